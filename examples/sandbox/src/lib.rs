@@ -1,0 +1,18 @@
+//! Local fakes of the services awsprocesscreds talks to: Okta (classic
+//! authn API), ADFS, generic forms-based IdPs and AWS STS, on loopback.
+//!
+//! The host's integration tests use this library; `cargo run -p sandbox`
+//! uses it to demonstrate a whole login with no network.
+
+pub mod okta;
+pub mod pki;
+pub mod saml;
+pub mod server;
+pub mod sts;
+
+pub use server::Server;
+
+/// rustls needs one process-wide crypto provider when several are linked.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}

@@ -1,0 +1,281 @@
+//! The commands: `saml` (the credential_process entry point), `roles`,
+//! `plugins`, `cache list|clear`.
+
+use std::io::Write;
+
+use plugin_api::LoadError;
+use time::OffsetDateTime;
+
+use crate::cache::{self, Cache, Key};
+use crate::cli::{CacheAction, CommonArgs, LoginArgs, SamlCli};
+use crate::error::{Error, Result};
+use crate::login::{self, Outcome};
+use crate::plugin_loader::{Found, Registry};
+use crate::settings::{self, Common, Creds, Login};
+use crate::{env_vars as ev, lock, log, output, tty};
+
+fn cache_key(login: &Login, creds: &Creds) -> Key {
+    // Endpoint overrides from the environment change which STS answers, so
+    // they are part of the key too.
+    let sts_endpoint = creds
+        .sts_endpoint
+        .clone()
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL_STS").ok())
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
+    Key {
+        provider: login.provider.clone(),
+        endpoint: login.endpoint.clone(),
+        username: login.username.clone(),
+        role_arn: login.role_arn.clone(),
+        region: creds.region.clone(),
+        duration_seconds: creds.duration_seconds,
+        sts_endpoint,
+        plugin_options: login.plugin_options.clone(),
+    }
+}
+
+/// `awsprocesscreds-saml ...` / `awsprocesscreds saml ...`.
+pub fn saml(cli: &SamlCli) -> Result<()> {
+    log::set_verbosity(settings::verbosity(cli.common.verbose));
+    let login = settings::login(&cli.login, &cli.common)?;
+    let creds = settings::creds(&cli.creds)?;
+    let key = cache_key(&login, &creds);
+
+    // The hot path: a fresh cache entry. No plugin, no SDK, no socket.
+    let cache = Cache::new(creds.cache_dir.clone());
+    if creds.use_cache {
+        if let Some(e) = cache.read(&key) {
+            if e.is_fresh(OffsetDateTime::now_utc(), creds.refresh_before) {
+                log::debug(&format!("using cached credentials from {}", cache.path_for(&key).display()));
+                return output::print(&e.credentials, creds.output);
+            }
+            log::debug("cached credentials are too close to expiry; logging in again");
+        }
+    }
+
+    let common = settings::common(&cli.common)?;
+    let _lock = if creds.use_cache {
+        cache.ensure_dir()?;
+        let held = lock::acquire(&cache.lock_path_for(&key), creds.lock_timeout, |pid| {
+            let who = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+            let msg = format!("awsprocesscreds: waiting for another login with the same settings to finish{who}...");
+            match tty::open() {
+                Some(mut t) => {
+                    let _ = t.say(&msg);
+                }
+                None => log::info(&msg),
+            }
+        })?;
+        // Another process may have logged in while we waited.
+        if let Some(e) = cache.read(&key) {
+            if e.is_fresh(OffsetDateTime::now_utc(), creds.refresh_before) {
+                log::debug("another process refreshed the cache while we waited");
+                return output::print(&e.credentials, creds.output);
+            }
+        }
+        Some(held)
+    } else {
+        None
+    };
+
+    let plugin = login::find_plugin(&common, &login.provider)?;
+    let session_dir = creds.use_cache.then(|| creds.cache_dir.clone());
+    let (credentials, assumed, cacheable) = match login::run_plugin(&plugin, &login, &common, session_dir)? {
+        Outcome::Saml(assertion, parsed) => {
+            let (c, role) = login::assume(&assertion, &parsed, &login, &creds, &common)?;
+            (c, Some(role), true)
+        }
+        Outcome::Credentials(c) => {
+            // Credentials without an expiry are static: never cache them.
+            let cacheable = c.expiration.is_some();
+            (c, None, cacheable)
+        }
+    };
+    if creds.use_cache && cacheable {
+        let entry = cache::Entry::new(key, assumed, credentials.clone());
+        if let Err(e) = cache.write(&entry) {
+            log::warn(&format!("could not cache the credentials: {}", e.message));
+        }
+    }
+    output::print(&credentials, creds.output)
+}
+
+/// `awsprocesscreds roles`: log in and list the roles offered.
+pub fn roles(login_args: &LoginArgs, common_args: &CommonArgs) -> Result<()> {
+    log::set_verbosity(settings::verbosity(common_args.verbose));
+    let login = settings::login(login_args, common_args)?;
+    let common = settings::common(common_args)?;
+    let plugin = login::find_plugin(&common, &login.provider)?;
+    let session_dir = settings::cache_dir().ok();
+    match login::run_plugin(&plugin, &login, &common, session_dir)? {
+        Outcome::Saml(_, parsed) => {
+            if parsed.roles.is_empty() {
+                return Err(Error::new(
+                    crate::error::Kind::Saml,
+                    "the SAML assertion offers no AWS roles",
+                )
+                .hint("ask your identity provider's administrator to assign you an AWS role"));
+            }
+            let mut out = std::io::stdout().lock();
+            for r in &parsed.roles {
+                let _ = writeln!(out, "{}\t{}", r.role_arn, r.principal_arn);
+            }
+            Ok(())
+        }
+        Outcome::Credentials(_) => Err(Error::usage(format!(
+            "provider '{}' returns credentials directly; it has no roles to list",
+            login.provider
+        ))),
+    }
+}
+
+/// `awsprocesscreds plugins`.
+pub fn plugins(common_args: &CommonArgs) -> Result<()> {
+    log::set_verbosity(settings::verbosity(common_args.verbose));
+    let common: Common = settings::common(common_args)?;
+    let reg = Registry::discover(&common.plugin_dirs);
+    let mut out = String::new();
+    let loaded: Vec<&Found> = reg
+        .found
+        .iter()
+        .filter(|f| !matches!(f, Found::Failed { .. }))
+        .collect();
+    if loaded.is_empty() {
+        out.push_str("No plugins found.\n");
+    } else {
+        out.push_str(&format!(
+            "{:<12} {:<10} {:<9} {:<12} {}\n",
+            "NAME", "VERSION", "PROTOCOL", "KIND", "PATH"
+        ));
+        for f in &loaded {
+            let (p, shadow) = match f {
+                Found::Loaded(p) => (p, None),
+                Found::Shadowed { plugin, by } => (plugin, Some(by)),
+                Found::Failed { .. } => continue,
+            };
+            let m = p.manifest();
+            out.push_str(&format!(
+                "{:<12} {:<10} {:<9} {:<12} {}{}\n",
+                m.name,
+                m.version,
+                p.protocol(),
+                m.kind.to_string(),
+                p.path().display(),
+                shadow
+                    .map(|b| format!("  (shadowed by {})", b.display()))
+                    .unwrap_or_default()
+            ));
+            if shadow.is_none() {
+                if !m.description.is_empty() {
+                    out.push_str(&format!("    {}\n", m.description));
+                }
+                for o in &m.options {
+                    out.push_str(&format!("    --plugin-option {}=...  {}\n", o.key, o.help));
+                }
+            }
+        }
+    }
+    let failed: Vec<(&std::path::PathBuf, &LoadError)> = reg
+        .found
+        .iter()
+        .filter_map(|f| match f {
+            Found::Failed { path, error } => Some((path, error)),
+            _ => None,
+        })
+        .collect();
+    if !failed.is_empty() {
+        out.push_str("\nFiles that failed to load:\n");
+        for (path, error) in failed {
+            out.push_str(&format!("  {}: {error}\n", path.display()));
+        }
+    }
+    if !reg.refused.is_empty() {
+        out.push_str("\nDirectories skipped:\n");
+        for r in &reg.refused {
+            out.push_str(&format!("  {}: {}\n", r.path.display(), r.reason));
+        }
+        out.push_str(&format!(
+            "  (plugins run with your credentials; set {}=1 to accept directories others can write to)\n",
+            ev::ALLOW_INSECURE_PLUGIN_DIRS
+        ));
+    }
+    if log::verbosity() > 0 {
+        out.push_str("\nSearch path:\n");
+        for d in &reg.searched {
+            out.push_str(&format!("  {} ({:?})\n", d.path.display(), d.origin));
+        }
+    }
+    std::io::stdout()
+        .lock()
+        .write_all(out.as_bytes())
+        .map_err(|e| Error::io(format!("cannot write to stdout: {e}")))
+}
+
+/// `awsprocesscreds cache list|clear`.
+pub fn cache(action: &CacheAction) -> Result<()> {
+    let cache = Cache::new(settings::cache_dir()?);
+    let entries = cache.list();
+    match action {
+        CacheAction::List => {
+            let mut out = std::io::stdout().lock();
+            if entries.is_empty() {
+                let _ = writeln!(out, "No cached credentials in {}.", cache.dir().display());
+                return Ok(());
+            }
+            let now = OffsetDateTime::now_utc();
+            let _ = writeln!(
+                out,
+                "{:<10} {:<28} {:<50} {:<22} STATE",
+                "PROVIDER", "USER", "ROLE", "EXPIRES"
+            );
+            for (_, e) in &entries {
+                let state = match e.expiration() {
+                    Some(t) if t <= now => "expired".to_string(),
+                    Some(t) => format!("{} min left", (t - now).whole_minutes()),
+                    None => "-".into(),
+                };
+                let _ = writeln!(
+                    out,
+                    "{:<10} {:<28} {:<50} {:<22} {state}",
+                    e.key.provider,
+                    e.key.username.as_deref().unwrap_or("-"),
+                    e.assumed_role
+                        .as_deref()
+                        .or(e.key.role_arn.as_deref())
+                        .unwrap_or("-"),
+                    e.credentials.expiration.as_deref().unwrap_or("-"),
+                );
+            }
+            Ok(())
+        }
+        CacheAction::Clear {
+            provider,
+            username,
+            role_arn,
+        } => {
+            let mut removed = 0;
+            for (path, e) in &entries {
+                let role = e.assumed_role.as_deref().or(e.key.role_arn.as_deref());
+                if provider.as_deref().is_some_and(|p| p != e.key.provider)
+                    || username.as_deref().is_some_and(|u| Some(u) != e.key.username.as_deref())
+                    || role_arn.as_deref().is_some_and(|r| Some(r) != role)
+                {
+                    continue;
+                }
+                cache.remove(path)?;
+                removed += 1;
+            }
+            let all = provider.is_none() && username.is_none() && role_arn.is_none();
+            if all {
+                cache.sweep_temp_files();
+                let _ = std::fs::remove_dir_all(cache.dir().join("sessions"));
+            }
+            eprintln!(
+                "awsprocesscreds: removed {removed} cached credential{}",
+                if removed == 1 { "" } else { "s" }
+            );
+            Ok(())
+        }
+    }
+}
+

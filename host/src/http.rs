@@ -1,0 +1,350 @@
+//! The HTTP client the host lends to plugins.
+//!
+//! One client per login: a cookie jar shared by every request (IdP flows
+//! depend on it), redirects followed with the same HTTPS policy as the
+//! first request, a timeout on every call, a cap on body size, the proxy
+//! from `HTTPS_PROXY`/`NO_PROXY`, and the CA bundle from `--ca-bundle` or
+//! `AWS_CA_BUNDLE` (added to the system trust store).
+
+use std::io::Read;
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use plugin_api::{ErrorKind, HttpRequest, HttpResponse, PluginError, Secret};
+use reqwest::blocking::Client;
+use reqwest::header::HeaderValue;
+use url::Url;
+
+use crate::log;
+
+/// Largest response body accepted (IdP pages and assertions are far smaller).
+pub const MAX_BODY: usize = 10 * 1024 * 1024;
+const MAX_REDIRECTS: usize = 15;
+const USER_AGENT: &str = concat!(
+    "Mozilla/5.0 (compatible; awsprocesscreds/",
+    env!("CARGO_PKG_VERSION"),
+    "; +credential_process)"
+);
+
+/// The cookie jar shared by a login's requests.
+#[derive(Default)]
+pub struct Jar(Mutex<cookie_store::CookieStore>);
+
+impl reqwest::cookie::CookieStore for Jar {
+    fn set_cookies(&self, headers: &mut dyn Iterator<Item = &HeaderValue>, url: &Url) {
+        let cookies = headers.filter_map(|v| {
+            v.to_str()
+                .ok()
+                .and_then(|s| cookie::Cookie::parse(s.to_string()).ok())
+        });
+        if let Ok(mut store) = self.0.lock() {
+            store.store_response_cookies(cookies, url);
+        }
+    }
+
+    fn cookies(&self, url: &Url) -> Option<HeaderValue> {
+        let store = self.0.lock().ok()?;
+        let s = store
+            .get_request_values(url)
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        if s.is_empty() {
+            None
+        } else {
+            HeaderValue::from_str(&s).ok()
+        }
+    }
+}
+
+impl Jar {
+    /// Every cookie, session cookies included, as JSON.
+    pub fn export(&self) -> String {
+        let Ok(store) = self.0.lock() else {
+            return String::new();
+        };
+        let mut out = Vec::new();
+        let _ = cookie_store::serde::json::save_incl_expired_and_nonpersistent(&store, &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Add cookies saved by `export` (unexpired ones).
+    pub fn import(&self, data: &str) -> Result<(), PluginError> {
+        let loaded = cookie_store::serde::json::load_all(data.as_bytes())
+            .map_err(|e| PluginError::other(format!("saved cookies are unreadable: {e}")))?;
+        let mut store = self
+            .0
+            .lock()
+            .map_err(|_| PluginError::other("cookie jar poisoned"))?;
+        for c in loaded.iter_unexpired() {
+            let _ = store.insert(c.clone(), &cookie_url(c));
+        }
+        Ok(())
+    }
+}
+
+fn cookie_url(c: &cookie_store::Cookie<'_>) -> Url {
+    let domain = match &c.domain {
+        cookie_store::CookieDomain::HostOnly(d) | cookie_store::CookieDomain::Suffix(d) => d.clone(),
+        _ => "localhost".to_string(),
+    };
+    let scheme = if c.secure().unwrap_or(false) { "https" } else { "http" };
+    let path = String::from(c.path.clone());
+    Url::parse(&format!("{scheme}://{domain}{path}"))
+        .unwrap_or_else(|_| Url::parse("http://localhost/").expect("static url"))
+}
+
+/// Whether `url` may be used: HTTPS anywhere, plain HTTP only to loopback.
+pub fn allowed(url: &Url) -> Result<(), String> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(format!(
+            "refusing plain HTTP to {}: identity providers must use HTTPS (plain HTTP is allowed only for loopback addresses)",
+            url.host_str().unwrap_or("?")
+        )),
+        other => Err(format!("unsupported URL scheme {other:?}")),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// `scheme://host[:port]/path`, never the query (it can hold tokens).
+pub fn display_url(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(u) => {
+            let mut s = format!("{}://{}", u.scheme(), u.host_str().unwrap_or(""));
+            if let Some(p) = u.port() {
+                s.push_str(&format!(":{p}"));
+            }
+            s.push_str(u.path());
+            s
+        }
+        Err(_) => "<invalid URL>".into(),
+    }
+}
+
+/// A login's HTTP client.
+pub struct HttpClient {
+    follow: Client,
+    manual: Client,
+    jar: Arc<Jar>,
+    timeout: Duration,
+}
+
+impl HttpClient {
+    /// Build a client with `timeout` per call and optional extra CA roots.
+    pub fn new(timeout: Duration, ca_bundle: Option<&Path>) -> Result<HttpClient, crate::error::Error> {
+        let jar = Arc::new(Jar::default());
+        let certs = match ca_bundle {
+            Some(p) => {
+                let pem = std::fs::read(p).map_err(|e| {
+                    crate::error::Error::usage(format!("cannot read CA bundle {}: {e}", p.display()))
+                })?;
+                let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                    crate::error::Error::usage(format!(
+                        "CA bundle {} is not a PEM certificate bundle: {e}",
+                        p.display()
+                    ))
+                })?;
+                if certs.is_empty() {
+                    return Err(crate::error::Error::usage(format!(
+                        "CA bundle {} contains no certificates",
+                        p.display()
+                    )));
+                }
+                certs
+            }
+            None => Vec::new(),
+        };
+        let build = |policy: reqwest::redirect::Policy| {
+            let mut b = Client::builder()
+                .user_agent(USER_AGENT)
+                .timeout(timeout)
+                .connect_timeout(timeout.min(Duration::from_secs(15)))
+                .cookie_provider(jar.clone())
+                .redirect(policy);
+            if !certs.is_empty() {
+                b = b.tls_certs_merge(certs.clone());
+            }
+            b.build().map_err(|e| {
+                crate::error::Error::other(format!("cannot set up the HTTP client: {e}"))
+            })
+        };
+        let follow_policy = reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                attempt.error(format!("more than {MAX_REDIRECTS} redirects (a redirect loop?)"))
+            } else if let Err(e) = allowed(attempt.url()) {
+                attempt.error(e)
+            } else {
+                attempt.follow()
+            }
+        });
+        Ok(HttpClient {
+            follow: build(follow_policy)?,
+            manual: build(reqwest::redirect::Policy::none())?,
+            jar,
+            timeout,
+        })
+    }
+
+    pub fn jar(&self) -> &Jar {
+        &self.jar
+    }
+
+    /// Send one request.
+    pub fn send(&self, req: HttpRequest) -> Result<HttpResponse, PluginError> {
+        let url = Url::parse(&req.url).map_err(|e| {
+            PluginError::config(format!("invalid URL {:?}: {e}", display_url(&req.url)))
+        })?;
+        allowed(&url).map_err(|m| PluginError::new(ErrorKind::Network, m))?;
+        let method = reqwest::Method::from_bytes(req.method.as_bytes())
+            .map_err(|_| PluginError::other(format!("invalid HTTP method {:?}", req.method)))?;
+        let client = if req.follow_redirects { &self.follow } else { &self.manual };
+        let mut builder = client.request(method.clone(), url.clone());
+        for (k, v) in &req.headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        if !req.body.is_empty() {
+            builder = builder.body(req.body.clone());
+        }
+        let shown = display_url(&req.url);
+        let resp = builder.send().map_err(|e| self.map_error(&e, &url))?;
+        let status = resp.status().as_u16();
+        let final_url = resp.url().to_string();
+        let headers: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let mut body = Vec::new();
+        resp.take(MAX_BODY as u64 + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| {
+                PluginError::new(
+                    ErrorKind::Network,
+                    format!("reading the answer of {} failed: {e}", host_of(&url)),
+                )
+            })?;
+        if body.len() > MAX_BODY {
+            return Err(PluginError::new(
+                ErrorKind::Protocol,
+                format!(
+                    "{} sent a response larger than {} MiB; refusing it",
+                    host_of(&url),
+                    MAX_BODY / (1024 * 1024)
+                ),
+            ));
+        }
+        log::debug(&format!(
+            "{method} {shown} -> HTTP {status} ({} bytes){}",
+            body.len(),
+            if final_url != req.url {
+                format!(" at {}", display_url(&final_url))
+            } else {
+                String::new()
+            }
+        ));
+        Ok(HttpResponse {
+            status,
+            url: final_url,
+            headers,
+            body,
+        })
+    }
+
+    fn map_error(&self, e: &reqwest::Error, url: &Url) -> PluginError {
+        let host = host_of(url);
+        let chain = error_chain(e);
+        let lower = chain.to_ascii_lowercase();
+        let (msg, hint) = if e.is_timeout() {
+            (
+                format!("timed out after {}s talking to {host}", self.timeout.as_secs()),
+                Some("check your network or VPN, or raise --timeout"),
+            )
+        } else if e.is_redirect() {
+            (format!("redirect from {host} refused: {chain}"), None)
+        } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+            (
+                format!("TLS connection to {host} failed: {chain}"),
+                Some("if your IdP uses a private CA, pass its certificate with --ca-bundle (or AWS_CA_BUNDLE)"),
+            )
+        } else if e.is_connect() {
+            (
+                format!("cannot connect to {host}: {chain}"),
+                Some("check the endpoint URL, your network, VPN and HTTPS_PROXY settings"),
+            )
+        } else {
+            (format!("HTTP request to {host} failed: {chain}"), None)
+        };
+        let err = PluginError::new(ErrorKind::Network, msg);
+        match hint {
+            Some(h) => err.with_hint(h),
+            None => err,
+        }
+    }
+}
+
+fn host_of(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        _ => "the server".into(),
+    }
+}
+
+/// The error and its causes on one line, without URLs (they can carry
+/// tokens in their query).
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let s = err.to_string();
+        let s = match s.find(" for url (") {
+            Some(i) => s[..i].to_string(),
+            None => s,
+        };
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = err.source();
+    }
+    parts.join(": ")
+}
+
+/// Serialized cookies as a secret.
+pub fn export_secret(jar: &Jar) -> Secret<String> {
+    Secret::new(jar.export())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_policy() {
+        assert!(allowed(&Url::parse("https://idp.example.com/").unwrap()).is_ok());
+        assert!(allowed(&Url::parse("http://127.0.0.1:8080/").unwrap()).is_ok());
+        assert!(allowed(&Url::parse("http://localhost/").unwrap()).is_ok());
+        assert!(allowed(&Url::parse("http://[::1]/").unwrap()).is_ok());
+        assert!(allowed(&Url::parse("http://idp.example.com/").unwrap()).is_err());
+        assert!(allowed(&Url::parse("ftp://x/").unwrap()).is_err());
+    }
+
+    #[test]
+    fn display_url_drops_query() {
+        assert_eq!(
+            display_url("https://o.okta.com:8443/home/x?sessionToken=secret"),
+            "https://o.okta.com:8443/home/x"
+        );
+    }
+}

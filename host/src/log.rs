@@ -1,0 +1,127 @@
+//! Logging to stderr, with every known secret redacted.
+//!
+//! Log lines never go to stdout (which carries only the credential JSON).
+//! Secrets are registered as soon as the host learns them (the password it
+//! read, the assertion and tokens a plugin returns or reports through
+//! `add_secret`, the credentials from STS) and replaced by `[REDACTED]` in
+//! every line and error message printed afterwards.
+
+use std::io::Write;
+use std::sync::{Mutex, OnceLock};
+
+use plugin_api::LogLevel;
+
+struct State {
+    verbosity: u8,
+    secrets: Vec<String>,
+}
+
+fn state() -> &'static Mutex<State> {
+    static S: OnceLock<Mutex<State>> = OnceLock::new();
+    S.get_or_init(|| {
+        Mutex::new(State {
+            verbosity: 0,
+            secrets: Vec::new(),
+        })
+    })
+}
+
+/// Set how chatty logging is: 0 = warnings and errors only, 1 = `-v`
+/// (info and debug), 2+ = trace.
+pub fn set_verbosity(v: u8) {
+    if let Ok(mut s) = state().lock() {
+        s.verbosity = v;
+    }
+}
+
+pub fn verbosity() -> u8 {
+    state().lock().map(|s| s.verbosity).unwrap_or(0)
+}
+
+/// Remember a secret so it is redacted from everything printed later.
+/// Very short values are ignored (they would redact ordinary words).
+pub fn add_secret(value: &str) {
+    let value = value.trim();
+    if value.len() < 4 {
+        return;
+    }
+    if let Ok(mut s) = state().lock() {
+        if !s.secrets.iter().any(|x| x == value) {
+            s.secrets.push(value.to_string());
+            // Longest first, so a secret containing another is replaced whole.
+            s.secrets.sort_by_key(|x| std::cmp::Reverse(x.len()));
+        }
+    }
+}
+
+/// `text` with every registered secret replaced.
+pub fn redact(text: &str) -> String {
+    let Ok(s) = state().lock() else {
+        return text.to_string();
+    };
+    let mut out = text.to_string();
+    for secret in &s.secrets {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), "[REDACTED]");
+        }
+    }
+    out
+}
+
+fn enabled(level: LogLevel) -> bool {
+    let v = verbosity();
+    match level {
+        LogLevel::Error | LogLevel::Warn => true,
+        LogLevel::Info | LogLevel::Debug => v >= 1,
+        LogLevel::Trace => v >= 2,
+    }
+}
+
+/// Write one log line to stderr if the level is enabled.
+pub fn log(level: LogLevel, message: &str) {
+    if !enabled(level) {
+        return;
+    }
+    let tag = match level {
+        LogLevel::Error => "error",
+        LogLevel::Warn => "warning",
+        LogLevel::Info => "info",
+        LogLevel::Debug => "debug",
+        LogLevel::Trace => "trace",
+    };
+    let line = redact(message);
+    let mut err = std::io::stderr().lock();
+    for l in line.lines() {
+        let _ = writeln!(err, "awsprocesscreds: {tag}: {l}");
+    }
+}
+
+pub fn debug(message: &str) {
+    log(LogLevel::Debug, message)
+}
+
+pub fn info(message: &str) {
+    log(LogLevel::Info, message)
+}
+
+pub fn warn(message: &str) {
+    log(LogLevel::Warn, message)
+}
+
+pub fn trace(message: &str) {
+    log(LogLevel::Trace, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_registered_secrets_longest_first() {
+        add_secret("abcdefgh");
+        add_secret("abcdefghijkl");
+        assert_eq!(redact("x abcdefghijkl y abcdefgh"), "x [REDACTED] y [REDACTED]");
+        add_secret("ab"); // too short to redact safely
+        assert_eq!(redact("ab"), "ab");
+    }
+}

@@ -1,0 +1,278 @@
+//! One login: find the plugin, check its inputs, run its conversation
+//! with the host's services, and turn the outcome into credentials (through
+//! role selection and STS for SAML plugins).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use plugin_api::{
+    Credentials, ErrorKind, LoadedPlugin, LoginOutcome, LoginRequest, MfaSettings, Need,
+    PluginKind,
+};
+
+use crate::error::{Error, Kind, Result};
+use crate::http::HttpClient;
+use crate::password::{Passwords, Source};
+use crate::plugin_loader::{Found, Registry};
+use crate::saml::{self, Assertion};
+use crate::services::HostServices;
+use crate::session_store::SessionStore;
+use crate::settings::{Common, Creds, Login};
+use crate::{keyring_passwords, log, roles, sts, timefmt, tty};
+
+/// Find the plugin named by `-p`, or explain what exists.
+pub fn find_plugin(common: &Common, provider: &str) -> Result<LoadedPlugin> {
+    let (hit, reg) = Registry::find(&common.plugin_dirs, provider);
+    if let Some(p) = hit {
+        log::debug(&format!(
+            "provider '{}' from {} (plugin {} protocol {})",
+            provider,
+            p.path().display(),
+            p.manifest().version,
+            p.protocol()
+        ));
+        return Ok(p);
+    }
+    // A file that failed to load may have been the one wanted.
+    let failed: Vec<String> = reg
+        .found
+        .iter()
+        .filter_map(|f| match f {
+            Found::Failed { path, error }
+                if path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.contains(provider)) =>
+            {
+                Some(format!("{}: {error}", path.display()))
+            }
+            _ => None,
+        })
+        .collect();
+    if let Some(f) = failed.first() {
+        return Err(Error::new(
+            Kind::PluginLoad,
+            format!("provider '{provider}' could not be loaded: {f}"),
+        )
+        .hint("rebuild or reinstall the plugin for this version of awsprocesscreds; `awsprocesscreds plugins` shows details"));
+    }
+    let names = reg.names();
+    let known = if names.is_empty() {
+        "no plugins were found".to_string()
+    } else {
+        format!("available: {}", names.join(", "))
+    };
+    Err(Error::usage(format!("unknown provider '{provider}' ({known})"))
+        .hint("check -p/--provider; `awsprocesscreds plugins` lists plugins and where they were searched"))
+}
+
+/// Check the standard inputs and `--plugin-option` keys against what the
+/// plugin declares.
+pub fn check_inputs(plugin: &LoadedPlugin, login: &Login) -> Result<()> {
+    let m = plugin.manifest();
+    let name = &m.name;
+    if m.inputs.endpoint == Need::Required && login.endpoint.is_none() {
+        return Err(Error::usage(format!("provider '{name}' needs -e/--endpoint")));
+    }
+    if m.inputs.username == Need::Required && login.username.is_none() {
+        return Err(Error::usage(format!("provider '{name}' needs -u/--username")));
+    }
+    for key in login.plugin_options.keys() {
+        if !m.options.iter().any(|o| &o.key == key) {
+            let accepted = if m.options.is_empty() {
+                "it accepts none".to_string()
+            } else {
+                format!(
+                    "it accepts: {}",
+                    m.options.iter().map(|o| o.key.as_str()).collect::<Vec<_>>().join(", ")
+                )
+            };
+            return Err(Error::usage(format!(
+                "provider '{name}' has no option '{key}' ({accepted})"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What a plugin login produced, before STS.
+pub enum Outcome {
+    Saml(plugin_api::Secret<String>, Assertion),
+    Credentials(Credentials),
+}
+
+/// Run the plugin's login, with the keychain retry rules.
+pub fn run_plugin(
+    plugin: &LoadedPlugin,
+    login: &Login,
+    common: &Common,
+    session_dir: Option<std::path::PathBuf>,
+) -> Result<Outcome> {
+    check_inputs(plugin, login)?;
+    let interactive = tty::available();
+    let request = LoginRequest {
+        protocol: plugin.protocol(),
+        endpoint: login.endpoint.clone(),
+        username: login.username.clone(),
+        role_arn: login.role_arn.clone(),
+        options: login.plugin_options.clone(),
+        verbosity: common.verbosity,
+        interactive,
+        mfa: MfaSettings {
+            factor: common.mfa_factor.clone(),
+            timeout_secs: common.mfa_timeout.as_secs(),
+            code_source: common.mfa_code_command.is_some(),
+        },
+    };
+    let mut force_prompt = false;
+    loop {
+        let store = if common.use_keyring {
+            keyring_passwords::store_for(login, common)
+        } else {
+            None
+        };
+        let mut passwords = Passwords::new(common.password_command.clone(), store);
+        passwords.force_prompt = force_prompt;
+        passwords.command_timeout = Duration::from_secs(120);
+        let passwords = Arc::new(passwords);
+        let services = Arc::new(HostServices {
+            http: HttpClient::new(common.timeout, common.ca_bundle.as_deref())?,
+            passwords: passwords.clone(),
+            sessions: SessionStore::new(
+                session_dir.clone(),
+                &login.provider,
+                login.endpoint.as_deref().unwrap_or(""),
+                login.username.as_deref().unwrap_or(""),
+            ),
+            mfa_code_command: common.mfa_code_command.clone(),
+            command_timeout: Duration::from_secs(120),
+        });
+        let result = plugin.login(&request, services);
+        let used = passwords.used();
+        match result {
+            Ok(outcome) => {
+                if let (Some((Source::Prompt, pw)), true) = (&used, common.use_keyring) {
+                    if let Some(store) = &passwords.store {
+                        match store.set(pw) {
+                            Ok(()) => log::info("stored the password in the OS keychain"),
+                            Err(e) => log::warn(&format!("could not store the password in the keychain: {e}")),
+                        }
+                    }
+                }
+                return into_outcome(plugin, outcome);
+            }
+            Err(e) if e.kind == ErrorKind::AuthenticationFailed => {
+                if let Some((Source::Keyring, _)) = &used {
+                    if let Some(store) = &passwords.store {
+                        let _ = store.delete();
+                    }
+                    log::warn("the identity provider rejected the password stored in the keychain; it was removed");
+                    if interactive && !force_prompt {
+                        force_prompt = true;
+                        continue;
+                    }
+                }
+                return Err(e.into());
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+fn into_outcome(plugin: &LoadedPlugin, outcome: LoginOutcome) -> Result<Outcome> {
+    let name = &plugin.manifest().name;
+    match (plugin.manifest().kind, outcome) {
+        (_, LoginOutcome::Saml { assertion }) => {
+            log::add_secret(assertion.expose());
+            let parsed = saml::parse(assertion.expose()).map_err(|e| {
+                Error::new(Kind::Saml, format!("provider '{name}' returned an unusable SAML response: {e}"))
+                    .hint("run with -v to see the login steps; your IdP may not be configured for AWS")
+            })?;
+            for bad in &parsed.malformed_roles {
+                log::warn(&format!("ignoring a malformed role value in the assertion: {bad:?}"));
+            }
+            log::debug(&format!(
+                "assertion offers {} role(s); session duration {}",
+                parsed.roles.len(),
+                parsed
+                    .session_duration
+                    .map(|d| format!("{d}s"))
+                    .unwrap_or_else(|| "not set".into())
+            ));
+            Ok(Outcome::Saml(assertion, parsed))
+        }
+        (PluginKind::Credentials | PluginKind::SamlIdp, LoginOutcome::Credentials { credentials }) => {
+            Ok(Outcome::Credentials(validate_credentials(name, credentials)?))
+        }
+    }
+}
+
+/// Check credentials a plugin returned directly.
+pub fn validate_credentials(name: &str, mut c: Credentials) -> Result<Credentials> {
+    let bad = |what: &str| {
+        Error::new(
+            Kind::Plugin(ErrorKind::Protocol),
+            format!("provider '{name}' returned invalid credentials: {what}"),
+        )
+    };
+    if c.access_key_id.trim().is_empty() {
+        return Err(bad("AccessKeyId is empty"));
+    }
+    if c.secret_access_key.expose().trim().is_empty() {
+        return Err(bad("SecretAccessKey is empty"));
+    }
+    log::add_secret(c.secret_access_key.expose());
+    if let Some(t) = &c.session_token {
+        log::add_secret(t.expose());
+    }
+    if let Some(e) = &c.expiration {
+        let n = timefmt::normalize(e).ok_or_else(|| bad(&format!("Expiration {e:?} is not an RFC 3339 time")))?;
+        if timefmt::parse(&n).is_some_and(|t| t <= time::OffsetDateTime::now_utc()) {
+            return Err(bad(&format!("they expired at {n}")));
+        }
+        c.expiration = Some(n);
+    }
+    Ok(c)
+}
+
+/// Choose the role and call STS.
+pub fn assume(
+    assertion: &plugin_api::Secret<String>,
+    parsed: &Assertion,
+    login: &Login,
+    creds: &Creds,
+    common: &Common,
+) -> Result<(Credentials, String)> {
+    let role = roles::choose(&parsed.roles, login.role_arn.as_deref())?;
+    let mut duration = creds.duration_seconds;
+    if let (Some(d), Some(max)) = (duration, parsed.session_duration) {
+        if d > max {
+            log::info(&format!(
+                "--duration-seconds {d} exceeds the assertion's SessionDuration {max}; using {max}"
+            ));
+            duration = Some(max.max(900));
+        }
+    }
+    if let Some(t) = parsed.not_on_or_after {
+        if t < time::OffsetDateTime::now_utc() {
+            log::warn(&format!(
+                "the SAML assertion's NotOnOrAfter ({}) is already past; this machine's clock may be wrong",
+                timefmt::format(t)
+            ));
+        }
+    }
+    let region = creds
+        .region
+        .clone()
+        .unwrap_or_else(|| saml::partition_region(parsed.destination.as_deref()).to_string());
+    let c = sts::assume_role_with_saml(&sts::Request {
+        role_arn: role.role_arn.clone(),
+        principal_arn: role.principal_arn.clone(),
+        assertion: assertion.clone(),
+        duration_seconds: duration,
+        region,
+        endpoint: creds.sts_endpoint.clone(),
+        timeout: common.timeout,
+    })?;
+    Ok((c, role.role_arn))
+}

@@ -1,0 +1,83 @@
+//! Choosing the role to assume from those the assertion offers.
+
+use crate::error::{Error, Kind, Result};
+use crate::saml::Role;
+use crate::tty;
+
+fn listing(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.role_arn.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One line per role for a menu: account, role name, ARN.
+pub fn menu_line(r: &Role) -> String {
+    format!("{}  {:<32}  {}", r.account(), r.name(), r.role_arn)
+}
+
+/// Pick the role: the one asked for, the only one, or the user's choice.
+pub fn choose(roles: &[Role], wanted: Option<&str>) -> Result<Role> {
+    if roles.is_empty() {
+        return Err(Error::new(Kind::Saml, "the SAML assertion offers no AWS roles")
+            .hint("ask your identity provider's administrator to assign you an AWS role"));
+    }
+    if let Some(w) = wanted {
+        return roles
+            .iter()
+            .find(|r| r.role_arn == w)
+            .cloned()
+            .ok_or_else(|| {
+                Error::new(
+                    Kind::Saml,
+                    format!("role {w} is not offered by your identity provider; offered: {}", listing(roles)),
+                )
+                .hint("fix -a/--role-arn, or omit it to choose from the offered roles")
+            });
+    }
+    if roles.len() == 1 {
+        return Ok(roles[0].clone());
+    }
+    let Some(mut t) = tty::open() else {
+        return Err(Error::new(
+            Kind::NoTerminal,
+            format!(
+                "{} roles are offered and no terminal is available to choose: {}",
+                roles.len(),
+                listing(roles)
+            ),
+        )
+        .hint("pick one with -a/--role-arn"));
+    };
+    let lines: Vec<String> = roles.iter().map(menu_line).collect();
+    let i = t
+        .choose("Select the AWS role to assume:", &lines)
+        .map_err(|e| match e {
+            tty::TtyError::Cancelled => Error::new(Kind::Other, "no role chosen"),
+            tty::TtyError::Io(e) => Error::other(format!("terminal I/O failed: {e}")),
+        })?;
+    Ok(roles[i].clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(n: &str) -> Role {
+        Role {
+            role_arn: format!("arn:aws:iam::123456789012:role/{n}"),
+            principal_arn: "arn:aws:iam::123456789012:saml-provider/p".into(),
+        }
+    }
+
+    #[test]
+    fn exact_match_single_and_missing() {
+        let roles = vec![role("a"), role("b")];
+        assert_eq!(choose(&roles, Some("arn:aws:iam::123456789012:role/b")).unwrap(), role("b"));
+        let e = choose(&roles, Some("arn:aws:iam::123456789012:role/c")).unwrap_err();
+        assert!(e.message.contains("role/a") && e.message.contains("role/b"), "{}", e.message);
+        assert_eq!(choose(&roles[..1], None).unwrap(), role("a"));
+        assert!(choose(&[], None).is_err());
+    }
+}

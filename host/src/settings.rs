@@ -1,0 +1,251 @@
+//! The resolved settings the code runs on, built from raw CLI arguments and
+//! the environment. Validation errors here are usage errors (exit 2).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cli::{CommonArgs, CredentialArgs, LoginArgs, OutputFormat};
+use crate::env_vars as ev;
+use crate::error::{Error, Result};
+
+/// Who logs in where.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub provider: String,
+    pub endpoint: Option<String>,
+    pub username: Option<String>,
+    pub role_arn: Option<String>,
+    pub plugin_options: BTreeMap<String, String>,
+}
+
+/// Settings shared by every command that may log in.
+#[derive(Debug, Clone)]
+pub struct Common {
+    pub verbosity: u8,
+    pub plugin_dirs: Vec<PathBuf>,
+    pub ca_bundle: Option<PathBuf>,
+    pub timeout: Duration,
+    pub password_command: Option<String>,
+    pub use_keyring: bool,
+    pub mfa_factor: Option<String>,
+    pub mfa_timeout: Duration,
+    pub mfa_code_command: Option<String>,
+}
+
+/// What to do with the credentials.
+#[derive(Debug, Clone)]
+pub struct Creds {
+    pub use_cache: bool,
+    pub cache_dir: PathBuf,
+    pub region: Option<String>,
+    pub duration_seconds: Option<u64>,
+    pub sts_endpoint: Option<String>,
+    pub output: OutputFormat,
+    pub refresh_before: Duration,
+    pub lock_timeout: Duration,
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// `-v` count, or AWSPROCESSCREDS_VERBOSE when no `-v` was given.
+pub fn verbosity(flag: u8) -> u8 {
+    if flag > 0 {
+        return flag;
+    }
+    match env_nonempty(ev::VERBOSE).as_deref().map(str::trim) {
+        Some("0") | Some("false") | Some("no") | None => 0,
+        Some(v) => v.parse().unwrap_or(1),
+    }
+}
+
+pub fn common(args: &CommonArgs) -> Result<Common> {
+    if args.timeout == 0 || args.timeout > 3600 {
+        return Err(Error::usage(format!(
+            "--timeout must be between 1 and 3600 seconds, not {}",
+            args.timeout
+        )));
+    }
+    if args.mfa_timeout == 0 || args.mfa_timeout > 3600 {
+        return Err(Error::usage(format!(
+            "--mfa-timeout must be between 1 and 3600 seconds, not {}",
+            args.mfa_timeout
+        )));
+    }
+    let ca_bundle = args
+        .ca_bundle
+        .clone()
+        .or_else(|| env_nonempty(ev::AWS_CA_BUNDLE).map(PathBuf::from));
+    if let Some(p) = &ca_bundle {
+        if !p.is_file() {
+            return Err(Error::usage(format!(
+                "CA bundle {} does not exist or is not a file",
+                p.display()
+            ))
+            .hint("--ca-bundle (or AWS_CA_BUNDLE) must name a PEM file of CA certificates"));
+        }
+    }
+    Ok(Common {
+        verbosity: verbosity(args.verbose),
+        plugin_dirs: args.plugin_dir.clone(),
+        ca_bundle,
+        timeout: Duration::from_secs(args.timeout),
+        password_command: args.password_command.clone().filter(|c| !c.trim().is_empty()),
+        use_keyring: args.use_keyring,
+        mfa_factor: args.mfa_factor.clone().filter(|f| !f.trim().is_empty()),
+        mfa_timeout: Duration::from_secs(args.mfa_timeout),
+        mfa_code_command: args.mfa_code_command.clone().filter(|c| !c.trim().is_empty()),
+    })
+}
+
+/// Parse `KEY=VALUE` plugin options from the flags and the environment.
+pub fn plugin_options(args: &CommonArgs) -> Result<BTreeMap<String, String>> {
+    let mut raw: Vec<String> = Vec::new();
+    if let Some(env) = env_nonempty(ev::PLUGIN_OPTION) {
+        raw.extend(env.split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from));
+    }
+    raw.extend(args.plugin_option.iter().cloned());
+    let mut out = BTreeMap::new();
+    for item in raw {
+        let Some((k, v)) = item.split_once('=') else {
+            return Err(Error::usage(format!(
+                "--plugin-option {item:?} is not KEY=VALUE"
+            )));
+        };
+        let k = k.trim();
+        if k.is_empty() {
+            return Err(Error::usage(format!("--plugin-option {item:?} has an empty key")));
+        }
+        out.insert(k.to_string(), v.to_string());
+    }
+    Ok(out)
+}
+
+pub fn login(args: &LoginArgs, common: &CommonArgs) -> Result<Login> {
+    let provider = args
+        .provider
+        .clone()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| {
+            Error::usage("no provider given").hint(
+                "pass -p/--provider (okta, adfs, forms, ...); `awsprocesscreds plugins` lists them",
+            )
+        })?;
+    let role_arn = args.role_arn.clone().filter(|r| !r.trim().is_empty());
+    if let Some(r) = &role_arn {
+        validate_role_arn(r)?;
+    }
+    Ok(Login {
+        provider,
+        endpoint: args.endpoint.clone().filter(|e| !e.trim().is_empty()),
+        username: args.username.clone().filter(|u| !u.is_empty()),
+        role_arn,
+        plugin_options: plugin_options(common)?,
+    })
+}
+
+/// An IAM role ARN: `arn:<partition>:iam::<12 digits>:role/<name>`.
+pub fn validate_role_arn(arn: &str) -> Result<()> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && parts[5].starts_with("role/")
+        && parts[5].len() > 5;
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::usage(format!("-a/--role-arn {arn:?} is not an IAM role ARN"))
+            .hint("expected arn:aws:iam::123456789012:role/NAME"))
+    }
+}
+
+/// The default cache directory: `~/.aws/awsprocesscreds/cache`.
+pub fn cache_dir() -> Result<PathBuf> {
+    if let Some(d) = env_nonempty(ev::CACHE_DIR) {
+        return Ok(PathBuf::from(d));
+    }
+    let home = env_nonempty(ev::HOME).ok_or_else(|| {
+        Error::usage("cannot find the cache directory: HOME is not set")
+            .hint("set AWSPROCESSCREDS_CACHE_DIR or HOME")
+    })?;
+    Ok(PathBuf::from(home).join(".aws").join("awsprocesscreds").join("cache"))
+}
+
+pub fn creds(args: &CredentialArgs) -> Result<Creds> {
+    if let Some(d) = args.duration_seconds {
+        if !(900..=43200).contains(&d) {
+            return Err(Error::usage(format!(
+                "--duration-seconds must be between 900 and 43200, not {d}"
+            )));
+        }
+    }
+    if let Some(r) = &args.region {
+        if r.trim().is_empty()
+            || !r
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(Error::usage(format!("--region {r:?} is not an AWS region name"))
+                .hint("for example us-east-1"));
+        }
+    }
+    if let Some(e) = &args.sts_endpoint {
+        if url::Url::parse(e).is_err() {
+            return Err(Error::usage(format!("--sts-endpoint {e:?} is not a URL")));
+        }
+    }
+    if args.refresh_before > 720 {
+        return Err(Error::usage("--refresh-before must be at most 720 minutes"));
+    }
+    Ok(Creds {
+        use_cache: !args.no_cache,
+        cache_dir: cache_dir()?,
+        region: args
+            .region
+            .clone()
+            .or_else(|| env_nonempty(ev::AWS_REGION))
+            .or_else(|| env_nonempty(ev::AWS_DEFAULT_REGION)),
+        duration_seconds: args.duration_seconds,
+        sts_endpoint: args.sts_endpoint.clone(),
+        output: args.output,
+        refresh_before: Duration::from_secs(args.refresh_before * 60),
+        lock_timeout: Duration::from_secs(args.lock_timeout.max(1)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_arns_are_checked() {
+        assert!(validate_role_arn("arn:aws:iam::123456789012:role/okta-dev").is_ok());
+        assert!(validate_role_arn("arn:aws-us-gov:iam::123456789012:role/a/b").is_ok());
+        assert!(validate_role_arn("arn:aws:iam::12345:role/x").is_err());
+        assert!(validate_role_arn("okta-dev").is_err());
+        assert!(validate_role_arn("arn:aws:iam::123456789012:user/x").is_err());
+    }
+
+    #[test]
+    fn plugin_options_parse() {
+        let args = CommonArgs {
+            plugin_option: vec!["a=b".into(), "c=d=e".into()],
+            ..Default::default()
+        };
+        let o = plugin_options(&args).unwrap();
+        assert_eq!(o["a"], "b");
+        assert_eq!(o["c"], "d=e");
+        let bad = CommonArgs {
+            plugin_option: vec!["novalue".into()],
+            ..Default::default()
+        };
+        assert_eq!(plugin_options(&bad).unwrap_err().exit_code(), 2);
+    }
+}

@@ -1,0 +1,192 @@
+//! The sign-in conversation: open the IdP-initiated sign-on URL, answer the
+//! sign-in form and any MFA step, until ADFS serves the page that posts the
+//! SAML response to AWS.
+
+use plugin_api::{Host, LoginOutcome, LoginRequest, PluginError, Secret};
+use plugin_kit::browser::{is_secure_or_loopback, Browser};
+use plugin_kit::html::{Form, Page};
+use url::Url;
+
+use crate::mfa;
+use crate::options::Options;
+use crate::pages::{self, Step};
+use crate::session;
+
+/// More pages than any ADFS flow needs (sign-in, MFA, a few hops).
+const MAX_STEPS: usize = 12;
+
+/// State of one login.
+pub(crate) struct Flow<'h> {
+    pub host: &'h Host,
+    pub request: &'h LoginRequest,
+    pub options: Options,
+    pub browser: Browser<'h>,
+    pub username: String,
+    /// The password was posted once; the sign-in form coming back means it
+    /// was rejected.
+    pub password_sent: bool,
+    /// A code was posted once; the MFA form coming back with an error means
+    /// it was rejected.
+    pub code_sent: bool,
+}
+
+pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {
+    let endpoint = request.endpoint.as_deref().map(str::trim).unwrap_or("");
+    if endpoint.is_empty() {
+        return Err(PluginError::config("the adfs provider needs -e/--endpoint").with_hint(
+            "use the IdP-initiated sign-on URL, e.g. https://adfs.example.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices",
+        ));
+    }
+    let url = Url::parse(endpoint).map_err(|e| {
+        PluginError::config(format!("the endpoint is not a valid URL ({e})"))
+            .with_hint("-e must be a full https:// URL")
+    })?;
+    if !is_secure_or_loopback(&url) {
+        return Err(PluginError::config(format!(
+            "refusing to sign in to {} over plain {}",
+            url.host_str().unwrap_or("the server"),
+            url.scheme()
+        ))
+        .with_hint("your SAML IdP must use an https:// URL"));
+    }
+    let username = request
+        .username
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| {
+            PluginError::config("the adfs provider needs -u/--username")
+                .with_hint("ADFS usually expects user@domain or DOMAIN\\user")
+        })?
+        .to_string();
+    let options = Options::from_request(request)?;
+    let mut flow = Flow {
+        host,
+        request,
+        browser: Browser::new(host),
+        username,
+        password_sent: false,
+        code_sent: false,
+        options,
+    };
+    let restored = flow.options.reuse_session && session::restore(host);
+    let first = flow.browser.open(url.as_str())?;
+    let result = flow.run(first.page);
+    if result.is_err() && restored && !flow.password_sent {
+        // A saved session that leads nowhere should not linger.
+        session::forget(host);
+    }
+    result
+}
+
+impl<'h> Flow<'h> {
+    fn run(&mut self, mut page: Page) -> Result<LoginOutcome, PluginError> {
+        for _ in 0..MAX_STEPS {
+            if let Some(post) = page.saml_post() {
+                self.host.add_secret(&post.saml_response);
+                self.host.debug(&format!(
+                    "ADFS served the SAML response (posting to {})",
+                    post.action.as_deref().unwrap_or("an unnamed action")
+                ));
+                if !self.password_sent {
+                    self.host.info("signed in with the saved ADFS session");
+                }
+                if self.options.reuse_session {
+                    session::save(self.host);
+                }
+                return Ok(LoginOutcome::Saml {
+                    assertion: Secret::new(post.saml_response),
+                });
+            }
+            page = match pages::classify(&page, &self.options) {
+                Step::Login(form) => self.sign_in(&page, &form)?,
+                Step::Mfa(form) => mfa::answer(self, &page, &form)?,
+                Step::AutoPost(form) => {
+                    self.host.debug("submitting an intermediate ADFS form");
+                    let fields = form.submission();
+                    self.browser.submit(&page, &form, &fields, false)?.page
+                }
+                Step::Unknown => return Err(self.unknown_page(&page)),
+            };
+        }
+        Err(PluginError::protocol(format!(
+            "ADFS did not produce a SAML response within {MAX_STEPS} pages"
+        ))
+        .with_hint("run with -v to see the pages ADFS served"))
+    }
+
+    /// Fill and post the sign-in form.
+    fn sign_in(&mut self, page: &Page, form: &Form) -> Result<Page, PluginError> {
+        if self.password_sent {
+            return Err(rejected(page));
+        }
+        let (user_field, pass_field) = pages::credential_fields(form, &self.options);
+        let missing = |what: &str, option: &str| {
+            PluginError::config(format!(
+                "cannot find the {what} input of the ADFS sign-in form (its fields: {})",
+                pages::field_names(form)
+            ))
+            .with_hint(format!("name it with --plugin-option {option}=NAME"))
+        };
+        let user_field = user_field
+            .filter(|n| form.has_field(n))
+            .ok_or_else(|| missing("username", "username-field"))?;
+        let pass_field = pass_field
+            .filter(|n| form.has_field(n))
+            .ok_or_else(|| missing("password", "password-field"))?;
+        self.host.debug(&format!(
+            "ADFS sign-in form found (fields {user_field} / {pass_field})"
+        ));
+        let password = self.host.password("Password: ")?;
+        self.host.add_secret(password.expose());
+        let mut fields = form.fill(&[
+            (user_field.as_str(), self.username.as_str()),
+            (pass_field.as_str(), password.expose().as_str()),
+        ]);
+        if self.options.kmsi && form.has_field("Kmsi") {
+            let value = form.value_of("Kmsi").filter(|v| !v.is_empty()).unwrap_or("true");
+            fields.push(("Kmsi".into(), value.into()));
+        }
+        push_default_button(page, form, &mut fields);
+        self.password_sent = true;
+        Ok(self.browser.submit(page, form, &fields, true)?.page)
+    }
+
+    fn unknown_page(&self, page: &Page) -> PluginError {
+        if let Some(text) = page.error_message() {
+            let err = format!("ADFS showed an error: {text}");
+            return if self.password_sent {
+                PluginError::auth(err)
+            } else {
+                PluginError::protocol(err)
+            };
+        }
+        PluginError::protocol(format!(
+            "ADFS answered with {} which has neither a sign-in form nor a SAML response",
+            page.describe()
+        ))
+        .with_hint(
+            "check that -e is the IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices URL; run with -v for the page trace",
+        )
+    }
+}
+
+/// The sign-in form came back after the password was posted.
+fn rejected(page: &Page) -> PluginError {
+    let hint = "check -u (ADFS usually wants user@domain or DOMAIN\\user) and your password";
+    match page.error_message() {
+        Some(text) => PluginError::auth(format!("ADFS rejected the sign-in: {text}")).with_hint(hint),
+        None => PluginError::auth("ADFS showed the sign-in form again: wrong username or password")
+            .with_hint(hint),
+    }
+}
+
+/// Add the form's default submit button, as a browser does when the user
+/// presses Enter (ASP.NET's ADFS 2.0 page only signs in with it).
+pub(crate) fn push_default_button(page: &Page, form: &Form, fields: &mut Vec<(String, String)>) {
+    if let Some((name, value)) = page.default_button(form) {
+        if !fields.iter().any(|(n, _)| *n == name) {
+            fields.push((name, value));
+        }
+    }
+}

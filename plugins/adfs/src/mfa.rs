@@ -1,0 +1,223 @@
+//! ADFS MFA adapters: one-time codes (RSA SecurID, Symantec VIP, OATH,
+//! Azure MFA code entry and others), Azure MFA push with number matching,
+//! and a clear refusal for adapters that need a real browser.
+
+use std::time::{Duration, Instant};
+
+use plugin_api::{ErrorKind, PluginError};
+use plugin_kit::html::{Form, Page};
+
+use crate::flow::{push_default_button, Flow};
+
+/// Code input names used by ADFS MFA adapters, most common first.
+pub const CODE_FIELDS: &[&str] = &[
+    "VerificationCode",
+    "OathCode",
+    "Passcode",
+    "SecurityCode",
+    "security_code",
+    "ChallengeQuestionAnswer",
+];
+
+/// How often the Azure MFA page re-posts while waiting for an approval
+/// (the page's own script polls at about this rate).
+pub const PUSH_POLL_INTERVAL: Duration = Duration::from_secs(2);
+
+/// Adapters known to need a JavaScript browser (an iframe or a redirect to
+/// the vendor's own web flow).
+const BROWSER_ONLY: &[&str] = &["DuoAdfsAdapter", "SilverfortAdfs", "OktaMfaAdapter"];
+
+/// Answer the MFA step on `page` and return the page that follows.
+pub(crate) fn answer(flow: &mut Flow<'_>, page: &Page, form: &Form) -> Result<Page, PluginError> {
+    let adapter = adapter_name(page, form);
+    flow.host.debug(&format!("ADFS asks for a second factor ({adapter})"));
+    if flow.code_sent {
+        return Err(rejected(page, &adapter));
+    }
+    if let Some(field) = code_field(form, flow.options.code_field.as_deref()) {
+        return send_code(flow, page, form, &adapter, &field);
+    }
+    if BROWSER_ONLY.iter().any(|a| adapter.eq_ignore_ascii_case(a)) {
+        return Err(unsupported(&adapter));
+    }
+    if is_push(page, &adapter) {
+        return wait_for_push(flow, page, form, &adapter);
+    }
+    Err(unsupported(&adapter))
+}
+
+/// The adapter named by the form (`AuthMethod`).
+pub fn adapter_name(page: &Page, form: &Form) -> String {
+    form.value_of("AuthMethod")
+        .map(str::to_owned)
+        .or_else(|| page.attr_of("#authMethod", "value"))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "an unnamed adapter".into())
+}
+
+/// The input that takes the one-time code: the configured one, Azure
+/// MFA's `#verificationCodeInput`, a well-known name, or the only input a
+/// user could type into.
+pub fn code_field(form: &Form, configured: Option<&str>) -> Option<String> {
+    if let Some(name) = configured {
+        if form.has_field(name) {
+            return Some(name.to_string());
+        }
+    }
+    if let Some(f) = form.field_by_id("verificationCodeInput").filter(|f| f.name.is_some()) {
+        return f.name.clone();
+    }
+    if let Some(name) = CODE_FIELDS.iter().find_map(|known| {
+        form.fields
+            .iter()
+            .filter_map(|f| f.name.as_deref())
+            .find(|n| n.eq_ignore_ascii_case(known))
+    }) {
+        return Some(name.to_string());
+    }
+    let typable: Vec<_> = form
+        .fillable_fields()
+        .filter(|f| !matches!(f.name.as_deref(), Some("AuthMethod") | Some("Context")))
+        .collect();
+    match typable.as_slice() {
+        [only] => only.name.clone(),
+        _ => None,
+    }
+}
+
+fn is_push(page: &Page, adapter: &str) -> bool {
+    adapter.to_ascii_lowercase().contains("azuremfa")
+        || page.text_of("#validEntropyNumber").is_some()
+        || page.text_of("#instructions").is_some()
+}
+
+fn send_code(
+    flow: &mut Flow<'_>,
+    page: &Page,
+    form: &Form,
+    adapter: &str,
+    field: &str,
+) -> Result<Page, PluginError> {
+    if let Some(text) = page.text_of("#instructions") {
+        flow.host.notify(&format!("ADFS: {text}"));
+    }
+    let code = flow
+        .host
+        .mfa_code(&format!("Verification code ({}): ", friendly(adapter)))?;
+    if code.expose().is_empty() {
+        return Err(PluginError::new(ErrorKind::Cancelled, "no verification code entered"));
+    }
+    flow.host.add_secret(code.expose());
+    let mut fields = form.fill(&[(field, code.expose().as_str())]);
+    push_default_button(page, form, &mut fields);
+    flow.code_sent = true;
+    flow.host.debug(&format!("posting the code in field {field}"));
+    Ok(flow.browser.submit(page, form, &fields, false)?.page)
+}
+
+/// Azure MFA push: show the instructions and the number to pick, then
+/// re-post `{AuthMethod, Context}` until ADFS moves on.
+fn wait_for_push(
+    flow: &mut Flow<'_>,
+    page: &Page,
+    form: &Form,
+    adapter: &str,
+) -> Result<Page, PluginError> {
+    if let Some(text) = page.error_message() {
+        return Err(PluginError::new(
+            ErrorKind::MfaRejected,
+            format!("ADFS ({}): {text}", friendly(adapter)),
+        ));
+    }
+    let timeout = Duration::from_secs(flow.request.mfa.timeout_secs.max(1));
+    let started = Instant::now();
+    let mut waited = Duration::ZERO;
+    let mut shown: Option<String> = None;
+    let mut current = (page.clone(), form.clone());
+    loop {
+        let (page, form) = (&current.0, &current.1);
+        let notice = push_notice(page);
+        if shown.as_deref() != Some(notice.as_str()) {
+            flow.host.notify(&notice);
+            shown = Some(notice);
+        }
+        // Count the time slept as well as the wall clock: a host may make
+        // sleeping instant (tests) or slower than asked (a loaded machine).
+        if waited.max(started.elapsed()) >= timeout {
+            return Err(PluginError::new(
+                ErrorKind::MfaTimeout,
+                format!(
+                    "no answer to the {} request within {} s",
+                    friendly(adapter),
+                    timeout.as_secs()
+                ),
+            )
+            .with_hint("approve the sign-in on your phone sooner, or raise --mfa-timeout"));
+        }
+        flow.host.sleep(PUSH_POLL_INTERVAL)?;
+        waited += PUSH_POLL_INTERVAL;
+        let fields: Vec<(String, String)> = form
+            .submission()
+            .into_iter()
+            .filter(|(n, _)| n == "AuthMethod" || n == "Context")
+            .collect();
+        flow.host.debug("polling ADFS for the MFA approval");
+        let next = flow.browser.submit(page, form, &fields, false)?.page;
+        if next.saml_post().is_some() {
+            return Ok(next);
+        }
+        let still_waiting = next.forms().into_iter().find(|f| {
+            f.has_field("Context")
+                && f.value_of("AuthMethod") == Some(adapter)
+                && code_field(f, None).is_none()
+        });
+        match still_waiting {
+            Some(f) if next.error_message().is_none() => current = (next, f),
+            _ => {
+                if let Some(text) = next.error_message() {
+                    return Err(PluginError::new(
+                        ErrorKind::MfaRejected,
+                        format!("ADFS ({}): {text}", friendly(adapter)),
+                    ));
+                }
+                return Ok(next);
+            }
+        }
+    }
+}
+
+fn push_notice(page: &Page) -> String {
+    let instructions = page
+        .text_of("#instructions")
+        .unwrap_or_else(|| "Approve the sign-in request on your phone.".into());
+    match page.text_of("#validEntropyNumber") {
+        Some(n) => format!("ADFS: {instructions} Number to enter in the app: {n}"),
+        None => format!("ADFS: {instructions}"),
+    }
+}
+
+fn rejected(page: &Page, adapter: &str) -> PluginError {
+    let text = page
+        .error_message()
+        .unwrap_or_else(|| "the verification code was not accepted".into());
+    PluginError::new(ErrorKind::MfaRejected, format!("ADFS ({}): {text}", friendly(adapter)))
+        .with_hint("check the code (codes expire quickly) and try again")
+}
+
+fn unsupported(adapter: &str) -> PluginError {
+    PluginError::not_supported(format!(
+        "ADFS asks for the MFA method \"{adapter}\", which needs a web browser; this plugin supports one-time-code adapters and Azure MFA"
+    ))
+    .with_hint("ask your ADFS administrator for another MFA method for AWS sign-in, or use a browser-based tool")
+}
+
+/// A readable adapter name for prompts.
+fn friendly(adapter: &str) -> &str {
+    match adapter {
+        "AzureMfaAuthentication" | "AzureMfaServerAuthentication" => "Azure MFA",
+        "SecurIDAuthentication" => "RSA SecurID",
+        "SymantecVipAdapter" | "VIPAuthenticationProviderWindowsAccountName" => "Symantec VIP",
+        other => other,
+    }
+}

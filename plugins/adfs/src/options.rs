@@ -1,0 +1,88 @@
+//! The `--plugin-option` keys this plugin accepts.
+
+use plugin_api::{LoginRequest, OptionSpec, PluginError};
+
+/// Parsed plugin options.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Name of the username input, when the page uses an unusual one.
+    pub username_field: Option<String>,
+    /// Name of the password input.
+    pub password_field: Option<String>,
+    /// Name of the one-time-code input of an MFA adapter.
+    pub code_field: Option<String>,
+    /// Tick "Keep me signed in" (ADFS then issues a persistent SSO cookie).
+    pub kmsi: bool,
+    /// Keep and reuse the ADFS SSO cookies between runs (default on).
+    pub reuse_session: bool,
+}
+
+pub(crate) fn specs() -> Vec<OptionSpec> {
+    let spec = |key: &str, help: &str| OptionSpec {
+        key: key.into(),
+        help: help.into(),
+        affects_credentials: false,
+    };
+    vec![
+        spec("username-field", "name of the username input (default: detected, e.g. UserName)"),
+        spec("password-field", "name of the password input (default: detected, e.g. Password)"),
+        spec("code-field", "name of the MFA code input (default: detected, e.g. VerificationCode)"),
+        spec("kmsi", "true: tick \"Keep me signed in\" (default false)"),
+        spec("reuse-session", "false: do not keep the ADFS session cookies between runs (default true)"),
+    ]
+}
+
+fn flag(key: &str, value: &str) -> Result<bool, PluginError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(PluginError::config(format!(
+            "--plugin-option {key}={value}: expected true or false"
+        ))),
+    }
+}
+
+impl Options {
+    /// Read the options of a login request (unknown keys are the host's
+    /// concern: it rejects keys the manifest does not declare).
+    pub fn from_request(request: &LoginRequest) -> Result<Options, PluginError> {
+        let get = |k: &str| {
+            request
+                .options
+                .get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        Ok(Options {
+            username_field: get("username-field"),
+            password_field: get("password-field"),
+            code_field: get("code-field"),
+            kmsi: get("kmsi").map(|v| flag("kmsi", &v)).transpose()?.unwrap_or(false),
+            reuse_session: get("reuse-session")
+                .map(|v| flag("reuse-session", &v))
+                .transpose()?
+                .unwrap_or(true),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_flags() {
+        let mut r = LoginRequest::default();
+        let o = Options::from_request(&r).unwrap();
+        assert!(o.reuse_session && !o.kmsi && o.username_field.is_none());
+        r.options.insert("kmsi".into(), "yes".into());
+        r.options.insert("reuse-session".into(), "off".into());
+        r.options.insert("username-field".into(), " Login ".into());
+        let o = Options::from_request(&r).unwrap();
+        assert!(!o.reuse_session && o.kmsi);
+        assert_eq!(o.username_field.as_deref(), Some("Login"));
+        r.options.insert("kmsi".into(), "maybe".into());
+        let e = Options::from_request(&r).unwrap_err();
+        assert!(e.message.contains("kmsi=maybe"), "{}", e.message);
+    }
+}

@@ -1,0 +1,234 @@
+//! The login conversation: a bounded walk through the IdP's pages, acting
+//! on each like a user in a browser without JavaScript, with loop
+//! detection and failure judged by content (IdPs answer failures with 200).
+
+use std::collections::HashSet;
+
+use plugin_api::{Host, LoginOutcome, LoginRequest, PluginError, Secret};
+use plugin_kit::browser::{is_secure_or_loopback, redacted, Browser, Loaded};
+use plugin_kit::html::{Form, Page};
+use url::Url;
+
+use crate::options::Options;
+use crate::pick::{describe_forms, pick, Pick};
+
+pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {
+    let endpoint = request.endpoint.as_deref().map(str::trim).unwrap_or("");
+    if endpoint.is_empty() {
+        return Err(PluginError::config("the forms provider needs -e/--endpoint")
+            .with_hint("use your IdP's IdP-initiated SSO URL for AWS"));
+    }
+    let url = Url::parse(endpoint).map_err(|e| {
+        PluginError::config(format!("the endpoint is not a valid URL ({e})"))
+            .with_hint("-e must be a full https:// URL")
+    })?;
+    if !is_secure_or_loopback(&url) {
+        return Err(PluginError::config(format!(
+            "refusing to sign in to {} over plain {}",
+            url.host_str().unwrap_or("the server"),
+            url.scheme()
+        ))
+        .with_hint("your SAML IdP must use an https:// URL"));
+    }
+    let username = request
+        .username
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| PluginError::config("the forms provider needs -u/--username"))?
+        .to_string();
+    let options = Options::from_request(request)?;
+    let mut walk = Walk {
+        host,
+        browser: Browser::new(host),
+        options,
+        username,
+        username_sent: false,
+        password_sent: false,
+        seen: HashSet::new(),
+    };
+    let first = walk.browser.open(url.as_str())?;
+    walk.run(first)
+}
+
+struct Walk<'h> {
+    host: &'h Host,
+    browser: Browser<'h>,
+    options: Options,
+    username: String,
+    username_sent: bool,
+    password_sent: bool,
+    /// Page path + form shape of every form submitted, for loop detection.
+    seen: HashSet<String>,
+}
+
+impl Walk<'_> {
+    fn run(&mut self, mut loaded: Loaded) -> Result<LoginOutcome, PluginError> {
+        for _ in 0..self.options.max_steps {
+            let page = &loaded.page;
+            loaded = match pick(page, &self.options)? {
+                Pick::Saml { post, last: true, .. } => {
+                    self.host.add_secret(&post.saml_response);
+                    self.host.debug(&format!(
+                        "found the SAML response for AWS (form posting to {})",
+                        post.action.as_deref().unwrap_or("an unnamed action")
+                    ));
+                    return Ok(LoginOutcome::Saml {
+                        assertion: Secret::new(post.saml_response),
+                    });
+                }
+                Pick::Saml { form, post, last: false } => {
+                    self.host.add_secret(&post.saml_response);
+                    self.host.debug("posting a SAML response on to the next service provider");
+                    self.check_loop(page, &form)?;
+                    let fields = form.submission();
+                    self.browser.submit(page, &form, &fields, false)?
+                }
+                Pick::Login { form, username_field, password_field } => {
+                    self.sign_in(page, &form, username_field.as_deref(), &password_field)?
+                }
+                Pick::Username { form, username_field } => {
+                    self.send_username(page, &form, &username_field)?
+                }
+                Pick::Continue { form } => {
+                    self.host.debug("submitting a form with nothing to fill (\"Continue\")");
+                    self.check_loop(page, &form)?;
+                    let mut fields = form.submission();
+                    push_default_button(page, &form, &mut fields);
+                    self.browser.submit(page, &form, &fields, false)?
+                }
+                Pick::Nothing => return Err(self.dead_end(&loaded)),
+            };
+        }
+        Err(PluginError::protocol(format!(
+            "no SAML response for AWS after {} pages (last: {})",
+            self.options.max_steps,
+            loaded.page.describe()
+        ))
+        .with_hint("run with -v to see the pages; raise --plugin-option max-steps=N if the IdP really needs more"))
+    }
+
+    fn sign_in(
+        &mut self,
+        page: &Page,
+        form: &Form,
+        username_field: Option<&str>,
+        password_field: &str,
+    ) -> Result<Loaded, PluginError> {
+        if self.password_sent {
+            return Err(rejected(page));
+        }
+        let configured = self.options.username_field.as_deref();
+        if let Some(name) = configured.filter(|n| !form.has_field(n) && !self.username_sent) {
+            return Err(PluginError::config(format!(
+                "the login form on {} has no input named {name} (its fields: {})",
+                page.describe(),
+                field_names(form)
+            ))
+            .with_hint("fix --plugin-option username-field=NAME"));
+        }
+        // The second page of a two-step login often repeats the username
+        // in a hidden input that must be posted back unchanged.
+        let fill_username = username_field.filter(|name| {
+            form.field(name)
+                .is_some_and(|f| f.kind != "hidden" || f.value.is_empty())
+        });
+        if fill_username.is_none() && !self.username_sent {
+            self.host.debug("the login form has no username input; sending the password only");
+        }
+        self.check_loop(page, form)?;
+        self.host.debug(&format!(
+            "login form found (fields {} / {password_field})",
+            fill_username.unwrap_or("-")
+        ));
+        let password = self.host.password("Password: ")?;
+        self.host.add_secret(password.expose());
+        let mut overrides = vec![(password_field, password.expose().as_str())];
+        if let Some(u) = fill_username {
+            overrides.push((u, self.username.as_str()));
+        }
+        let mut fields = form.fill(&overrides);
+        push_default_button(page, form, &mut fields);
+        self.password_sent = true;
+        self.browser.submit(page, form, &fields, true)
+    }
+
+    fn send_username(
+        &mut self,
+        page: &Page,
+        form: &Form,
+        username_field: &str,
+    ) -> Result<Loaded, PluginError> {
+        if self.password_sent || self.username_sent {
+            return Err(rejected(page));
+        }
+        self.check_loop(page, form)?;
+        self.host.debug(&format!("username step (field {username_field})"));
+        let mut fields = form.fill(&[(username_field, self.username.as_str())]);
+        push_default_button(page, form, &mut fields);
+        self.username_sent = true;
+        self.browser.submit(page, form, &fields, false)
+    }
+
+    /// Fail when the same form of the same page comes around again.
+    fn check_loop(&mut self, page: &Page, form: &Form) -> Result<(), PluginError> {
+        let key = format!("{} {}", redacted(&page.url), form.shape());
+        if self.seen.insert(key) {
+            return Ok(());
+        }
+        Err(PluginError::protocol(format!(
+            "the IdP keeps serving the same form on {} (a redirect loop)",
+            page.describe()
+        ))
+        .with_hint("the IdP may need cookies or JavaScript this client cannot provide; run with -v to see the pages"))
+    }
+
+    fn dead_end(&self, loaded: &Loaded) -> PluginError {
+        let page = &loaded.page;
+        if let Some(text) = page.error_message() {
+            let message = format!("the IdP answered with an error: {text}");
+            return if self.password_sent || self.username_sent {
+                PluginError::auth(message)
+            } else {
+                PluginError::protocol(format!("{message} (on {})", page.describe()))
+            };
+        }
+        let status = if loaded.status >= 400 {
+            format!(" (HTTP {})", loaded.status)
+        } else {
+            String::new()
+        };
+        PluginError::protocol(format!(
+            "no usable login form on {}{status} (its forms: {})",
+            page.describe(),
+            describe_forms(&page.forms())
+        ))
+        .with_hint("check -e; name the form with --plugin-option form=SELECTOR; run with -v to see the pages")
+    }
+}
+
+/// The login form came back after the password was posted.
+fn rejected(page: &Page) -> PluginError {
+    let hint = "check -u and your password";
+    match page.error_message() {
+        Some(text) => PluginError::auth(format!("the IdP rejected the login: {text}")).with_hint(hint),
+        None => PluginError::auth(format!(
+            "the IdP showed its login form again ({}): wrong username or password",
+            page.describe()
+        ))
+        .with_hint(hint),
+    }
+}
+
+fn push_default_button(page: &Page, form: &Form, fields: &mut Vec<(String, String)>) {
+    if let Some((name, value)) = page.default_button(form) {
+        if !fields.iter().any(|(n, _)| *n == name) {
+            fields.push((name, value));
+        }
+    }
+}
+
+fn field_names(form: &Form) -> String {
+    let names: Vec<&str> = form.fields.iter().filter_map(|f| f.name.as_deref()).collect();
+    if names.is_empty() { "none".into() } else { names.join(", ") }
+}

@@ -1,0 +1,147 @@
+//! Which form of a page to act on, and how: the SAML POST (final or a hop
+//! to another service provider), a login form, a username-only first step,
+//! or a "Continue" form with nothing to fill.
+
+use plugin_api::PluginError;
+use plugin_kit::html::{Form, Page, SamlPost};
+use plugin_kit::saml;
+
+use crate::options::Options;
+
+/// What to do with a page.
+#[derive(Debug)]
+pub enum Pick {
+    /// A form posting `SAMLResponse`. `last` when it is meant for AWS (the
+    /// login is done); otherwise post it on (an SP or proxy hop).
+    Saml { form: Form, post: SamlPost, last: bool },
+    /// A form with a password input (and maybe the username input).
+    Login { form: Form, username_field: Option<String>, password_field: String },
+    /// A first step asking for the username only.
+    Username { form: Form, username_field: String },
+    /// A form with nothing to fill ("Continue", consent, auto-submit).
+    Continue { form: Form },
+    /// No form this plugin can use.
+    Nothing,
+}
+
+/// Decide what to do with `page`.
+pub fn pick(page: &Page, options: &Options) -> Result<Pick, PluginError> {
+    let forms = page.forms();
+    if let Some((form, post)) = saml_form(page, &forms) {
+        let last = is_last_hop(&post);
+        return Ok(Pick::Saml { form, post, last });
+    }
+    if let Some(spec) = &options.form {
+        match page.find_form(spec) {
+            Some(form) => {
+                return Ok(credential_pick(form.clone(), options).unwrap_or(Pick::Continue { form }))
+            }
+            None if forms.iter().any(|f| has_password(f, options)) => {
+                return Err(PluginError::config(format!(
+                    "no form matches --plugin-option form={spec} on {} (its forms: {})",
+                    page.describe(),
+                    describe_forms(&forms)
+                ))
+                .with_hint("use a CSS selector such as #login-form, or a form's id or name"));
+            }
+            None => {}
+        }
+    }
+    if let Some(form) = forms.iter().find(|f| has_password(f, options)) {
+        if let Some(p) = credential_pick(form.clone(), options) {
+            return Ok(p);
+        }
+    }
+    if let Some(p) = forms
+        .iter()
+        .filter(|f| f.fillable_fields().next().is_some())
+        .find_map(|f| match credential_pick(f.clone(), options) {
+            Some(p @ Pick::Username { .. }) => Some(p),
+            _ => None,
+        })
+    {
+        return Ok(p);
+    }
+    // A form with nothing to type: prefer POST forms that carry state.
+    let continue_form = forms
+        .iter()
+        .filter(|f| f.fillable_fields().next().is_none())
+        .max_by_key(|f| {
+            (
+                f.method == "POST",
+                f.fields.iter().any(|x| x.kind == "hidden" && x.name.is_some()),
+            )
+        });
+    Ok(match continue_form {
+        Some(form) => Pick::Continue { form: form.clone() },
+        None => Pick::Nothing,
+    })
+}
+
+fn has_password(form: &Form, options: &Options) -> bool {
+    match &options.password_field {
+        Some(name) => form.has_field(name),
+        None => form.password_field().is_some(),
+    }
+}
+
+/// A login or username-only pick for `form`, if it takes credentials.
+fn credential_pick(form: Form, options: &Options) -> Option<Pick> {
+    let username_field = match &options.username_field {
+        Some(name) if form.has_field(name) => Some(name.clone()),
+        _ => form.username_field().and_then(|f| f.name.clone()),
+    };
+    let password_field = match &options.password_field {
+        Some(name) => form.field(name).and_then(|f| f.name.clone()),
+        None => form.password_field().and_then(|f| f.name.clone()),
+    };
+    match (username_field, password_field) {
+        (u, Some(p)) => Some(Pick::Login { form, username_field: u, password_field: p }),
+        (Some(u), None) => Some(Pick::Username { form, username_field: u }),
+        (None, None) => None,
+    }
+}
+
+fn saml_form(page: &Page, forms: &[Form]) -> Option<(Form, SamlPost)> {
+    let post = page.saml_post()?;
+    let form = forms
+        .iter()
+        .find(|f| f.value_of("SAMLResponse").is_some_and(|v| !v.trim().is_empty()))?
+        .clone();
+    Some((form, post))
+}
+
+/// Whether a SAML POST is the one for AWS: its action or its Destination
+/// is an AWS sign-in endpoint; failing that, it is not addressed to some
+/// other service provider and it offers AWS roles.
+pub fn is_last_hop(post: &SamlPost) -> bool {
+    let xml = saml::decode(&post.saml_response);
+    let destination = xml.as_deref().and_then(saml::destination);
+    if post.action.as_deref().is_some_and(saml::is_aws_signin)
+        || destination.as_deref().is_some_and(saml::is_aws_signin)
+    {
+        return true;
+    }
+    let offers_roles = xml.as_deref().is_some_and(saml::offers_aws_roles);
+    match (&post.action, &destination) {
+        (Some(_), Some(_)) => false,
+        (Some(_), None) => offers_roles,
+        (None, _) => true,
+    }
+}
+
+/// `#id`/`name`/`(unnamed)` of each form, for messages.
+pub fn describe_forms(forms: &[Form]) -> String {
+    if forms.is_empty() {
+        return "none".into();
+    }
+    forms
+        .iter()
+        .map(|f| match (&f.id, &f.name) {
+            (Some(id), _) => format!("#{id}"),
+            (None, Some(n)) => format!("name={n}"),
+            (None, None) => format!("form {} (unnamed)", f.index + 1),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

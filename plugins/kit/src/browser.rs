@@ -1,0 +1,161 @@
+//! A browser without JavaScript on top of the host's HTTP service: open a
+//! URL, submit a form the way a browser would, and log each step (without
+//! query strings, cookies or field values) to the host's debug log.
+
+use plugin_api::{Host, HttpRequest, PluginError};
+use url::Url;
+
+use crate::html::{Form, Page};
+
+/// A page as loaded: the HTTP status and the parsed page (whose `url` is
+/// the final URL after redirects).
+#[derive(Debug)]
+pub struct Loaded {
+    pub status: u16,
+    pub page: Page,
+}
+
+/// Loads pages and submits forms through `host.http` (which keeps the
+/// cookie jar and follows redirects).
+pub struct Browser<'h> {
+    host: &'h Host,
+    requests: usize,
+}
+
+/// What browsers send, so IdPs serve their HTML login pages.
+const ACCEPT_HTML: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+impl<'h> Browser<'h> {
+    pub fn new(host: &'h Host) -> Self {
+        Browser { host, requests: 0 }
+    }
+
+    /// How many requests this browser has made.
+    pub fn requests(&self) -> usize {
+        self.requests
+    }
+
+    /// `GET url`.
+    pub fn open(&mut self, url: &str) -> Result<Loaded, PluginError> {
+        let parsed = Url::parse(url)
+            .map_err(|e| PluginError::config(format!("the endpoint is not a valid URL ({e})")))?;
+        self.host.debug(&format!("GET {}", redacted(&parsed)));
+        self.send(HttpRequest::get(url))
+    }
+
+    /// Submit `form` of `page` with `fields` (usually `form.fill(..)`), to
+    /// its action resolved against the page's own URL. `sends_password`
+    /// makes it refuse a plain-HTTP target other than loopback.
+    pub fn submit(
+        &mut self,
+        page: &Page,
+        form: &Form,
+        fields: &[(String, String)],
+        sends_password: bool,
+    ) -> Result<Loaded, PluginError> {
+        let mut target = page.resolve_action(form).map_err(|e| {
+            PluginError::protocol(format!(
+                "the form on {} has an invalid action ({e})",
+                page.describe()
+            ))
+        })?;
+        if sends_password && !is_secure_or_loopback(&target) {
+            return Err(PluginError::config(format!(
+                "refusing to send your password to {} over plain {}",
+                target.host_str().unwrap_or("the server"),
+                target.scheme()
+            ))
+            .with_hint("your IdP must use HTTPS; check the -e/--endpoint URL"));
+        }
+        target.set_fragment(None);
+        let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+        self.host.debug(&format!(
+            "{} {} with fields [{}]",
+            form.method,
+            redacted(&target),
+            names.join(", ")
+        ));
+        let request = if form.method == "GET" {
+            target
+                .query_pairs_mut()
+                .clear()
+                .extend_pairs(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            HttpRequest::get(target.as_str())
+        } else {
+            HttpRequest::post_form(
+                target.as_str(),
+                fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            )
+        };
+        self.send(request)
+    }
+
+    fn send(&mut self, request: HttpRequest) -> Result<Loaded, PluginError> {
+        self.requests += 1;
+        let resp = self.host.http(request.header("Accept", ACCEPT_HTML))?;
+        let page = Page::parse(&resp.url, &resp.text()).map_err(|e| {
+            PluginError::protocol(format!("the server answered from an invalid URL ({e})"))
+        })?;
+        self.host.debug(&format!(
+            "-> HTTP {} from {}: {} form(s), title {:?}",
+            resp.status,
+            redacted(&page.url),
+            page.forms().len(),
+            page.title().unwrap_or_default()
+        ));
+        Ok(Loaded {
+            status: resp.status,
+            page,
+        })
+    }
+}
+
+/// `scheme://host[:port]/path`: a URL without its query and fragment, which
+/// often carry state tokens, for logs and messages.
+pub fn redacted(url: &Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.set_fragment(None);
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.to_string()
+}
+
+/// `https`, or any scheme on a loopback host (local test IdPs).
+pub fn is_secure_or_loopback(url: &Url) -> bool {
+    url.scheme() == "https" || is_loopback(url)
+}
+
+/// Whether the URL's host is `localhost` or a loopback address.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacted_drops_query_fragment_and_userinfo() {
+        let u = Url::parse("https://u:p@idp.example.com:8443/login?AuthState=secret#x").unwrap();
+        assert_eq!(redacted(&u), "https://idp.example.com:8443/login");
+    }
+
+    #[test]
+    fn loopback_detection() {
+        for (u, ok) in [
+            ("http://127.0.0.1:8080/", true),
+            ("http://localhost/", true),
+            ("http://[::1]/", true),
+            ("http://idp.example.com/", false),
+            ("https://idp.example.com/", true),
+        ] {
+            assert_eq!(is_secure_or_loopback(&Url::parse(u).unwrap()), ok, "{u}");
+        }
+    }
+}

@@ -1,0 +1,630 @@
+//! HTML forms as a browser without JavaScript sees them.
+//!
+//! Parsing uses a real HTML5 parser (`scraper`/`html5ever`), so entity
+//! decoding, valueless attributes, nameless inputs, unclosed tags and
+//! several forms per page all behave as in a browser.
+
+use scraper::{ElementRef, Html, Selector};
+use url::Url;
+
+/// One `<input>`, `<select>`, `<textarea>` or `<button>` of a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// `name` attribute; `None` for nameless controls (never submitted).
+    pub name: Option<String>,
+    /// Lower-cased `type` (`text` when absent; `select`, `textarea`, `button`
+    /// for those elements).
+    pub kind: String,
+    /// Entity-decoded `value` (for a select: the selected option's value).
+    pub value: String,
+    pub id: Option<String>,
+    /// `checked` for checkboxes and radios.
+    pub checked: bool,
+    pub disabled: bool,
+    pub autocomplete: Option<String>,
+    pub placeholder: Option<String>,
+}
+
+/// One `<form>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    /// Raw (entity-decoded) `action` attribute; `None` when absent.
+    pub action: Option<String>,
+    /// Upper-cased method, `GET` when absent.
+    pub method: String,
+    pub fields: Vec<Field>,
+    /// Index of the form in document order.
+    pub index: usize,
+}
+
+/// A parsed page and the URL it came from (after redirects).
+#[derive(Clone)]
+pub struct Page {
+    pub url: Url,
+    doc: Html,
+}
+
+impl std::fmt::Debug for Page {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Page").field("url", &self.url.as_str()).finish()
+    }
+}
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).expect("static selector")
+}
+
+impl Page {
+    /// Parse `body` as served from `url`.
+    pub fn parse(url: &str, body: &str) -> Result<Page, url::ParseError> {
+        Ok(Page {
+            url: Url::parse(url)?,
+            doc: Html::parse_document(body),
+        })
+    }
+
+    /// Every form in document order.
+    pub fn forms(&self) -> Vec<Form> {
+        let form_sel = sel("form");
+        self.doc
+            .select(&form_sel)
+            .enumerate()
+            .map(|(index, f)| read_form(f, index))
+            .collect()
+    }
+
+    /// The page `<title>`, trimmed.
+    pub fn title(&self) -> Option<String> {
+        self.doc
+            .select(&sel("title"))
+            .next()
+            .map(|t| collapse(&t.text().collect::<String>()))
+            .filter(|t| !t.is_empty())
+    }
+
+    /// Visible text of the first element matching a CSS selector.
+    pub fn text_of(&self, css: &str) -> Option<String> {
+        let s = Selector::parse(css).ok()?;
+        self.doc
+            .select(&s)
+            .map(|e| collapse(&e.text().collect::<String>()))
+            .find(|t| !t.is_empty())
+    }
+
+    /// An attribute of the first element matching a CSS selector.
+    pub fn attr_of(&self, css: &str, attr: &str) -> Option<String> {
+        let s = Selector::parse(css).ok()?;
+        self.doc
+            .select(&s)
+            .find_map(|e| e.value().attr(attr).map(str::to_owned))
+    }
+
+    /// The text of every `<script>` element (for pages that carry state in
+    /// JavaScript variables).
+    pub fn scripts(&self) -> Vec<String> {
+        self.doc
+            .select(&sel("script"))
+            .map(|e| e.text().collect::<String>())
+            .collect()
+    }
+
+    /// The form that posts a SAML response (a `SAMLResponse` field), if any.
+    pub fn saml_post(&self) -> Option<SamlPost> {
+        self.forms().into_iter().find_map(|f| {
+            let value = f.value_of("SAMLResponse")?.trim().to_string();
+            if value.is_empty() {
+                return None;
+            }
+            Some(SamlPost {
+                action: self.resolve_action(&f).ok().map(|u| u.to_string()),
+                saml_response: value,
+                relay_state: f.value_of("RelayState").map(str::to_owned),
+            })
+        })
+    }
+
+    /// The absolute URL a form submits to, resolved against this page's URL
+    /// (an absent or empty action means the page itself; `?` means the same
+    /// path with an empty query).
+    pub fn resolve_action(&self, form: &Form) -> Result<Url, url::ParseError> {
+        match form.action.as_deref().map(str::trim) {
+            None | Some("") => Ok(self.url.clone()),
+            Some(a) => self.url.join(a),
+        }
+    }
+}
+
+/// CSS selectors of elements in which IdPs put their error messages
+/// (ADFS, Keycloak, Shibboleth, PingFederate, SimpleSAMLphp, generic).
+pub const ERROR_SELECTORS: &[&str] = &[
+    "#errorText",
+    "[id$=ErrorTextLabel]",
+    ".kc-feedback-text",
+    "#input-error",
+    ".alert-error",
+    ".alert-danger",
+    ".form-error",
+    ".output--error",
+    ".ping-error",
+    "#error",
+    ".error",
+    ".errors",
+    ".error-message",
+    "[role=alert]",
+];
+
+/// Words that make a heading an error heading (SimpleSAMLphp answers a wrong
+/// password with an `<h2>` such as "Incorrect username or password").
+const ERROR_WORDS: &[&str] = &["error", "incorrect", "invalid", "failed", "wrong", "denied"];
+
+/// Longest error text taken from a page (some IdPs put whole help texts there).
+const MAX_ERROR_CHARS: usize = 300;
+
+impl Page {
+    fn form_element(&self, form: &Form) -> Option<ElementRef<'_>> {
+        self.doc.select(&sel("form")).nth(form.index)
+    }
+
+    /// The form named by `spec`: a CSS selector (`#login`, `form.login`,
+    /// `form[action*=login]`; an element inside a form selects that form),
+    /// or else a form's bare `id` or `name`.
+    pub fn find_form(&self, spec: &str) -> Option<Form> {
+        let spec = spec.trim();
+        if spec.is_empty() {
+            return None;
+        }
+        let forms = self.forms();
+        if let Ok(s) = Selector::parse(spec) {
+            let form_ids: Vec<_> = self.doc.select(&sel("form")).map(|f| f.id()).collect();
+            for el in self.doc.select(&s) {
+                let mut node = Some(el);
+                while let Some(n) = node {
+                    if let Some(i) = form_ids.iter().position(|id| *id == n.id()) {
+                        return forms.get(i).cloned();
+                    }
+                    node = n.parent().and_then(ElementRef::wrap);
+                }
+            }
+        }
+        forms.into_iter().find(|f| {
+            f.id.as_deref() == Some(spec) || f.name.as_deref() == Some(spec)
+        })
+    }
+
+    /// The name/value pair of the button a browser submits with the form
+    /// when the user presses Enter (the form's first submit button), when
+    /// that button has a name. ASP.NET pages such as ADFS 2.0 need it.
+    pub fn default_button(&self, form: &Form) -> Option<(String, String)> {
+        let el = self.form_element(form)?;
+        let button = el.select(&sel("input, button")).find(|c| {
+            let v = c.value();
+            let ty = v.attr("type").map(|t| t.trim().to_ascii_lowercase());
+            match v.name() {
+                "input" => matches!(ty.as_deref(), Some("submit") | Some("image")),
+                _ => matches!(ty.as_deref(), None | Some("") | Some("submit")),
+            }
+        })?;
+        let v = button.value();
+        if v.attr("disabled").is_some() || v.attr("type").map(str::trim) == Some("image") {
+            return None;
+        }
+        let name = v.attr("name").filter(|n| !n.is_empty())?;
+        let value = match v.name() {
+            "input" => v.attr("value").unwrap_or("Submit").to_string(),
+            _ => v.attr("value").map(str::to_owned).unwrap_or_default(),
+        };
+        Some((name.to_string(), value))
+    }
+
+    /// The IdP's own error message on this page, if it shows one: the
+    /// first visible, non-empty element matching [`ERROR_SELECTORS`], or
+    /// else an `<h1>`-`<h3>` that speaks of an error (with the paragraph
+    /// after it). Trimmed to a few hundred characters.
+    pub fn error_message(&self) -> Option<String> {
+        for css in ERROR_SELECTORS {
+            let s = sel(css);
+            let found = self
+                .doc
+                .select(&s)
+                .filter(|e| visible(*e))
+                .map(|e| collapse(&e.text().collect::<String>()))
+                .find(|t| !t.is_empty());
+            if let Some(t) = found {
+                return Some(shorten(t));
+            }
+        }
+        for h in self.doc.select(&sel("h1, h2, h3")).filter(|e| visible(*e)) {
+            let text = collapse(&h.text().collect::<String>());
+            let lower = text.to_lowercase();
+            if !ERROR_WORDS.iter().any(|w| lower.contains(w)) {
+                continue;
+            }
+            let detail = h
+                .next_siblings()
+                .filter_map(ElementRef::wrap)
+                .find(|e| e.value().name() == "p")
+                .map(|p| collapse(&p.text().collect::<String>()))
+                .filter(|t| !t.is_empty());
+            return Some(shorten(match detail {
+                Some(d) => format!("{text}: {d}"),
+                None => text,
+            }));
+        }
+        None
+    }
+
+    /// A short description of the page for error messages: its title (if
+    /// any) and the host that served it, never the query string.
+    pub fn describe(&self) -> String {
+        let host = self.url.host_str().unwrap_or("the server");
+        match self.title() {
+            Some(t) => format!("the page \"{}\" at {host}", shorten(t)),
+            None => format!("the untitled page at {host}"),
+        }
+    }
+}
+
+/// Whether neither the element nor an ancestor is hidden (`hidden`
+/// attribute or an inline `display:none`), as far as static HTML tells.
+fn visible(el: ElementRef<'_>) -> bool {
+    let mut node = Some(el);
+    while let Some(n) = node {
+        let v = n.value();
+        if v.attr("hidden").is_some() {
+            return false;
+        }
+        if let Some(style) = v.attr("style") {
+            let s: String = style.chars().filter(|c| !c.is_whitespace()).collect();
+            if s.to_ascii_lowercase().contains("display:none") {
+                return false;
+            }
+        }
+        node = n.parent().and_then(ElementRef::wrap);
+    }
+    true
+}
+
+fn shorten(s: String) -> String {
+    if s.chars().count() <= MAX_ERROR_CHARS {
+        return s;
+    }
+    let mut out: String = s.chars().take(MAX_ERROR_CHARS).collect();
+    out.push('…');
+    out
+}
+
+/// A page that posts a SAML response onwards (to AWS or the next hop).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SamlPost {
+    pub action: Option<String>,
+    /// Base64 exactly as in the page (entity-decoded).
+    pub saml_response: String,
+    pub relay_state: Option<String>,
+}
+
+impl std::fmt::Debug for SamlPost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SamlPost")
+            .field("action", &self.action)
+            .field("saml_response", &"REDACTED")
+            .finish()
+    }
+}
+
+impl Form {
+    /// The value of the first control named `name`.
+    pub fn value_of(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|f| f.name.as_deref() == Some(name))
+            .map(|f| f.value.as_str())
+    }
+
+    /// Whether the form has a control named `name`.
+    pub fn has_field(&self, name: &str) -> bool {
+        self.fields.iter().any(|f| f.name.as_deref() == Some(name))
+    }
+
+    /// The first password input.
+    pub fn password_field(&self) -> Option<&Field> {
+        self.fields
+            .iter()
+            .find(|f| f.kind == "password" && f.name.is_some() && !f.disabled)
+    }
+
+    /// The name/value pairs a browser would submit without clicking any
+    /// particular button: named, enabled controls; checkboxes and radios only
+    /// when checked; no buttons, submit, image, reset or file inputs.
+    pub fn submission(&self) -> Vec<(String, String)> {
+        self.fields
+            .iter()
+            .filter(|f| !f.disabled)
+            .filter(|f| match f.kind.as_str() {
+                "checkbox" | "radio" => f.checked,
+                "submit" | "button" | "image" | "reset" | "file" => false,
+                _ => true,
+            })
+            .filter_map(|f| {
+                let name = f.name.as_ref()?;
+                let value = if (f.kind == "checkbox" || f.kind == "radio") && f.value.is_empty() {
+                    "on".to_string()
+                } else {
+                    f.value.clone()
+                };
+                Some((name.clone(), value))
+            })
+            .collect()
+    }
+
+    /// `submission()` with `overrides` replacing (or adding) values.
+    pub fn fill(&self, overrides: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut out = self.submission();
+        for (k, v) in overrides {
+            if let Some(slot) = out.iter_mut().find(|(n, _)| n == k) {
+                slot.1 = (*v).to_string();
+            } else {
+                out.push(((*k).to_string(), (*v).to_string()));
+            }
+        }
+        out
+    }
+}
+
+/// Lower-cased names that identify a username input on login pages seen in
+/// the wild (exact matches, checked before the looser substring rules).
+const USERNAME_NAMES: &[&str] = &[
+    "username",
+    "user",
+    "userid",
+    "user_id",
+    "login",
+    "loginid",
+    "login_id",
+    "email",
+    "identifier",
+    "j_username",
+    "pf.username",
+    "ctl00$contentplaceholder1$usernametextbox",
+    "loginfmt",
+    "uid",
+    "subject",
+];
+
+impl Field {
+    /// Whether a user can type into this control (a named, enabled text-like
+    /// input that is not hidden).
+    pub fn is_fillable(&self) -> bool {
+        self.name.is_some()
+            && !self.disabled
+            && matches!(
+                self.kind.as_str(),
+                "text" | "email" | "tel" | "number" | "password" | "search" | "url" | "textarea"
+            )
+    }
+}
+
+impl Form {
+    /// The input most likely to take the username: by `autocomplete`, then
+    /// by well-known names and ids, then by `type=email`, then the only
+    /// text input of the form.
+    pub fn username_field(&self) -> Option<&Field> {
+        let candidates: Vec<&Field> = self
+            .fields
+            .iter()
+            .filter(|f| f.is_fillable() && f.kind != "password")
+            .collect();
+        let lower = |s: Option<&String>| s.map(|v| v.to_ascii_lowercase()).unwrap_or_default();
+        if let Some(f) = candidates.iter().find(|f| {
+            let ac = lower(f.autocomplete.as_ref());
+            ac.contains("username") || ac.split_whitespace().any(|t| t == "email")
+        }) {
+            return Some(f);
+        }
+        if let Some(f) = candidates.iter().find(|f| {
+            USERNAME_NAMES.contains(&lower(f.name.as_ref()).as_str())
+                || USERNAME_NAMES.contains(&lower(f.id.as_ref()).as_str())
+        }) {
+            return Some(f);
+        }
+        if let Some(f) = candidates.iter().find(|f| {
+            let n = lower(f.name.as_ref());
+            n.contains("user") || n.contains("login") || n.contains("email") || n.ends_with("uid")
+        }) {
+            return Some(f);
+        }
+        if let Some(f) = candidates.iter().find(|f| f.kind == "email") {
+            return Some(f);
+        }
+        match candidates.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        }
+    }
+
+    /// The fillable inputs (what a user could type into).
+    pub fn fillable_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| f.is_fillable())
+    }
+
+    /// The field named `name` (first one).
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name.as_deref() == Some(name))
+    }
+
+    /// The field whose `id` is `id`.
+    pub fn field_by_id(&self, id: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.id.as_deref() == Some(id))
+    }
+
+    /// A fingerprint of the form's shape (method, action and field names,
+    /// not values), to notice when an IdP keeps serving the same form.
+    pub fn shape(&self) -> String {
+        let mut names: Vec<&str> = self.fields.iter().filter_map(|f| f.name.as_deref()).collect();
+        names.sort_unstable();
+        names.dedup();
+        format!(
+            "{} {} [{}]",
+            self.method,
+            // The query often carries per-request state (AuthState, ids).
+            self.action.as_deref().unwrap_or("").split('?').next().unwrap_or(""),
+            names.join(",")
+        )
+    }
+}
+
+fn read_form(form: ElementRef<'_>, index: usize) -> Form {
+    let attr = |n: &str| form.value().attr(n).map(str::to_owned);
+    let mut fields = Vec::new();
+    let controls = sel("input, select, textarea, button");
+    for c in form.select(&controls) {
+        let el = c.value();
+        let tag = el.name();
+        let a = |n: &str| el.attr(n).map(str::to_owned);
+        let kind = match tag {
+            "input" => el
+                .attr("type")
+                .map(|t| t.trim().to_ascii_lowercase())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| "text".into()),
+            "button" => "button".into(),
+            other => other.to_string(),
+        };
+        let value = match tag {
+            "textarea" => c.text().collect(),
+            "select" => {
+                let opts = sel("option");
+                let options: Vec<ElementRef<'_>> = c.select(&opts).collect();
+                let chosen = options
+                    .iter()
+                    .find(|o| o.value().attr("selected").is_some())
+                    .or(options.first());
+                chosen
+                    .map(|o| {
+                        o.value()
+                            .attr("value")
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| collapse(&o.text().collect::<String>()))
+                    })
+                    .unwrap_or_default()
+            }
+            _ => a("value").unwrap_or_default(),
+        };
+        fields.push(Field {
+            name: a("name").filter(|n| !n.is_empty()),
+            kind,
+            value,
+            id: a("id"),
+            checked: el.attr("checked").is_some(),
+            disabled: el.attr("disabled").is_some(),
+            autocomplete: a("autocomplete"),
+            placeholder: a("placeholder"),
+        });
+    }
+    Form {
+        id: attr("id"),
+        name: attr("name"),
+        action: attr("action"),
+        method: attr("method")
+            .map(|m| m.trim().to_ascii_uppercase())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "GET".into()),
+        fields,
+        index,
+    }
+}
+
+/// Collapse runs of whitespace and trim.
+pub fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ADFS3: &str = r#"<!DOCTYPE html><html><head><title>Sign In</title></head><body>
+    <form method="post" id="loginForm" autocomplete="off" novalidate action="/adfs/ls/?SAMLRequest=abc&amp;client-request-id=1" >
+      <input id="userNameInput" name="UserName" type="email" value="" autocomplete="off" />
+      <input id="passwordInput" name="Password" type="password" autocomplete="off"/>
+      <input id="kmsiInput" type="checkbox" name="Kmsi" value="true" />
+      <input type="hidden" name="AuthMethod" value="FormsAuthentication"/>
+      <input type="text" value="nameless" />
+      <span id="submitButton" class="submit">Sign in</span>
+    </form>
+    <form id="other" action="x"><input name="q"></form>
+    </body></html>"#;
+
+    #[test]
+    fn reads_adfs3_form_like_a_browser() {
+        let page = Page::parse("https://idp.example.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=x", ADFS3).unwrap();
+        let forms = page.forms();
+        assert_eq!(forms.len(), 2);
+        let f = &forms[0];
+        assert_eq!(f.id.as_deref(), Some("loginForm"));
+        assert_eq!(f.method, "POST");
+        assert_eq!(f.password_field().unwrap().name.as_deref(), Some("Password"));
+        assert_eq!(
+            f.submission(),
+            vec![
+                ("UserName".to_string(), "".to_string()),
+                ("Password".to_string(), "".to_string()),
+                ("AuthMethod".to_string(), "FormsAuthentication".to_string()),
+            ]
+        );
+        assert_eq!(
+            page.resolve_action(f).unwrap().as_str(),
+            "https://idp.example.com/adfs/ls/?SAMLRequest=abc&client-request-id=1"
+        );
+        assert_eq!(page.title().as_deref(), Some("Sign In"));
+    }
+
+    #[test]
+    fn finds_and_unescapes_saml_response() {
+        let html = r#"<html><body onload="document.forms[0].submit()">
+          <form id="appForm" action="https://signin.aws.amazon.com/saml" method="POST">
+            <input name="SAMLResponse" type="hidden" value="PD94bWw&#x2b;Zm9v&#x3d;"/>
+            <input name="RelayState" type="hidden" value=""/>
+          </form></body></html>"#;
+        let page = Page::parse("https://org.okta.com/app/x/sso/saml", html).unwrap();
+        let post = page.saml_post().unwrap();
+        assert_eq!(post.saml_response, "PD94bWw+Zm9v=");
+        assert_eq!(post.action.as_deref(), Some("https://signin.aws.amazon.com/saml"));
+        assert!(!format!("{post:?}").contains("PD94"));
+    }
+
+    #[test]
+    fn question_mark_action_keeps_path_and_drops_query() {
+        let html = r#"<form action="?" method="post"><input name="a" value="1"></form>"#;
+        let page = Page::parse("https://idp/module.php/core/loginuserpass.php?AuthState=x", html).unwrap();
+        let f = &page.forms()[0];
+        assert_eq!(
+            page.resolve_action(f).unwrap().as_str(),
+            "https://idp/module.php/core/loginuserpass.php?"
+        );
+    }
+
+    #[test]
+    fn checked_boxes_selects_and_textareas() {
+        let html = r#"<form>
+          <input type=checkbox name=c1 checked>
+          <input type=checkbox name=c2 value=v>
+          <input type=radio name=r value=a><input type=radio name=r value=b checked>
+          <select name=s><option value=1>one<option value=2 selected>two</select>
+          <textarea name=t>hi &amp; bye</textarea>
+          <input type=submit name=go value=Go>
+          <input name=d disabled value=x>
+        </form>"#;
+        let page = Page::parse("https://x/", html).unwrap();
+        assert_eq!(
+            page.forms()[0].submission(),
+            vec![
+                ("c1".into(), "on".into()),
+                ("r".into(), "b".into()),
+                ("s".into(), "2".into()),
+                ("t".into(), "hi & bye".into()),
+            ]
+        );
+    }
+}

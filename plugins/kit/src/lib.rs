@@ -1,0 +1,9 @@
+//! Helpers shared by awsprocesscreds IdP plugins (and useful to third-party
+//! plugin authors): reading HTML pages the way a browser without
+//! JavaScript would ([`html`]), driving the host's HTTP service like such a
+//! browser ([`browser`]), and recognising SAML POST pages meant for AWS
+//! ([`saml`]).
+
+pub mod browser;
+pub mod html;
+pub mod saml;

@@ -1,0 +1,161 @@
+//! `okta`: the first-party Okta plugin of awsprocesscreds.
+//!
+//! Signs in to an Okta Classic Engine org with the authn API, verifies a
+//! second factor (Okta Verify push with number matching, TOTP, SMS, voice
+//! call, email, YubiKey OTP, RSA/Symantec tokens), handles app-level
+//! step-up MFA, reuses the Okta session across roles and refreshes, and
+//! returns the SAML assertion the AWS app page posts. Drop-in for the
+//! Python original's profiles:
+//!
+//! ```ini
+//! credential_process = awsprocesscreds-saml -e https://example.okta.com/home/amazon_aws/blob/123 -u 'monty@example.com' -p okta -a arn:aws:iam::123456789012:role/okta-dev
+//! ```
+//!
+//! See `README.md` for `--mfa-factor` names and the no-terminal rules.
+
+mod api;
+mod app;
+mod authn;
+mod errors;
+mod factors;
+mod org;
+mod session;
+mod verify;
+
+use plugin_api::{
+    declare_plugin, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need, Plugin,
+    PluginError, PluginKind, Secret, PROTOCOL_VERSION,
+};
+use url::Url;
+
+use crate::app::AppPage;
+use crate::org::Org;
+
+/// How often one app visit may ask for step-up MFA before we give up.
+const MAX_STEP_UPS: usize = 2;
+
+/// What every step of one login needs.
+pub(crate) struct Ctx<'a> {
+    pub host: &'a Host,
+    pub req: &'a LoginRequest,
+    pub org: &'a Org,
+    pub username: &'a str,
+}
+
+/// The Okta plugin.
+#[derive(Default)]
+pub struct OktaPlugin;
+
+impl Plugin for OktaPlugin {
+    fn manifest(&self) -> Manifest {
+        Manifest {
+            name: "okta".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            protocols: vec![PROTOCOL_VERSION],
+            kind: PluginKind::SamlIdp,
+            description: "Okta (Classic authn API): MFA push/TOTP/SMS/call/email/YubiKey/tokens, step-up, session reuse"
+                .into(),
+            inputs: Inputs {
+                endpoint: Need::Required,
+                username: Need::Required,
+                role: Need::Optional,
+            },
+            options: Vec::new(),
+        }
+    }
+
+    fn login(&self, request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {
+        let endpoint = request.endpoint.as_deref().ok_or_else(|| {
+            PluginError::config("the okta provider needs -e with the AWS app's embed link")
+        })?;
+        let username = request
+            .username
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+            .ok_or_else(|| PluginError::config("the okta provider needs -u with your Okta username"))?;
+        let (org, link) = Org::from_endpoint(endpoint)?;
+        let ctx = Ctx {
+            host,
+            req: request,
+            org: &org,
+            username,
+        };
+        host.debug(&format!("Okta org {}, app link {}", org.base(), api::path_of(link.as_str())));
+        login(&ctx, &link).map(|assertion| LoginOutcome::Saml { assertion })
+    }
+}
+
+declare_plugin!(OktaPlugin);
+
+/// The whole flow: stored session first, then a full sign-in.
+fn login(ctx: &Ctx, link: &Url) -> Result<Secret<String>, PluginError> {
+    if let Some(sid) = session::stored(ctx.host) {
+        ctx.host.debug("trying the stored Okta session");
+        match open_app(ctx, link, Access::Session(sid))? {
+            Some(assertion) => return Ok(assertion),
+            None => {
+                ctx.host.debug(
+                    "the stored Okta session has expired or was revoked; signing in again",
+                );
+                session::forget(ctx.host);
+            }
+        }
+    }
+    let done = authn::sign_in(ctx)?;
+    let access = match session::create(ctx, &done.session_token)? {
+        Some(sid) => Access::Session(sid),
+        None => Access::Token(done.session_token),
+    };
+    open_app(ctx, link, access)?.ok_or_else(|| {
+        app::no_assertion("Okta's sign-in page: Okta did not accept the new session")
+    })
+}
+
+/// How the app link is opened.
+enum Access {
+    /// With the `sid` cookie of a session.
+    Session(Secret<String>),
+    /// With a one-time `sessionToken` query parameter.
+    Token(Secret<String>),
+}
+
+/// Open the app link, doing step-up MFA when the app asks. `None` when
+/// Okta shows its sign-in page (no valid session).
+fn open_app(ctx: &Ctx, link: &Url, access: Access) -> Result<Option<Secret<String>>, PluginError> {
+    let (url, sid) = match access {
+        Access::Session(sid) => (link.to_string(), Some(sid)),
+        Access::Token(token) => (org::with_session_token(link, token.expose()), None),
+    };
+    ctx.host.debug(&format!("opening the AWS app {}", api::path_of(&url)));
+    let mut resp = ctx.host.http(session::get(&url, sid.as_ref()))?;
+    let mut step_ups = 0;
+    loop {
+        match app::classify(&resp) {
+            AppPage::Saml(assertion) => {
+                ctx.host.add_secret(assertion.expose());
+                ctx.host.debug("the AWS app page holds a SAML assertion");
+                return Ok(Some(assertion));
+            }
+            AppPage::SignIn => return Ok(None),
+            AppPage::Other(what) => return Err(app::no_assertion(&what)),
+            AppPage::StepUp { state_token } => {
+                if step_ups >= MAX_STEP_UPS {
+                    return Err(PluginError::protocol(
+                        "the AWS app keeps asking for extra verification after it succeeded",
+                    )
+                    .with_hint("sign in to the app once in a browser; the app's sign-on policy may need a factor this plugin cannot use"));
+                }
+                step_ups += 1;
+                ctx.host
+                    .debug("the AWS app asks for extra verification (step-up MFA)");
+                let done = authn::resume(ctx, &state_token)?;
+                let next = match done.next {
+                    Some(href) => href,
+                    None => org::with_session_token(link, done.session_token.expose()),
+                };
+                ctx.host.debug(&format!("back to {}", api::path_of(&next)));
+                resp = ctx.host.http(session::get(&next, sid.as_ref()))?;
+            }
+        }
+    }
+}
