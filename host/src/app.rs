@@ -83,9 +83,13 @@ pub fn main_tool() -> i32 {
         Command::Roles { login, common } => commands::roles(login, common),
         Command::Plugins { common } => commands::plugins(common),
         Command::Cache { action } => commands::cache(action),
-        Command::Doctor { .. } => Err(Error::other("doctor is not available in this build")),
-        Command::Completions { .. } => Err(Error::other("completions are not available in this build")),
-        Command::Man => Err(Error::other("man is not available in this build")),
+        Command::Doctor {
+            login,
+            creds,
+            common,
+        } => crate::doctor::run(login, creds, common),
+        Command::Completions { shell } => crate::docs_gen::print_completions(shell),
+        Command::Man => crate::docs_gen::print_man(),
     };
     match result {
         Ok(()) => 0,

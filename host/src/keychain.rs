@@ -158,7 +158,10 @@ pub enum KeychainError {
     /// The backend is not there or not reachable (no D-Bus session bus, no
     /// Secret Service provider, no usable session keyring, ...).
     #[error("the {backend} keychain is not available: {reason}")]
-    Unavailable { backend: &'static str, reason: String },
+    Unavailable {
+        backend: &'static str,
+        reason: String,
+    },
     /// The backend did not answer in time (a hung daemon, or an unlock
     /// dialog nobody can answer).
     #[error("the {backend} keychain did not answer within {}s; it is skipped for this run", .after.as_secs())]
@@ -168,10 +171,16 @@ pub enum KeychainError {
     },
     /// The store is locked or access was refused (a dismissed unlock prompt).
     #[error("access to the {backend} keychain was denied ({reason}); unlock it and try again")]
-    Denied { backend: &'static str, reason: String },
+    Denied {
+        backend: &'static str,
+        reason: String,
+    },
     /// Anything else the store reported.
     #[error("the {backend} keychain failed: {reason}")]
-    Other { backend: &'static str, reason: String },
+    Other {
+        backend: &'static str,
+        reason: String,
+    },
 }
 
 impl KeychainError {
@@ -203,14 +212,16 @@ pub struct Keychain {
     timeout: Duration,
     backends: Vec<Backend>,
     lock_file: Option<PathBuf>,
-    /// Backends that timed out earlier in this process, with the reason.
-    skipped: Arc<Mutex<HashMap<Backend, String>>>,
     warn: Option<Arc<WarnFn>>,
 }
 
 /// Serializes writers within the process; the lock file serializes them
 /// across processes.
 static WRITE_LOCK: Mutex<()> = Mutex::new(());
+
+/// Backends that timed out earlier in this process, with the reason: they
+/// are not waited for again, whichever [`Keychain`] asks.
+static SKIPPED: Mutex<Option<HashMap<Backend, String>>> = Mutex::new(None);
 
 enum Op {
     Get,
@@ -226,7 +237,6 @@ impl Keychain {
             timeout,
             backends: Backend::platform().to_vec(),
             lock_file: default_lock_file(),
-            skipped: Arc::default(),
             warn: None,
         }
     }
@@ -362,7 +372,7 @@ impl Keychain {
         account: &str,
         op: Op,
     ) -> Result<Option<Secret<String>>, KeychainError> {
-        if let Some(reason) = lock(&self.skipped).get(&backend) {
+        if let Some(reason) = lock(&SKIPPED).as_ref().and_then(|s| s.get(&backend)) {
             return Err(KeychainError::Unavailable {
                 backend: backend.name(),
                 reason: reason.clone(),
@@ -401,9 +411,12 @@ impl Keychain {
             Err(_) => {
                 // The worker is left to finish (or hang) on its own; it
                 // holds nothing the rest of the process needs.
-                lock(&self.skipped).insert(
+                lock(&SKIPPED).get_or_insert_with(HashMap::new).insert(
                     backend,
-                    format!("it did not answer within {}s earlier", self.timeout.as_secs()),
+                    format!(
+                        "it did not answer within {}s earlier",
+                        self.timeout.as_secs()
+                    ),
                 );
                 Err(KeychainError::TimedOut {
                     backend: backend.name(),
@@ -468,15 +481,16 @@ fn with_write_lock<T>(
     f: impl FnOnce() -> Result<T, KeychainError>,
 ) -> Result<T, KeychainError> {
     let _guard = lock(&WRITE_LOCK);
-    let _file = match lock_file {
-        Some(path) => Some(file_lock::acquire(&path, deadline).map_err(|reason| {
-            KeychainError::Other {
-                backend: backend.name(),
-                reason,
-            }
-        })?),
-        None => None,
-    };
+    let _file =
+        match lock_file {
+            Some(path) => Some(file_lock::acquire(&path, deadline).map_err(|reason| {
+                KeychainError::Other {
+                    backend: backend.name(),
+                    reason,
+                }
+            })?),
+            None => None,
+        };
     if Instant::now() >= deadline {
         return Err(KeychainError::TimedOut {
             backend: backend.name(),
@@ -658,8 +672,8 @@ mod kernel {
                 return false;
             };
             let entry = Entry::new_with_credential(Box::new(credential));
-            let ok = entry.set_password("1").is_ok()
-                && entry.get_password().is_ok_and(|v| v == "1");
+            let ok =
+                entry.set_password("1").is_ok() && entry.get_password().is_ok_and(|v| v == "1");
             let _ = entry.delete_credential();
             ok
         });
@@ -720,11 +734,19 @@ mod tests {
     #[test]
     fn idp_account_uses_provider_user_and_host() {
         assert_eq!(
-            idp_account("okta", "alice", "https://Example.okta.com/home/amazon_aws/0oa/272"),
+            idp_account(
+                "okta",
+                "alice",
+                "https://Example.okta.com/home/amazon_aws/0oa/272"
+            ),
             "okta:alice@example.okta.com"
         );
         assert_eq!(
-            idp_account("adfs", "CORP\\bob", "https://sts.corp.example:8443/adfs/ls/"),
+            idp_account(
+                "adfs",
+                "CORP\\bob",
+                "https://sts.corp.example:8443/adfs/ls/"
+            ),
             "adfs:CORP\\bob@sts.corp.example:8443"
         );
         assert_eq!(

@@ -42,7 +42,8 @@ pub fn find_plugin(common: &Common, provider: &str) -> Result<LoadedPlugin> {
                 if path
                     .file_name()
                     .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.contains(provider)) =>
+                    .is_some_and(|n| n.contains(provider))
+                    || matches!(error, plugin_api::LoadError::UnsupportedProtocol { name, .. } if name == provider) =>
             {
                 Some(format!("{}: {error}", path.display()))
             }

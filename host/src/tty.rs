@@ -60,16 +60,14 @@ impl Tty {
     /// Prompt and read one line without echo. Ctrl-C and Ctrl-D cancel;
     /// the terminal mode is always restored.
     pub fn read_secret(&mut self, prompt: &str) -> Result<String, TtyError> {
-        write!(self.file, "{prompt}")?;
-        self.file.flush()?;
-        let result = self.read_raw_secret();
+        let result = self.read_raw_secret(prompt);
         let _ = writeln!(self.file);
         let _ = self.file.flush();
         result
     }
 
     #[cfg(unix)]
-    fn read_raw_secret(&mut self) -> Result<String, TtyError> {
+    fn read_raw_secret(&mut self, prompt: &str) -> Result<String, TtyError> {
         use rustix::termios::{self, LocalModes, OptionalActions, SpecialCodeIndex};
         let original = termios::tcgetattr(&self.file).map_err(io::Error::from)?;
         let mut raw = original.clone();
@@ -79,7 +77,9 @@ impl Tty {
             .remove(LocalModes::ECHO | LocalModes::ICANON | LocalModes::ISIG);
         raw.special_codes[SpecialCodeIndex::VMIN] = 1;
         raw.special_codes[SpecialCodeIndex::VTIME] = 0;
-        termios::tcsetattr(&self.file, OptionalActions::Flush, &raw).map_err(io::Error::from)?;
+        // Switch modes before showing the prompt, and without flushing input,
+        // so a fast typist (or a script) loses nothing and sees no echo.
+        termios::tcsetattr(&self.file, OptionalActions::Now, &raw).map_err(io::Error::from)?;
         struct Restore<'a>(&'a File, termios::Termios);
         impl Drop for Restore<'_> {
             fn drop(&mut self) {
@@ -91,6 +91,9 @@ impl Tty {
             }
         }
         let _restore = Restore(&self.file, original);
+        let mut out = &self.file;
+        write!(out, "{prompt}")?;
+        out.flush()?;
         let mut bytes: Vec<u8> = Vec::new();
         let mut buf = [0u8; 1];
         loop {
@@ -119,7 +122,9 @@ impl Tty {
     }
 
     #[cfg(not(unix))]
-    fn read_raw_secret(&mut self) -> Result<String, TtyError> {
+    fn read_raw_secret(&mut self, prompt: &str) -> Result<String, TtyError> {
+        write!(self.file, "{prompt}")?;
+        self.file.flush()?;
         let mut line = String::new();
         BufReader::new(&self.file).read_line(&mut line)?;
         Ok(line.trim_end_matches(['\r', '\n']).to_string())

@@ -26,8 +26,12 @@ pub enum LoadError {
     /// `detail` the whole layout dump (for `-v`).
     #[error("binary interface mismatch: {summary}")]
     AbiMismatch { summary: String, detail: String },
-    #[error("speaks plugin protocol {offered:?}; this host speaks {supported}")]
-    UnsupportedProtocol { offered: Vec<u32>, supported: String },
+    #[error("plugin '{name}' speaks plugin protocol {offered:?}; this host speaks {supported}")]
+    UnsupportedProtocol {
+        name: String,
+        offered: Vec<u32>,
+        supported: String,
+    },
     #[error("its manifest is invalid: {0}")]
     BadManifest(String),
     #[error("it failed to initialize: {0}")]
@@ -86,6 +90,7 @@ pub fn load(path: &Path) -> Result<LoadedPlugin, LoadError> {
         .filter(|p| SUPPORTED_PROTOCOLS.contains(p))
         .max()
         .ok_or_else(|| LoadError::UnsupportedProtocol {
+            name: manifest.name.clone(),
             offered: manifest.protocols.clone(),
             supported: format!(
                 "{}..={}",
@@ -103,7 +108,12 @@ pub fn load(path: &Path) -> Result<LoadedPlugin, LoadError> {
 
 fn classify(e: LibraryError) -> LoadError {
     match e {
-        LibraryError::OpenError { err, .. } => LoadError::NotALibrary(err.to_string()),
+        LibraryError::OpenError { err, path } => {
+            // The loader's text repeats the path; the caller shows it already.
+            let text = err.to_string();
+            let text = text.replace(&format!("{}: ", path.display()), "");
+            LoadError::NotALibrary(text)
+        }
         LibraryError::GetSymbolError { .. } => LoadError::NotAPlugin,
         LibraryError::IncompatibleVersionNumber {
             expected_version,

@@ -4,6 +4,8 @@
 //! The host's integration tests use this library; `cargo run -p sandbox`
 //! uses it to demonstrate a whole login with no network.
 
+pub mod adfs;
+pub mod forms;
 pub mod okta;
 pub mod pki;
 pub mod saml;
@@ -11,6 +13,8 @@ pub mod server;
 pub mod sts;
 
 pub use server::Server;
+/// The web framework the fakes use, for tests that add routes of their own.
+pub use axum;
 
 /// rustls needs one process-wide crypto provider when several are linked.
 pub fn install_crypto_provider() {

@@ -123,7 +123,9 @@ impl FactorSpec {
             }
             FactorSpec::Email { email, .. } => json!({"email": mask_email(email)}),
             FactorSpec::YubiKey { .. } => json!({"credentialId": "000009508427"}),
-            FactorSpec::WebAuthn => json!({"credentialId": "dGVzdA", "authenticatorName": "YubiKey 5"}),
+            FactorSpec::WebAuthn => {
+                json!({"credentialId": "dGVzdA", "authenticatorName": "YubiKey 5"})
+            }
             FactorSpec::Duo => json!({"credentialId": "monty@example.com"}),
         }
     }
@@ -150,7 +152,14 @@ impl FactorSpec {
 }
 
 fn mask_phone(p: &str) -> String {
-    let tail: String = p.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = p
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     format!("+1 XXX-XXX-{tail}")
 }
 
@@ -247,7 +256,9 @@ impl OktaConfig {
     /// push approved after one poll, role `okta-dev`.
     pub fn demo() -> OktaConfig {
         OktaConfig {
-            users: vec![User::new("monty@example.com", "hunter2").factors(vec![FactorSpec::push(1)])],
+            users: vec![
+                User::new("monty@example.com", "hunter2").factors(vec![FactorSpec::push(1)])
+            ],
             ..OktaConfig::default()
         }
     }
@@ -592,7 +603,12 @@ async fn authn(State(state): State<Okta>, body: Bytes) -> Response {
     }
     if st.config.oie {
         // What an Identity Engine org whose policies refuse the classic API answers.
-        return error(StatusCode::UNAUTHORIZED, "E0000004", "Authentication failed", &[]);
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "E0000004",
+            "Authentication failed",
+            &[],
+        );
     }
     let (Some(username), Some(password)) = (str_field(&v, "username"), str_field(&v, "password"))
     else {
@@ -605,7 +621,14 @@ async fn authn(State(state): State<Okta>, body: Bytes) -> Response {
     };
     let user = match st.user(username).cloned() {
         Some(u) if u.password == password => u,
-        _ => return error(StatusCode::UNAUTHORIZED, "E0000004", "Authentication failed", &[]),
+        _ => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "E0000004",
+                "Authentication failed",
+                &[],
+            )
+        }
     };
     match user.status {
         UserStatus::Active => after_password(&mut st, &user, None),
@@ -746,7 +769,11 @@ fn mfa_done(st: &mut OktaState, t: &str) -> Response {
 
 async fn verify(State(state): State<Okta>, Path(fid): Path<String>, body: Bytes) -> Response {
     let mut st = state.lock().unwrap();
-    record(&mut st, "POST", &format!("/api/v1/authn/factors/{fid}/verify"));
+    record(
+        &mut st,
+        "POST",
+        &format!("/api/v1/authn/factors/{fid}/verify"),
+    );
     let v = body_json(&body);
     let Some(t) = str_field(&v, "stateToken").map(str::to_owned) else {
         return invalid_token();
@@ -755,7 +782,8 @@ async fn verify(State(state): State<Okta>, Path(fid): Path<String>, body: Bytes)
         return invalid_token();
     };
     let user = st.user(&txn.username).cloned().expect("user of txn");
-    let Some((idx, f)) = factor_index(&fid).and_then(|i| user.factors.get(i).map(|f| (i, f.clone())))
+    let Some((idx, f)) =
+        factor_index(&fid).and_then(|i| user.factors.get(i).map(|f| (i, f.clone())))
     else {
         return error(
             StatusCode::NOT_FOUND,
@@ -803,7 +831,11 @@ async fn verify(State(state): State<Okta>, Path(fid): Path<String>, body: Bytes)
 
 async fn resend(State(state): State<Okta>, Path(fid): Path<String>, body: Bytes) -> Response {
     let mut st = state.lock().unwrap();
-    record(&mut st, "POST", &format!("/api/v1/authn/factors/{fid}/verify/resend"));
+    record(
+        &mut st,
+        "POST",
+        &format!("/api/v1/authn/factors/{fid}/verify/resend"),
+    );
     let v = body_json(&body);
     let Some(t) = str_field(&v, "stateToken").map(str::to_owned) else {
         return invalid_token();
@@ -812,7 +844,8 @@ async fn resend(State(state): State<Okta>, Path(fid): Path<String>, body: Bytes)
         return invalid_token();
     };
     let user = st.user(&txn.username).cloned().expect("user");
-    let Some((idx, f)) = factor_index(&fid).and_then(|i| user.factors.get(i).map(|f| (i, f.clone())))
+    let Some((idx, f)) =
+        factor_index(&fid).and_then(|i| user.factors.get(i).map(|f| (i, f.clone())))
     else {
         return invalid_token();
     };
@@ -820,7 +853,11 @@ async fn resend(State(state): State<Okta>, Path(fid): Path<String>, body: Bytes)
     if matches!(f, FactorSpec::Push { .. }) {
         st.pushes_sent += 1;
         let txid = format!("v2mst.{}", token(""));
-        st.txns.get_mut(&t).unwrap().push_polls.insert(txid.clone(), 0);
+        st.txns
+            .get_mut(&t)
+            .unwrap()
+            .push_polls
+            .insert(txid.clone(), 0);
         return push_response(&st, &t, idx, &f, &txid, "WAITING");
     }
     st.codes_sent += 1;
@@ -833,7 +870,11 @@ async fn poll(
     body: Bytes,
 ) -> Response {
     let mut st = state.lock().unwrap();
-    record(&mut st, "POST", &format!("/api/v1/authn/factors/{fid}/transactions/{txid}/verify"));
+    record(
+        &mut st,
+        "POST",
+        &format!("/api/v1/authn/factors/{fid}/transactions/{txid}/verify"),
+    );
     st.polls += 1;
     let v = body_json(&body);
     let Some(t) = str_field(&v, "stateToken").map(str::to_owned) else {
@@ -843,7 +884,8 @@ async fn poll(
         return invalid_token();
     };
     let user = st.user(&txn.username).cloned().expect("user");
-    let Some((idx, f)) = factor_index(&fid).and_then(|i| user.factors.get(i).map(|f| (i, f.clone())))
+    let Some((idx, f)) =
+        factor_index(&fid).and_then(|i| user.factors.get(i).map(|f| (i, f.clone())))
     else {
         return invalid_token();
     };
@@ -931,9 +973,14 @@ fn cookie_sids(headers: &HeaderMap) -> Vec<String> {
 }
 
 fn redirect(location: &str, set_cookie: Option<String>) -> Response {
-    let mut r = (StatusCode::FOUND, [(header::LOCATION, location.to_string())]).into_response();
+    let mut r = (
+        StatusCode::FOUND,
+        [(header::LOCATION, location.to_string())],
+    )
+        .into_response();
     if let Some(c) = set_cookie {
-        r.headers_mut().insert(header::SET_COOKIE, c.parse().unwrap());
+        r.headers_mut()
+            .insert(header::SET_COOKIE, c.parse().unwrap());
     }
     r
 }
@@ -953,14 +1000,21 @@ async fn app_link(
     }
     st.app_hits += 1;
     if app != st.config.app_id {
-        return (StatusCode::NOT_FOUND, Html(error_page("Page not found", "404"))).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            Html(error_page("Page not found", "404")),
+        )
+            .into_response();
     }
     let mut set_cookie = None;
     let mut sid = cookie_sids(&headers)
         .into_iter()
         .find(|s| st.live_session(s).is_some());
     if sid.is_none() {
-        if let Some(username) = q.get("sessionToken").and_then(|t| st.session_tokens.remove(t)) {
+        if let Some(username) = q
+            .get("sessionToken")
+            .and_then(|t| st.session_tokens.remove(t))
+        {
             let (new, _) = new_session(&mut st, &username);
             set_cookie = Some(format!("sid={new}; Path=/; HttpOnly"));
             sid = Some(new);
@@ -976,7 +1030,10 @@ async fn app_link(
         let txn = st.txns.get_mut(&t).unwrap();
         txn.step_up_sid = Some(sid.clone());
         txn.return_to = Some(path.clone());
-        return redirect(&format!("/login/step-up/redirect?stateToken={t}"), set_cookie);
+        return redirect(
+            &format!("/login/step-up/redirect?stateToken={t}"),
+            set_cookie,
+        );
     }
     let body = if st.config.app_not_assigned {
         error_page(
@@ -992,7 +1049,8 @@ async fn app_link(
     };
     let mut r = Html(body).into_response();
     if let Some(c) = set_cookie {
-        r.headers_mut().insert(header::SET_COOKIE, c.parse().unwrap());
+        r.headers_mut()
+            .insert(header::SET_COOKIE, c.parse().unwrap());
     }
     r
 }

@@ -45,9 +45,14 @@ pub fn classify(page: &Page, options: &Options) -> Step {
 }
 
 fn login_form<'a>(forms: &'a [Form], options: &Options) -> Option<&'a Form> {
-    let has_password = |f: &&Form| match &options.password_field {
-        Some(name) => f.has_field(name),
-        None => f.password_field().is_some(),
+    // An OTP adapter's code input is often a password input: forms of
+    // an MFA step are not sign-in forms.
+    let has_password = |f: &&Form| {
+        !is_mfa_form(f)
+            && match &options.password_field {
+                Some(name) => f.has_field(name),
+                None => f.password_field().is_some(),
+            }
     };
     // ADFS 3.0+ names its form; prefer it over other forms with a password.
     forms
@@ -57,8 +62,14 @@ fn login_form<'a>(forms: &'a [Form], options: &Options) -> Option<&'a Form> {
         .or_else(|| forms.iter().find(has_password))
 }
 
+/// A form of an MFA step: it names an adapter other than the password one
+/// and carries the authentication `Context`.
+pub fn is_mfa_form(f: &Form) -> bool {
+    f.has_field("Context") && f.has_field("AuthMethod") && f.value_of("AuthMethod") != Some("FormsAuthentication")
+}
+
 fn mfa_form(forms: &[Form]) -> Option<&Form> {
-    let is_mfa = |f: &&Form| f.has_field("Context") && f.has_field("AuthMethod");
+    let is_mfa = |f: &&Form| is_mfa_form(f);
     // ADFS 2016+ pages carry the adapter in #loginForm and a hidden
     // #options form for "sign in another way": prefer the former.
     forms
@@ -95,5 +106,71 @@ pub fn field_names(form: &Form) -> String {
         "none".into()
     } else {
         names.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mfa::code_field;
+
+    fn page(name: &str) -> Page {
+        let path = format!("{}/../../examples/sandbox/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        Page::parse(
+            "https://adfs.example.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices",
+            &std::fs::read_to_string(&path).unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn sign_in_pages_of_each_adfs_version() {
+        for (file, user, pass, id) in [
+            ("adfs-2.0-signin.html", ADFS2_USERNAME, ADFS2_PASSWORD, "aspnetForm"),
+            ("adfs-3.0-signin.html", ADFS3_USERNAME, ADFS3_PASSWORD, "loginForm"),
+            ("adfs-2016-signin-error.html", ADFS3_USERNAME, ADFS3_PASSWORD, "loginForm"),
+        ] {
+            let p = page(file);
+            let Step::Login(form) = classify(&p, &Options::default()) else {
+                panic!("{file}: not a sign-in page");
+            };
+            assert_eq!(form.id.as_deref(), Some(id), "{file}");
+            let (u, pw) = credential_fields(&form, &Options::default());
+            assert_eq!((u.as_deref(), pw.as_deref()), (Some(user), Some(pass)), "{file}");
+        }
+    }
+
+    #[test]
+    fn configured_field_names_win() {
+        let p = page("adfs-3.0-signin.html");
+        let options = Options {
+            username_field: Some("Custom".into()),
+            ..Default::default()
+        };
+        let Step::Login(form) = classify(&p, &options) else { panic!() };
+        assert_eq!(credential_fields(&form, &options).0.as_deref(), Some("Custom"));
+    }
+
+    #[test]
+    fn mfa_pages() {
+        let p = page("adfs-2019-azure-mfa-push.html");
+        let Step::Mfa(form) = classify(&p, &Options::default()) else { panic!("push page") };
+        assert_eq!(form.id.as_deref(), Some("loginForm"));
+        assert_eq!(crate::mfa::adapter_name(&p, &form), "AzureMfaAuthentication");
+        assert_eq!(code_field(&form, None), None);
+
+        let p = page("adfs-2016-securid.html");
+        let Step::Mfa(form) = classify(&p, &Options::default()) else {
+            panic!("an OTP page with a password-type code input is still MFA")
+        };
+        assert_eq!(crate::mfa::adapter_name(&p, &form), "SecurIDAuthentication");
+        assert_eq!(code_field(&form, None).as_deref(), Some("Passcode"));
+    }
+
+    #[test]
+    fn saml_post_and_unknown_pages() {
+        assert!(page("adfs-saml-post.html").saml_post().is_some());
+        let p = Page::parse("https://adfs.example.com/", "<html><title>Oops</title><p>x</p></html>").unwrap();
+        assert!(matches!(classify(&p, &Options::default()), Step::Unknown));
     }
 }

@@ -149,6 +149,7 @@ impl Walk<'_> {
         }
         let mut fields = form.fill(&overrides);
         push_default_button(page, form, &mut fields);
+        press_script_button(&mut fields);
         self.password_sent = true;
         self.browser.submit(page, form, &fields, true)
     }
@@ -224,6 +225,17 @@ fn push_default_button(page: &Page, form: &Form, fields: &mut Vec<(String, Strin
     if let Some((name, value)) = page.default_button(form) {
         if !fields.iter().any(|(n, _)| *n == name) {
             fields.push((name, value));
+        }
+    }
+}
+
+/// Some login forms are submitted by a script that marks which link was
+/// "clicked" in a hidden input; without it the IdP shows the form again.
+/// PingFederate's HTML Form Adapter (`pf.ok=clicked`) is the common one.
+fn press_script_button(fields: &mut [(String, String)]) {
+    for (name, value) in fields.iter_mut() {
+        if name == "pf.ok" && value.is_empty() {
+            *value = "clicked".into();
         }
     }
 }

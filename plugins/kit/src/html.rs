@@ -128,11 +128,23 @@ impl Page {
     /// The absolute URL a form submits to, resolved against this page's URL
     /// (an absent or empty action means the page itself; `?` means the same
     /// path with an empty query).
+    ///
+    /// A `<base href>` in the page changes the base of relative actions, as
+    /// in browsers (PingFederate templates carry one).
     pub fn resolve_action(&self, form: &Form) -> Result<Url, url::ParseError> {
         match form.action.as_deref().map(str::trim) {
             None | Some("") => Ok(self.url.clone()),
-            Some(a) => self.url.join(a),
+            Some(a) => self.base_url().join(a),
         }
+    }
+
+    /// The base for relative URLs: the first `<base href>` resolved against
+    /// the page URL, or else the page URL.
+    pub fn base_url(&self) -> Url {
+        self.attr_of("base[href]", "href")
+            .and_then(|h| self.url.join(h.trim()).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .unwrap_or_else(|| self.url.clone())
     }
 }
 
@@ -627,4 +639,57 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn error_message_skips_hidden_and_empty_elements() {
+        let html = r#"<html><body>
+          <div id="error" class="error"><span id="errorText"></span></div>
+          <div class="alert-error" style="display: none">Old error</div>
+          <div hidden><p class="form-error">Hidden template</p></div>
+          <p class="kc-feedback-text">  Invalid   username or password. </p>
+        </body></html>"#;
+        let page = Page::parse("https://x/", html).unwrap();
+        assert_eq!(page.error_message().as_deref(), Some("Invalid username or password."));
+        let none = Page::parse("https://x/", "<h1>Welcome</h1><h2>Sign in</h2>").unwrap();
+        assert_eq!(none.error_message(), None);
+        let long = format!("<p class=error>{}</p>", "x".repeat(1000));
+        let page = Page::parse("https://x/", &long).unwrap();
+        assert_eq!(page.error_message().unwrap().chars().count(), MAX_ERROR_CHARS + 1);
+    }
+
+    #[test]
+    fn username_field_heuristics() {
+        let form = |inputs: &str| {
+            Page::parse("https://x/", &format!("<form>{inputs}<input type=password name=pw></form>"))
+                .unwrap()
+                .forms()
+                .remove(0)
+        };
+        let name = |f: &Form| f.username_field().and_then(|x| x.name.clone());
+        assert_eq!(name(&form("<input name=a><input name=b autocomplete=username>")), Some("b".into()));
+        assert_eq!(name(&form("<input name=q><input name=j_username>")), Some("j_username".into()));
+        assert_eq!(name(&form("<input name=q><input name=corpUserId>")), Some("corpUserId".into()));
+        assert_eq!(name(&form("<input name=q><input type=email name=mail>")), Some("mail".into()));
+        assert_eq!(name(&form("<input name=only>")), Some("only".into()));
+        assert_eq!(name(&form("<input name=a><input name=b>")), None);
+        assert_eq!(name(&form("<input type=hidden name=username>")), None);
+    }
+
+    #[test]
+    fn shape_ignores_values_and_action_query() {
+        let a = Page::parse("https://x/", r#"<form method=post action="/c?s=1"><input name=t value=1></form>"#).unwrap();
+        let b = Page::parse("https://x/", r#"<form method=post action="/c?s=2"><input name=t value=2></form>"#).unwrap();
+        assert_eq!(a.forms()[0].shape(), b.forms()[0].shape());
+        assert_eq!(a.forms()[0].shape(), "POST /c [t]");
+    }
+
+    #[test]
+    fn base_href_changes_relative_actions() {
+        let html = r#"<head><base href="https://other.example/app/"></head><form action="login"></form>"#;
+        let page = Page::parse("https://idp.example/x/y", html).unwrap();
+        assert_eq!(page.resolve_action(&page.forms()[0]).unwrap().as_str(), "https://other.example/app/login");
+        let page = Page::parse("https://idp.example/x/y", "<form action=login></form>").unwrap();
+        assert_eq!(page.resolve_action(&page.forms()[0]).unwrap().as_str(), "https://idp.example/x/login");
+    }
+
 }

@@ -287,15 +287,13 @@ mod tests {
 
     #[test]
     fn number_challenge_as_number_or_string() {
-        let f: Factor = serde_json::from_value(
-            json!({"_embedded": {"challenge": {"correctAnswer": 42}}}),
-        )
-        .unwrap();
+        let f: Factor =
+            serde_json::from_value(json!({"_embedded": {"challenge": {"correctAnswer": 42}}}))
+                .unwrap();
         assert_eq!(f.correct_answer().as_deref(), Some("42"));
-        let f: Factor = serde_json::from_value(
-            json!({"_embedded": {"challenge": {"correctAnswer": "7"}}}),
-        )
-        .unwrap();
+        let f: Factor =
+            serde_json::from_value(json!({"_embedded": {"challenge": {"correctAnswer": "7"}}}))
+                .unwrap();
         assert_eq!(f.correct_answer().as_deref(), Some("7"));
         assert_eq!(Factor::default().correct_answer(), None);
     }
@@ -337,7 +335,11 @@ mod tests {
         r.body = b"<html>not found</html>".to_vec();
         let e = read::<Authn>(&r, "POST").unwrap_err();
         assert_eq!(e.kind, plugin_api::ErrorKind::Protocol);
-        assert!(e.message.contains("example.okta.com/api/v1/authn"), "{}", e.message);
+        assert!(
+            e.message.contains("example.okta.com/api/v1/authn"),
+            "{}",
+            e.message
+        );
         assert!(!e.message.contains("secret"));
     }
 }

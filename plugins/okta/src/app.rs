@@ -22,7 +22,10 @@ pub enum AppPage {
 pub fn classify(resp: &HttpResponse) -> AppPage {
     let text = resp.text();
     let Ok(page) = Page::parse(&resp.url, &text) else {
-        return AppPage::Other(format!("an answer from an unusable URL (HTTP {})", resp.status));
+        return AppPage::Other(format!(
+            "an answer from an unusable URL (HTTP {})",
+            resp.status
+        ));
     };
     if let Some(post) = page.saml_post() {
         return AppPage::Saml(Secret::new(post.saml_response));
@@ -158,7 +161,8 @@ mod tests {
     fn step_up_token_from_script_with_hex_escapes() {
         let scripts = vec![
             "var x = 1;".to_string(),
-            "var baseUrl = 'https\\x3A\\x2F\\x2Fo';\nvar stateToken = '00ab\\x2Dcd\\u002Def';".to_string(),
+            "var baseUrl = 'https\\x3A\\x2F\\x2Fo';\nvar stateToken = '00ab\\x2Dcd\\u002Def';"
+                .to_string(),
         ];
         assert_eq!(state_token_in(&scripts).as_deref(), Some("00ab-cd-ef"));
         assert_eq!(
@@ -171,7 +175,11 @@ mod tests {
             Some("z")
         );
         let body = "<html><head><title>Extra Verification</title></head><body><script>var stateToken = '00a\\x2Db';</script></body></html>";
-        match classify(&resp("https://o/login/step-up/redirect?stateToken=00a-b", 200, body)) {
+        match classify(&resp(
+            "https://o/login/step-up/redirect?stateToken=00a-b",
+            200,
+            body,
+        )) {
             AppPage::StepUp { state_token } => assert_eq!(state_token, "00a-b"),
             other => panic!("{other:?}"),
         }
@@ -179,7 +187,11 @@ mod tests {
 
     #[test]
     fn step_up_token_from_redirect_url() {
-        match classify(&resp("https://o/login/step-up/redirect?stateToken=abc", 200, "<html></html>")) {
+        match classify(&resp(
+            "https://o/login/step-up/redirect?stateToken=abc",
+            200,
+            "<html></html>",
+        )) {
             AppPage::StepUp { state_token } => assert_eq!(state_token, "abc"),
             other => panic!("{other:?}"),
         }
@@ -193,7 +205,11 @@ mod tests {
             AppPage::SignIn
         ));
         assert!(matches!(
-            classify(&resp("https://o/other", 200, "<title>Acme - Sign In</title>")),
+            classify(&resp(
+                "https://o/other",
+                200,
+                "<title>Acme - Sign In</title>"
+            )),
             AppPage::SignIn
         ));
     }
@@ -203,7 +219,10 @@ mod tests {
         let body = "<html><head><title>example - Error</title></head><body><h1>403</h1><p class='error-content'>Sorry, you can't access AWS because you are not assigned this app in Okta.</p></body></html>";
         match classify(&resp("https://o/home/amazon_aws/a/272", 403, body)) {
             AppPage::Other(d) => {
-                assert!(d.starts_with("an Okta error page (HTTP 403, title 'example - Error')"), "{d}");
+                assert!(
+                    d.starts_with("an Okta error page (HTTP 403, title 'example - Error')"),
+                    "{d}"
+                );
                 assert!(d.contains("not assigned this app"), "{d}");
             }
             other => panic!("{other:?}"),

@@ -26,8 +26,11 @@ pub struct Done {
 pub fn sign_in(ctx: &Ctx) -> Result<Done, PluginError> {
     let password = ctx.host.password("Password: ")?;
     let url = ctx.org.url("/api/v1/authn");
-    ctx.host
-        .debug(&format!("signing in to {} as {}", ctx.org.base(), ctx.username));
+    ctx.host.debug(&format!(
+        "signing in to {} as {}",
+        ctx.org.base(),
+        ctx.username
+    ));
     let body = json!({
         "username": ctx.username,
         "password": password.expose(),
@@ -42,8 +45,8 @@ pub fn sign_in(ctx: &Ctx) -> Result<Done, PluginError> {
 pub fn resume(ctx: &Ctx, state_token: &str) -> Result<Done, PluginError> {
     ctx.host.add_secret(state_token);
     let url = ctx.org.url("/api/v1/authn");
-    let state = api::post::<Authn>(ctx.host, &url, &json!({"stateToken": state_token}))?
-        .map_err(|e| {
+    let state =
+        api::post::<Authn>(ctx.host, &url, &json!({"stateToken": state_token}))?.map_err(|e| {
             if e.is_rate_limit() {
                 errors::rate_limited(&e, time::OffsetDateTime::now_utc().unix_timestamp())
             } else {
@@ -57,23 +60,27 @@ fn state_token(a: &Authn) -> Result<String, PluginError> {
     a.state_token
         .clone()
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| PluginError::protocol(format!("Okta's {} answer has no stateToken", a.status)))
+        .ok_or_else(|| {
+            PluginError::protocol(format!("Okta's {} answer has no stateToken", a.status))
+        })
 }
 
 /// Follow the transaction until `SUCCESS` or a status that ends it.
 fn drive(ctx: &Ctx, mut state: Authn) -> Result<Done, PluginError> {
     for _ in 0..MAX_STEPS {
         errors::hide_tokens(ctx.host, &state);
-        ctx.host.debug(&format!("Okta sign-in status: {}", state.status));
+        ctx.host
+            .debug(&format!("Okta sign-in status: {}", state.status));
         match state.status.as_str() {
             "SUCCESS" => {
-                let token = state.session_token.clone().filter(|t| !t.is_empty()).ok_or_else(|| {
-                    PluginError::protocol("Okta reported SUCCESS without a sessionToken")
-                })?;
-                let next = state
-                    .links
-                    .get("next")
-                    .map(|l| ctx.org.resolve(&l.href));
+                let token = state
+                    .session_token
+                    .clone()
+                    .filter(|t| !t.is_empty())
+                    .ok_or_else(|| {
+                        PluginError::protocol("Okta reported SUCCESS without a sessionToken")
+                    })?;
+                let next = state.links.get("next").map(|l| ctx.org.resolve(&l.href));
                 return Ok(Done {
                     session_token: Secret::new(token),
                     next,
@@ -102,8 +109,12 @@ fn drive(ctx: &Ctx, mut state: Authn) -> Result<Done, PluginError> {
                 let skip = state.links.get("skip").ok_or_else(|| {
                     PluginError::protocol("Okta's PASSWORD_WARN answer has no skip link")
                 })?;
-                state = api::post::<Authn>(ctx.host, &ctx.org.resolve(&skip.href), &json!({"stateToken": st}))?
-                    .map_err(|e| errors::other_error(&e, "skipping the password warning"))?;
+                state = api::post::<Authn>(
+                    ctx.host,
+                    &ctx.org.resolve(&skip.href),
+                    &json!({"stateToken": st}),
+                )?
+                .map_err(|e| errors::other_error(&e, "skipping the password warning"))?;
             }
             _ => return Err(errors::status_error(ctx, &state)),
         }

@@ -153,7 +153,10 @@ impl Wanted {
     pub fn parse(raw: &str) -> Result<Wanted, PluginError> {
         let raw = raw.trim();
         let (kind, provider) = match raw.split_once(':') {
-            Some((k, p)) => (k.trim().to_ascii_lowercase(), Some(p.trim().to_ascii_lowercase())),
+            Some((k, p)) => (
+                k.trim().to_ascii_lowercase(),
+                Some(p.trim().to_ascii_lowercase()),
+            ),
             None => (raw.to_ascii_lowercase(), None),
         };
         let kind = match kind.as_str() {
@@ -189,10 +192,9 @@ impl Wanted {
 
     pub fn matches(&self, factor: &Factor) -> bool {
         Kind::of(factor) == self.kind
-            && self
-                .provider
-                .as_ref()
-                .is_none_or(|p| *p == provider(factor) || (p == "yubico" && self.kind == Kind::YubiKey))
+            && self.provider.as_ref().is_none_or(|p| {
+                *p == provider(factor) || (p == "yubico" && self.kind == Kind::YubiKey)
+            })
     }
 }
 
@@ -232,7 +234,10 @@ pub fn choose<'a>(
             )
             .with_hint("set --mfa-code-command to supply codes, or use --mfa-factor push"));
         }
-        host.debug(&format!("using the {} factor (--mfa-factor {raw})", label(factor)));
+        host.debug(&format!(
+            "using the {} factor (--mfa-factor {raw})",
+            label(factor)
+        ));
         return Ok(factor);
     }
 
@@ -252,14 +257,18 @@ pub fn choose<'a>(
 
     if !unattended {
         if usable.len() == 1 {
-            host.debug(&format!("using the only usable factor: {}", label(usable[0])));
+            host.debug(&format!(
+                "using the only usable factor: {}",
+                label(usable[0])
+            ));
             return Ok(usable[0]);
         }
         let labels: Vec<String> = usable.iter().map(|f| label(f)).collect();
         let i = host.choose("Choose a second factor for Okta", &labels)?;
-        return usable.get(i).copied().ok_or_else(|| {
-            PluginError::new(ErrorKind::Cancelled, "no second factor was chosen")
-        });
+        return usable
+            .get(i)
+            .copied()
+            .ok_or_else(|| PluginError::new(ErrorKind::Cancelled, "no second factor was chosen"));
     }
 
     // No terminal: only factors nobody has to type, unless a code command exists.
@@ -292,8 +301,10 @@ mod tests {
     use serde_json::json;
 
     pub(crate) fn factor(t: &str, p: &str) -> Factor {
-        serde_json::from_value(json!({"id": format!("{t}-{p}"), "factorType": t, "provider": p,
-            "profile": {"phoneNumber": "+1 XXX-XXX-1234", "name": "Pixel"}}))
+        serde_json::from_value(
+            json!({"id": format!("{t}-{p}"), "factorType": t, "provider": p,
+            "profile": {"phoneNumber": "+1 XXX-XXX-1234", "name": "Pixel"}}),
+        )
         .unwrap()
     }
 
@@ -301,15 +312,30 @@ mod tests {
     fn kinds_names_and_labels() {
         let cases = [
             ("push", "OKTA", "push", "Okta Verify push to Pixel"),
-            ("token:software:totp", "GOOGLE", "totp:google", "Google Authenticator code"),
-            ("token:software:totp", "OKTA", "totp:okta", "Okta Verify code"),
+            (
+                "token:software:totp",
+                "GOOGLE",
+                "totp:google",
+                "Google Authenticator code",
+            ),
+            (
+                "token:software:totp",
+                "OKTA",
+                "totp:okta",
+                "Okta Verify code",
+            ),
             ("sms", "OKTA", "sms", "SMS code to +1 XXX-XXX-1234"),
             ("call", "OKTA", "call", "voice call to +1 XXX-XXX-1234"),
             ("token:hardware", "YUBICO", "yubikey", "YubiKey OTP"),
             ("token", "RSA", "token:rsa", "RSA SecurID code"),
             ("token", "SYMANTEC", "token:symantec", "Symantec VIP code"),
             ("web", "DUO", "web", "Duo Security"),
-            ("webauthn", "FIDO", "webauthn", "security key or biometric (WebAuthn/U2F)"),
+            (
+                "webauthn",
+                "FIDO",
+                "webauthn",
+                "security key or biometric (WebAuthn/U2F)",
+            ),
         ];
         for (t, p, name, lbl) in cases {
             let f = factor(t, p);
@@ -328,12 +354,19 @@ mod tests {
         assert!(!w.matches(&factor("token:software:totp", "OKTA")));
         let any = Wanted::parse("totp").unwrap();
         assert!(any.matches(&factor("token:software:totp", "OKTA")));
-        assert!(Wanted::parse("token:rsa").unwrap().matches(&factor("token", "RSA")));
-        assert!(Wanted::parse("yubikey").unwrap().matches(&factor("token:hardware", "YUBICO")));
+        assert!(Wanted::parse("token:rsa")
+            .unwrap()
+            .matches(&factor("token", "RSA")));
+        assert!(Wanted::parse("yubikey")
+            .unwrap()
+            .matches(&factor("token:hardware", "YUBICO")));
         let e = Wanted::parse("carrier-pigeon").unwrap_err();
         assert_eq!(e.kind, ErrorKind::Config);
         assert!(e.hint.unwrap().contains("push, totp, sms"));
-        assert_eq!(Wanted::parse("webauthn").unwrap_err().kind, ErrorKind::NotSupported);
+        assert_eq!(
+            Wanted::parse("webauthn").unwrap_err().kind,
+            ErrorKind::NotSupported
+        );
     }
 
     #[test]

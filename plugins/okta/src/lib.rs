@@ -23,8 +23,8 @@ mod session;
 mod verify;
 
 use plugin_api::{
-    declare_plugin, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need, Plugin,
-    PluginError, PluginKind, Secret, PROTOCOL_VERSION,
+    declare_plugin, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need, Plugin, PluginError,
+    PluginKind, Secret, PROTOCOL_VERSION,
 };
 use url::Url;
 
@@ -72,7 +72,9 @@ impl Plugin for OktaPlugin {
             .username
             .as_deref()
             .filter(|u| !u.trim().is_empty())
-            .ok_or_else(|| PluginError::config("the okta provider needs -u with your Okta username"))?;
+            .ok_or_else(|| {
+                PluginError::config("the okta provider needs -u with your Okta username")
+            })?;
         let (org, link) = Org::from_endpoint(endpoint)?;
         let ctx = Ctx {
             host,
@@ -80,7 +82,11 @@ impl Plugin for OktaPlugin {
             org: &org,
             username,
         };
-        host.debug(&format!("Okta org {}, app link {}", org.base(), api::path_of(link.as_str())));
+        host.debug(&format!(
+            "Okta org {}, app link {}",
+            org.base(),
+            api::path_of(link.as_str())
+        ));
         login(&ctx, &link).map(|assertion| LoginOutcome::Saml { assertion })
     }
 }
@@ -94,9 +100,8 @@ fn login(ctx: &Ctx, link: &Url) -> Result<Secret<String>, PluginError> {
         match open_app(ctx, link, Access::Session(sid))? {
             Some(assertion) => return Ok(assertion),
             None => {
-                ctx.host.debug(
-                    "the stored Okta session has expired or was revoked; signing in again",
-                );
+                ctx.host
+                    .debug("the stored Okta session has expired or was revoked; signing in again");
                 session::forget(ctx.host);
             }
         }
@@ -126,7 +131,8 @@ fn open_app(ctx: &Ctx, link: &Url, access: Access) -> Result<Option<Secret<Strin
         Access::Session(sid) => (link.to_string(), Some(sid)),
         Access::Token(token) => (org::with_session_token(link, token.expose()), None),
     };
-    ctx.host.debug(&format!("opening the AWS app {}", api::path_of(&url)));
+    ctx.host
+        .debug(&format!("opening the AWS app {}", api::path_of(&url)));
     let mut resp = ctx.host.http(session::get(&url, sid.as_ref()))?;
     let mut step_ups = 0;
     loop {

@@ -78,7 +78,11 @@ pub fn is_identity_engine(ctx: &Ctx) -> bool {
         .ok()
         .filter(|r| r.is_success())
         .and_then(|r| r.json::<serde_json::Value>().ok())
-        .and_then(|v| v.get("pipeline").and_then(|p| p.as_str()).map(str::to_owned));
+        .and_then(|v| {
+            v.get("pipeline")
+                .and_then(|p| p.as_str())
+                .map(str::to_owned)
+        });
     ctx.host.debug(&format!(
         "org pipeline: {}",
         pipeline.as_deref().unwrap_or("unknown")
@@ -95,7 +99,10 @@ mod tests {
         let (org, link) =
             Org::from_endpoint("https://example.okta.com/home/amazon_aws/blob/123").unwrap();
         assert_eq!(org.base(), "https://example.okta.com");
-        assert_eq!(org.url("/api/v1/authn"), "https://example.okta.com/api/v1/authn");
+        assert_eq!(
+            org.url("/api/v1/authn"),
+            "https://example.okta.com/api/v1/authn"
+        );
         assert_eq!(link.path(), "/home/amazon_aws/blob/123");
         let (org, _) = Org::from_endpoint("http://127.0.0.1:8080/home/a/b/1?x=1").unwrap();
         assert_eq!(org.base(), "http://127.0.0.1:8080");
@@ -104,7 +111,12 @@ mod tests {
 
     #[test]
     fn bad_endpoints_are_config_errors() {
-        for e in ["not a url", "https://example.okta.com", "https://example.okta.com/", "ftp://x/y"] {
+        for e in [
+            "not a url",
+            "https://example.okta.com",
+            "https://example.okta.com/",
+            "ftp://x/y",
+        ] {
             let err = Org::from_endpoint(e).unwrap_err();
             assert_eq!(err.kind, plugin_api::ErrorKind::Config, "{e}");
             assert!(err.hint.unwrap().contains("embed link"));
@@ -118,7 +130,8 @@ mod tests {
             with_session_token(&link, "t/1+"),
             "https://o.example/home/amazon_aws/a/1?sessionToken=t%2F1%2B"
         );
-        let (_, link) = Org::from_endpoint("https://o.example/home/amazon_aws/a/1?fromHome=true").unwrap();
+        let (_, link) =
+            Org::from_endpoint("https://o.example/home/amazon_aws/a/1?fromHome=true").unwrap();
         assert_eq!(
             with_session_token(&link, "t"),
             "https://o.example/home/amazon_aws/a/1?fromHome=true&sessionToken=t"
@@ -128,7 +141,10 @@ mod tests {
     #[test]
     fn resolves_relative_links() {
         let (org, _) = Org::from_endpoint("https://o.example/home/a/b/1").unwrap();
-        assert_eq!(org.resolve("/login/step-up/redirect?stateToken=x"), "https://o.example/login/step-up/redirect?stateToken=x");
+        assert_eq!(
+            org.resolve("/login/step-up/redirect?stateToken=x"),
+            "https://o.example/login/step-up/redirect?stateToken=x"
+        );
         assert_eq!(org.resolve("https://other/x"), "https://other/x");
     }
 }

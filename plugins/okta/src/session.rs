@@ -42,13 +42,21 @@ pub fn forget(host: &Host) {
 /// Exchange a one-time session token for a session and store its id.
 /// `None` (with a debug line) when the org does not allow it; the caller
 /// then uses the session token directly.
-pub fn create(ctx: &Ctx, session_token: &Secret<String>) -> Result<Option<Secret<String>>, PluginError> {
+pub fn create(
+    ctx: &Ctx,
+    session_token: &Secret<String>,
+) -> Result<Option<Secret<String>>, PluginError> {
     let url = ctx.org.url("/api/v1/sessions");
-    let reply = api::post::<Session>(ctx.host, &url, &json!({"sessionToken": session_token.expose()}));
+    let reply = api::post::<Session>(
+        ctx.host,
+        &url,
+        &json!({"sessionToken": session_token.expose()}),
+    );
     let session = match reply {
         Ok(Ok(s)) if !s.id.is_empty() => s,
         Ok(Ok(_)) => {
-            ctx.host.debug("Okta created a session without an id; not reusing it");
+            ctx.host
+                .debug("Okta created a session without an id; not reusing it");
             return Ok(None);
         }
         Ok(Err(e)) => {
@@ -59,21 +67,25 @@ pub fn create(ctx: &Ctx, session_token: &Secret<String>) -> Result<Option<Secret
             return Ok(None);
         }
         Err(e) if e.kind == plugin_api::ErrorKind::Protocol => {
-            ctx.host.debug(&format!("no reusable Okta session: {}", e.message));
+            ctx.host
+                .debug(&format!("no reusable Okta session: {}", e.message));
             return Ok(None);
         }
         Err(e) => return Err(e),
     };
     ctx.host.add_secret(&session.id);
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    let expires = expires_unix(session.expires_at.as_deref()).unwrap_or(now + DEFAULT_LIFETIME_SECS);
+    let expires =
+        expires_unix(session.expires_at.as_deref()).unwrap_or(now + DEFAULT_LIFETIME_SECS);
     let sid = Secret::new(session.id);
     match ctx.host.session_put(KEY, &sid, expires) {
         Ok(()) => ctx.host.debug(&format!(
             "kept the Okta session for reuse ({} s left)",
             expires - now
         )),
-        Err(e) => ctx.host.debug(&format!("could not store the Okta session: {}", e.message)),
+        Err(e) => ctx
+            .host
+            .debug(&format!("could not store the Okta session: {}", e.message)),
     }
     Ok(Some(sid))
 }
@@ -100,7 +112,10 @@ mod tests {
 
     #[test]
     fn parses_okta_expiry() {
-        assert_eq!(expires_unix(Some("2026-01-01T00:00:00.000Z")), Some(1_767_225_600));
+        assert_eq!(
+            expires_unix(Some("2026-01-01T00:00:00.000Z")),
+            Some(1_767_225_600)
+        );
         assert_eq!(expires_unix(Some("garbage")), None);
         assert_eq!(expires_unix(None), None);
     }
@@ -108,7 +123,13 @@ mod tests {
     #[test]
     fn cookie_header_only_with_a_session() {
         let r = get("https://o/x", Some(&Secret::new("102abc".into())));
-        assert!(r.headers.iter().any(|(k, v)| k == "Cookie" && v == "sid=102abc"));
-        assert!(!get("https://o/x", None).headers.iter().any(|(k, _)| k == "Cookie"));
+        assert!(r
+            .headers
+            .iter()
+            .any(|(k, v)| k == "Cookie" && v == "sid=102abc"));
+        assert!(!get("https://o/x", None)
+            .headers
+            .iter()
+            .any(|(k, _)| k == "Cookie"));
     }
 }

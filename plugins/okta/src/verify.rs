@@ -24,21 +24,18 @@ const TYPED_ATTEMPTS: usize = 3;
 pub fn verify(ctx: &Ctx, state_token: &str, factor: &Factor) -> Result<Authn, PluginError> {
     let kind = Kind::of(factor);
     let label = factors::label(factor);
-    let href = factor
-        .links
-        .get("verify")
-        .map(|l| l.href)
-        .ok_or_else(|| {
-            PluginError::protocol(format!("Okta sent the {label} factor without a verify link"))
-        })?;
-    ctx.host
-        .debug(&format!(
-            "verifying the {label} factor ({}, id {})",
-            factors::full_name(factor),
-            factor.id
-        ));
+    let href = factor.links.get("verify").map(|l| l.href).ok_or_else(|| {
+        PluginError::protocol(format!(
+            "Okta sent the {label} factor without a verify link"
+        ))
+    })?;
+    ctx.host.debug(&format!(
+        "verifying the {label} factor ({}, id {})",
+        factors::full_name(factor),
+        factor.id
+    ));
     let result = match kind {
-        Kind::Push => push(ctx, state_token, &href, &label),
+        Kind::Push => push(ctx, state_token, &href, factor),
         Kind::Unsupported => Err(PluginError::not_supported(format!(
             "the okta provider cannot verify the {label} factor"
         ))
@@ -46,7 +43,10 @@ pub fn verify(ctx: &Ctx, state_token: &str, factor: &Factor) -> Result<Authn, Pl
         _ => code(ctx, state_token, &href, factor, kind),
     };
     if let Err(e) = &result {
-        if matches!(e.kind, ErrorKind::MfaRejected | ErrorKind::MfaTimeout | ErrorKind::Cancelled) {
+        if matches!(
+            e.kind,
+            ErrorKind::MfaRejected | ErrorKind::MfaTimeout | ErrorKind::Cancelled
+        ) {
             cancel(ctx, state_token);
         }
     }
@@ -58,16 +58,21 @@ fn cancel(ctx: &Ctx, state_token: &str) {
     let url = ctx.org.url("/api/v1/authn/cancel");
     match api::post::<serde_json::Value>(ctx.host, &url, &json!({"stateToken": state_token})) {
         Ok(Ok(_)) => ctx.host.debug("cancelled the Okta sign-in transaction"),
-        _ => ctx.host.debug("could not cancel the Okta sign-in transaction (ignored)"),
+        _ => ctx
+            .host
+            .debug("could not cancel the Okta sign-in transaction (ignored)"),
     }
 }
 
-fn push(ctx: &Ctx, state_token: &str, href: &str, label: &str) -> Result<Authn, PluginError> {
+fn push(ctx: &Ctx, state_token: &str, href: &str, factor: &Factor) -> Result<Authn, PluginError> {
+    let label = &factors::label(factor);
+    let device = factor.profile_str("name").unwrap_or("your phone");
     let timeout = Duration::from_secs(ctx.req.mfa.timeout_secs.max(1));
     let deadline = Instant::now() + timeout;
     // The only call that sends a push; afterwards only the poll link is used.
     let mut state = answer(ctx, &href_post(ctx, href, state_token, None)?, label)?;
-    let mut shown = false;
+    let mut notified = false;
+    let mut number_shown = false;
     loop {
         match state.status.as_str() {
             "MFA_CHALLENGE" => {}
@@ -95,21 +100,28 @@ fn push(ctx: &Ctx, state_token: &str, href: &str, label: &str) -> Result<Authn, 
                 )))
             }
         }
-        if !shown {
-            shown = true;
-            let number = state
-                .embedded
-                .factor
-                .as_ref()
-                .and_then(Factor::correct_answer);
-            match number {
-                Some(n) => ctx.host.notify(&format!(
+        // The number may come with the first answer or a later one: show
+        // it once when it appears, and the plain notice only if it never does.
+        let number = state
+            .embedded
+            .factor
+            .as_ref()
+            .and_then(Factor::correct_answer);
+        match number {
+            Some(n) if !number_shown => {
+                number_shown = true;
+                notified = true;
+                ctx.host.notify(&format!(
                     "Okta Verify: tap {n} on your phone to approve the sign-in"
-                )),
-                None => ctx
-                    .host
-                    .notify(&format!("Okta Verify: approve the {label} notification")),
+                ));
             }
+            _ if !notified => {
+                notified = true;
+                ctx.host.notify(&format!(
+                    "Okta Verify: approve the push notification on {device}"
+                ));
+            }
+            _ => {}
         }
         let poll = state
             .links
@@ -232,8 +244,9 @@ fn code(
             Ok(state) => return Ok(state),
             Err(e) if e.code == "E0000068" && attempts_left > 1 => {
                 attempts_left -= 1;
-                ctx.host
-                    .notify(&format!("Okta did not accept that code; try again ({label})"));
+                ctx.host.notify(&format!(
+                    "Okta did not accept that code; try again ({label})"
+                ));
             }
             Err(e) => return Err(errors::factor_error(ctx, &e, &label)),
         }
@@ -258,7 +271,10 @@ mod tests {
             json!({"factorType": "token:software:totp", "provider": "GOOGLE"}),
         )
         .unwrap();
-        assert_eq!(prompt_for(&g, Kind::Totp, false), "Google Authenticator code: ");
+        assert_eq!(
+            prompt_for(&g, Kind::Totp, false),
+            "Google Authenticator code: "
+        );
         let y: Factor =
             serde_json::from_value(json!({"factorType": "token:hardware", "provider": "YUBICO"}))
                 .unwrap();

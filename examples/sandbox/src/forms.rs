@@ -1,0 +1,641 @@
+//! A configurable fake of a forms-based SAML IdP, in the styles of
+//! SimpleSAMLphp, Keycloak, a two-step (username, then password) IdP, and
+//! an "obscure" one whose field names no heuristic guesses; optionally
+//! followed by an intermediate "Continue" page, an SP/proxy hop that
+//! re-posts a SAML response, or a "Continue" page that loops forever.
+//!
+//! Every page after the entry URL needs the session cookie set by the
+//! entry URL, like the real IdPs: a client without a cookie jar fails.
+//! Wrong credentials get HTTP 200 with the login form again and an error
+//! block, as real IdPs answer.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use rand::Rng;
+
+use crate::saml::{post_page, AssertionBuilder, PrefixStyle, Role};
+use crate::Server;
+
+/// Which IdP the fake imitates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// SimpleSAMLphp `core:loginuserpass`: `AuthState` hidden field (with
+    /// `&amp;`), `action="?"`, an `<h2>` error block and a fresh
+    /// `AuthState` after a wrong password, a language form on the page.
+    SimpleSamlPhp,
+    /// Keycloak: `form#kc-form-login` with an absolute action full of
+    /// `&amp;`, `rememberMe` checkbox, `.kc-feedback-text` on error.
+    Keycloak,
+    /// Username first (`pf.username`), then password on a second page that
+    /// repeats the username in a hidden input.
+    TwoStep,
+    /// A decoy PIN form first on the page, then `form#main` with
+    /// `f_ident` / `f_secret`: needs the plugin options to log in.
+    Obscure,
+}
+
+/// How the fake behaves.
+#[derive(Debug, Clone)]
+pub struct FormsConfig {
+    pub flavor: Flavor,
+    pub username: String,
+    pub password: String,
+    pub roles: Vec<Role>,
+    /// After the login, a page with only hidden fields and "Continue".
+    pub continue_page: bool,
+    /// The "Continue" page answers itself forever (a loop).
+    pub continue_loop: bool,
+    /// Post the assertion to an SP/proxy hop first, which then posts the
+    /// AWS assertion.
+    pub sp_hop: bool,
+    /// Where the final SAML page posts.
+    pub saml_action: String,
+}
+
+impl Default for FormsConfig {
+    fn default() -> Self {
+        FormsConfig {
+            flavor: Flavor::SimpleSamlPhp,
+            username: "Monty".into(),
+            password: "hunter2".into(),
+            roles: vec![Role::new("123456789012", "ADFS-Dev", "ADFS")],
+            continue_page: false,
+            continue_loop: false,
+            sp_hop: false,
+            saml_action: "https://signin.aws.amazon.com/saml".into(),
+        }
+    }
+}
+
+impl FormsConfig {
+    /// A default config of the given flavor.
+    pub fn flavor(flavor: Flavor) -> Self {
+        FormsConfig {
+            flavor,
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+struct Session {
+    /// Current SimpleSAMLphp `AuthState` / Keycloak `session_code`.
+    state: String,
+    /// The username accepted at step one (two-step flavor).
+    user: Option<String>,
+    /// Logged in.
+    done: bool,
+}
+
+/// What the fake has seen.
+#[derive(Debug, Default)]
+pub struct FormsState {
+    pub config: FormsConfig,
+    pub entry_visits: usize,
+    pub logins_ok: usize,
+    pub failures: usize,
+    /// Requests that came without the session cookie.
+    pub cookieless: usize,
+    pub continue_posts: usize,
+    pub hop_posts: usize,
+    /// Field names of the last credential post, in order.
+    pub last_fields: Vec<String>,
+    sessions: HashMap<String, Session>,
+}
+
+pub type FormsIdp = Arc<Mutex<FormsState>>;
+
+/// The session cookie name of each flavor.
+fn cookie_name(f: Flavor) -> &'static str {
+    match f {
+        Flavor::SimpleSamlPhp => "SimpleSAMLSessionID",
+        Flavor::Keycloak => "AUTH_SESSION_ID",
+        Flavor::TwoStep => "JSESSIONID",
+        Flavor::Obscure => "sid",
+    }
+}
+
+/// The IdP-initiated SSO path of each flavor (what `-e` points at).
+pub fn entry_path(f: Flavor) -> &'static str {
+    match f {
+        Flavor::SimpleSamlPhp => {
+            "/simplesaml/saml2/idp/SSOService.php?spentityid=urn:amazon:webservices"
+        }
+        Flavor::Keycloak => "/realms/demo/protocol/saml/clients/amazon-aws",
+        Flavor::TwoStep => "/idp/profile/SAML2/Unsolicited/SSO?providerId=urn%3Aamazon%3Awebservices",
+        Flavor::Obscure => "/sso/aws",
+    }
+}
+
+/// A page with no form at all (for "no usable form" errors).
+pub const NO_FORM_PATH: &str = "/maintenance";
+
+/// The URL to configure with `-e` for a running fake.
+pub fn entry_url(server: &Server, state: &FormsIdp) -> String {
+    server.url(entry_path(state.lock().unwrap().config.flavor))
+}
+
+/// The router and its state.
+pub fn router(config: FormsConfig) -> (Router, FormsIdp) {
+    let state: FormsIdp = Arc::new(Mutex::new(FormsState {
+        config,
+        ..Default::default()
+    }));
+    let r = Router::new()
+        .route("/simplesaml/saml2/idp/SSOService.php", get(entry))
+        .route("/realms/demo/protocol/saml/clients/amazon-aws", get(entry))
+        .route("/idp/profile/SAML2/Unsolicited/SSO", get(entry))
+        .route("/sso/aws", get(entry))
+        .route(
+            "/simplesaml/module.php/core/loginuserpass.php",
+            get(login_page).post(login_post),
+        )
+        .route(
+            "/realms/demo/login-actions/authenticate",
+            get(login_page).post(login_post),
+        )
+        .route("/idp/profile/SAML2/login", get(login_page).post(login_post))
+        .route("/sso/login", get(login_page).post(login_post))
+        .route("/sso/pin", post(pin_post))
+        .route("/idp/continue", post(continue_post))
+        .route("/proxy/saml2/acs", post(hop_post))
+        .route(NO_FORM_PATH, get(no_form))
+        .with_state(state.clone());
+    (r, state)
+}
+
+/// Run the fake over plain HTTP on loopback.
+pub fn start(config: FormsConfig) -> (Server, FormsIdp) {
+    let (r, s) = router(config);
+    (Server::http(r), s)
+}
+
+fn random_id() -> String {
+    let mut rng = rand::rng();
+    format!("{:016x}{:08x}", rng.random::<u64>(), rng.random::<u32>())
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn session_id(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex, nofollow"><title>{}</title>
+<link rel="stylesheet" href="/resources/default.css"></head>
+<body><div id="wrap"><div id="header"><h1><a href="/">Example University</a></h1></div>
+<div id="content">
+{body}
+</div><div id="footer"><hr/>Copyright &copy; Example University</div></div></body></html>"#,
+        esc(title)
+    )
+}
+
+/// The page a real IdP shows when its state cookie is missing.
+fn state_lost(st: &mut FormsState) -> Response {
+    st.cookieless += 1;
+    let body = match st.config.flavor {
+        Flavor::SimpleSamlPhp => page(
+            "SimpleSAMLphp error",
+            r#"<h2>State information lost</h2><p>State information lost, and no way to restart the request</p>"#,
+        ),
+        Flavor::Keycloak => page(
+            "Sign in to demo",
+            r#"<div class="alert-error"><span class="kc-feedback-text">Cookie not found. Please make sure cookies are enabled in your browser.</span></div>"#,
+        ),
+        _ => page(
+            "Web Login Service - Stale Request",
+            r#"<section><h2>Stale Request</h2><p class="form-element form-error">You may be seeing this page because you used the Back button while browsing a secure web site or application, or because your browser does not accept cookies.</p></section>"#,
+        ),
+    };
+    (StatusCode::BAD_REQUEST, Html(body)).into_response()
+}
+
+fn login_path(f: Flavor) -> &'static str {
+    match f {
+        Flavor::SimpleSamlPhp => "/simplesaml/module.php/core/loginuserpass.php",
+        Flavor::Keycloak => "/realms/demo/login-actions/authenticate",
+        Flavor::TwoStep => "/idp/profile/SAML2/login",
+        Flavor::Obscure => "/sso/login",
+    }
+}
+
+/// The state value in the login URL's query for a session.
+fn state_query(f: Flavor, state: &str) -> String {
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    match f {
+        Flavor::SimpleSamlPhp => format!("AuthState={}", enc(state)),
+        Flavor::Keycloak => format!(
+            "session_code={}&execution=0f5cbd57-6d5a-4d8e-a4c9-0ff1c1a55b5b&client_id=urn%3Aamazon%3Awebservices&tab_id=Zk1tLwqzVgM",
+            enc(state)
+        ),
+        Flavor::TwoStep => format!("execution={}", enc(state)),
+        Flavor::Obscure => format!("t={}", enc(state)),
+    }
+}
+
+fn new_state(f: Flavor, base: &str) -> String {
+    match f {
+        // SimpleSAMLphp's AuthState: an id and the URL to resume, with '&'.
+        Flavor::SimpleSamlPhp => format!(
+            "_{}:{base}/simplesaml/saml2/idp/SSOService.php?spentityid=urn%3Aamazon%3Awebservices&cookieTime={}",
+            random_id(),
+            rand::rng().random_range(1_600_000_000u32..1_900_000_000)
+        ),
+        Flavor::TwoStep => format!("e1s{}", rand::rng().random_range(1..1000)),
+        _ => random_id(),
+    }
+}
+
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
+async fn entry(State(state): State<FormsIdp>, headers: HeaderMap) -> Response {
+    let mut st = state.lock().unwrap();
+    st.entry_visits += 1;
+    let f = st.config.flavor;
+    let sid = random_id();
+    let s = new_state(f, &base_url(&headers));
+    let location = format!("{}?{}", login_path(f), state_query(f, &s));
+    st.sessions.insert(
+        sid.clone(),
+        Session {
+            state: s,
+            ..Default::default()
+        },
+    );
+    let mut r = (StatusCode::FOUND, [(header::LOCATION, location)]).into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        format!("{}={sid}; Path=/; HttpOnly", cookie_name(f))
+            .parse()
+            .expect("cookie"),
+    );
+    r
+}
+
+fn query_state(f: Flavor, q: &HashMap<String, String>) -> Option<String> {
+    let key = match f {
+        Flavor::SimpleSamlPhp => "AuthState",
+        Flavor::Keycloak => "session_code",
+        Flavor::TwoStep => "execution",
+        Flavor::Obscure => "t",
+    };
+    q.get(key).cloned()
+}
+
+async fn login_page(
+    State(state): State<FormsIdp>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let mut st = state.lock().unwrap();
+    let f = st.config.flavor;
+    let Some(session) = session_id(&headers, cookie_name(f)).and_then(|s| st.sessions.get(&s).cloned())
+    else {
+        return state_lost(&mut st);
+    };
+    if query_state(f, &q).as_deref() != Some(session.state.as_str()) {
+        return state_lost(&mut st);
+    }
+    let base = base_url(&headers);
+    Html(login_html(&st.config, &base, &session, None)).into_response()
+}
+
+fn login_html(config: &FormsConfig, base: &str, session: &Session, error: Option<&str>) -> String {
+    let state = esc(&session.state);
+    match config.flavor {
+        Flavor::SimpleSamlPhp => {
+            let err = error
+                .map(|e| {
+                    format!(
+                        r#"<div style="border-left: 1px solid #e8e8e8; border-bottom: 1px solid #e8e8e8; background: #f5f5f5">
+<img src="/simplesaml/resources/icons/experience/gtk-dialog-error.48x48.png" class="float-l erroricon" style="margin: 15px" alt="">
+<h2>{}</h2>
+<p>Either no user with the given username could be found, or the password you gave was wrong. Please check the username and try again.</p>
+</div>"#,
+                        esc(e)
+                    )
+                })
+                .unwrap_or_default();
+            page(
+                "Enter your username and password",
+                &format!(
+                    r#"<div id="languagebar"><form action="/simplesaml/module.php/core/loginuserpass.php" method="get" id="langform">
+<select name="language" onchange="this.form.submit()"><option value="en" selected>English</option><option value="nb">Bokmål</option></select>
+<input type="hidden" name="AuthState" value="{state}"></form></div>
+{err}
+<h2 style="break: both">Enter your username and password</h2>
+<p>A service has requested you to authenticate yourself. Please enter your username and password in the form below.</p>
+<form action="?" method="post" name="f">
+<table>
+<tr><td rowspan="3"><img id="loginicon" src="/simplesaml/resources/icons/experience/gtk-dialog-authentication.48x48.png" alt=""></td>
+<td><label for="username">Username</label></td>
+<td><input id="username" type="text" tabindex="1" name="username" value="" autofocus></td></tr>
+<tr><td><label for="password">Password</label></td>
+<td><input id="password" type="password" tabindex="2" name="password"></td></tr>
+<tr><td></td><td><button class="btn" onclick="this.value='Processing...'; this.disabled=true; this.form.submit(); return true;" tabindex="4">Login</button></td></tr>
+</table>
+<input type="hidden" name="AuthState" value="{state}">
+</form>
+<h2>Help! I don't remember my password.</h2><p>Too bad! - Without your username and password you cannot authenticate yourself for access to the service.</p>"#
+                ),
+            )
+        }
+        Flavor::Keycloak => {
+            let action = esc(&format!(
+                "{base}/realms/demo/login-actions/authenticate?{}",
+                state_query(Flavor::Keycloak, &session.state)
+            ));
+            let err = error
+                .map(|e| {
+                    format!(
+                        r#"<div class="alert-error pf-c-alert pf-m-inline pf-m-danger"><div class="pf-c-alert__icon"><span class="fa fa-fw fa-exclamation-circle"></span></div>
+<span class="pf-c-alert__title kc-feedback-text">{}</span></div>"#,
+                        esc(e)
+                    )
+                })
+                .unwrap_or_default();
+            format!(
+                r#"<!DOCTYPE html>
+<html class="login-pf"><head><meta charset="utf-8"><meta http-equiv="Content-Type" content="text/html; charset=UTF-8" /><meta name="robots" content="noindex, nofollow">
+<meta name="viewport" content="width=device-width,initial-scale=1"/>
+<title>Sign in to demo</title>
+<script src="/resources/abc12/common/keycloak/node_modules/rfc4648/lib/rfc4648.js" type="text/javascript"></script>
+</head>
+<body class="">
+<div class="login-pf-page"><div id="kc-header" class="login-pf-page-header"><div id="kc-header-wrapper" class="">demo</div></div>
+<div class="card-pf"><header class="login-pf-header"><h1 id="kc-page-title">Sign in to your account</h1></header>
+<div id="kc-content"><div id="kc-content-wrapper">
+{err}
+<div id="kc-form"><div id="kc-form-wrapper">
+<form id="kc-form-login" onsubmit="login.disabled = true; return true;" action="{action}" method="post">
+<div class="form-group"><label for="username" class="pf-c-form__label pf-c-form__label-text">Username or email</label>
+<input tabindex="1" id="username" class="pf-c-form-control" name="username" value="" type="text" autofocus autocomplete="off" aria-invalid="{invalid}"/></div>
+<div class="form-group"><label for="password" class="pf-c-form__label pf-c-form__label-text">Password</label>
+<input tabindex="2" id="password" class="pf-c-form-control" name="password" type="password" autocomplete="off" aria-invalid="{invalid}"/></div>
+<div class="form-group login-pf-settings"><div id="kc-form-options"><div class="checkbox"><label><input tabindex="3" id="rememberMe" name="rememberMe" type="checkbox"> Remember me</label></div></div></div>
+<div id="kc-form-buttons" class="form-group"><input type="hidden" id="id-hidden-input" name="credentialId"/>
+<input tabindex="4" class="pf-c-button pf-m-primary pf-m-block btn-lg" name="login" id="kc-login" type="submit" value="Sign In"/></div>
+</form></div></div></div></div></div></div></body></html>"#,
+                invalid = if error.is_some() { "true" } else { "" },
+            )
+        }
+        Flavor::TwoStep => {
+            let action = format!("/idp/profile/SAML2/login?execution={state}");
+            let err = error
+                .map(|e| format!(r#"<section><p class="form-element form-error">{}</p></section>"#, esc(e)))
+                .unwrap_or_default();
+            match &session.user {
+                None => page(
+                    "Web Login Service",
+                    &format!(
+                        r#"<form action="{action}" method="post">
+{err}
+<div class="form-element-wrapper"><label for="username">Username</label>
+<input class="form-element form-field" id="username" name="pf.username" type="text" autocomplete="username" value=""></div>
+<div class="form-element-wrapper"><input type="checkbox" name="donotcache" value="1" id="donotcache"><label for="donotcache">Don't Remember Login</label></div>
+<div class="form-element-wrapper"><button class="form-element form-button" type="submit" name="_eventId_proceed">Next</button></div>
+</form>"#
+                    ),
+                ),
+                Some(user) => page(
+                    "Web Login Service",
+                    &format!(
+                        r#"<p>Signing in as <strong>{u}</strong> <a href="/sso/aws">Not you?</a></p>
+<form action="{action}" method="post">
+{err}
+<input type="hidden" name="pf.username" value="{u}">
+<div class="form-element-wrapper"><label for="password">Password</label>
+<input class="form-element form-field" id="password" name="pf.pass" type="password" autocomplete="current-password" value=""></div>
+<div class="form-element-wrapper"><button class="form-element form-button" type="submit" name="_eventId_proceed">Sign in</button></div>
+</form>"#,
+                        u = esc(user)
+                    ),
+                ),
+            }
+        }
+        Flavor::Obscure => {
+            let err = error
+                .map(|e| format!(r#"<div class="alert alert-danger" role="alert">{}</div>"#, esc(e)))
+                .unwrap_or_default();
+            page(
+                "Example Portal",
+                &format!(
+                    r#"<form id="quick" action="/sso/pin" method="post"><h3>Kiosk PIN</h3>
+<input type="text" name="q" placeholder="Badge number"><input type="password" name="pin"><input type="submit" value="Go"></form>
+{err}
+<form id="main" name="main" action="/sso/login?t={state}" method="post"><h3>Staff sign-in</h3>
+<input type="text" name="f_ident" placeholder="Staff id"><input type="text" name="f_note" placeholder="Reason (optional)">
+<input type="password" name="f_secret"><input type="submit" name="go" value="Sign in"></form>"#
+                ),
+            )
+        }
+    }
+}
+
+async fn login_post(
+    State(state): State<FormsIdp>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let mut st = state.lock().unwrap();
+    let f = st.config.flavor;
+    let Some(sid) = session_id(&headers, cookie_name(f)).filter(|s| st.sessions.contains_key(s)) else {
+        return state_lost(&mut st);
+    };
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let session = st.sessions.get(&sid).cloned().unwrap_or_default();
+    // Where each flavor keeps its state on the post.
+    let posted_state = match f {
+        Flavor::SimpleSamlPhp => get("AuthState"),
+        _ => query_state(f, &q),
+    };
+    if posted_state.as_deref() != Some(session.state.as_str()) {
+        return state_lost(&mut st);
+    }
+    st.last_fields = fields.iter().map(|(n, _)| n.clone()).collect();
+    let (user_key, pass_key) = match f {
+        Flavor::SimpleSamlPhp | Flavor::Keycloak => ("username", "password"),
+        Flavor::TwoStep => ("pf.username", "pf.pass"),
+        Flavor::Obscure => ("f_ident", "f_secret"),
+    };
+    let user_ok = get(user_key).is_some_and(|u| u.eq_ignore_ascii_case(&st.config.username));
+    let base = base_url(&headers);
+    if f == Flavor::TwoStep && session.user.is_none() {
+        // Step one: the username alone.
+        let mut next = session.clone();
+        next.state = new_state(f, &base);
+        if !user_ok {
+            st.failures += 1;
+            st.sessions.insert(sid, next.clone());
+            return Html(login_html(&st.config, &base, &next, Some("The username you entered cannot be identified."))).into_response();
+        }
+        next.user = get(user_key);
+        st.sessions.insert(sid, next.clone());
+        return Html(login_html(&st.config, &base, &next, None)).into_response();
+    }
+    let pass_ok = get(pass_key).as_deref() == Some(st.config.password.as_str());
+    if !(user_ok && pass_ok) {
+        st.failures += 1;
+        let mut next = session.clone();
+        next.state = new_state(f, &base);
+        st.sessions.insert(sid, next.clone());
+        let msg = match f {
+            Flavor::SimpleSamlPhp => "Incorrect username or password",
+            Flavor::Keycloak => "Invalid username or password.",
+            Flavor::TwoStep => "The password you entered was incorrect.",
+            Flavor::Obscure => "Sign-in failed: unknown staff id or password.",
+        };
+        return Html(login_html(&st.config, &base, &next, Some(msg))).into_response();
+    }
+    st.logins_ok += 1;
+    if let Some(s) = st.sessions.get_mut(&sid) {
+        s.done = true;
+    }
+    after_login(&mut st)
+}
+
+async fn pin_post(State(state): State<FormsIdp>) -> Response {
+    let mut st = state.lock().unwrap();
+    st.failures += 1;
+    Html(page(
+        "Example Portal",
+        r#"<div class="alert alert-danger" role="alert">PIN sign-in is disabled for this application.</div><p><a href="/sso/aws">Back</a></p>"#,
+    ))
+    .into_response()
+}
+
+/// What follows a successful login: a "Continue" page, an SP hop, or the
+/// SAML page for AWS.
+fn after_login(st: &mut FormsState) -> Response {
+    if st.config.continue_page || st.config.continue_loop {
+        return Html(continue_html()).into_response();
+    }
+    saml_or_hop(st)
+}
+
+fn continue_html() -> String {
+    page(
+        "Web Login Service - Information Release",
+        r#"<p>You are about to access the service Amazon Web Services. Information will be released to the service.</p>
+<form action="/idp/continue" method="post">
+<input type="hidden" name="csrf_token" value="_7d1e0a&amp;c2">
+<input type="hidden" name="_shib_idp_consentOptions" value="_shib_idp_rememberConsent">
+<input type="submit" name="_eventId_proceed" value="Continue">
+</form>"#,
+    )
+}
+
+async fn continue_post(
+    State(state): State<FormsIdp>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let mut st = state.lock().unwrap();
+    let f = st.config.flavor;
+    let logged_in = session_id(&headers, cookie_name(f))
+        .and_then(|s| st.sessions.get(&s).cloned())
+        .is_some_and(|s| s.done);
+    if !logged_in {
+        return state_lost(&mut st);
+    }
+    st.continue_posts += 1;
+    let ok = fields.iter().any(|(k, v)| k == "csrf_token" && v == "_7d1e0a&c2")
+        && fields.iter().any(|(k, _)| k == "_eventId_proceed");
+    if !ok {
+        return (StatusCode::BAD_REQUEST, Html(page("Error", "<h2>Error</h2><p>Invalid CSRF token.</p>"))).into_response();
+    }
+    if st.config.continue_loop {
+        return Html(continue_html()).into_response();
+    }
+    saml_or_hop(&mut st)
+}
+
+fn final_page(st: &FormsState) -> String {
+    let prefix = match st.config.flavor {
+        Flavor::Keycloak => PrefixStyle::Saml2,
+        _ => PrefixStyle::Saml,
+    };
+    let b64 = AssertionBuilder::default()
+        .roles(st.config.roles.clone())
+        .prefix(prefix)
+        .session_name(Some(&st.config.username))
+        .destination(&st.config.saml_action)
+        .base64();
+    post_page(&b64, &st.config.saml_action)
+}
+
+fn saml_or_hop(st: &mut FormsState) -> Response {
+    if st.config.sp_hop {
+        // The first assertion is for a proxy SP: no AWS roles, its own
+        // Destination, and a RelayState to carry along.
+        let b64 = AssertionBuilder::default()
+            .roles(Vec::new())
+            .destination("http://127.0.0.1/proxy/saml2/acs")
+            .base64();
+        let hop = post_page(&b64, "/proxy/saml2/acs").replace(
+            r#"name="RelayState" type="hidden" value="""#,
+            r#"name="RelayState" type="hidden" value="aws&amp;tenant=1""#,
+        );
+        return Html(hop).into_response();
+    }
+    Html(final_page(st)).into_response()
+}
+
+async fn hop_post(
+    State(state): State<FormsIdp>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let mut st = state.lock().unwrap();
+    let f = st.config.flavor;
+    if session_id(&headers, cookie_name(f)).is_none() {
+        return state_lost(&mut st);
+    }
+    st.hop_posts += 1;
+    let has = |k: &str, want: Option<&str>| {
+        fields
+            .iter()
+            .any(|(n, v)| n == k && !v.is_empty() && want.is_none_or(|w| v == w))
+    };
+    if !has("SAMLResponse", None) || !has("RelayState", Some("aws&tenant=1")) {
+        return (StatusCode::BAD_REQUEST, Html(page("Proxy error", "<h2>Error</h2><p>No SAML response received.</p>"))).into_response();
+    }
+    Html(final_page(&st)).into_response()
+}
+
+async fn no_form() -> Html<String> {
+    Html(page(
+        "Scheduled maintenance",
+        "<h2>We'll be back soon</h2><p>The sign-in service is down for maintenance.</p>",
+    ))
+}

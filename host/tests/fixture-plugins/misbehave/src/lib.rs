@@ -1,0 +1,43 @@
+//! Test fixture: a plugin that misbehaves on request (`-e MODE`):
+//! `panic` panics inside login, `garbage` returns an outcome the host
+//! cannot read, `bad-creds` returns empty credentials, `expired` returns
+//! expired ones.
+
+use plugin_api::*;
+
+#[derive(Default)]
+pub struct Misbehave;
+
+impl Plugin for Misbehave {
+    fn manifest(&self) -> Manifest {
+        Manifest {
+            name: "fixture-misbehave".into(),
+            version: "0.0.1".into(),
+            protocols: vec![PROTOCOL_VERSION],
+            kind: PluginKind::Credentials,
+            description: "test fixture".into(),
+            inputs: Inputs::default(),
+            options: vec![],
+        }
+    }
+
+    fn login(&self, req: &LoginRequest, _host: &Host) -> Result<LoginOutcome, PluginError> {
+        let creds = |key: &str, exp: &str| LoginOutcome::Credentials {
+            credentials: Credentials {
+                access_key_id: key.into(),
+                secret_access_key: Secret::new(if key.is_empty() { String::new() } else { "s3cr3tv4lue".into() }),
+                session_token: None,
+                expiration: Some(exp.into()),
+            },
+        };
+        match req.endpoint.as_deref() {
+            Some("panic") => panic!("deliberate fixture panic"),
+            Some("bad-creds") => Ok(creds("", "2099-01-01T00:00:00Z")),
+            Some("expired") => Ok(creds("AKIDEXPIRED", "2001-01-01T00:00:00Z")),
+            Some("bad-expiry") => Ok(creds("AKIDBADEXP", "tomorrow")),
+            _ => Err(PluginError::config("unknown fixture mode")),
+        }
+    }
+}
+
+declare_plugin!(Misbehave);

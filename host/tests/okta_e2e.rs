@@ -1,0 +1,141 @@
+//! End to end: the real `awsprocesscreds-saml` binary with the `okta`
+//! plugin against the sandbox's fake Okta org and fake STS, run without a
+//! terminal (as an AWS SDK runs credential_process from an IDE).
+
+mod common;
+
+use common::{assert_credentials, run, Ctx};
+use sandbox::okta::{self, FactorSpec, Okta, OktaConfig, User};
+use sandbox::saml::Role;
+use sandbox::Server;
+
+const USER: &str = "monty@example.com";
+const PASSWORD: &str = "hunter2";
+const DEV: &str = "arn:aws:iam::123456789012:role/okta-dev";
+const ADMIN: &str = "arn:aws:iam::123456789012:role/okta-admin";
+
+struct World {
+    ctx: Ctx,
+    _okta_server: Server,
+    okta: Okta,
+    link: String,
+}
+
+fn world(factors: Vec<FactorSpec>) -> World {
+    let ctx = Ctx::new();
+    ctx.add_plugin("awsprocesscreds_plugin_okta");
+    let mut config = OktaConfig::with_user(User::new(USER, PASSWORD).factors(factors));
+    config.roles = vec![
+        Role::new("123456789012", "okta-dev", "okta"),
+        Role::new("123456789012", "okta-admin", "okta"),
+    ];
+    let path = config.app_path();
+    let (server, okta) = okta::start(config);
+    World {
+        ctx,
+        link: server.url(&path),
+        _okta_server: server,
+        okta,
+    }
+}
+
+impl World {
+    /// The seed profile's command line, against the fake org.
+    fn saml(&self, role: &str, extra: &[&str]) -> std::process::Command {
+        let mut cmd = self.ctx.command("awsprocesscreds-saml");
+        cmd.args([
+            "-e",
+            &self.link,
+            "-u",
+            USER,
+            "-p",
+            "okta",
+            "-a",
+            role,
+            "--plugin-dir",
+        ])
+        .arg(&self.ctx.plugin_dir)
+        .args(extra);
+        cmd
+    }
+
+    fn with_password(&self, role: &str, extra: &[&str]) -> std::process::Command {
+        let mut cmd = self.saml(role, extra);
+        cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+        cmd
+    }
+}
+
+#[test]
+fn seed_profile_with_push_prints_credentials() {
+    let w = world(vec![FactorSpec::push(1)]);
+    let out = run(w.with_password(DEV, &[]));
+    out.ok();
+    assert_credentials(&out.json());
+    assert!(out.stderr.contains("Okta Verify"), "{}", out.stderr);
+    let st = w.okta.lock().unwrap();
+    assert_eq!(st.pushes_sent, 1);
+    assert_eq!(w.ctx.sts_calls(), 1);
+}
+
+#[test]
+fn second_role_reuses_the_okta_session_without_password_or_mfa() {
+    let w = world(vec![FactorSpec::push(0)]);
+    run(w.with_password(DEV, &[])).ok();
+    // No password source at all now: only the stored Okta session can work.
+    let out = run(w.saml(ADMIN, &[]));
+    out.ok();
+    assert_credentials(&out.json());
+    let st = w.okta.lock().unwrap();
+    assert_eq!(st.authn_calls, 1);
+    assert_eq!(st.pushes_sent, 1);
+    assert_eq!(w.ctx.sts_calls(), 2);
+}
+
+#[test]
+fn wrong_password_fails_with_a_clear_message() {
+    let w = world(vec![]);
+    let mut cmd = w.saml(DEV, &[]);
+    cmd.env("AWSPROCESSCREDS_PASSWORD", "not-the-password");
+    let out = run(cmd);
+    out.fails(1, "rejected the username or password for monty@example.com");
+    assert!(!out.stderr.contains("not-the-password"));
+}
+
+#[test]
+fn verbose_log_never_shows_tokens_or_the_password() {
+    let w = world(vec![FactorSpec::push(0)]);
+    let out = run(w.with_password(DEV, &["-v", "-v"]));
+    out.ok();
+    assert!(out.stderr.contains("Okta sign-in status"), "{}", out.stderr);
+    assert!(!out.stderr.contains(PASSWORD));
+    let st = w.okta.lock().unwrap();
+    assert!(!st.sessions.is_empty());
+    for sid in st.sessions.keys() {
+        assert!(
+            !out.stderr.contains(sid.as_str()),
+            "session id leaked:\n{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn code_factor_without_terminal_needs_a_code_command() {
+    let w = world(vec![FactorSpec::Totp {
+        provider: "GOOGLE".into(),
+        code: "424242".into(),
+    }]);
+    run(w.with_password(DEV, &[])).fails(1, "--mfa-code-command");
+    let out = run(w.with_password(
+        DEV,
+        &[
+            "--mfa-factor",
+            "totp:google",
+            "--mfa-code-command",
+            "echo 424242",
+        ],
+    ));
+    out.ok();
+    assert_credentials(&out.json());
+}
