@@ -20,7 +20,8 @@ use sandbox::axum::Router;
 use sandbox::Server;
 
 const PASSWORD: &str = "hunter2";
-const USAGE: &str = "usage: apc-bench seed|logins|concurrent --bin-dir DIR --work DIR [--runs N] [--clients N]
+const USAGE: &str =
+    "usage: apc-bench seed|logins|concurrent --bin-dir DIR --work DIR [--runs N] [--clients N]
 
   seed        one Okta login into DIR/home/cache; prints `export APC_...` lines
               for a cache-hit benchmark with the same command line
@@ -50,7 +51,9 @@ fn metered(router: Router, meter: Arc<Meter>) -> Router {
         async move {
             let t = Instant::now();
             let resp = next.run(req).await;
-            meter.busy_ns.fetch_add(t.elapsed().as_nanos() as u64, Ordering::SeqCst);
+            meter
+                .busy_ns
+                .fetch_add(t.elapsed().as_nanos() as u64, Ordering::SeqCst);
             meter.requests.fetch_add(1, Ordering::SeqCst);
             resp
         }
@@ -185,13 +188,23 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let mut val = || it.next().cloned().ok_or_else(|| format!("{a} needs a value"));
+        let mut val = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{a} needs a value"))
+        };
         match a.as_str() {
             "--bin-dir" => o.bin_dir = PathBuf::from(val()?),
             "--work" => o.work = PathBuf::from(val()?),
-            "--runs" => o.runs = val()?.parse().map_err(|_| "--runs needs a number".to_string())?,
+            "--runs" => {
+                o.runs = val()?
+                    .parse()
+                    .map_err(|_| "--runs needs a number".to_string())?
+            }
             "--clients" => {
-                o.clients = val()?.parse().map_err(|_| "--clients needs a number".to_string())?
+                o.clients = val()?
+                    .parse()
+                    .map_err(|_| "--clients needs a number".to_string())?
             }
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -209,7 +222,16 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
 /// proxies from the caller, plugins only from next to the binary.
 fn login_cmd(o: &Opts, p: &Provider, sts_url: &str, cache_dir: &Path) -> Command {
     let mut cmd = Command::new(o.bin_dir.join("awsprocesscreds-saml"));
-    cmd.args(["-p", p.plugin, "-e", &p.endpoint, "-u", p.username, "-a", p.role_arn]);
+    cmd.args([
+        "-p",
+        p.plugin,
+        "-e",
+        &p.endpoint,
+        "-u",
+        p.username,
+        "-a",
+        p.role_arn,
+    ]);
     login_env(&mut cmd, o, sts_url, cache_dir);
     cmd
 }
@@ -226,7 +248,10 @@ fn login_env(cmd: &mut Command, o: &Opts, sts_url: &str, cache_dir: &Path) {
         .env("AWS_ENDPOINT_URL_STS", sts_url)
         .env("AWS_REGION", "us-east-1")
         .env("AWS_CONFIG_FILE", o.work.join("no-aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", o.work.join("no-aws-credentials"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            o.work.join("no-aws-credentials"),
+        )
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -290,14 +315,23 @@ fn peak_rss_kb(mut cmd: Command) -> Option<u64> {
     let prog = cmd.get_program().to_owned();
     let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
     let mut wrapped = Command::new(time);
-    wrapped.arg("-f").arg("%M").arg("-o").arg(&out_file).arg(prog).args(args);
+    wrapped
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&out_file)
+        .arg(prog)
+        .args(args);
     wrapped.env_clear();
     for (k, v) in cmd.get_envs() {
         if let Some(v) = v {
             wrapped.env(k, v);
         }
     }
-    wrapped.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+    wrapped
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     let ok = wrapped.status().ok()?.success();
     let text = std::fs::read_to_string(&out_file).ok()?;
     let _ = std::fs::remove_file(&out_file);
@@ -328,7 +362,11 @@ fn logins(o: &Opts) {
         let mut sts_counts = Vec::new();
         // The push provider waits for the fake phone between polls: a few
         // runs suffice to count its round trips.
-        let runs = if p.label.contains("push") { o.runs.min(3) } else { o.runs };
+        let runs = if p.label.contains("push") {
+            o.runs.min(3)
+        } else {
+            o.runs
+        };
         for i in 0..runs {
             let cache = fresh_dir(&base, &format!("p{pi}-{i}"));
             p.meter.take();
@@ -363,7 +401,10 @@ fn logins(o: &Opts) {
             sts_counts[sts_counts.len() / 2],
             rss
         );
-        notes.push(format!("- {}: minimum {} = {}", p.label, p.min_idp, p.min_why));
+        notes.push(format!(
+            "- {}: minimum {} = {}",
+            p.label, p.min_idp, p.min_why
+        ));
     }
     println!("\nProtocol minimums (IdP requests, STS adds 1):\n");
     for n in notes {
@@ -385,7 +426,10 @@ fn logins(o: &Opts) {
                 let _ = std::fs::remove_file(e.path());
             }
         }
-        walls.push(timed_login(login_cmd(o, p, &fakes.sts_url, &cache), "session reuse"));
+        walls.push(timed_login(
+            login_cmd(o, p, &fakes.sts_url, &cache),
+            "session reuse",
+        ));
         idp_n = p.meter.take().0;
         fakes.sts_meter.take();
     }
@@ -404,7 +448,11 @@ fn concurrent(o: &Opts) {
     let sts0 = fakes.sts.lock().unwrap().assume_calls;
     let t = Instant::now();
     let children: Vec<_> = (0..o.clients)
-        .map(|_| login_cmd(o, p, &fakes.sts_url, &cache).spawn().expect("spawn"))
+        .map(|_| {
+            login_cmd(o, p, &fakes.sts_url, &cache)
+                .spawn()
+                .expect("spawn")
+        })
         .collect();
     let mut keys = std::collections::BTreeSet::new();
     let mut failures = 0;
@@ -423,13 +471,19 @@ fn concurrent(o: &Opts) {
             keys.insert(key);
         } else {
             failures += 1;
-            eprintln!("apc-bench: a concurrent login failed: {}", String::from_utf8_lossy(&out.stderr));
+            eprintln!(
+                "apc-bench: a concurrent login failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
     let total = t.elapsed();
     let authn = fakes.okta.lock().unwrap().authn_calls - authn0;
     let sts = fakes.sts.lock().unwrap().assume_calls - sts0;
-    println!("### {} concurrent cold requests (same profile, empty cache, Okta)\n", o.clients);
+    println!(
+        "### {} concurrent cold requests (same profile, empty cache, Okta)\n",
+        o.clients
+    );
     println!("| total time (ms) | succeeded | distinct credentials | IdP logins (POST /api/v1/authn) | STS AssumeRoleWithSAML calls |");
     println!("|---:|---:|---:|---:|---:|");
     println!(

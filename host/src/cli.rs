@@ -131,13 +131,31 @@ pub enum OutputFormat {
     Env,
 }
 
+const SAML_AFTER_HELP: &str = "\
+Environment (besides the variables shown for each flag):
+  AWSPROCESSCREDS_PASSWORD                    the IdP password (after --password-command and the keychain, before the prompt)
+  AWSPROCESSCREDS_CACHE_DIR                   cache directory (default ~/.aws/awsprocesscreds/cache)
+  AWSPROCESSCREDS_PLUGIN_PATH                 extra plugin directories, `:`-separated
+  AWSPROCESSCREDS_ALLOW_INSECURE_PLUGIN_DIRS  1: accept plugin directories other users can write to
+  AWSPROCESSCREDS_VERBOSE                     1 or 2: like -v / -vv
+  AWS_CA_BUNDLE                               default for --ca-bundle
+  AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL      STS endpoint (unless --sts-endpoint)
+  AWS_REGION, AWS_DEFAULT_REGION              default for --region
+  HTTPS_PROXY, NO_PROXY                       proxy for the IdP
+
+Example ~/.aws/config profile:
+  [profile okta]
+  credential_process = awsprocesscreds-saml -e https://example.okta.com/home/amazon_aws/blob/123 -u 'monty@example.com' -p okta -a arn:aws:iam::123456789012:role/okta-dev
+
+Exit status: 0 success, 1 failure, 2 usage error.";
+
 /// `awsprocesscreds-saml`: a drop-in for the Python command.
 #[derive(Debug, Parser)]
 #[command(
     name = "awsprocesscreds-saml",
     version,
     about = "Log in to a SAML identity provider and print AWS credentials for credential_process",
-    after_help = "Example ~/.aws/config profile:\n  [profile okta]\n  credential_process = awsprocesscreds-saml -e https://example.okta.com/home/amazon_aws/blob/123 -u 'monty@example.com' -p okta -a arn:aws:iam::123456789012:role/okta-dev"
+    after_help = SAML_AFTER_HELP
 )]
 pub struct SamlCli {
     #[command(flatten)]
@@ -164,6 +182,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Log in and print credentials (what `awsprocesscreds-saml` does).
+    #[command(after_help = SAML_AFTER_HELP)]
     Saml(Box<SamlCli>),
     /// Log in and list the roles the IdP offers (no STS call).
     Roles {

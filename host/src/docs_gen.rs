@@ -59,7 +59,11 @@ pub fn man_page() -> Result<Vec<u8>> {
     // alone would list only their names.
     for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
         let name = sub.get_name().to_string();
-        let _ = writeln!(out, ".SH \"{}\"", format!("AWSPROCESSCREDS {name}").to_uppercase());
+        let _ = writeln!(
+            out,
+            ".SH \"{}\"",
+            format!("AWSPROCESSCREDS {name}").to_uppercase()
+        );
         // After `build()` the subcommand knows its full bin name
         // (`awsprocesscreds doctor`), which the synopsis uses.
         let sub_man = clap_mangen::Man::new(sub.clone());
@@ -76,17 +80,35 @@ pub fn man_page() -> Result<Vec<u8>> {
 fn render_environment(out: &mut Vec<u8>) {
     use crate::env_vars as ev;
     let vars: &[(&str, &str)] = &[
-        (ev::CACHE_DIR, "The credential cache directory (default ~/.aws/awsprocesscreds/cache)."),
-        (ev::PASSWORD, "The IdP password, used when no --password-command or keychain entry gives one."),
-        (ev::PLUGIN_PATH, "Extra plugin directories, searched after --plugin-dir."),
+        (
+            ev::CACHE_DIR,
+            "The credential cache directory (default ~/.aws/awsprocesscreds/cache).",
+        ),
+        (
+            ev::PASSWORD,
+            "The IdP password, used when no --password-command or keychain entry gives one.",
+        ),
+        (
+            ev::PLUGIN_PATH,
+            "Extra plugin directories, searched after --plugin-dir.",
+        ),
         (
             ev::ALLOW_INSECURE_PLUGIN_DIRS,
             "Set to 1 to accept plugin directories and files other users can write to.",
         ),
         (ev::VERBOSE, "1 or 2: like -v or -vv."),
-        (ev::AWS_CA_BUNDLE, "PEM file of extra CA certificates (also for the IdP)."),
-        ("AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL", "The STS endpoint to use."),
-        (ev::NO_COLOR, "Set (to anything) to disable colour in `awsprocesscreds doctor`."),
+        (
+            ev::AWS_CA_BUNDLE,
+            "PEM file of extra CA certificates (also for the IdP).",
+        ),
+        (
+            "AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL",
+            "The STS endpoint to use.",
+        ),
+        (
+            ev::NO_COLOR,
+            "Set (to anything) to disable colour in `awsprocesscreds doctor`.",
+        ),
     ];
     let _ = writeln!(out, ".SH ENVIRONMENT");
     for (name, what) in vars {

@@ -97,7 +97,11 @@ impl Check {
 
 /// `awsprocesscreds doctor`: print the checklist; an error (exit 1) when an
 /// essential check failed.
-pub fn run(login_args: &LoginArgs, creds_args: &CredentialArgs, common_args: &CommonArgs) -> Result<()> {
+pub fn run(
+    login_args: &LoginArgs,
+    creds_args: &CredentialArgs,
+    common_args: &CommonArgs,
+) -> Result<()> {
     log::set_verbosity(settings::verbosity(common_args.verbose));
     let checks = checks(login_args, creds_args, common_args);
     let text = render(&checks, use_colour());
@@ -139,7 +143,11 @@ pub fn colour_allowed(
 }
 
 /// Run every check, in the order shown.
-pub fn checks(login_args: &LoginArgs, creds_args: &CredentialArgs, common_args: &CommonArgs) -> Vec<Check> {
+pub fn checks(
+    login_args: &LoginArgs,
+    creds_args: &CredentialArgs,
+    common_args: &CommonArgs,
+) -> Vec<Check> {
     let mut out = Vec::new();
     // Settings a login would reject are reported, and the remaining checks
     // run with what could be resolved.
@@ -229,9 +237,8 @@ fn plugin_checks(common: &Common, login_args: &LoginArgs, common_args: &CommonAr
     if names.is_empty() {
         loaded.status = Status::Fail;
         loaded.summary = "no plugins found".into();
-        loaded = loaded.hint(
-            "install the first-party plugins (scripts/install.sh) or pass --plugin-dir DIR",
-        );
+        loaded = loaded
+            .hint("install the first-party plugins (scripts/install.sh) or pass --plugin-dir DIR");
         for d in &reg.searched {
             loaded = loaded.detail(format!("searched {}", d.path.display()));
         }
@@ -280,7 +287,12 @@ fn plugin_checks(common: &Common, login_args: &LoginArgs, common_args: &CommonAr
         out.push(c);
     }
 
-    if let Some(provider) = login_args.provider.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+    if let Some(provider) = login_args
+        .provider
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         out.push(provider_check(common, provider, login_args, common_args));
     }
     out
@@ -288,14 +300,20 @@ fn plugin_checks(common: &Common, login_args: &LoginArgs, common_args: &CommonAr
 
 /// The provider given with `-p`: found, loadable, and given the inputs it
 /// declares as required.
-fn provider_check(common: &Common, provider: &str, login_args: &LoginArgs, common_args: &CommonArgs) -> Check {
+fn provider_check(
+    common: &Common,
+    provider: &str,
+    login_args: &LoginArgs,
+    common_args: &CommonArgs,
+) -> Check {
     let plugin = match login::find_plugin(common, provider) {
         Ok(p) => p,
         Err(e) => return error_check("provider", &e),
     };
     let m = plugin.manifest();
     let found = format!("{} {} from {}", m.name, m.version, plugin.path().display());
-    let inputs = settings::login(login_args, common_args).and_then(|l| login::check_inputs(&plugin, &l));
+    let inputs =
+        settings::login(login_args, common_args).and_then(|l| login::check_inputs(&plugin, &l));
     match inputs {
         Ok(()) => Check::new("provider", Status::Ok, found),
         Err(e) => {
@@ -328,21 +346,35 @@ fn cache_check(dir: Option<std::path::PathBuf>) -> Check {
                 Some(parent) => Check::new(
                     "cache",
                     Status::Fail,
-                    format!("{shown} does not exist and {} is not writable", parent.display()),
+                    format!(
+                        "{shown} does not exist and {} is not writable",
+                        parent.display()
+                    ),
                 )
-                .hint(format!("set {} to a writable directory, or use --no-cache", ev::CACHE_DIR)),
+                .hint(format!(
+                    "set {} to a writable directory, or use --no-cache",
+                    ev::CACHE_DIR
+                )),
                 None => Check::new("cache", Status::Fail, format!("{shown} cannot be created"))
                     .hint(format!("set {} to a writable directory", ev::CACHE_DIR)),
             };
         }
         Err(e) => {
-            return Check::new("cache", Status::Fail, format!("cannot inspect {shown}: {e}"))
-                .hint(format!("set {} to a directory of your own, or use --no-cache", ev::CACHE_DIR))
+            return Check::new(
+                "cache",
+                Status::Fail,
+                format!("cannot inspect {shown}: {e}"),
+            )
+            .hint(format!(
+                "set {} to a directory of your own, or use --no-cache",
+                ev::CACHE_DIR
+            ))
         }
     };
     if !meta.is_dir() {
-        return Check::new("cache", Status::Fail, format!("{shown} is not a directory"))
-            .hint(format!("remove it or set {} to another directory", ev::CACHE_DIR));
+        return Check::new("cache", Status::Fail, format!("{shown} is not a directory")).hint(
+            format!("remove it or set {} to another directory", ev::CACHE_DIR),
+        );
     }
     let entries = Cache::new(dir.clone()).list();
     let now = time::OffsetDateTime::now_utc();
@@ -360,7 +392,10 @@ fn cache_check(dir: Option<std::path::PathBuf>) -> Check {
                 Status::Fail,
                 format!("{shown} is owned by another user (uid {})", meta.uid()),
             )
-            .hint(format!("set {} to a directory of your own, or use --no-cache", ev::CACHE_DIR));
+            .hint(format!(
+                "set {} to a directory of your own, or use --no-cache",
+                ev::CACHE_DIR
+            ));
         }
         if !writable(&dir) {
             return Check::new("cache", Status::Fail, format!("{shown} is not writable"))
@@ -371,11 +406,17 @@ fn cache_check(dir: Option<std::path::PathBuf>) -> Check {
             return Check::new(
                 "cache",
                 Status::Warn,
-                format!("{shown} has mode {mode:04o}; the next login tightens it to 0700 ({counts})"),
+                format!(
+                    "{shown} has mode {mode:04o}; the next login tightens it to 0700 ({counts})"
+                ),
             )
             .hint(format!("or run: chmod 700 {shown}"));
         }
-        Check::new("cache", Status::Ok, format!("{shown} (0700, yours; {counts})"))
+        Check::new(
+            "cache",
+            Status::Ok,
+            format!("{shown} (0700, yours; {counts})"),
+        )
     }
     #[cfg(not(unix))]
     {
@@ -384,7 +425,10 @@ fn cache_check(dir: Option<std::path::PathBuf>) -> Check {
 }
 
 fn nearest_existing_ancestor(p: &Path) -> Option<std::path::PathBuf> {
-    p.ancestors().skip(1).find(|a| a.is_dir()).map(Path::to_path_buf)
+    p.ancestors()
+        .skip(1)
+        .find(|a| a.is_dir())
+        .map(Path::to_path_buf)
 }
 
 /// Whether this process may create files in `dir` (the kernel's answer, so
@@ -397,14 +441,20 @@ fn writable(dir: &Path) -> bool {
     }
     #[cfg(not(unix))]
     {
-        !std::fs::metadata(dir).map(|m| m.permissions().readonly()).unwrap_or(true)
+        !std::fs::metadata(dir)
+            .map(|m| m.permissions().readonly())
+            .unwrap_or(true)
     }
 }
 
 /// A controlling terminal for prompts, pickers and MFA notices.
 fn terminal_check() -> Check {
     if tty::available() {
-        Check::new("terminal", Status::Ok, "controlling terminal available (prompts, role picker, MFA notices)")
+        Check::new(
+            "terminal",
+            Status::Ok,
+            "controlling terminal available (prompts, role picker, MFA notices)",
+        )
     } else {
         Check::new("terminal", Status::Warn, "no controlling terminal: password prompts and the role picker will fail fast")
             .hint("use --password-command, AWSPROCESSCREDS_PASSWORD or --use-keyring, and give -a/--role-arn")
@@ -416,7 +466,11 @@ fn keychain_check(common: &Common) -> Check {
     use crate::keychain::{Keychain, DEFAULT_TIMEOUT, SERVICE};
     let statuses = Keychain::new(SERVICE, DEFAULT_TIMEOUT).probe();
     if statuses.is_empty() {
-        return Check::new("keychain", Status::Skip, "this platform has no supported keychain");
+        return Check::new(
+            "keychain",
+            Status::Skip,
+            "this platform has no supported keychain",
+        );
     }
     let usable: Vec<String> = statuses
         .iter()
@@ -425,11 +479,19 @@ fn keychain_check(common: &Common) -> Check {
         .collect();
     let mut c = if usable.is_empty() {
         // Only a problem for users who asked for the keychain.
-        let status = if common.use_keyring { Status::Fail } else { Status::Warn };
+        let status = if common.use_keyring {
+            Status::Fail
+        } else {
+            Status::Warn
+        };
         Check::new("keychain", status, "no keychain backend answered; --use-keyring cannot store passwords")
             .hint("start a Secret Service provider (gnome-keyring, KeePassXC) in your session, or use --password-command")
     } else {
-        Check::new("keychain", Status::Ok, format!("reachable: {}", usable.join(", ")))
+        Check::new(
+            "keychain",
+            Status::Ok,
+            format!("reachable: {}", usable.join(", ")),
+        )
     };
     for s in &statuses {
         c = c.detail(match &s.result {
@@ -442,19 +504,40 @@ fn keychain_check(common: &Common) -> Check {
 
 /// The IdP endpoint from `-e`: an HTTPS answer with a valid certificate.
 fn idp_check(login_args: &LoginArgs, common: &Common) -> Check {
-    let Some(endpoint) = login_args.endpoint.as_deref().map(str::trim).filter(|e| !e.is_empty()) else {
-        return Check::new("idp", Status::Skip, "no endpoint given (pass -e URL to check reachability and TLS)");
+    let Some(endpoint) = login_args
+        .endpoint
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    else {
+        return Check::new(
+            "idp",
+            Status::Skip,
+            "no endpoint given (pass -e URL to check reachability and TLS)",
+        );
     };
     let Ok(url) = url::Url::parse(endpoint) else {
         // The static and keychain plugins take a file or an item name.
-        return Check::new("idp", Status::Skip, "the endpoint is not a URL; nothing to contact");
+        return Check::new(
+            "idp",
+            Status::Skip,
+            "the endpoint is not a URL; nothing to contact",
+        );
     };
     if !matches!(url.scheme(), "http" | "https") {
-        return Check::new("idp", Status::Skip, "the endpoint is not an http(s) URL; nothing to contact");
+        return Check::new(
+            "idp",
+            Status::Skip,
+            "the endpoint is not an http(s) URL; nothing to contact",
+        );
     }
     let shown = display_url(endpoint);
     match probe(endpoint, common.timeout, common.ca_bundle.as_deref()) {
-        Ok(status) => Check::new("idp", Status::Ok, format!("{shown} answered HTTP {status}{}", tls_note(&url, common))),
+        Ok(status) => Check::new(
+            "idp",
+            Status::Ok,
+            format!("{shown} answered HTTP {status}{}", tls_note(&url, common)),
+        ),
         Err((msg, hint)) => {
             let c = Check::new("idp", Status::Fail, format!("{shown}: {msg}"));
             match hint {
@@ -477,7 +560,11 @@ fn tls_note(url: &url::Url, common: &Common) -> String {
 
 /// One GET without redirects; any HTTP status means the server is there and
 /// (for HTTPS) its certificate verified.
-fn probe(url: &str, timeout: Duration, ca_bundle: Option<&Path>) -> std::result::Result<u16, (String, Option<String>)> {
+fn probe(
+    url: &str,
+    timeout: Duration,
+    ca_bundle: Option<&Path>,
+) -> std::result::Result<u16, (String, Option<String>)> {
     let client = HttpClient::new(timeout, ca_bundle).map_err(|e| (e.message, e.hint))?;
     client
         .send(HttpRequest::get(url).no_redirects())
@@ -489,7 +576,10 @@ fn probe(url: &str, timeout: Duration, ca_bundle: Option<&Path>) -> std::result:
 pub fn sts_endpoint(flag: Option<&str>, region: Option<&str>) -> (String, String) {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     if let Some(e) = flag {
-        return (e.to_string(), format!("from --sts-endpoint / {}", ev::STS_ENDPOINT));
+        return (
+            e.to_string(),
+            format!("from --sts-endpoint / {}", ev::STS_ENDPOINT),
+        );
     }
     if let Some(e) = env("AWS_ENDPOINT_URL_STS") {
         return (e, "from AWS_ENDPOINT_URL_STS".into());
@@ -548,10 +638,18 @@ pub fn render(checks: &[Check], colour: bool) -> String {
         let _ = writeln!(
             s,
             "\nAll essential checks passed{}.",
-            if warned > 0 { format!(" ({warned} warning{})", if warned == 1 { "" } else { "s" }) } else { String::new() }
+            if warned > 0 {
+                format!(" ({warned} warning{})", if warned == 1 { "" } else { "s" })
+            } else {
+                String::new()
+            }
         );
     } else {
-        let _ = writeln!(s, "\n{failed} essential check{} failed.", if failed == 1 { "" } else { "s" });
+        let _ = writeln!(
+            s,
+            "\n{failed} essential check{} failed.",
+            if failed == 1 { "" } else { "s" }
+        );
     }
     s
 }
@@ -589,11 +687,22 @@ mod tests {
     #[test]
     fn sts_endpoint_defaults_to_the_region() {
         // Only meaningful when the environment sets no override.
-        if std::env::var_os("AWS_ENDPOINT_URL_STS").is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some() {
+        if std::env::var_os("AWS_ENDPOINT_URL_STS").is_some()
+            || std::env::var_os("AWS_ENDPOINT_URL").is_some()
+        {
             return;
         }
-        assert_eq!(sts_endpoint(None, Some("eu-west-1")).0, "https://sts.eu-west-1.amazonaws.com");
-        assert_eq!(sts_endpoint(None, Some("cn-north-1")).0, "https://sts.cn-north-1.amazonaws.com.cn");
-        assert_eq!(sts_endpoint(Some("http://127.0.0.1:9"), None).0, "http://127.0.0.1:9");
+        assert_eq!(
+            sts_endpoint(None, Some("eu-west-1")).0,
+            "https://sts.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            sts_endpoint(None, Some("cn-north-1")).0,
+            "https://sts.cn-north-1.amazonaws.com.cn"
+        );
+        assert_eq!(
+            sts_endpoint(Some("http://127.0.0.1:9"), None).0,
+            "http://127.0.0.1:9"
+        );
     }
 }

@@ -17,11 +17,14 @@
 //!   callback given with [`Keychain::on_warning`] (the host shows them
 //!   under `-v`).
 //! - **Writers are serialized.** `set` and `delete` hold a process-wide mutex
-//!   and, when a lock file is configured ([`Keychain::with_lock_file`], or
-//!   `$XDG_RUNTIME_DIR/awsprocesscreds-keychain.lock` by default on Unix),
-//!   an exclusive `flock` on it, so concurrent `credential_process` runs do
-//!   not create duplicate Secret Service items (which the store would later
-//!   report as ambiguous). Readers take no lock.
+//!   and an exclusive `flock` on a lock file, both per backend (so a hung
+//!   Secret Service write cannot block the kernel keyring fallback). The lock
+//!   files are `keychain-<backend>.lock` in the directory given to
+//!   [`Keychain::with_lock_dir`] (the host's cache directory), by default
+//!   `$XDG_RUNTIME_DIR/awsprocesscreds-keychain-<backend>.lock` on Unix, and
+//!   only the mutex when neither exists. Concurrent `credential_process` runs
+//!   therefore do not create duplicate Secret Service items (which the store
+//!   would later report as ambiguous). Readers take no lock.
 //!
 //! # Backends and fallback
 //!
@@ -122,6 +125,15 @@ impl Backend {
         }
     }
 
+    fn index(self) -> usize {
+        match self {
+            Backend::SecretService => 0,
+            Backend::KernelKeyring => 1,
+            Backend::MacosKeychain => 2,
+            Backend::WindowsCredentialManager => 3,
+        }
+    }
+
     /// The backends of this platform, in the order they are tried.
     pub fn platform() -> &'static [Backend] {
         PLATFORM_BACKENDS
@@ -211,13 +223,19 @@ pub struct Keychain {
     service: String,
     timeout: Duration,
     backends: Vec<Backend>,
-    lock_file: Option<PathBuf>,
+    /// Lock files are `<this><backend>.lock`.
+    lock_prefix: Option<PathBuf>,
     warn: Option<Arc<WarnFn>>,
 }
 
-/// Serializes writers within the process; the lock file serializes them
-/// across processes.
-static WRITE_LOCK: Mutex<()> = Mutex::new(());
+/// Serialize writers within the process, one per [`Backend`] (indexed by
+/// [`Backend::index`]); the lock files serialize them across processes.
+static WRITE_LOCKS: [Mutex<()>; 4] = [
+    Mutex::new(()),
+    Mutex::new(()),
+    Mutex::new(()),
+    Mutex::new(()),
+];
 
 /// Backends that timed out earlier in this process, with the reason: they
 /// are not waited for again, whichever [`Keychain`] asks.
@@ -236,7 +254,7 @@ impl Keychain {
             service: service.to_string(),
             timeout,
             backends: Backend::platform().to_vec(),
-            lock_file: default_lock_file(),
+            lock_prefix: default_lock_prefix(),
             warn: None,
         }
     }
@@ -247,10 +265,11 @@ impl Keychain {
         self
     }
 
-    /// Serialize writers across processes with an `flock` on this file
-    /// (created 0600 when missing), e.g. `<cache dir>/keychain.lock`.
-    pub fn with_lock_file(mut self, path: impl Into<PathBuf>) -> Keychain {
-        self.lock_file = Some(path.into());
+    /// Serialize writers across processes with an `flock` on
+    /// `<dir>/keychain-<backend>.lock` (created 0600 when missing); pass the
+    /// host's cache directory.
+    pub fn with_lock_dir(mut self, dir: impl Into<PathBuf>) -> Keychain {
+        self.lock_prefix = Some(dir.into().join("keychain-"));
         self
     }
 
@@ -322,8 +341,9 @@ impl Keychain {
                     // Why: a copy left in a later backend would be read
                     // whenever this one is unreachable, long after it went stale.
                     for &later in &self.backends[i + 1..] {
-                        if let Err(e) = self.call(later, account, Op::Delete) {
-                            self.warning(&e);
+                        match self.call(later, account, Op::Delete) {
+                            Ok(_) | Err(KeychainError::Unavailable { .. }) => {}
+                            Err(e) => self.warning(&e),
                         }
                     }
                     return Ok(());
@@ -384,7 +404,10 @@ impl Keychain {
         let (tx, rx) = mpsc::channel();
         let service = self.service.clone();
         let account = account.to_string();
-        let lock_file = self.lock_file.clone();
+        let lock_file = self
+            .lock_prefix
+            .as_ref()
+            .map(|p| PathBuf::from(format!("{}{}.lock", p.display(), backend.name())));
         let spawned = std::thread::Builder::new()
             .name(format!("keychain-{}", backend.name()))
             .spawn(move || {
@@ -439,15 +462,15 @@ fn no_backend() -> KeychainError {
 }
 
 #[cfg(unix)]
-fn default_lock_file() -> Option<PathBuf> {
+fn default_lock_prefix() -> Option<PathBuf> {
     // Why not /tmp: another user could create or hold the file there.
     std::env::var_os("XDG_RUNTIME_DIR")
         .filter(|d| !d.is_empty())
-        .map(|d| PathBuf::from(d).join("awsprocesscreds-keychain.lock"))
+        .map(|d| PathBuf::from(d).join("awsprocesscreds-keychain-"))
 }
 
 #[cfg(not(unix))]
-fn default_lock_file() -> Option<PathBuf> {
+fn default_lock_prefix() -> Option<PathBuf> {
     None
 }
 
@@ -472,15 +495,15 @@ fn precheck(backend: Backend) -> Result<(), KeychainError> {
     }
 }
 
-/// Hold the process-wide writer mutex and the lock file (when set) while
-/// `f` runs; give up at `deadline`.
+/// Hold this backend's writer mutex and lock file (when set) while `f`
+/// runs; give up at `deadline`.
 fn with_write_lock<T>(
     backend: Backend,
     lock_file: Option<PathBuf>,
     deadline: Instant,
     f: impl FnOnce() -> Result<T, KeychainError>,
 ) -> Result<T, KeychainError> {
-    let _guard = lock(&WRITE_LOCK);
+    let _guard = lock(&WRITE_LOCKS[backend.index()]);
     let _file =
         match lock_file {
             Some(path) => Some(file_lock::acquire(&path, deadline).map_err(|reason| {

@@ -4,8 +4,11 @@
 
 mod common;
 
+use std::time::Duration;
+
+use common::pty::PtySession;
 use common::{assert_credentials, run, Ctx};
-use sandbox::okta::{self, FactorSpec, Okta, OktaConfig, User};
+use sandbox::okta::{self, FactorSpec, Okta, OktaConfig, PushOutcome, User};
 use sandbox::saml::Role;
 use sandbox::Server;
 
@@ -22,6 +25,10 @@ struct World {
 }
 
 fn world(factors: Vec<FactorSpec>) -> World {
+    world_with(factors, |_| {})
+}
+
+fn world_with(factors: Vec<FactorSpec>, tweak: impl FnOnce(&mut OktaConfig)) -> World {
     let ctx = Ctx::new();
     ctx.add_plugin("awsprocesscreds_plugin_okta");
     let mut config = OktaConfig::with_user(User::new(USER, PASSWORD).factors(factors));
@@ -29,6 +36,7 @@ fn world(factors: Vec<FactorSpec>) -> World {
         Role::new("123456789012", "okta-dev", "okta"),
         Role::new("123456789012", "okta-admin", "okta"),
     ];
+    tweak(&mut config);
     let path = config.app_path();
     let (server, okta) = okta::start(config);
     World {
@@ -138,4 +146,76 @@ fn code_factor_without_terminal_needs_a_code_command() {
     ));
     out.ok();
     assert_credentials(&out.json());
+}
+
+#[test]
+fn session_token_in_the_app_link_is_redacted_from_the_log() {
+    let w = world_with(vec![], |c| c.sessions_api = false);
+    let out = run(w.with_password(DEV, &["-v", "-v"]));
+    out.ok();
+    let st = w.okta.lock().unwrap();
+    let hit = st
+        .requests
+        .iter()
+        .find(|r| r.contains("sessionToken="))
+        .expect("the app link was opened with a session token");
+    let token = hit.split("sessionToken=").nth(1).unwrap();
+    assert!(!token.is_empty());
+    assert!(
+        !out.stderr.contains(token),
+        "session token leaked:\n{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn terminal_user_types_the_password_picks_a_factor_and_sees_the_number() {
+    let w = world(vec![
+        FactorSpec::Sms {
+            phone: "+15555551234".into(),
+            code: "333333".into(),
+        },
+        FactorSpec::Push {
+            waiting_polls: 1,
+            outcome: PushOutcome::Approve,
+            number: Some(42),
+        },
+    ]);
+    let mut s = PtySession::spawn(w.saml(DEV, &[]));
+    s.expect("Password: ", Duration::from_secs(20));
+    s.send_line(PASSWORD);
+    s.expect("Choose a second factor for Okta", Duration::from_secs(20));
+    s.expect("Choose 1-2", Duration::from_secs(5));
+    assert!(
+        s.screen().contains("Okta Verify push to Monty's iPhone"),
+        "{}",
+        s.screen()
+    );
+    s.send_line("2");
+    let (out, screen) = s.finish(Duration::from_secs(30));
+    out.ok();
+    assert_credentials(&out.json());
+    let shown = format!("{screen}{}", out.stderr);
+    assert!(shown.contains("tap 42"), "{shown}");
+    assert!(!screen.contains(PASSWORD), "password echoed: {screen}");
+    assert_eq!(w.okta.lock().unwrap().pushes_sent, 1);
+}
+
+#[test]
+fn terminal_user_gets_a_new_sms_code_with_an_empty_line() {
+    let w = world(vec![FactorSpec::Sms {
+        phone: "+15555551234".into(),
+        code: "333333".into(),
+    }]);
+    let mut s = PtySession::spawn(w.with_password(DEV, &[]));
+    s.expect("press Enter to get a new one", Duration::from_secs(20));
+    s.send_line("");
+    s.expect("Okta sent a new code", Duration::from_secs(20));
+    s.send_line("333333");
+    let (out, _) = s.finish(Duration::from_secs(30));
+    out.ok();
+    assert_credentials(&out.json());
+    let st = w.okta.lock().unwrap();
+    assert_eq!(st.resends, 1);
+    assert_eq!(st.codes_sent, 2);
 }

@@ -42,10 +42,18 @@ pub enum AdfsVersion {
 pub enum Mfa {
     /// A one-time-code adapter (`adapter` in `AuthMethod`, e.g.
     /// `SecurIDAuthentication`) whose code input is named `field`.
-    Otp { adapter: String, field: String, code: String },
+    Otp {
+        adapter: String,
+        field: String,
+        code: String,
+    },
     /// Azure MFA push: `polls` re-posts answer "still waiting" before the
     /// approval; `entropy` is the number to tap; `deny` rejects instead.
-    AzurePush { polls: usize, entropy: Option<u32>, deny: bool },
+    AzurePush {
+        polls: usize,
+        entropy: Option<u32>,
+        deny: bool,
+    },
     /// Azure MFA with a code typed into `input#verificationCodeInput`.
     AzureCode { code: String },
     /// An adapter that needs a real browser (e.g. `DuoAdfsAdapter`).
@@ -128,7 +136,10 @@ pub fn router(config: AdfsConfig) -> (Router, Adfs) {
     }));
     let r = Router::new()
         .route(ENTRY_PATH, get(entry))
-        .route("/adfs/ls/auth/sign-in", get(sign_in_page).post(sign_in_post))
+        .route(
+            "/adfs/ls/auth/sign-in",
+            get(sign_in_page).post(sign_in_post),
+        )
         .with_state(state.clone());
     (r, state)
 }
@@ -206,7 +217,10 @@ async fn entry(
     let ctx = random_id();
     let r = (
         StatusCode::FOUND,
-        [(header::LOCATION, format!("/adfs/ls/auth/sign-in?client-request-id={ctx}"))],
+        [(
+            header::LOCATION,
+            format!("/adfs/ls/auth/sign-in?client-request-id={ctx}"),
+        )],
     )
         .into_response();
     with_cookie(r, format!("MSISContext={ctx}; Path=/adfs; HttpOnly"))
@@ -306,7 +320,10 @@ fn mfa_post(
 ) -> Response {
     st.mfa_posts += 1;
     let Some((username, polls)) = st.contexts.get(context).cloned() else {
-        return error_page(StatusCode::BAD_REQUEST, "MSIS9001: The authentication context is not valid.");
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "MSIS9001: The authentication context is not valid.",
+        );
     };
     let Some(mfa) = st.config.mfa.clone() else {
         return error_page(StatusCode::BAD_REQUEST, "No MFA was requested.");
@@ -316,7 +333,10 @@ fn mfa_post(
         Mfa::AzurePush { .. } | Mfa::AzureCode { .. } => "AzureMfaAuthentication",
     };
     if method != expected_method {
-        return error_page(StatusCode::BAD_REQUEST, "The selected authentication method is not available.");
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "The selected authentication method is not available.",
+        );
     }
     match &mfa {
         Mfa::Otp { field, code, .. } => {
@@ -324,8 +344,13 @@ fn mfa_post(
                 st.contexts.remove(context);
                 new_session_saml(st, &username)
             } else {
-                Html(mfa_page(&mfa, ctx, context, Some("The code you entered is not valid. Try again.")))
-                    .into_response()
+                Html(mfa_page(
+                    &mfa,
+                    ctx,
+                    context,
+                    Some("The code you entered is not valid. Try again."),
+                ))
+                .into_response()
             }
         }
         Mfa::AzureCode { code } => {
@@ -342,14 +367,25 @@ fn mfa_post(
                 .into_response()
             }
         }
-        Mfa::AzurePush { polls: needed, deny, .. } => {
+        Mfa::AzurePush {
+            polls: needed,
+            deny,
+            ..
+        } => {
             st.polls += 1;
             if *deny {
                 st.contexts.remove(context);
-                return Html(mfa_page(&mfa, ctx, context, Some("The request was denied."))).into_response();
+                return Html(mfa_page(
+                    &mfa,
+                    ctx,
+                    context,
+                    Some("The request was denied."),
+                ))
+                .into_response();
             }
             if polls + 1 < *needed {
-                st.contexts.insert(context.to_string(), (username, polls + 1));
+                st.contexts
+                    .insert(context.to_string(), (username, polls + 1));
                 return Html(mfa_page(&mfa, ctx, context, None)).into_response();
             }
             st.contexts.remove(context);

@@ -128,7 +128,9 @@ pub fn entry_path(f: Flavor) -> &'static str {
             "/simplesaml/saml2/idp/SSOService.php?spentityid=urn:amazon:webservices"
         }
         Flavor::Keycloak => "/realms/demo/protocol/saml/clients/amazon-aws",
-        Flavor::TwoStep => "/idp/profile/SAML2/Unsolicited/SSO?providerId=urn%3Aamazon%3Awebservices",
+        Flavor::TwoStep => {
+            "/idp/profile/SAML2/Unsolicited/SSO?providerId=urn%3Aamazon%3Awebservices"
+        }
         Flavor::Obscure => "/sso/aws",
     }
 }
@@ -318,7 +320,8 @@ async fn login_page(
 ) -> Response {
     let mut st = state.lock().unwrap();
     let f = st.config.flavor;
-    let Some(session) = session_id(&headers, cookie_name(f)).and_then(|s| st.sessions.get(&s).cloned())
+    let Some(session) =
+        session_id(&headers, cookie_name(f)).and_then(|s| st.sessions.get(&s).cloned())
     else {
         return state_lost(&mut st);
     };
@@ -411,7 +414,12 @@ fn login_html(config: &FormsConfig, base: &str, session: &Session, error: Option
         Flavor::TwoStep => {
             let action = format!("/idp/profile/SAML2/login?execution={state}");
             let err = error
-                .map(|e| format!(r#"<section><p class="form-element form-error">{}</p></section>"#, esc(e)))
+                .map(|e| {
+                    format!(
+                        r#"<section><p class="form-element form-error">{}</p></section>"#,
+                        esc(e)
+                    )
+                })
                 .unwrap_or_default();
             match &session.user {
                 None => page(
@@ -444,7 +452,12 @@ fn login_html(config: &FormsConfig, base: &str, session: &Session, error: Option
         }
         Flavor::Obscure => {
             let err = error
-                .map(|e| format!(r#"<div class="alert alert-danger" role="alert">{}</div>"#, esc(e)))
+                .map(|e| {
+                    format!(
+                        r#"<div class="alert alert-danger" role="alert">{}</div>"#,
+                        esc(e)
+                    )
+                })
                 .unwrap_or_default();
             page(
                 "Example Portal",
@@ -469,7 +482,8 @@ async fn login_post(
 ) -> Response {
     let mut st = state.lock().unwrap();
     let f = st.config.flavor;
-    let Some(sid) = session_id(&headers, cookie_name(f)).filter(|s| st.sessions.contains_key(s)) else {
+    let Some(sid) = session_id(&headers, cookie_name(f)).filter(|s| st.sessions.contains_key(s))
+    else {
         return state_lost(&mut st);
     };
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
@@ -497,7 +511,13 @@ async fn login_post(
         if !user_ok {
             st.failures += 1;
             st.sessions.insert(sid, next.clone());
-            return Html(login_html(&st.config, &base, &next, Some("The username you entered cannot be identified."))).into_response();
+            return Html(login_html(
+                &st.config,
+                &base,
+                &next,
+                Some("The username you entered cannot be identified."),
+            ))
+            .into_response();
         }
         next.user = get(user_key);
         st.sessions.insert(sid, next.clone());
@@ -569,10 +589,16 @@ async fn continue_post(
         return state_lost(&mut st);
     }
     st.continue_posts += 1;
-    let ok = fields.iter().any(|(k, v)| k == "csrf_token" && v == "_7d1e0a&c2")
+    let ok = fields
+        .iter()
+        .any(|(k, v)| k == "csrf_token" && v == "_7d1e0a&c2")
         && fields.iter().any(|(k, _)| k == "_eventId_proceed");
     if !ok {
-        return (StatusCode::BAD_REQUEST, Html(page("Error", "<h2>Error</h2><p>Invalid CSRF token.</p>"))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Html(page("Error", "<h2>Error</h2><p>Invalid CSRF token.</p>")),
+        )
+            .into_response();
     }
     if st.config.continue_loop {
         return Html(continue_html()).into_response();
@@ -628,7 +654,14 @@ async fn hop_post(
             .any(|(n, v)| n == k && !v.is_empty() && want.is_none_or(|w| v == w))
     };
     if !has("SAMLResponse", None) || !has("RelayState", Some("aws&tenant=1")) {
-        return (StatusCode::BAD_REQUEST, Html(page("Proxy error", "<h2>Error</h2><p>No SAML response received.</p>"))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Html(page(
+                "Proxy error",
+                "<h2>Error</h2><p>No SAML response received.</p>",
+            )),
+        )
+            .into_response();
     }
     Html(final_page(&st)).into_response()
 }
@@ -638,4 +671,85 @@ async fn no_form() -> Html<String> {
         "Scheduled maintenance",
         "<h2>We'll be back soon</h2><p>The sign-in service is down for maintenance.</p>",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    /// A bare HTTP/1.1 GET without a cookie jar: (status, head, body).
+    fn raw_get(server: &Server, path: &str, cookie: Option<&str>) -> (u16, String, String) {
+        let mut s = std::net::TcpStream::connect(server.addr()).unwrap();
+        let cookie = cookie
+            .map(|c| format!("Cookie: {c}\r\n"))
+            .unwrap_or_default();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{cookie}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+        let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+        (status, head.to_string(), body.to_string())
+    }
+
+    fn header<'a>(head: &'a str, name: &str) -> &'a str {
+        head.lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case(name).then(|| v.trim())
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn every_flavor_needs_its_session_cookie() {
+        for flavor in [
+            Flavor::SimpleSamlPhp,
+            Flavor::Keycloak,
+            Flavor::TwoStep,
+            Flavor::Obscure,
+        ] {
+            let (server, state) = start(FormsConfig::flavor(flavor));
+            let (status, head, _) = raw_get(&server, entry_path(flavor), None);
+            assert_eq!(status, 302, "{flavor:?}");
+            let location = header(&head, "location").to_string();
+            let cookie = header(&head, "set-cookie")
+                .split(';')
+                .next()
+                .unwrap()
+                .to_string();
+            let (status, _, body) = raw_get(&server, &location, None);
+            assert_eq!(status, 400, "{flavor:?} without cookie");
+            assert!(!body.contains("type=\"password\""), "{flavor:?}");
+            let (status, _, body) = raw_get(&server, &location, Some(&cookie));
+            assert_eq!(status, 200, "{flavor:?} with cookie");
+            assert!(
+                body.contains("type=\"password\"") || body.contains("pf.username"),
+                "{flavor:?}"
+            );
+            assert_eq!(state.lock().unwrap().cookieless, 1);
+        }
+    }
+
+    #[test]
+    fn simplesamlphp_authstate_is_escaped_in_html() {
+        let (server, _state) = start(FormsConfig::default());
+        let (_, head, _) = raw_get(&server, entry_path(Flavor::SimpleSamlPhp), None);
+        let location = header(&head, "location").to_string();
+        let cookie = header(&head, "set-cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let (_, _, body) = raw_get(&server, &location, Some(&cookie));
+        assert!(
+            body.contains("&amp;cookieTime="),
+            "AuthState must carry an escaped &"
+        );
+        assert!(body.contains(r#"action="?""#));
+    }
 }

@@ -1,1 +1,213 @@
-fn main() {}
+//! `cargo run -p sandbox`: a whole awsprocesscreds login with no network.
+//!
+//! Default mode starts a fake Okta org (HTTPS, with a throwaway CA) and a
+//! fake STS on loopback, then runs the real `awsprocesscreds-saml` exactly
+//! as an AWS client would (no terminal, password from the environment,
+//! Okta Verify push approved by the fake), and prints the credential JSON
+//! it received. `cargo run -p sandbox -- serve` keeps Okta, ADFS, forms
+//! and STS fakes running and prints `~/.aws/config` profiles to try by hand.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+use sandbox::pki::TestPki;
+use sandbox::{adfs, forms, okta, sts, Server};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        None | Some("demo") => demo(),
+        Some("serve") => serve(),
+        Some("-h") | Some("--help") => {
+            println!("usage: sandbox [demo|serve]\n\n  demo   run one full Okta + STS login through awsprocesscreds-saml (default)\n  serve  keep the fake IdPs and STS running and print AWS config profiles");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown mode {other:?} (use demo or serve)")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sandbox: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The directory with our own binary: the awsprocesscreds binaries and
+/// plugins are built next to it.
+fn bin_dir() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    Ok(exe.parent().ok_or("no parent dir")?.to_path_buf())
+}
+
+/// Build the host binaries and first-party plugins (same profile and
+/// target directory as this binary), so `cargo run -p sandbox` is enough.
+fn build_tool(bin: &Path) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let release = bin.file_name().is_some_and(|n| n == "release");
+    let target_dir = bin.parent().ok_or("no target dir")?;
+    let mut cmd = Command::new(cargo);
+    cmd.arg("build").arg("--quiet");
+    if release {
+        cmd.arg("--release");
+    }
+    for p in [
+        "awsprocesscreds",
+        "awsprocesscreds-plugin-okta",
+        "awsprocesscreds-plugin-adfs",
+        "awsprocesscreds-plugin-forms",
+        "awsprocesscreds-plugin-static",
+    ] {
+        cmd.arg("-p").arg(p);
+    }
+    cmd.env("CARGO_TARGET_DIR", target_dir);
+    eprintln!("sandbox: building awsprocesscreds and its plugins...");
+    let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("building awsprocesscreds failed".into());
+    }
+    Ok(())
+}
+
+struct World {
+    _okta: Server,
+    okta_state: okta::Okta,
+    _sts: Server,
+    sts_url: String,
+    okta_link: String,
+    ca: PathBuf,
+    dir: PathBuf,
+}
+
+fn start_okta_and_sts() -> Result<World, String> {
+    let dir = std::env::temp_dir().join(format!("awsprocesscreds-sandbox-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let pki = TestPki::localhost();
+    let ca = pki.write_ca(&dir).map_err(|e| e.to_string())?;
+    let config = okta::OktaConfig::demo();
+    let app_path = config.app_path();
+    let (router, okta_state) = okta::router(config);
+    let okta_server = Server::https(router, &pki);
+    okta_state.lock().unwrap().base_url = okta_server.base_url();
+    let (sts_router, _) = sts::router();
+    let sts_server = Server::http(sts_router);
+    Ok(World {
+        okta_link: okta_server.url(&app_path),
+        _okta: okta_server,
+        okta_state,
+        sts_url: sts_server.base_url(),
+        _sts: sts_server,
+        ca,
+        dir,
+    })
+}
+
+fn demo() -> Result<(), String> {
+    let bin = bin_dir()?;
+    build_tool(&bin)?;
+    let w = start_okta_and_sts()?;
+    let cache = w.dir.join("cache");
+    let args = [
+        "-e",
+        w.okta_link.as_str(),
+        "-u",
+        "monty@example.com",
+        "-p",
+        "okta",
+        "-a",
+        "arn:aws:iam::123456789012:role/okta-dev",
+    ];
+    eprintln!("sandbox: fake Okta org (HTTPS) at {}", w.okta_link);
+    eprintln!("sandbox: fake STS at {}", w.sts_url);
+    eprintln!(
+        "sandbox: running: awsprocesscreds-saml {} (password from AWSPROCESSCREDS_PASSWORD, Okta Verify push approved by the fake)",
+        args.join(" ")
+    );
+    let run = || {
+        Command::new(bin.join("awsprocesscreds-saml"))
+            .args(args)
+            .arg("--ca-bundle")
+            .arg(&w.ca)
+            .env("AWSPROCESSCREDS_PASSWORD", "hunter2")
+            .env("AWSPROCESSCREDS_CACHE_DIR", &cache)
+            .env("AWS_ENDPOINT_URL_STS", &w.sts_url)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", w.dir.join("no-config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", w.dir.join("no-credentials"))
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("cannot run awsprocesscreds-saml: {e}"))
+    };
+    let out = run()?;
+    if !out.status.success() {
+        return Err(format!("awsprocesscreds-saml failed ({})", out.status));
+    }
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    let v: serde_json::Value =
+        serde_json::from_str(json.trim()).map_err(|e| format!("output is not JSON: {e}"))?;
+    for k in ["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"] {
+        if v.get(k).and_then(|x| x.as_str()).is_none() {
+            return Err(format!("output lacks {k}"));
+        }
+    }
+    {
+        let st = w.okta_state.lock().unwrap();
+        eprintln!(
+            "sandbox: Okta saw {} authn call(s), {} push(es), {} app page hit(s)",
+            st.authn_calls, st.pushes_sent, st.app_hits
+        );
+    }
+    // A second run is served from the cache: no login at all.
+    let again = run()?;
+    let hits = w.okta_state.lock().unwrap().app_hits;
+    eprintln!(
+        "sandbox: second run {} from the cache (Okta app page hits still {hits})",
+        if again.stdout == out.stdout {
+            "answered"
+        } else {
+            "was NOT answered"
+        }
+    );
+    print!("{json}");
+    let _ = std::fs::remove_dir_all(&w.dir);
+    Ok(())
+}
+
+fn serve() -> Result<(), String> {
+    let bin = bin_dir()?;
+    build_tool(&bin)?;
+    let w = start_okta_and_sts()?;
+    let pki = TestPki::localhost();
+    let ca2 = w.dir.join("ca-2.pem");
+    std::fs::write(&ca2, &pki.ca_cert_pem).map_err(|e| e.to_string())?;
+    let (adfs_router, _adfs_state) = adfs::router(adfs::AdfsConfig::default());
+    let adfs_server = Server::https(adfs_router, &pki);
+    let (forms_router, forms_state) = forms::router(forms::FormsConfig::default());
+    let forms_server = Server::https(forms_router, &pki);
+    let tool = bin.join("awsprocesscreds-saml");
+    let tool = tool.display();
+    let bundle = w.dir.join("bundle.pem");
+    std::fs::write(
+        &bundle,
+        format!(
+            "{}{}",
+            std::fs::read_to_string(&w.ca).map_err(|e| e.to_string())?,
+            pki.ca_cert_pem
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    let bundle = bundle.display();
+    println!("# Fake IdPs and STS are running. Paste into ~/.aws/config, then in another shell:");
+    println!("#   export AWS_ENDPOINT_URL_STS={}", w.sts_url);
+    println!("#   aws sts get-caller-identity --profile sandbox-okta");
+    println!("# Passwords: okta monty@example.com / hunter2 (push approved automatically); adfs and forms Monty / hunter2");
+    println!();
+    println!("[profile sandbox-okta]\nregion = us-east-1\ncredential_process = {tool} -e {} -u monty@example.com -p okta -a arn:aws:iam::123456789012:role/okta-dev --ca-bundle {bundle}\n", w.okta_link);
+    println!("[profile sandbox-adfs]\nregion = us-east-1\ncredential_process = {tool} -e '{}?loginToRp=urn:amazon:webservices' -u Monty -p adfs -a arn:aws:iam::123456789012:role/ADFS-Dev --ca-bundle {bundle}\n", adfs_server.url(adfs::ENTRY_PATH));
+    println!("[profile sandbox-forms]\nregion = us-east-1\ncredential_process = {tool} -e '{}' -u Monty -p forms --ca-bundle {bundle}\n", forms::entry_url(&forms_server, &forms_state));
+    println!("# Ctrl-C to stop.");
+    loop {
+        std::thread::park();
+    }
+}

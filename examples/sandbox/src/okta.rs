@@ -321,6 +321,8 @@ pub struct OktaState {
     pub app_hits: usize,
     /// `POST /api/v1/sessions` successes.
     pub sessions_created: usize,
+    /// Successful `POST /api/v1/sessions/me/lifecycle/refresh` calls.
+    pub sessions_refreshed: usize,
     /// `POST /api/v1/authn/cancel` calls.
     pub cancels: usize,
     /// Every request as `METHOD path?query`.
@@ -384,6 +386,10 @@ pub fn router(config: OktaConfig) -> (Router, Okta) {
             post(poll),
         )
         .route("/api/v1/sessions", post(create_session))
+        .route(
+            "/api/v1/sessions/me/lifecycle/refresh",
+            post(refresh_session),
+        )
         .route("/home/amazon_aws/{app}/{n}", get(app_link))
         .route("/login/step-up/redirect", get(step_up_page))
         .route("/login/login.htm", get(sign_in_page))
@@ -950,16 +956,42 @@ async fn create_session(State(state): State<Okta>, body: Bytes) -> Response {
         );
     };
     st.sessions_created += 1;
-    let (sid, expires) = new_session(&mut st, &username);
+    let (sid, _) = new_session(&mut st, &username);
+    let session = st.sessions.get(&sid).cloned().expect("new session");
+    Json(session_json(&st, &sid, &session)).into_response()
+}
+
+fn session_json(st: &OktaState, sid: &str, s: &OktaSession) -> Value {
     let now = rfc3339(OffsetDateTime::now_utc());
-    Json(json!({
-        "id": sid, "userId": "00ub0oNGTSWTBKOLGLNR", "login": username,
-        "createdAt": now, "expiresAt": rfc3339(expires), "status": "ACTIVE",
+    json!({
+        "id": sid, "userId": "00ub0oNGTSWTBKOLGLNR", "login": s.username,
+        "createdAt": now, "expiresAt": rfc3339(s.expires), "status": "ACTIVE",
         "lastPasswordVerification": now, "lastFactorVerification": now,
         "amr": ["pwd"], "idp": {"id": "00o1a2b3c4d5e6f7g8h9", "type": "OKTA"}, "mfaActive": false,
         "_links": {"self": {"href": st.url("/api/v1/sessions/me"), "hints": {"allow": ["GET", "DELETE"]}}}
-    }))
-    .into_response()
+    })
+}
+
+async fn refresh_session(State(state): State<Okta>, headers: HeaderMap) -> Response {
+    let mut st = state.lock().unwrap();
+    record(&mut st, "POST", "/api/v1/sessions/me/lifecycle/refresh");
+    let Some(sid) = cookie_sids(&headers)
+        .into_iter()
+        .find(|s| st.live_session(s).is_some())
+    else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "E0000007",
+            "Not found: Resource not found: me (Session)",
+            &[],
+        );
+    };
+    let lifetime = Duration::seconds(st.config.session_lifetime_secs);
+    let session = st.sessions.get_mut(&sid).expect("live session");
+    session.expires = OffsetDateTime::now_utc() + lifetime;
+    let session = session.clone();
+    st.sessions_refreshed += 1;
+    Json(session_json(&st, &sid, &session)).into_response()
 }
 
 fn cookie_sids(headers: &HeaderMap) -> Vec<String> {

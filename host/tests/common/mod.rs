@@ -92,7 +92,12 @@ async fn idp(State(st): State<Arc<IdpState>>, headers: HeaderMap) -> (StatusCode
     if let Some(s) = *st.status.lock().unwrap() {
         return (StatusCode::from_u16(s).unwrap(), "forced status".into());
     }
-    let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header = |n: &str| {
+        headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     if let Some(pw) = st.password.lock().unwrap().clone() {
         if header("x-password").as_deref() != Some(pw.as_str()) {
             return (StatusCode::UNAUTHORIZED, "wrong password".into());
@@ -130,8 +135,9 @@ impl Ctx {
         let (router, sts_state) = sandbox::sts::router();
         let sts = Server::http(router);
         let idp_state = Arc::new(IdpState::default());
-        *idp_state.assertion.lock().unwrap() =
-            AssertionBuilder::default().roles(vec![role("dev")]).base64();
+        *idp_state.assertion.lock().unwrap() = AssertionBuilder::default()
+            .roles(vec![role("dev")])
+            .base64();
         let idp = Server::http(
             Router::new()
                 .route("/idp", get(idp))
@@ -171,7 +177,8 @@ impl Ctx {
     }
 
     pub fn set_roles(&self, roles: Vec<Role>) {
-        *self.idp_state.assertion.lock().unwrap() = AssertionBuilder::default().roles(roles).base64();
+        *self.idp_state.assertion.lock().unwrap() =
+            AssertionBuilder::default().roles(roles).base64();
     }
 
     pub fn set_assertion(&self, b: AssertionBuilder) {
@@ -192,7 +199,12 @@ impl Ctx {
         let exe = bin_dir().join(bin);
         let mut cmd = Command::new(exe);
         for (k, _) in std::env::vars() {
-            if k.starts_with("AWS") || k.starts_with("HTTP") || k.starts_with("http") || k == "NO_PROXY" || k == "no_proxy" {
+            if k.starts_with("AWS")
+                || k.starts_with("HTTP")
+                || k.starts_with("http")
+                || k == "NO_PROXY"
+                || k == "no_proxy"
+            {
                 cmd.env_remove(k);
             }
         }
@@ -203,7 +215,10 @@ impl Ctx {
             .env("AWS_ENDPOINT_URL_STS", self.sts.base_url())
             .env("AWS_REGION", "us-east-1")
             .env("AWS_CONFIG_FILE", self.tmp.path().join("no-aws-config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", self.tmp.path().join("no-aws-credentials"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.tmp.path().join("no-aws-credentials"),
+            )
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .stdin(Stdio::null());
         cmd
@@ -236,21 +251,36 @@ pub struct Out {
 impl Out {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| {
-            panic!("stdout is not JSON ({e}): {:?}\nstderr: {}", self.stdout, self.stderr)
+            panic!(
+                "stdout is not JSON ({e}): {:?}\nstderr: {}",
+                self.stdout, self.stderr
+            )
         })
     }
 
     #[track_caller]
     pub fn ok(&self) -> &Self {
-        assert_eq!(self.code, 0, "expected success; stderr:\n{}\nstdout:\n{}", self.stderr, self.stdout);
+        assert_eq!(
+            self.code, 0,
+            "expected success; stderr:\n{}\nstdout:\n{}",
+            self.stderr, self.stdout
+        );
         self
     }
 
     /// Assert a failure with `code`, an empty stdout and `needle` in stderr.
     #[track_caller]
     pub fn fails(&self, code: i32, needle: &str) -> &Self {
-        assert_eq!(self.code, code, "exit status; stderr:\n{}\nstdout:\n{}", self.stderr, self.stdout);
-        assert!(self.stdout.is_empty(), "stdout must be empty on failure, got {:?}", self.stdout);
+        assert_eq!(
+            self.code, code,
+            "exit status; stderr:\n{}\nstdout:\n{}",
+            self.stderr, self.stdout
+        );
+        assert!(
+            self.stdout.is_empty(),
+            "stdout must be empty on failure, got {:?}",
+            self.stdout
+        );
         assert!(
             self.stderr.contains(needle),
             "stderr should contain {needle:?}:\n{}",
@@ -282,9 +312,20 @@ pub fn run(mut cmd: Command) -> Out {
 #[track_caller]
 pub fn assert_credentials(v: &serde_json::Value) {
     assert_eq!(v["Version"], 1, "{v}");
-    assert!(v["AccessKeyId"].as_str().is_some_and(|s| s.starts_with("ASIA")), "{v}");
-    assert!(v["SecretAccessKey"].as_str().is_some_and(|s| !s.is_empty()), "{v}");
-    assert!(v["SessionToken"].as_str().is_some_and(|s| !s.is_empty()), "{v}");
+    assert!(
+        v["AccessKeyId"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("ASIA")),
+        "{v}"
+    );
+    assert!(
+        v["SecretAccessKey"].as_str().is_some_and(|s| !s.is_empty()),
+        "{v}"
+    );
+    assert!(
+        v["SessionToken"].as_str().is_some_and(|s| !s.is_empty()),
+        "{v}"
+    );
     let exp = v["Expiration"].as_str().expect("Expiration");
     assert!(
         time::OffsetDateTime::parse(exp, &time::format_description::well_known::Rfc3339).is_ok(),

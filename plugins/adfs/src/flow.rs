@@ -144,7 +144,10 @@ impl<'h> Flow<'h> {
             (pass_field.as_str(), password.expose().as_str()),
         ]);
         if self.options.kmsi && form.has_field("Kmsi") {
-            let value = form.value_of("Kmsi").filter(|v| !v.is_empty()).unwrap_or("true");
+            let value = form
+                .value_of("Kmsi")
+                .filter(|v| !v.is_empty())
+                .unwrap_or("true");
             fields.push(("Kmsi".into(), value.into()));
         }
         push_default_button(page, form, &mut fields);
@@ -175,7 +178,9 @@ impl<'h> Flow<'h> {
 fn rejected(page: &Page) -> PluginError {
     let hint = "check -u (ADFS usually wants user@domain or DOMAIN\\user) and your password";
     match page.error_message() {
-        Some(text) => PluginError::auth(format!("ADFS rejected the sign-in: {text}")).with_hint(hint),
+        Some(text) => {
+            PluginError::auth(format!("ADFS rejected the sign-in: {text}")).with_hint(hint)
+        }
         None => PluginError::auth("ADFS showed the sign-in form again: wrong username or password")
             .with_hint(hint),
     }

@@ -19,8 +19,8 @@ mod pages;
 mod session;
 
 use plugin_api::{
-    declare_plugin, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need, Plugin,
-    PluginError, PluginKind, PROTOCOL_VERSION,
+    declare_plugin, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need, Plugin, PluginError,
+    PluginKind, PROTOCOL_VERSION,
 };
 
 pub use options::Options;

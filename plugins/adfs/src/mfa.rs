@@ -30,7 +30,8 @@ const BROWSER_ONLY: &[&str] = &["DuoAdfsAdapter", "SilverfortAdfs", "OktaMfaAdap
 /// Answer the MFA step on `page` and return the page that follows.
 pub(crate) fn answer(flow: &mut Flow<'_>, page: &Page, form: &Form) -> Result<Page, PluginError> {
     let adapter = adapter_name(page, form);
-    flow.host.debug(&format!("ADFS asks for a second factor ({adapter})"));
+    flow.host
+        .debug(&format!("ADFS asks for a second factor ({adapter})"));
     if flow.code_sent {
         return Err(rejected(page, &adapter));
     }
@@ -65,7 +66,10 @@ pub fn code_field(form: &Form, configured: Option<&str>) -> Option<String> {
             return Some(name.to_string());
         }
     }
-    if let Some(f) = form.field_by_id("verificationCodeInput").filter(|f| f.name.is_some()) {
+    if let Some(f) = form
+        .field_by_id("verificationCodeInput")
+        .filter(|f| f.name.is_some())
+    {
         return f.name.clone();
     }
     if let Some(name) = CODE_FIELDS.iter().find_map(|known| {
@@ -106,13 +110,17 @@ fn send_code(
         .host
         .mfa_code(&format!("Verification code ({}): ", friendly(adapter)))?;
     if code.expose().is_empty() {
-        return Err(PluginError::new(ErrorKind::Cancelled, "no verification code entered"));
+        return Err(PluginError::new(
+            ErrorKind::Cancelled,
+            "no verification code entered",
+        ));
     }
     flow.host.add_secret(code.expose());
     let mut fields = form.fill(&[(field, code.expose().as_str())]);
     push_default_button(page, form, &mut fields);
     flow.code_sent = true;
-    flow.host.debug(&format!("posting the code in field {field}"));
+    flow.host
+        .debug(&format!("posting the code in field {field}"));
     Ok(flow.browser.submit(page, form, &fields, false)?.page)
 }
 
@@ -201,8 +209,11 @@ fn rejected(page: &Page, adapter: &str) -> PluginError {
     let text = page
         .error_message()
         .unwrap_or_else(|| "the verification code was not accepted".into());
-    PluginError::new(ErrorKind::MfaRejected, format!("ADFS ({}): {text}", friendly(adapter)))
-        .with_hint("check the code (codes expire quickly) and try again")
+    PluginError::new(
+        ErrorKind::MfaRejected,
+        format!("ADFS ({}): {text}", friendly(adapter)),
+    )
+    .with_hint("check the code (codes expire quickly) and try again")
 }
 
 fn unsupported(adapter: &str) -> PluginError {

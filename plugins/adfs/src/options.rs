@@ -24,11 +24,23 @@ pub(crate) fn specs() -> Vec<OptionSpec> {
         affects_credentials: false,
     };
     vec![
-        spec("username-field", "name of the username input (default: detected, e.g. UserName)"),
-        spec("password-field", "name of the password input (default: detected, e.g. Password)"),
-        spec("code-field", "name of the MFA code input (default: detected, e.g. VerificationCode)"),
+        spec(
+            "username-field",
+            "name of the username input (default: detected, e.g. UserName)",
+        ),
+        spec(
+            "password-field",
+            "name of the password input (default: detected, e.g. Password)",
+        ),
+        spec(
+            "code-field",
+            "name of the MFA code input (default: detected, e.g. VerificationCode)",
+        ),
         spec("kmsi", "true: tick \"Keep me signed in\" (default false)"),
-        spec("reuse-session", "false: do not keep the ADFS session cookies between runs (default true)"),
+        spec(
+            "reuse-session",
+            "false: do not keep the ADFS session cookies between runs (default true)",
+        ),
     ]
 }
 
@@ -57,7 +69,10 @@ impl Options {
             username_field: get("username-field"),
             password_field: get("password-field"),
             code_field: get("code-field"),
-            kmsi: get("kmsi").map(|v| flag("kmsi", &v)).transpose()?.unwrap_or(false),
+            kmsi: get("kmsi")
+                .map(|v| flag("kmsi", &v))
+                .transpose()?
+                .unwrap_or(false),
             reuse_session: get("reuse-session")
                 .map(|v| flag("reuse-session", &v))
                 .transpose()?

@@ -37,7 +37,9 @@ pub fn classify(page: &Page, options: &Options) -> Step {
     if let Some(f) = forms.iter().find(|f| {
         f.method == "POST"
             && f.fillable_fields().next().is_none()
-            && f.fields.iter().any(|x| x.kind == "hidden" && x.name.is_some())
+            && f.fields
+                .iter()
+                .any(|x| x.kind == "hidden" && x.name.is_some())
     }) {
         return Step::AutoPost(f.clone());
     }
@@ -65,7 +67,9 @@ fn login_form<'a>(forms: &'a [Form], options: &Options) -> Option<&'a Form> {
 /// A form of an MFA step: it names an adapter other than the password one
 /// and carries the authentication `Context`.
 pub fn is_mfa_form(f: &Form) -> bool {
-    f.has_field("Context") && f.has_field("AuthMethod") && f.value_of("AuthMethod") != Some("FormsAuthentication")
+    f.has_field("Context")
+        && f.has_field("AuthMethod")
+        && f.value_of("AuthMethod") != Some("FormsAuthentication")
 }
 
 fn mfa_form(forms: &[Form]) -> Option<&Form> {
@@ -101,7 +105,11 @@ pub fn credential_fields(form: &Form, options: &Options) -> (Option<String>, Opt
 
 /// The names of a form's fields, for messages (names are never secret).
 pub fn field_names(form: &Form) -> String {
-    let names: Vec<&str> = form.fields.iter().filter_map(|f| f.name.as_deref()).collect();
+    let names: Vec<&str> = form
+        .fields
+        .iter()
+        .filter_map(|f| f.name.as_deref())
+        .collect();
     if names.is_empty() {
         "none".into()
     } else {
@@ -115,7 +123,10 @@ mod tests {
     use crate::mfa::code_field;
 
     fn page(name: &str) -> Page {
-        let path = format!("{}/../../examples/sandbox/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/../../examples/sandbox/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         Page::parse(
             "https://adfs.example.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices",
             &std::fs::read_to_string(&path).unwrap(),
@@ -126,9 +137,24 @@ mod tests {
     #[test]
     fn sign_in_pages_of_each_adfs_version() {
         for (file, user, pass, id) in [
-            ("adfs-2.0-signin.html", ADFS2_USERNAME, ADFS2_PASSWORD, "aspnetForm"),
-            ("adfs-3.0-signin.html", ADFS3_USERNAME, ADFS3_PASSWORD, "loginForm"),
-            ("adfs-2016-signin-error.html", ADFS3_USERNAME, ADFS3_PASSWORD, "loginForm"),
+            (
+                "adfs-2.0-signin.html",
+                ADFS2_USERNAME,
+                ADFS2_PASSWORD,
+                "aspnetForm",
+            ),
+            (
+                "adfs-3.0-signin.html",
+                ADFS3_USERNAME,
+                ADFS3_PASSWORD,
+                "loginForm",
+            ),
+            (
+                "adfs-2016-signin-error.html",
+                ADFS3_USERNAME,
+                ADFS3_PASSWORD,
+                "loginForm",
+            ),
         ] {
             let p = page(file);
             let Step::Login(form) = classify(&p, &Options::default()) else {
@@ -136,7 +162,11 @@ mod tests {
             };
             assert_eq!(form.id.as_deref(), Some(id), "{file}");
             let (u, pw) = credential_fields(&form, &Options::default());
-            assert_eq!((u.as_deref(), pw.as_deref()), (Some(user), Some(pass)), "{file}");
+            assert_eq!(
+                (u.as_deref(), pw.as_deref()),
+                (Some(user), Some(pass)),
+                "{file}"
+            );
         }
     }
 
@@ -147,16 +177,26 @@ mod tests {
             username_field: Some("Custom".into()),
             ..Default::default()
         };
-        let Step::Login(form) = classify(&p, &options) else { panic!() };
-        assert_eq!(credential_fields(&form, &options).0.as_deref(), Some("Custom"));
+        let Step::Login(form) = classify(&p, &options) else {
+            panic!()
+        };
+        assert_eq!(
+            credential_fields(&form, &options).0.as_deref(),
+            Some("Custom")
+        );
     }
 
     #[test]
     fn mfa_pages() {
         let p = page("adfs-2019-azure-mfa-push.html");
-        let Step::Mfa(form) = classify(&p, &Options::default()) else { panic!("push page") };
+        let Step::Mfa(form) = classify(&p, &Options::default()) else {
+            panic!("push page")
+        };
         assert_eq!(form.id.as_deref(), Some("loginForm"));
-        assert_eq!(crate::mfa::adapter_name(&p, &form), "AzureMfaAuthentication");
+        assert_eq!(
+            crate::mfa::adapter_name(&p, &form),
+            "AzureMfaAuthentication"
+        );
         assert_eq!(code_field(&form, None), None);
 
         let p = page("adfs-2016-securid.html");
@@ -170,7 +210,11 @@ mod tests {
     #[test]
     fn saml_post_and_unknown_pages() {
         assert!(page("adfs-saml-post.html").saml_post().is_some());
-        let p = Page::parse("https://adfs.example.com/", "<html><title>Oops</title><p>x</p></html>").unwrap();
+        let p = Page::parse(
+            "https://adfs.example.com/",
+            "<html><title>Oops</title><p>x</p></html>",
+        )
+        .unwrap();
         assert!(matches!(classify(&p, &Options::default()), Step::Unknown));
     }
 }

@@ -24,7 +24,10 @@ pub fn restore(host: &Host) -> bool {
             true
         }
         Err(e) => {
-            host.debug(&format!("discarding unreadable saved ADFS session: {}", e.message));
+            host.debug(&format!(
+                "discarding unreadable saved ADFS session: {}",
+                e.message
+            ));
             host.session_delete(SESSION_NAME);
             false
         }

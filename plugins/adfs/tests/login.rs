@@ -42,7 +42,9 @@ fn xml(outcome: LoginOutcome) -> String {
 fn assert_signed_in(outcome: LoginOutcome) {
     let x = xml(outcome);
     assert!(
-        x.contains("arn:aws:iam::123456789012:role/ADFS-Dev,arn:aws:iam::123456789012:saml-provider/ADFS"),
+        x.contains(
+            "arn:aws:iam::123456789012:role/ADFS-Dev,arn:aws:iam::123456789012:saml-provider/ADFS"
+        ),
         "{x}"
     );
 }
@@ -50,7 +52,10 @@ fn assert_signed_in(outcome: LoginOutcome) {
 fn no_secret_in_logs(services: &TestServices) {
     for (_, line) in services.record().logs {
         assert!(!line.contains("hunter2"), "password in log: {line}");
-        assert!(!line.contains("client-request-id"), "query string in log: {line}");
+        assert!(
+            !line.contains("client-request-id"),
+            "query string in log: {line}"
+        );
         assert!(!line.contains("MSISAuth="), "cookie in log: {line}");
     }
 }
@@ -106,7 +111,11 @@ fn wrong_password_shows_the_idp_text() {
         assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
         assert!(e.message.contains(text), "{}", e.message);
         assert!(!e.message.contains("wrong-pw"));
-        assert_eq!(state.lock().unwrap().password_posts, 1, "must not retry the password");
+        assert_eq!(
+            state.lock().unwrap().password_posts,
+            1,
+            "must not retry the password"
+        );
     }
 }
 
@@ -128,7 +137,10 @@ fn otp_adapters_with_each_code_field_name() {
             }),
             ..Default::default()
         });
-        let services = TestServices::new().password("hunter2").mfa_codes(["123456"]).build();
+        let services = TestServices::new()
+            .password("hunter2")
+            .mfa_codes(["123456"])
+            .build();
         let outcome = login(&request(&adfs::entry_url(&server)), &services)
             .unwrap_or_else(|e| panic!("{adapter}/{field}: {e:?}"));
         assert_signed_in(outcome);
@@ -147,7 +159,10 @@ fn otp_code_field_can_be_named_explicitly() {
         }),
         ..Default::default()
     });
-    let services = TestServices::new().password("hunter2").mfa_codes(["987654"]).build();
+    let services = TestServices::new()
+        .password("hunter2")
+        .mfa_codes(["987654"])
+        .build();
     let mut req = request(&adfs::entry_url(&server));
     req.options.insert("code-field".into(), "tokenValue".into());
     assert_signed_in(login(&req, &services).unwrap());
@@ -163,10 +178,17 @@ fn wrong_otp_code_is_mfa_rejected_with_the_idp_text() {
         }),
         ..Default::default()
     });
-    let services = TestServices::new().password("hunter2").mfa_codes(["000000", "123456"]).build();
+    let services = TestServices::new()
+        .password("hunter2")
+        .mfa_codes(["000000", "123456"])
+        .build();
     let e = login(&request(&adfs::entry_url(&server)), &services).unwrap_err();
     assert_eq!(e.kind, ErrorKind::MfaRejected, "{e:?}");
-    assert!(e.message.contains("The code you entered is not valid"), "{}", e.message);
+    assert!(
+        e.message.contains("The code you entered is not valid"),
+        "{}",
+        e.message
+    );
     assert!(e.message.contains("RSA SecurID"), "{}", e.message);
     assert_eq!(state.lock().unwrap().mfa_posts, 1);
 }
@@ -185,10 +207,16 @@ fn azure_push_shows_the_number_once_and_polls_until_approved() {
     assert_signed_in(login(&request(&adfs::entry_url(&server)), &services).unwrap());
     let notices = services.notices();
     assert_eq!(notices.len(), 1, "{notices:?}");
-    assert!(notices[0].contains("42") && notices[0].contains("Microsoft Authenticator"), "{notices:?}");
+    assert!(
+        notices[0].contains("42") && notices[0].contains("Microsoft Authenticator"),
+        "{notices:?}"
+    );
     assert_eq!(state.lock().unwrap().polls, 3);
     assert!(services.record().slept >= std::time::Duration::from_secs(4));
-    assert!(services.record().mfa_requests.is_empty(), "push must not ask for a code");
+    assert!(
+        services.record().mfa_requests.is_empty(),
+        "push must not ask for a code"
+    );
 }
 
 #[test]
@@ -224,16 +252,25 @@ fn azure_push_denied() {
     let services = TestServices::new().password("hunter2").fast_sleep().build();
     let e = login(&request(&adfs::entry_url(&server)), &services).unwrap_err();
     assert_eq!(e.kind, ErrorKind::MfaRejected, "{e:?}");
-    assert!(e.message.contains("The request was denied."), "{}", e.message);
+    assert!(
+        e.message.contains("The request was denied."),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
 fn azure_code_entry() {
     let (server, _state) = adfs::start(AdfsConfig {
-        mfa: Some(Mfa::AzureCode { code: "314159".into() }),
+        mfa: Some(Mfa::AzureCode {
+            code: "314159".into(),
+        }),
         ..Default::default()
     });
-    let services = TestServices::new().password("hunter2").mfa_codes(["314159"]).build();
+    let services = TestServices::new()
+        .password("hunter2")
+        .mfa_codes(["314159"])
+        .build();
     assert_signed_in(login(&request(&adfs::entry_url(&server)), &services).unwrap());
     assert!(services.record().mfa_requests[0].contains("Azure MFA"));
 }
@@ -257,7 +294,10 @@ fn sso_cookies_are_reused_without_a_password() {
     let dir = tempfile::tempdir().unwrap();
     let (server, state) = adfs::start(AdfsConfig::default());
     let req = request(&adfs::entry_url(&server));
-    let first = TestServices::new().password("hunter2").session_dir(dir.path()).build();
+    let first = TestServices::new()
+        .password("hunter2")
+        .session_dir(dir.path())
+        .build();
     assert_signed_in(login(&req, &first).unwrap());
     // A new process: no password available at all.
     let second = TestServices::new().session_dir(dir.path()).build();
@@ -275,7 +315,10 @@ fn session_reuse_can_be_turned_off() {
     let mut req = request(&adfs::entry_url(&server));
     req.options.insert("reuse-session".into(), "false".into());
     for _ in 0..2 {
-        let s = TestServices::new().password("hunter2").session_dir(dir.path()).build();
+        let s = TestServices::new()
+            .password("hunter2")
+            .session_dir(dir.path())
+            .build();
         assert_signed_in(login(&req, &s).unwrap());
         assert_eq!(s.password_requests(), 1);
     }
@@ -328,5 +371,14 @@ fn manifest_pins_name_kind_and_inputs() {
     assert_eq!(m.inputs.endpoint, plugin_api::Need::Required);
     assert_eq!(m.inputs.username, plugin_api::Need::Required);
     let keys: Vec<_> = m.options.iter().map(|o| o.key.as_str()).collect();
-    assert_eq!(keys, ["username-field", "password-field", "code-field", "kmsi", "reuse-session"]);
+    assert_eq!(
+        keys,
+        [
+            "username-field",
+            "password-field",
+            "code-field",
+            "kmsi",
+            "reuse-session"
+        ]
+    );
 }

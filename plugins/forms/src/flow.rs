@@ -15,8 +15,10 @@ use crate::pick::{describe_forms, pick, Pick};
 pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {
     let endpoint = request.endpoint.as_deref().map(str::trim).unwrap_or("");
     if endpoint.is_empty() {
-        return Err(PluginError::config("the forms provider needs -e/--endpoint")
-            .with_hint("use your IdP's IdP-initiated SSO URL for AWS"));
+        return Err(
+            PluginError::config("the forms provider needs -e/--endpoint")
+                .with_hint("use your IdP's IdP-initiated SSO URL for AWS"),
+        );
     }
     let url = Url::parse(endpoint).map_err(|e| {
         PluginError::config(format!("the endpoint is not a valid URL ({e})"))
@@ -67,7 +69,9 @@ impl Walk<'_> {
         for _ in 0..self.options.max_steps {
             let page = &loaded.page;
             loaded = match pick(page, &self.options)? {
-                Pick::Saml { post, last: true, .. } => {
+                Pick::Saml {
+                    post, last: true, ..
+                } => {
                     self.host.add_secret(&post.saml_response);
                     self.host.debug(&format!(
                         "found the SAML response for AWS (form posting to {})",
@@ -77,21 +81,30 @@ impl Walk<'_> {
                         assertion: Secret::new(post.saml_response),
                     });
                 }
-                Pick::Saml { form, post, last: false } => {
+                Pick::Saml {
+                    form,
+                    post,
+                    last: false,
+                } => {
                     self.host.add_secret(&post.saml_response);
-                    self.host.debug("posting a SAML response on to the next service provider");
+                    self.host
+                        .debug("posting a SAML response on to the next service provider");
                     self.check_loop(page, &form)?;
                     let fields = form.submission();
                     self.browser.submit(page, &form, &fields, false)?
                 }
-                Pick::Login { form, username_field, password_field } => {
-                    self.sign_in(page, &form, username_field.as_deref(), &password_field)?
-                }
-                Pick::Username { form, username_field } => {
-                    self.send_username(page, &form, &username_field)?
-                }
+                Pick::Login {
+                    form,
+                    username_field,
+                    password_field,
+                } => self.sign_in(page, &form, username_field.as_deref(), &password_field)?,
+                Pick::Username {
+                    form,
+                    username_field,
+                } => self.send_username(page, &form, &username_field)?,
                 Pick::Continue { form } => {
-                    self.host.debug("submitting a form with nothing to fill (\"Continue\")");
+                    self.host
+                        .debug("submitting a form with nothing to fill (\"Continue\")");
                     self.check_loop(page, &form)?;
                     let mut fields = form.submission();
                     push_default_button(page, &form, &mut fields);
@@ -134,7 +147,8 @@ impl Walk<'_> {
                 .is_some_and(|f| f.kind != "hidden" || f.value.is_empty())
         });
         if fill_username.is_none() && !self.username_sent {
-            self.host.debug("the login form has no username input; sending the password only");
+            self.host
+                .debug("the login form has no username input; sending the password only");
         }
         self.check_loop(page, form)?;
         self.host.debug(&format!(
@@ -164,7 +178,8 @@ impl Walk<'_> {
             return Err(rejected(page));
         }
         self.check_loop(page, form)?;
-        self.host.debug(&format!("username step (field {username_field})"));
+        self.host
+            .debug(&format!("username step (field {username_field})"));
         let mut fields = form.fill(&[(username_field, self.username.as_str())]);
         push_default_button(page, form, &mut fields);
         self.username_sent = true;
@@ -212,7 +227,9 @@ impl Walk<'_> {
 fn rejected(page: &Page) -> PluginError {
     let hint = "check -u and your password";
     match page.error_message() {
-        Some(text) => PluginError::auth(format!("the IdP rejected the login: {text}")).with_hint(hint),
+        Some(text) => {
+            PluginError::auth(format!("the IdP rejected the login: {text}")).with_hint(hint)
+        }
         None => PluginError::auth(format!(
             "the IdP showed its login form again ({}): wrong username or password",
             page.describe()
@@ -241,6 +258,14 @@ fn press_script_button(fields: &mut [(String, String)]) {
 }
 
 fn field_names(form: &Form) -> String {
-    let names: Vec<&str> = form.fields.iter().filter_map(|f| f.name.as_deref()).collect();
-    if names.is_empty() { "none".into() } else { names.join(", ") }
+    let names: Vec<&str> = form
+        .fields
+        .iter()
+        .filter_map(|f| f.name.as_deref())
+        .collect();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
 }

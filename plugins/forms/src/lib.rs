@@ -17,8 +17,8 @@ mod options;
 mod pick;
 
 use plugin_api::{
-    declare_plugin, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need, Plugin,
-    PluginError, PluginKind, PROTOCOL_VERSION,
+    declare_plugin, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need, Plugin, PluginError,
+    PluginKind, PROTOCOL_VERSION,
 };
 
 pub use options::Options;

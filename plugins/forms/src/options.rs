@@ -90,6 +90,9 @@ mod tests {
         assert_eq!(o.form.as_deref(), Some("#kc-form-login"));
         assert_eq!(o.max_steps, 4);
         r.options.insert("max-steps".into(), "0".into());
-        assert!(Options::from_request(&r).unwrap_err().message.contains("max-steps=0"));
+        assert!(Options::from_request(&r)
+            .unwrap_err()
+            .message
+            .contains("max-steps=0"));
     }
 }

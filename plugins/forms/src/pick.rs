@@ -13,9 +13,17 @@ use crate::options::Options;
 pub enum Pick {
     /// A form posting `SAMLResponse`. `last` when it is meant for AWS (the
     /// login is done); otherwise post it on (an SP or proxy hop).
-    Saml { form: Form, post: SamlPost, last: bool },
+    Saml {
+        form: Form,
+        post: SamlPost,
+        last: bool,
+    },
     /// A form with a password input (and maybe the username input).
-    Login { form: Form, username_field: Option<String>, password_field: String },
+    Login {
+        form: Form,
+        username_field: Option<String>,
+        password_field: String,
+    },
     /// A first step asking for the username only.
     Username { form: Form, username_field: String },
     /// A form with nothing to fill ("Continue", consent, auto-submit).
@@ -69,7 +77,9 @@ pub fn pick(page: &Page, options: &Options) -> Result<Pick, PluginError> {
         .max_by_key(|f| {
             (
                 f.method == "POST",
-                f.fields.iter().any(|x| x.kind == "hidden" && x.name.is_some()),
+                f.fields
+                    .iter()
+                    .any(|x| x.kind == "hidden" && x.name.is_some()),
             )
         });
     Ok(match continue_form {
@@ -96,8 +106,15 @@ fn credential_pick(form: Form, options: &Options) -> Option<Pick> {
         None => form.password_field().and_then(|f| f.name.clone()),
     };
     match (username_field, password_field) {
-        (u, Some(p)) => Some(Pick::Login { form, username_field: u, password_field: p }),
-        (Some(u), None) => Some(Pick::Username { form, username_field: u }),
+        (u, Some(p)) => Some(Pick::Login {
+            form,
+            username_field: u,
+            password_field: p,
+        }),
+        (Some(u), None) => Some(Pick::Username {
+            form,
+            username_field: u,
+        }),
         (None, None) => None,
     }
 }
@@ -106,7 +123,10 @@ fn saml_form(page: &Page, forms: &[Form]) -> Option<(Form, SamlPost)> {
     let post = page.saml_post()?;
     let form = forms
         .iter()
-        .find(|f| f.value_of("SAMLResponse").is_some_and(|v| !v.trim().is_empty()))?
+        .find(|f| {
+            f.value_of("SAMLResponse")
+                .is_some_and(|v| !v.trim().is_empty())
+        })?
         .clone();
     Some((form, post))
 }

@@ -40,8 +40,14 @@ fn assert_signed_in(outcome: LoginOutcome) {
             .unwrap(),
     )
     .unwrap();
-    assert!(xml.contains("arn:aws:iam::123456789012:role/ADFS-Dev"), "{xml}");
-    assert!(xml.contains("Destination=\"https://signin.aws.amazon.com/saml\""), "{xml}");
+    assert!(
+        xml.contains("arn:aws:iam::123456789012:role/ADFS-Dev"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("Destination=\"https://signin.aws.amazon.com/saml\""),
+        "{xml}"
+    );
 }
 
 fn ok(services: &Arc<TestServices>, req: &LoginRequest) {
@@ -76,7 +82,11 @@ fn simplesamlphp_wrong_password_shows_its_error_heading() {
     let (_server, state, req) = start(FormsConfig::flavor(Flavor::SimpleSamlPhp));
     let e = login(&req, &TestServices::new().password("nope").build()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
-    assert!(e.message.contains("Incorrect username or password"), "{}", e.message);
+    assert!(
+        e.message.contains("Incorrect username or password"),
+        "{}",
+        e.message
+    );
     assert!(!e.message.contains("nope"));
     assert_eq!(state.lock().unwrap().failures, 1, "must not retry");
 }
@@ -90,7 +100,11 @@ fn keycloak_success_and_failure() {
 
     let e = login(&req, &TestServices::new().password("nope").build()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
-    assert!(e.message.contains("Invalid username or password."), "{}", e.message);
+    assert!(
+        e.message.contains("Invalid username or password."),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
@@ -107,14 +121,23 @@ fn two_step_failures_show_the_idp_text() {
     let (_server, _state, mut req) = start(FormsConfig::flavor(Flavor::TwoStep));
     let e = login(&req, &TestServices::new().password("nope").build()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
-    assert!(e.message.contains("The password you entered was incorrect."), "{}", e.message);
+    assert!(
+        e.message
+            .contains("The password you entered was incorrect."),
+        "{}",
+        e.message
+    );
 
     req.username = Some("nobody".into());
     let services = pw();
     let e = login(&req, &services).unwrap_err();
     assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
     assert!(e.message.contains("cannot be identified"), "{}", e.message);
-    assert_eq!(services.password_requests(), 0, "no password for an unknown user");
+    assert_eq!(
+        services.password_requests(),
+        0,
+        "no password for an unknown user"
+    );
 }
 
 #[test]
@@ -148,7 +171,11 @@ fn a_looping_page_is_detected() {
     });
     let e = login(&req, &pw()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Protocol, "{e:?}");
-    assert!(e.message.contains("keeps serving the same form"), "{}", e.message);
+    assert!(
+        e.message.contains("keeps serving the same form"),
+        "{}",
+        e.message
+    );
     // Served once after the login, then twice from /idp/continue: the
     // second time the same URL and form come back, the walk stops.
     assert_eq!(state.lock().unwrap().continue_posts, 2);
@@ -172,11 +199,17 @@ fn obscure_form_needs_explicit_options() {
     // Guessing picks the first password form, a decoy that refuses.
     let e = login(&req, &pw()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
-    assert!(e.message.contains("PIN sign-in is disabled"), "{}", e.message);
+    assert!(
+        e.message.contains("PIN sign-in is disabled"),
+        "{}",
+        e.message
+    );
 
     req.options.insert("form".into(), "#main".into());
-    req.options.insert("username-field".into(), "f_ident".into());
-    req.options.insert("password-field".into(), "f_secret".into());
+    req.options
+        .insert("username-field".into(), "f_ident".into());
+    req.options
+        .insert("password-field".into(), "f_secret".into());
     ok(&pw(), &req);
     assert_eq!(
         state.lock().unwrap().last_fields,
@@ -188,24 +221,34 @@ fn obscure_form_needs_explicit_options() {
 fn form_option_by_name_and_unknown_form() {
     let (_server, _state, mut req) = start(FormsConfig::flavor(Flavor::Obscure));
     req.options.insert("form".into(), "main".into());
-    req.options.insert("username-field".into(), "f_ident".into());
+    req.options
+        .insert("username-field".into(), "f_ident".into());
     ok(&pw(), &req);
 
     req.options.insert("form".into(), "#nope".into());
     let services = pw();
     let e = login(&req, &services).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Config, "{e:?}");
-    assert!(e.message.contains("#nope") && e.message.contains("#quick, #main"), "{}", e.message);
+    assert!(
+        e.message.contains("#nope") && e.message.contains("#quick, #main"),
+        "{}",
+        e.message
+    );
     assert_eq!(services.password_requests(), 0);
 }
 
 #[test]
 fn wrong_username_field_option_is_a_config_error() {
     let (_server, _state, mut req) = start(FormsConfig::flavor(Flavor::Keycloak));
-    req.options.insert("username-field".into(), "login_name".into());
+    req.options
+        .insert("username-field".into(), "login_name".into());
     let e = login(&req, &pw()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Config, "{e:?}");
-    assert!(e.message.contains("login_name") && e.message.contains("username, password"), "{}", e.message);
+    assert!(
+        e.message.contains("login_name") && e.message.contains("username, password"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
@@ -222,8 +265,11 @@ fn page_without_a_form_names_its_title_and_host() {
 #[test]
 fn plain_http_idp_is_refused() {
     let services = pw();
-    let e = login(&request("http://idp.example.edu/idp/profile/SAML2/Unsolicited/SSO"), &services)
-        .unwrap_err();
+    let e = login(
+        &request("http://idp.example.edu/idp/profile/SAML2/Unsolicited/SSO"),
+        &services,
+    )
+    .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Config, "{e:?}");
     assert!(services.requests().is_empty());
 }
@@ -236,5 +282,8 @@ fn manifest_pins_name_kind_and_inputs() {
     assert_eq!(m.inputs.endpoint, plugin_api::Need::Required);
     assert_eq!(m.inputs.username, plugin_api::Need::Required);
     let keys: Vec<_> = m.options.iter().map(|o| o.key.as_str()).collect();
-    assert_eq!(keys, ["username-field", "password-field", "form", "max-steps"]);
+    assert_eq!(
+        keys,
+        ["username-field", "password-field", "form", "max-steps"]
+    );
 }

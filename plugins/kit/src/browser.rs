@@ -37,9 +37,8 @@ impl<'h> Browser<'h> {
 
     /// `GET url`.
     pub fn open(&mut self, url: &str) -> Result<Loaded, PluginError> {
-        let parsed = Url::parse(url)
+        Url::parse(url)
             .map_err(|e| PluginError::config(format!("the endpoint is not a valid URL ({e})")))?;
-        self.host.debug(&format!("GET {}", redacted(&parsed)));
         self.send(HttpRequest::get(url))
     }
 
@@ -69,10 +68,12 @@ impl<'h> Browser<'h> {
         }
         target.set_fragment(None);
         let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+        // The host logs each request's URL and status; say which form and
+        // which field names (never values) go with it.
         self.host.debug(&format!(
-            "{} {} with fields [{}]",
+            "submitting form {} ({}) with fields [{}]",
+            form_label(form),
             form.method,
-            redacted(&target),
             names.join(", ")
         ));
         let request = if form.method == "GET" {
@@ -97,9 +98,9 @@ impl<'h> Browser<'h> {
             PluginError::protocol(format!("the server answered from an invalid URL ({e})"))
         })?;
         self.host.debug(&format!(
-            "-> HTTP {} from {}: {} form(s), title {:?}",
-            resp.status,
+            "page {} (HTTP {}): {} form(s), title {:?}",
             redacted(&page.url),
+            resp.status,
             page.forms().len(),
             page.title().unwrap_or_default()
         ));
@@ -107,6 +108,15 @@ impl<'h> Browser<'h> {
             status: resp.status,
             page,
         })
+    }
+}
+
+/// `#id`, `name=...` or the form's position, for logs.
+fn form_label(form: &Form) -> String {
+    match (&form.id, &form.name) {
+        (Some(id), _) => format!("#{id}"),
+        (None, Some(n)) => format!("name={n}"),
+        (None, None) => format!("{} of the page", form.index + 1),
     }
 }
 

@@ -48,7 +48,9 @@ pub struct Page {
 
 impl std::fmt::Debug for Page {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Page").field("url", &self.url.as_str()).finish()
+        f.debug_struct("Page")
+            .field("url", &self.url.as_str())
+            .finish()
     }
 }
 
@@ -200,9 +202,9 @@ impl Page {
                 }
             }
         }
-        forms.into_iter().find(|f| {
-            f.id.as_deref() == Some(spec) || f.name.as_deref() == Some(spec)
-        })
+        forms
+            .into_iter()
+            .find(|f| f.id.as_deref() == Some(spec) || f.name.as_deref() == Some(spec))
     }
 
     /// The name/value pair of the button a browser submits with the form
@@ -473,14 +475,23 @@ impl Form {
     /// A fingerprint of the form's shape (method, action and field names,
     /// not values), to notice when an IdP keeps serving the same form.
     pub fn shape(&self) -> String {
-        let mut names: Vec<&str> = self.fields.iter().filter_map(|f| f.name.as_deref()).collect();
+        let mut names: Vec<&str> = self
+            .fields
+            .iter()
+            .filter_map(|f| f.name.as_deref())
+            .collect();
         names.sort_unstable();
         names.dedup();
         format!(
             "{} {} [{}]",
             self.method,
             // The query often carries per-request state (AuthState, ids).
-            self.action.as_deref().unwrap_or("").split('?').next().unwrap_or(""),
+            self.action
+                .as_deref()
+                .unwrap_or("")
+                .split('?')
+                .next()
+                .unwrap_or(""),
             names.join(",")
         )
     }
@@ -570,13 +581,20 @@ mod tests {
 
     #[test]
     fn reads_adfs3_form_like_a_browser() {
-        let page = Page::parse("https://idp.example.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=x", ADFS3).unwrap();
+        let page = Page::parse(
+            "https://idp.example.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=x",
+            ADFS3,
+        )
+        .unwrap();
         let forms = page.forms();
         assert_eq!(forms.len(), 2);
         let f = &forms[0];
         assert_eq!(f.id.as_deref(), Some("loginForm"));
         assert_eq!(f.method, "POST");
-        assert_eq!(f.password_field().unwrap().name.as_deref(), Some("Password"));
+        assert_eq!(
+            f.password_field().unwrap().name.as_deref(),
+            Some("Password")
+        );
         assert_eq!(
             f.submission(),
             vec![
@@ -602,14 +620,21 @@ mod tests {
         let page = Page::parse("https://org.okta.com/app/x/sso/saml", html).unwrap();
         let post = page.saml_post().unwrap();
         assert_eq!(post.saml_response, "PD94bWw+Zm9v=");
-        assert_eq!(post.action.as_deref(), Some("https://signin.aws.amazon.com/saml"));
+        assert_eq!(
+            post.action.as_deref(),
+            Some("https://signin.aws.amazon.com/saml")
+        );
         assert!(!format!("{post:?}").contains("PD94"));
     }
 
     #[test]
     fn question_mark_action_keeps_path_and_drops_query() {
         let html = r#"<form action="?" method="post"><input name="a" value="1"></form>"#;
-        let page = Page::parse("https://idp/module.php/core/loginuserpass.php?AuthState=x", html).unwrap();
+        let page = Page::parse(
+            "https://idp/module.php/core/loginuserpass.php?AuthState=x",
+            html,
+        )
+        .unwrap();
         let f = &page.forms()[0];
         assert_eq!(
             page.resolve_action(f).unwrap().as_str(),
@@ -649,27 +674,48 @@ mod tests {
           <p class="kc-feedback-text">  Invalid   username or password. </p>
         </body></html>"#;
         let page = Page::parse("https://x/", html).unwrap();
-        assert_eq!(page.error_message().as_deref(), Some("Invalid username or password."));
+        assert_eq!(
+            page.error_message().as_deref(),
+            Some("Invalid username or password.")
+        );
         let none = Page::parse("https://x/", "<h1>Welcome</h1><h2>Sign in</h2>").unwrap();
         assert_eq!(none.error_message(), None);
         let long = format!("<p class=error>{}</p>", "x".repeat(1000));
         let page = Page::parse("https://x/", &long).unwrap();
-        assert_eq!(page.error_message().unwrap().chars().count(), MAX_ERROR_CHARS + 1);
+        assert_eq!(
+            page.error_message().unwrap().chars().count(),
+            MAX_ERROR_CHARS + 1
+        );
     }
 
     #[test]
     fn username_field_heuristics() {
         let form = |inputs: &str| {
-            Page::parse("https://x/", &format!("<form>{inputs}<input type=password name=pw></form>"))
-                .unwrap()
-                .forms()
-                .remove(0)
+            Page::parse(
+                "https://x/",
+                &format!("<form>{inputs}<input type=password name=pw></form>"),
+            )
+            .unwrap()
+            .forms()
+            .remove(0)
         };
         let name = |f: &Form| f.username_field().and_then(|x| x.name.clone());
-        assert_eq!(name(&form("<input name=a><input name=b autocomplete=username>")), Some("b".into()));
-        assert_eq!(name(&form("<input name=q><input name=j_username>")), Some("j_username".into()));
-        assert_eq!(name(&form("<input name=q><input name=corpUserId>")), Some("corpUserId".into()));
-        assert_eq!(name(&form("<input name=q><input type=email name=mail>")), Some("mail".into()));
+        assert_eq!(
+            name(&form("<input name=a><input name=b autocomplete=username>")),
+            Some("b".into())
+        );
+        assert_eq!(
+            name(&form("<input name=q><input name=j_username>")),
+            Some("j_username".into())
+        );
+        assert_eq!(
+            name(&form("<input name=q><input name=corpUserId>")),
+            Some("corpUserId".into())
+        );
+        assert_eq!(
+            name(&form("<input name=q><input type=email name=mail>")),
+            Some("mail".into())
+        );
         assert_eq!(name(&form("<input name=only>")), Some("only".into()));
         assert_eq!(name(&form("<input name=a><input name=b>")), None);
         assert_eq!(name(&form("<input type=hidden name=username>")), None);
@@ -677,19 +723,33 @@ mod tests {
 
     #[test]
     fn shape_ignores_values_and_action_query() {
-        let a = Page::parse("https://x/", r#"<form method=post action="/c?s=1"><input name=t value=1></form>"#).unwrap();
-        let b = Page::parse("https://x/", r#"<form method=post action="/c?s=2"><input name=t value=2></form>"#).unwrap();
+        let a = Page::parse(
+            "https://x/",
+            r#"<form method=post action="/c?s=1"><input name=t value=1></form>"#,
+        )
+        .unwrap();
+        let b = Page::parse(
+            "https://x/",
+            r#"<form method=post action="/c?s=2"><input name=t value=2></form>"#,
+        )
+        .unwrap();
         assert_eq!(a.forms()[0].shape(), b.forms()[0].shape());
         assert_eq!(a.forms()[0].shape(), "POST /c [t]");
     }
 
     #[test]
     fn base_href_changes_relative_actions() {
-        let html = r#"<head><base href="https://other.example/app/"></head><form action="login"></form>"#;
+        let html =
+            r#"<head><base href="https://other.example/app/"></head><form action="login"></form>"#;
         let page = Page::parse("https://idp.example/x/y", html).unwrap();
-        assert_eq!(page.resolve_action(&page.forms()[0]).unwrap().as_str(), "https://other.example/app/login");
+        assert_eq!(
+            page.resolve_action(&page.forms()[0]).unwrap().as_str(),
+            "https://other.example/app/login"
+        );
         let page = Page::parse("https://idp.example/x/y", "<form action=login></form>").unwrap();
-        assert_eq!(page.resolve_action(&page.forms()[0]).unwrap().as_str(), "https://idp.example/x/login");
+        assert_eq!(
+            page.resolve_action(&page.forms()[0]).unwrap().as_str(),
+            "https://idp.example/x/login"
+        );
     }
-
 }

@@ -19,16 +19,25 @@ pub fn is_aws_signin(url: &str) -> bool {
         return false;
     };
     let host = host.to_ascii_lowercase();
-    ["signin.aws.amazon.com", "signin.amazonaws-us-gov.com", "signin.amazonaws.cn"]
-        .iter()
-        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+    [
+        "signin.aws.amazon.com",
+        "signin.amazonaws-us-gov.com",
+        "signin.amazonaws.cn",
+    ]
+    .iter()
+    .any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }
 
 /// The XML of a base64 `SAMLResponse` (whitespace in the base64 tolerated),
 /// or `None` when it does not decode.
 pub fn decode(saml_response: &str) -> Option<String> {
-    let compact: String = saml_response.chars().filter(|c| !c.is_whitespace()).collect();
-    let bytes = base64::engine::general_purpose::STANDARD.decode(compact).ok()?;
+    let compact: String = saml_response
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()?;
     Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -56,18 +65,27 @@ mod tests {
     fn recognises_aws_signin_endpoints() {
         assert!(is_aws_signin("https://signin.aws.amazon.com/saml"));
         assert!(is_aws_signin("https://signin.aws.amazon.com:443/saml"));
-        assert!(is_aws_signin("https://us-east-1.signin.aws.amazon.com/saml"));
+        assert!(is_aws_signin(
+            "https://us-east-1.signin.aws.amazon.com/saml"
+        ));
         assert!(is_aws_signin("https://signin.amazonaws-us-gov.com/saml"));
         assert!(is_aws_signin("https://signin.amazonaws.cn/saml"));
-        assert!(!is_aws_signin("https://sp.example.com/Shibboleth.sso/SAML2/POST"));
-        assert!(!is_aws_signin("https://evil-signin.aws.amazon.com.example.com/saml"));
+        assert!(!is_aws_signin(
+            "https://sp.example.com/Shibboleth.sso/SAML2/POST"
+        ));
+        assert!(!is_aws_signin(
+            "https://evil-signin.aws.amazon.com.example.com/saml"
+        ));
         assert!(!is_aws_signin("not a url"));
     }
 
     #[test]
     fn reads_destination_and_roles() {
         let xml = r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" Destination="https://proxy.example.com/acs?a=1&amp;b=2" ID="_1"><Attribute Name="https://aws.amazon.com/SAML/Attributes/Role"/></samlp:Response>"#;
-        assert_eq!(destination(xml).as_deref(), Some("https://proxy.example.com/acs?a=1&b=2"));
+        assert_eq!(
+            destination(xml).as_deref(),
+            Some("https://proxy.example.com/acs?a=1&b=2")
+        );
         assert!(offers_aws_roles(xml));
         let b64 = base64::engine::general_purpose::STANDARD.encode(xml);
         let wrapped = format!("{}\n{}", &b64[..10], &b64[10..]);

@@ -7,7 +7,10 @@
 use plugin_kit::html::{Form, Page};
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/../../examples/sandbox/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../examples/sandbox/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -164,19 +167,36 @@ fn every_fixture_yields_the_right_form_fields_action_and_error() {
             "{}: password field",
             c.file
         );
-        assert_eq!(page.resolve_action(&form).unwrap().as_str(), c.action, "{}: action", c.file);
-        assert_eq!(page.error_message().as_deref(), c.error, "{}: error text", c.file);
+        assert_eq!(
+            page.resolve_action(&form).unwrap().as_str(),
+            c.action,
+            "{}: action",
+            c.file
+        );
+        assert_eq!(
+            page.error_message().as_deref(),
+            c.error,
+            "{}: error text",
+            c.file
+        );
         // Never a nameless, unchecked or button field in the submission.
         for (name, _) in form.submission() {
             assert!(!name.is_empty(), "{}", c.file);
             let field = form.field(&name).unwrap();
-            assert!(!matches!(field.kind.as_str(), "submit" | "button"), "{}: {name}", c.file);
+            assert!(
+                !matches!(field.kind.as_str(), "submit" | "button"),
+                "{}: {name}",
+                c.file
+            );
             if field.kind == "checkbox" {
                 assert!(field.checked, "{}: unchecked {name} posted", c.file);
             }
         }
         if let Some(id) = c.form_id {
-            assert_eq!(page.find_form(&format!("#{id}")).map(|f| f.index), Some(form.index));
+            assert_eq!(
+                page.find_form(&format!("#{id}")).map(|f| f.index),
+                Some(form.index)
+            );
             assert_eq!(page.find_form(id).map(|f| f.index), Some(form.index));
         }
     }
@@ -201,10 +221,16 @@ fn hidden_state_is_entity_decoded() {
 #[test]
 fn default_buttons_like_a_browser_pressing_enter() {
     let cases = [
-        ("adfs-2.0-signin.html", Some(("ctl00$ContentPlaceHolder1$SubmitButton", "Sign In"))),
+        (
+            "adfs-2.0-signin.html",
+            Some(("ctl00$ContentPlaceHolder1$SubmitButton", "Sign In")),
+        ),
         ("adfs-3.0-signin.html", None),
         ("keycloak-login.html", Some(("login", "Sign In"))),
-        ("shibboleth-idp-v4-login.html", Some(("_eventId_proceed", ""))),
+        (
+            "shibboleth-idp-v4-login.html",
+            Some(("_eventId_proceed", "")),
+        ),
         ("simplesamlphp-2.x-login.html", None),
         ("cas-login.html", Some(("submitBtn", "Login"))),
     ];
@@ -223,9 +249,17 @@ fn default_buttons_like_a_browser_pressing_enter() {
 #[test]
 fn unchecked_boxes_are_not_posted() {
     let page = Page::parse("https://sso.example.com/", &fixture("keycloak-login.html")).unwrap();
-    let names: Vec<String> = login_form(&page).submission().into_iter().map(|(n, _)| n).collect();
+    let names: Vec<String> = login_form(&page)
+        .submission()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
     assert_eq!(names, ["username", "password", "credentialId"]);
-    let page = Page::parse("https://adfs.example.com/", &fixture("adfs-2016-signin-error.html")).unwrap();
+    let page = Page::parse(
+        "https://adfs.example.com/",
+        &fixture("adfs-2016-signin-error.html"),
+    )
+    .unwrap();
     let form = login_form(&page);
     assert_eq!(form.value_of("UserName"), Some("monty@example.com"));
     assert!(!form.submission().iter().any(|(n, _)| n == "Kmsi"));
@@ -233,12 +267,21 @@ fn unchecked_boxes_are_not_posted() {
 
 #[test]
 fn saml_post_pages() {
-    let page = Page::parse("https://adfs.example.com/adfs/ls/", &fixture("adfs-saml-post.html")).unwrap();
+    let page = Page::parse(
+        "https://adfs.example.com/adfs/ls/",
+        &fixture("adfs-saml-post.html"),
+    )
+    .unwrap();
     let post = page.saml_post().unwrap();
-    assert_eq!(post.action.as_deref(), Some("https://signin.aws.amazon.com/saml"));
+    assert_eq!(
+        post.action.as_deref(),
+        Some("https://signin.aws.amazon.com/saml")
+    );
     let xml = plugin_kit::saml::decode(&post.saml_response).unwrap();
     assert!(plugin_kit::saml::offers_aws_roles(&xml));
-    assert!(plugin_kit::saml::is_aws_signin(post.action.as_deref().unwrap()));
+    assert!(plugin_kit::saml::is_aws_signin(
+        post.action.as_deref().unwrap()
+    ));
 
     let page = Page::parse(
         "https://idp.example.edu/idp/profile/SAML2/Unsolicited/SSO?execution=e1s3",
@@ -246,7 +289,10 @@ fn saml_post_pages() {
     )
     .unwrap();
     let post = page.saml_post().unwrap();
-    assert_eq!(post.action.as_deref(), Some("https://proxy.example.edu/Shibboleth.sso/SAML2/POST"));
+    assert_eq!(
+        post.action.as_deref(),
+        Some("https://proxy.example.edu/Shibboleth.sso/SAML2/POST")
+    );
     assert_eq!(post.relay_state.as_deref(), Some("cookie:1732562400_a1b2"));
     let xml = plugin_kit::saml::decode(&post.saml_response).unwrap();
     assert!(!plugin_kit::saml::offers_aws_roles(&xml));
@@ -258,7 +304,11 @@ fn saml_post_pages() {
 
 #[test]
 fn adfs_mfa_pages() {
-    let page = Page::parse("https://adfs.example.com/adfs/ls/", &fixture("adfs-2019-azure-mfa-push.html")).unwrap();
+    let page = Page::parse(
+        "https://adfs.example.com/adfs/ls/",
+        &fixture("adfs-2019-azure-mfa-push.html"),
+    )
+    .unwrap();
     assert_eq!(page.text_of("#validEntropyNumber").as_deref(), Some("37"));
     assert_eq!(page.error_message(), None, "empty #errorText is no error");
     let form = page.find_form("#loginForm").unwrap();
@@ -268,11 +318,25 @@ fn adfs_mfa_pages() {
     );
     assert!(form.fillable_fields().next().is_none());
     // An element inside a form selects that form.
-    assert_eq!(page.find_form("#differentVerificationOption").and_then(|f| f.id), Some("options".into()));
+    assert_eq!(
+        page.find_form("#differentVerificationOption")
+            .and_then(|f| f.id),
+        Some("options".into())
+    );
 
-    let page = Page::parse("https://adfs.example.com/adfs/ls/", &fixture("adfs-2016-securid.html")).unwrap();
+    let page = Page::parse(
+        "https://adfs.example.com/adfs/ls/",
+        &fixture("adfs-2016-securid.html"),
+    )
+    .unwrap();
     let form = page.find_form("loginForm").unwrap();
-    let fillable: Vec<_> = form.fillable_fields().filter_map(|f| f.name.as_deref()).collect();
+    let fillable: Vec<_> = form
+        .fillable_fields()
+        .filter_map(|f| f.name.as_deref())
+        .collect();
     assert_eq!(fillable, ["Passcode"]);
-    assert_eq!(page.default_button(&form), Some(("Continue".into(), "Continue".into())));
+    assert_eq!(
+        page.default_button(&form),
+        Some(("Continue".into(), "Continue".into()))
+    );
 }

@@ -67,6 +67,7 @@ fn state_token(a: &Authn) -> Result<String, PluginError> {
 
 /// Follow the transaction until `SUCCESS` or a status that ends it.
 fn drive(ctx: &Ctx, mut state: Authn) -> Result<Done, PluginError> {
+    let mut mfa_rounds = 0;
     for _ in 0..MAX_STEPS {
         errors::hide_tokens(ctx.host, &state);
         ctx.host
@@ -87,6 +88,14 @@ fn drive(ctx: &Ctx, mut state: Authn) -> Result<Done, PluginError> {
                 });
             }
             "MFA_REQUIRED" => {
+                // A second round would mean a second push or code: never loop.
+                mfa_rounds += 1;
+                if mfa_rounds > 1 {
+                    return Err(PluginError::protocol(
+                        "Okta asked for a second factor again right after it was verified",
+                    )
+                    .with_hint("run with -v and sign in once in a browser to check the org's factor policy"));
+                }
                 let st = state_token(&state)?;
                 if state.embedded.factors.is_empty() {
                     return Err(PluginError::protocol(

@@ -179,6 +179,117 @@ mod tests {
     }
 
     #[test]
+    fn every_final_status_has_its_own_message() {
+        let services = awsprocesscreds::testing::TestServices::new().build();
+        let host = Host::from_services(services);
+        let (org, _) =
+            crate::org::Org::from_endpoint("https://example.okta.com/home/a/b/1").unwrap();
+        let req = plugin_api::LoginRequest::default();
+        let ctx = Ctx {
+            host: &host,
+            req: &req,
+            org: &org,
+            username: "monty",
+        };
+        let cases = [
+            (
+                "LOCKED_OUT",
+                ErrorKind::AuthenticationFailed,
+                "monty is locked out",
+            ),
+            (
+                "PASSWORD_EXPIRED",
+                ErrorKind::AuthenticationFailed,
+                "password of monty has expired",
+            ),
+            (
+                "MFA_ENROLL",
+                ErrorKind::NotSupported,
+                "to set up a second factor",
+            ),
+            (
+                "MFA_ENROLL_ACTIVATE",
+                ErrorKind::NotSupported,
+                "to set up a second factor",
+            ),
+            (
+                "UNAUTHENTICATED",
+                ErrorKind::AuthenticationFailed,
+                "ended the sign-in",
+            ),
+            (
+                "RECOVERY",
+                ErrorKind::AuthenticationFailed,
+                "password recovery (RECOVERY)",
+            ),
+            (
+                "PASSWORD_RESET",
+                ErrorKind::AuthenticationFailed,
+                "password recovery",
+            ),
+            ("", ErrorKind::Protocol, "has no status"),
+            (
+                "SOMETHING_NEW",
+                ErrorKind::Protocol,
+                "unknown status 'SOMETHING_NEW'",
+            ),
+        ];
+        for (status, kind, text) in cases {
+            let a = Authn {
+                status: status.into(),
+                ..Authn::default()
+            };
+            let e = status_error(&ctx, &a);
+            assert_eq!(e.kind, kind, "{status}");
+            assert!(e.message.contains(text), "{status}: {}", e.message);
+        }
+        let e = status_error(
+            &ctx,
+            &Authn {
+                status: "PASSWORD_EXPIRED".into(),
+                ..Authn::default()
+            },
+        );
+        assert!(e.hint.unwrap().contains("https://example.okta.com"));
+    }
+
+    #[test]
+    fn factor_errors_by_code() {
+        let services = awsprocesscreds::testing::TestServices::new().build();
+        let host = Host::from_services(services);
+        let (org, _) =
+            crate::org::Org::from_endpoint("https://example.okta.com/home/a/b/1").unwrap();
+        let req = plugin_api::LoginRequest::default();
+        let ctx = Ctx {
+            host: &host,
+            req: &req,
+            org: &org,
+            username: "monty",
+        };
+        let e = |code: &str| ApiError {
+            status: 403,
+            code: code.into(),
+            summary: "s".into(),
+            ..ApiError::default()
+        };
+        assert_eq!(
+            factor_error(&ctx, &e("E0000068"), "SMS").kind,
+            ErrorKind::MfaRejected
+        );
+        assert_eq!(
+            factor_error(&ctx, &e("E0000069"), "SMS").kind,
+            ErrorKind::AuthenticationFailed
+        );
+        assert!(factor_error(&ctx, &e("E0000011"), "SMS")
+            .message
+            .contains("expired"));
+        assert_eq!(
+            factor_error(&ctx, &e("E0000999"), "SMS").kind,
+            ErrorKind::Protocol
+        );
+    }
+
+    #[test]
     fn server_errors_are_network_kind() {
         let e = ApiError {
             status: 503,

@@ -97,8 +97,11 @@ declare_plugin!(OktaPlugin);
 fn login(ctx: &Ctx, link: &Url) -> Result<Secret<String>, PluginError> {
     if let Some(sid) = session::stored(ctx.host) {
         ctx.host.debug("trying the stored Okta session");
-        match open_app(ctx, link, Access::Session(sid))? {
-            Some(assertion) => return Ok(assertion),
+        match open_app(ctx, link, Access::Session(sid.clone()))? {
+            Some(assertion) => {
+                session::refresh(ctx, &sid);
+                return Ok(assertion);
+            }
             None => {
                 ctx.host
                     .debug("the stored Okta session has expired or was revoked; signing in again");

@@ -90,6 +90,32 @@ pub fn create(
     Ok(Some(sid))
 }
 
+/// Extend a reused session (Okta sessions slide with use) and store the
+/// new expiry. Failures only cost an earlier full sign-in: debug log only.
+pub fn refresh(ctx: &Ctx, sid: &Secret<String>) {
+    let url = ctx.org.url("/api/v1/sessions/me/lifecycle/refresh");
+    let req =
+        HttpRequest::post_json(&url, &json!({})).header("Cookie", format!("sid={}", sid.expose()));
+    let expires = ctx
+        .host
+        .http(req)
+        .ok()
+        .and_then(|r| api::read::<Session>(&r, "POST").ok())
+        .and_then(Result::ok)
+        .and_then(|s| expires_unix(s.expires_at.as_deref()));
+    match expires {
+        Some(t) => match ctx.host.session_put(KEY, sid, t) {
+            Ok(()) => ctx.host.debug("refreshed the stored Okta session"),
+            Err(e) => ctx
+                .host
+                .debug(&format!("could not store the Okta session: {}", e.message)),
+        },
+        None => ctx
+            .host
+            .debug("could not refresh the Okta session (kept as is)"),
+    }
+}
+
 /// Parse Okta's `expiresAt` (RFC 3339 with milliseconds).
 pub fn expires_unix(expires_at: Option<&str>) -> Option<i64> {
     OffsetDateTime::parse(expires_at?.trim(), &Rfc3339)

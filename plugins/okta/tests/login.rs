@@ -571,6 +571,7 @@ fn second_login_reuses_the_okta_session() {
     let st = o.okta.lock().unwrap();
     assert_eq!(st.authn_calls, 1);
     assert_eq!(st.pushes_sent, 1);
+    assert_eq!(st.sessions_refreshed, 1, "a reused session is extended");
 }
 
 #[test]
