@@ -504,16 +504,15 @@ fn with_write_lock<T>(
     f: impl FnOnce() -> Result<T, KeychainError>,
 ) -> Result<T, KeychainError> {
     let _guard = lock(&WRITE_LOCKS[backend.index()]);
-    let _file =
-        match lock_file {
-            Some(path) => Some(file_lock::acquire(&path, deadline).map_err(|reason| {
-                KeychainError::Other {
-                    backend: backend.name(),
-                    reason,
-                }
-            })?),
-            None => None,
-        };
+    let _file = match lock_file {
+        Some(path) => {
+            file_lock::acquire(&path, deadline).map_err(|reason| KeychainError::Other {
+                backend: backend.name(),
+                reason,
+            })?
+        }
+        None => None,
+    };
     if Instant::now() >= deadline {
         return Err(KeychainError::TimedOut {
             backend: backend.name(),
@@ -525,33 +524,51 @@ fn with_write_lock<T>(
 
 #[cfg(unix)]
 mod file_lock {
-    use std::fs::{File, OpenOptions};
-    use std::os::unix::fs::OpenOptionsExt;
+    use std::fs::{DirBuilder, File, OpenOptions};
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     use std::path::Path;
     use std::time::{Duration, Instant};
 
     use rustix::fs::{flock, FlockOperation};
 
-    /// An exclusive `flock`, released when the file is closed.
-    pub fn acquire(path: &Path, deadline: Instant) -> Result<File, String> {
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(|e| format!("cannot open the lock file {}: {e}", path.display()))?;
+    /// An exclusive `flock`, released when the file is closed. `Ok(None)`
+    /// when the lock file cannot be used at all (unwritable directory, a
+    /// file system without locks): writing unlocked beats not storing.
+    /// `Err` only when another process holds the lock past `deadline`.
+    pub fn acquire(path: &Path, deadline: Instant) -> Result<Option<File>, String> {
+        let open = || {
+            OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .mode(0o600)
+                .open(path)
+        };
+        let file = match open() {
+            Ok(file) => file,
+            Err(_) => {
+                if let Some(dir) = path.parent() {
+                    let _ = DirBuilder::new().recursive(true).mode(0o700).create(dir);
+                }
+                match open() {
+                    Ok(file) => file,
+                    Err(_) => return Ok(None),
+                }
+            }
+        };
         loop {
             match flock(&file, FlockOperation::NonBlockingLockExclusive) {
-                Ok(()) => return Ok(file),
-                Err(rustix::io::Errno::WOULDBLOCK) | Err(rustix::io::Errno::INTR)
-                    if Instant::now() < deadline =>
-                {
+                Ok(()) => return Ok(Some(file)),
+                Err(rustix::io::Errno::WOULDBLOCK) | Err(rustix::io::Errno::INTR) => {
+                    if Instant::now() >= deadline {
+                        return Err(format!(
+                            "another process kept {} locked until the timeout",
+                            path.display()
+                        ));
+                    }
                     std::thread::sleep(Duration::from_millis(10))
                 }
-                Err(e) => {
-                    return Err(format!("cannot lock {}: {e}", path.display()));
-                }
+                Err(_) => return Ok(None),
             }
         }
     }
@@ -564,8 +581,8 @@ mod file_lock {
 
     /// No cross-process lock here: the Credential Manager writes one
     /// credential atomically, and the process-wide mutex still applies.
-    pub fn acquire(_path: &Path, _deadline: Instant) -> Result<(), String> {
-        Ok(())
+    pub fn acquire(_path: &Path, _deadline: Instant) -> Result<Option<()>, String> {
+        Ok(None)
     }
 }
 

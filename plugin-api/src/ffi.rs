@@ -252,16 +252,42 @@ mod tests {
     use super::*;
     use abi_stable::abi_stability::stable_abi_trait::StableAbi as _;
 
-    /// The root module's layout is part of the protocol. If this test fails
-    /// you changed the binary interface: follow `PROTOCOL.md` (append
-    /// optional fields only; bump the protocol version).
+    /// The sizes of the types that cross the boundary, and the order of
+    /// their fields, on 64-bit targets. If this test fails you changed the
+    /// binary interface: follow `PROTOCOL.md` (append host services after the
+    /// last prefix field only; never change existing types) and re-pin.
     #[test]
-    fn root_module_layout_is_pinned() {
-        let layout = <PluginModule_Ref as abi_stable::StableAbi>::LAYOUT;
-        let shown = format!("{:#?}", layout.shared_vars().type_layouts().len());
-        // The number of distinct types reachable from the root module.
-        assert_eq!(shown, "18", "root module type graph changed");
-        let _ = <FfiHttpRequest as abi_stable::StableAbi>::LAYOUT;
-        let _ = FfiError::LAYOUT;
+    #[cfg(target_pointer_width = "64")]
+    fn boundary_types_are_pinned() {
+        use std::mem::{offset_of, size_of};
+        assert_eq!(size_of::<FfiError>(), 80);
+        assert_eq!(
+            [offset_of!(FfiError, kind), offset_of!(FfiError, message), offset_of!(FfiError, hint)],
+            [0, 8, 40]
+        );
+        assert_eq!(size_of::<FfiHttpRequest>(), 136);
+        assert_eq!(
+            [
+                offset_of!(FfiHttpRequest, method),
+                offset_of!(FfiHttpRequest, url),
+                offset_of!(FfiHttpRequest, headers),
+                offset_of!(FfiHttpRequest, body),
+                offset_of!(FfiHttpRequest, follow_redirects),
+            ],
+            [0, 32, 64, 96, 128]
+        );
+        assert_eq!(size_of::<FfiHttpResponse>(), 104);
+        assert_eq!(
+            [
+                offset_of!(FfiHttpResponse, status),
+                offset_of!(FfiHttpResponse, url),
+                offset_of!(FfiHttpResponse, headers),
+                offset_of!(FfiHttpResponse, body),
+            ],
+            [0, 8, 40, 72]
+        );
+        // The layout abi_stable checks at load time is reachable from the
+        // root module type.
+        let _ = <PluginModule_Ref as abi_stable::StableAbi>::LAYOUT;
     }
 }

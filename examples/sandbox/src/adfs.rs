@@ -114,7 +114,7 @@ pub struct AdfsState {
     pub missing_context_cookie: usize,
     /// Live `MSISAuth` values.
     pub sessions: HashSet<String>,
-    /// MFA context -> polls so far (username in the key's value).
+    /// MFA context -> (username, polls so far).
     contexts: HashMap<String, (String, usize)>,
 }
 
@@ -209,9 +209,8 @@ async fn entry(
     let jar = cookies(&headers);
     if st.config.sso {
         if let Some(sid) = jar.get("MSISAuth").filter(|s| st.sessions.contains(*s)) {
-            let sid = sid.clone();
             st.sso_logins += 1;
-            return saml_page(&mut st, &sid);
+            return saml_page(&mut st);
         }
     }
     let ctx = random_id();
@@ -302,7 +301,7 @@ async fn sign_in_post(
     }
     let username = user.unwrap_or_default();
     match st.config.mfa.clone() {
-        None => new_session_saml(&mut st, &username),
+        None => new_session_saml(&mut st),
         Some(mfa) => {
             let context = format!("{}&amp+/={}", random_id(), random_id());
             st.contexts.insert(context.clone(), (username, 0));
@@ -342,7 +341,7 @@ fn mfa_post(
         Mfa::Otp { field, code, .. } => {
             if get(field).as_deref() == Some(code.as_str()) {
                 st.contexts.remove(context);
-                new_session_saml(st, &username)
+                new_session_saml(st)
             } else {
                 Html(mfa_page(
                     &mfa,
@@ -356,7 +355,7 @@ fn mfa_post(
         Mfa::AzureCode { code } => {
             if get("VerificationCode").as_deref() == Some(code.as_str()) {
                 st.contexts.remove(context);
-                new_session_saml(st, &username)
+                new_session_saml(st)
             } else {
                 Html(mfa_page(
                     &mfa,
@@ -389,7 +388,7 @@ fn mfa_post(
                 return Html(mfa_page(&mfa, ctx, context, None)).into_response();
             }
             st.contexts.remove(context);
-            new_session_saml(st, &username)
+            new_session_saml(st)
         }
         Mfa::BrowserOnly { .. } => error_page(
             StatusCode::BAD_REQUEST,
@@ -398,16 +397,15 @@ fn mfa_post(
     }
 }
 
-fn new_session_saml(st: &mut AdfsState, username: &str) -> Response {
+fn new_session_saml(st: &mut AdfsState) -> Response {
     let sid = random_id();
     st.sessions.insert(sid.clone());
-    let _ = username;
-    let r = saml_page(st, &sid);
+    let r = saml_page(st);
     let r = with_cookie(r, format!("MSISAuth={sid}; Path=/adfs; HttpOnly"));
     with_cookie(r, "MSISContext=; Path=/adfs; Max-Age=0".into())
 }
 
-fn saml_page(st: &mut AdfsState, _sid: &str) -> Response {
+fn saml_page(st: &mut AdfsState) -> Response {
     st.assertions_issued += 1;
     let b64 = AssertionBuilder::default()
         .roles(st.config.roles.clone())
