@@ -186,7 +186,10 @@ fn read_entry(path: &Path) -> Option<Entry> {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
         Err(e) => {
-            log::warn(&format!("cannot read cache file {}: {e}; logging in again", path.display()));
+            log::warn(&format!(
+                "cannot read cache file {}: {e}; logging in again",
+                path.display()
+            ));
             return None;
         }
     };
@@ -206,7 +209,10 @@ fn read_entry(path: &Path) -> Option<Entry> {
     let mut text = String::new();
     use std::io::Read;
     if let Err(e) = (&file).take(1 << 20).read_to_string(&mut text) {
-        log::warn(&format!("cannot read cache file {}: {e}; logging in again", path.display()));
+        log::warn(&format!(
+            "cannot read cache file {}: {e}; logging in again",
+            path.display()
+        ));
         return None;
     }
     match serde_json::from_str::<Entry>(&text) {
@@ -240,13 +246,17 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
                 .mode(0o700)
                 .create(dir)
                 .map_err(|e| {
-                    Error::io(format!("cannot create cache directory {}: {e}", dir.display()))
-                        .hint("set AWSPROCESSCREDS_CACHE_DIR to a writable directory, or use --no-cache")
+                    Error::io(format!(
+                        "cannot create cache directory {}: {e}",
+                        dir.display()
+                    ))
+                    .hint(
+                        "set AWSPROCESSCREDS_CACHE_DIR to a writable directory, or use --no-cache",
+                    )
                 })?;
         }
-        let meta = fs::metadata(dir).map_err(|e| {
-            Error::io(format!("cannot use cache directory {}: {e}", dir.display()))
-        })?;
+        let meta = fs::metadata(dir)
+            .map_err(|e| Error::io(format!("cannot use cache directory {}: {e}", dir.display())))?;
         if meta.uid() != rustix::process::geteuid().as_raw() {
             return Err(Error::io(format!(
                 "cache directory {} is owned by another user",
@@ -255,16 +265,25 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
             .hint("set AWSPROCESSCREDS_CACHE_DIR to a directory of your own, or use --no-cache"));
         }
         if meta.mode() & 0o077 != 0 {
-            log::debug(&format!("tightening permissions of {} to 0700", dir.display()));
+            log::debug(&format!(
+                "tightening permissions of {} to 0700",
+                dir.display()
+            ));
             fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| {
-                Error::io(format!("cannot restrict permissions of {}: {e}", dir.display()))
+                Error::io(format!(
+                    "cannot restrict permissions of {}: {e}",
+                    dir.display()
+                ))
             })?;
         }
     }
     #[cfg(not(unix))]
     {
         fs::create_dir_all(dir).map_err(|e| {
-            Error::io(format!("cannot create cache directory {}: {e}", dir.display()))
+            Error::io(format!(
+                "cannot create cache directory {}: {e}",
+                dir.display()
+            ))
         })?;
     }
     Ok(())
@@ -275,7 +294,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = dir.join(format!(
         ".{}.tmp.{}.{}",
-        path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
         std::process::id(),
         OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000
     ));
@@ -349,15 +370,32 @@ mod tests {
     #[test]
     fn freshness_uses_refresh_window() {
         let now = OffsetDateTime::now_utc();
-        let mut e = Entry::new(Key::default(), None, creds(&timefmt::format(now + time::Duration::minutes(60))));
+        let mut e = Entry::new(
+            Key::default(),
+            None,
+            creds(&timefmt::format(now + time::Duration::minutes(60))),
+        );
         e.created = timefmt::format(now);
         assert!(e.is_fresh(now, std::time::Duration::from_secs(900)));
-        assert!(!e.is_fresh(now + time::Duration::minutes(46), std::time::Duration::from_secs(900)));
+        assert!(!e.is_fresh(
+            now + time::Duration::minutes(46),
+            std::time::Duration::from_secs(900)
+        ));
         // Short-lived (15 min) credentials stay usable for half their life.
-        let mut s = Entry::new(Key::default(), None, creds(&timefmt::format(now + time::Duration::minutes(15))));
+        let mut s = Entry::new(
+            Key::default(),
+            None,
+            creds(&timefmt::format(now + time::Duration::minutes(15))),
+        );
         s.created = timefmt::format(now);
-        assert!(s.is_fresh(now + time::Duration::minutes(5), std::time::Duration::from_secs(900)));
-        assert!(!s.is_fresh(now + time::Duration::minutes(8), std::time::Duration::from_secs(900)));
+        assert!(s.is_fresh(
+            now + time::Duration::minutes(5),
+            std::time::Duration::from_secs(900)
+        ));
+        assert!(!s.is_fresh(
+            now + time::Duration::minutes(8),
+            std::time::Duration::from_secs(900)
+        ));
     }
 
     #[test]
@@ -375,7 +413,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let m = fs::metadata(cache.path_for(&key)).unwrap().permissions().mode();
+            let m = fs::metadata(cache.path_for(&key))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(m & 0o777, 0o600);
             let d = fs::metadata(cache.dir()).unwrap().permissions().mode();
             assert_eq!(d & 0o777, 0o700);

@@ -11,7 +11,10 @@ use plugin_api::Secret;
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
     #[error("could not run {what} ({err})")]
-    Spawn { what: &'static str, err: std::io::Error },
+    Spawn {
+        what: &'static str,
+        err: std::io::Error,
+    },
     #[error("{what} exited with status {status}")]
     Failed { what: &'static str, status: String },
     #[error("{what} printed nothing")]

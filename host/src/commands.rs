@@ -46,7 +46,10 @@ pub fn saml(cli: &SamlCli) -> Result<()> {
     if creds.use_cache {
         if let Some(e) = cache.read(&key) {
             if e.is_fresh(OffsetDateTime::now_utc(), creds.refresh_before) {
-                log::debug(&format!("using cached credentials from {}", cache.path_for(&key).display()));
+                log::debug(&format!(
+                    "using cached credentials from {}",
+                    cache.path_for(&key).display()
+                ));
                 return output::print(&e.credentials, creds.output);
             }
             log::debug("cached credentials are too close to expiry; logging in again");
@@ -80,17 +83,18 @@ pub fn saml(cli: &SamlCli) -> Result<()> {
 
     let plugin = login::find_plugin(&common, &login.provider)?;
     let session_dir = creds.use_cache.then(|| creds.cache_dir.clone());
-    let (credentials, assumed, cacheable) = match login::run_plugin(&plugin, &login, &common, session_dir)? {
-        Outcome::Saml(assertion, parsed) => {
-            let (c, role) = login::assume(&assertion, &parsed, &login, &creds, &common)?;
-            (c, Some(role), true)
-        }
-        Outcome::Credentials(c) => {
-            // Credentials without an expiry are static: never cache them.
-            let cacheable = c.expiration.is_some();
-            (c, None, cacheable)
-        }
-    };
+    let (credentials, assumed, cacheable) =
+        match login::run_plugin(&plugin, &login, &common, session_dir)? {
+            Outcome::Saml(assertion, parsed) => {
+                let (c, role) = login::assume(&assertion, &parsed, &login, &creds, &common)?;
+                (c, Some(role), true)
+            }
+            Outcome::Credentials(c) => {
+                // Credentials without an expiry are static: never cache them.
+                let cacheable = c.expiration.is_some();
+                (c, None, cacheable)
+            }
+        };
     if creds.use_cache && cacheable {
         let entry = cache::Entry::new(key, assumed, credentials.clone());
         if let Err(e) = cache.write(&entry) {
@@ -257,7 +261,9 @@ pub fn cache(action: &CacheAction) -> Result<()> {
             for (path, e) in &entries {
                 let role = e.assumed_role.as_deref().or(e.key.role_arn.as_deref());
                 if provider.as_deref().is_some_and(|p| p != e.key.provider)
-                    || username.as_deref().is_some_and(|u| Some(u) != e.key.username.as_deref())
+                    || username
+                        .as_deref()
+                        .is_some_and(|u| Some(u) != e.key.username.as_deref())
                     || role_arn.as_deref().is_some_and(|r| Some(r) != role)
                 {
                     continue;
@@ -278,4 +284,3 @@ pub fn cache(action: &CacheAction) -> Result<()> {
         }
     }
 }
-

@@ -87,10 +87,16 @@ impl Jar {
 
 fn cookie_url(c: &cookie_store::Cookie<'_>) -> Url {
     let domain = match &c.domain {
-        cookie_store::CookieDomain::HostOnly(d) | cookie_store::CookieDomain::Suffix(d) => d.clone(),
+        cookie_store::CookieDomain::HostOnly(d) | cookie_store::CookieDomain::Suffix(d) => {
+            d.clone()
+        }
         _ => "localhost".to_string(),
     };
-    let scheme = if c.secure().unwrap_or(false) { "https" } else { "http" };
+    let scheme = if c.secure().unwrap_or(false) {
+        "https"
+    } else {
+        "http"
+    };
     let path = String::from(c.path.clone());
     Url::parse(&format!("{scheme}://{domain}{path}"))
         .unwrap_or_else(|_| Url::parse("http://localhost/").expect("static url"))
@@ -143,12 +149,18 @@ pub struct HttpClient {
 
 impl HttpClient {
     /// Build a client with `timeout` per call and optional extra CA roots.
-    pub fn new(timeout: Duration, ca_bundle: Option<&Path>) -> Result<HttpClient, crate::error::Error> {
+    pub fn new(
+        timeout: Duration,
+        ca_bundle: Option<&Path>,
+    ) -> Result<HttpClient, crate::error::Error> {
         let jar = Arc::new(Jar::default());
         let certs = match ca_bundle {
             Some(p) => {
                 let pem = std::fs::read(p).map_err(|e| {
-                    crate::error::Error::usage(format!("cannot read CA bundle {}: {e}", p.display()))
+                    crate::error::Error::usage(format!(
+                        "cannot read CA bundle {}: {e}",
+                        p.display()
+                    ))
                 })?;
                 let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
                     crate::error::Error::usage(format!(
@@ -182,7 +194,9 @@ impl HttpClient {
         };
         let follow_policy = reqwest::redirect::Policy::custom(|attempt| {
             if attempt.previous().len() >= MAX_REDIRECTS {
-                attempt.error(format!("more than {MAX_REDIRECTS} redirects (a redirect loop?)"))
+                attempt.error(format!(
+                    "more than {MAX_REDIRECTS} redirects (a redirect loop?)"
+                ))
             } else if let Err(e) = allowed(attempt.url()) {
                 attempt.error(e)
             } else {
@@ -209,7 +223,11 @@ impl HttpClient {
         allowed(&url).map_err(|m| PluginError::new(ErrorKind::Network, m))?;
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|_| PluginError::other(format!("invalid HTTP method {:?}", req.method)))?;
-        let client = if req.follow_redirects { &self.follow } else { &self.manual };
+        let client = if req.follow_redirects {
+            &self.follow
+        } else {
+            &self.manual
+        };
         let mut builder = client.request(method.clone(), url.clone());
         for (k, v) in &req.headers {
             builder = builder.header(k.as_str(), v.as_str());
@@ -224,7 +242,12 @@ impl HttpClient {
         let headers: Vec<(String, String)> = resp
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let mut body = Vec::new();
         resp.take(MAX_BODY as u64 + 1)
@@ -268,12 +291,18 @@ impl HttpClient {
         let lower = chain.to_ascii_lowercase();
         let (msg, hint) = if e.is_timeout() {
             (
-                format!("timed out after {}s talking to {host}", self.timeout.as_secs()),
+                format!(
+                    "timed out after {}s talking to {host}",
+                    self.timeout.as_secs()
+                ),
                 Some("check your network or VPN, or raise --timeout"),
             )
         } else if e.is_redirect() {
             (format!("redirect from {host} refused: {chain}"), None)
-        } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        } else if lower.contains("certificate")
+            || lower.contains("tls")
+            || lower.contains("handshake")
+        {
             (
                 format!("TLS connection to {host} failed: {chain}"),
                 Some("if your IdP uses a private CA, pass its certificate with --ca-bundle (or AWS_CA_BUNDLE)"),

@@ -770,6 +770,8 @@ fn one_line(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
+    use std::path::Path;
 
     #[test]
     fn idp_account_uses_provider_user_and_host() {
@@ -803,6 +805,26 @@ mod tests {
         );
         assert_eq!(e.backend(), "kernel-keyring");
         assert!(!e.to_string().contains("hunter2"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn lock_file_is_created_held_and_never_blocks_past_the_deadline() {
+        let dir = std::env::temp_dir().join(format!("apc-keychain-lock-{}", std::process::id()));
+        let path = dir.join("nested").join("keychain-x.lock");
+        let soon = || Instant::now() + Duration::from_millis(200);
+        let held = file_lock::acquire(&path, soon()).unwrap();
+        assert!(held.is_some(), "missing directories are created");
+        let started = Instant::now();
+        let second = file_lock::acquire(&path, soon());
+        assert!(second.unwrap_err().contains("locked"));
+        assert!(started.elapsed() < Duration::from_secs(2));
+        drop(held);
+        assert!(file_lock::acquire(&path, soon()).unwrap().is_some());
+        // An unusable location means "no cross-process lock", not "no keychain".
+        let unusable = Path::new("/dev/null/keychain-x.lock");
+        assert!(file_lock::acquire(unusable, soon()).unwrap().is_none());
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

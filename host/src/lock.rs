@@ -101,7 +101,9 @@ mod tests {
         let err = acquire(&p, Duration::from_millis(900), |pid| saw = pid)
             .err()
             .expect("must time out");
-        assert!(err.message.contains("waiting for another awsprocesscreds login"));
+        assert!(err
+            .message
+            .contains("waiting for another awsprocesscreds login"));
         assert_eq!(saw, Some(std::process::id()));
         drop(held);
         assert!(acquire(&p, Duration::from_secs(1), |_| {}).is_ok());

@@ -120,7 +120,10 @@ mod tests {
     fn redacts_registered_secrets_longest_first() {
         add_secret("abcdefgh");
         add_secret("abcdefghijkl");
-        assert_eq!(redact("x abcdefghijkl y abcdefgh"), "x [REDACTED] y [REDACTED]");
+        assert_eq!(
+            redact("x abcdefghijkl y abcdefgh"),
+            "x [REDACTED] y [REDACTED]"
+        );
         add_secret("ab"); // too short to redact safely
         assert_eq!(redact("ab"), "ab");
     }

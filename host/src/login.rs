@@ -6,8 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use plugin_api::{
-    Credentials, ErrorKind, LoadedPlugin, LoginOutcome, LoginRequest, MfaSettings, Need,
-    PluginKind,
+    Credentials, ErrorKind, LoadedPlugin, LoginOutcome, LoginRequest, MfaSettings, Need, PluginKind,
 };
 
 use crate::error::{Error, Kind, Result};
@@ -73,10 +72,14 @@ pub fn check_inputs(plugin: &LoadedPlugin, login: &Login) -> Result<()> {
     let m = plugin.manifest();
     let name = &m.name;
     if m.inputs.endpoint == Need::Required && login.endpoint.is_none() {
-        return Err(Error::usage(format!("provider '{name}' needs -e/--endpoint")));
+        return Err(Error::usage(format!(
+            "provider '{name}' needs -e/--endpoint"
+        )));
     }
     if m.inputs.username == Need::Required && login.username.is_none() {
-        return Err(Error::usage(format!("provider '{name}' needs -u/--username")));
+        return Err(Error::usage(format!(
+            "provider '{name}' needs -u/--username"
+        )));
     }
     for key in login.plugin_options.keys() {
         if !m.options.iter().any(|o| &o.key == key) {
@@ -85,7 +88,11 @@ pub fn check_inputs(plugin: &LoadedPlugin, login: &Login) -> Result<()> {
             } else {
                 format!(
                     "it accepts: {}",
-                    m.options.iter().map(|o| o.key.as_str()).collect::<Vec<_>>().join(", ")
+                    m.options
+                        .iter()
+                        .map(|o| o.key.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             };
             return Err(Error::usage(format!(
@@ -156,7 +163,9 @@ pub fn run_plugin(
                     if let Some(store) = &passwords.store {
                         match store.set(pw) {
                             Ok(()) => log::info("stored the password in the OS keychain"),
-                            Err(e) => log::warn(&format!("could not store the password in the keychain: {e}")),
+                            Err(e) => log::warn(&format!(
+                                "could not store the password in the keychain: {e}"
+                            )),
                         }
                     }
                 }
@@ -186,11 +195,16 @@ fn into_outcome(plugin: &LoadedPlugin, outcome: LoginOutcome) -> Result<Outcome>
         (_, LoginOutcome::Saml { assertion }) => {
             log::add_secret(assertion.expose());
             let parsed = saml::parse(assertion.expose()).map_err(|e| {
-                Error::new(Kind::Saml, format!("provider '{name}' returned an unusable SAML response: {e}"))
-                    .hint("run with -v to see the login steps; your IdP may not be configured for AWS")
+                Error::new(
+                    Kind::Saml,
+                    format!("provider '{name}' returned an unusable SAML response: {e}"),
+                )
+                .hint("run with -v to see the login steps; your IdP may not be configured for AWS")
             })?;
             for bad in &parsed.malformed_roles {
-                log::warn(&format!("ignoring a malformed role value in the assertion: {bad:?}"));
+                log::warn(&format!(
+                    "ignoring a malformed role value in the assertion: {bad:?}"
+                ));
             }
             log::debug(&format!(
                 "assertion offers {} role(s); session duration {}",
@@ -202,9 +216,13 @@ fn into_outcome(plugin: &LoadedPlugin, outcome: LoginOutcome) -> Result<Outcome>
             ));
             Ok(Outcome::Saml(assertion, parsed))
         }
-        (PluginKind::Credentials | PluginKind::SamlIdp, LoginOutcome::Credentials { credentials }) => {
-            Ok(Outcome::Credentials(validate_credentials(name, credentials)?))
-        }
+        (
+            PluginKind::Credentials | PluginKind::SamlIdp,
+            LoginOutcome::Credentials { credentials },
+        ) => Ok(Outcome::Credentials(validate_credentials(
+            name,
+            credentials,
+        )?)),
     }
 }
 
@@ -227,7 +245,8 @@ pub fn validate_credentials(name: &str, mut c: Credentials) -> Result<Credential
         log::add_secret(t.expose());
     }
     if let Some(e) = &c.expiration {
-        let n = timefmt::normalize(e).ok_or_else(|| bad(&format!("Expiration {e:?} is not an RFC 3339 time")))?;
+        let n = timefmt::normalize(e)
+            .ok_or_else(|| bad(&format!("Expiration {e:?} is not an RFC 3339 time")))?;
         if timefmt::parse(&n).is_some_and(|t| t <= time::OffsetDateTime::now_utc()) {
             return Err(bad(&format!("they expired at {n}")));
         }
@@ -274,6 +293,7 @@ pub fn assume(
         region,
         endpoint: creds.sts_endpoint.clone(),
         timeout: common.timeout,
+        ca_bundle: common.ca_bundle.clone(),
     })?;
     Ok((c, role.role_arn))
 }

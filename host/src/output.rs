@@ -40,16 +40,25 @@ fn shell_quote(s: &str) -> String {
 /// `export` lines for POSIX shells.
 pub fn env(c: &Credentials) -> String {
     let mut out = String::new();
-    out.push_str(&format!("export AWS_ACCESS_KEY_ID={}\n", shell_quote(&c.access_key_id)));
+    out.push_str(&format!(
+        "export AWS_ACCESS_KEY_ID={}\n",
+        shell_quote(&c.access_key_id)
+    ));
     out.push_str(&format!(
         "export AWS_SECRET_ACCESS_KEY={}\n",
         shell_quote(c.secret_access_key.expose())
     ));
     if let Some(t) = &c.session_token {
-        out.push_str(&format!("export AWS_SESSION_TOKEN={}\n", shell_quote(t.expose())));
+        out.push_str(&format!(
+            "export AWS_SESSION_TOKEN={}\n",
+            shell_quote(t.expose())
+        ));
     }
     if let Some(e) = &c.expiration {
-        out.push_str(&format!("export AWS_CREDENTIAL_EXPIRATION={}\n", shell_quote(e)));
+        out.push_str(&format!(
+            "export AWS_CREDENTIAL_EXPIRATION={}\n",
+            shell_quote(e)
+        ));
     }
     out
 }

@@ -77,7 +77,9 @@ impl Passwords {
                 match store.get() {
                     Ok(Some(v)) => return Ok(self.remember(Source::Keyring, v)),
                     Ok(None) => log::debug("no password stored in the keychain yet"),
-                    Err(e) => log::warn(&format!("keychain unavailable ({e}); trying other password sources")),
+                    Err(e) => log::warn(&format!(
+                        "keychain unavailable ({e}); trying other password sources"
+                    )),
                 }
             }
             if let Ok(v) = std::env::var(env_vars::PASSWORD) {
@@ -96,11 +98,16 @@ impl Passwords {
             ));
         };
         let v = t.read_secret(prompt).map_err(|e| match e {
-            tty::TtyError::Cancelled => PluginError::new(ErrorKind::Cancelled, "password entry cancelled"),
+            tty::TtyError::Cancelled => {
+                PluginError::new(ErrorKind::Cancelled, "password entry cancelled")
+            }
             tty::TtyError::Io(e) => PluginError::other(format!("reading the password failed: {e}")),
         })?;
         if v.is_empty() {
-            return Err(PluginError::new(ErrorKind::Cancelled, "no password entered"));
+            return Err(PluginError::new(
+                ErrorKind::Cancelled,
+                "no password entered",
+            ));
         }
         Ok(self.remember(Source::Prompt, Secret::new(v)))
     }

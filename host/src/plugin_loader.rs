@@ -43,8 +43,14 @@ pub struct SearchDir {
 pub enum Found {
     Loaded(LoadedPlugin),
     /// A plugin whose name an earlier one already took.
-    Shadowed { plugin: LoadedPlugin, by: PathBuf },
-    Failed { path: PathBuf, error: LoadError },
+    Shadowed {
+        plugin: LoadedPlugin,
+        by: PathBuf,
+    },
+    Failed {
+        path: PathBuf,
+        error: LoadError,
+    },
 }
 
 /// A directory that was skipped entirely.
@@ -79,7 +85,11 @@ pub fn search_dirs(flag_dirs: &[PathBuf]) -> Vec<SearchDir> {
         .and_then(|e| e.parent().map(Path::to_path_buf))
     {
         out.push(SearchDir {
-            path: exe_dir.join("..").join("lib").join("awsprocesscreds").join("plugins"),
+            path: exe_dir
+                .join("..")
+                .join("lib")
+                .join("awsprocesscreds")
+                .join("plugins"),
             origin: Origin::ExeLib,
         });
         out.insert(
@@ -93,7 +103,9 @@ pub fn search_dirs(flag_dirs: &[PathBuf]) -> Vec<SearchDir> {
     let data_home = std::env::var_os(ev::XDG_DATA_HOME)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os(ev::HOME).map(|h| PathBuf::from(h).join(".local").join("share")));
+        .or_else(|| {
+            std::env::var_os(ev::HOME).map(|h| PathBuf::from(h).join(".local").join("share"))
+        });
     if let Some(d) = data_home {
         out.push(SearchDir {
             path: d.join("awsprocesscreds").join("plugins"),

@@ -20,8 +20,10 @@ pub fn menu_line(r: &Role) -> String {
 /// Pick the role: the one asked for, the only one, or the user's choice.
 pub fn choose(roles: &[Role], wanted: Option<&str>) -> Result<Role> {
     if roles.is_empty() {
-        return Err(Error::new(Kind::Saml, "the SAML assertion offers no AWS roles")
-            .hint("ask your identity provider's administrator to assign you an AWS role"));
+        return Err(
+            Error::new(Kind::Saml, "the SAML assertion offers no AWS roles")
+                .hint("ask your identity provider's administrator to assign you an AWS role"),
+        );
     }
     if let Some(w) = wanted {
         return roles
@@ -31,7 +33,10 @@ pub fn choose(roles: &[Role], wanted: Option<&str>) -> Result<Role> {
             .ok_or_else(|| {
                 Error::new(
                     Kind::Saml,
-                    format!("role {w} is not offered by your identity provider; offered: {}", listing(roles)),
+                    format!(
+                        "role {w} is not offered by your identity provider; offered: {}",
+                        listing(roles)
+                    ),
                 )
                 .hint("fix -a/--role-arn, or omit it to choose from the offered roles")
             });
@@ -74,9 +79,16 @@ mod tests {
     #[test]
     fn exact_match_single_and_missing() {
         let roles = vec![role("a"), role("b")];
-        assert_eq!(choose(&roles, Some("arn:aws:iam::123456789012:role/b")).unwrap(), role("b"));
+        assert_eq!(
+            choose(&roles, Some("arn:aws:iam::123456789012:role/b")).unwrap(),
+            role("b")
+        );
         let e = choose(&roles, Some("arn:aws:iam::123456789012:role/c")).unwrap_err();
-        assert!(e.message.contains("role/a") && e.message.contains("role/b"), "{}", e.message);
+        assert!(
+            e.message.contains("role/a") && e.message.contains("role/b"),
+            "{}",
+            e.message
+        );
         assert_eq!(choose(&roles[..1], None).unwrap(), role("a"));
         assert!(choose(&[], None).is_err());
     }

@@ -110,7 +110,10 @@ pub fn parse_xml(text: &str) -> Result<Assertion, SamlError> {
         if let Some(code) = root
             .children()
             .find(|n| n.has_tag_name((PROTOCOL_NS, "Status")))
-            .and_then(|s| s.children().find(|n| n.has_tag_name((PROTOCOL_NS, "StatusCode"))))
+            .and_then(|s| {
+                s.children()
+                    .find(|n| n.has_tag_name((PROTOCOL_NS, "StatusCode")))
+            })
             .and_then(|c| c.attribute("Value"))
         {
             if !code.ends_with(":Success") {
@@ -178,7 +181,11 @@ pub fn parse_xml(text: &str) -> Result<Assertion, SamlError> {
 
 /// `role_arn,principal_arn` in either order, whitespace allowed.
 pub fn parse_role_value(v: &str) -> Option<Role> {
-    let parts: Vec<&str> = v.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = v
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
     if parts.len() != 2 {
         return None;
     }
@@ -213,7 +220,12 @@ mod tests {
     fn wrap(prefix_style: &str, roles: &[&str]) -> String {
         let vals: String = roles
             .iter()
-            .map(|r| format!("<{p}AttributeValue>{r}</{p}AttributeValue>", p = prefix_style))
+            .map(|r| {
+                format!(
+                    "<{p}AttributeValue>{r}</{p}AttributeValue>",
+                    p = prefix_style
+                )
+            })
             .collect();
         format!(
             r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" Destination="https://signin.aws.amazon.com/saml"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>
@@ -265,13 +277,21 @@ mod tests {
     #[test]
     fn reports_failure_status() {
         let xml = r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder"/></samlp:Status></samlp:Response>"#;
-        assert_eq!(parse_xml(xml).unwrap_err(), SamlError::Status("Responder".into()));
+        assert_eq!(
+            parse_xml(xml).unwrap_err(),
+            SamlError::Status("Responder".into())
+        );
     }
 
     #[test]
     fn many_roles_parse() {
         let roles: Vec<String> = (0..500)
-            .map(|i| format!("arn:aws:iam::{:012}:role/r{i},arn:aws:iam::{:012}:saml-provider/p", i, i))
+            .map(|i| {
+                format!(
+                    "arn:aws:iam::{:012}:role/r{i},arn:aws:iam::{:012}:saml-provider/p",
+                    i, i
+                )
+            })
             .collect();
         let refs: Vec<&str> = roles.iter().map(String::as_str).collect();
         let a = parse_xml(&wrap("saml2:", &refs)).unwrap();
@@ -280,8 +300,14 @@ mod tests {
 
     #[test]
     fn partitions() {
-        assert_eq!(partition_region(Some("https://signin.amazonaws-us-gov.com/saml")), "us-gov-west-1");
-        assert_eq!(partition_region(Some("https://signin.amazonaws.cn/saml")), "cn-north-1");
+        assert_eq!(
+            partition_region(Some("https://signin.amazonaws-us-gov.com/saml")),
+            "us-gov-west-1"
+        );
+        assert_eq!(
+            partition_region(Some("https://signin.amazonaws.cn/saml")),
+            "cn-north-1"
+        );
         assert_eq!(partition_region(None), "us-east-1");
     }
 }

@@ -25,12 +25,16 @@ fn no_terminal(what: &str) -> PluginError {
         ErrorKind::NoTerminal,
         format!("{what} is needed but there is no terminal to ask"),
     )
-    .with_hint("run the command once in a terminal, or configure a non-interactive source (see --help)")
+    .with_hint(
+        "run the command once in a terminal, or configure a non-interactive source (see --help)",
+    )
 }
 
 fn tty_err(e: tty::TtyError) -> PluginError {
     match e {
-        tty::TtyError::Cancelled => PluginError::new(ErrorKind::Cancelled, "cancelled at the terminal"),
+        tty::TtyError::Cancelled => {
+            PluginError::new(ErrorKind::Cancelled, "cancelled at the terminal")
+        }
         tty::TtyError::Io(e) => PluginError::other(format!("terminal I/O failed: {e}")),
     }
 }
@@ -68,10 +72,13 @@ impl Services for HostServices {
 
     fn mfa_code(&self, prompt: &str) -> Result<Secret<String>, PluginError> {
         if let Some(cmd) = &self.mfa_code_command {
-            let v = command::first_line("--mfa-code-command", cmd, self.command_timeout).map_err(|e| {
-                PluginError::config(e.to_string())
-                    .with_hint("fix --mfa-code-command (its first output line is used as the code)")
-            })?;
+            let v = command::first_line("--mfa-code-command", cmd, self.command_timeout).map_err(
+                |e| {
+                    PluginError::config(e.to_string()).with_hint(
+                        "fix --mfa-code-command (its first output line is used as the code)",
+                    )
+                },
+            )?;
             log::add_secret(v.expose());
             return Ok(v);
         }
@@ -117,7 +124,12 @@ impl Services for HostServices {
         v
     }
 
-    fn session_put(&self, name: &str, value: Secret<String>, expires_unix: i64) -> Result<(), PluginError> {
+    fn session_put(
+        &self,
+        name: &str,
+        value: Secret<String>,
+        expires_unix: i64,
+    ) -> Result<(), PluginError> {
         self.sessions.put(name, value, expires_unix)
     }
 

@@ -84,8 +84,16 @@ impl SessionStore {
         Some(v.value.clone())
     }
 
-    pub fn put(&self, name: &str, value: Secret<String>, expires_unix: i64) -> Result<(), PluginError> {
-        let _g = self.lock.lock().map_err(|_| PluginError::other("session store poisoned"))?;
+    pub fn put(
+        &self,
+        name: &str,
+        value: Secret<String>,
+        expires_unix: i64,
+    ) -> Result<(), PluginError> {
+        let _g = self
+            .lock
+            .lock()
+            .map_err(|_| PluginError::other("session store poisoned"))?;
         let mut file = self.load();
         let now = Self::now();
         file.values.retain(|_, v| v.expires_unix > now);
@@ -124,7 +132,8 @@ mod tests {
         let later = SessionStore::now() + 600;
         s.put("sid", Secret::new("abc".into()), later).unwrap();
         assert_eq!(s.get("sid").unwrap().expose(), "abc");
-        s.put("old", Secret::new("x".into()), SessionStore::now() - 1).unwrap();
+        s.put("old", Secret::new("x".into()), SessionStore::now() - 1)
+            .unwrap();
         assert!(s.get("old").is_none());
         s.delete("sid");
         assert!(s.get("sid").is_none());

@@ -92,11 +92,17 @@ pub fn common(args: &CommonArgs) -> Result<Common> {
         plugin_dirs: args.plugin_dir.clone(),
         ca_bundle,
         timeout: Duration::from_secs(args.timeout),
-        password_command: args.password_command.clone().filter(|c| !c.trim().is_empty()),
+        password_command: args
+            .password_command
+            .clone()
+            .filter(|c| !c.trim().is_empty()),
         use_keyring: args.use_keyring,
         mfa_factor: args.mfa_factor.clone().filter(|f| !f.trim().is_empty()),
         mfa_timeout: Duration::from_secs(args.mfa_timeout),
-        mfa_code_command: args.mfa_code_command.clone().filter(|c| !c.trim().is_empty()),
+        mfa_code_command: args
+            .mfa_code_command
+            .clone()
+            .filter(|c| !c.trim().is_empty()),
     })
 }
 
@@ -104,7 +110,12 @@ pub fn common(args: &CommonArgs) -> Result<Common> {
 pub fn plugin_options(args: &CommonArgs) -> Result<BTreeMap<String, String>> {
     let mut raw: Vec<String> = Vec::new();
     if let Some(env) = env_nonempty(ev::PLUGIN_OPTION) {
-        raw.extend(env.split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from));
+        raw.extend(
+            env.split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from),
+        );
     }
     raw.extend(args.plugin_option.iter().cloned());
     let mut out = BTreeMap::new();
@@ -116,7 +127,9 @@ pub fn plugin_options(args: &CommonArgs) -> Result<BTreeMap<String, String>> {
         };
         let k = k.trim();
         if k.is_empty() {
-            return Err(Error::usage(format!("--plugin-option {item:?} has an empty key")));
+            return Err(Error::usage(format!(
+                "--plugin-option {item:?} has an empty key"
+            )));
         }
         out.insert(k.to_string(), v.to_string());
     }
@@ -161,8 +174,10 @@ pub fn validate_role_arn(arn: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::usage(format!("-a/--role-arn {arn:?} is not an IAM role ARN"))
-            .hint("expected arn:aws:iam::123456789012:role/NAME"))
+        Err(
+            Error::usage(format!("-a/--role-arn {arn:?} is not an IAM role ARN"))
+                .hint("expected arn:aws:iam::123456789012:role/NAME"),
+        )
     }
 }
 
@@ -175,7 +190,10 @@ pub fn cache_dir() -> Result<PathBuf> {
         Error::usage("cannot find the cache directory: HOME is not set")
             .hint("set AWSPROCESSCREDS_CACHE_DIR or HOME")
     })?;
-    Ok(PathBuf::from(home).join(".aws").join("awsprocesscreds").join("cache"))
+    Ok(PathBuf::from(home)
+        .join(".aws")
+        .join("awsprocesscreds")
+        .join("cache"))
 }
 
 pub fn creds(args: &CredentialArgs) -> Result<Creds> {
@@ -192,8 +210,10 @@ pub fn creds(args: &CredentialArgs) -> Result<Creds> {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         {
-            return Err(Error::usage(format!("--region {r:?} is not an AWS region name"))
-                .hint("for example us-east-1"));
+            return Err(
+                Error::usage(format!("--region {r:?} is not an AWS region name"))
+                    .hint("for example us-east-1"),
+            );
         }
     }
     if let Some(e) = &args.sts_endpoint {

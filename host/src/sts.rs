@@ -26,6 +26,9 @@ pub struct Request {
     pub region: String,
     pub endpoint: Option<String>,
     pub timeout: Duration,
+    /// Extra CA certificates (PEM) to trust, from `--ca-bundle` /
+    /// `AWS_CA_BUNDLE`, as for the IdP.
+    pub ca_bundle: Option<std::path::PathBuf>,
 }
 
 /// Call STS and return the credentials.
@@ -51,6 +54,9 @@ async fn call(req: &Request) -> Result<Credentials> {
     if let Some(ep) = &req.endpoint {
         loader = loader.endpoint_url(ep);
     }
+    if let Some(path) = &req.ca_bundle {
+        loader = loader.http_client(http_client_with_ca(path)?);
+    }
     let config = loader.load().await;
     log::debug(&format!(
         "STS AssumeRoleWithSAML for {} in {}{}",
@@ -71,9 +77,9 @@ async fn call(req: &Request) -> Result<Credentials> {
         .send()
         .await
         .map_err(|e| map_error(e, req))?;
-    let c = out.credentials.ok_or_else(|| {
-        Error::new(Kind::Sts, "STS answered without credentials")
-    })?;
+    let c = out
+        .credentials
+        .ok_or_else(|| Error::new(Kind::Sts, "STS answered without credentials"))?;
     let expiration = c
         .expiration
         .fmt(aws_sdk_sts::primitives::DateTimeFormat::DateTime)
@@ -87,6 +93,21 @@ async fn call(req: &Request) -> Result<Credentials> {
         session_token: Some(Secret::new(c.session_token)),
         expiration,
     })
+}
+
+/// An HTTPS client trusting the system roots plus the PEM bundle at `path`.
+fn http_client_with_ca(path: &std::path::Path) -> Result<aws_sdk_sts::config::SharedHttpClient> {
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+    let pem = std::fs::read(path)
+        .map_err(|e| Error::usage(format!("cannot read CA bundle {}: {e}", path.display())))?;
+    let context = TlsContext::builder()
+        .with_trust_store(TrustStore::default().with_pem_certificate(pem))
+        .build()
+        .map_err(|e| Error::usage(format!("CA bundle {} is unusable: {e}", path.display())))?;
+    Ok(aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(context)
+        .build_https())
 }
 
 fn map_error<E, R>(e: SdkError<E, R>, req: &Request) -> Error
@@ -119,7 +140,10 @@ where
         }
         SdkError::ResponseError(_) => Error::new(
             Kind::Sts,
-            format!("STS sent a response that could not be read: {}", source_chain(&e)),
+            format!(
+                "STS sent a response that could not be read: {}",
+                source_chain(&e)
+            ),
         )
         .hint("check that AWS_ENDPOINT_URL_STS / --sts-endpoint point at STS"),
         _ => Error::new(Kind::Sts, format!("STS call failed: {}", source_chain(&e))),

@@ -182,7 +182,10 @@ impl TestServices {
     }
 
     fn no_terminal(what: &str) -> PluginError {
-        PluginError::new(ErrorKind::NoTerminal, format!("{what} needs a terminal (test services are non-interactive)"))
+        PluginError::new(
+            ErrorKind::NoTerminal,
+            format!("{what} needs a terminal (test services are non-interactive)"),
+        )
     }
 }
 
@@ -205,7 +208,11 @@ impl Services for TestServices {
     }
 
     fn prompt(&self, message: &str, _secret: bool) -> Result<Secret<String>, PluginError> {
-        self.record.lock().unwrap().prompts.push(message.to_string());
+        self.record
+            .lock()
+            .unwrap()
+            .prompts
+            .push(message.to_string());
         if !self.interactive {
             return Err(Self::no_terminal("a prompt"));
         }
@@ -239,7 +246,11 @@ impl Services for TestServices {
     }
 
     fn mfa_code(&self, prompt: &str) -> Result<Secret<String>, PluginError> {
-        self.record.lock().unwrap().mfa_requests.push(prompt.to_string());
+        self.record
+            .lock()
+            .unwrap()
+            .mfa_requests
+            .push(prompt.to_string());
         self.mfa_codes
             .lock()
             .unwrap()
@@ -249,7 +260,11 @@ impl Services for TestServices {
     }
 
     fn notify(&self, message: &str) {
-        self.record.lock().unwrap().notices.push(message.to_string());
+        self.record
+            .lock()
+            .unwrap()
+            .notices
+            .push(message.to_string());
     }
 
     fn log(&self, level: LogLevel, message: &str) {
@@ -276,7 +291,12 @@ impl Services for TestServices {
         self.sessions.get(name)
     }
 
-    fn session_put(&self, name: &str, value: Secret<String>, expires_unix: i64) -> Result<(), PluginError> {
+    fn session_put(
+        &self,
+        name: &str,
+        value: Secret<String>,
+        expires_unix: i64,
+    ) -> Result<(), PluginError> {
         self.sessions.put(name, value, expires_unix)
     }
 

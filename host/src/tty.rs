@@ -146,7 +146,10 @@ impl Tty {
             }
             match answer.parse::<usize>() {
                 Ok(n) if (1..=choices.len()).contains(&n) => return Ok(n - 1),
-                _ => self.say(&format!("Please enter a number from 1 to {}.", choices.len()))?,
+                _ => self.say(&format!(
+                    "Please enter a number from 1 to {}.",
+                    choices.len()
+                ))?,
             }
         }
     }

@@ -18,8 +18,15 @@ fn login_prints_credentials_then_serves_them_from_cache() {
     assert_eq!((ctx.idp_hits(), ctx.sts_calls()), (1, 1));
     let second = run(ctx.saml(&[]));
     second.ok();
-    assert_eq!(first.stdout, second.stdout, "cache hit returns the same credentials");
-    assert_eq!((ctx.idp_hits(), ctx.sts_calls()), (1, 1), "no login on a cache hit");
+    assert_eq!(
+        first.stdout, second.stdout,
+        "cache hit returns the same credentials"
+    );
+    assert_eq!(
+        (ctx.idp_hits(), ctx.sts_calls()),
+        (1, 1),
+        "no login on a cache hit"
+    );
 }
 
 #[test]
@@ -45,17 +52,33 @@ fn cache_files_are_private_and_hold_no_assertion_or_password() {
     run(cmd).ok();
     use std::os::unix::fs::PermissionsExt;
     let dir = ctx.cache_dir();
-    assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+    assert_eq!(
+        std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
     let assertion = ctx.idp_state.assertion.lock().unwrap().clone();
     let mut files = 0;
     for e in walk(&dir) {
         let text = std::fs::read_to_string(&e).unwrap_or_default();
         if e.extension().is_some_and(|x| x == "json") {
             files += 1;
-            assert_eq!(std::fs::metadata(&e).unwrap().permissions().mode() & 0o777, 0o600, "{}", e.display());
+            assert_eq!(
+                std::fs::metadata(&e).unwrap().permissions().mode() & 0o777,
+                0o600,
+                "{}",
+                e.display()
+            );
         }
-        assert!(!text.contains("hunter2-secret"), "password in {}", e.display());
-        assert!(!text.contains(&assertion[..40]), "assertion in {}", e.display());
+        assert!(
+            !text.contains("hunter2-secret"),
+            "password in {}",
+            e.display()
+        );
+        assert!(
+            !text.contains(&assertion[..40]),
+            "assertion in {}",
+            e.display()
+        );
     }
     assert!(files >= 1);
 }
@@ -79,14 +102,28 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 fn verbose_logs_go_to_stderr_and_redact_secrets() {
     let ctx = Ctx::new();
     *ctx.idp_state.password.lock().unwrap() = Some("pw-very-secret".into());
-    let mut cmd = ctx.saml(&["-v", "-v", "--plugin-option", "password=yes", "--plugin-option", "log=pw-very-secret"]);
+    let mut cmd = ctx.saml(&[
+        "-v",
+        "-v",
+        "--plugin-option",
+        "password=yes",
+        "--plugin-option",
+        "log=pw-very-secret",
+    ]);
     cmd.env("AWSPROCESSCREDS_PASSWORD", "pw-very-secret");
     let out = run(cmd);
     out.ok();
     let v = out.json();
     assert_credentials(&v);
-    assert!(out.stdout.trim().lines().count() == 1, "stdout is one JSON line");
-    assert!(out.stderr.contains("debug:"), "-v logs to stderr: {}", out.stderr);
+    assert!(
+        out.stdout.trim().lines().count() == 1,
+        "stdout is one JSON line"
+    );
+    assert!(
+        out.stderr.contains("debug:"),
+        "-v logs to stderr: {}",
+        out.stderr
+    );
     for secret in [
         "pw-very-secret".to_string(),
         v["SecretAccessKey"].as_str().unwrap().to_string(),
@@ -103,7 +140,12 @@ fn no_cache_neither_reads_nor_writes() {
     run(ctx.saml(&["--no-cache"])).ok();
     run(ctx.saml(&["--no-cache"])).ok();
     assert_eq!(ctx.sts_calls(), 2);
-    assert!(!ctx.cache_dir().exists() || walk(&ctx.cache_dir()).iter().all(|p| p.extension().is_none_or(|x| x != "json")));
+    assert!(
+        !ctx.cache_dir().exists()
+            || walk(&ctx.cache_dir())
+                .iter()
+                .all(|p| p.extension().is_none_or(|x| x != "json"))
+    );
 }
 
 #[test]
@@ -161,8 +203,14 @@ fn password_prompt_goes_to_the_terminal_without_echo() {
     let (out, screen) = s.finish(Duration::from_secs(20));
     out.ok();
     assert_credentials(&out.json());
-    assert!(!screen.contains("typed-secret"), "password echoed: {screen}");
-    assert!(!out.stderr.contains("Password"), "prompt must not go to stderr");
+    assert!(
+        !screen.contains("typed-secret"),
+        "password echoed: {screen}"
+    );
+    assert!(
+        !out.stderr.contains("Password"),
+        "prompt must not go to stderr"
+    );
 }
 
 #[test]
@@ -181,14 +229,26 @@ fn password_prompt_without_terminal_fails_fast() {
 fn password_command_then_environment() {
     let ctx = Ctx::new();
     *ctx.idp_state.password.lock().unwrap() = Some("from-cmd".into());
-    let mut cmd = ctx.saml(&["--no-cache", "--plugin-option", "password=yes", "--password-command", "printf 'from-cmd\\nignored\\n'"]);
+    let mut cmd = ctx.saml(&[
+        "--no-cache",
+        "--plugin-option",
+        "password=yes",
+        "--password-command",
+        "printf 'from-cmd\\nignored\\n'",
+    ]);
     cmd.env("AWSPROCESSCREDS_PASSWORD", "from-env");
     run(cmd).ok();
     *ctx.idp_state.password.lock().unwrap() = Some("from-env".into());
     let mut cmd = ctx.saml(&["--no-cache", "--plugin-option", "password=yes"]);
     cmd.env("AWSPROCESSCREDS_PASSWORD", "from-env");
     run(cmd).ok();
-    let out = run(ctx.saml(&["--no-cache", "--plugin-option", "password=yes", "--password-command", "exit 4"]));
+    let out = run(ctx.saml(&[
+        "--no-cache",
+        "--plugin-option",
+        "password=yes",
+        "--password-command",
+        "exit 4",
+    ]));
     out.fails(1, "--password-command exited with status 4");
 }
 
@@ -204,10 +264,19 @@ fn wrong_password_is_a_clean_error() {
 #[test]
 fn duration_is_capped_by_the_assertion_session_duration() {
     let ctx = Ctx::new();
-    ctx.set_assertion(AssertionBuilder::default().roles(vec![role("dev")]).session_duration(Some(1800)));
+    ctx.set_assertion(
+        AssertionBuilder::default()
+            .roles(vec![role("dev")])
+            .session_duration(Some(1800)),
+    );
     let out = run(ctx.saml(&["--duration-seconds", "7200", "-v"]));
     out.ok();
-    assert!(out.stderr.contains("exceeds the assertion's SessionDuration 1800"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("exceeds the assertion's SessionDuration 1800"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(ctx.sts_state.lock().unwrap().durations, vec![Some(1800)]);
     let out = run(ctx.saml(&["--duration-seconds", "100"]));
     out.fails(2, "--duration-seconds must be between 900 and 43200");
@@ -274,11 +343,19 @@ fn failed_login_keeps_the_previous_entry() {
     // Half the lifetime (5 min) is the margin for short credentials, so
     // ask for more to force a refresh.
     let out = run(ctx.saml(&["--refresh-before", "15"]));
-    assert_eq!(out.code, 0, "short-lived creds are still fresh for half their life: {}", out.stderr);
+    assert_eq!(
+        out.code, 0,
+        "short-lived creds are still fresh for half their life: {}",
+        out.stderr
+    );
     std::thread::sleep(Duration::from_millis(10));
     let out = run(ctx.saml(&["--refresh-before", "15", "--no-cache"]));
     out.fails(1, "HTTP 500");
-    assert_eq!(std::fs::read(&file).unwrap(), before, "failed login must not touch the cache");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "failed login must not touch the cache"
+    );
 }
 
 #[test]
@@ -288,11 +365,15 @@ fn thirty_two_concurrent_cold_requests_log_in_once() {
     let children: Vec<_> = (0..32)
         .map(|_| {
             let mut cmd = ctx.saml(&[]);
-            cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+            cmd.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
             cmd.spawn().unwrap()
         })
         .collect();
-    let outs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    let outs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
     let first = String::from_utf8_lossy(&outs[0].stdout).into_owned();
     for o in &outs {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -307,7 +388,12 @@ fn thirty_two_concurrent_cold_requests_log_in_once() {
 fn a_killed_login_releases_the_lock_and_leaves_no_entry() {
     let ctx = Ctx::new();
     *ctx.idp_state.delay.lock().unwrap() = Some(Duration::from_secs(30));
-    let mut child = ctx.saml(&[]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut child = ctx
+        .saml(&[])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
     // Wait for it to reach the IdP (it holds the lock by then).
     let start = std::time::Instant::now();
     while ctx.idp_hits() == 0 && start.elapsed() < Duration::from_secs(20) {
@@ -315,7 +401,9 @@ fn a_killed_login_releases_the_lock_and_leaves_no_entry() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(walk(&ctx.cache_dir()).iter().all(|p| p.extension().is_none_or(|x| x != "json")));
+    assert!(walk(&ctx.cache_dir())
+        .iter()
+        .all(|p| p.extension().is_none_or(|x| x != "json")));
     *ctx.idp_state.delay.lock().unwrap() = None;
     let out = run(ctx.saml(&["--lock-timeout", "5"]));
     out.ok();
@@ -338,7 +426,10 @@ fn leftover_temp_files_are_never_read_as_entries() {
     let out = run(ctx.saml(&[]));
     out.ok();
     assert_eq!(ctx.sts_calls(), 1);
-    let list = run(ctx.command("awsprocesscreds").args(["cache", "list"]).to_owned_cmd());
+    let list = run(ctx
+        .command("awsprocesscreds")
+        .args(["cache", "list"])
+        .to_owned_cmd());
     list.ok();
     assert_eq!(list.stdout.lines().count(), 2, "{}", list.stdout);
 }
@@ -367,14 +458,27 @@ fn cache_list_shows_no_secrets_and_clear_filters() {
     let out = run(ctx.saml(&[]));
     out.ok();
     let secret = out.json()["SecretAccessKey"].as_str().unwrap().to_string();
-    let list = run(ctx.command("awsprocesscreds").args(["cache", "list"]).to_owned_cmd());
+    let list = run(ctx
+        .command("awsprocesscreds")
+        .args(["cache", "list"])
+        .to_owned_cmd());
     list.ok();
-    assert!(list.stdout.contains("fixture-saml") && list.stdout.contains("role/dev"), "{}", list.stdout);
+    assert!(
+        list.stdout.contains("fixture-saml") && list.stdout.contains("role/dev"),
+        "{}",
+        list.stdout
+    );
     assert!(!list.stdout.contains(&secret));
-    let clear = run(ctx.command("awsprocesscreds").args(["cache", "clear", "-p", "other"]).to_owned_cmd());
+    let clear = run(ctx
+        .command("awsprocesscreds")
+        .args(["cache", "clear", "-p", "other"])
+        .to_owned_cmd());
     clear.ok();
     assert!(clear.stderr.contains("removed 0"));
-    let clear = run(ctx.command("awsprocesscreds").args(["cache", "clear"]).to_owned_cmd());
+    let clear = run(ctx
+        .command("awsprocesscreds")
+        .args(["cache", "clear"])
+        .to_owned_cmd());
     clear.ok();
     assert!(clear.stderr.contains("removed 1"));
     run(ctx.saml(&[])).ok();
@@ -396,12 +500,18 @@ fn env_output_format() {
 fn roles_command_lists_roles_without_calling_sts() {
     let ctx = Ctx::new();
     ctx.set_roles(vec![role("dev"), role("admin")]);
-    let out = run(
-        ctx.command("awsprocesscreds")
-            .args(["roles", "-p", "fixture-saml", "-e", &ctx.idp_url(), "--plugin-dir"])
-            .arg(&ctx.plugin_dir)
-            .to_owned_cmd(),
-    );
+    let out = run(ctx
+        .command("awsprocesscreds")
+        .args([
+            "roles",
+            "-p",
+            "fixture-saml",
+            "-e",
+            &ctx.idp_url(),
+            "--plugin-dir",
+        ])
+        .arg(&ctx.plugin_dir)
+        .to_owned_cmd());
     out.ok();
     assert_eq!(
         out.stdout,
@@ -418,4 +528,24 @@ fn assertion_without_roles_is_explained() {
     run(ctx.saml(&[])).fails(1, "offers no AWS roles");
     *ctx.idp_state.assertion.lock().unwrap() = "not base64 !!".into();
     run(ctx.saml(&[])).fails(1, "not valid base64");
+}
+
+#[test]
+fn ca_bundle_applies_to_an_https_sts_endpoint() {
+    let ctx = Ctx::new();
+    let pki = sandbox::pki::TestPki::localhost();
+    let ca = pki.write_ca(ctx.tmp.path()).unwrap();
+    let (router, state) = sandbox::sts::router();
+    let sts = sandbox::Server::https(router, &pki);
+    let mut cmd = ctx.saml(&["--no-cache", "--timeout", "5"]);
+    cmd.env("AWS_ENDPOINT_URL_STS", sts.base_url());
+    let out = run(cmd);
+    assert_eq!(out.code, 1, "an unknown CA must fail: {}", out.stderr);
+    assert!(out.stdout.is_empty());
+    let mut cmd = ctx.saml(&["--no-cache", "--ca-bundle"]);
+    cmd.arg(&ca).env("AWS_ENDPOINT_URL_STS", sts.base_url());
+    let out = run(cmd);
+    out.ok();
+    assert_credentials(&out.json());
+    assert_eq!(state.lock().unwrap().assume_calls, 1);
 }

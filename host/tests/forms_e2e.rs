@@ -122,3 +122,16 @@ fn verbose_trace_has_no_secrets() {
     assert!(!out.stderr.contains(PASSWORD));
     assert!(!out.stderr.contains("AuthState="), "{}", out.stderr);
 }
+
+#[test]
+fn one_time_code_from_a_code_command() {
+    let w = world(FormsConfig {
+        otp: Some("135790".into()),
+        ..FormsConfig::flavor(Flavor::Keycloak)
+    });
+    let out = run(w.saml(PASSWORD, &["--mfa-code-command", "echo 135790"]));
+    out.ok();
+    assert_credentials(&out.json());
+    assert_eq!(w.idp.lock().unwrap().otp_posts, 1);
+    assert!(!out.stderr.contains("135790"), "{}", out.stderr);
+}

@@ -21,7 +21,9 @@ fn plugins_lists_first_party_plugins_found_next_to_the_binary() {
     out.ok();
     for name in ["static", "okta", "adfs", "forms"] {
         assert!(
-            out.stdout.lines().any(|l| l.starts_with(&format!("{name} "))),
+            out.stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("{name} "))),
             "{name} missing:\n{}",
             out.stdout
         );
@@ -32,7 +34,11 @@ fn plugins_lists_first_party_plugins_found_next_to_the_binary() {
 #[test]
 fn broken_files_are_reported_and_skipped() {
     let ctx = Ctx::new();
-    std::fs::write(ctx.plugin_dir.join("garbage.so"), b"\x7fELF definitely not a library").unwrap();
+    std::fs::write(
+        ctx.plugin_dir.join("garbage.so"),
+        b"\x7fELF definitely not a library",
+    )
+    .unwrap();
     ctx.add_plugin("fixture_notplugin");
     ctx.add_plugin("fixture_protocol");
     ctx.add_plugin("fixture_abi");
@@ -40,10 +46,19 @@ fn broken_files_are_reported_and_skipped() {
     out.ok();
     let s = &out.stdout;
     assert!(s.contains("fixture-saml"), "{s}");
-    assert!(s.contains("garbage.so: not a loadable shared library"), "{s}");
-    assert!(s.contains("libfixture_notplugin.so: a shared library, but not an awsprocesscreds plugin"), "{s}");
+    assert!(
+        s.contains("garbage.so: not a loadable shared library"),
+        "{s}"
+    );
+    assert!(
+        s.contains("libfixture_notplugin.so: a shared library, but not an awsprocesscreds plugin"),
+        "{s}"
+    );
     assert!(s.contains("libfixture_protocol.so: plugin 'fixture-future' speaks plugin protocol [99]; this host speaks 1..=1"), "{s}");
-    assert!(s.contains("libfixture_abi.so: binary interface mismatch"), "{s}");
+    assert!(
+        s.contains("libfixture_abi.so: binary interface mismatch"),
+        "{s}"
+    );
     // The good plugin still works beside the broken ones.
     run(ctx.saml(&[])).ok();
 }
@@ -53,7 +68,8 @@ fn a_plugin_of_another_protocol_is_a_clear_error_when_used() {
     let ctx = Ctx::new();
     ctx.add_plugin("fixture_protocol");
     let mut cmd = ctx.command("awsprocesscreds-saml");
-    cmd.args(["-p", "fixture-future", "--plugin-dir"]).arg(&ctx.plugin_dir);
+    cmd.args(["-p", "fixture-future", "--plugin-dir"])
+        .arg(&ctx.plugin_dir);
     let out = run(cmd);
     out.fails(1, "could not be loaded");
     assert!(out.stderr.contains("protocol [99]"), "{}", out.stderr);
@@ -65,10 +81,18 @@ fn first_name_wins_and_duplicates_are_shown_shadowed() {
     let second = ctx.tmp.path().join("second");
     std::fs::create_dir(&second).unwrap();
     set_mode(&second, 0o700);
-    std::fs::copy(plugin_lib("fixture_saml"), second.join("libfixture_saml_copy.so")).unwrap();
+    std::fs::copy(
+        plugin_lib("fixture_saml"),
+        second.join("libfixture_saml_copy.so"),
+    )
+    .unwrap();
     let out = run(plugins_cmd(&ctx, &[&ctx.plugin_dir, &second]));
     out.ok();
-    let lines: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("fixture-saml")).collect();
+    let lines: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("fixture-saml"))
+        .collect();
     assert_eq!(lines.len(), 2, "{}", out.stdout);
     assert!(!lines[0].contains("shadowed"));
     assert!(lines[1].contains("shadowed by"), "{}", out.stdout);
@@ -81,7 +105,11 @@ fn directories_others_can_write_to_are_refused() {
     let out = run(ctx.saml(&[]));
     out.fails(2, "unknown provider 'fixture-saml'");
     let list = run(plugins_cmd(&ctx, &[&ctx.plugin_dir]));
-    assert!(list.stdout.contains("writable by every user"), "{}", list.stdout);
+    assert!(
+        list.stdout.contains("writable by every user"),
+        "{}",
+        list.stdout
+    );
     let mut cmd = ctx.saml(&[]);
     cmd.env("AWSPROCESSCREDS_ALLOW_INSECURE_PLUGIN_DIRS", "1");
     run(cmd).ok();
@@ -101,7 +129,8 @@ fn a_panicking_plugin_is_an_error_not_a_crash() {
     let ctx = Ctx::new();
     ctx.add_plugin("fixture_misbehave");
     let mut cmd = ctx.command("awsprocesscreds-saml");
-    cmd.args(["-p", "fixture-misbehave", "-e", "panic", "--plugin-dir"]).arg(&ctx.plugin_dir);
+    cmd.args(["-p", "fixture-misbehave", "-e", "panic", "--plugin-dir"])
+        .arg(&ctx.plugin_dir);
     let out = run(cmd);
     out.fails(1, "the plugin panicked in login: deliberate fixture panic");
     assert!(out.stderr.contains("hint: this is a bug in the plugin"));
@@ -117,7 +146,8 @@ fn invalid_credentials_from_a_plugin_are_rejected() {
         ("bad-expiry", "is not an RFC 3339 time"),
     ] {
         let mut cmd = ctx.command("awsprocesscreds-saml");
-        cmd.args(["-p", "fixture-misbehave", "-e", mode, "--plugin-dir"]).arg(&ctx.plugin_dir);
+        cmd.args(["-p", "fixture-misbehave", "-e", mode, "--plugin-dir"])
+            .arg(&ctx.plugin_dir);
         run(cmd).fails(1, needle);
     }
 }
@@ -140,7 +170,8 @@ fn static_provider_prints_the_file_credentials() {
     assert_eq!(v["Expiration"], "2099-01-01T00:00:00Z");
     assert!(!out.stderr.contains("s3cret"));
     let mut cmd = ctx.command("awsprocesscreds-saml");
-    cmd.args(["-p", "static", "-e"]).arg(ctx.tmp.path().join("missing.json"));
+    cmd.args(["-p", "static", "-e"])
+        .arg(ctx.tmp.path().join("missing.json"));
     run(cmd).fails(1, "cannot read credentials file");
 }
 
@@ -150,11 +181,26 @@ fn usage_errors_exit_2_with_one_line() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["--bogus"], "unexpected argument '--bogus'"),
         (vec!["-e", "https://x"], "no provider given"),
-        (vec!["-p", "fixture-saml", "--plugin-dir", "/nonexistent-dir"], "unknown provider"),
-        (vec!["-p", "x", "-a", "not-an-arn"], "is not an IAM role ARN"),
-        (vec!["-p", "x", "--timeout", "0"], "--timeout must be between"),
-        (vec!["-p", "x", "--region", "US EAST"], "is not an AWS region name"),
-        (vec!["-p", "x", "--plugin-option", "novalue"], "is not KEY=VALUE"),
+        (
+            vec!["-p", "fixture-saml", "--plugin-dir", "/nonexistent-dir"],
+            "unknown provider",
+        ),
+        (
+            vec!["-p", "x", "-a", "not-an-arn"],
+            "is not an IAM role ARN",
+        ),
+        (
+            vec!["-p", "x", "--timeout", "0"],
+            "--timeout must be between",
+        ),
+        (
+            vec!["-p", "x", "--region", "US EAST"],
+            "is not an AWS region name",
+        ),
+        (
+            vec!["-p", "x", "--plugin-option", "novalue"],
+            "is not KEY=VALUE",
+        ),
         (vec!["-p", "x", "--output", "yaml"], "invalid value 'yaml'"),
     ];
     for (args, needle) in cases {
@@ -162,7 +208,11 @@ fn usage_errors_exit_2_with_one_line() {
         cmd.args(&args);
         let out = run(cmd);
         out.fails(2, needle);
-        assert!(out.stderr.starts_with("awsprocesscreds-saml: error: "), "{}", out.stderr);
+        assert!(
+            out.stderr.starts_with("awsprocesscreds-saml: error: "),
+            "{}",
+            out.stderr
+        );
     }
 }
 
@@ -170,10 +220,13 @@ fn usage_errors_exit_2_with_one_line() {
 fn plugin_inputs_and_options_are_checked_against_the_manifest() {
     let ctx = Ctx::new();
     let mut cmd = ctx.command("awsprocesscreds-saml");
-    cmd.args(["-p", "fixture-saml", "--plugin-dir"]).arg(&ctx.plugin_dir);
+    cmd.args(["-p", "fixture-saml", "--plugin-dir"])
+        .arg(&ctx.plugin_dir);
     run(cmd).fails(2, "provider 'fixture-saml' needs -e/--endpoint");
-    run(ctx.saml(&["--plugin-option", "nope=1"]))
-        .fails(2, "provider 'fixture-saml' has no option 'nope' (it accepts: password, mfa, notice, log)");
+    run(ctx.saml(&["--plugin-option", "nope=1"])).fails(
+        2,
+        "provider 'fixture-saml' has no option 'nope' (it accepts: password, mfa, notice, log)",
+    );
 }
 
 #[test]
@@ -187,8 +240,18 @@ fn every_flag_has_an_environment_variable() {
     let out = run(cmd);
     out.ok();
     assert!(out.stdout.starts_with("export AWS_ACCESS_KEY_ID="));
-    let help = run(ctx.command("awsprocesscreds-saml").arg("--help").to_owned_cmd());
-    for v in ["AWSPROCESSCREDS_ENDPOINT", "AWSPROCESSCREDS_PASSWORD_COMMAND", "AWSPROCESSCREDS_MFA_FACTOR", "AWSPROCESSCREDS_CA_BUNDLE", "AWSPROCESSCREDS_TIMEOUT", "AWSPROCESSCREDS_PLUGIN_PATH"] {
+    let help = run(ctx
+        .command("awsprocesscreds-saml")
+        .arg("--help")
+        .to_owned_cmd());
+    for v in [
+        "AWSPROCESSCREDS_ENDPOINT",
+        "AWSPROCESSCREDS_PASSWORD_COMMAND",
+        "AWSPROCESSCREDS_MFA_FACTOR",
+        "AWSPROCESSCREDS_CA_BUNDLE",
+        "AWSPROCESSCREDS_TIMEOUT",
+        "AWSPROCESSCREDS_PLUGIN_PATH",
+    ] {
         assert!(help.stdout.contains(v), "--help lacks {v}");
     }
 }

@@ -14,8 +14,7 @@
 use abi_stable::{
     declare_root_module_statics,
     library::RootModule,
-    package_version_strings,
-    sabi_trait,
+    package_version_strings, sabi_trait,
     sabi_types::VersionStrings,
     std_types::{RBox, ROption, RResult, RStr, RString, RVec, Tuple2},
     StableAbi,
@@ -250,7 +249,6 @@ pub(crate) fn option(o: ROption<RString>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use abi_stable::abi_stability::stable_abi_trait::StableAbi as _;
 
     /// The sizes of the types that cross the boundary, and the order of
     /// their fields, on 64-bit targets. If this test fails you changed the
@@ -262,7 +260,11 @@ mod tests {
         use std::mem::{offset_of, size_of};
         assert_eq!(size_of::<FfiError>(), 80);
         assert_eq!(
-            [offset_of!(FfiError, kind), offset_of!(FfiError, message), offset_of!(FfiError, hint)],
+            [
+                offset_of!(FfiError, kind),
+                offset_of!(FfiError, message),
+                offset_of!(FfiError, hint)
+            ],
             [0, 8, 40]
         );
         assert_eq!(size_of::<FfiHttpRequest>(), 136);

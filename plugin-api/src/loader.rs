@@ -9,8 +9,13 @@ use abi_stable::library::{lib_header_from_path, LibraryError};
 use abi_stable::sabi_trait::TD_Opaque;
 use abi_stable::std_types::{ROption, RResult, RStr, RString, RVec};
 
-use crate::ffi::{self, FfiError, FfiHttpRequest, FfiHttpResponse, HostServices, HostServices_TO, PluginModule_Ref};
-use crate::wire::{ErrorKind, HttpRequest, HttpResponse, LoginOutcome, LoginRequest, Manifest, PluginError};
+use crate::ffi::{
+    self, FfiError, FfiHttpRequest, FfiHttpResponse, HostServices, HostServices_TO,
+    PluginModule_Ref,
+};
+use crate::wire::{
+    ErrorKind, HttpRequest, HttpResponse, LoginOutcome, LoginRequest, Manifest, PluginError,
+};
 use crate::{Secret, SUPPORTED_PROTOCOLS};
 
 /// Why a file could not be used as a plugin.
@@ -180,7 +185,10 @@ impl LoadedPlugin {
         // The plugin catches its own panics; this catch is for a plugin that
         // was not built with `declare_plugin!` and unwinds anyway.
         let result = catch_unwind(AssertUnwindSafe(|| login(json.into(), host))).map_err(|_| {
-            PluginError::other(format!("plugin '{}' crashed during login", self.manifest.name))
+            PluginError::other(format!(
+                "plugin '{}' crashed during login",
+                self.manifest.name
+            ))
         })?;
         match result {
             RResult::ROk(json) => serde_json::from_str(json.as_str()).map_err(|e| {
@@ -208,8 +216,12 @@ pub trait Services: Send + Sync {
     fn add_secret(&self, value: &str);
     fn sleep(&self, duration: std::time::Duration) -> Result<(), PluginError>;
     fn session_get(&self, name: &str) -> Option<Secret<String>>;
-    fn session_put(&self, name: &str, value: Secret<String>, expires_unix: i64)
-        -> Result<(), PluginError>;
+    fn session_put(
+        &self,
+        name: &str,
+        value: Secret<String>,
+        expires_unix: i64,
+    ) -> Result<(), PluginError>;
     fn session_delete(&self, name: &str);
     fn cookies_export(&self) -> Secret<String>;
     fn cookies_import(&self, data: &str) -> Result<(), PluginError>;
@@ -228,8 +240,11 @@ fn guard<T>(what: &str, f: impl FnOnce() -> Result<T, PluginError>) -> RResult<T
         Ok(Ok(v)) => RResult::ROk(v),
         Ok(Err(e)) => RResult::RErr(e.into()),
         Err(_) => RResult::RErr(
-            PluginError::new(ErrorKind::Other, format!("internal error in host service {what}"))
-                .into(),
+            PluginError::new(
+                ErrorKind::Other,
+                format!("internal error in host service {what}"),
+            )
+            .into(),
         ),
     }
 }
@@ -262,7 +277,9 @@ impl HostServices for Adapter {
     fn choose(&self, title: RStr<'_>, choices: RVec<RString>) -> RResult<u32, FfiError> {
         guard("choose", || {
             let choices: Vec<String> = choices.into_iter().map(RString::into_string).collect();
-            self.inner.choose(title.as_str(), &choices).map(|i| i as u32)
+            self.inner
+                .choose(title.as_str(), &choices)
+                .map(|i| i as u32)
         })
     }
 
@@ -328,6 +345,8 @@ impl HostServices for Adapter {
     }
 
     fn cookies_import(&self, data: RStr<'_>) -> RResult<(), FfiError> {
-        guard("cookies_import", || self.inner.cookies_import(data.as_str()))
+        guard("cookies_import", || {
+            self.inner.cookies_import(data.as_str())
+        })
     }
 }

@@ -173,7 +173,8 @@ fn panicked(what: &str, payload: &(dyn std::any::Any + Send)) -> FfiError {
 }
 
 #[doc(hidden)]
-pub fn __manifest<P: Plugin>() -> abi_stable::std_types::RResult<abi_stable::std_types::RString, FfiError> {
+pub fn __manifest<P: Plugin>(
+) -> abi_stable::std_types::RResult<abi_stable::std_types::RString, FfiError> {
     match catch_unwind(|| {
         let manifest = P::default().manifest();
         serde_json::to_string(&manifest)
@@ -192,7 +193,9 @@ pub fn __login<P: Plugin>(
     let host = Host::from_ffi(host);
     let result = catch_unwind(AssertUnwindSafe(|| {
         let request: LoginRequest = serde_json::from_str(request.as_str()).map_err(|e| {
-            PluginError::protocol(format!("the host sent a login request this plugin cannot read: {e}"))
+            PluginError::protocol(format!(
+                "the host sent a login request this plugin cannot read: {e}"
+            ))
         })?;
         let outcome = P::default().login(&request, &host)?;
         serde_json::to_string(&outcome).map_err(|e| PluginError::other(e.to_string()))

@@ -167,10 +167,18 @@ pub struct Credentials {
     pub access_key_id: String,
     #[serde(rename = "SecretAccessKey")]
     pub secret_access_key: Secret<String>,
-    #[serde(rename = "SessionToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SessionToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub session_token: Option<Secret<String>>,
     /// RFC 3339.
-    #[serde(rename = "Expiration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Expiration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expiration: Option<String>,
 }
 
@@ -577,7 +585,10 @@ mod tests {
             expiration: None,
         };
         let s = format!("{c:?}");
-        assert!(!s.contains("very-secret") && !s.contains("token-secret"), "{s}");
+        assert!(
+            !s.contains("very-secret") && !s.contains("token-secret"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -73,6 +73,10 @@ pub struct AdfsConfig {
     pub sso: bool,
     /// Where the SAML page posts (AWS sign-in).
     pub saml_action: String,
+    /// Before the MFA page, show ADFS's "select an authentication method"
+    /// page offering certificate authentication, the configured adapter and
+    /// Duo.
+    pub mfa_selection: bool,
 }
 
 impl Default for AdfsConfig {
@@ -85,6 +89,7 @@ impl Default for AdfsConfig {
             mfa: None,
             sso: true,
             saml_action: "https://signin.aws.amazon.com/saml".into(),
+            mfa_selection: false,
         }
     }
 }
@@ -114,8 +119,12 @@ pub struct AdfsState {
     pub missing_context_cookie: usize,
     /// Live `MSISAuth` values.
     pub sessions: HashSet<String>,
+    /// The `AuthMethod` chosen on the selection page, if any.
+    pub selected_method: Option<String>,
     /// MFA context -> (username, polls so far).
     contexts: HashMap<String, (String, usize)>,
+    /// Contexts still on the selection page.
+    selecting: HashSet<String>,
 }
 
 pub type Adfs = Arc<Mutex<AdfsState>>;
@@ -207,11 +216,9 @@ async fn entry(
         );
     }
     let jar = cookies(&headers);
-    if st.config.sso {
-        if let Some(sid) = jar.get("MSISAuth").filter(|s| st.sessions.contains(*s)) {
-            st.sso_logins += 1;
-            return saml_page(&mut st);
-        }
+    if st.config.sso && jar.get("MSISAuth").is_some_and(|s| st.sessions.contains(s)) {
+        st.sso_logins += 1;
+        return saml_page(&mut st);
     }
     let ctx = random_id();
     let r = (
@@ -305,6 +312,11 @@ async fn sign_in_post(
         Some(mfa) => {
             let context = format!("{}&amp+/={}", random_id(), random_id());
             st.contexts.insert(context.clone(), (username, 0));
+            if st.config.mfa_selection {
+                st.selecting.insert(context.clone());
+                let adapter = adapter_of(&mfa).to_string();
+                return Html(selection_page(&ctx, &context, &adapter)).into_response();
+            }
             Html(mfa_page(&mfa, &ctx, &context, None)).into_response()
         }
     }
@@ -327,11 +339,17 @@ fn mfa_post(
     let Some(mfa) = st.config.mfa.clone() else {
         return error_page(StatusCode::BAD_REQUEST, "No MFA was requested.");
     };
-    let expected_method = match &mfa {
-        Mfa::Otp { adapter, .. } | Mfa::BrowserOnly { adapter } => adapter.as_str(),
-        Mfa::AzurePush { .. } | Mfa::AzureCode { .. } => "AzureMfaAuthentication",
-    };
-    if method != expected_method {
+    if st.selecting.remove(context) {
+        st.selected_method = Some(method.to_string());
+        if method != adapter_of(&mfa) {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                "The selected authentication method is not available.",
+            );
+        }
+        return Html(mfa_page(&mfa, ctx, context, None)).into_response();
+    }
+    if method != adapter_of(&mfa) {
         return error_page(
             StatusCode::BAD_REQUEST,
             "The selected authentication method is not available.",
@@ -395,6 +413,47 @@ fn mfa_post(
             "The authentication method requires JavaScript to be enabled.",
         ),
     }
+}
+
+fn adapter_of(mfa: &Mfa) -> &str {
+    match mfa {
+        Mfa::Otp { adapter, .. } | Mfa::BrowserOnly { adapter } => adapter,
+        Mfa::AzurePush { .. } | Mfa::AzureCode { .. } => "AzureMfaAuthentication",
+    }
+}
+
+/// ADFS 2016's "select an authentication method" page: a hidden
+/// `form#options` that a script submits with the clicked method.
+pub fn selection_page(ctx: &str, context: &str, adapter: &str) -> String {
+    let action = format!("sign-in?client-request-id={ctx}&amp;pullStatus=0");
+    let tile = |method: &str, label: &str| {
+        format!(
+            r#"<div class="idp" tabindex="0" role="button" onKeyDown="if (event.keyCode == 32 || event.keyCode == 13) SelectOption('{m}');" onclick="return SelectOption('{m}');">
+<img class="largeIcon float" src="/adfs/portal/images/idp/otp.png" alt="{l}" /><div class="idpDescription float"><span class="largeTextNoWrap indentNonCollapsible">{l}</span></div></div>"#,
+            m = esc(method),
+            l = esc(label)
+        )
+    };
+    format!(
+        r#"<!DOCTYPE html><html lang="en-US"><head><title>Sign In</title></head>
+<body dir="ltr" class="body"><div id="fullPage"><div id="contentWrapper" class="float"><div id="content"><div id="workArea">
+<div id="authArea" class="groupMargin">
+<div id="openingMessage" class="groupMargin">Select a method to verify your identity</div>
+<form method="post" id="options" class="hidden" action="{action}">
+<script type="text/javascript">function SelectOption(option) {{ document.getElementById('optionSelection').value = option; document.forms['options'].submit(); return false; }}</script>
+<input id="optionSelection" type="hidden" name="AuthMethod" />
+<input id="context" type="hidden" name="Context" value="{context}" />
+</form>
+<div id="authOptions">{cert}{configured}{duo}</div>
+</div></div></div></div></div></body></html>"#,
+        context = esc(context),
+        cert = tile(
+            "CertificateAuthentication",
+            "Sign in using an X.509 certificate"
+        ),
+        configured = tile(adapter, &format!("Use {adapter}")),
+        duo = tile("DuoAdfsAdapter", "Duo Security"),
+    )
 }
 
 fn new_session_saml(st: &mut AdfsState) -> Response {

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -56,6 +56,9 @@ pub struct FormsConfig {
     pub sp_hop: bool,
     /// Where the final SAML page posts.
     pub saml_action: String,
+    /// Ask for this one-time code after the password (a Keycloak-style
+    /// OTP page with `input#otp`).
+    pub otp: Option<String>,
 }
 
 impl Default for FormsConfig {
@@ -69,6 +72,7 @@ impl Default for FormsConfig {
             continue_loop: false,
             sp_hop: false,
             saml_action: "https://signin.aws.amazon.com/saml".into(),
+            otp: None,
         }
     }
 }
@@ -89,6 +93,8 @@ struct Session {
     state: String,
     /// The username accepted at step one (two-step flavor).
     user: Option<String>,
+    /// Password accepted, one-time code still expected.
+    awaiting_otp: bool,
     /// Logged in.
     done: bool,
 }
@@ -104,6 +110,8 @@ pub struct FormsState {
     pub cookieless: usize,
     pub continue_posts: usize,
     pub hop_posts: usize,
+    /// One-time codes received (right or wrong).
+    pub otp_posts: usize,
     /// Field names of the last credential post, in order.
     pub last_fields: Vec<String>,
     sessions: HashMap<String, Session>,
@@ -138,6 +146,10 @@ pub fn entry_path(f: Flavor) -> &'static str {
 /// A page with no form at all (for "no usable form" errors).
 pub const NO_FORM_PATH: &str = "/maintenance";
 
+/// A "redirecting..." page whose `<meta http-equiv="refresh">` leads to
+/// the flavor's entry URL.
+pub const REFRESH_PATH: &str = "/start";
+
 /// The URL to configure with `-e` for a running fake.
 pub fn entry_url(server: &Server, state: &FormsIdp) -> String {
     server.url(entry_path(state.lock().unwrap().config.flavor))
@@ -168,6 +180,7 @@ pub fn router(config: FormsConfig) -> (Router, FormsIdp) {
         .route("/idp/continue", post(continue_post))
         .route("/proxy/saml2/acs", post(hop_post))
         .route(NO_FORM_PATH, get(no_form))
+        .route(REFRESH_PATH, get(refresh_page))
         .with_state(state.clone());
     (r, state)
 }
@@ -262,7 +275,7 @@ fn new_state(f: Flavor, base: &str) -> String {
     match f {
         // SimpleSAMLphp's AuthState: an id and the URL to resume, with '&'.
         Flavor::SimpleSamlPhp => format!(
-            "_{}:{base}/simplesaml/saml2/idp/SSOService.php?spentityid=urn%3Aamazon%3Awebservices&cookieTime={}",
+            "_{}:https:{base}/simplesaml/saml2/idp/SSOService.php?spentityid=urn%3Aamazon%3Awebservices&cookieTime={}",
             random_id(),
             rand::rng().random_range(1_600_000_000u32..1_900_000_000)
         ),
@@ -271,20 +284,28 @@ fn new_state(f: Flavor, base: &str) -> String {
     }
 }
 
-fn base_url(headers: &HeaderMap) -> String {
+/// `//host:port` as the client addressed us: a scheme-relative base, so
+/// absolute links work whether the fake serves HTTP or HTTPS (browsers
+/// resolve `//host/path` with the page's scheme).
+///
+/// HTTP/1.1 names the host in `Host`; HTTP/2 (over TLS) in the URI's
+/// authority.
+fn base_url(headers: &HeaderMap, uri: &Uri) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}")
+        .map(str::to_owned)
+        .or_else(|| uri.authority().map(|a| a.to_string()))
+        .unwrap_or_else(|| "127.0.0.1".into());
+    format!("//{host}")
 }
 
-async fn entry(State(state): State<FormsIdp>, headers: HeaderMap) -> Response {
+async fn entry(State(state): State<FormsIdp>, uri: Uri, headers: HeaderMap) -> Response {
     let mut st = state.lock().unwrap();
     st.entry_visits += 1;
     let f = st.config.flavor;
     let sid = random_id();
-    let s = new_state(f, &base_url(&headers));
+    let s = new_state(f, &base_url(&headers, &uri));
     let location = format!("{}?{}", login_path(f), state_query(f, &s));
     st.sessions.insert(
         sid.clone(),
@@ -316,6 +337,7 @@ fn query_state(f: Flavor, q: &HashMap<String, String>) -> Option<String> {
 async fn login_page(
     State(state): State<FormsIdp>,
     Query(q): Query<HashMap<String, String>>,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
     let mut st = state.lock().unwrap();
@@ -328,7 +350,7 @@ async fn login_page(
     if query_state(f, &q).as_deref() != Some(session.state.as_str()) {
         return state_lost(&mut st);
     }
-    let base = base_url(&headers);
+    let base = base_url(&headers, &uri);
     Html(login_html(&st.config, &base, &session, None)).into_response()
 }
 
@@ -477,6 +499,7 @@ fn login_html(config: &FormsConfig, base: &str, session: &Session, error: Option
 async fn login_post(
     State(state): State<FormsIdp>,
     Query(q): Query<HashMap<String, String>>,
+    uri: Uri,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -496,6 +519,27 @@ async fn login_post(
     if posted_state.as_deref() != Some(session.state.as_str()) {
         return state_lost(&mut st);
     }
+    let base = base_url(&headers, &uri);
+    if session.awaiting_otp {
+        st.otp_posts += 1;
+        let mut next = session.clone();
+        next.state = new_state(f, &base);
+        if get("otp").is_some() && get("otp") == st.config.otp {
+            next.awaiting_otp = false;
+            next.done = true;
+            st.sessions.insert(sid, next);
+            st.logins_ok += 1;
+            return after_login(&mut st);
+        }
+        st.sessions.insert(sid, next.clone());
+        return Html(otp_html(
+            f,
+            &base,
+            &next,
+            Some("Invalid authenticator code."),
+        ))
+        .into_response();
+    }
     st.last_fields = fields.iter().map(|(n, _)| n.clone()).collect();
     let (user_key, pass_key) = match f {
         Flavor::SimpleSamlPhp | Flavor::Keycloak => ("username", "password"),
@@ -503,7 +547,6 @@ async fn login_post(
         Flavor::Obscure => ("f_ident", "f_secret"),
     };
     let user_ok = get(user_key).is_some_and(|u| u.eq_ignore_ascii_case(&st.config.username));
-    let base = base_url(&headers);
     if f == Flavor::TwoStep && session.user.is_none() {
         // Step one: the username alone.
         let mut next = session.clone();
@@ -537,11 +580,56 @@ async fn login_post(
         };
         return Html(login_html(&st.config, &base, &next, Some(msg))).into_response();
     }
+    if st.config.otp.is_some() {
+        let mut next = session.clone();
+        next.state = new_state(f, &base);
+        next.awaiting_otp = true;
+        st.sessions.insert(sid, next.clone());
+        return Html(otp_html(f, &base, &next, None)).into_response();
+    }
     st.logins_ok += 1;
     if let Some(s) = st.sessions.get_mut(&sid) {
         s.done = true;
     }
     after_login(&mut st)
+}
+
+/// A Keycloak-style one-time-code page posting to the flavor's login URL.
+fn otp_html(f: Flavor, base: &str, session: &Session, error: Option<&str>) -> String {
+    let action = esc(&format!(
+        "{base}{}?{}",
+        login_path(f),
+        state_query(f, &session.state)
+    ));
+    // SimpleSAMLphp keeps its state in a hidden field, not in the URL.
+    let hidden = match f {
+        Flavor::SimpleSamlPhp => format!(
+            r#"<input type="hidden" name="AuthState" value="{}">"#,
+            esc(&session.state)
+        ),
+        _ => String::new(),
+    };
+    let err = error
+        .map(|e| {
+            format!(
+                r#"<div class="alert-error"><span class="kc-feedback-text">{}</span></div>"#,
+                esc(e)
+            )
+        })
+        .unwrap_or_default();
+    page(
+        "Sign in to demo",
+        &format!(
+            r#"<h1 id="kc-page-title">Sign in to your account</h1>
+{err}
+<form id="kc-otp-login-form" action="{action}" method="post">
+{hidden}
+<label for="otp">One-time code</label>
+<input id="otp" name="otp" autocomplete="off" type="text" autofocus aria-invalid=""/>
+<input name="login" id="kc-login" type="submit" value="Sign In"/>
+</form>"#
+        ),
+    )
 }
 
 async fn pin_post(State(state): State<FormsIdp>) -> Response {
@@ -664,6 +752,16 @@ async fn hop_post(
             .into_response();
     }
     Html(final_page(&st)).into_response()
+}
+
+async fn refresh_page(State(state): State<FormsIdp>) -> Html<String> {
+    let target = entry_path(state.lock().unwrap().config.flavor);
+    Html(format!(
+        r#"<!DOCTYPE html><html><head><title>Redirecting</title>
+<meta http-equiv="refresh" content="0; url={}"></head>
+<body><p>Redirecting you to the login page...</p></body></html>"#,
+        esc(target)
+    ))
 }
 
 async fn no_form() -> Html<String> {

@@ -12,9 +12,9 @@ pub mod saml;
 pub mod server;
 pub mod sts;
 
-pub use server::Server;
 /// The web framework the fakes use, for tests that add routes of their own.
 pub use axum;
+pub use server::Server;
 
 /// rustls needs one process-wide crypto provider when several are linked.
 pub fn install_crypto_provider() {

@@ -146,7 +146,12 @@ fn demo() -> Result<(), String> {
     let json = String::from_utf8_lossy(&out.stdout).into_owned();
     let v: serde_json::Value =
         serde_json::from_str(json.trim()).map_err(|e| format!("output is not JSON: {e}"))?;
-    for k in ["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"] {
+    for k in [
+        "AccessKeyId",
+        "SecretAccessKey",
+        "SessionToken",
+        "Expiration",
+    ] {
         if v.get(k).and_then(|x| x.as_str()).is_none() {
             return Err(format!("output lacks {k}"));
         }

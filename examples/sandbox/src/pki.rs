@@ -25,13 +25,13 @@ impl TestPki {
         let issuer = Issuer::new(ca_params, ca_key);
 
         let key = KeyPair::generate().expect("server key");
-        let mut params = CertificateParams::new(
-            names.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-        )
-        .expect("server params");
-        params
-            .distinguished_name
-            .push(DnType::CommonName, names.first().copied().unwrap_or("localhost"));
+        let mut params =
+            CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .expect("server params");
+        params.distinguished_name.push(
+            DnType::CommonName,
+            names.first().copied().unwrap_or("localhost"),
+        );
         let cert = params.signed_by(&key, &issuer).expect("server cert");
         TestPki {
             ca_cert_pem: ca_cert.pem(),

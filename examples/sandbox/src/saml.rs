@@ -185,7 +185,11 @@ impl AssertionBuilder {
                 }
             })
             .collect();
-        attr(&mut x, "https://aws.amazon.com/SAML/Attributes/Role", &role_values);
+        attr(
+            &mut x,
+            "https://aws.amazon.com/SAML/Attributes/Role",
+            &role_values,
+        );
         if let Some(n) = &self.session_name {
             attr(
                 &mut x,
@@ -221,7 +225,10 @@ impl AssertionBuilder {
 /// The HTML page an IdP serves to post the assertion to AWS, with the
 /// value HTML-escaped the way Okta does (`&#x2b;` for `+`, `&#x3d;` for `=`).
 pub fn post_page(saml_b64: &str, action: &str) -> String {
-    let escaped = saml_b64.replace('+', "&#x2b;").replace('=', "&#x3d;").replace('/', "&#x2f;");
+    let escaped = saml_b64
+        .replace('+', "&#x2b;")
+        .replace('=', "&#x3d;")
+        .replace('/', "&#x2f;");
     format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Signing in</title></head>
 <body onload="document.forms[0].submit()">

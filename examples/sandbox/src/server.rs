@@ -34,7 +34,9 @@ impl Server {
     pub fn start(router: Router, pki: Option<&TestPki>, host: &str, port: u16) -> Server {
         crate::install_crypto_provider();
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind loopback port");
-        listener.set_nonblocking(true).expect("nonblocking listener");
+        listener
+            .set_nonblocking(true)
+            .expect("nonblocking listener");
         let addr = listener.local_addr().expect("local addr");
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let tls = pki.map(|p| (p.server_cert_pem.clone(), p.server_key_pem.clone()));

@@ -65,7 +65,9 @@ pub fn router() -> (Router, Sts) {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn error(status: u16, code: &str, message: &str) -> Response {
@@ -99,7 +101,9 @@ fn request_id() -> String {
 fn random_upper(n: usize) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let mut rng = rand::rng();
-    (0..n).map(|_| A[rng.random_range(0..A.len())] as char).collect()
+    (0..n)
+        .map(|_| A[rng.random_range(0..A.len())] as char)
+        .collect()
 }
 
 fn random_b64(n: usize) -> String {
@@ -122,8 +126,10 @@ pub fn parse_assertion(b64: &str) -> Result<ParsedAssertion, String> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
         .map_err(|_| "Invalid SAML assertion: not base64".to_string())?;
-    let text = String::from_utf8(bytes).map_err(|_| "Invalid SAML assertion: not UTF-8".to_string())?;
-    let doc = roxmltree::Document::parse(&text).map_err(|e| format!("Invalid SAML assertion: {e}"))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| "Invalid SAML assertion: not UTF-8".to_string())?;
+    let doc =
+        roxmltree::Document::parse(&text).map_err(|e| format!("Invalid SAML assertion: {e}"))?;
     const NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
     let mut out = ParsedAssertion::default();
     for node in doc.descendants() {
@@ -186,7 +192,11 @@ async fn handle(
     match form.get("Action").map(String::as_str) {
         Some("AssumeRoleWithSAML") => assume(&state, &form),
         Some("GetCallerIdentity") => caller_identity(&state, &headers),
-        Some(other) => error(400, "InvalidAction", &format!("Could not find operation {other}")),
+        Some(other) => error(
+            400,
+            "InvalidAction",
+            &format!("Could not find operation {other}"),
+        ),
         None => error(400, "MissingAction", "Missing Action"),
     }
 }
@@ -204,7 +214,11 @@ fn assume(state: &Sts, form: &HashMap<String, String>) -> Response {
         form.get("PrincipalArn"),
         form.get("SAMLAssertion"),
     ) else {
-        return error(400, "MissingParameter", "RoleArn, PrincipalArn and SAMLAssertion are required");
+        return error(
+            400,
+            "MissingParameter",
+            "RoleArn, PrincipalArn and SAMLAssertion are required",
+        );
     };
     let parsed = match parse_assertion(assertion) {
         Ok(p) => p,
@@ -213,7 +227,11 @@ fn assume(state: &Sts, form: &HashMap<String, String>) -> Response {
     let now = OffsetDateTime::now_utc();
     if let Some(t) = parsed.not_on_or_after {
         if t < now {
-            return error(400, "ExpiredTokenException", "Token must be redeemed within 5 minutes of issuance");
+            return error(
+                400,
+                "ExpiredTokenException",
+                "Token must be redeemed within 5 minutes of issuance",
+            );
         }
     }
     if !parsed
@@ -240,12 +258,17 @@ fn assume(state: &Sts, form: &HashMap<String, String>) -> Response {
     let lifetime = st
         .lifetime_override
         .unwrap_or_else(|| duration.or(parsed.session_duration).unwrap_or(3600) as i64);
-    let session_name = parsed.session_name.clone().unwrap_or_else(|| "sandbox".into());
+    let session_name = parsed
+        .session_name
+        .clone()
+        .unwrap_or_else(|| "sandbox".into());
     let issued = Issued {
         access_key_id: format!("ASIA{}", random_upper(16)),
         secret_access_key: random_b64(30),
         session_token: format!("FwoGZXIvYXdzE{}", random_b64(96)),
-        expiration: (now + Duration::seconds(lifetime)).replace_nanosecond(0).unwrap(),
+        expiration: (now + Duration::seconds(lifetime))
+            .replace_nanosecond(0)
+            .unwrap(),
         role_arn: role_arn.clone(),
         session_name: session_name.clone(),
         duration: lifetime as u64,
@@ -298,7 +321,11 @@ fn caller_identity(state: &Sts, headers: &HeaderMap) -> Response {
         .as_deref()
         .and_then(|k| st.issued.iter().find(|i| i.access_key_id == k))
     else {
-        return error(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+        return error(
+            403,
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        );
     };
     let account = issued.role_arn.split(':').nth(4).unwrap_or("123456789012");
     let role_name = issued.role_arn.rsplit('/').next().unwrap_or("role");

@@ -11,8 +11,8 @@
 //! ```
 
 use plugin_api::{
-    declare_plugin, Credentials, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need,
-    Plugin, PluginError, PluginKind, Secret, PROTOCOL_VERSION,
+    declare_plugin, Credentials, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need, Plugin,
+    PluginError, PluginKind, Secret, PROTOCOL_VERSION,
 };
 
 #[derive(Default)]
@@ -46,9 +46,8 @@ impl Plugin for StaticProvider {
             PluginError::config(format!("cannot read credentials file {path}: {e}"))
                 .with_hint("-e must name a JSON file in credential_process format")
         })?;
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            PluginError::config(format!("{path} is not valid JSON: {e}"))
-        })?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| PluginError::config(format!("{path} is not valid JSON: {e}")))?;
         let field = |name: &str| -> Option<String> {
             value.get(name).and_then(|v| v.as_str()).map(str::to_owned)
         };

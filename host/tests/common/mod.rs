@@ -196,8 +196,15 @@ impl Ctx {
     /// A command for `bin` (`awsprocesscreds-saml` or `awsprocesscreds`)
     /// with a clean, private environment.
     pub fn command(&self, bin: &str) -> Command {
-        let exe = bin_dir().join(bin);
-        let mut cmd = Command::new(exe);
+        self.with_env(Command::new(bin_dir().join(bin)))
+    }
+
+    /// Any program (found in PATH) with the same private environment.
+    pub fn tool(&self, program: &str) -> Command {
+        self.with_env(Command::new(program))
+    }
+
+    fn with_env(&self, mut cmd: Command) -> Command {
         for (k, _) in std::env::vars() {
             if k.starts_with("AWS")
                 || k.starts_with("HTTP")

@@ -127,7 +127,11 @@ impl Wild {
     }
 
     pub fn set(&self, path: &str, reply: Reply) {
-        self.state.lock().unwrap().routes.insert(path.to_string(), reply);
+        self.state
+            .lock()
+            .unwrap()
+            .routes
+            .insert(path.to_string(), reply);
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -186,10 +190,9 @@ pub fn assertion(name: &str) -> String {
             b64(xml)
         }
         "role-without-principal" => {
-            let xml = good().xml().replace(
-                ",arn:aws:iam::123456789012:saml-provider/fixture",
-                "",
-            );
+            let xml = good()
+                .xml()
+                .replace(",arn:aws:iam::123456789012:saml-provider/fixture", "");
             b64(xml)
         }
         "non-ascii-role" => AssertionBuilder::default()
@@ -283,13 +286,24 @@ impl Moto {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(moto_server)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let mut cmd = Command::new(moto_server);
+        cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moto_server");
+            .stderr(Stdio::null());
+        // moto must not outlive the test process, even when a test panics
+        // or the process is killed: the kernel kills it with its parent
+        // thread (callers keep that thread alive, see `shared_moto`).
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            cmd.pre_exec(|| {
+                rustix::process::set_parent_process_death_signal(Some(
+                    rustix::process::Signal::KILL,
+                ))
+                .map_err(std::io::Error::from)
+            });
+        }
+        let child = cmd.spawn().expect("start moto_server");
         let moto = Moto {
             child,
             url: format!("http://127.0.0.1:{port}"),
@@ -304,6 +318,28 @@ impl Moto {
         }
         moto
     }
+}
+
+/// One moto per test binary, started on first use and killed when the
+/// test process exits. `None` (after printing why) when the tools are
+/// missing outside CI.
+pub fn shared_moto() -> Option<&'static str> {
+    static URL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        let tools = require_tools(&["aws", "moto_server"])?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        // The parent-death signal follows the thread that spawned moto, so
+        // that thread lives as long as the process.
+        std::thread::spawn(move || {
+            let moto = Moto::start(&tools[1]);
+            tx.send(moto.url.clone()).unwrap();
+            loop {
+                std::thread::park();
+            }
+        });
+        Some(rx.recv().expect("moto thread"))
+    })
+    .as_deref()
 }
 
 impl Drop for Moto {
@@ -338,7 +374,8 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .filter(|p| p.extension().is_none_or(|x| x != "lock"))
         .map(|p| {
             let rel = p.strip_prefix(dir).unwrap().display().to_string();
-            let bytes = std::fs::read(&p).unwrap_or_else(|e| format!("<unreadable: {e}>").into_bytes());
+            let bytes =
+                std::fs::read(&p).unwrap_or_else(|e| format!("<unreadable: {e}>").into_bytes());
             (rel, bytes)
         })
         .collect()
@@ -348,9 +385,6 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 pub fn entries(dir: &Path) -> Vec<PathBuf> {
     walk(dir)
         .into_iter()
-        .filter(|p| {
-            p.extension().is_some_and(|x| x == "json")
-                && p.parent() == Some(dir)
-        })
+        .filter(|p| p.extension().is_some_and(|x| x == "json") && p.parent() == Some(dir))
         .collect()
 }

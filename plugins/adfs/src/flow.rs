@@ -28,6 +28,8 @@ pub(crate) struct Flow<'h> {
     /// A code was posted once; the MFA form coming back with an error means
     /// it was rejected.
     pub code_sent: bool,
+    /// A method was picked on the MFA selection page.
+    pub method_chosen: bool,
 }
 
 pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {
@@ -67,6 +69,7 @@ pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome,
         username,
         password_sent: false,
         code_sent: false,
+        method_chosen: false,
         options,
     };
     let restored = flow.options.reuse_session && session::restore(host);

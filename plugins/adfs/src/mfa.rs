@@ -29,6 +29,15 @@ const BROWSER_ONLY: &[&str] = &["DuoAdfsAdapter", "SilverfortAdfs", "OktaMfaAdap
 
 /// Answer the MFA step on `page` and return the page that follows.
 pub(crate) fn answer(flow: &mut Flow<'_>, page: &Page, form: &Form) -> Result<Page, PluginError> {
+    if form
+        .value_of("AuthMethod")
+        .is_none_or(|m| m.trim().is_empty())
+    {
+        let choices = method_choices(page);
+        if !choices.is_empty() {
+            return choose_method(flow, page, form, &choices);
+        }
+    }
     let adapter = adapter_name(page, form);
     flow.host
         .debug(&format!("ADFS asks for a second factor ({adapter})"));
@@ -45,6 +54,125 @@ pub(crate) fn answer(flow: &mut Flow<'_>, page: &Page, form: &Form) -> Result<Pa
         return wait_for_push(flow, page, form, &adapter);
     }
     Err(unsupported(&adapter))
+}
+
+/// Adapters that are never an answer from a command line.
+const NOT_FROM_A_TERMINAL: &[&str] = &["CertificateAuthentication", "WindowsAuthentication"];
+
+/// One method on ADFS's "select an authentication method" page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodChoice {
+    /// The `AuthMethod` value.
+    pub adapter: String,
+    /// What the page shows.
+    pub label: String,
+}
+
+/// The methods offered by `SelectOption('...')` handlers on the page.
+pub fn method_choices(page: &Page) -> Vec<MethodChoice> {
+    let mut out: Vec<MethodChoice> = Vec::new();
+    for el in page.elements("[onclick]") {
+        let Some(handler) = el.attr("onclick") else {
+            continue;
+        };
+        let Some(start) = handler.find("SelectOption(") else {
+            continue;
+        };
+        let arg = handler[start + "SelectOption(".len()..].trim_start();
+        let Some(quote) = arg.chars().next().filter(|c| *c == '\'' || *c == '"') else {
+            continue;
+        };
+        let Some(end) = arg[1..].find(quote) else {
+            continue;
+        };
+        let adapter = arg[1..1 + end].trim().to_string();
+        if adapter.is_empty() || out.iter().any(|c| c.adapter == adapter) {
+            continue;
+        }
+        let label = if el.text.is_empty() {
+            adapter.clone()
+        } else {
+            el.text.clone()
+        };
+        out.push(MethodChoice { adapter, label });
+    }
+    out
+}
+
+/// Whether this plugin can answer an adapter from a terminal.
+fn usable(adapter: &str) -> bool {
+    !BROWSER_ONLY
+        .iter()
+        .chain(NOT_FROM_A_TERMINAL)
+        .any(|a| adapter.eq_ignore_ascii_case(a))
+}
+
+/// Pick a method (by `--mfa-factor`, the only usable one, a menu on the
+/// terminal, or the first usable one) and post it.
+fn choose_method(
+    flow: &mut Flow<'_>,
+    page: &Page,
+    form: &Form,
+    choices: &[MethodChoice],
+) -> Result<Page, PluginError> {
+    if flow.method_chosen {
+        return Err(PluginError::protocol(
+            "ADFS showed its method selection again after a method was chosen",
+        )
+        .with_hint("run with -v to see the pages; choose another method with --mfa-factor"));
+    }
+    let usable_choices: Vec<&MethodChoice> =
+        choices.iter().filter(|c| usable(&c.adapter)).collect();
+    let names = || {
+        choices
+            .iter()
+            .map(|c| c.adapter.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if usable_choices.is_empty() {
+        return Err(PluginError::not_supported(format!(
+            "ADFS offers only MFA methods that need a web browser ({})",
+            names()
+        ))
+        .with_hint(
+            "ask your ADFS administrator for a one-time-code or Azure MFA method for AWS sign-in",
+        ));
+    }
+    let wanted = flow
+        .request
+        .mfa
+        .factor
+        .as_deref()
+        .map(str::to_ascii_lowercase);
+    let chosen = match wanted {
+        Some(w) => {
+            let w = if w == "push" { "azure".to_string() } else { w };
+            *usable_choices
+                .iter()
+                .find(|c| {
+                    c.adapter.to_ascii_lowercase().contains(&w)
+                        || c.label.to_ascii_lowercase().contains(&w)
+                })
+                .ok_or_else(|| {
+                    PluginError::config(format!(
+                        "--mfa-factor {w}: ADFS offers none such (it offers {})",
+                        names()
+                    ))
+                })?
+        }
+        None if usable_choices.len() == 1 => usable_choices[0],
+        None if flow.request.interactive => {
+            let labels: Vec<String> = usable_choices.iter().map(|c| c.label.clone()).collect();
+            usable_choices[flow.host.choose("Choose a verification method:", &labels)?]
+        }
+        None => usable_choices[0],
+    };
+    flow.host
+        .debug(&format!("choosing the MFA method {}", chosen.adapter));
+    flow.method_chosen = true;
+    let fields = form.fill(&[("AuthMethod", chosen.adapter.as_str())]);
+    Ok(flow.browser.submit(page, form, &fields, false)?.page)
 }
 
 /// The adapter named by the form (`AuthMethod`).

@@ -217,4 +217,24 @@ mod tests {
         .unwrap();
         assert!(matches!(classify(&p, &Options::default()), Step::Unknown));
     }
+
+    #[test]
+    fn method_selection_page() {
+        let p = page("adfs-2016-mfa-selection.html");
+        let Step::Mfa(form) = classify(&p, &Options::default()) else {
+            panic!("selection page")
+        };
+        assert_eq!(form.id.as_deref(), Some("options"));
+        let choices = crate::mfa::method_choices(&p);
+        let adapters: Vec<&str> = choices.iter().map(|c| c.adapter.as_str()).collect();
+        assert_eq!(
+            adapters,
+            [
+                "CertificateAuthentication",
+                "AzureMfaAuthentication",
+                "SecurIDAuthentication"
+            ]
+        );
+        assert_eq!(choices[2].label, "RSA SecurID");
+    }
 }

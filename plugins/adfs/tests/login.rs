@@ -382,3 +382,101 @@ fn manifest_pins_name_kind_and_inputs() {
         ]
     );
 }
+
+#[test]
+fn over_https_with_a_private_ca() {
+    let pki = sandbox::pki::TestPki::localhost();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.write_ca(dir.path()).unwrap();
+    let (router, _state) = adfs::router(AdfsConfig {
+        mfa: Some(Mfa::AzurePush {
+            polls: 2,
+            entropy: Some(12),
+            deny: false,
+        }),
+        ..Default::default()
+    });
+    let server = sandbox::Server::https(router, &pki);
+    let services = TestServices::new()
+        .password("hunter2")
+        .ca_bundle(ca)
+        .fast_sleep()
+        .build();
+    assert_signed_in(login(&request(&adfs::entry_url(&server)), &services).unwrap());
+    assert!(services
+        .requests()
+        .iter()
+        .all(|(_, url)| url.starts_with("https://localhost:")));
+}
+
+fn with_selection(mfa: Mfa) -> AdfsConfig {
+    AdfsConfig {
+        mfa: Some(mfa),
+        mfa_selection: true,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn method_selection_picks_the_only_usable_method() {
+    let (server, state) = adfs::start(with_selection(Mfa::Otp {
+        adapter: "SecurIDAuthentication".into(),
+        field: "Passcode".into(),
+        code: "123456".into(),
+    }));
+    let services = TestServices::new()
+        .password("hunter2")
+        .mfa_codes(["123456"])
+        .build();
+    assert_signed_in(login(&request(&adfs::entry_url(&server)), &services).unwrap());
+    assert_eq!(
+        state.lock().unwrap().selected_method.as_deref(),
+        Some("SecurIDAuthentication")
+    );
+    assert!(
+        services.record().menus.is_empty(),
+        "one usable method needs no menu"
+    );
+}
+
+#[test]
+fn method_selection_follows_mfa_factor() {
+    let (server, state) = adfs::start(with_selection(Mfa::AzurePush {
+        polls: 1,
+        entropy: Some(5),
+        deny: false,
+    }));
+    let services = TestServices::new().password("hunter2").fast_sleep().build();
+    let mut req = request(&adfs::entry_url(&server));
+    req.mfa.factor = Some("push".into());
+    assert_signed_in(login(&req, &services).unwrap());
+    assert_eq!(
+        state.lock().unwrap().selected_method.as_deref(),
+        Some("AzureMfaAuthentication")
+    );
+
+    req.mfa.factor = Some("yubikey".into());
+    let e = login(&req, &TestServices::new().password("hunter2").build()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Config, "{e:?}");
+    assert!(
+        e.message.contains("yubikey") && e.message.contains("AzureMfaAuthentication"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn method_selection_with_only_browser_methods_is_not_supported() {
+    let (server, _state) = adfs::start(with_selection(Mfa::BrowserOnly {
+        adapter: "DuoAdfsAdapter".into(),
+    }));
+    let services = TestServices::new().password("hunter2").build();
+    let e = login(&request(&adfs::entry_url(&server)), &services).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotSupported, "{e:?}");
+    assert!(
+        e.message
+            .contains("CertificateAuthentication, DuoAdfsAdapter"),
+        "{}",
+        e.message
+    );
+}

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use plugin_api::{Host, LoginOutcome, LoginRequest, PluginError, Secret};
+use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, PluginError, Secret};
 use plugin_kit::browser::{is_secure_or_loopback, redacted, Browser, Loaded};
 use plugin_kit::html::{Form, Page};
 use url::Url;
@@ -47,6 +47,7 @@ pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome,
         username,
         username_sent: false,
         password_sent: false,
+        code_sent: false,
         seen: HashSet::new(),
     };
     let first = walk.browser.open(url.as_str())?;
@@ -60,6 +61,7 @@ struct Walk<'h> {
     username: String,
     username_sent: bool,
     password_sent: bool,
+    code_sent: bool,
     /// Page path + form shape of every form submitted, for loop detection.
     seen: HashSet<String>,
 }
@@ -98,6 +100,7 @@ impl Walk<'_> {
                     username_field,
                     password_field,
                 } => self.sign_in(page, &form, username_field.as_deref(), &password_field)?,
+                Pick::Code { form, code_field } => self.send_code(page, &form, &code_field)?,
                 Pick::Username {
                     form,
                     username_field,
@@ -110,7 +113,17 @@ impl Walk<'_> {
                     push_default_button(page, &form, &mut fields);
                     self.browser.submit(page, &form, &fields, false)?
                 }
-                Pick::Nothing => return Err(self.dead_end(&loaded)),
+                Pick::Nothing => match page.meta_refresh() {
+                    // "You are being redirected" pages without a form.
+                    Some(next) if self.seen.insert(format!("refresh {}", redacted(&next))) => {
+                        self.host.debug(&format!(
+                            "following the page's meta refresh to {}",
+                            redacted(&next)
+                        ));
+                        self.browser.open(next.as_str())?
+                    }
+                    _ => return Err(self.dead_end(&loaded)),
+                },
             };
         }
         Err(PluginError::protocol(format!(
@@ -183,6 +196,41 @@ impl Walk<'_> {
         let mut fields = form.fill(&[(username_field, self.username.as_str())]);
         push_default_button(page, form, &mut fields);
         self.username_sent = true;
+        self.browser.submit(page, form, &fields, false)
+    }
+
+    fn send_code(
+        &mut self,
+        page: &Page,
+        form: &Form,
+        code_field: &str,
+    ) -> Result<Loaded, PluginError> {
+        if self.code_sent {
+            let text = page
+                .error_message()
+                .unwrap_or_else(|| "the IdP asked for the code again".into());
+            return Err(PluginError::new(
+                ErrorKind::MfaRejected,
+                format!("the IdP rejected the one-time code: {text}"),
+            )
+            .with_hint("codes expire quickly; try again with a fresh code"));
+        }
+        self.host
+            .debug(&format!("one-time code step (field {code_field})"));
+        let host_name = page.url.host_str().unwrap_or("the IdP").to_string();
+        let code = self
+            .host
+            .mfa_code(&format!("Verification code for {host_name}: "))?;
+        if code.expose().is_empty() {
+            return Err(PluginError::new(
+                ErrorKind::Cancelled,
+                "no verification code entered",
+            ));
+        }
+        self.host.add_secret(code.expose());
+        let mut fields = form.fill(&[(code_field, code.expose().as_str())]);
+        push_default_button(page, form, &mut fields);
+        self.code_sent = true;
         self.browser.submit(page, form, &fields, false)
     }
 

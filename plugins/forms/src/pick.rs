@@ -24,6 +24,8 @@ pub enum Pick {
         username_field: Option<String>,
         password_field: String,
     },
+    /// A one-time-code step (second factor).
+    Code { form: Form, code_field: String },
     /// A first step asking for the username only.
     Username { form: Form, username_field: String },
     /// A form with nothing to fill ("Continue", consent, auto-submit).
@@ -54,6 +56,20 @@ pub fn pick(page: &Page, options: &Options) -> Result<Pick, PluginError> {
             }
             None => {}
         }
+    }
+    if let Some(form) = forms
+        .iter()
+        .find(|f| has_password(f, options) && code_field(f).is_none())
+    {
+        if let Some(p) = credential_pick(form.clone(), options) {
+            return Ok(p);
+        }
+    }
+    if let Some((form, code_field)) = forms.iter().find_map(|f| Some((f, code_field(f)?))) {
+        return Ok(Pick::Code {
+            form: form.clone(),
+            code_field,
+        });
     }
     if let Some(form) = forms.iter().find(|f| has_password(f, options)) {
         if let Some(p) = credential_pick(form.clone(), options) {
@@ -86,6 +102,44 @@ pub fn pick(page: &Page, options: &Options) -> Result<Pick, PluginError> {
         Some(form) => Pick::Continue { form: form.clone() },
         None => Pick::Nothing,
     })
+}
+
+/// Lower-cased names (and ids) of one-time-code inputs seen on IdPs
+/// (Keycloak `otp`, Shibboleth/Duo-less TOTP plugins, PingID, RSA).
+const CODE_NAMES: &[&str] = &[
+    "otp",
+    "totp",
+    "otpcode",
+    "otp_code",
+    "code",
+    "passcode",
+    "tokencode",
+    "token",
+    "j_tokennumber",
+    "verificationcode",
+    "verification_code",
+    "mfacode",
+    "mfa_code",
+    "securitycode",
+    "security_code",
+    "one_time_code",
+    "onetimecode",
+    "smscode",
+];
+
+/// The one-time-code input of a form that asks only for such a code: its
+/// single fillable input is named like one or has
+/// `autocomplete="one-time-code"`.
+pub fn code_field(form: &Form) -> Option<String> {
+    let fillable: Vec<_> = form.fillable_fields().collect();
+    let [only] = fillable.as_slice() else {
+        return None;
+    };
+    let lower = |s: Option<&String>| s.map(|v| v.to_ascii_lowercase()).unwrap_or_default();
+    let looks_like_code = lower(only.autocomplete.as_ref()).contains("one-time-code")
+        || CODE_NAMES.contains(&lower(only.name.as_ref()).as_str())
+        || CODE_NAMES.contains(&lower(only.id.as_ref()).as_str());
+    looks_like_code.then(|| only.name.clone()).flatten()
 }
 
 fn has_password(form: &Form, options: &Options) -> bool {

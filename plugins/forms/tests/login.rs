@@ -53,7 +53,7 @@ fn assert_signed_in(outcome: LoginOutcome) {
 fn ok(services: &Arc<TestServices>, req: &LoginRequest) {
     match login(req, services) {
         Ok(o) => assert_signed_in(o),
-        Err(e) => panic!("login failed: {e:?}"),
+        Err(e) => panic!("login failed: {e:?}\nrequests: {:?}", services.requests()),
     }
     for (_, line) in services.record().logs {
         assert!(!line.contains("hunter2"), "password in log: {line}");
@@ -286,4 +286,72 @@ fn manifest_pins_name_kind_and_inputs() {
         keys,
         ["username-field", "password-field", "form", "max-steps"]
     );
+}
+
+#[test]
+fn keycloak_over_https_with_a_scheme_relative_action() {
+    let pki = sandbox::pki::TestPki::localhost();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.write_ca(dir.path()).unwrap();
+    let (router, state) = forms::router(FormsConfig {
+        continue_page: true,
+        ..FormsConfig::flavor(Flavor::Keycloak)
+    });
+    let server = Server::https(router, &pki);
+    let services = TestServices::new()
+        .password("hunter2")
+        .ca_bundle(ca)
+        .build();
+    ok(&services, &request(&forms::entry_url(&server, &state)));
+    assert!(services
+        .requests()
+        .iter()
+        .all(|(_, url)| url.starts_with("https://localhost:")));
+}
+
+#[test]
+fn one_time_code_after_the_password() {
+    let (_server, state, req) = start(FormsConfig {
+        otp: Some("246810".into()),
+        ..FormsConfig::flavor(Flavor::Keycloak)
+    });
+    let services = TestServices::new()
+        .password("hunter2")
+        .mfa_codes(["246810"])
+        .build();
+    ok(&services, &req);
+    assert_eq!(state.lock().unwrap().otp_posts, 1);
+    assert!(services.record().mfa_requests[0].contains("127.0.0.1"));
+}
+
+#[test]
+fn wrong_one_time_code_is_mfa_rejected() {
+    let (_server, state, req) = start(FormsConfig {
+        otp: Some("246810".into()),
+        ..FormsConfig::flavor(Flavor::SimpleSamlPhp)
+    });
+    let services = TestServices::new()
+        .password("hunter2")
+        .mfa_codes(["111111", "246810"])
+        .build();
+    let e = login(&req, &services).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::MfaRejected, "{e:?}");
+    assert!(
+        e.message.contains("Invalid authenticator code."),
+        "{}",
+        e.message
+    );
+    assert!(!e.message.contains("111111"));
+    assert_eq!(
+        state.lock().unwrap().otp_posts,
+        1,
+        "a rejected code is not retried"
+    );
+}
+
+#[test]
+fn meta_refresh_pages_are_followed() {
+    let (server, state) = forms::start(FormsConfig::flavor(Flavor::Keycloak));
+    ok(&pw(), &request(&server.url(forms::REFRESH_PATH)));
+    assert_eq!(state.lock().unwrap().entry_visits, 1);
 }

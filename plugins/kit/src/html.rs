@@ -280,6 +280,75 @@ impl Page {
     }
 }
 
+/// An element found by [`Page::elements`]: its tag, visible text and
+/// attributes (entity-decoded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    pub tag: String,
+    /// Text content with whitespace collapsed.
+    pub text: String,
+    pub attrs: Vec<(String, String)>,
+}
+
+impl Element {
+    /// The value of attribute `name`.
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Page {
+    /// Every element matching a CSS selector (none for an invalid one).
+    pub fn elements(&self, css: &str) -> Vec<Element> {
+        let Ok(s) = Selector::parse(css) else {
+            return Vec::new();
+        };
+        self.doc
+            .select(&s)
+            .map(|e| Element {
+                tag: e.value().name().to_string(),
+                text: collapse(&e.text().collect::<String>()),
+                attrs: e
+                    .value()
+                    .attrs()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The target of a `<meta http-equiv="refresh" content="N; url=...">`
+    /// redirect, resolved against the page, if the page has one.
+    pub fn meta_refresh(&self) -> Option<Url> {
+        let content = self
+            .elements("meta[http-equiv]")
+            .into_iter()
+            .find(|m| {
+                m.attr("http-equiv")
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("refresh"))
+            })?
+            .attr("content")?
+            .to_string();
+        let (_, rest) = content.split_once([';', ','])?;
+        let rest = rest.trim();
+        let target = match rest.get(..4) {
+            Some(p) if p.eq_ignore_ascii_case("url=") => &rest[4..],
+            _ => rest,
+        };
+        let target = target.trim().trim_matches(|c| c == '\'' || c == '"').trim();
+        if target.is_empty() {
+            return None;
+        }
+        self.base_url()
+            .join(target)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+    }
+}
+
 /// Whether neither the element nor an ancestor is hidden (`hidden`
 /// attribute or an inline `display:none`), as far as static HTML tells.
 fn visible(el: ElementRef<'_>) -> bool {
@@ -751,5 +820,24 @@ mod tests {
             page.resolve_action(&page.forms()[0]).unwrap().as_str(),
             "https://idp.example/x/login"
         );
+    }
+
+    #[test]
+    fn elements_and_meta_refresh() {
+        let html = r##"<head><meta http-equiv="Refresh" content="0; URL='/next?a=1&amp;b=2'"></head>
+          <a href="#" onclick="return SelectOption('A');">Use  A</a><a onclick="x">B</a>"##;
+        let page = Page::parse("https://idp.example/x/y", html).unwrap();
+        let links = page.elements("a[onclick]");
+        assert_eq!(links.len(), 2);
+        assert_eq!(links[0].text, "Use A");
+        assert_eq!(links[0].attr("ONCLICK"), Some("return SelectOption('A');"));
+        assert_eq!(
+            page.meta_refresh().unwrap().as_str(),
+            "https://idp.example/next?a=1&b=2"
+        );
+        assert!(page.elements("[[bad").is_empty());
+        let none =
+            Page::parse("https://x/", r#"<meta http-equiv="refresh" content="30">"#).unwrap();
+        assert_eq!(none.meta_refresh(), None);
     }
 }
