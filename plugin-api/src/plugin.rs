@@ -163,10 +163,37 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
+thread_local! {
+    static PANIC_LOCATION: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Replace the plugin's default panic hook (this library has its own copy
+/// of std, so the host's hook is untouched): instead of printing a
+/// multi-line report on stderr, remember where the panic happened so the
+/// error the host shows can say it.
+fn quiet_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let at = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()));
+            PANIC_LOCATION.with(|p| *p.borrow_mut() = at);
+        }));
+    });
+}
+
 fn panicked(what: &str, payload: &(dyn std::any::Any + Send)) -> FfiError {
+    let at = PANIC_LOCATION
+        .with(|p| p.borrow_mut().take())
+        .map(|l| format!(" (at {l})"))
+        .unwrap_or_default();
     PluginError::new(
         ErrorKind::Other,
-        format!("the plugin panicked in {what}: {}", panic_message(payload)),
+        format!(
+            "the plugin panicked in {what}: {}{at}",
+            panic_message(payload)
+        ),
     )
     .with_hint("this is a bug in the plugin; report it to its author")
     .into()
@@ -190,6 +217,7 @@ pub fn __login<P: Plugin>(
     request: abi_stable::std_types::RString,
     host: HostServicesBox,
 ) -> abi_stable::std_types::RResult<abi_stable::std_types::RString, FfiError> {
+    quiet_panics();
     let host = Host::from_ffi(host);
     let result = catch_unwind(AssertUnwindSafe(|| {
         let request: LoginRequest = serde_json::from_str(request.as_str()).map_err(|e| {

@@ -637,7 +637,8 @@ async fn pin_post(State(state): State<FormsIdp>) -> Response {
     st.failures += 1;
     Html(page(
         "Example Portal",
-        r#"<div class="alert alert-danger" role="alert">PIN sign-in is disabled for this application.</div><p><a href="/sso/aws">Back</a></p>"#,
+        r#"<div class="alert alert-danger" role="alert">PIN sign-in is disabled for this application.</div>
+<form action="/sso/aws" method="get"><input type="submit" value="Back to sign-in"></form>"#,
     ))
     .into_response()
 }

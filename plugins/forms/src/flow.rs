@@ -106,6 +106,11 @@ impl Walk<'_> {
                     username_field,
                 } => self.send_username(page, &form, &username_field)?,
                 Pick::Continue { form } => {
+                    // An error page after our input often has a "Back" or
+                    // "Retry" form: report the error instead of pressing it.
+                    if self.sent_anything() && page.error_message().is_some() {
+                        return Err(self.dead_end(&loaded));
+                    }
                     self.host
                         .debug("submitting a form with nothing to fill (\"Continue\")");
                     self.check_loop(page, &form)?;
@@ -247,11 +252,18 @@ impl Walk<'_> {
         .with_hint("the IdP may need cookies or JavaScript this client cannot provide; run with -v to see the pages"))
     }
 
+    /// Whether a username, password or code was posted already.
+    fn sent_anything(&self) -> bool {
+        self.password_sent || self.username_sent || self.code_sent
+    }
+
     fn dead_end(&self, loaded: &Loaded) -> PluginError {
         let page = &loaded.page;
         if let Some(text) = page.error_message() {
             let message = format!("the IdP answered with an error: {text}");
-            return if self.password_sent || self.username_sent {
+            return if self.code_sent {
+                PluginError::new(ErrorKind::MfaRejected, message)
+            } else if self.sent_anything() {
                 PluginError::auth(message)
             } else {
                 PluginError::protocol(format!("{message} (on {})", page.describe()))

@@ -142,6 +142,18 @@ pub fn code_field(form: &Form) -> Option<String> {
     looks_like_code.then(|| only.name.clone()).flatten()
 }
 
+fn is_search(field: &plugin_kit::html::Field) -> bool {
+    field.kind == "search"
+        || matches!(
+            field
+                .name
+                .as_deref()
+                .map(str::to_ascii_lowercase)
+                .as_deref(),
+            Some("q" | "query" | "search" | "s")
+        )
+}
+
 fn has_password(form: &Form, options: &Options) -> bool {
     match &options.password_field {
         Some(name) => form.has_field(name),
@@ -153,7 +165,11 @@ fn has_password(form: &Form, options: &Options) -> bool {
 fn credential_pick(form: Form, options: &Options) -> Option<Pick> {
     let username_field = match &options.username_field {
         Some(name) if form.has_field(name) => Some(name.clone()),
-        _ => form.username_field().and_then(|f| f.name.clone()),
+        // A search box is never the username (portal pages have them).
+        _ => form
+            .username_field()
+            .filter(|f| !is_search(f))
+            .and_then(|f| f.name.clone()),
     };
     let password_field = match &options.password_field {
         Some(name) => form.field(name).and_then(|f| f.name.clone()),
