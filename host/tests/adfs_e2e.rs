@@ -4,6 +4,9 @@
 
 mod common;
 
+use std::time::Duration;
+
+use common::pty::PtySession;
 use common::{assert_credentials, run, Ctx};
 use sandbox::adfs::{self, Adfs, AdfsConfig, AdfsVersion, Mfa};
 use sandbox::saml::Role;
@@ -198,4 +201,26 @@ fn verbose_trace_shows_pages_but_no_secrets() {
             out.stderr
         );
     }
+}
+
+#[test]
+fn password_and_code_typed_on_the_terminal() {
+    let w = world(AdfsConfig {
+        mfa: Some(Mfa::AzureCode {
+            code: "777111".into(),
+        }),
+        ..Default::default()
+    });
+    let mut s = PtySession::spawn(w.saml(&[]));
+    s.expect("Password: ", Duration::from_secs(20));
+    s.send_line(PASSWORD);
+    s.expect("Verification code", Duration::from_secs(20));
+    s.send_line("777111");
+    let (out, screen) = s.finish(Duration::from_secs(20));
+    out.ok();
+    assert_credentials(&out.json());
+    assert!(
+        !screen.contains(PASSWORD),
+        "the password was echoed:\n{screen}"
+    );
 }

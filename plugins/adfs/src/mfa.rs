@@ -41,10 +41,13 @@ pub(crate) fn answer(flow: &mut Flow<'_>, page: &Page, form: &Form) -> Result<Pa
     let adapter = adapter_name(page, form);
     flow.host
         .debug(&format!("ADFS asks for a second factor ({adapter})"));
-    if flow.code_sent {
+    let field = code_field(form, flow.options.code_field.as_deref());
+    // A code was posted and ADFS answers with an error or asks for a code
+    // again: it was rejected (never retried, codes are single-use).
+    if flow.code_sent && (page.error_message().is_some() || field.is_some()) {
         return Err(rejected(page, &adapter));
     }
-    if let Some(field) = code_field(form, flow.options.code_field.as_deref()) {
+    if let Some(field) = field {
         return send_code(flow, page, form, &adapter, &field);
     }
     if BROWSER_ONLY.iter().any(|a| adapter.eq_ignore_ascii_case(a)) {
