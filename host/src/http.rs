@@ -230,6 +230,17 @@ impl HttpClient {
         };
         let mut builder = client.request(method.clone(), url.clone());
         for (k, v) in &req.headers {
+            if k.eq_ignore_ascii_case("cookie") {
+                // An explicit Cookie header would replace the jar's cookies
+                // for this request; send both instead, as a browser would.
+                use reqwest::cookie::CookieStore as _;
+                let merged = match self.jar.cookies(&url).and_then(|h| h.to_str().ok().map(str::to_owned)) {
+                    Some(jar) if !jar.is_empty() => format!("{jar}; {v}"),
+                    _ => v.clone(),
+                };
+                builder = builder.header(k.as_str(), merged);
+                continue;
+            }
             builder = builder.header(k.as_str(), v.as_str());
         }
         if !req.body.is_empty() {

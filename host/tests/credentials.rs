@@ -434,23 +434,7 @@ fn leftover_temp_files_are_never_read_as_entries() {
     assert_eq!(list.stdout.lines().count(), 2, "{}", list.stdout);
 }
 
-trait ToOwnedCmd {
-    fn to_owned_cmd(&mut self) -> std::process::Command;
-}
 
-impl ToOwnedCmd for std::process::Command {
-    fn to_owned_cmd(&mut self) -> std::process::Command {
-        let mut c = std::process::Command::new(self.get_program());
-        c.args(self.get_args());
-        for (k, v) in self.get_envs() {
-            match v {
-                Some(v) => c.env(k, v),
-                None => c.env_remove(k),
-            };
-        }
-        c
-    }
-}
 
 #[test]
 fn cache_list_shows_no_secrets_and_clear_filters() {

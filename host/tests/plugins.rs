@@ -257,20 +257,4 @@ fn every_flag_has_an_environment_variable() {
     }
 }
 
-trait ToOwnedCmd {
-    fn to_owned_cmd(&mut self) -> std::process::Command;
-}
 
-impl ToOwnedCmd for std::process::Command {
-    fn to_owned_cmd(&mut self) -> std::process::Command {
-        let mut c = std::process::Command::new(self.get_program());
-        c.args(self.get_args());
-        for (k, v) in self.get_envs() {
-            match v {
-                Some(v) => c.env(k, v),
-                None => c.env_remove(k),
-            };
-        }
-        c
-    }
-}

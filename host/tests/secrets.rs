@@ -66,7 +66,9 @@ fn forms_of(s: &str) -> Vec<String> {
     v.push(html);
     // A slice from the middle catches truncated leaks of long secrets.
     if s.len() > 120 {
-        v.push(s[s.len() / 2..s.len() / 2 + 48].to_string());
+        let mid = &s[s.len() / 2..s.len() / 2 + 48];
+        v.push(mid.to_string());
+        v.push(url_encoded(mid));
     }
     v.sort();
     v.dedup();
@@ -268,4 +270,25 @@ fn cache_list_and_env_output_show_secrets_only_where_asked() {
     for s in [SECRET_KEY, SESSION_TOKEN] {
         assert!(!list.stdout.contains(s) && !list.stderr.contains(s), "cache list shows a secret");
     }
+}
+
+#[test]
+fn the_grep_finds_planted_leaks() {
+    // Guards the guard: each kind of leak the suite looks for is caught.
+    let ctx = Ctx::new();
+    std::fs::create_dir_all(ctx.home()).unwrap();
+    let assertion = "PHNhbWwycDpSZXNwb25zZSB4bWxuczpzYW1sMnA9InVybjpvYXNpczpuYW1lczp0YzpTQU1MOjIuMDpwcm90b2NvbCIgSUQ9Il9yMSIgVmVyc2lvbj0iMi4wIiBJc3N1ZUluc3RhbnQ9IjIwMzAtMDEtMDFUMDA6MDA6MDBaIj4=";
+    std::fs::write(ctx.home().join("debug.log"), format!("posted SAMLResponse={}", url_encoded(&assertion[40..]))).unwrap();
+    std::fs::write(ctx.home().join("creds.txt"), SESSION_TOKEN).unwrap();
+    let out = Out { code: 0, stdout: String::new(), stderr: format!("debug: password {}", url_encoded(PASSWORD)) };
+    let leaks = grep_everything(
+        ctx.tmp.path(),
+        &ctx.plugin_dir,
+        &out,
+        &[("the password", PASSWORD.into()), ("the SAML assertion", assertion.into())],
+        &[],
+    );
+    assert!(leaks.iter().any(|l| l.starts_with("the password found in stderr")), "{leaks:?}");
+    assert!(leaks.iter().any(|l| l.starts_with("the SAML assertion found in") && l.ends_with("debug.log")), "{leaks:?}");
+    assert!(leaks.iter().any(|l| l.starts_with("the session token found in") && l.ends_with("creds.txt")), "{leaks:?}");
 }

@@ -339,3 +339,23 @@ pub fn assert_credentials(v: &serde_json::Value) {
         "{exp}"
     );
 }
+
+/// `Command::args` and friends return `&mut Command`; this turns such a
+/// chain back into an owned command for [`run`].
+pub trait ToOwnedCmd {
+    fn to_owned_cmd(&mut self) -> Command;
+}
+
+impl ToOwnedCmd for Command {
+    fn to_owned_cmd(&mut self) -> Command {
+        let mut c = Command::new(self.get_program());
+        c.args(self.get_args());
+        for (k, v) in self.get_envs() {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+        }
+        c
+    }
+}

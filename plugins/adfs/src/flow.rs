@@ -3,7 +3,7 @@
 //! SAML response to AWS.
 
 use plugin_api::{Host, LoginOutcome, LoginRequest, PluginError, Secret};
-use plugin_kit::browser::{is_secure_or_loopback, Browser};
+use plugin_kit::browser::Browser;
 use plugin_kit::html::{Form, Page};
 use url::Url;
 
@@ -33,34 +33,13 @@ pub(crate) struct Flow<'h> {
 }
 
 pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {
-    let endpoint = request.endpoint.as_deref().map(str::trim).unwrap_or("");
-    if endpoint.is_empty() {
-        return Err(PluginError::config("the adfs provider needs -e/--endpoint").with_hint(
-            "use the IdP-initiated sign-on URL, e.g. https://adfs.example.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices",
-        ));
-    }
-    let url = Url::parse(endpoint).map_err(|e| {
-        PluginError::config(format!("the endpoint is not a valid URL ({e})"))
-            .with_hint("-e must be a full https:// URL")
-    })?;
-    if !is_secure_or_loopback(&url) {
-        return Err(PluginError::config(format!(
-            "refusing to sign in to {} over plain {}",
-            url.host_str().unwrap_or("the server"),
-            url.scheme()
-        ))
-        .with_hint("your SAML IdP must use an https:// URL"));
-    }
-    let username = request
-        .username
-        .as_deref()
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| {
-            PluginError::config("the adfs provider needs -u/--username")
-                .with_hint("ADFS usually expects user@domain or DOMAIN\\user")
-        })?
-        .to_string();
+    let url = plugin_kit::request::endpoint_url(
+        request,
+        "adfs",
+        "use the IdP-initiated sign-on URL, e.g. https://adfs.example.com/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices",
+    )?;
+    let username = plugin_kit::request::username(request, "adfs")
+        .map_err(|e| e.with_hint("ADFS usually expects user@domain or DOMAIN\\user"))?;
     let options = Options::from_request(request)?;
     let mut flow = Flow {
         host,

@@ -58,13 +58,7 @@ impl Options {
     /// Read the options of a login request (unknown keys are the host's
     /// concern: it rejects keys the manifest does not declare).
     pub fn from_request(request: &LoginRequest) -> Result<Options, PluginError> {
-        let get = |k: &str| {
-            request
-                .options
-                .get(k)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |k: &str| plugin_kit::request::option(request, k);
         Ok(Options {
             username_field: get("username-field"),
             password_field: get("password-field"),

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, PluginError, Secret};
-use plugin_kit::browser::{is_secure_or_loopback, redacted, Browser, Loaded};
+use plugin_kit::browser::{redacted, Browser, Loaded};
 use plugin_kit::html::{Form, Page};
 use url::Url;
 
@@ -13,32 +13,12 @@ use crate::options::Options;
 use crate::pick::{describe_forms, pick, Pick};
 
 pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {
-    let endpoint = request.endpoint.as_deref().map(str::trim).unwrap_or("");
-    if endpoint.is_empty() {
-        return Err(
-            PluginError::config("the forms provider needs -e/--endpoint")
-                .with_hint("use your IdP's IdP-initiated SSO URL for AWS"),
-        );
-    }
-    let url = Url::parse(endpoint).map_err(|e| {
-        PluginError::config(format!("the endpoint is not a valid URL ({e})"))
-            .with_hint("-e must be a full https:// URL")
-    })?;
-    if !is_secure_or_loopback(&url) {
-        return Err(PluginError::config(format!(
-            "refusing to sign in to {} over plain {}",
-            url.host_str().unwrap_or("the server"),
-            url.scheme()
-        ))
-        .with_hint("your SAML IdP must use an https:// URL"));
-    }
-    let username = request
-        .username
-        .as_deref()
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| PluginError::config("the forms provider needs -u/--username"))?
-        .to_string();
+    let url = plugin_kit::request::endpoint_url(
+        request,
+        "forms",
+        "use your IdP's IdP-initiated SSO URL for AWS",
+    )?;
+    let username = plugin_kit::request::username(request, "forms")?;
     let options = Options::from_request(request)?;
     let mut walk = Walk {
         host,

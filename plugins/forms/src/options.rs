@@ -48,13 +48,7 @@ pub(crate) fn specs() -> Vec<OptionSpec> {
 impl Options {
     /// Read the options of a login request.
     pub fn from_request(request: &LoginRequest) -> Result<Options, PluginError> {
-        let get = |k: &str| {
-            request
-                .options
-                .get(k)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |k: &str| plugin_kit::request::option(request, k);
         let max_steps = match get("max-steps") {
             None => DEFAULT_MAX_STEPS,
             Some(v) => v

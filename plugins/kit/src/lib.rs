@@ -6,4 +6,5 @@
 
 pub mod browser;
 pub mod html;
+pub mod request;
 pub mod saml;
