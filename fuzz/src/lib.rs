@@ -25,7 +25,10 @@ pub fn saml_parse(data: &[u8]) {
         let _ = saml::parse(text);
         if let Ok(a) = saml::parse_xml(text) {
             for r in &a.roles {
-                assert!(r.role_arn.starts_with("arn:") && r.role_arn.contains(":role/"), "{r:?}");
+                assert!(
+                    r.role_arn.starts_with("arn:") && r.role_arn.contains(":role/"),
+                    "{r:?}"
+                );
                 assert!(r.principal_arn.contains(":saml-provider/"), "{r:?}");
                 let _ = (r.account(), r.name());
             }
@@ -61,13 +64,19 @@ pub fn html_forms(data: &[u8]) {
         if let Ok(u) = page.resolve_action(&form) {
             let _ = u.as_str();
         }
-        let _ = (form.is_fillable(), form.username_field(), form.password_field(), form.shape());
+        let _ = (form.username_field(), form.password_field(), form.shape());
+        let _ = form.fillable_fields().count();
         let _ = page.default_button(&form);
     }
     if let Some(post) = page.saml_post() {
         assert!(!post.saml_response.trim().is_empty());
     }
-    let _ = (page.title(), page.error_message(), page.describe(), page.scripts());
+    let _ = (
+        page.title(),
+        page.error_message(),
+        page.describe(),
+        page.scripts(),
+    );
     let _ = page.find_form(body.lines().next().unwrap_or(""));
 }
 
@@ -142,7 +151,11 @@ pub fn okta_script(data: &[u8]) -> Vec<HttpResponse> {
                 }
                 _ => (200, rec),
             };
-            let ctype = if body.trim_start().starts_with('<') { "text/html" } else { "application/json" };
+            let ctype = if body.trim_start().starts_with('<') {
+                "text/html"
+            } else {
+                "application/json"
+            };
             HttpResponse {
                 status,
                 url: String::new(),
@@ -160,13 +173,24 @@ pub fn okta_script(data: &[u8]) -> Vec<HttpResponse> {
 /// step-up, the app page) driven by arbitrary server answers. The plugin
 /// must end with an assertion or an error, never panic or loop.
 pub fn okta_responses(data: &[u8]) {
+    match okta_login(data) {
+        Ok(LoginOutcome::Saml { assertion }) => assert!(!assertion.expose().is_empty()),
+        Ok(LoginOutcome::Credentials { .. }) => panic!("the okta plugin returned credentials"),
+        Err(e) => assert!(!e.message.is_empty(), "an error without a message: {e:?}"),
+    }
+}
+
+/// One Okta login against the canned answers in `data`.
+pub fn okta_login(data: &[u8]) -> Result<LoginOutcome, PluginError> {
     let services = Arc::new(Canned {
         responses: Mutex::new(okta_script(data).into()),
     });
     let host = Host::from_services(services);
-    let mut mfa = MfaSettings::default();
-    mfa.timeout_secs = 5;
-    mfa.code_source = true;
+    let mfa = MfaSettings {
+        timeout_secs: 5,
+        code_source: true,
+        ..MfaSettings::default()
+    };
     let req = LoginRequest {
         protocol: plugin_api::PROTOCOL_VERSION,
         endpoint: Some("https://example.okta.com/home/amazon_aws/0oa1b2c3d4e5f6g7h8i9/272".into()),
@@ -177,9 +201,5 @@ pub fn okta_responses(data: &[u8]) {
         interactive: true,
         mfa,
     };
-    match okta_plugin::OktaPlugin.login(&req, &host) {
-        Ok(LoginOutcome::Saml { assertion }) => assert!(!assertion.expose().is_empty()),
-        Ok(LoginOutcome::Credentials { .. }) => panic!("the okta plugin returned credentials"),
-        Err(e) => assert!(!e.message.is_empty(), "an error without a message: {e:?}"),
-    }
+    okta_plugin::OktaPlugin.login(&req, &host)
 }

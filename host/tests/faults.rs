@@ -14,7 +14,10 @@ use common::*;
 use conformance_support::{entries, walk};
 
 fn spawn(mut cmd: std::process::Command) -> Child {
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+    cmd.stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 fn wait_for(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
@@ -73,7 +76,10 @@ fn killed_at_any_moment_of_a_login_the_cache_stays_consistent() {
         assert_entries_valid(&ctx);
         assert_eq!(entries(&ctx.cache_dir()).len(), 1);
     }
-    assert!(killed_before_exit >= 3, "the kills should interrupt some logins");
+    assert!(
+        killed_before_exit >= 3,
+        "the kills should interrupt some logins"
+    );
 }
 
 #[test]
@@ -105,18 +111,26 @@ fn sigterm_and_sigint_mid_login_leave_no_entry_and_release_the_lock() {
         let ctx = Ctx::new();
         *ctx.idp_state.delay.lock().unwrap() = Some(Duration::from_secs(30));
         let mut child = spawn(ctx.saml(&[]));
-        wait_for("the IdP call", Duration::from_secs(20), || ctx.idp_hits() == 1);
+        wait_for("the IdP call", Duration::from_secs(20), || {
+            ctx.idp_hits() == 1
+        });
         let t = Instant::now();
         kill(&mut child, sig);
         let out = output(child);
-        assert!(t.elapsed() < Duration::from_secs(5), "{sig:?} must stop the login promptly");
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "{sig:?} must stop the login promptly"
+        );
         assert_ne!(out.code, 0);
         assert!(out.stdout.is_empty(), "{:?}", out.stdout);
         assert!(entries(&ctx.cache_dir()).is_empty());
         *ctx.idp_state.delay.lock().unwrap() = None;
         let t = Instant::now();
         run(ctx.saml(&["--lock-timeout", "5"])).ok();
-        assert!(t.elapsed() < Duration::from_secs(3), "the lock must be free at once");
+        assert!(
+            t.elapsed() < Duration::from_secs(3),
+            "the lock must be free at once"
+        );
     }
 }
 
@@ -125,7 +139,9 @@ fn a_waiter_takes_over_when_the_lock_holder_dies() {
     let ctx = Ctx::new();
     *ctx.idp_state.delay.lock().unwrap() = Some(Duration::from_secs(30));
     let mut holder = spawn(ctx.saml(&[]));
-    wait_for("the holder's IdP call", Duration::from_secs(20), || ctx.idp_hits() == 1);
+    wait_for("the holder's IdP call", Duration::from_secs(20), || {
+        ctx.idp_hits() == 1
+    });
     // The waiter blocks on the lock (it never reaches the IdP).
     let waiter = spawn(ctx.saml(&["-v"]));
     std::thread::sleep(Duration::from_millis(1200));
@@ -137,8 +153,15 @@ fn a_waiter_takes_over_when_the_lock_holder_dies() {
     let out = output(waiter);
     out.ok();
     assert_credentials(&out.json());
-    assert!(t.elapsed() < Duration::from_secs(10), "the waiter should proceed at once");
-    assert!(out.stderr.contains("waiting for another login"), "{}", out.stderr);
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "the waiter should proceed at once"
+    );
+    assert!(
+        out.stderr.contains("waiting for another login"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(ctx.idp_hits(), 2, "the waiter logged in itself");
 }
 
@@ -174,10 +197,21 @@ fn concurrent_logins_for_different_keys_do_not_wait_for_each_other() {
         assert_credentials(&out.json());
         let key = out.json()["AccessKeyId"].as_str().unwrap().to_string();
         let st = ctx.sts_state.lock().unwrap();
-        assert_eq!(st.issued.iter().find(|i| i.access_key_id == key).unwrap().role_arn, arn);
+        assert_eq!(
+            st.issued
+                .iter()
+                .find(|i| i.access_key_id == key)
+                .unwrap()
+                .role_arn,
+            arn
+        );
     }
     // Serialised, six 0.8 s logins would take 4.8 s.
-    assert!(t.elapsed() < Duration::from_millis(4000), "different keys must not serialise: {:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_millis(4000),
+        "different keys must not serialise: {:?}",
+        t.elapsed()
+    );
     assert_eq!(ctx.sts_calls(), roles.len());
     assert_eq!(entries(&ctx.cache_dir()).len(), roles.len());
 }
@@ -187,9 +221,14 @@ fn same_key_logins_wait_and_share_one_login_with_lock_timeout_reported() {
     let ctx = Ctx::new();
     *ctx.idp_state.delay.lock().unwrap() = Some(Duration::from_secs(4));
     let holder = spawn(ctx.saml(&[]));
-    wait_for("the holder's IdP call", Duration::from_secs(20), || ctx.idp_hits() == 1);
+    wait_for("the holder's IdP call", Duration::from_secs(20), || {
+        ctx.idp_hits() == 1
+    });
     let out = run(ctx.saml(&["--lock-timeout", "1"]));
-    out.fails(1, "gave up after 1s waiting for another awsprocesscreds login with the same settings");
+    out.fails(
+        1,
+        "gave up after 1s waiting for another awsprocesscreds login with the same settings",
+    );
     assert!(out.stderr.contains("--lock-timeout"), "{}", out.stderr);
     output(holder).ok();
 }
@@ -235,7 +274,12 @@ fn refresh_window_boundaries_and_skewed_cache_times() {
     // (created, expires) in minutes from now, and whether it is a hit.
     let cases: &[(i64, i64, bool, &str)] = &[
         (-44, 16, true, "16 min left of an hour: still handed out"),
-        (-46, 14, false, "14 min left: inside the 15-min window, refresh"),
+        (
+            -46,
+            14,
+            false,
+            "14 min left: inside the 15-min window, refresh",
+        ),
         (-60, 0, false, "expiring now"),
         (-120, -60, false, "expired an hour ago"),
         // The clock jumped back: created in the future. The credentials
@@ -258,15 +302,24 @@ fn refresh_window_boundaries_and_skewed_cache_times() {
         if !hit {
             // The refreshed entry has a full, fresh lifetime again.
             let exp = out.json()["Expiration"].as_str().unwrap().to_string();
-            let t = time::OffsetDateTime::parse(&exp, &time::format_description::well_known::Rfc3339).unwrap();
-            assert!(t > time::OffsetDateTime::now_utc() + time::Duration::minutes(30), "{why}: {exp}");
+            let t =
+                time::OffsetDateTime::parse(&exp, &time::format_description::well_known::Rfc3339)
+                    .unwrap();
+            assert!(
+                t > time::OffsetDateTime::now_utc() + time::Duration::minutes(30),
+                "{why}: {exp}"
+            );
         }
     }
     // A wider window from the command line.
     set_times(&ctx, -30, 30);
     let before = logins();
     run(ctx.saml(&["--refresh-before", "45"])).ok();
-    assert_eq!(logins(), before + 1, "--refresh-before 45 refreshes at 30 min left");
+    assert_eq!(
+        logins(),
+        before + 1,
+        "--refresh-before 45 refreshes at 30 min left"
+    );
 }
 
 #[test]
@@ -279,7 +332,10 @@ fn sts_credentials_already_expired_by_our_clock_are_not_cached() {
     let out = run(ctx.saml(&[]));
     // Printing them would make botocore call us again and again.
     out.fails(1, "expired");
-    assert!(entries(&ctx.cache_dir()).is_empty(), "expired credentials must not be cached");
+    assert!(
+        entries(&ctx.cache_dir()).is_empty(),
+        "expired credentials must not be cached"
+    );
 }
 
 #[test]
@@ -292,6 +348,12 @@ fn an_expired_assertion_warns_about_the_clock() {
     );
     let out = run(ctx.saml(&[]));
     out.fails(1, "STS rejected the SAML assertion as expired");
-    assert!(out.stderr.contains("this machine's clock may be wrong"), "{}", out.stderr);
-    assert!(walk(&ctx.cache_dir()).iter().all(|p| p.extension().is_none_or(|x| x != "json")));
+    assert!(
+        out.stderr.contains("this machine's clock may be wrong"),
+        "{}",
+        out.stderr
+    );
+    assert!(walk(&ctx.cache_dir())
+        .iter()
+        .all(|p| p.extension().is_none_or(|x| x != "json")));
 }

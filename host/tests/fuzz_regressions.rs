@@ -32,7 +32,10 @@ fn replay(target: &str, f: fn(&[u8])) {
             failed.push(file.display().to_string());
         }
     }
-    assert!(failed.is_empty(), "{target}: these inputs fail: {failed:#?}");
+    assert!(
+        failed.is_empty(),
+        "{target}: these inputs fail: {failed:#?}"
+    );
 }
 
 #[test]
@@ -63,4 +66,15 @@ fn the_seeds_reach_the_interesting_code() {
     assert!(page.forms().iter().any(|f| f.password_field().is_some()));
     let script = std::fs::read(fuzz.join("okta_responses/success.txt")).unwrap();
     assert_eq!(harness::okta_script(&script).len(), 3);
+    match harness::okta_login(&script) {
+        Ok(plugin_api::LoginOutcome::Saml { assertion }) => {
+            assert_eq!(assertion.expose(), "PHNhbWxw")
+        }
+        other => panic!("the success script should log in: {:?}", other.err()),
+    }
+    let push = std::fs::read(fuzz.join("okta_responses/push-mfa.txt")).unwrap();
+    let Err(err) = harness::okta_login(&push) else {
+        panic!("the push script ends in an error");
+    };
+    assert!(!err.message.is_empty());
 }

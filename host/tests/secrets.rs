@@ -33,7 +33,14 @@ struct Recorded {
     assertions: Vec<String>,
 }
 
-async fn sts(State(rec): State<Arc<Mutex<Recorded>>>, Form(form): Form<HashMap<String, String>>) -> (sandbox::axum::http::StatusCode, [(&'static str, &'static str); 1], String) {
+async fn sts(
+    State(rec): State<Arc<Mutex<Recorded>>>,
+    Form(form): Form<HashMap<String, String>>,
+) -> (
+    sandbox::axum::http::StatusCode,
+    [(&'static str, &'static str); 1],
+    String,
+) {
     if let Some(a) = form.get("SAMLAssertion") {
         rec.lock().unwrap().assertions.push(a.clone());
     }
@@ -46,7 +53,11 @@ async fn sts(State(rec): State<Arc<Mutex<Recorded>>>, Form(form): Form<HashMap<S
     let body = format!(
         r#"<AssumeRoleWithSAMLResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithSAMLResult><Credentials><AccessKeyId>ASIASECRETSTEST00001</AccessKeyId><SecretAccessKey>{SECRET_KEY}</SecretAccessKey><SessionToken>{SESSION_TOKEN}</SessionToken><Expiration>{exp}</Expiration></Credentials><AssumedRoleUser><Arn>{role}/monty</Arn><AssumedRoleId>AROAEXAMPLE:monty</AssumedRoleId></AssumedRoleUser><Audience>https://signin.aws.amazon.com/saml</Audience><Issuer>https://idp.example.com</Issuer><Subject>monty</Subject><SubjectType>persistent</SubjectType><NameQualifier>x</NameQualifier></AssumeRoleWithSAMLResult><ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata></AssumeRoleWithSAMLResponse>"#
     );
-    (sandbox::axum::http::StatusCode::OK, [("content-type", "text/xml")], body)
+    (
+        sandbox::axum::http::StatusCode::OK,
+        [("content-type", "text/xml")],
+        body,
+    )
 }
 
 fn recording_sts() -> (Server, Arc<Mutex<Recorded>>) {
@@ -62,7 +73,13 @@ fn url_encoded(s: &str) -> String {
 /// Every form a secret may leak in: raw, URL-encoded, HTML-escaped.
 fn forms_of(s: &str) -> Vec<String> {
     let mut v = vec![s.to_string(), url_encoded(s)];
-    let html = s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('+', "&#x2b;").replace('/', "&#x2f;").replace('=', "&#x3d;");
+    let html = s
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('+', "&#x2b;")
+        .replace('/', "&#x2f;")
+        .replace('=', "&#x3d;");
     v.push(html);
     // A slice from the middle catches truncated leaks of long secrets.
     if s.len() > 120 {
@@ -93,9 +110,18 @@ impl Findings {
 
 /// Grep stdout, stderr and every file under `root` (the test's home,
 /// cache and data dirs; not the copied plugins) for the secrets.
-fn grep_everything(root: &Path, plugin_dir: &Path, out: &Out, never: &[(&str, String)], creds_ok_in: &[PathBuf]) -> Vec<String> {
+fn grep_everything(
+    root: &Path,
+    plugin_dir: &Path,
+    out: &Out,
+    never: &[(&str, String)],
+    creds_ok_in: &[PathBuf],
+) -> Vec<String> {
     let mut f = Findings { leaks: Vec::new() };
-    let aws_secrets = [("the secret access key", SECRET_KEY.to_string()), ("the session token", SESSION_TOKEN.to_string())];
+    let aws_secrets = [
+        ("the secret access key", SECRET_KEY.to_string()),
+        ("the session token", SESSION_TOKEN.to_string()),
+    ];
     for (name, s) in never {
         f.check("stdout", &out.stdout, name, s);
         f.check("stderr", &out.stderr, name, s);
@@ -129,7 +155,12 @@ struct Run {
 }
 
 /// Run `args` with -v -v against the recording STS, then grep.
-fn run_and_grep(ctx: &Ctx, args: &[&str], extra_env: &[(&str, &str)], extra_secrets: &[(&str, &str)]) -> Run {
+fn run_and_grep(
+    ctx: &Ctx,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+    extra_secrets: &[(&str, &str)],
+) -> Run {
     let (sts_server, rec) = recording_sts();
     let mut cmd = ctx.command("awsprocesscreds-saml");
     cmd.args(args)
@@ -147,7 +178,10 @@ fn run_and_grep(ctx: &Ctx, args: &[&str], extra_env: &[(&str, &str)], extra_secr
         // The decoded XML must not show up either.
         if let Ok(xml) = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, a) {
             let xml = String::from_utf8_lossy(&xml).into_owned();
-            never.push(("the decoded SAML assertion", xml[..xml.len().min(400)].to_string()));
+            never.push((
+                "the decoded SAML assertion",
+                xml[..xml.len().min(400)].to_string(),
+            ));
         }
     }
     for (n, s) in extra_secrets {
@@ -155,19 +189,35 @@ fn run_and_grep(ctx: &Ctx, args: &[&str], extra_env: &[(&str, &str)], extra_secr
     }
     let creds_ok_in = entries(&ctx.cache_dir());
     let leaks = grep_everything(ctx.tmp.path(), &ctx.plugin_dir, &out, &never, &creds_ok_in);
-    Run { out, leaks, assertions }
+    Run {
+        out,
+        leaks,
+        assertions,
+    }
 }
 
 #[track_caller]
 fn assert_clean_success(r: &Run) {
     r.out.ok();
     let v = r.out.json();
-    assert_eq!(v["SecretAccessKey"], SECRET_KEY, "stdout carries the credentials");
+    assert_eq!(
+        v["SecretAccessKey"], SECRET_KEY,
+        "stdout carries the credentials"
+    );
     assert_eq!(v["SessionToken"], SESSION_TOKEN);
     assert_eq!(r.out.stdout.lines().count(), 1, "stdout is the JSON only");
     assert!(!r.assertions.is_empty(), "STS got an assertion");
-    assert!(r.out.stderr.contains("debug:"), "-v -v must log something to grep: {}", r.out.stderr);
-    assert!(r.leaks.is_empty(), "secrets leaked: {:?}\nstderr:\n{}", r.leaks, r.out.stderr);
+    assert!(
+        r.out.stderr.contains("debug:"),
+        "-v -v must log something to grep: {}",
+        r.out.stderr
+    );
+    assert!(
+        r.leaks.is_empty(),
+        "secrets leaked: {:?}\nstderr:\n{}",
+        r.leaks,
+        r.out.stderr
+    );
 }
 
 #[test]
@@ -178,9 +228,18 @@ fn fixture_login_with_password_and_mfa_code_leaks_nothing() {
     let idp = ctx.idp_url();
     let plugins = ctx.plugin_dir.display().to_string();
     let args = [
-        "-p", "fixture-saml", "-e", &idp, "--plugin-dir", &plugins,
-        "--plugin-option", "password=yes", "--plugin-option", "mfa=yes",
-        "--mfa-code-command", "echo 917364",
+        "-p",
+        "fixture-saml",
+        "-e",
+        &idp,
+        "--plugin-dir",
+        &plugins,
+        "--plugin-option",
+        "password=yes",
+        "--plugin-option",
+        "mfa=yes",
+        "--mfa-code-command",
+        "echo 917364",
     ];
     let r = run_and_grep(&ctx, &args, &[], &[("the MFA code", "917364")]);
     assert_clean_success(&r);
@@ -191,7 +250,10 @@ fn fixture_login_with_password_and_mfa_code_leaks_nothing() {
     // The credential cache is private.
     use std::os::unix::fs::PermissionsExt;
     for e in entries(&ctx.cache_dir()) {
-        assert_eq!(std::fs::metadata(&e).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&e).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 }
 
@@ -204,25 +266,63 @@ fn okta_login_leaks_no_password_assertion_or_okta_tokens() {
     let path = config.app_path();
     let (server, okta) = sandbox::okta::start(config);
     let link = server.url(&path);
-    let r = run_and_grep(&ctx, &["-p", "okta", "-e", &link, "-u", "monty@example.com", "-a", "arn:aws:iam::123456789012:role/okta-dev"], &[], &[]);
+    let r = run_and_grep(
+        &ctx,
+        &[
+            "-p",
+            "okta",
+            "-e",
+            &link,
+            "-u",
+            "monty@example.com",
+            "-a",
+            "arn:aws:iam::123456789012:role/okta-dev",
+        ],
+        &[],
+        &[],
+    );
     assert_clean_success(&r);
     // Okta session ids may be kept in the session store, never in logs.
     for sid in okta.lock().unwrap().sessions.keys() {
-        assert!(!r.out.stderr.contains(sid.as_str()), "Okta session id in stderr");
+        assert!(
+            !r.out.stderr.contains(sid.as_str()),
+            "Okta session id in stderr"
+        );
     }
 }
 
 #[test]
 fn adfs_and_forms_logins_leak_nothing() {
     let ctx = Ctx::new();
-    let adfs_config = sandbox::adfs::AdfsConfig { password: PASSWORD.into(), ..Default::default() };
+    let adfs_config = sandbox::adfs::AdfsConfig {
+        password: PASSWORD.into(),
+        ..Default::default()
+    };
     let (adfs_server, _adfs) = sandbox::adfs::start(adfs_config);
-    let forms_config = sandbox::forms::FormsConfig { password: PASSWORD.into(), ..Default::default() };
+    let forms_config = sandbox::forms::FormsConfig {
+        password: PASSWORD.into(),
+        ..Default::default()
+    };
     let (forms_server, forms) = sandbox::forms::start(forms_config);
     let adfs_entry = sandbox::adfs::entry_url(&adfs_server);
     let forms_entry = sandbox::forms::entry_url(&forms_server, &forms);
     for (p, e) in [("adfs", adfs_entry), ("forms", forms_entry)] {
-        let r = run_and_grep(&ctx, &["-p", p, "-e", &e, "-u", "Monty", "-a", "arn:aws:iam::123456789012:role/ADFS-Dev", "--no-cache"], &[], &[]);
+        let r = run_and_grep(
+            &ctx,
+            &[
+                "-p",
+                p,
+                "-e",
+                &e,
+                "-u",
+                "Monty",
+                "-a",
+                "arn:aws:iam::123456789012:role/ADFS-Dev",
+                "--no-cache",
+            ],
+            &[],
+            &[],
+        );
         assert_clean_success(&r);
     }
 }
@@ -234,7 +334,14 @@ fn failed_logins_leak_nothing_either() {
     *ctx.idp_state.password.lock().unwrap() = Some("the-right-one".into());
     let idp = ctx.idp_url();
     let plugins = ctx.plugin_dir.display().to_string();
-    let base = ["-p", "fixture-saml", "-e", idp.as_str(), "--plugin-dir", plugins.as_str()];
+    let base = [
+        "-p",
+        "fixture-saml",
+        "-e",
+        idp.as_str(),
+        "--plugin-dir",
+        plugins.as_str(),
+    ];
     let mut args = base.to_vec();
     args.extend(["--plugin-option", "password=yes"]);
     let r = run_and_grep(&ctx, &args, &[], &[]);
@@ -247,10 +354,18 @@ fn failed_logins_leak_nothing_either() {
     let failing = Server::http(router);
     sandbox::sts::fail_next(&st, 400, "InvalidIdentityToken", "bad assertion");
     let mut cmd = ctx.command("awsprocesscreds-saml");
-    cmd.args(base).args(["-v", "-v"]).env("AWS_ENDPOINT_URL_STS", failing.base_url());
+    cmd.args(base)
+        .args(["-v", "-v"])
+        .env("AWS_ENDPOINT_URL_STS", failing.base_url());
     let out = run(cmd);
     out.fails(1, "STS rejected the SAML assertion as invalid");
-    let leaks = grep_everything(ctx.tmp.path(), &ctx.plugin_dir, &out, &[("the SAML assertion", assertion)], &[]);
+    let leaks = grep_everything(
+        ctx.tmp.path(),
+        &ctx.plugin_dir,
+        &out,
+        &[("the SAML assertion", assertion)],
+        &[],
+    );
     assert!(leaks.is_empty(), "{leaks:?}");
 }
 
@@ -259,16 +374,36 @@ fn cache_list_and_env_output_show_secrets_only_where_asked() {
     let ctx = Ctx::new();
     let idp = ctx.idp_url();
     let plugins = ctx.plugin_dir.display().to_string();
-    let r = run_and_grep(&ctx, &["-p", "fixture-saml", "-e", &idp, "--plugin-dir", &plugins, "--output", "env"], &[], &[]);
+    let r = run_and_grep(
+        &ctx,
+        &[
+            "-p",
+            "fixture-saml",
+            "-e",
+            &idp,
+            "--plugin-dir",
+            &plugins,
+            "--output",
+            "env",
+        ],
+        &[],
+        &[],
+    );
     r.out.ok();
-    assert!(r.out.stdout.contains(SECRET_KEY), "--output env prints the key");
+    assert!(
+        r.out.stdout.contains(SECRET_KEY),
+        "--output env prints the key"
+    );
     assert!(r.leaks.is_empty(), "{:?}", r.leaks);
     let mut cmd = ctx.command("awsprocesscreds");
     cmd.args(["cache", "list"]);
     let list = run(cmd);
     list.ok();
     for s in [SECRET_KEY, SESSION_TOKEN] {
-        assert!(!list.stdout.contains(s) && !list.stderr.contains(s), "cache list shows a secret");
+        assert!(
+            !list.stdout.contains(s) && !list.stderr.contains(s),
+            "cache list shows a secret"
+        );
     }
 }
 
@@ -278,17 +413,43 @@ fn the_grep_finds_planted_leaks() {
     let ctx = Ctx::new();
     std::fs::create_dir_all(ctx.home()).unwrap();
     let assertion = "PHNhbWwycDpSZXNwb25zZSB4bWxuczpzYW1sMnA9InVybjpvYXNpczpuYW1lczp0YzpTQU1MOjIuMDpwcm90b2NvbCIgSUQ9Il9yMSIgVmVyc2lvbj0iMi4wIiBJc3N1ZUluc3RhbnQ9IjIwMzAtMDEtMDFUMDA6MDA6MDBaIj4=";
-    std::fs::write(ctx.home().join("debug.log"), format!("posted SAMLResponse={}", url_encoded(&assertion[40..]))).unwrap();
+    std::fs::write(
+        ctx.home().join("debug.log"),
+        format!("posted SAMLResponse={}", url_encoded(&assertion[40..])),
+    )
+    .unwrap();
     std::fs::write(ctx.home().join("creds.txt"), SESSION_TOKEN).unwrap();
-    let out = Out { code: 0, stdout: String::new(), stderr: format!("debug: password {}", url_encoded(PASSWORD)) };
+    let out = Out {
+        code: 0,
+        stdout: String::new(),
+        stderr: format!("debug: password {}", url_encoded(PASSWORD)),
+    };
     let leaks = grep_everything(
         ctx.tmp.path(),
         &ctx.plugin_dir,
         &out,
-        &[("the password", PASSWORD.into()), ("the SAML assertion", assertion.into())],
+        &[
+            ("the password", PASSWORD.into()),
+            ("the SAML assertion", assertion.into()),
+        ],
         &[],
     );
-    assert!(leaks.iter().any(|l| l.starts_with("the password found in stderr")), "{leaks:?}");
-    assert!(leaks.iter().any(|l| l.starts_with("the SAML assertion found in") && l.ends_with("debug.log")), "{leaks:?}");
-    assert!(leaks.iter().any(|l| l.starts_with("the session token found in") && l.ends_with("creds.txt")), "{leaks:?}");
+    assert!(
+        leaks
+            .iter()
+            .any(|l| l.starts_with("the password found in stderr")),
+        "{leaks:?}"
+    );
+    assert!(
+        leaks
+            .iter()
+            .any(|l| l.starts_with("the SAML assertion found in") && l.ends_with("debug.log")),
+        "{leaks:?}"
+    );
+    assert!(
+        leaks
+            .iter()
+            .any(|l| l.starts_with("the session token found in") && l.ends_with("creds.txt")),
+        "{leaks:?}"
+    );
 }

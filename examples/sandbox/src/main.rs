@@ -46,8 +46,9 @@ fn build_tool(bin: &Path) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let release = bin.file_name().is_some_and(|n| n == "release");
     let target_dir = bin.parent().ok_or("no target dir")?;
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
     let mut cmd = Command::new(cargo);
-    cmd.arg("build").arg("--quiet");
+    cmd.arg("build").arg("--quiet").arg("--manifest-path").arg(workspace);
     if release {
         cmd.arg("--release");
     }
