@@ -14,12 +14,13 @@
 #   PREFIX/share/bash-completion/completions/awsprocesscreds{,-saml}
 #   PREFIX/share/zsh/site-functions/_awsprocesscreds
 #   PREFIX/share/fish/vendor_completions.d/awsprocesscreds.fish
-#   PREFIX/lib/awsprocesscreds/install-manifest.txt (read by uninstall.sh)
+#   PREFIX/share/doc/awsprocesscreds/ (README, CHANGELOG, PROTOCOL, plugin guide)
+#   PREFIX/lib/awsprocesscreds/uninstall.sh and install-manifest.txt
 #
-# The archive, awsprocesscreds-VERSION-TARGET.tar.gz, has the same layout
-# under one top directory (plus README.md, CHANGELOG.md, PROTOCOL.md, docs/
-# and the uninstall script); install it with
+# The archive, awsprocesscreds-VERSION-TARGET.tar.gz, holds exactly that
+# layout under one top directory; install it without Rust with
 #   tar -xzf awsprocesscreds-*.tar.gz --strip-components=1 -C ~/.local
+# and remove it with ~/.local/lib/awsprocesscreds/uninstall.sh.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -43,7 +44,7 @@ while [ $# -gt 0 ]; do
             ARCHIVE=$ROOT/target/dist
             if [ $# -ge 2 ] && [ "${2#-}" = "$2" ]; then ARCHIVE=$2; shift; fi
             shift ;;
-        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
 done
@@ -93,6 +94,15 @@ stage() {
     echo "share/zsh/site-functions/_awsprocesscreds"
     "$tool" completions fish > "$dest/share/fish/vendor_completions.d/awsprocesscreds.fish"
     echo "share/fish/vendor_completions.d/awsprocesscreds.fish"
+    install -d -m 0755 "$dest/share/doc/awsprocesscreds"
+    for doc in README.md CHANGELOG.md PROTOCOL.md BENCHMARKS.md LICENSE docs/plugin-authors.md; do
+        if [ -f "$ROOT/$doc" ]; then
+            install -m 0644 "$ROOT/$doc" "$dest/share/doc/awsprocesscreds/${doc##*/}"
+            echo "share/doc/awsprocesscreds/${doc##*/}"
+        fi
+    done
+    install -m 0755 "$ROOT/scripts/uninstall.sh" "$dest/lib/awsprocesscreds/uninstall.sh"
+    echo "lib/awsprocesscreds/uninstall.sh"
 }
 
 if [ -n "$ARCHIVE" ]; then
@@ -101,13 +111,9 @@ if [ -n "$ARCHIVE" ]; then
     name=awsprocesscreds-$version-${triple:-$(uname -m)-$(uname -s | tr A-Z a-z)}
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' EXIT
-    stage "$tmp/$name" > "$tmp/$name.files"
-    mkdir -p "$tmp/$name/docs"
-    for doc in README.md CHANGELOG.md PROTOCOL.md BENCHMARKS.md LICENSE; do
-        [ -f "$ROOT/$doc" ] && cp "$ROOT/$doc" "$tmp/$name/"
-    done
-    [ -f "$ROOT/docs/plugin-authors.md" ] && cp "$ROOT/docs/plugin-authors.md" "$tmp/$name/docs/"
-    install -m 0755 "$ROOT/scripts/uninstall.sh" "$tmp/$name/uninstall.sh"
+    files=$(stage "$tmp/$name")
+    printf '%s\n' "$files" "lib/awsprocesscreds/install-manifest.txt" \
+        > "$tmp/$name/lib/awsprocesscreds/install-manifest.txt"
     mkdir -p "$ARCHIVE"
     ARCHIVE=$(cd "$ARCHIVE" && pwd)
     tar -C "$tmp" -czf "$ARCHIVE/$name.tar.gz" "$name"
@@ -131,4 +137,4 @@ case ":$PATH:" in
     *) say "note: $PREFIX/bin is not on your PATH; add it, e.g. in ~/.profile: export PATH=\"$PREFIX/bin:\$PATH\"" ;;
 esac
 say "check the setup with: awsprocesscreds doctor"
-say "uninstall with: $ROOT/scripts/uninstall.sh${PREFIX:+ --prefix $PREFIX}"
+say "uninstall with: $PREFIX/lib/awsprocesscreds/uninstall.sh"

@@ -2,6 +2,7 @@
 # Remove what scripts/install.sh installed.
 #
 #   scripts/uninstall.sh                    # from ~/.local (or $PREFIX)
+#   ~/.local/lib/awsprocesscreds/uninstall.sh   # the installed copy: its own prefix
 #   scripts/uninstall.sh --prefix /opt/apc
 #   scripts/uninstall.sh --purge            # also delete cached credentials
 #                                           # and IdP sessions
@@ -15,6 +16,11 @@
 #   security delete-generic-password -s awsprocesscreds   (macOS, per entry)
 set -euo pipefail
 
+# Run as PREFIX/lib/awsprocesscreds/uninstall.sh (installed copy): that PREFIX.
+here=$(cd "$(dirname "$0")" && pwd)
+case $here in
+    */lib/awsprocesscreds) PREFIX=${PREFIX:-${here%/lib/awsprocesscreds}} ;;
+esac
 PREFIX=${PREFIX:-$HOME/.local}
 PURGE=0
 die() { echo "uninstall.sh: error: $*" >&2; exit 1; }
@@ -25,7 +31,7 @@ while [ $# -gt 0 ]; do
         --prefix) [ $# -ge 2 ] || die "--prefix needs a directory"; PREFIX=$2; shift 2 ;;
         --prefix=*) PREFIX=${1#--prefix=}; shift ;;
         --purge) PURGE=1; shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
 done
@@ -41,7 +47,11 @@ else
            share/bash-completion/completions/awsprocesscreds
            share/bash-completion/completions/awsprocesscreds-saml
            share/zsh/site-functions/_awsprocesscreds
-           share/fish/vendor_completions.d/awsprocesscreds.fish)
+           share/fish/vendor_completions.d/awsprocesscreds.fish
+           lib/awsprocesscreds/uninstall.sh)
+    for doc in README.md CHANGELOG.md PROTOCOL.md BENCHMARKS.md LICENSE plugin-authors.md; do
+        files+=("share/doc/awsprocesscreds/$doc")
+    done
     for p in okta adfs forms static keychain; do
         for ext in so dylib; do files+=("lib/awsprocesscreds/plugins/libawsprocesscreds_plugin_$p.$ext"); done
     done
@@ -57,7 +67,8 @@ for f in "${files[@]}"; do
     fi
 done
 # Remove our directories only when empty (your own plugins stay).
-rmdir "$PREFIX/lib/awsprocesscreds/plugins" "$PREFIX/lib/awsprocesscreds" 2>/dev/null || true
+rmdir "$PREFIX/lib/awsprocesscreds/plugins" "$PREFIX/lib/awsprocesscreds" \
+    "$PREFIX/share/doc/awsprocesscreds" 2>/dev/null || true
 say "removed $removed file(s) from $PREFIX"
 
 if [ "$PURGE" = 1 ]; then

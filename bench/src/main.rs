@@ -26,9 +26,12 @@ const USAGE: &str =
   seed        one Okta login into DIR/home/cache; prints `export APC_...` lines
               for a cache-hit benchmark with the same command line
   logins      N cold logins per provider: wall time, the fakes' own time,
-              HTTP round trips, peak RSS (via /usr/bin/time)
+              HTTP round trips, CPU time and peak RSS (wait4)
   concurrent  N processes at once with the same settings and an empty cache:
-              total time, logins made at the IdP and STS";
+              total time, logins made at the IdP and STS
+  trace       one verbose (-vv) login per provider, with its log
+  serve       run the fakes and print a login command per provider until
+              stdin closes (for profiling by hand)";
 
 /// Requests and handler time seen by one fake.
 #[derive(Default)]
@@ -265,21 +268,52 @@ fn fresh_dir(base: &Path, name: &str) -> PathBuf {
     d
 }
 
-/// Run a login and return its wall time, failing loudly on an error.
-fn timed_login(mut cmd: Command, what: &str) -> Duration {
+/// What one measured child process cost.
+struct Run {
+    wall: Duration,
+    /// User + system CPU time.
+    cpu: Duration,
+    /// Peak resident set size, KiB.
+    max_rss_kb: u64,
+}
+
+/// Run a login, measuring wall time, CPU time and peak RSS of the child
+/// (via wait4), and fail loudly on an error.
+fn measured_login(mut cmd: Command, what: &str) -> Run {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
     let t = Instant::now();
-    let out = cmd.output().expect("spawn awsprocesscreds-saml");
+    let mut child = cmd.spawn().expect("spawn awsprocesscreds-saml");
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    // The outputs are a few hundred bytes: reading them in turn cannot
+    // deadlock on a full pipe.
+    let _ = child.stdout.take().unwrap().read_to_string(&mut stdout);
+    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+    let mut status = 0;
+    // SAFETY: plain wait4(2) on our own child, with valid out-pointers; the
+    // Child is not waited on again afterwards.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let wall = t.elapsed();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() || !stdout.contains("\"AccessKeyId\"") {
-        eprintln!(
-            "apc-bench: {what} failed ({}):\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
+    assert_eq!(rc, pid, "wait4 failed");
+    let status = std::process::ExitStatus::from_raw(status);
+    if !status.success() || !stdout.contains("\"AccessKeyId\"") {
+        eprintln!("apc-bench: {what} failed ({status}):\n{stderr}");
         std::process::exit(1);
     }
-    wall
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    Run {
+        wall,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        max_rss_kb: usage.ru_maxrss as u64,
+    }
+}
+
+/// Run a login and return its wall time, failing loudly on an error.
+fn timed_login(cmd: Command, what: &str) -> Duration {
+    measured_login(cmd, what).wall
 }
 
 fn ms(d: Duration) -> String {
@@ -306,41 +340,6 @@ fn seed(o: &Opts) {
     println!("export APC_CACHE='{}'", cache.display());
 }
 
-fn peak_rss_kb(mut cmd: Command) -> Option<u64> {
-    let time = Path::new("/usr/bin/time");
-    if !time.is_file() {
-        return None;
-    }
-    let out_file = std::env::temp_dir().join(format!("apc-bench-rss-{}", std::process::id()));
-    let prog = cmd.get_program().to_owned();
-    let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
-    let mut wrapped = Command::new(time);
-    wrapped
-        .arg("-f")
-        .arg("%M")
-        .arg("-o")
-        .arg(&out_file)
-        .arg(prog)
-        .args(args);
-    wrapped.env_clear();
-    for (k, v) in cmd.get_envs() {
-        if let Some(v) = v {
-            wrapped.env(k, v);
-        }
-    }
-    wrapped
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let ok = wrapped.status().ok()?.success();
-    let text = std::fs::read_to_string(&out_file).ok()?;
-    let _ = std::fs::remove_file(&out_file);
-    if !ok {
-        return None;
-    }
-    text.trim().lines().last()?.trim().parse().ok()
-}
-
 fn logins(o: &Opts) {
     let fakes = start_fakes(true);
     let base = fresh_dir(&o.work, "logins");
@@ -348,11 +347,12 @@ fn logins(o: &Opts) {
     println!(
         "{} runs per provider; password from AWSPROCESSCREDS_PASSWORD, role given with -a. \
          \"Fakes\" is the time spent inside the fake servers' handlers; \"beyond\" is wall minus fakes \
-         (process start, plugin load, parsing, HTTP client, STS SDK, cache write).\n",
+         (process start, plugin load, TLS roots, parsing, HTTP client, STS SDK, cache write). \
+         CPU and peak RSS are the login process's own (wait4).\n",
         o.runs
     );
-    println!("| provider | wall median (ms) | wall min (ms) | fakes (ms) | beyond the fakes (ms) | IdP requests | protocol minimum | STS requests | peak RSS (MB) |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| provider | wall median (ms) | wall min (ms) | CPU median (ms) | fakes (ms) | beyond the fakes (ms) | IdP requests | protocol minimum | STS requests | peak RSS (MiB) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut notes = Vec::new();
     for (pi, p) in fakes.providers.iter().enumerate() {
         let mut walls = Vec::new();
@@ -360,6 +360,8 @@ fn logins(o: &Opts) {
         let mut beyond = Vec::new();
         let mut idp_counts = Vec::new();
         let mut sts_counts = Vec::new();
+        let mut cpus = Vec::new();
+        let mut rss = Vec::new();
         // The push provider waits for the fake phone between polls: a few
         // runs suffice to count its round trips.
         let runs = if p.label.contains("push") {
@@ -371,7 +373,10 @@ fn logins(o: &Opts) {
             let cache = fresh_dir(&base, &format!("p{pi}-{i}"));
             p.meter.take();
             fakes.sts_meter.take();
-            let wall = timed_login(login_cmd(o, p, &fakes.sts_url, &cache), p.label);
+            let run = measured_login(login_cmd(o, p, &fakes.sts_url, &cache), p.label);
+            let wall = run.wall;
+            cpus.push(run.cpu);
+            rss.push(run.max_rss_kb);
             let (idp_n, idp_t) = p.meter.take();
             let (sts_n, sts_t) = fakes.sts_meter.take();
             walls.push(wall);
@@ -380,20 +385,17 @@ fn logins(o: &Opts) {
             idp_counts.push(idp_n);
             sts_counts.push(sts_n);
         }
-        let cache = fresh_dir(&base, &format!("p{pi}-rss"));
-        let rss = peak_rss_kb(login_cmd(o, p, &fakes.sts_url, &cache))
-            .map(|kb| format!("{:.1}", kb as f64 / 1024.0))
-            .unwrap_or_else(|| "-".into());
-        p.meter.take();
-        fakes.sts_meter.take();
+        rss.sort();
+        let rss = format!("{:.1}", rss[rss.len() / 2] as f64 / 1024.0);
         idp_counts.sort();
         sts_counts.sort();
         let idp = idp_counts[idp_counts.len() / 2];
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             p.label,
             ms(median(&mut walls.clone())),
             ms(*walls.iter().min().unwrap()),
+            ms(median(&mut cpus)),
             ms(median(&mut fake_times)),
             ms(median(&mut beyond)),
             idp,
@@ -500,6 +502,40 @@ fn concurrent(o: &Opts) {
     }
 }
 
+/// Keep the fakes running and print one login command per provider, for
+/// profiling by hand (`strace`, `perf`). Stops when stdin closes.
+fn serve() {
+    let fakes = start_fakes(false);
+    println!("export AWS_ENDPOINT_URL_STS='{}' AWS_REGION=us-east-1 AWSPROCESSCREDS_PASSWORD='{PASSWORD}'", fakes.sts_url);
+    for p in &fakes.providers {
+        println!(
+            "awsprocesscreds-saml --no-cache -p {} -e '{}' -u '{}' -a '{}'",
+            p.plugin, p.endpoint, p.username, p.role_arn
+        );
+    }
+    let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new());
+}
+
+/// One verbose login per provider, with its log, to see where time goes.
+fn trace(o: &Opts) {
+    let fakes = start_fakes(false);
+    let base = fresh_dir(&o.work, "trace");
+    for (i, p) in fakes.providers.iter().enumerate() {
+        let cache = fresh_dir(&base, &format!("p{i}"));
+        let mut cmd = login_cmd(o, p, &fakes.sts_url, &cache);
+        cmd.arg("-vv");
+        let t = Instant::now();
+        let out = cmd.output().expect("spawn");
+        println!(
+            "== {} ({} ms, {})\n{}",
+            p.label,
+            ms(t.elapsed()),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 fn main() {
     sandbox::install_crypto_provider();
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -523,6 +559,8 @@ fn main() {
         "seed" => seed(&o),
         "logins" => logins(&o),
         "concurrent" => concurrent(&o),
+        "trace" => trace(&o),
+        "serve" => serve(),
         other => {
             eprintln!("apc-bench: unknown command {other:?}\n{USAGE}");
             std::process::exit(2);

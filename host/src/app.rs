@@ -61,6 +61,7 @@ fn parse_error(program: &str, e: clap::Error) -> i32 {
 /// `awsprocesscreds-saml`.
 pub fn main_saml() -> i32 {
     let program = program_name("awsprocesscreds-saml");
+    log::set_program(&program);
     let cli = match SamlCli::try_parse() {
         Ok(c) => c,
         Err(e) => return parse_error(&program, e),
@@ -74,6 +75,7 @@ pub fn main_saml() -> i32 {
 /// `awsprocesscreds`.
 pub fn main_tool() -> i32 {
     let program = program_name("awsprocesscreds");
+    log::set_program(&program);
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => return parse_error(&program, e),

@@ -257,6 +257,13 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
         }
         let meta = fs::metadata(dir)
             .map_err(|e| Error::io(format!("cannot use cache directory {}: {e}", dir.display())))?;
+        if !meta.is_dir() {
+            return Err(Error::io(format!(
+                "cache directory {} is not a directory",
+                dir.display()
+            ))
+            .hint("set AWSPROCESSCREDS_CACHE_DIR to a directory, or use --no-cache"));
+        }
         if meta.uid() != rustix::process::geteuid().as_raw() {
             return Err(Error::io(format!(
                 "cache directory {} is owned by another user",

@@ -57,32 +57,56 @@ pub fn saml(cli: &SamlCli) -> Result<()> {
     }
 
     let common = settings::common(&cli.common)?;
+    let mut write_cache = creds.use_cache;
     let _lock = if creds.use_cache {
+        // A cache directory that is not ours or not a directory is a
+        // configuration problem to report; one we merely cannot write to
+        // (a read-only disk) should not stop the login.
         cache.ensure_dir()?;
         let held = lock::acquire(&cache.lock_path_for(&key), creds.lock_timeout, |pid| {
             let who = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
-            let msg = format!("awsprocesscreds: waiting for another login with the same settings to finish{who}...");
+            let msg = format!(
+                "{}: waiting for another login with the same settings to finish{who}...",
+                log::program()
+            );
             match tty::open() {
                 Some(mut t) => {
                     let _ = t.say(&msg);
                 }
                 None => log::info(&msg),
             }
-        })?;
-        // Another process may have logged in while we waited.
-        if let Some(e) = cache.read(&key) {
-            if e.is_fresh(OffsetDateTime::now_utc(), creds.refresh_before) {
-                log::debug("another process refreshed the cache while we waited");
-                return output::print(&e.credentials, creds.output);
+        });
+        match held {
+            Ok(held) => {
+                // Another process may have logged in while we waited.
+                if let Some(e) = cache.read(&key) {
+                    if e.is_fresh(OffsetDateTime::now_utc(), creds.refresh_before) {
+                        log::debug("another process refreshed the cache while we waited");
+                        return output::print(&e.credentials, creds.output);
+                    }
+                }
+                Some(held)
             }
+            Err(e)
+                if e.kind == crate::error::Kind::Io && !e.message.starts_with("gave up after") =>
+            {
+                // A cache we cannot write (read-only disk, bad permissions)
+                // must not stop the login: go on without it.
+                log::warn(&format!(
+                    "could not cache the credentials: {}; logging in without the cache",
+                    e.message
+                ));
+                write_cache = false;
+                None
+            }
+            Err(e) => return Err(e),
         }
-        Some(held)
     } else {
         None
     };
 
     let plugin = login::find_plugin(&common, &login.provider)?;
-    let session_dir = creds.use_cache.then(|| creds.cache_dir.clone());
+    let session_dir = write_cache.then(|| creds.cache_dir.clone());
     let (credentials, assumed, cacheable) =
         match login::run_plugin(&plugin, &login, &common, session_dir)? {
             Outcome::Saml(assertion, parsed) => {
@@ -95,7 +119,7 @@ pub fn saml(cli: &SamlCli) -> Result<()> {
                 (c, None, cacheable)
             }
         };
-    if creds.use_cache && cacheable {
+    if write_cache && cacheable {
         let entry = cache::Entry::new(key, assumed, credentials.clone());
         if let Err(e) = cache.write(&entry) {
             log::warn(&format!("could not cache the credentials: {}", e.message));
@@ -277,7 +301,8 @@ pub fn cache(action: &CacheAction) -> Result<()> {
                 let _ = std::fs::remove_dir_all(cache.dir().join("sessions"));
             }
             eprintln!(
-                "awsprocesscreds: removed {removed} cached credential{}",
+                "{}: removed {removed} cached credential{}",
+                log::program(),
                 if removed == 1 { "" } else { "s" }
             );
             Ok(())

@@ -234,7 +234,11 @@ impl HttpClient {
                 // An explicit Cookie header would replace the jar's cookies
                 // for this request; send both instead, as a browser would.
                 use reqwest::cookie::CookieStore as _;
-                let merged = match self.jar.cookies(&url).and_then(|h| h.to_str().ok().map(str::to_owned)) {
+                let merged = match self
+                    .jar
+                    .cookies(&url)
+                    .and_then(|h| h.to_str().ok().map(str::to_owned))
+                {
                     Some(jar) if !jar.is_empty() => format!("{jar}; {v}"),
                     _ => v.clone(),
                 };

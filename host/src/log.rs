@@ -14,6 +14,7 @@ use plugin_api::LogLevel;
 struct State {
     verbosity: u8,
     secrets: Vec<String>,
+    program: String,
 }
 
 fn state() -> &'static Mutex<State> {
@@ -22,6 +23,7 @@ fn state() -> &'static Mutex<State> {
         Mutex::new(State {
             verbosity: 0,
             secrets: Vec::new(),
+            program: "awsprocesscreds".into(),
         })
     })
 }
@@ -32,6 +34,21 @@ pub fn set_verbosity(v: u8) {
     if let Ok(mut s) = state().lock() {
         s.verbosity = v;
     }
+}
+
+/// The program name that starts every line (the binary's own name).
+pub fn set_program(name: &str) {
+    if let Ok(mut s) = state().lock() {
+        s.program = name.to_string();
+    }
+}
+
+/// The program name set with [`set_program`].
+pub fn program() -> String {
+    state()
+        .lock()
+        .map(|s| s.program.clone())
+        .unwrap_or_else(|_| "awsprocesscreds".into())
 }
 
 pub fn verbosity() -> u8 {
@@ -90,9 +107,10 @@ pub fn log(level: LogLevel, message: &str) {
         LogLevel::Trace => "trace",
     };
     let line = redact(message);
+    let program = program();
     let mut err = std::io::stderr().lock();
     for l in line.lines() {
-        let _ = writeln!(err, "awsprocesscreds: {tag}: {l}");
+        let _ = writeln!(err, "{program}: {tag}: {l}");
     }
 }
 

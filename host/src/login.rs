@@ -295,5 +295,21 @@ pub fn assume(
         timeout: common.timeout,
         ca_bundle: common.ca_bundle.clone(),
     })?;
+    // Credentials that are already expired by our clock would be refused
+    // by the AWS client, which would then run us again on every call.
+    if let Some(exp) = c.expiration.as_deref().and_then(timefmt::parse) {
+        let now = time::OffsetDateTime::now_utc();
+        if exp <= now {
+            return Err(Error::new(
+                Kind::Sts,
+                format!(
+                    "STS returned credentials that expired at {}, before this machine's time {}",
+                    timefmt::format(exp),
+                    timefmt::format(now)
+                ),
+            )
+            .hint("check this machine's clock (NTP)"));
+        }
+    }
     Ok((c, role.role_arn))
 }

@@ -99,7 +99,7 @@ impl Services for HostServices {
             Some(mut t) => {
                 let _ = t.say(&message);
             }
-            None => eprintln!("awsprocesscreds: {message}"),
+            None => eprintln!("{}: {message}", log::program()),
         }
     }
 

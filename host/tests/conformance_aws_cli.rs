@@ -332,3 +332,35 @@ fn aws_cli_with_a_forms_idp_in_a_terminal() {
     assert_assumed(&out, "ADFS-Dev");
     assert_eq!(forms.lock().unwrap().logins_ok, 1);
 }
+
+#[test]
+fn aws_cli_without_a_terminal_explains_how_to_give_the_password() {
+    // An IDE or a scheduler runs `aws` with no terminal: the prompt cannot
+    // be shown, and the error must say what to do instead.
+    let Some(w) = cli() else { return };
+    *w.ctx.idp_state.password.lock().unwrap() = Some("pw".into());
+    let idp = w.ctx.idp_url();
+    let plugins = w.ctx.plugin_dir.display().to_string();
+    w.profile(
+        "fixture",
+        &[
+            "-p",
+            "fixture-saml",
+            "-e",
+            &idp,
+            "--plugin-dir",
+            &plugins,
+            "--plugin-option",
+            "password=yes",
+        ],
+    );
+    let out = run(w.get_caller_identity("fixture"));
+    assert_eq!(out.code, 255, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("custom-process: awsprocesscreds-saml: error: a password is needed but there is no terminal"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("--password-command"), "{}", out.stderr);
+    assert_eq!(w.ctx.idp_hits(), 0);
+}

@@ -434,8 +434,6 @@ fn leftover_temp_files_are_never_read_as_entries() {
     assert_eq!(list.stdout.lines().count(), 2, "{}", list.stdout);
 }
 
-
-
 #[test]
 fn cache_list_shows_no_secrets_and_clear_filters() {
     let ctx = Ctx::new();

@@ -323,7 +323,6 @@ fn refresh_window_boundaries_and_skewed_cache_times() {
 }
 
 #[test]
-#[ignore = "bug: credentials from STS that are already expired by this machine's clock are printed and cached"]
 fn sts_credentials_already_expired_by_our_clock_are_not_cached() {
     let ctx = Ctx::new();
     // STS's clock is an hour behind ours (or ours ahead): what it issues

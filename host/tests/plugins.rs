@@ -132,9 +132,17 @@ fn a_panicking_plugin_is_an_error_not_a_crash() {
     cmd.args(["-p", "fixture-misbehave", "-e", "panic", "--plugin-dir"])
         .arg(&ctx.plugin_dir);
     let out = run(cmd);
-    out.fails(1, "the plugin panicked in login: deliberate fixture panic (at ");
+    out.fails(
+        1,
+        "the plugin panicked in login: deliberate fixture panic (at ",
+    );
     assert!(out.stderr.contains("hint: this is a bug in the plugin"));
-    assert_eq!(out.stderr.lines().count(), 2, "one error line and a hint: {}", out.stderr);
+    assert_eq!(
+        out.stderr.lines().count(),
+        2,
+        "one error line and a hint: {}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -256,5 +264,3 @@ fn every_flag_has_an_environment_variable() {
         assert!(help.stdout.contains(v), "--help lacks {v}");
     }
 }
-
-
