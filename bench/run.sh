@@ -83,6 +83,9 @@ unset AWSPROCESSCREDS_VERBOSE AWSPROCESSCREDS_PLUGIN_PATH || true
 
 HIT="$BIN/awsprocesscreds-saml -e $APC_ENDPOINT -u $APC_USERNAME -p okta -a $APC_ROLE"
 $HIT >/dev/null || { echo "run.sh: the cache-hit command failed" >&2; exit 1; }
+# The same hit in a binary that links only what a hit needs (bench/src/bin/hit_floor.rs).
+FLOOR="$BIN/hit-floor -e $APC_ENDPOINT -u $APC_USERNAME -p okta -a $APC_ROLE"
+$FLOOR >/dev/null || { echo "run.sh: hit-floor failed" >&2; exit 1; }
 
 if [ -n "$PY" ]; then
     # Pre-seed the original's cache (~/.aws/cli/process-creds-cache/<sha1>.json,
@@ -111,7 +114,7 @@ fi
 
 log "cache hit vs do-nothing process ($HIT_RUNS runs each, interleaved warm-up)"
 hyperfine -N --style basic --warmup 100 --runs "$HIT_RUNS" \
-    -n noop "$WORK/noop" -n cache-hit "$HIT" \
+    -n noop "$WORK/noop" -n cache-hit "$HIT" -n hit-floor "$FLOOR" \
     --export-json "$WORK/hit.json" >&2
 if [ -n "$PY" ]; then
     log "Python original cache hit ($PY_RUNS runs)"
@@ -130,6 +133,7 @@ peak_kb() { # max RSS (KB) of the command, best of 3 runs
 }
 RSS_NOOP=$(peak_kb "$WORK/noop")
 RSS_HIT=$(peak_kb $HIT)
+RSS_FLOOR=$(peak_kb $FLOOR)
 RSS_PY=""
 [ -n "$PY" ] && RSS_PY=$(peak_kb $PY_HIT)
 
@@ -192,6 +196,7 @@ EOF
     echo "|---|---:|"
     echo "| noop | $((RSS_NOOP / 1024)).$(( (RSS_NOOP % 1024) * 10 / 1024 )) MiB |"
     echo "| cache-hit | $((RSS_HIT / 1024)).$(( (RSS_HIT % 1024) * 10 / 1024 )) MiB |"
+    echo "| hit-floor | $((RSS_FLOOR / 1024)).$(( (RSS_FLOOR % 1024) * 10 / 1024 )) MiB |"
     [ -n "$RSS_PY" ] && echo "| python-cache-hit | $((RSS_PY / 1024)).$(( (RSS_PY % 1024) * 10 / 1024 )) MiB |"
     [ -n "$SYSCALLS" ] && { echo; echo "$SYSCALLS."; }
     echo
@@ -207,6 +212,7 @@ EOF
     size_row awsprocesscreds-saml "$BIN/awsprocesscreds-saml"
     for p in "${PLUGINS[@]}"; do size_row "libawsprocesscreds_plugin_$p.so" "$BIN/libawsprocesscreds_plugin_$p.so"; done
     size_row "noop (baseline)" "$WORK/noop"
+    size_row "hit-floor (bench only)" "$BIN/hit-floor"
     if [ -n "$BUILD" ]; then
         echo
         echo "## Clean build"

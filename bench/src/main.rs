@@ -21,7 +21,7 @@ use sandbox::Server;
 
 const PASSWORD: &str = "hunter2";
 const USAGE: &str =
-    "usage: apc-bench seed|logins|concurrent --bin-dir DIR --work DIR [--runs N] [--clients N]
+    "usage: apc-bench seed|logins|concurrent|trace|serve --bin-dir DIR --work DIR [--runs N] [--clients N]
 
   seed        one Okta login into DIR/home/cache; prints `export APC_...` lines
               for a cache-hit benchmark with the same command line
@@ -279,6 +279,8 @@ struct Run {
 
 /// Run a login, measuring wall time, CPU time and peak RSS of the child
 /// (via wait4), and fail loudly on an error.
+// The child is reaped by wait4 (which std's `wait` cannot report rusage for).
+#[allow(clippy::zombie_processes)]
 fn measured_login(mut cmd: Command, what: &str) -> Run {
     use std::io::Read;
     use std::os::unix::process::ExitStatusExt;
