@@ -6,55 +6,25 @@ use std::io::Write;
 use plugin_api::LoadError;
 use time::OffsetDateTime;
 
-use crate::cache::{self, Cache, Key};
+use crate::cache::{self, Cache};
 use crate::cli::{CacheAction, CommonArgs, LoginArgs, SamlCli};
 use crate::error::{Error, Result};
 use crate::login::{self, Outcome};
 use crate::plugin_loader::{Found, Registry};
-use crate::settings::{self, Common, Creds, Login};
-use crate::{env_vars as ev, lock, log, output, tty};
+use crate::settings::{self, Common};
+use crate::{env_vars as ev, hit, lock, log, output, tty};
 
-fn cache_key(login: &Login, creds: &Creds) -> Key {
-    // Endpoint overrides from the environment change which STS answers, so
-    // they are part of the key too.
-    let sts_endpoint = creds
-        .sts_endpoint
-        .clone()
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL_STS").ok())
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
-    Key {
-        provider: login.provider.clone(),
-        endpoint: login.endpoint.clone(),
-        username: login.username.clone(),
-        role_arn: login.role_arn.clone(),
-        region: creds.region.clone(),
-        duration_seconds: creds.duration_seconds,
-        sts_endpoint,
-        plugin_options: login.plugin_options.clone(),
-    }
-}
 
 /// `awsprocesscreds-saml ...` / `awsprocesscreds saml ...`.
 pub fn saml(cli: &SamlCli) -> Result<()> {
-    log::set_verbosity(settings::verbosity(cli.common.verbose));
+    // The hot path: a fresh cache entry. No plugin, no SDK, no socket.
+    if hit::serve(cli)? {
+        return Ok(());
+    }
     let login = settings::login(&cli.login, &cli.common)?;
     let creds = settings::creds(&cli.creds)?;
-    let key = cache_key(&login, &creds);
-
-    // The hot path: a fresh cache entry. No plugin, no SDK, no socket.
+    let key = hit::cache_key(&login, &creds);
     let cache = Cache::new(creds.cache_dir.clone());
-    if creds.use_cache {
-        if let Some(e) = cache.read(&key) {
-            if e.is_fresh(OffsetDateTime::now_utc(), creds.refresh_before) {
-                log::debug(&format!(
-                    "using cached credentials from {}",
-                    cache.path_for(&key).display()
-                ));
-                return output::print(&e.credentials, creds.output);
-            }
-            log::debug("cached credentials are too close to expiry; logging in again");
-        }
-    }
 
     let common = settings::common(&cli.common)?;
     let mut write_cache = creds.use_cache;

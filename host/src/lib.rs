@@ -1,33 +1,32 @@
 //! awsprocesscreds: the host library behind the `awsprocesscreds` and
 //! `awsprocesscreds-saml` binaries.
 //!
-//! The binaries call [`app::main_saml`] / [`app::main_tool`]. Modules are
-//! named for what they do; `commands` ties them together.
+//! `awsprocesscreds` calls [`app::main_tool`]; `awsprocesscreds-saml`
+//! answers cache hits with `awsprocesscreds-core` alone and execs
+//! `awsprocesscreds saml` on a miss. Modules are named for what they do;
+//! `commands` ties them together.
 
 pub mod app;
-pub mod cache;
-pub mod cli;
+// The light modules live in `awsprocesscreds-core` (all the cache-hit
+// binary links); re-exported so the rest of the host names them as before.
+pub use awsprocesscreds_core::{
+    cache, cli, env_vars, error, hit, log, output, report, settings, timefmt,
+};
 pub mod command;
 pub mod commands;
 pub mod docs_gen;
 pub mod doctor;
-pub mod env_vars;
-pub mod error;
 pub mod http;
 pub mod keychain;
 pub mod keyring_passwords;
 pub mod lock;
-pub mod log;
 pub mod login;
-pub mod output;
 pub mod password;
 pub mod plugin_loader;
 pub mod roles;
 pub mod saml;
 pub mod services;
 pub mod session_store;
-pub mod settings;
 pub mod sts;
 pub mod testing;
-pub mod timefmt;
 pub mod tty;

@@ -6,11 +6,11 @@
 //! it with `awsprocesscreds-saml` to size the gain of a slim hot-path
 //! binary. Not a product: it skips the checks a miss would need.
 
-#[path = "../../../host/src/env_vars.rs"]
+#[path = "../../../host/core/src/env_vars.rs"]
 #[allow(dead_code)]
 mod env_vars;
 
-#[path = "../../../host/src/cli.rs"]
+#[path = "../../../host/core/src/cli.rs"]
 #[allow(dead_code)]
 mod cli;
 

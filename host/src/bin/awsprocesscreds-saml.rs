@@ -1,3 +1,84 @@
+//! `awsprocesscreds-saml`: the `credential_process` entry point.
+//!
+//! AWS clients run this before every call, and almost every run is a cache
+//! hit, so this binary links only `awsprocesscreds-core` (CLI, settings,
+//! cache): a hit costs about as much as starting any process. On a miss it
+//! replaces itself with the full `awsprocesscreds saml` (same arguments,
+//! same program name in messages), which logs in.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::Command;
+
+use awsprocesscreds_core::cli::SamlCli;
+use awsprocesscreds_core::error::Error;
+use awsprocesscreds_core::report::{parse_error, program_name, report};
+use awsprocesscreds_core::{hit, log};
+use clap::Parser;
+
+/// The full binary, next to this one (or on PATH).
+fn full_binary() -> Option<PathBuf> {
+    let name = format!("awsprocesscreds{}", std::env::consts::EXE_SUFFIX);
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.canonicalize().ok())
+        .and_then(|e| e.parent().map(|d| d.join(&name)))
+        .filter(|p| p.is_file());
+    beside.or_else(|| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(&name))
+                .find(|p| p.is_file())
+        })
+    })
+}
+
+fn login(program: &str) -> i32 {
+    let Some(full) = full_binary() else {
+        return report(
+            program,
+            &Error::other("cannot find the awsprocesscreds binary to log in with")
+                .hint("install awsprocesscreds and awsprocesscreds-saml side by side (scripts/install.sh does)"),
+        );
+    };
+    let mut cmd = Command::new(&full);
+    cmd.arg("saml")
+        .args(std::env::args_os().skip(1).collect::<Vec<OsString>>());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let argv0 = std::env::args_os()
+            .next()
+            .unwrap_or_else(|| OsString::from(program));
+        let err = cmd.arg0(argv0).exec();
+        report(
+            program,
+            &Error::other(format!("cannot run {}: {err}", full.display())),
+        )
+    }
+    #[cfg(not(unix))]
+    {
+        match cmd.status() {
+            Ok(s) => s.code().unwrap_or(1),
+            Err(err) => report(
+                program,
+                &Error::other(format!("cannot run {}: {err}", full.display())),
+            ),
+        }
+    }
+}
+
 fn main() {
-    std::process::exit(awsprocesscreds::app::main_saml());
+    let program = program_name("awsprocesscreds-saml");
+    log::set_program(&program);
+    let cli = match SamlCli::try_parse() {
+        Ok(c) => c,
+        Err(e) => std::process::exit(parse_error(&program, e)),
+    };
+    let code = match hit::serve(&cli) {
+        Ok(true) => 0,
+        Ok(false) => login(&program),
+        Err(e) => report(&program, &e),
+    };
+    std::process::exit(code);
 }
