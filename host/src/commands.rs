@@ -14,7 +14,6 @@ use crate::plugin_loader::{Found, Registry};
 use crate::settings::{self, Common};
 use crate::{env_vars as ev, hit, lock, log, output, tty};
 
-
 /// `awsprocesscreds-saml ...` / `awsprocesscreds saml ...`.
 pub fn saml(cli: &SamlCli) -> Result<()> {
     // The hot path: a fresh cache entry. No plugin, no SDK, no socket.

@@ -48,7 +48,10 @@ fn build_tool(bin: &Path) -> Result<(), String> {
     let target_dir = bin.parent().ok_or("no target dir")?;
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
     let mut cmd = Command::new(cargo);
-    cmd.arg("build").arg("--quiet").arg("--manifest-path").arg(workspace);
+    cmd.arg("build")
+        .arg("--quiet")
+        .arg("--manifest-path")
+        .arg(workspace);
     if release {
         cmd.arg("--release");
     }

@@ -12,5 +12,8 @@ fn demo_prints_credentials() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     assert_eq!(v["Version"], 1);
     assert!(v["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
-    assert!(stderr.contains("second run answered from the cache"), "{stderr}");
+    assert!(
+        stderr.contains("second run answered from the cache"),
+        "{stderr}"
+    );
 }

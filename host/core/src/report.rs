@@ -55,4 +55,3 @@ pub fn parse_error(program: &str, e: clap::Error) -> i32 {
         }
     }
 }
-

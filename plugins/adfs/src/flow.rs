@@ -5,7 +5,6 @@
 use plugin_api::{Host, LoginOutcome, LoginRequest, PluginError, Secret};
 use plugin_kit::browser::Browser;
 use plugin_kit::html::{Form, Page};
-use url::Url;
 
 use crate::mfa;
 use crate::options::Options;

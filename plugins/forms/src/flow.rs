@@ -7,7 +7,6 @@ use std::collections::HashSet;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, PluginError, Secret};
 use plugin_kit::browser::{redacted, Browser, Loaded};
 use plugin_kit::html::{Form, Page};
-use url::Url;
 
 use crate::options::Options;
 use crate::pick::{describe_forms, pick, Pick};

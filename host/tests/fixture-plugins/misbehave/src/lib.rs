@@ -25,7 +25,11 @@ impl Plugin for Misbehave {
         let creds = |key: &str, exp: &str| LoginOutcome::Credentials {
             credentials: Credentials {
                 access_key_id: key.into(),
-                secret_access_key: Secret::new(if key.is_empty() { String::new() } else { "s3cr3tv4lue".into() }),
+                secret_access_key: Secret::new(if key.is_empty() {
+                    String::new()
+                } else {
+                    "s3cr3tv4lue".into()
+                }),
                 session_token: None,
                 expiration: Some(exp.into()),
             },

@@ -21,10 +21,26 @@ impl Plugin for Fixture {
                 role: Need::Optional,
             },
             options: vec![
-                OptionSpec { key: "password".into(), help: "yes: ask the host for the password".into(), affects_credentials: false },
-                OptionSpec { key: "mfa".into(), help: "yes: ask the host for an MFA code".into(), affects_credentials: false },
-                OptionSpec { key: "notice".into(), help: "text to show with notify".into(), affects_credentials: false },
-                OptionSpec { key: "log".into(), help: "text to log at debug level".into(), affects_credentials: false },
+                OptionSpec {
+                    key: "password".into(),
+                    help: "yes: ask the host for the password".into(),
+                    affects_credentials: false,
+                },
+                OptionSpec {
+                    key: "mfa".into(),
+                    help: "yes: ask the host for an MFA code".into(),
+                    affects_credentials: false,
+                },
+                OptionSpec {
+                    key: "notice".into(),
+                    help: "text to show with notify".into(),
+                    affects_credentials: false,
+                },
+                OptionSpec {
+                    key: "log".into(),
+                    help: "text to log at debug level".into(),
+                    affects_credentials: false,
+                },
             ],
         }
     }
@@ -51,9 +67,16 @@ impl Plugin for Fixture {
         }
         let resp = host.http(http)?;
         match resp.status {
-            200 => Ok(LoginOutcome::Saml { assertion: Secret::new(resp.text()) }),
-            401 => Err(PluginError::auth(format!("the fixture IdP said: {}", resp.text()))),
-            s => Err(PluginError::protocol(format!("the fixture IdP answered HTTP {s}"))),
+            200 => Ok(LoginOutcome::Saml {
+                assertion: Secret::new(resp.text()),
+            }),
+            401 => Err(PluginError::auth(format!(
+                "the fixture IdP said: {}",
+                resp.text()
+            ))),
+            s => Err(PluginError::protocol(format!(
+                "the fixture IdP answered HTTP {s}"
+            ))),
         }
     }
 }
