@@ -141,8 +141,9 @@ pub fn display_url(url: &str) -> String {
 
 /// A login's HTTP client.
 pub struct HttpClient {
-    follow: Client,
-    manual: Client,
+    /// One client (one TLS root store per login); redirects are followed
+    /// by `send` itself so each hop gets the same HTTPS policy.
+    client: Client,
     jar: Arc<Jar>,
     timeout: Duration,
 }
@@ -192,20 +193,8 @@ impl HttpClient {
                 crate::error::Error::other(format!("cannot set up the HTTP client: {e}"))
             })
         };
-        let follow_policy = reqwest::redirect::Policy::custom(|attempt| {
-            if attempt.previous().len() >= MAX_REDIRECTS {
-                attempt.error(format!(
-                    "more than {MAX_REDIRECTS} redirects (a redirect loop?)"
-                ))
-            } else if let Err(e) = allowed(attempt.url()) {
-                attempt.error(e)
-            } else {
-                attempt.follow()
-            }
-        });
         Ok(HttpClient {
-            follow: build(follow_policy)?,
-            manual: build(reqwest::redirect::Policy::none())?,
+            client: build(reqwest::redirect::Policy::none())?,
             jar,
             timeout,
         })
@@ -217,43 +206,71 @@ impl HttpClient {
 
     /// Send one request.
     pub fn send(&self, req: HttpRequest) -> Result<HttpResponse, PluginError> {
-        let url = Url::parse(&req.url).map_err(|e| {
+        let mut url = Url::parse(&req.url).map_err(|e| {
             PluginError::config(format!("invalid URL {:?}: {e}", display_url(&req.url)))
         })?;
         allowed(&url).map_err(|m| PluginError::new(ErrorKind::Network, m))?;
-        let method = reqwest::Method::from_bytes(req.method.as_bytes())
+        let mut method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|_| PluginError::other(format!("invalid HTTP method {:?}", req.method)))?;
-        let client = if req.follow_redirects {
-            &self.follow
-        } else {
-            &self.manual
-        };
-        let mut builder = client.request(method.clone(), url.clone());
-        for (k, v) in &req.headers {
-            if k.eq_ignore_ascii_case("cookie") {
-                // An explicit Cookie header would replace the jar's cookies
-                // for this request; send both instead, as a browser would.
-                use reqwest::cookie::CookieStore as _;
-                let merged = match self
-                    .jar
-                    .cookies(&url)
-                    .and_then(|h| h.to_str().ok().map(str::to_owned))
-                {
-                    Some(jar) if !jar.is_empty() => format!("{jar}; {v}"),
-                    _ => v.clone(),
-                };
-                builder = builder.header(k.as_str(), merged);
-                continue;
-            }
-            builder = builder.header(k.as_str(), v.as_str());
-        }
-        if !req.body.is_empty() {
-            builder = builder.body(req.body.clone());
-        }
+        let mut headers = req.headers.clone();
+        let mut body = req.body.clone();
         let shown = display_url(&req.url);
-        let resp = builder.send().map_err(|e| self.map_error(&e, &url))?;
+        let mut hops = 0;
+        let resp = loop {
+            let resp = self.send_once(&method, &url, &headers, &body)?;
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let status = resp.status().as_u16();
+            let Some(location) = location
+                .filter(|_| req.follow_redirects && matches!(status, 301 | 302 | 303 | 307 | 308))
+            else {
+                break resp;
+            };
+            hops += 1;
+            if hops > MAX_REDIRECTS {
+                return Err(PluginError::new(
+                    ErrorKind::Network,
+                    format!(
+                        "{} redirected more than {MAX_REDIRECTS} times (a redirect loop?)",
+                        host_of(&url)
+                    ),
+                ));
+            }
+            let next = url.join(&location).map_err(|e| {
+                PluginError::protocol(format!("{} sent an invalid redirect ({e})", host_of(&url)))
+            })?;
+            allowed(&next).map_err(|m| {
+                PluginError::new(ErrorKind::Network, format!("redirect refused: {m}"))
+            })?;
+            // As browsers do: 301/302/303 turn a POST into a GET without a
+            // body; 307/308 repeat the request as it was.
+            if matches!(status, 301..=303) && method != reqwest::Method::HEAD {
+                method = reqwest::Method::GET;
+                body.clear();
+                headers.retain(|(k, _)| {
+                    !k.eq_ignore_ascii_case("content-type")
+                        && !k.eq_ignore_ascii_case("content-length")
+                });
+            }
+            // Credentials set by hand are for the original host only.
+            if next.host_str() != url.host_str()
+                || next.port_or_known_default() != url.port_or_known_default()
+            {
+                headers.retain(|(k, _)| {
+                    !k.eq_ignore_ascii_case("cookie") && !k.eq_ignore_ascii_case("authorization")
+                });
+            }
+            log::trace(&format!(
+                "HTTP {status}: redirected to {}",
+                display_url(next.as_str())
+            ));
+            url = next;
+        };
         let status = resp.status().as_u16();
-        let final_url = resp.url().to_string();
+        let final_url = url.to_string();
         let headers: Vec<(String, String)> = resp
             .headers()
             .iter()
@@ -298,6 +315,39 @@ impl HttpClient {
             headers,
             body,
         })
+    }
+
+    /// One request, no redirect handling.
+    fn send_once(
+        &self,
+        method: &reqwest::Method,
+        url: &Url,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<reqwest::blocking::Response, PluginError> {
+        let mut builder = self.client.request(method.clone(), url.clone());
+        for (k, v) in headers {
+            if k.eq_ignore_ascii_case("cookie") {
+                // An explicit Cookie header would replace the jar's cookies
+                // for this request; send both instead, as a browser would.
+                use reqwest::cookie::CookieStore as _;
+                let merged = match self
+                    .jar
+                    .cookies(url)
+                    .and_then(|h| h.to_str().ok().map(str::to_owned))
+                {
+                    Some(jar) if !jar.is_empty() => format!("{jar}; {v}"),
+                    _ => v.clone(),
+                };
+                builder = builder.header(k.as_str(), merged);
+                continue;
+            }
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        if !body.is_empty() {
+            builder = builder.body(body.to_vec());
+        }
+        builder.send().map_err(|e| self.map_error(&e, url))
     }
 
     fn map_error(&self, e: &reqwest::Error, url: &Url) -> PluginError {
