@@ -23,6 +23,10 @@ pub enum CommandError {
     TimedOut { what: &'static str, secs: u64 },
 }
 
+/// How long `--password-command` and `--mfa-code-command` may run (they may
+/// wait for a GPG agent or a hardware token).
+pub const TIMEOUT: Duration = Duration::from_secs(120);
+
 /// Run `cmd` through the shell with stdin closed and stderr passed through;
 /// return the first line of stdout. `what` names the flag in errors.
 pub fn first_line(

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::cache::{self, Cache};
 use crate::cli::{CacheAction, CommonArgs, LoginArgs, SamlCli};
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use crate::login::{self, Outcome};
 use crate::plugin_loader::{Found, Registry};
 use crate::settings::{self, Common};
@@ -17,14 +17,15 @@ use crate::{env_vars as ev, hit, lock, log, output, tty};
 /// `awsprocesscreds-saml ...` / `awsprocesscreds saml ...`.
 pub fn saml(cli: &SamlCli) -> Result<()> {
     // The hot path: a fresh cache entry. No plugin, no SDK, no socket.
-    if hit::serve(cli)? {
+    let hit::Lookup::Miss(miss) = hit::lookup(cli)? else {
         return Ok(());
-    }
-    let login = settings::login(&cli.login, &cli.common)?;
-    let creds = settings::creds(&cli.creds)?;
-    let key = hit::cache_key(&login, &creds);
-    let cache = Cache::new(creds.cache_dir.clone());
-
+    };
+    let hit::Miss {
+        login,
+        creds,
+        key,
+        cache,
+    } = *miss;
     let common = settings::common(&cli.common)?;
     let mut write_cache = creds.use_cache;
     let _lock = if creds.use_cache {
@@ -48,17 +49,13 @@ pub fn saml(cli: &SamlCli) -> Result<()> {
         match held {
             Ok(held) => {
                 // Another process may have logged in while we waited.
-                if let Some(e) = cache.read(&key) {
-                    if e.is_fresh(OffsetDateTime::now_utc(), creds.refresh_before) {
-                        log::debug("another process refreshed the cache while we waited");
-                        return output::print(&e.credentials, creds.output);
-                    }
+                if let Some(e) = hit::fresh(&cache, &key, &creds) {
+                    log::debug("another process refreshed the cache while we waited");
+                    return output::print(&e.credentials, creds.output);
                 }
                 Some(held)
             }
-            Err(e)
-                if e.kind == crate::error::Kind::Io && !e.message.starts_with("gave up after") =>
-            {
+            Err(e) if e.kind == Kind::Io => {
                 // A cache we cannot write (read-only disk, bad permissions)
                 // must not stop the login: go on without it.
                 log::warn(&format!(
@@ -107,11 +104,7 @@ pub fn roles(login_args: &LoginArgs, common_args: &CommonArgs) -> Result<()> {
     match login::run_plugin(&plugin, &login, &common, session_dir)? {
         Outcome::Saml(_, parsed) => {
             if parsed.roles.is_empty() {
-                return Err(Error::new(
-                    crate::error::Kind::Saml,
-                    "the SAML assertion offers no AWS roles",
-                )
-                .hint("ask your identity provider's administrator to assign you an AWS role"));
+                return Err(crate::roles::none_offered());
             }
             let mut out = std::io::stdout().lock();
             for r in &parsed.roles {
@@ -132,19 +125,14 @@ pub fn plugins(common_args: &CommonArgs) -> Result<()> {
     let common: Common = settings::common(common_args)?;
     let reg = Registry::discover(&common.plugin_dirs);
     let mut out = String::new();
-    let loaded: Vec<&Found> = reg
-        .found
-        .iter()
-        .filter(|f| !matches!(f, Found::Failed { .. }))
-        .collect();
-    if loaded.is_empty() {
+    if reg.names().is_empty() {
         out.push_str("No plugins found.\n");
     } else {
         out.push_str(&format!(
             "{:<12} {:<10} {:<9} {:<12} {}\n",
             "NAME", "VERSION", "PROTOCOL", "KIND", "PATH"
         ));
-        for f in &loaded {
+        for f in &reg.found {
             let (p, shadow) = match f {
                 Found::Loaded(p) => (p, None),
                 Found::Shadowed { plugin, by } => (plugin, Some(by)),
@@ -236,10 +224,7 @@ pub fn cache(action: &CacheAction) -> Result<()> {
                     "{:<10} {:<28} {:<50} {:<22} {state}",
                     e.key.provider,
                     e.key.username.as_deref().unwrap_or("-"),
-                    e.assumed_role
-                        .as_deref()
-                        .or(e.key.role_arn.as_deref())
-                        .unwrap_or("-"),
+                    e.role().unwrap_or("-"),
                     e.credentials.expiration.as_deref().unwrap_or("-"),
                 );
             }
@@ -252,7 +237,7 @@ pub fn cache(action: &CacheAction) -> Result<()> {
         } => {
             let mut removed = 0;
             for (path, e) in &entries {
-                let role = e.assumed_role.as_deref().or(e.key.role_arn.as_deref());
+                let role = e.role();
                 if provider.as_deref().is_some_and(|p| p != e.key.provider)
                     || username
                         .as_deref()

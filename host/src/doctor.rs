@@ -386,7 +386,7 @@ fn cache_check(dir: Option<std::path::PathBuf>) -> Check {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        if meta.uid() != rustix::process::geteuid().as_raw() {
+        if !crate::cache::owned_by_current_user(&meta) {
             return Check::new(
                 "cache",
                 Status::Fail,

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use plugin_api::{ErrorKind, HttpRequest, HttpResponse, PluginError, Secret};
+use plugin_api::{ErrorKind, HttpRequest, HttpResponse, PluginError};
 use reqwest::blocking::Client;
 use reqwest::header::HeaderValue;
 use url::Url;
@@ -413,11 +413,6 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         cur = err.source();
     }
     parts.join(": ")
-}
-
-/// Serialized cookies as a secret.
-pub fn export_secret(jar: &Jar) -> Secret<String> {
-    Secret::new(jar.export())
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 
 /// A held lock; released on drop.
 pub struct KeyLock {
@@ -70,7 +70,7 @@ pub fn acquire(
             let who = holder_pid(&file)
                 .map(|p| format!(" (pid {p})"))
                 .unwrap_or_default();
-            return Err(Error::io(format!(
+            return Err(Error::new(Kind::Busy, format!(
                 "gave up after {}s waiting for another awsprocesscreds login with the same settings{who}",
                 timeout.as_secs()
             ))

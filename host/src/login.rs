@@ -3,10 +3,9 @@
 //! role selection and STS for SAML plugins).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use plugin_api::{
-    Credentials, ErrorKind, LoadedPlugin, LoginOutcome, LoginRequest, MfaSettings, Need, PluginKind,
+    Credentials, ErrorKind, LoadedPlugin, LoginOutcome, LoginRequest, MfaSettings, Need,
 };
 
 use crate::error::{Error, Kind, Result};
@@ -33,10 +32,7 @@ pub fn find_plugin(common: &Common, provider: &str) -> Result<LoadedPlugin> {
         return Ok(p);
     }
     // A file that failed to load may have been the one wanted.
-    let failed: Vec<String> = reg
-        .found
-        .iter()
-        .filter_map(|f| match f {
+    let failed = reg.found.iter().find_map(|f| match f {
             Found::Failed { path, error }
                 if path
                     .file_name()
@@ -47,9 +43,8 @@ pub fn find_plugin(common: &Common, provider: &str) -> Result<LoadedPlugin> {
                 Some(format!("{}: {error}", path.display()))
             }
             _ => None,
-        })
-        .collect();
-    if let Some(f) = failed.first() {
+        });
+    if let Some(f) = failed {
         return Err(Error::new(
             Kind::PluginLoad,
             format!("provider '{provider}' could not be loaded: {f}"),
@@ -141,7 +136,6 @@ pub fn run_plugin(
         };
         let mut passwords = Passwords::new(common.password_command.clone(), store);
         passwords.force_prompt = force_prompt;
-        passwords.command_timeout = Duration::from_secs(120);
         let passwords = Arc::new(passwords);
         let services = Arc::new(HostServices {
             http: HttpClient::new(common.timeout, common.ca_bundle.as_deref())?,
@@ -153,7 +147,6 @@ pub fn run_plugin(
                 login.username.as_deref().unwrap_or(""),
             ),
             mfa_code_command: common.mfa_code_command.clone(),
-            command_timeout: Duration::from_secs(120),
         });
         let result = plugin.login(&request, services);
         let used = passwords.used();
@@ -191,8 +184,8 @@ pub fn run_plugin(
 
 fn into_outcome(plugin: &LoadedPlugin, outcome: LoginOutcome) -> Result<Outcome> {
     let name = &plugin.manifest().name;
-    match (plugin.manifest().kind, outcome) {
-        (_, LoginOutcome::Saml { assertion }) => {
+    match outcome {
+        LoginOutcome::Saml { assertion } => {
             log::add_secret(assertion.expose());
             let parsed = saml::parse(assertion.expose()).map_err(|e| {
                 Error::new(
@@ -216,13 +209,9 @@ fn into_outcome(plugin: &LoadedPlugin, outcome: LoginOutcome) -> Result<Outcome>
             ));
             Ok(Outcome::Saml(assertion, parsed))
         }
-        (
-            PluginKind::Credentials | PluginKind::SamlIdp,
-            LoginOutcome::Credentials { credentials },
-        ) => Ok(Outcome::Credentials(validate_credentials(
-            name,
-            credentials,
-        )?)),
+        LoginOutcome::Credentials { credentials } => Ok(Outcome::Credentials(
+            validate_credentials(name, credentials)?,
+        )),
     }
 }
 
@@ -245,12 +234,12 @@ pub fn validate_credentials(name: &str, mut c: Credentials) -> Result<Credential
         log::add_secret(t.expose());
     }
     if let Some(e) = &c.expiration {
-        let n = timefmt::normalize(e)
+        let t = timefmt::parse(e)
             .ok_or_else(|| bad(&format!("Expiration {e:?} is not an RFC 3339 time")))?;
-        if timefmt::parse(&n).is_some_and(|t| t <= time::OffsetDateTime::now_utc()) {
-            return Err(bad(&format!("they expired at {n}")));
+        if t <= time::OffsetDateTime::now_utc() {
+            return Err(bad(&format!("they expired at {}", timefmt::format(t))));
         }
-        c.expiration = Some(n);
+        c.expiration = Some(timefmt::format(t));
     }
     Ok(c)
 }

@@ -5,7 +5,6 @@
 //! forget a stored one the IdP rejected.
 
 use std::sync::Mutex;
-use std::time::Duration;
 
 use plugin_api::{ErrorKind, PluginError, Secret};
 
@@ -33,7 +32,6 @@ pub struct Passwords {
     pub store: Option<Box<dyn PasswordStore>>,
     /// Skip non-interactive sources (after the IdP rejected a stored one).
     pub force_prompt: bool,
-    pub command_timeout: Duration,
     used: Mutex<Option<(Source, Secret<String>)>>,
 }
 
@@ -43,7 +41,6 @@ impl Passwords {
             command,
             store,
             force_prompt: false,
-            command_timeout: Duration::from_secs(120),
             used: Mutex::new(None),
         }
     }
@@ -66,7 +63,7 @@ impl Passwords {
     pub fn get(&self, prompt: &str) -> Result<Secret<String>, PluginError> {
         if !self.force_prompt {
             if let Some(cmd) = &self.command {
-                let v = command::first_line("--password-command", cmd, self.command_timeout)
+                let v = command::first_line("--password-command", cmd, command::TIMEOUT)
                     .map_err(|e| {
                         PluginError::config(e.to_string())
                             .with_hint("fix --password-command (its first output line is used as the password)")

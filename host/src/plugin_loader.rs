@@ -145,8 +145,7 @@ fn insecure(path: &Path) -> Option<String> {
     {
         use std::os::unix::fs::MetadataExt;
         let meta = std::fs::metadata(path).ok()?;
-        let me = rustix::process::geteuid().as_raw();
-        if meta.uid() != me && meta.uid() != 0 {
+        if !crate::cache::owned_by_current_user(&meta) && meta.uid() != 0 {
             return Some(format!("owned by another user (uid {})", meta.uid()));
         }
         let mode = meta.mode();

@@ -17,13 +17,16 @@ pub fn menu_line(r: &Role) -> String {
     format!("{}  {:<32}  {}", r.account(), r.name(), r.role_arn)
 }
 
+/// The error for an assertion without AWS roles.
+pub fn none_offered() -> Error {
+    Error::new(Kind::Saml, "the SAML assertion offers no AWS roles")
+        .hint("ask your identity provider's administrator to assign you an AWS role")
+}
+
 /// Pick the role: the one asked for, the only one, or the user's choice.
 pub fn choose(roles: &[Role], wanted: Option<&str>) -> Result<Role> {
     if roles.is_empty() {
-        return Err(
-            Error::new(Kind::Saml, "the SAML assertion offers no AWS roles")
-                .hint("ask your identity provider's administrator to assign you an AWS role"),
-        );
+        return Err(none_offered());
     }
     if let Some(w) = wanted {
         return roles

@@ -70,6 +70,14 @@ impl Entry {
         }
     }
 
+    /// The role these credentials are for: the one assumed, else the one
+    /// asked for.
+    pub fn role(&self) -> Option<&str> {
+        self.assumed_role
+            .as_deref()
+            .or(self.key.role_arn.as_deref())
+    }
+
     /// Expiration, if it parses.
     pub fn expiration(&self) -> Option<OffsetDateTime> {
         self.credentials
@@ -195,9 +203,8 @@ fn read_entry(path: &Path) -> Option<Entry> {
     };
     #[cfg(unix)]
     {
-        use std::os::unix::fs::MetadataExt;
         if let Ok(meta) = file.metadata() {
-            if meta.uid() != rustix::process::geteuid().as_raw() {
+            if !owned_by_current_user(&meta) {
                 log::warn(&format!(
                     "cache file {} is owned by another user; ignoring it",
                     path.display()
@@ -235,6 +242,13 @@ fn read_entry(path: &Path) -> Option<Entry> {
     }
 }
 
+/// Whether the file or directory belongs to the effective user.
+#[cfg(unix)]
+pub fn owned_by_current_user(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.uid() == rustix::process::geteuid().as_raw()
+}
+
 /// Create `dir` (and parents) with mode `0700` and check ownership.
 pub fn ensure_private_dir(dir: &Path) -> Result<()> {
     #[cfg(unix)]
@@ -264,7 +278,7 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
             ))
             .hint("set AWSPROCESSCREDS_CACHE_DIR to a directory, or use --no-cache"));
         }
-        if meta.uid() != rustix::process::geteuid().as_raw() {
+        if !owned_by_current_user(&meta) {
             return Err(Error::io(format!(
                 "cache directory {} is owned by another user",
                 dir.display()
@@ -328,21 +342,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
-}
-
-/// Credentials as they are written (used by tests and `cache list`).
-pub fn redacted_summary(entry: &Entry) -> String {
-    format!(
-        "{}\t{}\t{}\t{}",
-        entry.key.provider,
-        entry.key.username.as_deref().unwrap_or("-"),
-        entry
-            .assumed_role
-            .as_deref()
-            .or(entry.key.role_arn.as_deref())
-            .unwrap_or("-"),
-        entry.credentials.expiration.as_deref().unwrap_or("-")
-    )
 }
 
 #[cfg(test)]

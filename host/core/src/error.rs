@@ -29,6 +29,8 @@ pub enum Kind {
     Saml,
     /// Cache or file-system trouble.
     Io,
+    /// Another process holds the login lock for too long.
+    Busy,
     /// A needed prompt without a terminal.
     NoTerminal,
     /// Anything else.

@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use crate::cache::{Cache, Key};
+use crate::cache::{Cache, Entry, Key};
 use crate::cli::SamlCli;
 use crate::error::Result;
 use crate::settings::{self, Creds, Login};
@@ -30,28 +30,56 @@ pub fn cache_key(login: &Login, creds: &Creds) -> Key {
     }
 }
 
-/// Print cached credentials if a fresh entry exists. `Ok(true)`: done;
-/// `Ok(false)`: a login is needed. Usage errors surface here, before any
+/// The settings of a login that the cache could not answer.
+pub struct Miss {
+    pub login: Login,
+    pub creds: Creds,
+    pub key: Key,
+    pub cache: Cache,
+}
+
+/// What the cache said.
+pub enum Lookup {
+    /// Fresh credentials were printed.
+    Served,
+    /// A login is needed.
+    Miss(Box<Miss>),
+}
+
+/// The entry for `key` if it may still be handed out.
+pub fn fresh(cache: &Cache, key: &Key, creds: &Creds) -> Option<Entry> {
+    let e = cache.read(key)?;
+    if e.is_fresh(OffsetDateTime::now_utc(), creds.refresh_before) {
+        Some(e)
+    } else {
+        log::debug("cached credentials are too close to expiry; logging in again");
+        None
+    }
+}
+
+/// Print cached credentials if a fresh entry exists, else hand back the
+/// resolved settings for the login. Usage errors surface here, before any
 /// login starts.
-pub fn serve(cli: &SamlCli) -> Result<bool> {
+pub fn lookup(cli: &SamlCli) -> Result<Lookup> {
     log::set_verbosity(settings::verbosity(cli.common.verbose));
     let login = settings::login(&cli.login, &cli.common)?;
     let creds = settings::creds(&cli.creds)?;
-    if !creds.use_cache {
-        return Ok(false);
-    }
     let cache = Cache::new(creds.cache_dir.clone());
     let key = cache_key(&login, &creds);
-    if let Some(e) = cache.read(&key) {
-        if e.is_fresh(OffsetDateTime::now_utc(), creds.refresh_before) {
+    if creds.use_cache {
+        if let Some(e) = fresh(&cache, &key, &creds) {
             log::debug(&format!(
                 "using cached credentials from {}",
                 cache.path_for(&key).display()
             ));
             output::print(&e.credentials, creds.output)?;
-            return Ok(true);
+            return Ok(Lookup::Served);
         }
-        log::debug("cached credentials are too close to expiry; logging in again");
     }
-    Ok(false)
+    Ok(Lookup::Miss(Box::new(Miss {
+        login,
+        creds,
+        key,
+        cache,
+    })))
 }

@@ -75,9 +75,9 @@ fn main() {
         Ok(c) => c,
         Err(e) => std::process::exit(parse_error(&program, e)),
     };
-    let code = match hit::serve(&cli) {
-        Ok(true) => 0,
-        Ok(false) => login(&program),
+    let code = match hit::lookup(&cli) {
+        Ok(hit::Lookup::Served) => 0,
+        Ok(hit::Lookup::Miss(_)) => login(&program),
         Err(e) => report(&program, &e),
     };
     std::process::exit(code);
