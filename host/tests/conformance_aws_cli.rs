@@ -117,22 +117,8 @@ fn role_arn(role: &str) -> String {
 #[test]
 fn aws_cli_uses_fixture_credentials_and_our_cache_serves_the_second_call() {
     let Some(w) = cli() else { return };
-    let idp = w.ctx.idp_url();
-    let plugins = w.ctx.plugin_dir.display().to_string();
     let role = role_arn("dev");
-    w.profile(
-        "fixture",
-        &[
-            "-p",
-            "fixture-saml",
-            "-e",
-            &idp,
-            "--plugin-dir",
-            &plugins,
-            "-a",
-            &role,
-        ],
-    );
+    w.profile("fixture", &strs(&w.ctx.fixture_args(&["-a", &role])));
     assert_assumed(&run(w.get_caller_identity("fixture")), "dev");
     assert_eq!(w.ctx.idp_hits(), 1);
     // botocore keeps nothing between commands: our cache must answer.
@@ -148,20 +134,9 @@ fn aws_cli_uses_fixture_credentials_and_our_cache_serves_the_second_call() {
 fn aws_cli_in_a_terminal_shows_our_password_prompt() {
     let Some(w) = cli() else { return };
     *w.ctx.idp_state.password.lock().unwrap() = Some("typed-at-the-prompt".into());
-    let idp = w.ctx.idp_url();
-    let plugins = w.ctx.plugin_dir.display().to_string();
     w.profile(
         "fixture",
-        &[
-            "-p",
-            "fixture-saml",
-            "-e",
-            &idp,
-            "--plugin-dir",
-            &plugins,
-            "--plugin-option",
-            "password=yes",
-        ],
+        &strs(&w.ctx.fixture_args(&["--plugin-option", "password=yes"])),
     );
     let mut s = PtySession::spawn(w.get_caller_identity("fixture"));
     s.expect("Password: ", Duration::from_secs(30));
@@ -178,20 +153,9 @@ fn aws_cli_in_a_terminal_shows_our_password_prompt() {
 fn aws_cli_shows_our_one_line_error_when_the_login_fails() {
     let Some(w) = cli() else { return };
     *w.ctx.idp_state.password.lock().unwrap() = Some("right-password".into());
-    let idp = w.ctx.idp_url();
-    let plugins = w.ctx.plugin_dir.display().to_string();
     w.profile(
         "fixture",
-        &[
-            "-p",
-            "fixture-saml",
-            "-e",
-            &idp,
-            "--plugin-dir",
-            &plugins,
-            "--plugin-option",
-            "password=yes",
-        ],
+        &strs(&w.ctx.fixture_args(&["--plugin-option", "password=yes"])),
     );
     let mut cmd = w.get_caller_identity("fixture");
     cmd.env("AWSPROCESSCREDS_PASSWORD", "wrong-password-9");
@@ -339,20 +303,9 @@ fn aws_cli_without_a_terminal_explains_how_to_give_the_password() {
     // be shown, and the error must say what to do instead.
     let Some(w) = cli() else { return };
     *w.ctx.idp_state.password.lock().unwrap() = Some("pw".into());
-    let idp = w.ctx.idp_url();
-    let plugins = w.ctx.plugin_dir.display().to_string();
     w.profile(
         "fixture",
-        &[
-            "-p",
-            "fixture-saml",
-            "-e",
-            &idp,
-            "--plugin-dir",
-            &plugins,
-            "--plugin-option",
-            "password=yes",
-        ],
+        &strs(&w.ctx.fixture_args(&["--plugin-option", "password=yes"])),
     );
     let out = run(w.get_caller_identity("fixture"));
     assert_eq!(out.code, 255, "{}", out.stderr);

@@ -95,21 +95,10 @@ fn base_env(ctx: &Ctx) -> Vec<(&'static str, String)> {
 #[test]
 fn rust_sdk_profile_runs_us_and_sts_accepts_the_credentials() {
     let ctx = Ctx::new();
-    let idp = ctx.idp_url();
-    let plugins = ctx.plugin_dir.display().to_string();
     let (config, creds) = write_config(
         &ctx,
         &base_env(&ctx),
-        &[
-            "-p",
-            "fixture-saml",
-            "-e",
-            &idp,
-            "--plugin-dir",
-            &plugins,
-            "-a",
-            "arn:aws:iam::123456789012:role/dev",
-        ],
+        &strs(&ctx.fixture_args(&["-a", "arn:aws:iam::123456789012:role/dev"])),
     );
     let arn = caller_arn(&config, &creds, &ctx.sts.base_url()).expect("GetCallerIdentity");
     assert!(
@@ -182,13 +171,7 @@ fn rust_sdk_with_the_adfs_and_forms_plugins() {
 fn rust_sdk_reports_our_error_when_the_login_fails() {
     let ctx = Ctx::new();
     *ctx.idp_state.status.lock().unwrap() = Some(500);
-    let idp = ctx.idp_url();
-    let plugins = ctx.plugin_dir.display().to_string();
-    let (config, creds) = write_config(
-        &ctx,
-        &base_env(&ctx),
-        &["-p", "fixture-saml", "-e", &idp, "--plugin-dir", &plugins],
-    );
+    let (config, creds) = write_config(&ctx, &base_env(&ctx), &strs(&ctx.fixture_args(&[])));
     let err = caller_arn(&config, &creds, &ctx.sts.base_url()).expect_err("the login must fail");
     assert!(
         err.contains("awsprocesscreds-saml: error: the fixture IdP answered HTTP 500"),

@@ -225,22 +225,15 @@ fn fixture_login_with_password_and_mfa_code_leaks_nothing() {
     let ctx = Ctx::new();
     *ctx.idp_state.password.lock().unwrap() = Some(PASSWORD.into());
     *ctx.idp_state.mfa.lock().unwrap() = Some("917364".into());
-    let idp = ctx.idp_url();
-    let plugins = ctx.plugin_dir.display().to_string();
-    let args = [
-        "-p",
-        "fixture-saml",
-        "-e",
-        &idp,
-        "--plugin-dir",
-        &plugins,
+    let args = ctx.fixture_args(&[
         "--plugin-option",
         "password=yes",
         "--plugin-option",
         "mfa=yes",
         "--mfa-code-command",
         "echo 917364",
-    ];
+    ]);
+    let args = strs(&args);
     let r = run_and_grep(&ctx, &args, &[], &[("the MFA code", "917364")]);
     assert_clean_success(&r);
     // The cache hit path logs too; it must be as clean.
@@ -332,18 +325,9 @@ fn failed_logins_leak_nothing_either() {
     let ctx = Ctx::new();
     // Wrong password at the IdP.
     *ctx.idp_state.password.lock().unwrap() = Some("the-right-one".into());
-    let idp = ctx.idp_url();
-    let plugins = ctx.plugin_dir.display().to_string();
-    let base = [
-        "-p",
-        "fixture-saml",
-        "-e",
-        idp.as_str(),
-        "--plugin-dir",
-        plugins.as_str(),
-    ];
-    let mut args = base.to_vec();
-    args.extend(["--plugin-option", "password=yes"]);
+    let base = ctx.fixture_args(&[]);
+    let args = ctx.fixture_args(&["--plugin-option", "password=yes"]);
+    let args = strs(&args);
     let r = run_and_grep(&ctx, &args, &[], &[]);
     r.out.fails(1, "wrong password");
     assert!(r.leaks.is_empty(), "{:?}", r.leaks);
@@ -354,7 +338,7 @@ fn failed_logins_leak_nothing_either() {
     let failing = Server::http(router);
     sandbox::sts::fail_next(&st, 400, "InvalidIdentityToken", "bad assertion");
     let mut cmd = ctx.command("awsprocesscreds-saml");
-    cmd.args(base)
+    cmd.args(&base)
         .args(["-v", "-v"])
         .env("AWS_ENDPOINT_URL_STS", failing.base_url());
     let out = run(cmd);
@@ -372,20 +356,9 @@ fn failed_logins_leak_nothing_either() {
 #[test]
 fn cache_list_and_env_output_show_secrets_only_where_asked() {
     let ctx = Ctx::new();
-    let idp = ctx.idp_url();
-    let plugins = ctx.plugin_dir.display().to_string();
     let r = run_and_grep(
         &ctx,
-        &[
-            "-p",
-            "fixture-saml",
-            "-e",
-            &idp,
-            "--plugin-dir",
-            &plugins,
-            "--output",
-            "env",
-        ],
+        &strs(&ctx.fixture_args(&["--output", "env"])),
         &[],
         &[],
     );

@@ -235,10 +235,23 @@ impl Ctx {
     /// plus `args`.
     pub fn saml(&self, args: &[&str]) -> Command {
         let mut cmd = self.command("awsprocesscreds-saml");
-        cmd.args(["-p", "fixture-saml", "-e", &self.idp_url(), "--plugin-dir"])
-            .arg(&self.plugin_dir)
-            .args(args);
+        cmd.args(self.fixture_args(args));
         cmd
+    }
+
+    /// `-p fixture-saml -e <idp> --plugin-dir <dir>` plus `extra`: the
+    /// arguments of a login with the fixture plugin (for profiles too).
+    pub fn fixture_args(&self, extra: &[&str]) -> Vec<String> {
+        let mut args: Vec<String> = vec![
+            "-p".into(),
+            "fixture-saml".into(),
+            "-e".into(),
+            self.idp_url(),
+            "--plugin-dir".into(),
+            self.plugin_dir.display().to_string(),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        args
     }
 }
 
@@ -358,4 +371,9 @@ impl ToOwnedCmd for Command {
         }
         c
     }
+}
+
+/// `&[String]` as `Vec<&str>`, for helpers that take string slices.
+pub fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
 }
