@@ -178,115 +178,112 @@ mod tests {
         assert!(rate_limited(&no_header, 0).message.ends_with("(E0000047)"));
     }
 
-    #[test]
-    fn every_final_status_has_its_own_message() {
+    /// A login context on a fake org, for functions that take one.
+    fn with_ctx(f: impl FnOnce(&Ctx)) {
         let services = awsprocesscreds::testing::TestServices::new().build();
         let host = Host::from_services(services);
         let (org, _) =
             crate::org::Org::from_endpoint("https://example.okta.com/home/a/b/1").unwrap();
         let req = plugin_api::LoginRequest::default();
-        let ctx = Ctx {
+        f(&Ctx {
             host: &host,
             req: &req,
             org: &org,
             username: "monty",
-        };
-        let cases = [
-            (
-                "LOCKED_OUT",
-                ErrorKind::AuthenticationFailed,
-                "monty is locked out",
-            ),
-            (
-                "PASSWORD_EXPIRED",
-                ErrorKind::AuthenticationFailed,
-                "password of monty has expired",
-            ),
-            (
-                "MFA_ENROLL",
-                ErrorKind::NotSupported,
-                "to set up a second factor",
-            ),
-            (
-                "MFA_ENROLL_ACTIVATE",
-                ErrorKind::NotSupported,
-                "to set up a second factor",
-            ),
-            (
-                "UNAUTHENTICATED",
-                ErrorKind::AuthenticationFailed,
-                "ended the sign-in",
-            ),
-            (
-                "RECOVERY",
-                ErrorKind::AuthenticationFailed,
-                "password recovery (RECOVERY)",
-            ),
-            (
-                "PASSWORD_RESET",
-                ErrorKind::AuthenticationFailed,
-                "password recovery",
-            ),
-            ("", ErrorKind::Protocol, "has no status"),
-            (
-                "SOMETHING_NEW",
-                ErrorKind::Protocol,
-                "unknown status 'SOMETHING_NEW'",
-            ),
-        ];
-        for (status, kind, text) in cases {
-            let a = Authn {
-                status: status.into(),
-                ..Authn::default()
-            };
-            let e = status_error(&ctx, &a);
-            assert_eq!(e.kind, kind, "{status}");
-            assert!(e.message.contains(text), "{status}: {}", e.message);
-        }
-        let e = status_error(
-            &ctx,
-            &Authn {
-                status: "PASSWORD_EXPIRED".into(),
-                ..Authn::default()
-            },
-        );
-        assert!(e.hint.unwrap().contains("https://example.okta.com"));
+        });
+    }
+
+    #[test]
+    fn every_final_status_has_its_own_message() {
+        with_ctx(|ctx| {
+            let cases = [
+                (
+                    "LOCKED_OUT",
+                    ErrorKind::AuthenticationFailed,
+                    "monty is locked out",
+                ),
+                (
+                    "PASSWORD_EXPIRED",
+                    ErrorKind::AuthenticationFailed,
+                    "password of monty has expired",
+                ),
+                (
+                    "MFA_ENROLL",
+                    ErrorKind::NotSupported,
+                    "to set up a second factor",
+                ),
+                (
+                    "MFA_ENROLL_ACTIVATE",
+                    ErrorKind::NotSupported,
+                    "to set up a second factor",
+                ),
+                (
+                    "UNAUTHENTICATED",
+                    ErrorKind::AuthenticationFailed,
+                    "ended the sign-in",
+                ),
+                (
+                    "RECOVERY",
+                    ErrorKind::AuthenticationFailed,
+                    "password recovery (RECOVERY)",
+                ),
+                (
+                    "PASSWORD_RESET",
+                    ErrorKind::AuthenticationFailed,
+                    "password recovery",
+                ),
+                ("", ErrorKind::Protocol, "has no status"),
+                (
+                    "SOMETHING_NEW",
+                    ErrorKind::Protocol,
+                    "unknown status 'SOMETHING_NEW'",
+                ),
+            ];
+            for (status, kind, text) in cases {
+                let a = Authn {
+                    status: status.into(),
+                    ..Authn::default()
+                };
+                let e = status_error(ctx, &a);
+                assert_eq!(e.kind, kind, "{status}");
+                assert!(e.message.contains(text), "{status}: {}", e.message);
+            }
+            let e = status_error(
+                ctx,
+                &Authn {
+                    status: "PASSWORD_EXPIRED".into(),
+                    ..Authn::default()
+                },
+            );
+            assert!(e.hint.unwrap().contains("https://example.okta.com"));
+        });
     }
 
     #[test]
     fn factor_errors_by_code() {
-        let services = awsprocesscreds::testing::TestServices::new().build();
-        let host = Host::from_services(services);
-        let (org, _) =
-            crate::org::Org::from_endpoint("https://example.okta.com/home/a/b/1").unwrap();
-        let req = plugin_api::LoginRequest::default();
-        let ctx = Ctx {
-            host: &host,
-            req: &req,
-            org: &org,
-            username: "monty",
-        };
-        let e = |code: &str| ApiError {
-            status: 403,
-            code: code.into(),
-            summary: "s".into(),
-            ..ApiError::default()
-        };
-        assert_eq!(
-            factor_error(&ctx, &e("E0000068"), "SMS").kind,
-            ErrorKind::MfaRejected
-        );
-        assert_eq!(
-            factor_error(&ctx, &e("E0000069"), "SMS").kind,
-            ErrorKind::AuthenticationFailed
-        );
-        assert!(factor_error(&ctx, &e("E0000011"), "SMS")
-            .message
-            .contains("expired"));
-        assert_eq!(
-            factor_error(&ctx, &e("E0000999"), "SMS").kind,
-            ErrorKind::Protocol
-        );
+        with_ctx(|ctx| {
+            let e = |code: &str| ApiError {
+                status: 403,
+                code: code.into(),
+                summary: "s".into(),
+                ..ApiError::default()
+            };
+            assert_eq!(
+                factor_error(ctx, &e("E0000068"), "SMS").kind,
+                ErrorKind::MfaRejected
+            );
+            assert_eq!(
+                factor_error(ctx, &e("E0000069"), "SMS").kind,
+                ErrorKind::AuthenticationFailed
+            );
+            assert!(factor_error(ctx, &e("E0000011"), "SMS")
+                .message
+                .contains("expired"));
+            assert_eq!(
+                factor_error(ctx, &e("E0000999"), "SMS").kind,
+                ErrorKind::Protocol
+            );
+        });
     }
 
     #[test]
