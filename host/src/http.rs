@@ -179,22 +179,21 @@ impl HttpClient {
             }
             None => Vec::new(),
         };
-        let build = |policy: reqwest::redirect::Policy| {
-            let mut b = Client::builder()
-                .user_agent(USER_AGENT)
-                .timeout(timeout)
-                .connect_timeout(timeout.min(Duration::from_secs(15)))
-                .cookie_provider(jar.clone())
-                .redirect(policy);
-            if !certs.is_empty() {
-                b = b.tls_certs_merge(certs.clone());
-            }
-            b.build().map_err(|e| {
-                crate::error::Error::other(format!("cannot set up the HTTP client: {e}"))
-            })
-        };
+        let mut builder = Client::builder()
+            .user_agent(USER_AGENT)
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(15)))
+            .cookie_provider(jar.clone())
+            // `send` follows redirects itself, checking every hop.
+            .redirect(reqwest::redirect::Policy::none());
+        if !certs.is_empty() {
+            builder = builder.tls_certs_merge(certs);
+        }
+        let client = builder.build().map_err(|e| {
+            crate::error::Error::other(format!("cannot set up the HTTP client: {e}"))
+        })?;
         Ok(HttpClient {
-            client: build(reqwest::redirect::Policy::none())?,
+            client,
             jar,
             timeout,
         })
