@@ -137,6 +137,9 @@ impl<'h> Flow<'h> {
     }
 
     fn unknown_page(&self, page: &Page) -> PluginError {
+        if plugin_kit::entra::looks_like_entra(page) {
+            return plugin_kit::entra::use_entra_error("adfs", page);
+        }
         if let Some(text) = page.error_message() {
             let err = format!("ADFS showed an error: {text}");
             return if self.password_sent {

@@ -97,6 +97,9 @@ impl Walk<'_> {
                     push_default_button(page, &form, &mut fields);
                     self.browser.submit(page, &form, &fields, false)?
                 }
+                Pick::Nothing if plugin_kit::entra::looks_like_entra(page) => {
+                    return Err(plugin_kit::entra::use_entra_error("forms", page));
+                }
                 Pick::Nothing => match page.meta_refresh() {
                     // "You are being redirected" pages without a form.
                     Some(next) if self.seen.insert(format!("refresh {}", redacted(&next))) => {

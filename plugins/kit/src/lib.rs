@@ -5,6 +5,7 @@
 //! ([`saml`]).
 
 pub mod browser;
+pub mod entra;
 pub mod html;
 pub mod request;
 pub mod saml;

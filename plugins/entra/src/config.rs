@@ -1,0 +1,212 @@
+//! The `$Config={...};` object Entra's sign-in pages carry their state in
+//! (flow token, URLs to post to, page id, error code, MFA methods).
+//!
+//! It is a JavaScript object literal that is JSON in practice; we cut it out
+//! by matching braces outside strings, so the `;`, `//]]>` or code that
+//! follows it (saml2aws's fixtures have all three) do not matter.
+
+use std::collections::BTreeMap;
+
+use plugin_kit::html::Page;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// One MFA method of `arrUserProofs`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Proof {
+    pub auth_method_id: String,
+    pub display: String,
+    pub is_default: bool,
+}
+
+/// The fields of `$Config` this plugin uses (all optional: pages differ).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    pub pgid: String,
+    #[serde(rename = "urlPost")]
+    pub url_post: String,
+    #[serde(rename = "urlGetCredentialType")]
+    pub url_get_credential_type: String,
+    #[serde(rename = "urlBeginAuth")]
+    pub url_begin_auth: String,
+    #[serde(rename = "urlEndAuth")]
+    pub url_end_auth: String,
+    #[serde(rename = "urlProcessAuth")]
+    pub url_process_auth: String,
+    #[serde(rename = "urlSkipMfaRegistration")]
+    pub url_skip_mfa_registration: String,
+    #[serde(rename = "sFT")]
+    pub flow_token: String,
+    #[serde(rename = "sFTName")]
+    pub flow_token_name: String,
+    #[serde(rename = "sCtx")]
+    pub ctx: String,
+    pub canary: String,
+    #[serde(rename = "apiCanary")]
+    pub api_canary: String,
+    #[serde(rename = "correlationId")]
+    pub correlation_id: String,
+    #[serde(rename = "sessionId")]
+    pub session_id: String,
+    pub hpgact: Value,
+    pub hpgid: Value,
+    #[serde(rename = "sErrorCode")]
+    pub error_code: Value,
+    #[serde(rename = "sErrTxt")]
+    pub error_text: Value,
+    #[serde(rename = "arrUserProofs")]
+    pub proofs: Vec<Proof>,
+    #[serde(rename = "oPerAuthPollingInterval")]
+    pub polling_intervals: BTreeMap<String, Value>,
+    #[serde(rename = "iPollingInterval")]
+    pub polling_interval_ms: Value,
+    #[serde(rename = "sPOST_Username")]
+    pub post_username: String,
+}
+
+/// A JSON scalar as text (`"50126"` and `50126` both read `50126`).
+pub fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+impl Config {
+    /// The page's error code (`sErrorCode`), if any.
+    pub fn error_code(&self) -> Option<String> {
+        scalar(&self.error_code).filter(|c| c != "0")
+    }
+
+    /// The page's error text (`sErrTxt`), if any.
+    pub fn error_text(&self) -> Option<String> {
+        scalar(&self.error_text)
+    }
+
+    /// The flow token's form field name (`flowToken` unless the page says).
+    pub fn flow_token_field(&self) -> &str {
+        if self.flow_token_name.is_empty() {
+            "flowToken"
+        } else {
+            &self.flow_token_name
+        }
+    }
+
+    /// The polling interval for `method`, in milliseconds.
+    pub fn poll_interval_ms(&self, method: &str) -> Option<u64> {
+        let secs = self
+            .polling_intervals
+            .get(method)
+            .and_then(Value::as_f64)
+            .filter(|s| s.is_finite() && *s >= 0.0);
+        match secs {
+            Some(s) => Some((s * 1000.0) as u64),
+            None => self
+                .polling_interval_ms
+                .as_f64()
+                .map(|ms| ms.max(0.0) as u64),
+        }
+    }
+}
+
+/// The JSON text of `$Config` in `script`, if it has one.
+pub fn extract_config(script: &str) -> Option<&str> {
+    let at = script.find("$Config")?;
+    let rest = &script[at + "$Config".len()..];
+    let eq = rest.find('=')?;
+    if !rest[..eq].trim().is_empty() {
+        return None;
+    }
+    let after = &rest[eq + 1..];
+    let open = after.find('{')?;
+    if !after[..open].trim().is_empty() {
+        return None;
+    }
+    let body = &after[open..];
+    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+    for (i, c) in body.char_indices() {
+        if in_str {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_str = true,
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(&body[..=i]);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The page's `$Config`, parsed; `None` when the page has none. A page
+/// with a `$Config` we cannot parse reads as an empty one with the page id
+/// from `<meta name="PageID">`, so it is still named in errors.
+pub fn page_config(page: &Page) -> Option<Config> {
+    let meta_id = page.attr_of("meta[name=PageID]", "content");
+    let scripts = page.scripts();
+    let text = scripts.iter().find_map(|s| extract_config(s));
+    let mut config = match text {
+        Some(t) => serde_json::from_str::<Config>(t).unwrap_or_default(),
+        None if meta_id.is_some() => Config::default(),
+        None => return None,
+    };
+    if config.pgid.is_empty() {
+        config.pgid = meta_id.unwrap_or_default();
+    }
+    Some(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_the_object_out_of_real_page_shapes() {
+        // As in saml2aws's LoginEmbeddedJson* fixtures: CDATA, trailing
+        // `;`, code after it on the same line, `}` inside strings.
+        let s = "//<![CDATA[\n$Config={\"a\":\"x}y\\\"z\",\"b\":{\"c\":1}};var x={};\n//]]>";
+        assert_eq!(
+            extract_config(s),
+            Some("{\"a\":\"x}y\\\"z\",\"b\":{\"c\":1}}")
+        );
+        assert_eq!(
+            extract_config("$Config = {\"pgid\":\"KmsiInterrupt\"}"),
+            Some("{\"pgid\":\"KmsiInterrupt\"}")
+        );
+        assert_eq!(extract_config("ServerData = $Config;"), None);
+        assert_eq!(extract_config("$Config={\"unterminated\":"), None);
+    }
+
+    #[test]
+    fn reads_fields_with_either_scalar_type() {
+        let c: Config = serde_json::from_str(
+            r#"{"pgid":"ConvergedSignIn","sErrorCode":50126,"sFT":"ft","sFTName":"flowToken",
+                "arrUserProofs":[{"authMethodId":"PhoneAppNotification","isDefault":true,"display":"+X"}],
+                "oPerAuthPollingInterval":{"PhoneAppNotification":1.5},"hpgid":1104,"unknown":[1,2]}"#,
+        )
+        .unwrap();
+        assert_eq!(c.error_code().as_deref(), Some("50126"));
+        assert_eq!(c.flow_token_field(), "flowToken");
+        assert_eq!(c.poll_interval_ms("PhoneAppNotification"), Some(1500));
+        assert_eq!(c.poll_interval_ms("OneWaySMS"), None);
+        assert!(c.proofs[0].is_default);
+        let c: Config =
+            serde_json::from_str(r#"{"sErrorCode":"","iPollingInterval":5000}"#).unwrap();
+        assert_eq!(c.error_code(), None);
+        assert_eq!(c.poll_interval_ms("x"), Some(5000));
+    }
+}

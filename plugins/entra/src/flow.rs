@@ -1,0 +1,444 @@
+//! The sign-in conversation: open the entry URL, follow redirects and
+//! script hops, answer each Entra page by its id (`pgid`) the way its
+//! JavaScript would, until a page posts the SAML response to AWS.
+//!
+//! Page sequence (as in saml2aws's captured pages): My Apps redirect ->
+//! `ConvergedSignIn` -> GetCredentialType (JSON) -> password post to
+//! `urlPost` -> `ConvergedTFA` (BeginAuth/EndAuth/ProcessAuth) ->
+//! `KmsiInterrupt` -> "Working..." auto-post forms -> SAML response.
+
+use plugin_api::{Host, LoginOutcome, LoginRequest, PluginError, Secret};
+use plugin_kit::browser::redacted;
+use plugin_kit::html::{Form, Page};
+use serde_json::{json, Value};
+use url::Url;
+
+use crate::config::{page_config, Config};
+use crate::errors;
+use crate::mfa;
+use crate::options::Options;
+use crate::session;
+use crate::web::{self, Web};
+
+/// More pages than any Entra flow needs (My Apps sign-in, its own OIDC
+/// hop, MFA, KMSI, SAML, a federated IdP's pages).
+const MAX_STEPS: usize = 24;
+
+/// State of one login.
+pub(crate) struct Flow<'h> {
+    pub host: &'h Host,
+    pub request: &'h LoginRequest,
+    pub options: Options,
+    pub web: Web<'h>,
+    pub username: String,
+    pub password_sent: bool,
+    pub mfa_done: bool,
+    pub kmsi_answered: usize,
+    pub federated_sent: bool,
+    /// Pages seen, by id, to stop loops.
+    seen: Vec<String>,
+}
+
+pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {
+    let options = Options::from_request(request)?;
+    let username = plugin_kit::request::username(request, "entra").map_err(|e| {
+        e.with_hint("Entra ID expects the full sign-in name, e.g. monty@contoso.com")
+    })?;
+    let start = entry_url(request, &options)?;
+    let mut flow = Flow {
+        host,
+        request,
+        web: Web::new(host),
+        username,
+        password_sent: false,
+        mfa_done: false,
+        kmsi_answered: 0,
+        federated_sent: false,
+        seen: Vec::new(),
+        options,
+    };
+    let restored = flow.options.reuse_session && session::restore(host);
+    let result = flow.web.get(&start).and_then(|page| flow.run(page));
+    if result.is_err() && restored && !flow.password_sent {
+        // A saved session that leads nowhere should not linger.
+        session::forget(host);
+    }
+    host.debug(&format!(
+        "Entra sign-in made {} request(s)",
+        flow.web.requests
+    ));
+    result
+}
+
+/// `-e` as given, or the SP-initiated `saml2` URL from the options.
+fn entry_url(request: &LoginRequest, options: &Options) -> Result<Url, PluginError> {
+    let given = request
+        .endpoint
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
+    if given.is_some() {
+        return plugin_kit::request::endpoint_url(request, "entra", "");
+    }
+    match (&options.tenant, &options.app_id_uri) {
+        (Some(tenant), Some(app)) => {
+            let url = crate::authn::saml2_url(&options.login_host, tenant, app)
+                .map_err(|e| PluginError::config(format!("--plugin-option: {e}")))?;
+            if !plugin_kit::browser::is_secure_or_loopback(&url) {
+                return Err(PluginError::config(format!(
+                    "refusing to sign in to {} over plain {}",
+                    url.host_str().unwrap_or("the server"),
+                    url.scheme()
+                ))
+                .with_hint("login-host must be an https:// host"));
+            }
+            Ok(url)
+        }
+        (None, None) => Err(PluginError::config("the entra provider needs -e/--endpoint, or --plugin-option tenant= and app-id-uri=")
+            .with_hint("copy the AWS app's link from https://myapps.microsoft.com (right-click the tile, copy link) into -e")),
+        (Some(_), None) => Err(PluginError::config("--plugin-option tenant= needs app-id-uri= too (the Identifier of the AWS app in Entra ID)")
+            .with_hint("find it under Enterprise applications > AWS > Single sign-on > Basic SAML Configuration")),
+        (None, Some(_)) => Err(PluginError::config("--plugin-option app-id-uri= needs tenant= too (your tenant id or domain)")
+            .with_hint("the tenant id is shown on the Entra ID overview page")),
+    }
+}
+
+impl<'h> Flow<'h> {
+    fn run(&mut self, mut page: Page) -> Result<LoginOutcome, PluginError> {
+        for _ in 0..MAX_STEPS {
+            if let Some(post) = page.saml_post() {
+                self.host.add_secret(&post.saml_response);
+                self.host.debug(&format!(
+                    "Entra ID served the SAML response (posting to {})",
+                    post.action.as_deref().unwrap_or("an unnamed action")
+                ));
+                if !self.password_sent && !self.federated_sent {
+                    self.host.info("signed in with the saved Entra ID session");
+                }
+                if self.options.reuse_session {
+                    session::save(self.host);
+                }
+                return Ok(LoginOutcome::Saml {
+                    assertion: Secret::new(post.saml_response),
+                });
+            }
+            page = match page_config(&page) {
+                Some(config) => self.answer(&page, config)?,
+                None => self.follow(&page)?,
+            };
+        }
+        Err(PluginError::protocol(format!(
+            "Entra ID did not produce a SAML response within {MAX_STEPS} pages"
+        ))
+        .with_hint("run with -v to see the pages Entra ID served"))
+    }
+
+    /// A page carrying `$Config`: act on its page id.
+    fn answer(&mut self, page: &Page, config: Config) -> Result<Page, PluginError> {
+        self.host.debug(&format!("Entra page {:?}", config.pgid));
+        for c in [
+            &config.flow_token,
+            &config.canary,
+            &config.api_canary,
+            &config.ctx,
+        ] {
+            self.host.add_secret(c);
+        }
+        if let Some(code) = config.error_code().filter(|c| !errors::is_benign(c)) {
+            return Err(self.page_error(&code, &config));
+        }
+        match config.pgid.as_str() {
+            "ConvergedSignIn" => self.sign_in(page, &config),
+            "KmsiInterrupt" => self.kmsi(page, &config),
+            "ConvergedTFA" => {
+                self.check_loop("ConvergedTFA")?;
+                let next = mfa::answer(self, page, &config)?;
+                self.mfa_done = true;
+                Ok(next)
+            }
+            "ConvergedProofUpRedirect" | "ConvergedProofUp" => {
+                if !config.url_skip_mfa_registration.is_empty() {
+                    self.check_loop("ConvergedProofUpRedirect")?;
+                    self.host.info("skipping the optional MFA registration prompt");
+                    let url = web::resolve(page, &config.url_skip_mfa_registration, "urlSkipMfaRegistration")?;
+                    return self.web.get(&url);
+                }
+                Err(PluginError::not_supported(
+                    "Entra ID wants you to register a second factor before signing in (ConvergedProofUpRedirect)",
+                )
+                .with_hint("register Microsoft Authenticator or a phone once in a browser (https://aka.ms/mfasetup)"))
+            }
+            "ConvergedChangePassword" | "ConvergedChangePasswordInterrupt" => Err(PluginError::auth(
+                "Entra ID: your password has expired and must be changed (ConvergedChangePassword)",
+            )
+            .with_hint("sign in once in a browser to change it, then update the stored password")),
+            "" => self.follow(page),
+            other => Err(self.unknown_page(page, other, &config)),
+        }
+    }
+
+    /// The page's error code; `AuthenticationFailed` etc. from the code.
+    fn page_error(&self, code: &str, config: &Config) -> PluginError {
+        let text = config.error_text();
+        let e = errors::from_code(code, text.as_deref());
+        self.host.debug(&format!(
+            "Entra page {:?} carries error code {code}",
+            config.pgid
+        ));
+        e
+    }
+
+    fn unknown_page(&self, page: &Page, pgid: &str, config: &Config) -> PluginError {
+        if let Some(code) = config
+            .error_text()
+            .as_deref()
+            .and_then(errors::code_in_text)
+        {
+            return errors::from_code(&code, config.error_text().as_deref());
+        }
+        let hint = match pgid {
+            p if p.contains("Fido") => "FIDO2 security keys need a browser; sign in with a password + Authenticator, or ask for a method this client supports",
+            p if p.contains("RemoteConnect") || p.contains("Ngc") => "passwordless phone sign-in is not supported: choose \"use your password instead\" once in a browser, or disable it for your account",
+            p if p.contains("Cert") => "certificate-based authentication is not supported: sign in with a password",
+            _ => "run with -v to see the pages; please report the page id",
+        };
+        PluginError::protocol(format!(
+            "Entra ID showed a page this client does not handle (page id {pgid}, {})",
+            page.describe()
+        ))
+        .with_hint(hint)
+    }
+
+    fn check_loop(&mut self, key: &str) -> Result<(), PluginError> {
+        let count = self.seen.iter().filter(|k| *k == key).count();
+        self.seen.push(key.to_string());
+        if count >= 2 {
+            return Err(PluginError::protocol(format!(
+                "Entra ID keeps serving the {key} page (a loop)"
+            ))
+            .with_hint("run with -v to see the pages Entra ID served"));
+        }
+        Ok(())
+    }
+
+    /// `ConvergedSignIn`: ask GetCredentialType, then post the password.
+    fn sign_in(&mut self, page: &Page, config: &Config) -> Result<Page, PluginError> {
+        if self.password_sent {
+            return Err(PluginError::auth(
+                "Entra ID showed the sign-in page again: wrong username or password",
+            )
+            .with_hint("check -u (user@tenant domain) and your password"));
+        }
+        let mut config = config.clone();
+        if !config.url_get_credential_type.is_empty() {
+            if let Some(next) = self.credential_type(page, &mut config)? {
+                return Ok(next);
+            }
+        }
+        let url = web::resolve(page, &config.url_post, "urlPost")?;
+        let password = self
+            .host
+            .password(&format!("Entra ID password for {}: ", self.username))?;
+        self.host.add_secret(password.expose());
+        let mut fields: Vec<(String, String)> = vec![
+            ("i13".into(), "0".into()),
+            ("login".into(), self.username.clone()),
+            ("loginfmt".into(), self.username.clone()),
+            ("type".into(), "11".into()),
+            ("LoginOptions".into(), "3".into()),
+            ("passwd".into(), password.expose().clone()),
+            ("ps".into(), "2".into()),
+            ("canary".into(), config.canary.clone()),
+            ("ctx".into(), config.ctx.clone()),
+            ("hpgrequestid".into(), config.session_id.clone()),
+            (
+                config.flow_token_field().to_string(),
+                config.flow_token.clone(),
+            ),
+            ("NewUser".into(), "1".into()),
+            ("fspost".into(), "0".into()),
+            ("i21".into(), "0".into()),
+            ("CookieDisclosure".into(), "0".into()),
+            ("IsFidoSupported".into(), "0".into()),
+        ];
+        fields.retain(|(k, _)| !k.is_empty());
+        self.password_sent = true;
+        self.web.post_form(&url, &fields, true)
+    }
+
+    /// GetCredentialType: learn whether the user exists, signs in with a
+    /// password here, or is federated to another IdP. Returns the next page
+    /// when the sign-in continues elsewhere (federation).
+    fn credential_type(
+        &mut self,
+        page: &Page,
+        config: &mut Config,
+    ) -> Result<Option<Page>, PluginError> {
+        let url = web::resolve(
+            page,
+            &config.url_get_credential_type,
+            "urlGetCredentialType",
+        )?;
+        let body = json!({
+            "username": self.username,
+            "isOtherIdpSupported": true,
+            "checkPhones": false,
+            "isRemoteNGCSupported": false,
+            "isCookieBannerShown": false,
+            "isFidoSupported": false,
+            "originalRequest": config.ctx,
+            "country": "",
+            "forceotclogin": false,
+            "isExternalFederationDisallowed": false,
+            "isRemoteConnectSupported": false,
+            "federationFlags": 0,
+            "isSignup": false,
+            "flowToken": config.flow_token,
+            "isAccessPassSupported": false,
+        });
+        let answer = self.web.post_json(&url, &body, &headers(config, page))?;
+        if let Some(ft) = answer.get("FlowToken").and_then(Value::as_str) {
+            if !ft.is_empty() {
+                self.host.add_secret(ft);
+                config.flow_token = ft.to_string();
+            }
+        }
+        if let Some(c) = answer.get("apiCanary").and_then(Value::as_str) {
+            self.host.add_secret(c);
+        }
+        let exists = answer
+            .get("IfExistsResult")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        if exists == 1 {
+            return Err(PluginError::auth(format!(
+                "Entra ID does not know the account {} (GetCredentialType)",
+                self.username
+            ))
+            .with_hint(
+                "check -u: Entra ID expects the full sign-in name, e.g. monty@contoso.com",
+            ));
+        }
+        let creds = answer.get("Credentials").cloned().unwrap_or(Value::Null);
+        let present = |k: &str| creds.get(k).is_some_and(|v| !v.is_null());
+        if let Some(fed) = creds
+            .get("FederationRedirectUrl")
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+        {
+            let url = web::resolve(page, fed, "FederationRedirectUrl")?;
+            self.host
+                .debug(&format!("the account is federated to {}", redacted(&url)));
+            let federated = self.web.get(&url)?;
+            return crate::mfa::federated(self, federated).map(Some);
+        }
+        let has_password = creds
+            .get("HasPassword")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        if !has_password {
+            let what = if present("FidoParams") {
+                "a FIDO2 security key"
+            } else if present("RemoteNgcParams") {
+                "passwordless phone sign-in (Microsoft Authenticator)"
+            } else if present("CertAuthParams") {
+                "certificate-based authentication"
+            } else {
+                "a method without a password"
+            };
+            return Err(PluginError::not_supported(format!(
+                "Entra ID signs {} in with {what}, which this client does not support",
+                self.username
+            ))
+            .with_hint("FIDO2, passwordless phone sign-in and certificate auth need a browser; ask for a password + MFA method"));
+        }
+        Ok(None)
+    }
+
+    /// `KmsiInterrupt`: "Stay signed in?" - yes by default.
+    fn kmsi(&mut self, page: &Page, config: &Config) -> Result<Page, PluginError> {
+        self.check_loop("KmsiInterrupt")?;
+        self.kmsi_answered += 1;
+        let url = web::resolve(page, &config.url_post, "urlPost")?;
+        let yes = self.options.kmsi;
+        self.host.debug(&format!(
+            "answering \"Stay signed in?\" with {}",
+            if yes { "yes" } else { "no" }
+        ));
+        let fields: Vec<(String, String)> = vec![
+            ("LoginOptions".into(), if yes { "1" } else { "3" }.into()),
+            ("type".into(), "28".into()),
+            ("ctx".into(), config.ctx.clone()),
+            ("hpgrequestid".into(), config.session_id.clone()),
+            (
+                config.flow_token_field().to_string(),
+                config.flow_token.clone(),
+            ),
+            ("canary".into(), config.canary.clone()),
+            ("i19".into(), "1000".into()),
+        ];
+        self.web.post_form(&url, &fields, true)
+    }
+
+    /// A page without `$Config`: a script hop, an auto-post form or a
+    /// meta refresh; anything else is a dead end.
+    pub(crate) fn follow(&mut self, page: &Page) -> Result<Page, PluginError> {
+        if let Some(form) = auto_post_form(page) {
+            self.host
+                .debug("submitting an intermediate \"Working...\" form");
+            let fields = form.submission();
+            return self.web.submit(page, &form, &fields, true);
+        }
+        if let Some(next) = web::script_redirect(page) {
+            self.check_loop(&format!("script {}", redacted(&next)))?;
+            self.host.debug(&format!(
+                "following the page's script redirect to {}",
+                redacted(&next)
+            ));
+            return self.web.get(&next);
+        }
+        if let Some(next) = page.meta_refresh() {
+            self.check_loop(&format!("refresh {}", redacted(&next)))?;
+            return self.web.get(&next);
+        }
+        if let Some(code) = page
+            .error_message()
+            .as_deref()
+            .and_then(errors::code_in_text)
+        {
+            return Err(errors::from_code(&code, page.error_message().as_deref()));
+        }
+        Err(PluginError::protocol(format!(
+            "Entra ID answered with {} which is neither a sign-in page nor a SAML response",
+            page.describe()
+        ))
+        .with_hint(
+            "check -e (copy the AWS app's link from My Apps); run with -v for the page trace",
+        ))
+    }
+}
+
+/// A form to submit without typing: POST, hidden named fields, nothing
+/// fillable (Entra's `hiddenform` "Working..." pages).
+pub(crate) fn auto_post_form(page: &Page) -> Option<Form> {
+    page.forms().into_iter().find(|f| {
+        f.method == "POST"
+            && f.fillable_fields().next().is_none()
+            && f.fields
+                .iter()
+                .any(|x| x.kind == "hidden" && x.name.is_some())
+    })
+}
+
+/// The headers Entra's scripts send with their JSON calls.
+pub(crate) fn headers(config: &Config, page: &Page) -> Vec<(&'static str, String)> {
+    let scalar = |v: &Value| crate::config::scalar(v).unwrap_or_default();
+    vec![
+        ("canary", config.api_canary.clone()),
+        ("client-request-id", config.correlation_id.clone()),
+        ("hpgact", scalar(&config.hpgact)),
+        ("hpgid", scalar(&config.hpgid)),
+        ("hpgrequestid", config.session_id.clone()),
+        ("Referer", page.url.to_string()),
+    ]
+}

@@ -1,0 +1,438 @@
+//! The second factor on `ConvergedTFA` (BeginAuth, EndAuth polled or
+//! with the code, then ProcessAuth, as saml2aws's captured BeginAuth.json
+//! / EndAuth.json show), and the sign-in at a federated IdP.
+
+use std::time::{Duration, Instant};
+
+use plugin_api::{ErrorKind, PluginError};
+use plugin_kit::html::Page;
+use serde_json::{json, Value};
+
+use crate::config::{Config, Proof};
+use crate::errors;
+use crate::flow::{headers, Flow};
+use crate::web;
+
+/// `--mfa-factor` names and the Entra method ids they pick.
+const FACTORS: &[(&str, &str)] = &[
+    ("push", "PhoneAppNotification"),
+    ("totp", "PhoneAppOTP"),
+    ("sms", "OneWaySMS"),
+    ("call", "TwoWayVoiceMobile"),
+];
+
+/// Methods this client can complete.
+const SUPPORTED: &[&str] = &[
+    "PhoneAppNotification",
+    "CompanionAppsNotification",
+    "PhoneAppOTP",
+    "SoftwareTokenOTP",
+    "HardwareTokenOTP",
+    "OneWaySMS",
+    "TwoWayVoiceMobile",
+    "TwoWayVoiceAlternateMobile",
+    "TwoWayVoiceOffice",
+];
+
+/// Poll bounds: Entra asks for ~1-5 s; never hammer, never sleep long.
+const MIN_POLL: Duration = Duration::from_millis(50);
+const MAX_POLL: Duration = Duration::from_secs(10);
+const DEFAULT_POLL: Duration = Duration::from_secs(1);
+
+fn is_push(method: &str) -> bool {
+    matches!(method, "PhoneAppNotification" | "CompanionAppsNotification")
+}
+
+fn is_call(method: &str) -> bool {
+    method.starts_with("TwoWayVoice")
+}
+
+fn unsupported_name(method: &str) -> Option<&'static str> {
+    let m = method.to_ascii_lowercase();
+    if m.contains("fido") {
+        Some("FIDO2 security keys")
+    } else if m.contains("cert") || m.contains("x509") {
+        Some("certificate-based authentication")
+    } else if m.contains("ngc") || m.contains("passwordless") || m.contains("remoteconnect") {
+        Some("passwordless phone sign-in")
+    } else {
+        None
+    }
+}
+
+/// The method to use: `--mfa-factor`, else the one marked default, else
+/// the first one we support.
+fn choose<'a>(proofs: &'a [Proof], factor: Option<&str>) -> Result<&'a Proof, PluginError> {
+    let offered = || {
+        proofs
+            .iter()
+            .map(|p| p.auth_method_id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(f) = factor.map(|f| f.trim()).filter(|f| !f.is_empty()) {
+        let base = f.split(':').next().unwrap_or(f).to_ascii_lowercase();
+        let wanted = FACTORS
+            .iter()
+            .find(|(k, _)| *k == base)
+            .map(|(_, m)| *m)
+            .unwrap_or(f);
+        let found = proofs.iter().find(|p| {
+            p.auth_method_id.eq_ignore_ascii_case(wanted)
+                || (wanted == "TwoWayVoiceMobile" && is_call(&p.auth_method_id))
+        });
+        return found.ok_or_else(|| {
+            PluginError::config(format!(
+                "--mfa-factor {f}: Entra ID does not offer {wanted} for this account (it offers {})",
+                offered()
+            ))
+            .with_hint("use --mfa-factor push, totp, sms or call")
+        });
+    }
+    let supported = |p: &&Proof| SUPPORTED.contains(&p.auth_method_id.as_str());
+    if let Some(p) = proofs.iter().filter(supported).find(|p| p.is_default) {
+        return Ok(p);
+    }
+    if let Some(p) = proofs.iter().find(supported) {
+        return Ok(p);
+    }
+    let names: Vec<&str> = proofs
+        .iter()
+        .filter_map(|p| unsupported_name(&p.auth_method_id))
+        .collect();
+    let what = if names.is_empty() {
+        format!("methods this client does not know ({})", offered())
+    } else {
+        names.join(", ")
+    };
+    Err(PluginError::not_supported(format!(
+        "Entra ID asks for a second factor by {what}, which this client does not support"
+    ))
+    .with_hint(
+        "register Microsoft Authenticator (push or code), SMS or a phone call for your account",
+    ))
+}
+
+/// Answer `ConvergedTFA`; returns the page after ProcessAuth.
+pub(crate) fn answer(
+    flow: &mut Flow<'_>,
+    page: &Page,
+    config: &Config,
+) -> Result<Page, PluginError> {
+    let factor = flow.request.mfa.factor.clone();
+    let proof = choose(&config.proofs, factor.as_deref())?.clone();
+    let method = proof.auth_method_id.as_str();
+    flow.host.debug(&format!("second factor: {method}"));
+    let begin_url = web::resolve(page, &config.url_begin_auth, "urlBeginAuth")?;
+    let end_url = web::resolve(page, &config.url_end_auth, "urlEndAuth")?;
+    let process = if config.url_process_auth.is_empty() {
+        &config.url_post
+    } else {
+        &config.url_process_auth
+    };
+    let process_url = web::resolve(page, process, "urlProcessAuth")?;
+    let hdrs = headers(config, page);
+
+    let begun = flow.web.post_json(
+        &begin_url,
+        &json!({
+            "AuthMethodId": method,
+            "Method": "BeginAuth",
+            "ctx": config.ctx,
+            "flowToken": config.flow_token,
+        }),
+        &hdrs,
+    )?;
+    let mut state = MfaState::from(&begun, config);
+    for s in [&state.ctx, &state.flow_token] {
+        flow.host.add_secret(s);
+    }
+    if !bool_of(&begun, "Success") {
+        let result = str_of(&begun, "ResultValue");
+        return Err(errors::from_mfa_result(&result, method));
+    }
+
+    let mut code = None;
+    if is_push(method) {
+        let entropy = begun.get("Entropy").and_then(Value::as_u64).unwrap_or(0);
+        if entropy > 0 {
+            flow.host.notify(&format!(
+                "Entra ID: open Microsoft Authenticator and enter the number {entropy} to approve the sign-in"
+            ));
+        } else {
+            flow.host
+                .notify("Entra ID: approve the sign-in request in Microsoft Authenticator");
+        }
+    } else if is_call(method) {
+        flow.host.notify(&format!(
+            "Entra ID is calling {}: answer and press # to approve",
+            if proof.display.is_empty() {
+                "your phone"
+            } else {
+                &proof.display
+            }
+        ));
+    } else {
+        let prompt = match method {
+            "OneWaySMS" => format!(
+                "Entra ID verification code sent by SMS to {}: ",
+                if proof.display.is_empty() {
+                    "your phone"
+                } else {
+                    &proof.display
+                }
+            ),
+            _ => "Entra ID verification code from your authenticator app: ".to_string(),
+        };
+        let c = flow.host.mfa_code(&prompt)?;
+        if c.expose().is_empty() {
+            return Err(PluginError::new(
+                ErrorKind::Cancelled,
+                "no verification code entered",
+            ));
+        }
+        flow.host.add_secret(c.expose());
+        code = Some(c);
+    }
+
+    let timeout = Duration::from_secs(flow.request.mfa.timeout_secs.max(1));
+    let interval = config
+        .poll_interval_ms(method)
+        .map(Duration::from_millis)
+        .unwrap_or(DEFAULT_POLL)
+        .clamp(MIN_POLL, MAX_POLL);
+    let started = Instant::now();
+    let mut polls = 0u64;
+    loop {
+        polls += 1;
+        let mut body = json!({
+            "AuthMethodId": method,
+            "Method": "EndAuth",
+            "Ctx": state.ctx,
+            "FlowToken": state.flow_token,
+            "SessionId": state.session_id,
+            "PollCount": polls,
+        });
+        if let Some(c) = &code {
+            body["AdditionalAuthData"] = Value::String(c.expose().clone());
+        }
+        let ended = flow.web.post_json(&end_url, &body, &hdrs)?;
+        state.update(&ended);
+        for s in [&state.ctx, &state.flow_token] {
+            flow.host.add_secret(s);
+        }
+        if bool_of(&ended, "Success") {
+            break;
+        }
+        let result = str_of(&ended, "ResultValue");
+        let pending =
+            bool_of(&ended, "Retry") || matches!(result.as_str(), "AuthenticationPending" | "");
+        if code.is_some() || !pending {
+            return Err(errors::from_mfa_result(
+                if result.is_empty() { "Failed" } else { &result },
+                method,
+            ));
+        }
+        if started.elapsed() + interval > timeout {
+            return Err(PluginError::new(
+                ErrorKind::MfaTimeout,
+                format!(
+                    "Entra ID: the {method} request was not approved within {} s",
+                    timeout.as_secs()
+                ),
+            )
+            .with_hint("approve it faster, or raise --mfa-timeout"));
+        }
+        flow.host.sleep(interval)?;
+    }
+
+    let push_type = if is_push(method) { "22" } else { "18" };
+    let mut fields: Vec<(String, String)> = vec![
+        ("type".into(), push_type.into()),
+        ("GeneralVerify".into(), "false".into()),
+        ("request".into(), state.ctx.clone()),
+        ("mfaAuthMethod".into(), method.to_string()),
+        ("canary".into(), config.canary.clone()),
+        ("rememberMFA".into(), "false".into()),
+        ("hpgrequestid".into(), config.session_id.clone()),
+        (
+            config.flow_token_field().to_string(),
+            state.flow_token.clone(),
+        ),
+        (
+            "login".into(),
+            if config.post_username.is_empty() {
+                flow.username.clone()
+            } else {
+                config.post_username.clone()
+            },
+        ),
+    ];
+    if let Some(c) = &code {
+        fields.push(("otc".into(), c.expose().clone()));
+    }
+    flow.web.post_form(&process_url, &fields, true)
+}
+
+/// The flow state the MFA calls carry forward.
+struct MfaState {
+    ctx: String,
+    flow_token: String,
+    session_id: String,
+}
+
+fn str_of(v: &Value, k: &str) -> String {
+    v.get(k).and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+fn bool_of(v: &Value, k: &str) -> bool {
+    v.get(k).and_then(Value::as_bool).unwrap_or(false)
+}
+
+impl MfaState {
+    fn from(v: &Value, config: &Config) -> MfaState {
+        let or = |k: &str, d: &str| {
+            let s = str_of(v, k);
+            if s.is_empty() {
+                d.to_string()
+            } else {
+                s
+            }
+        };
+        MfaState {
+            ctx: or("Ctx", &config.ctx),
+            flow_token: or("FlowToken", &config.flow_token),
+            session_id: or("SessionId", &config.session_id),
+        }
+    }
+
+    fn update(&mut self, v: &Value) {
+        for (k, slot) in [
+            ("Ctx", &mut self.ctx),
+            ("FlowToken", &mut self.flow_token),
+            ("SessionId", &mut self.session_id),
+        ] {
+            let s = str_of(v, k);
+            if !s.is_empty() {
+                *slot = s;
+            }
+        }
+    }
+}
+
+/// The user's domain is federated: sign in at that IdP's forms page
+/// (the shared form heuristics of plugins/kit, as `-p forms` uses), or fail
+/// naming its host. Returns the page after the sign-in post.
+pub(crate) fn federated(flow: &mut Flow<'_>, page: Page) -> Result<Page, PluginError> {
+    let host_name = page
+        .url
+        .host_str()
+        .unwrap_or("the federated IdP")
+        .to_string();
+    let forms = page.forms();
+    let Some(form) = forms.iter().find(|f| f.password_field().is_some()) else {
+        if page.saml_post().is_some() || crate::flow::auto_post_form(&page).is_some() {
+            // The federated IdP still had a session.
+            flow.federated_sent = true;
+            return Ok(page);
+        }
+        return Err(PluginError::not_supported(format!(
+            "your account is federated to {host_name}, whose sign-in page has no password form this client can fill"
+        ))
+        .with_hint(format!("sign in at {host_name} with the provider made for it (e.g. -p adfs or -p forms) using its own AWS sign-in URL")));
+    };
+    let user_field = form.username_field().and_then(|f| f.name.clone());
+    let pass_field = form
+        .password_field()
+        .and_then(|f| f.name.clone())
+        .unwrap_or_default();
+    let password = flow
+        .host
+        .password(&format!("password for {} at {host_name}: ", flow.username))?;
+    flow.host.add_secret(password.expose());
+    let mut overrides: Vec<(&str, &str)> = vec![(pass_field.as_str(), password.expose().as_str())];
+    if let Some(u) = &user_field {
+        overrides.push((u.as_str(), flow.username.as_str()));
+    }
+    let mut fields = form.fill(&overrides);
+    if let Some((name, value)) = page.default_button(form) {
+        if !fields.iter().any(|(n, _)| *n == name) {
+            fields.push((name, value));
+        }
+    }
+    flow.host
+        .debug(&format!("signing in at the federated IdP {host_name}"));
+    flow.federated_sent = true;
+    flow.password_sent = true;
+    let next = flow.web.submit(&page, form, &fields, true)?;
+    if next.forms().iter().any(|f| f.password_field().is_some()) && next.saml_post().is_none() {
+        let text = next
+            .error_message()
+            .map(|t| format!(": {t}"))
+            .unwrap_or_default();
+        return Err(PluginError::auth(format!(
+            "the federated IdP {host_name} rejected the sign-in{text}"
+        ))
+        .with_hint("check -u and your password"));
+    }
+    Ok(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proof(id: &str, default: bool) -> Proof {
+        Proof {
+            auth_method_id: id.into(),
+            display: String::new(),
+            is_default: default,
+        }
+    }
+
+    #[test]
+    fn picks_factor_default_or_first_supported() {
+        let proofs = vec![
+            proof("OneWaySMS", false),
+            proof("PhoneAppNotification", true),
+            proof("PhoneAppOTP", false),
+            proof("TwoWayVoiceMobile", false),
+        ];
+        assert_eq!(
+            choose(&proofs, None).unwrap().auth_method_id,
+            "PhoneAppNotification"
+        );
+        assert_eq!(
+            choose(&proofs, Some("totp")).unwrap().auth_method_id,
+            "PhoneAppOTP"
+        );
+        assert_eq!(
+            choose(&proofs, Some("sms")).unwrap().auth_method_id,
+            "OneWaySMS"
+        );
+        assert_eq!(
+            choose(&proofs, Some("call")).unwrap().auth_method_id,
+            "TwoWayVoiceMobile"
+        );
+        assert_eq!(
+            choose(&proofs, Some("push")).unwrap().auth_method_id,
+            "PhoneAppNotification"
+        );
+        let only_sms = vec![proof("OneWaySMS", true)];
+        let e = choose(&only_sms, Some("push")).unwrap_err();
+        assert!(
+            e.message.contains("does not offer PhoneAppNotification"),
+            "{}",
+            e.message
+        );
+        let fido = vec![proof("FidoKey", true)];
+        let e = choose(&fido, None).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotSupported);
+        assert!(e.message.contains("FIDO2"), "{}", e.message);
+        let fido_then_sms = vec![proof("FidoKey", true), proof("OneWaySMS", false)];
+        assert_eq!(
+            choose(&fido_then_sms, None).unwrap().auth_method_id,
+            "OneWaySMS"
+        );
+    }
+}
