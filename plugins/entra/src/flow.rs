@@ -383,12 +383,6 @@ impl<'h> Flow<'h> {
     /// A page without `$Config`: a script hop, an auto-post form or a
     /// meta refresh; anything else is a dead end.
     pub(crate) fn follow(&mut self, page: &Page) -> Result<Page, PluginError> {
-        if let Some(form) = auto_post_form(page) {
-            self.host
-                .debug("submitting an intermediate \"Working...\" form");
-            let fields = form.submission();
-            return self.web.submit(page, &form, &fields, true);
-        }
         if let Some(next) = web::script_redirect(page) {
             self.check_loop(&format!("script {}", redacted(&next)))?;
             self.host.debug(&format!(
@@ -396,6 +390,14 @@ impl<'h> Flow<'h> {
                 redacted(&next)
             ));
             return self.web.get(&next);
+        }
+        // After script hops: the My Apps redirect page also carries an
+        // ASP.NET postback form that must not be submitted.
+        if let Some(form) = auto_post_form(page) {
+            self.host
+                .debug("submitting an intermediate \"Working...\" form");
+            let fields = form.submission();
+            return self.web.submit(page, &form, &fields, true);
         }
         if let Some(next) = page.meta_refresh() {
             self.check_loop(&format!("refresh {}", redacted(&next)))?;

@@ -202,6 +202,7 @@ pub(crate) fn answer(
         .unwrap_or(DEFAULT_POLL)
         .clamp(MIN_POLL, MAX_POLL);
     let started = Instant::now();
+    let max_polls = (timeout.as_millis() / interval.as_millis().max(1)) as u64 + 1;
     let mut polls = 0u64;
     loop {
         polls += 1;
@@ -233,7 +234,9 @@ pub(crate) fn answer(
                 method,
             ));
         }
-        if started.elapsed() + interval > timeout {
+        // Bounded by the clock and by the number of polls that fit in the
+        // timeout (a host whose sleep returns early cannot make us spin).
+        if started.elapsed() + interval > timeout || polls >= max_polls {
             return Err(PluginError::new(
                 ErrorKind::MfaTimeout,
                 format!(

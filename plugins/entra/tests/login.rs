@@ -1,0 +1,406 @@
+//! The `entra` plugin's `login` against the sandbox's fake Entra ID over
+//! HTTPS, in process (the host's `TestServices`: real HTTP client and
+//! cookie jar, scripted password and codes).
+
+use std::sync::Arc;
+
+use awsprocesscreds::testing::{TestServices, TestServicesBuilder};
+use awsprocesscreds_plugin_entra::Entra;
+use base64::Engine as _;
+use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, MfaSettings, Plugin, PluginError};
+use sandbox::entra::{self, EntraConfig, Fault, Mfa, PushOutcome};
+use sandbox::pki::TestPki;
+use sandbox::Server;
+
+struct World {
+    server: Server,
+    state: entra::Entra,
+    _dir: tempfile::TempDir,
+    ca: std::path::PathBuf,
+}
+
+fn world(config: EntraConfig) -> World {
+    let pki = TestPki::localhost();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.write_ca(dir.path()).unwrap();
+    let (server, state) = entra::start(config, &pki);
+    World {
+        server,
+        state,
+        _dir: dir,
+        ca,
+    }
+}
+
+impl World {
+    /// Services trusting the fake's CA, with `password` and instant sleeps.
+    fn services(&self, password: &str) -> TestServicesBuilder {
+        TestServices::new()
+            .password(password)
+            .ca_bundle(self.ca.clone())
+            .fast_sleep()
+    }
+
+    fn request(&self) -> LoginRequest {
+        LoginRequest {
+            protocol: 1,
+            endpoint: Some(entra::myapps_url(&self.server, &self.state)),
+            username: Some("monty@contoso.example".into()),
+            mfa: MfaSettings {
+                timeout_secs: 30,
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+}
+
+fn login(req: &LoginRequest, services: &Arc<TestServices>) -> Result<LoginOutcome, PluginError> {
+    let host = Host::from_services(services.clone());
+    Entra.login(req, &host)
+}
+
+fn xml(outcome: LoginOutcome) -> String {
+    let LoginOutcome::Saml { assertion } = outcome else {
+        panic!("expected a SAML outcome");
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(assertion.expose())
+        .expect("assertion is base64");
+    String::from_utf8(bytes).unwrap()
+}
+
+fn assert_signed_in(outcome: LoginOutcome) {
+    let x = xml(outcome);
+    assert!(
+        x.contains("arn:aws:iam::123456789012:role/Entra-Dev,arn:aws:iam::123456789012:saml-provider/EntraID"),
+        "{x}"
+    );
+}
+
+fn no_secret_in_logs(services: &TestServices, w: &World) {
+    let st = w.state.lock().unwrap();
+    for (_, line) in services.record().logs {
+        assert!(!line.contains("hunter2"), "password in log: {line}");
+        assert!(
+            !line.contains("SAMLRequest="),
+            "query string in log: {line}"
+        );
+        for sid in &st.sessions {
+            assert!(!line.contains(sid.as_str()), "cookie in log: {line}");
+        }
+    }
+}
+
+#[test]
+fn my_apps_link_password_kmsi_and_the_working_pages() {
+    let w = world(EntraConfig::default());
+    let services = w.services("hunter2").build();
+    assert_signed_in(login(&w.request(), &services).unwrap());
+    let st = w.state.lock().unwrap();
+    assert_eq!(st.password_posts, 1);
+    assert_eq!(st.credential_type_calls, 1);
+    assert_eq!(st.kmsi_answers, ["1"], "KMSI answered yes by default");
+    assert_eq!(st.bad_flow_tokens, 0);
+    assert_eq!(
+        st.myapps_visits, 2,
+        "My Apps sign-in, then the redirect page"
+    );
+    for f in ["login", "loginfmt", "passwd", "ctx", "flowToken", "canary"] {
+        assert!(st.last_login_fields.iter().any(|x| x == f), "{f} missing");
+    }
+    assert_eq!(services.password_requests(), 1);
+    drop(st);
+    no_secret_in_logs(&services, &w);
+}
+
+#[test]
+fn newer_my_apps_link_and_kmsi_no() {
+    let w = world(EntraConfig::default());
+    let services = w.services("hunter2").build();
+    let mut req = w.request();
+    req.endpoint = Some(entra::myapps_signin_url(&w.server, &w.state));
+    req.options.insert("kmsi".into(), "false".into());
+    assert_signed_in(login(&req, &services).unwrap());
+    assert_eq!(w.state.lock().unwrap().kmsi_answers, ["3"]);
+}
+
+#[test]
+fn sp_initiated_builds_the_authn_request() {
+    let w = world(EntraConfig::default());
+    let services = w.services("hunter2").build();
+    let mut req = w.request();
+    req.endpoint = None;
+    let (tenant, app) = {
+        let st = w.state.lock().unwrap();
+        (st.config.tenant.clone(), st.config.app_id_uri.clone())
+    };
+    req.options.insert("tenant".into(), tenant);
+    req.options.insert("app-id-uri".into(), app.clone());
+    req.options
+        .insert("login-host".into(), entra::login_host(&w.server));
+    assert_signed_in(login(&req, &services).unwrap());
+    let st = w.state.lock().unwrap();
+    let authn = st
+        .last_authn_request
+        .clone()
+        .expect("inflated AuthnRequest");
+    assert!(authn.contains(&format!(">{app}</Issuer>")), "{authn}");
+    assert!(authn.contains("AssertionConsumerServiceURL=\"https://signin.aws.amazon.com/saml\""));
+    assert_eq!(st.myapps_visits, 0);
+}
+
+#[test]
+fn push_with_number_matching_one_notification_polled() {
+    let w = world(EntraConfig {
+        mfa: Some(Mfa::Push {
+            polls: 3,
+            entropy: 42,
+            outcome: PushOutcome::Approve,
+        }),
+        other_methods: vec!["PhoneAppOTP".into(), "OneWaySMS".into()],
+        ..Default::default()
+    });
+    let services = w.services("hunter2").build();
+    assert_signed_in(login(&w.request(), &services).unwrap());
+    let st = w.state.lock().unwrap();
+    assert_eq!(st.begin_auth_calls, 1, "exactly one notification");
+    assert_eq!(st.end_auth_calls, 4);
+    assert_eq!(st.process_auth_calls, 1);
+    assert_eq!(st.last_method.as_deref(), Some("PhoneAppNotification"));
+    let notices = services.notices();
+    let with_number: Vec<_> = notices.iter().filter(|n| n.contains("42")).collect();
+    assert_eq!(with_number.len(), 1, "{notices:?}");
+}
+
+#[test]
+fn push_denied_and_timed_out() {
+    for (outcome, kind) in [
+        (PushOutcome::Deny, ErrorKind::MfaRejected),
+        (PushOutcome::Never, ErrorKind::MfaTimeout),
+    ] {
+        let w = world(EntraConfig {
+            mfa: Some(Mfa::Push {
+                polls: 1,
+                entropy: 0,
+                outcome,
+            }),
+            ..Default::default()
+        });
+        let services = w.services("hunter2").build();
+        let mut req = w.request();
+        req.mfa.timeout_secs = 2;
+        let e = login(&req, &services).unwrap_err();
+        assert_eq!(e.kind, kind, "{e:?}");
+        let st = w.state.lock().unwrap();
+        assert_eq!(st.begin_auth_calls, 1);
+        assert!(st.end_auth_calls <= 41, "{}", st.end_auth_calls);
+    }
+}
+
+#[test]
+fn codes_by_app_and_sms_via_mfa_factor() {
+    let w = world(EntraConfig {
+        mfa: Some(Mfa::Otp {
+            code: "123456".into(),
+        }),
+        ..Default::default()
+    });
+    let services = w.services("hunter2").mfa_codes(["123456"]).build();
+    assert_signed_in(login(&w.request(), &services).unwrap());
+    let prompts = services.record().mfa_requests;
+    assert!(prompts[0].contains("code"), "{prompts:?}");
+
+    let w = world(EntraConfig {
+        mfa: Some(Mfa::Push {
+            polls: 0,
+            entropy: 0,
+            outcome: PushOutcome::Approve,
+        }),
+        other_methods: vec!["OneWaySMS".into()],
+        ..Default::default()
+    });
+    let services = w.services("hunter2").mfa_codes(["777111"]).build();
+    let mut req = w.request();
+    req.mfa.factor = Some("sms".into());
+    assert_signed_in(login(&req, &services).unwrap());
+    assert_eq!(
+        w.state.lock().unwrap().last_method.as_deref(),
+        Some("OneWaySMS")
+    );
+}
+
+#[test]
+fn wrong_code_and_call() {
+    let w = world(EntraConfig {
+        mfa: Some(Mfa::Sms {
+            code: "111111".into(),
+        }),
+        ..Default::default()
+    });
+    let services = w.services("hunter2").mfa_codes(["222222"]).build();
+    let e = login(&w.request(), &services).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::MfaRejected);
+    assert!(
+        e.message.contains("wrong verification code"),
+        "{}",
+        e.message
+    );
+
+    let w = world(EntraConfig {
+        mfa: Some(Mfa::Call { polls: 2 }),
+        ..Default::default()
+    });
+    let services = w.services("hunter2").build();
+    assert_signed_in(login(&w.request(), &services).unwrap());
+}
+
+#[test]
+fn errors_from_error_codes_without_text() {
+    let cases: Vec<(Option<Fault>, &str, ErrorKind)> = vec![
+        (
+            None,
+            "wrong username or password (AADSTS50126)",
+            ErrorKind::AuthenticationFailed,
+        ),
+        (
+            Some(Fault::Locked),
+            "locked (too many failed sign-ins) (AADSTS50053)",
+            ErrorKind::AuthenticationFailed,
+        ),
+        (
+            Some(Fault::PasswordExpired),
+            "password has expired (AADSTS50055)",
+            ErrorKind::AuthenticationFailed,
+        ),
+        (
+            Some(Fault::ChangePasswordPage),
+            "ConvergedChangePassword",
+            ErrorKind::AuthenticationFailed,
+        ),
+        (
+            Some(Fault::ConditionalAccess),
+            "blocked by Conditional Access (AADSTS53003)",
+            ErrorKind::AuthenticationFailed,
+        ),
+        (
+            Some(Fault::NotAssigned),
+            "not assigned to this application (AADSTS50105)",
+            ErrorKind::AuthenticationFailed,
+        ),
+        (
+            Some(Fault::UnknownPage("ConvergedBrandNewThing".into())),
+            "page id ConvergedBrandNewThing",
+            ErrorKind::Protocol,
+        ),
+        (Some(Fault::FidoOnly), "FIDO2", ErrorKind::NotSupported),
+    ];
+    for (fault, needle, kind) in cases {
+        let wrong = fault.is_none();
+        let w = world(EntraConfig {
+            fault: fault.clone(),
+            ..Default::default()
+        });
+        let services = w
+            .services(if wrong { "wrong-pw" } else { "hunter2" })
+            .build();
+        let e = login(&w.request(), &services).unwrap_err();
+        assert!(e.message.contains(needle), "{fault:?}: {}", e.message);
+        assert_eq!(e.kind, kind, "{fault:?}: {e:?}");
+        assert!(e.hint.is_some(), "{fault:?} has no hint");
+        assert!(!e.message.contains("wrong-pw") && !e.message.contains("hunter2"));
+        assert!(
+            w.state.lock().unwrap().password_posts <= 1,
+            "never retries the password"
+        );
+    }
+}
+
+#[test]
+fn session_is_reused_then_a_dead_one_falls_back() {
+    let w = world(EntraConfig {
+        mfa: Some(Mfa::Push {
+            polls: 0,
+            entropy: 7,
+            outcome: PushOutcome::Approve,
+        }),
+        ..Default::default()
+    });
+    let sessions = tempfile::tempdir().unwrap();
+    let first = w.services("hunter2").session_dir(sessions.path()).build();
+    assert_signed_in(login(&w.request(), &first).unwrap());
+    // A new process: fresh jar, no password source at all.
+    let second = TestServices::new()
+        .ca_bundle(w.ca.clone())
+        .session_dir(sessions.path())
+        .build();
+    assert_signed_in(login(&w.request(), &second).unwrap());
+    {
+        let st = w.state.lock().unwrap();
+        assert_eq!(st.password_posts, 1);
+        assert_eq!(st.begin_auth_calls, 1, "no second MFA");
+        assert!(st.sso_logins >= 1);
+    }
+    assert_eq!(second.password_requests(), 0);
+    // Entra ends the session: the next login signs in again, silently.
+    w.state.lock().unwrap().sessions.clear();
+    let third = w.services("hunter2").session_dir(sessions.path()).build();
+    assert_signed_in(login(&w.request(), &third).unwrap());
+    assert_eq!(w.state.lock().unwrap().password_posts, 2);
+}
+
+#[test]
+fn federated_domain_signs_in_at_the_forms_idp() {
+    let w = world(EntraConfig {
+        federated: true,
+        ..Default::default()
+    });
+    let services = w.services("hunter2").build();
+    assert_signed_in(login(&w.request(), &services).unwrap());
+    let st = w.state.lock().unwrap();
+    assert_eq!(st.federated_posts, 1);
+    assert_eq!(st.password_posts, 0, "no password sent to Entra itself");
+
+    drop(st);
+    let w = world(EntraConfig {
+        federated: true,
+        ..Default::default()
+    });
+    let services = w.services("nope").build();
+    let e = login(&w.request(), &services).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
+    assert!(
+        e.message.contains("federated IdP localhost"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("Incorrect user ID"), "{}", e.message);
+}
+
+#[test]
+fn bad_options_are_named() {
+    let w = world(EntraConfig::default());
+    let services = w.services("hunter2").build();
+    let mut req = w.request();
+    req.endpoint = None;
+    let e = login(&req, &services).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Config);
+    assert!(e.message.contains("tenant"), "{}", e.message);
+    req.options.insert("tenant".into(), "t".into());
+    let e = login(&req, &services).unwrap_err();
+    assert!(e.message.contains("app-id-uri"), "{}", e.message);
+    let mut req = w.request();
+    req.mfa.factor = Some("push".into());
+    let w2 = world(EntraConfig {
+        mfa: Some(Mfa::Sms { code: "1".into() }),
+        ..Default::default()
+    });
+    req.endpoint = Some(entra::myapps_url(&w2.server, &w2.state));
+    let services = w2.services("hunter2").build();
+    let e = login(&req, &services).unwrap_err();
+    assert!(
+        e.message.contains("does not offer PhoneAppNotification"),
+        "{}",
+        e.message
+    );
+}
