@@ -28,9 +28,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PREFIX=${PREFIX:-$HOME/.local}
 BUILD=1
 ARCHIVE=""
-PLUGINS=(okta adfs forms static keychain)
+PLUGINS=(okta adfs forms entra static keychain)
 PACKAGES=(-p awsprocesscreds -p awsprocesscreds-plugin-okta -p awsprocesscreds-plugin-adfs
-          -p awsprocesscreds-plugin-forms -p awsprocesscreds-plugin-static -p awsprocesscreds-plugin-keychain)
+          -p awsprocesscreds-plugin-forms -p awsprocesscreds-plugin-entra -p awsprocesscreds-plugin-static
+          -p awsprocesscreds-plugin-keychain)
 
 die() { echo "install.sh: error: $*" >&2; exit 1; }
 say() { echo "install.sh: $*" >&2; }

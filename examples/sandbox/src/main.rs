@@ -60,6 +60,7 @@ fn build_tool(bin: &Path) -> Result<(), String> {
         "awsprocesscreds-plugin-okta",
         "awsprocesscreds-plugin-adfs",
         "awsprocesscreds-plugin-forms",
+        "awsprocesscreds-plugin-entra",
         "awsprocesscreds-plugin-static",
     ] {
         cmd.arg("-p").arg(p);

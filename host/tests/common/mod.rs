@@ -26,6 +26,7 @@ pub const PLUGIN_CRATES: &[&str] = &[
     "awsprocesscreds-plugin-okta",
     "awsprocesscreds-plugin-adfs",
     "awsprocesscreds-plugin-forms",
+    "awsprocesscreds-plugin-entra",
     "awsprocesscreds-plugin-keychain",
     "fixture-saml",
     "fixture-misbehave",

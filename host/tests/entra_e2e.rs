@@ -1,0 +1,232 @@
+//! End to end: the real `awsprocesscreds-saml` binary with the `entra`
+//! plugin against the sandbox's fake Entra ID (HTTPS, private CA) and
+//! fake STS: My Apps links, SP-initiated sign-in, prompts on a
+//! pseudo-terminal, session reuse across processes, one-line errors, and
+//! `-v` output free of secrets. Also issue 11: `-p forms` / `-p adfs` on an
+//! Entra page name Entra.
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use common::pty::PtySession;
+use common::{assert_credentials, run, Ctx};
+use sandbox::entra::{self, Entra, EntraConfig, Mfa, PushOutcome};
+use sandbox::pki::TestPki;
+use sandbox::saml::Role;
+use sandbox::Server;
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/Entra-Dev";
+const USER: &str = "monty@contoso.example";
+const PASSWORD: &str = "hunter2";
+
+struct World {
+    ctx: Ctx,
+    server: Server,
+    entra: Entra,
+    ca: PathBuf,
+}
+
+fn world(config: EntraConfig) -> World {
+    let ctx = Ctx::new();
+    ctx.add_plugin("awsprocesscreds_plugin_entra");
+    ctx.add_plugin("awsprocesscreds_plugin_forms");
+    ctx.add_plugin("awsprocesscreds_plugin_adfs");
+    let pki = TestPki::localhost();
+    let ca = pki.write_ca(ctx.tmp.path()).unwrap();
+    let (server, entra) = entra::start(config, &pki);
+    World {
+        ctx,
+        server,
+        entra,
+        ca,
+    }
+}
+
+impl World {
+    /// `awsprocesscreds-saml -p entra -e <My Apps link> -u USER -a ROLE` + `extra`.
+    fn saml(&self, extra: &[&str]) -> std::process::Command {
+        self.saml_with(
+            "entra",
+            &entra::myapps_url(&self.server, &self.entra),
+            extra,
+        )
+    }
+
+    fn saml_with(&self, provider: &str, endpoint: &str, extra: &[&str]) -> std::process::Command {
+        let mut cmd = self.ctx.command("awsprocesscreds-saml");
+        cmd.args(["-p", provider, "-e", endpoint, "-u", USER])
+            .arg("--ca-bundle")
+            .arg(&self.ca)
+            .arg("--plugin-dir")
+            .arg(&self.ctx.plugin_dir)
+            .args(extra);
+        if !extra.contains(&"-a") {
+            cmd.args(["-a", ROLE]);
+        }
+        cmd
+    }
+
+    fn with_password(&self, extra: &[&str]) -> std::process::Command {
+        let mut cmd = self.saml(extra);
+        cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+        cmd
+    }
+}
+
+fn push(entropy: u32) -> Option<Mfa> {
+    Some(Mfa::Push {
+        polls: 1,
+        entropy,
+        outcome: PushOutcome::Approve,
+    })
+}
+
+#[test]
+fn my_apps_profile_prints_credentials_and_caches_them() {
+    let w = world(EntraConfig::default());
+    let out = run(w.with_password(&[]));
+    out.ok();
+    assert_credentials(&out.json());
+    assert_eq!(w.ctx.sts_calls(), 1);
+    run(w.saml(&[])).ok();
+    assert_eq!(w.entra.lock().unwrap().password_posts, 1);
+    assert_eq!(w.ctx.sts_calls(), 1, "second run is a cache hit");
+}
+
+#[test]
+fn another_role_reuses_the_entra_session_without_prompts() {
+    let w = world(EntraConfig {
+        roles: vec![
+            Role::new("123456789012", "Entra-Dev", "EntraID"),
+            Role::new("123456789012", "Entra-Admin", "EntraID"),
+        ],
+        mfa: push(0),
+        ..Default::default()
+    });
+    run(w.with_password(&[])).ok();
+    // No password source, no terminal: only the kept Entra session works.
+    let out = run(w.saml(&["-a", "arn:aws:iam::123456789012:role/Entra-Admin"]));
+    out.ok();
+    assert_credentials(&out.json());
+    let st = w.entra.lock().unwrap();
+    assert_eq!(st.password_posts, 1);
+    assert_eq!(st.begin_auth_calls, 1, "no second MFA");
+    assert_eq!(st.sso_logins, 1);
+    assert_eq!(w.ctx.sts_calls(), 2);
+}
+
+#[test]
+fn password_typed_and_push_number_shown_once_on_the_terminal() {
+    let w = world(EntraConfig {
+        mfa: push(73),
+        ..Default::default()
+    });
+    let mut s = PtySession::spawn(w.saml(&[]));
+    s.expect("password", Duration::from_secs(30));
+    s.send_line(PASSWORD);
+    s.expect("73", Duration::from_secs(30));
+    let (out, screen) = s.finish(Duration::from_secs(30));
+    out.ok();
+    assert_credentials(&out.json());
+    assert!(!screen.contains(PASSWORD), "password echoed:\n{screen}");
+    assert_eq!(screen.matches("number 73").count(), 1, "{screen}");
+    assert!(!out.stderr.contains("73"), "number went to stderr only");
+    assert_eq!(w.entra.lock().unwrap().begin_auth_calls, 1);
+}
+
+#[test]
+fn app_code_typed_on_the_terminal_with_mfa_factor() {
+    let w = world(EntraConfig {
+        mfa: push(0),
+        other_methods: vec!["PhoneAppOTP".into()],
+        ..Default::default()
+    });
+    let mut s = PtySession::spawn(w.saml(&["--mfa-factor", "totp"]));
+    s.expect("password", Duration::from_secs(30));
+    s.send_line(PASSWORD);
+    s.expect("code", Duration::from_secs(30));
+    s.send_line("246810");
+    let (out, _) = s.finish(Duration::from_secs(30));
+    out.ok();
+    assert_eq!(
+        w.entra.lock().unwrap().last_method.as_deref(),
+        Some("PhoneAppOTP")
+    );
+}
+
+#[test]
+fn sp_initiated_without_a_copied_url() {
+    let w = world(EntraConfig::default());
+    let (tenant, app) = {
+        let st = w.entra.lock().unwrap();
+        (st.config.tenant.clone(), st.config.app_id_uri.clone())
+    };
+    let mut cmd = w.ctx.command("awsprocesscreds-saml");
+    cmd.args(["-p", "entra", "-u", USER, "-a", ROLE])
+        .arg("--ca-bundle")
+        .arg(&w.ca)
+        .arg("--plugin-dir")
+        .arg(&w.ctx.plugin_dir)
+        .args(["--plugin-option", &format!("tenant={tenant}")])
+        .args(["--plugin-option", &format!("app-id-uri={app}")])
+        .args([
+            "--plugin-option",
+            &format!("login-host={}", entra::login_host(&w.server)),
+        ])
+        .env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+    let out = run(cmd);
+    out.ok();
+    assert_credentials(&out.json());
+    assert!(w.entra.lock().unwrap().last_authn_request.is_some());
+}
+
+#[test]
+fn wrong_password_is_one_line_from_the_error_code() {
+    let w = world(EntraConfig::default());
+    let mut cmd = w.saml(&[]);
+    cmd.env("AWSPROCESSCREDS_PASSWORD", "not-the-password");
+    let out = run(cmd);
+    out.fails(1, "AADSTS50126");
+    assert!(!out.stderr.contains("not-the-password"), "{}", out.stderr);
+    let errors = out.stderr.lines().filter(|l| l.contains("error:")).count();
+    assert_eq!(errors, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("hint:"), "{}", out.stderr);
+    assert_eq!(w.ctx.sts_calls(), 0);
+}
+
+#[test]
+fn verbose_trace_is_free_of_the_password_and_cookies() {
+    let w = world(EntraConfig {
+        mfa: push(5),
+        ..Default::default()
+    });
+    let out = run(w.with_password(&["-v", "-v"]));
+    out.ok();
+    assert!(out.stderr.contains("ConvergedSignIn"), "{}", out.stderr);
+    assert!(!out.stderr.contains(PASSWORD), "{}", out.stderr);
+    assert!(!out.stderr.contains("SAMLRequest="), "{}", out.stderr);
+    let st = w.entra.lock().unwrap();
+    assert!(!st.sessions.is_empty());
+    for sid in &st.sessions {
+        assert!(
+            !out.stderr.contains(sid.as_str()),
+            "session cookie leaked:\n{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn forms_and_adfs_name_entra_on_an_entra_page() {
+    let w = world(EntraConfig::default());
+    let link = entra::myapps_url(&w.server, &w.entra);
+    for provider in ["forms", "adfs"] {
+        let mut cmd = w.saml_with(provider, &link, &[]);
+        cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+        let out = run(cmd);
+        out.fails(1, "this is Microsoft Entra ID: use -p entra");
+    }
+    assert_eq!(w.entra.lock().unwrap().password_posts, 0);
+}
