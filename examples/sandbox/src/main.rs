@@ -4,14 +4,14 @@
 //! fake STS on loopback, then runs the real `awsprocesscreds-saml` exactly
 //! as an AWS client would (no terminal, password from the environment,
 //! Okta Verify push approved by the fake), and prints the credential JSON
-//! it received. `cargo run -p sandbox -- serve` keeps Okta, ADFS, forms
+//! it received. `cargo run -p sandbox -- serve` keeps Okta, ADFS, Entra ID, forms
 //! and STS fakes running and prints `~/.aws/config` profiles to try by hand.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
 use sandbox::pki::TestPki;
-use sandbox::{adfs, forms, okta, sts, Server};
+use sandbox::{adfs, entra, forms, okta, sts, Server};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -195,6 +195,20 @@ fn serve() -> Result<(), String> {
     let adfs_server = Server::https(adfs_router, &pki);
     let (forms_router, forms_state) = forms::router(forms::FormsConfig::default());
     let forms_server = Server::https(forms_router, &pki);
+    // Entra ID: Authenticator push with number matching, approved after
+    // a few polls (the number is shown on the terminal).
+    let (entra_server, entra_state) = entra::start(
+        entra::EntraConfig {
+            mfa: Some(entra::Mfa::Push {
+                polls: 2,
+                entropy: 42,
+                outcome: entra::PushOutcome::Approve,
+            }),
+            poll_interval: 1.0,
+            ..Default::default()
+        },
+        &pki,
+    );
     let tool = bin.join("awsprocesscreds-saml");
     let tool = tool.display();
     let bundle = w.dir.join("bundle.pem");
@@ -211,11 +225,12 @@ fn serve() -> Result<(), String> {
     println!("# Fake IdPs and STS are running. Paste into ~/.aws/config, then in another shell:");
     println!("#   export AWS_ENDPOINT_URL_STS={}", w.sts_url);
     println!("#   aws sts get-caller-identity --profile sandbox-okta");
-    println!("# Passwords: okta monty@example.com / hunter2 (push approved automatically); adfs and forms Monty / hunter2");
+    println!("# Passwords: okta monty@example.com / hunter2 (push approved automatically); adfs and forms Monty / hunter2; entra monty@contoso.example / hunter2 (push approved automatically)");
     println!();
     println!("[profile sandbox-okta]\nregion = us-east-1\ncredential_process = {tool} -e {} -u monty@example.com -p okta -a arn:aws:iam::123456789012:role/okta-dev --ca-bundle {bundle}\n", w.okta_link);
     println!("[profile sandbox-adfs]\nregion = us-east-1\ncredential_process = {tool} -e '{}?loginToRp=urn:amazon:webservices' -u Monty -p adfs -a arn:aws:iam::123456789012:role/ADFS-Dev --ca-bundle {bundle}\n", adfs_server.url(adfs::ENTRY_PATH));
     println!("[profile sandbox-forms]\nregion = us-east-1\ncredential_process = {tool} -e '{}' -u Monty -p forms --ca-bundle {bundle}\n", forms::entry_url(&forms_server, &forms_state));
+    println!("[profile sandbox-entra]\nregion = us-east-1\ncredential_process = {tool} -p entra -e '{}' -u monty@contoso.example -a arn:aws:iam::123456789012:role/Entra-Dev --ca-bundle {bundle}\n", entra::myapps_url(&entra_server, &entra_state));
     println!("# Ctrl-C to stop.");
     loop {
         std::thread::park();
