@@ -404,3 +404,40 @@ fn bad_options_are_named() {
         e.message
     );
 }
+
+/// The IdP request counts BENCHMARKS.md reports, counted by the fake.
+#[test]
+fn requests_per_login_as_in_benchmarks() {
+    let count = |config: EntraConfig, sp_initiated: bool| {
+        let w = world(config);
+        let sessions = tempfile::tempdir().unwrap();
+        let mut req = w.request();
+        if sp_initiated {
+            req.endpoint = None;
+            let st = w.state.lock().unwrap();
+            req.options.insert("tenant".into(), st.config.tenant.clone());
+            req.options
+                .insert("app-id-uri".into(), st.config.app_id_uri.clone());
+            req.options
+                .insert("login-host".into(), entra::login_host(&w.server));
+        }
+        let services = w.services("hunter2").session_dir(sessions.path()).build();
+        login(&req, &services).unwrap();
+        let cold = w.state.lock().unwrap().requests;
+        let again = w.services("hunter2").session_dir(sessions.path()).build();
+        login(&req, &again).unwrap();
+        let warm = w.state.lock().unwrap().requests - cold;
+        (cold, warm)
+    };
+    assert_eq!(count(EntraConfig::default(), false), (8, 2), "My Apps link");
+    assert_eq!(count(EntraConfig::default(), true), (4, 1), "SP-initiated");
+    let push = EntraConfig {
+        mfa: Some(Mfa::Push {
+            polls: 1,
+            entropy: 42,
+            outcome: PushOutcome::Approve,
+        }),
+        ..Default::default()
+    };
+    assert_eq!(count(push, true), (8, 1), "SP-initiated + push, one pending poll");
+}
