@@ -415,7 +415,8 @@ fn requests_per_login_as_in_benchmarks() {
         if sp_initiated {
             req.endpoint = None;
             let st = w.state.lock().unwrap();
-            req.options.insert("tenant".into(), st.config.tenant.clone());
+            req.options
+                .insert("tenant".into(), st.config.tenant.clone());
             req.options
                 .insert("app-id-uri".into(), st.config.app_id_uri.clone());
             req.options
@@ -439,5 +440,9 @@ fn requests_per_login_as_in_benchmarks() {
         }),
         ..Default::default()
     };
-    assert_eq!(count(push, true), (8, 1), "SP-initiated + push, one pending poll");
+    assert_eq!(
+        count(push, true),
+        (8, 1),
+        "SP-initiated + push, one pending poll"
+    );
 }
