@@ -7,7 +7,7 @@
 //! `urlPost` -> `ConvergedTFA` (BeginAuth/EndAuth/ProcessAuth) ->
 //! `KmsiInterrupt` -> "Working..." auto-post forms -> SAML response.
 
-use plugin_api::{Host, LoginOutcome, LoginRequest, PluginError, Secret};
+use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, PluginError, Secret};
 use plugin_kit::browser::redacted;
 use plugin_kit::html::{Form, Page};
 use serde_json::{json, Value};
@@ -144,7 +144,13 @@ impl<'h> Flow<'h> {
         ] {
             self.host.add_secret(c);
         }
-        if let Some(code) = config.error_code().filter(|c| !errors::is_benign(c)) {
+        let code = config.error_code().or_else(|| {
+            config
+                .error_text()
+                .as_deref()
+                .and_then(errors::code_in_text)
+        });
+        if let Some(code) = code.filter(|c| !errors::is_benign(c)) {
             return Err(self.page_error(&code, &config));
         }
         match config.pgid.as_str() {
@@ -296,7 +302,19 @@ impl<'h> Flow<'h> {
             "flowToken": config.flow_token,
             "isAccessPassSupported": false,
         });
-        let answer = self.web.post_json(&url, &body, &headers(config, page))?;
+        // Only an optimisation of the page's script: if the call fails, go
+        // on to the password as a browser with the call blocked would.
+        let answer = match self.web.post_json(&url, &body, &headers(config, page)) {
+            Ok(a) => a,
+            Err(e) if e.kind == ErrorKind::Protocol => {
+                self.host.debug(&format!(
+                    "GetCredentialType failed ({}); going on with the password",
+                    e.message
+                ));
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
         if let Some(ft) = answer.get("FlowToken").and_then(Value::as_str) {
             if !ft.is_empty() {
                 self.host.add_secret(ft);

@@ -138,8 +138,13 @@ pub(crate) fn answer(
         &json!({
             "AuthMethodId": method,
             "Method": "BeginAuth",
+            // The sign-in page's script sends `ctx`/`flowToken`; saml2aws
+            // and other clients send `Ctx`/`FlowToken`. Same values, both
+            // spellings, so either kind of server reads them.
             "ctx": config.ctx,
             "flowToken": config.flow_token,
+            "Ctx": config.ctx,
+            "FlowToken": config.flow_token,
         }),
         &hdrs,
     )?;
@@ -153,12 +158,12 @@ pub(crate) fn answer(
     }
 
     let mut code = None;
+    let mut number_shown = false;
     if is_push(method) {
-        let entropy = begun.get("Entropy").and_then(Value::as_u64).unwrap_or(0);
+        let entropy = entropy_of(&begun);
         if entropy > 0 {
-            flow.host.notify(&format!(
-                "Entra ID: open Microsoft Authenticator and enter the number {entropy} to approve the sign-in"
-            ));
+            show_number(flow, entropy);
+            number_shown = true;
         } else {
             flow.host
                 .notify("Entra ID: approve the sign-in request in Microsoft Authenticator");
@@ -211,6 +216,8 @@ pub(crate) fn answer(
             "Method": "EndAuth",
             "Ctx": state.ctx,
             "FlowToken": state.flow_token,
+            "ctx": state.ctx,
+            "flowToken": state.flow_token,
             "SessionId": state.session_id,
             "PollCount": polls,
         });
@@ -219,6 +226,11 @@ pub(crate) fn answer(
         }
         let ended = flow.web.post_json(&end_url, &body, &hdrs)?;
         state.update(&ended);
+        if is_push(method) && !number_shown && entropy_of(&ended) > 0 {
+            // Some servers send the number with the first poll instead.
+            show_number(flow, entropy_of(&ended));
+            number_shown = true;
+        }
         for s in [&state.ctx, &state.flow_token] {
             flow.host.add_secret(s);
         }
@@ -275,6 +287,22 @@ pub(crate) fn answer(
         fields.push(("otc".into(), c.expose().clone()));
     }
     flow.web.post_form(&process_url, &fields, true)
+}
+
+/// The number to enter in Authenticator (number matching), 0 when none.
+fn entropy_of(v: &Value) -> u64 {
+    match v.get("Entropy") {
+        Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
+        Some(Value::String(s)) => s.trim().parse().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Show the number on the terminal (stderr is swallowed by AWS clients).
+fn show_number(flow: &Flow<'_>, entropy: u64) {
+    flow.host.notify(&format!(
+        "Entra ID: open Microsoft Authenticator and enter the number {entropy} to approve the sign-in"
+    ));
 }
 
 /// The flow state the MFA calls carry forward.
