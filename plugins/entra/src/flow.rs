@@ -202,17 +202,33 @@ impl<'h> Flow<'h> {
         {
             return errors::from_code(&code, config.error_text().as_deref());
         }
-        let hint = match pgid {
-            p if p.contains("Fido") => "FIDO2 security keys need a browser; sign in with a password + Authenticator, or ask for a method this client supports",
-            p if p.contains("RemoteConnect") || p.contains("Ngc") => "passwordless phone sign-in is not supported: choose \"use your password instead\" once in a browser, or disable it for your account",
-            p if p.contains("Cert") => "certificate-based authentication is not supported: sign in with a password",
-            _ => "run with -v to see the pages; please report the page id",
+        let lower = pgid.to_ascii_lowercase();
+        let unsupported = if lower.contains("fido") {
+            Some(("FIDO2 security key sign-in", "FIDO2 security keys need a browser; ask for password + Authenticator or another method this client supports"))
+        } else if lower.contains("remoteconnect")
+            || lower.contains("ngc")
+            || lower.contains("passwordless")
+        {
+            Some(("passwordless phone sign-in", "choose \"use your password instead\" once in a browser, or ask to turn passwordless sign-in off for your account"))
+        } else if lower.contains("cert") {
+            Some((
+                "certificate-based authentication",
+                "sign in with a password (and MFA), or use a browser for certificate sign-in",
+            ))
+        } else {
+            None
         };
+        if let Some((what, hint)) = unsupported {
+            return PluginError::not_supported(format!(
+                "Entra ID asks for {what}, which this client does not support (page id {pgid})"
+            ))
+            .with_hint(hint);
+        }
         PluginError::protocol(format!(
             "Entra ID showed a page this client does not handle (page id {pgid}, {})",
             page.describe()
         ))
-        .with_hint(hint)
+        .with_hint("run with -v to see the pages; please report the page id")
     }
 
     fn check_loop(&mut self, key: &str) -> Result<(), PluginError> {

@@ -294,6 +294,16 @@ fn errors_from_error_codes_without_text() {
             ErrorKind::Protocol,
         ),
         (Some(Fault::FidoOnly), "FIDO2", ErrorKind::NotSupported),
+        (
+            Some(Fault::UnknownPage("ConvergedCertAuth".into())),
+            "certificate-based authentication",
+            ErrorKind::NotSupported,
+        ),
+        (
+            Some(Fault::UnknownPage("ConvergedRemoteConnect".into())),
+            "passwordless phone sign-in",
+            ErrorKind::NotSupported,
+        ),
     ];
     for (fault, needle, kind) in cases {
         let wrong = fault.is_none();
