@@ -86,6 +86,9 @@ pub enum Fault {
     UnknownPage(String),
     /// GetCredentialType says: no password, FIDO2 key only.
     FidoOnly,
+    /// The domain is federated to an IdP page without a sign-in form
+    /// (Windows integrated authentication only).
+    FederatedWithoutForm,
 }
 
 /// How the fake behaves.
@@ -665,12 +668,14 @@ async fn credential_type(
     }
     let exists = user.eq_ignore_ascii_case(&st.config.username);
     let ft = next_token(&mut st, &flow_id);
-    let fed = st.config.federated.then(|| {
+    let no_form = st.config.fault == Some(Fault::FederatedWithoutForm);
+    let fed = (st.config.federated || no_form).then(|| {
         format!(
-            "{}/adfs/ls/?username={}&wa=wsignin1.0&wtrealm=urn%3afederation%3aMicrosoftOnline&wctx={}",
+            "{}/adfs/ls/?username={}&wa=wsignin1.0&wtrealm=urn%3afederation%3aMicrosoftOnline&wctx={}{}",
             st.base_url,
             url::form_urlencoded::byte_serialize(user.as_bytes()).collect::<String>(),
-            flow_id
+            flow_id,
+            if no_form { "&wauth=wia" } else { "" }
         )
     });
     let fido = st.config.fault == Some(Fault::FidoOnly);
@@ -962,6 +967,9 @@ async fn adfs_page(
 ) -> Response {
     let mut st = state.lock().unwrap();
     st.requests += 1;
+    if q.contains_key("wauth") {
+        return Html("<!DOCTYPE html><html><head><title>Signing in</title></head><body><p>Windows integrated authentication is required.</p></body></html>").into_response();
+    }
     adfs_form(None, q.get("wctx").map(String::as_str).unwrap_or(""))
 }
 

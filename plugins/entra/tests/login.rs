@@ -295,6 +295,11 @@ fn errors_from_error_codes_without_text() {
         ),
         (Some(Fault::FidoOnly), "FIDO2", ErrorKind::NotSupported),
         (
+            Some(Fault::FederatedWithoutForm),
+            "federated to localhost",
+            ErrorKind::NotSupported,
+        ),
+        (
             Some(Fault::UnknownPage("ConvergedCertAuth".into())),
             "certificate-based authentication",
             ErrorKind::NotSupported,
