@@ -152,6 +152,28 @@ pub fn extract_config(script: &str) -> Option<&str> {
     None
 }
 
+/// A page id for a `$Config` that names none, from its fields (as
+/// saml2aws tells pages apart by the names in their text).
+fn infer_page_id(config: &Config, text: &str) -> String {
+    const IDS: &[&str] = &[
+        "ConvergedChangePassword",
+        "ConvergedProofUpRedirect",
+        "ConvergedTFA",
+        "KmsiInterrupt",
+        "ConvergedSignIn",
+    ];
+    if let Some(id) = IDS.iter().find(|id| text.contains(*id)) {
+        return (*id).to_string();
+    }
+    if !config.url_begin_auth.is_empty() || !config.proofs.is_empty() {
+        "ConvergedTFA".into()
+    } else if !config.url_get_credential_type.is_empty() {
+        "ConvergedSignIn".into()
+    } else {
+        String::new()
+    }
+}
+
 /// The page's `$Config`, parsed; `None` when the page has none. A page
 /// with a `$Config` we cannot parse reads as an empty one with the page id
 /// from `<meta name="PageID">`, so it is still named in errors.
@@ -165,7 +187,9 @@ pub fn page_config(page: &Page) -> Option<Config> {
         None => return None,
     };
     if config.pgid.is_empty() {
-        config.pgid = meta_id.unwrap_or_default();
+        config.pgid = meta_id
+            .filter(|m| !m.trim().is_empty())
+            .unwrap_or_else(|| infer_page_id(&config, text.unwrap_or("")));
     }
     Some(config)
 }
@@ -189,6 +213,32 @@ mod tests {
         );
         assert_eq!(extract_config("ServerData = $Config;"), None);
         assert_eq!(extract_config("$Config={\"unterminated\":"), None);
+    }
+
+    #[test]
+    fn infers_missing_page_ids() {
+        let page = |cfg: &str| {
+            Page::parse(
+                "https://login.example.test/t/saml2",
+                &format!("<html><head><script>$Config={cfg};</script></head><body></body></html>"),
+            )
+            .unwrap()
+        };
+        let id = |cfg: &str| page_config(&page(cfg)).unwrap().pgid;
+        assert_eq!(
+            id(r#"{"urlGetCredentialType":"/x","urlPost":"/l"}"#),
+            "ConvergedSignIn"
+        );
+        assert_eq!(
+            id(r#"{"urlBeginAuth":"/b","urlPost":"/p"}"#),
+            "ConvergedTFA"
+        );
+        assert_eq!(
+            id(r#"{"urlPost":"/kmsi","x":"KmsiInterrupt"}"#),
+            "KmsiInterrupt"
+        );
+        assert_eq!(id(r#"{"pgid":"Other","urlBeginAuth":"/b"}"#), "Other");
+        assert!(page_config(&page("1")).is_none());
     }
 
     #[test]

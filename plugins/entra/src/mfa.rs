@@ -238,8 +238,7 @@ pub(crate) fn answer(
             break;
         }
         let result = str_of(&ended, "ResultValue");
-        let pending =
-            bool_of(&ended, "Retry") || matches!(result.as_str(), "AuthenticationPending" | "");
+        let pending = still_pending(&result, bool_of(&ended, "Retry"));
         if code.is_some() || !pending {
             return Err(errors::from_mfa_result(
                 if result.is_empty() { "Failed" } else { &result },
@@ -287,6 +286,27 @@ pub(crate) fn answer(
         fields.push(("otc".into(), c.expose().clone()));
     }
     flow.web.post_form(&process_url, &fields, true)
+}
+
+/// Whether an EndAuth answer means "keep polling": pending, or `Retry`
+/// with a result that is not a failure (a denial with `Retry` set must
+/// not turn into a timeout).
+fn still_pending(result: &str, retry: bool) -> bool {
+    if result.is_empty() || result.eq_ignore_ascii_case("AuthenticationPending") {
+        return true;
+    }
+    let failed = [
+        "Fail",
+        "Denied",
+        "NoResponse",
+        "Incorrect",
+        "Invalid",
+        "Fraud",
+        "Duplicate",
+    ]
+    .iter()
+    .any(|w| result.contains(w));
+    retry && !failed
 }
 
 /// The number to enter in Authenticator (number matching), 0 when none.
@@ -419,6 +439,16 @@ mod tests {
             display: String::new(),
             is_default: default,
         }
+    }
+
+    #[test]
+    fn pending_results() {
+        assert!(still_pending("AuthenticationPending", false));
+        assert!(still_pending("", true));
+        assert!(still_pending("SomethingNew", true));
+        assert!(!still_pending("PhoneAppDenied", true));
+        assert!(!still_pending("SMSAuthFailedWrongCodeEntered", true));
+        assert!(!still_pending("PhoneAppNoResponse", false));
     }
 
     #[test]
