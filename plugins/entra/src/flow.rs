@@ -431,6 +431,13 @@ impl<'h> Flow<'h> {
             self.host
                 .debug("submitting an intermediate \"Working...\" form");
             let fields = form.submission();
+            // These carry codes, id tokens and WS-Fed results: bearer
+            // values that must not show up in a log.
+            for (_, v) in &fields {
+                if v.len() >= 16 {
+                    self.host.add_secret(v);
+                }
+            }
             return self.web.submit(page, &form, &fields, true);
         }
         if let Some(next) = page.meta_refresh() {
