@@ -74,7 +74,8 @@ fn flag(key: &str, value: &str) -> Result<bool, PluginError> {
         "0" | "false" | "no" | "off" => Ok(false),
         _ => Err(PluginError::config(format!(
             "--plugin-option {key}={value}: expected true or false"
-        ))),
+        ))
+        .with_hint(format!("write --plugin-option {key}=true or {key}=false"))),
     }
 }
 
