@@ -86,6 +86,8 @@ pub enum Fault {
     UnknownPage(String),
     /// GetCredentialType says: no password, FIDO2 key only.
     FidoOnly,
+    /// `ConvergedError` whose only clue is `sErrTxt` ("AADSTS50105: ...").
+    ErrorTextOnly,
     /// The domain is federated to an IdP page without a sign-in form
     /// (Windows integrated authentication only).
     FederatedWithoutForm,
@@ -114,6 +116,9 @@ pub struct EntraConfig {
     pub poll_interval: f64,
     /// Where the SAML page posts.
     pub saml_action: String,
+    /// Send the push number with the first EndAuth answer instead of
+    /// BeginAuth's.
+    pub number_with_first_poll: bool,
 }
 
 impl Default for EntraConfig {
@@ -131,6 +136,7 @@ impl Default for EntraConfig {
             federated: false,
             poll_interval: 0.05,
             saml_action: "https://signin.aws.amazon.com/saml".into(),
+            number_with_first_poll: false,
         }
     }
 }
@@ -749,6 +755,11 @@ fn after_password(st: &mut EntraState, flow_id: &str) -> Response {
             c["urlPost"] = json!("/common/SSPR/Poll");
             return config_page(&c);
         }
+        Some(Fault::ErrorTextOnly) => {
+            let mut c = base_config(st, "ConvergedError", "", "");
+            c["sErrTxt"] = json!("AADSTS50105: Your administrator has configured the application to block users unless they are specifically granted ('assigned') access to the application.");
+            return config_page(&c);
+        }
         Some(Fault::UnknownPage(pgid)) => {
             let ft = next_token(st, flow_id);
             return config_page(&base_config(st, &pgid, flow_id, &ft));
@@ -842,7 +853,7 @@ async fn begin_auth(State(state): State<Entra>, Json(body): Json<Value>) -> Resp
         f.polls = 0;
     }
     let entropy = match &st.config.mfa {
-        Some(Mfa::Push { entropy, .. }) => *entropy,
+        Some(Mfa::Push { entropy, .. }) if !st.config.number_with_first_poll => *entropy,
         _ => 0,
     };
     let ft = next_token(&mut st, &flow_id);
@@ -904,7 +915,13 @@ async fn end_auth(State(state): State<Entra>, Json(body): Json<Value>) -> Respon
             f.mfa_ok = true;
         }
     }
-    mfa_answer(&st, &flow_id, &ft, success, retry, result, 0)
+    let entropy = match &st.config.mfa {
+        Some(Mfa::Push { entropy, .. }) if st.config.number_with_first_poll && polls == 1 => {
+            *entropy
+        }
+        _ => 0,
+    };
+    mfa_answer(&st, &flow_id, &ft, success, retry, result, entropy)
 }
 
 async fn process_auth(

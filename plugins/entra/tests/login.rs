@@ -174,6 +174,27 @@ fn push_with_number_matching_one_notification_polled() {
 }
 
 #[test]
+fn push_number_that_comes_with_the_first_poll_is_shown_once() {
+    let w = world(EntraConfig {
+        mfa: Some(Mfa::Push {
+            polls: 3,
+            entropy: 19,
+            outcome: PushOutcome::Approve,
+        }),
+        number_with_first_poll: true,
+        ..Default::default()
+    });
+    let services = w.services("hunter2").build();
+    assert_signed_in(login(&w.request(), &services).unwrap());
+    let notices = services.notices();
+    assert_eq!(
+        notices.iter().filter(|n| n.contains("number 19")).count(),
+        1,
+        "{notices:?}"
+    );
+}
+
+#[test]
 fn push_denied_and_timed_out() {
     for (outcome, kind) in [
         (PushOutcome::Deny, ErrorKind::MfaRejected),
@@ -294,6 +315,11 @@ fn errors_from_error_codes_without_text() {
             ErrorKind::Protocol,
         ),
         (Some(Fault::FidoOnly), "FIDO2", ErrorKind::NotSupported),
+        (
+            Some(Fault::ErrorTextOnly),
+            "not assigned to this application (AADSTS50105)",
+            ErrorKind::AuthenticationFailed,
+        ),
         (
             Some(Fault::FederatedWithoutForm),
             "federated to localhost",
