@@ -166,6 +166,11 @@ pub fn script_redirect(page: &Page) -> Option<Url> {
     const NEEDLES: &[&str] = &[
         "window.location.replace(",
         "window.location.assign(",
+        "document.location.replace(",
+        "top.location.replace(",
+        "top.location.href",
+        "top.location",
+        "self.location",
         "window.location.href",
         "document.location.href",
         "window.location",
@@ -239,6 +244,13 @@ mod tests {
             "https://apps.example.test/next"
         );
         assert!(script_redirect(&page("<script>var x = window.location.hash;</script>")).is_none());
+        let p = page(
+            "<script>top.location.href = \"https:\\/\\/login.example.test\\/t\\/saml2\";</script>",
+        );
+        assert_eq!(
+            script_redirect(&p).unwrap().as_str(),
+            "https://login.example.test/t/saml2"
+        );
         assert!(script_redirect(&page(
             "<script>window.location = 'javascript:void(0)';</script>"
         ))
