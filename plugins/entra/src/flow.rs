@@ -32,8 +32,6 @@ pub(crate) struct Flow<'h> {
     pub web: Web<'h>,
     pub username: String,
     pub password_sent: bool,
-    pub mfa_done: bool,
-    pub kmsi_answered: usize,
     pub federated_sent: bool,
     /// Pages seen, by id, to stop loops.
     seen: Vec<String>,
@@ -51,8 +49,6 @@ pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome,
         web: Web::new(host),
         username,
         password_sent: false,
-        mfa_done: false,
-        kmsi_answered: 0,
         federated_sent: false,
         seen: Vec::new(),
         options,
@@ -158,9 +154,7 @@ impl<'h> Flow<'h> {
             "KmsiInterrupt" => self.kmsi(page, &config),
             "ConvergedTFA" => {
                 self.check_loop("ConvergedTFA")?;
-                let next = mfa::answer(self, page, &config)?;
-                self.mfa_done = true;
-                Ok(next)
+                mfa::answer(self, page, &config)
             }
             "ConvergedProofUpRedirect" | "ConvergedProofUp" => {
                 if !config.url_skip_mfa_registration.is_empty() {
@@ -392,7 +386,6 @@ impl<'h> Flow<'h> {
     /// `KmsiInterrupt`: "Stay signed in?" - yes by default.
     fn kmsi(&mut self, page: &Page, config: &Config) -> Result<Page, PluginError> {
         self.check_loop("KmsiInterrupt")?;
-        self.kmsi_answered += 1;
         let url = web::resolve(page, &config.url_post, "urlPost")?;
         let yes = self.options.kmsi;
         self.host.debug(&format!(
