@@ -112,7 +112,7 @@ impl<'h> Flow<'h> {
                     self.host.info("signed in with the saved Entra ID session");
                 }
                 if self.options.reuse_session {
-                    session::save(self.host);
+                    session::save(self.host, self.options.kmsi);
                 }
                 return Ok(LoginOutcome::Saml {
                     assertion: Secret::new(post.saml_response),

@@ -12,9 +12,13 @@ use plugin_api::Host;
 pub const SESSION_NAME: &str = "entra-session-cookies";
 
 /// How long the host keeps them. Entra decides how long the session
-/// really lives (a "Stay signed in" session lasts far longer); a dead one
-/// only brings the sign-in page back, which we then answer as usual.
+/// really lives (a "Stay signed in" session rolls for up to 90 days, a
+/// Conditional Access sign-in frequency may cut it short); a dead one only
+/// brings the sign-in page back, which we then answer as usual.
 pub const KEEP_SECS: i64 = 12 * 3600;
+
+/// How long to keep a session after "Stay signed in?" was answered yes.
+pub const KEEP_PERSISTENT_SECS: i64 = 7 * 24 * 3600;
 
 /// Load saved cookies into the host's jar. Returns whether any were loaded.
 pub fn restore(host: &Host) -> bool {
@@ -37,8 +41,9 @@ pub fn restore(host: &Host) -> bool {
     }
 }
 
-/// Save the jar's cookies after a successful sign-in.
-pub fn save(host: &Host) {
+/// Save the jar's cookies after a successful sign-in; `persistent` when
+/// the user asked to stay signed in.
+pub fn save(host: &Host, persistent: bool) {
     let cookies = host.cookies_export();
     if cookies.expose().trim().is_empty() {
         return;
@@ -47,7 +52,12 @@ pub fn save(host: &Host) {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    match host.session_put(SESSION_NAME, &cookies, now + KEEP_SECS) {
+    let keep = if persistent {
+        KEEP_PERSISTENT_SECS
+    } else {
+        KEEP_SECS
+    };
+    match host.session_put(SESSION_NAME, &cookies, now + keep) {
         Ok(()) => host.debug("kept the Entra ID session cookies for the next run"),
         Err(e) => host.warn(&format!(
             "could not keep the Entra ID session: {}",
