@@ -220,7 +220,11 @@ fn check_status(response: Node) -> Result<(), PluginError> {
         Some(m) => format!("the IdP refused the login: {m} (SAML status {codes})"),
         None => format!("the IdP refused the login (SAML status {codes})"),
     };
-    let failed_auth = codes.contains("AuthnFailed") || codes.contains("UnknownPrincipal");
+    // Shibboleth says AuthnFailed (second level); SimpleSAMLphp says
+    // Responder with the message "SimpleSAML\Error\Error: WRONGUSERPASS".
+    let failed_auth = codes.contains("AuthnFailed")
+        || codes.contains("UnknownPrincipal")
+        || message.as_deref().is_some_and(|m| m.contains("WRONGUSERPASS"));
     if failed_auth {
         Err(PluginError::auth(text)
             .with_hint("check -u and the password (and the MFA factor or code)"))
