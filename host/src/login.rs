@@ -98,6 +98,22 @@ pub fn check_inputs(plugin: &LoadedPlugin, login: &Login) -> Result<()> {
     Ok(())
 }
 
+/// The option key under which plugins receive the AWS region (see
+/// `PROTOCOL.md`); plugins must not declare it themselves.
+pub const REGION_OPTION: &str = "aws-region";
+
+/// The `--plugin-option` values plus what the host adds: the region, when
+/// one is known, for plugins whose defaults depend on the AWS partition.
+fn plugin_options(login: &Login) -> std::collections::BTreeMap<String, String> {
+    let mut options = login.plugin_options.clone();
+    if let Some(r) = &login.region {
+        options
+            .entry(REGION_OPTION.to_string())
+            .or_insert_with(|| r.clone());
+    }
+    options
+}
+
 /// What a plugin login produced, before STS.
 pub enum Outcome {
     Saml(plugin_api::Secret<String>, Assertion),
@@ -118,7 +134,7 @@ pub fn run_plugin(
         endpoint: login.endpoint.clone(),
         username: login.username.clone(),
         role_arn: login.role_arn.clone(),
-        options: login.plugin_options.clone(),
+        options: plugin_options(login),
         verbosity: common.verbosity,
         interactive,
         mfa: MfaSettings {
