@@ -1,0 +1,259 @@
+//! A real SAML ECP identity provider for the tests: Debian's SimpleSAMLphp
+//! (1.19, `.ci/ecp-deps.sh`), configured in a temp directory and served by
+//! PHP's built-in web server on a loopback port. Configuration as an
+//! administrator writes it: the IdP enabled, `exampleauth:UserPass` users
+//! carrying the AWS attributes, the hosted IdP with `saml20.ecp` on, and
+//! the AWS service provider (`urn:amazon:webservices`) with a PAOS
+//! assertion consumer service. The signing key is made per run by openssl.
+//!
+//! Without php or SimpleSAMLphp the tests skip with a printed reason; under
+//! CI=true they fail instead.
+#![allow(dead_code)]
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Where Debian installs SimpleSAMLphp's web root.
+const DEFAULT_WWW: &str = "/usr/share/simplesamlphp/www";
+
+/// One `exampleauth:UserPass` user.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub name: String,
+    pub password: String,
+    /// `https://aws.amazon.com/SAML/Attributes/Role` values
+    /// (`role-arn,provider-arn`).
+    pub roles: Vec<String>,
+}
+
+impl User {
+    pub fn new(name: &str, password: &str, roles: &[&str]) -> User {
+        User {
+            name: name.into(),
+            password: password.into(),
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+}
+
+/// A running SimpleSAMLphp IdP (stopped on drop).
+pub struct SimpleSamlPhp {
+    child: Child,
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+}
+
+fn php_string(s: &str) -> String {
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+fn php_list(items: &[String]) -> String {
+    let inner: Vec<String> = items.iter().map(|s| php_string(s)).collect();
+    format!("[{}]", inner.join(", "))
+}
+
+fn find_in_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// `php`, `openssl` and SimpleSAMLphp's web root, or `None` after printing
+/// why (a panic under CI=true).
+fn requirements() -> Option<(PathBuf, PathBuf, PathBuf)> {
+    let www = PathBuf::from(
+        std::env::var("AWSPROCESSCREDS_TEST_SIMPLESAMLPHP_WWW").unwrap_or_else(|_| DEFAULT_WWW.into()),
+    );
+    let missing = match (find_in_path("php"), find_in_path("openssl")) {
+        (None, _) => Some("`php` not found in PATH".to_string()),
+        (_, None) => Some("`openssl` not found in PATH".to_string()),
+        _ if !www.join("saml2/idp/SSOService.php").is_file() => Some(format!(
+            "SimpleSAMLphp not found at {}",
+            www.display()
+        )),
+        (Some(php), Some(openssl)) => return Some((php, openssl, www)),
+    };
+    let msg = format!(
+        "{}: run .ci/ecp-deps.sh (Debian packages simplesamlphp, php-cli)",
+        missing.unwrap_or_default()
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("{msg}");
+    }
+    eprintln!("SKIPPED: {msg}");
+    None
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+}
+
+impl SimpleSamlPhp {
+    /// Configure and start an IdP with these users; `None` when the
+    /// software is missing outside CI.
+    pub fn start(users: &[User]) -> Option<SimpleSamlPhp> {
+        let (php, openssl, www) = requirements()?;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in ["config", "metadata", "cert", "tmp", "data", "log", "sessions"] {
+            std::fs::create_dir(root.join(d)).unwrap();
+        }
+        let status = Command::new(openssl)
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"])
+            .args(["-subj", "/CN=simplesamlphp.test"])
+            .arg("-keyout")
+            .arg(root.join("cert/idp.key"))
+            .arg("-out")
+            .arg(root.join("cert/idp.crt"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("run openssl");
+        assert!(status.success(), "openssl could not make the IdP's key");
+
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let p = |d: &str| php_string(&format!("{}/{d}/", root.display()));
+        write(
+            &root.join("config/config.php"),
+            &format!(
+                r#"<?php
+$config = [
+    'baseurlpath' => 'http://127.0.0.1:{port}/',
+    'certdir' => {cert},
+    'loggingdir' => {log},
+    'datadir' => {data},
+    'tempdir' => {tmp},
+    'metadatadir' => {metadata},
+    'technicalcontact_name' => 'Test',
+    'technicalcontact_email' => 'test@example.org',
+    'timezone' => 'UTC',
+    'secretsalt' => 'awsprocesscreds-test-salt-0123456789abcdef',
+    'auth.adminpassword' => 'unused-admin-password-0123456789',
+    'admin.protectindexpage' => true,
+    'admin.protectmetadata' => false,
+    'admin.checkforupdates' => false,
+    'enable.saml20-idp' => true,
+    'logging.level' => SimpleSAML\Logger::INFO,
+    'logging.handler' => 'file',
+    'logging.logfile' => 'simplesamlphp.log',
+    'showerrors' => false,
+    'errorreporting' => false,
+    'module.enable' => ['exampleauth' => true, 'core' => true, 'saml' => true],
+    'store.type' => 'phpsession',
+    'session.phpsession.savepath' => {sessions},
+    'session.cookie.secure' => false,
+];
+"#,
+                cert = p("cert"),
+                log = p("log"),
+                data = p("data"),
+                tmp = p("tmp"),
+                metadata = p("metadata"),
+                sessions = p("sessions"),
+            ),
+        );
+        let mut sources = String::from(
+            "<?php\n$config = [\n    'admin' => ['core:AdminPassword'],\n    'ecp-users' => [\n        'exampleauth:UserPass',\n",
+        );
+        for u in users {
+            sources.push_str(&format!(
+                "        {} => [\n            'uid' => {},\n            'https://aws.amazon.com/SAML/Attributes/Role' => {},\n            'https://aws.amazon.com/SAML/Attributes/RoleSessionName' => {},\n            'https://aws.amazon.com/SAML/Attributes/SessionDuration' => ['3600'],\n        ],\n",
+                php_string(&format!("{}:{}", u.name, u.password)),
+                php_list(std::slice::from_ref(&u.name)),
+                php_list(&u.roles),
+                php_list(&[format!("{}@simplesamlphp.test", u.name)]),
+            ));
+        }
+        sources.push_str("    ],\n];\n");
+        write(&root.join("config/authsources.php"), &sources);
+        write(
+            &root.join("metadata/saml20-idp-hosted.php"),
+            r#"<?php
+$metadata['__DYNAMIC:1__'] = [
+    'host' => '__DEFAULT__',
+    'privatekey' => 'idp.key',
+    'certificate' => 'idp.crt',
+    'auth' => 'ecp-users',
+    'saml20.ecp' => true,
+];
+"#,
+        );
+        // The AWS SP as its published metadata describes it, plus the PAOS
+        // consumer ECP needs (the IdP refuses PAOS to an SP without one).
+        let mut sps = String::from("<?php\n");
+        sps.push_str(
+            r#"$metadata['urn:amazon:webservices'] = [
+    'AssertionConsumerService' => [
+        ['Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:PAOS', 'Location' => 'https://signin.aws.amazon.com/saml', 'index' => 0],
+        ['Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', 'Location' => 'https://signin.aws.amazon.com/saml', 'index' => 1],
+        ['Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:PAOS', 'Location' => 'https://signin.amazonaws-us-gov.com/saml', 'index' => 2],
+    ],
+    'NameIDFormat' => 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
+    'attributes.NameFormat' => 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri',
+    'attributes' => [
+        'https://aws.amazon.com/SAML/Attributes/Role',
+        'https://aws.amazon.com/SAML/Attributes/RoleSessionName',
+        'https://aws.amazon.com/SAML/Attributes/SessionDuration',
+    ],
+];
+"#,
+        );
+        write(&root.join("metadata/saml20-sp-remote.php"), &sps);
+
+        let mut cmd = Command::new(php);
+        cmd.arg("-S")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("-t")
+            .arg(&www)
+            .env("SIMPLESAMLPHP_CONFIG_DIR", root.join("config"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // The server must not outlive the test process, even on a panic.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            cmd.pre_exec(|| {
+                rustix::process::set_parent_process_death_signal(Some(
+                    rustix::process::Signal::KILL,
+                ))
+                .map_err(std::io::Error::from)
+            });
+        }
+        let child = cmd.spawn().expect("start php -S");
+        let idp = SimpleSamlPhp { child, dir, port };
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "php -S did not start within 20s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(idp)
+    }
+
+    /// The ECP endpoint (`-e`).
+    pub fn sso_url(&self) -> String {
+        format!("http://127.0.0.1:{}/saml2/idp/SSOService.php", self.port)
+    }
+
+    /// The IdP's log, for failure messages.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("log/simplesamlphp.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for SimpleSamlPhp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
