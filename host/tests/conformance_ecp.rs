@@ -40,11 +40,8 @@ struct World {
 fn world() -> Option<World> {
     let moto = shared_moto()?;
     let aws = tool("aws")?;
-    let idp = SimpleSamlPhp::start(&[User::new(
-        "bob",
-        PASSWORD,
-        &[&format!("{ROLE},{PROVIDER}")],
-    )])?;
+    let idp =
+        SimpleSamlPhp::start(&[User::new("bob", PASSWORD, &[&format!("{ROLE},{PROVIDER}")])])?;
     let ctx = Ctx::new();
     ctx.add_plugin("awsprocesscreds_plugin_ecp");
     let config = ctx.tmp.path().join("aws-config");

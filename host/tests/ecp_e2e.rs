@@ -43,10 +43,19 @@ impl World {
     /// `awsprocesscreds-saml -p ecp -e <SSOService.php> -u alice -a <role>` + `extra`.
     fn saml(&self, role: &str, extra: &[&str]) -> std::process::Command {
         let mut cmd = self.ctx.command("awsprocesscreds-saml");
-        cmd.args(["-p", "ecp", "-e", &self.idp.sso_url(), "-u", "alice", "-a", role])
-            .arg("--plugin-dir")
-            .arg(&self.ctx.plugin_dir)
-            .args(extra);
+        cmd.args([
+            "-p",
+            "ecp",
+            "-e",
+            &self.idp.sso_url(),
+            "-u",
+            "alice",
+            "-a",
+            role,
+        ])
+        .arg("--plugin-dir")
+        .arg(&self.ctx.plugin_dir)
+        .args(extra);
         cmd
     }
 
@@ -81,7 +90,13 @@ impl World {
 fn login_against_simplesamlphp_prints_credentials_and_caches_them() {
     let Some(w) = world() else { return };
     let out = run(w.with_password(PASSWORD, &[]));
-    assert_eq!(out.code, 0, "stderr:\n{}\nIdP log:\n{}", out.stderr, w.idp.log());
+    assert_eq!(
+        out.code,
+        0,
+        "stderr:\n{}\nIdP log:\n{}",
+        out.stderr,
+        w.idp.log()
+    );
     assert_credentials(&out.json());
     assert_eq!(w.ctx.sts_calls(), 1);
     // What reached STS is SimpleSAMLphp's signed Response, cut out of the
@@ -106,7 +121,10 @@ fn password_typed_at_the_terminal_prompt() {
     let (out, screen) = s.finish(Duration::from_secs(30));
     out.ok();
     assert_credentials(&out.json());
-    assert!(!screen.contains(PASSWORD), "the password was echoed:\n{screen}");
+    assert!(
+        !screen.contains(PASSWORD),
+        "the password was echoed:\n{screen}"
+    );
 }
 
 #[test]
@@ -114,7 +132,11 @@ fn wrong_password_is_one_line_exit_1_and_empty_stdout() {
     let Some(w) = world() else { return };
     let out = run(w.with_password("not-the-password", &[]));
     out.fails(1, "WRONGUSERPASS");
-    assert!(out.stderr.contains("the IdP refused the login"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("the IdP refused the login"),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stderr.contains("not-the-password"));
     assert_eq!(w.ctx.sts_calls(), 0);
 }
@@ -160,5 +182,10 @@ fn an_endpoint_that_is_not_ecp_is_named_as_such() {
         .env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
     let out = run(cmd);
     out.fails(1, "not a SOAP envelope");
-    assert_eq!(out.stderr.trim().lines().count(), 2, "one line + hint:\n{}", out.stderr);
+    assert_eq!(
+        out.stderr.trim().lines().count(),
+        2,
+        "one line + hint:\n{}",
+        out.stderr
+    );
 }

@@ -211,7 +211,13 @@ fn envelope(acs: &str, response: &str) -> String {
     )
 }
 
-fn status_response(acs: &str, in_response_to: &str, top: &str, second: Option<&str>, msg: Option<&str>) -> String {
+fn status_response(
+    acs: &str,
+    in_response_to: &str,
+    top: &str,
+    second: Option<&str>,
+    msg: Option<&str>,
+) -> String {
     let urn = |c: &str| format!("urn:oasis:names:tc:SAML:2.0:status:{c}");
     let inner = second
         .map(|s| format!(r#"<saml2p:StatusCode Value="{}"/>"#, urn(s)))
@@ -247,7 +253,10 @@ fn success(config: &EcpConfig, acs: &str, in_response_to: &str, subject: &str) -
         .unwrap_or(built);
     let body = body.replacen(
         "<saml2p:Response ",
-        &format!(r#"<saml2p:Response InResponseTo="{}" "#, esc(in_response_to)),
+        &format!(
+            r#"<saml2p:Response InResponseTo="{}" "#,
+            esc(in_response_to)
+        ),
         1,
     );
     envelope(acs, &body)
@@ -263,10 +272,15 @@ fn parse_request(body: &str, seen: &mut Seen) -> Result<(), String> {
     let req = root
         .children()
         .find(|n| n.has_tag_name((SOAP_NS, "Body")))
-        .and_then(|b| b.children().find(|n| n.has_tag_name((SAMLP_NS, "AuthnRequest"))))
+        .and_then(|b| {
+            b.children()
+                .find(|n| n.has_tag_name((SAMLP_NS, "AuthnRequest")))
+        })
         .ok_or("no AuthnRequest in the SOAP body")?;
     seen.request_id = req.attribute("ID").map(str::to_owned);
-    seen.acs_url = req.attribute("AssertionConsumerServiceURL").map(str::to_owned);
+    seen.acs_url = req
+        .attribute("AssertionConsumerServiceURL")
+        .map(str::to_owned);
     seen.protocol_binding = req.attribute("ProtocolBinding").map(str::to_owned);
     seen.issue_instant = req.attribute("IssueInstant").map(str::to_owned);
     seen.issuer = req

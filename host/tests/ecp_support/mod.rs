@@ -66,15 +66,15 @@ fn find_in_path(name: &str) -> Option<PathBuf> {
 /// why (a panic under CI=true).
 fn requirements() -> Option<(PathBuf, PathBuf, PathBuf)> {
     let www = PathBuf::from(
-        std::env::var("AWSPROCESSCREDS_TEST_SIMPLESAMLPHP_WWW").unwrap_or_else(|_| DEFAULT_WWW.into()),
+        std::env::var("AWSPROCESSCREDS_TEST_SIMPLESAMLPHP_WWW")
+            .unwrap_or_else(|_| DEFAULT_WWW.into()),
     );
     let missing = match (find_in_path("php"), find_in_path("openssl")) {
         (None, _) => Some("`php` not found in PATH".to_string()),
         (_, None) => Some("`openssl` not found in PATH".to_string()),
-        _ if !www.join("saml2/idp/SSOService.php").is_file() => Some(format!(
-            "SimpleSAMLphp not found at {}",
-            www.display()
-        )),
+        _ if !www.join("saml2/idp/SSOService.php").is_file() => {
+            Some(format!("SimpleSAMLphp not found at {}", www.display()))
+        }
         (Some(php), Some(openssl)) => return Some((php, openssl, www)),
     };
     let msg = format!(
@@ -99,11 +99,15 @@ impl SimpleSamlPhp {
         let (php, openssl, www) = requirements()?;
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for d in ["config", "metadata", "cert", "tmp", "data", "log", "sessions"] {
+        for d in [
+            "config", "metadata", "cert", "tmp", "data", "log", "sessions",
+        ] {
             std::fs::create_dir(root.join(d)).unwrap();
         }
         let status = Command::new(openssl)
-            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"])
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            ])
             .args(["-subj", "/CN=simplesamlphp.test"])
             .arg("-keyout")
             .arg(root.join("cert/idp.key"))

@@ -52,15 +52,15 @@ impl AuthnRequest {
     /// A fresh request (random ID, the current time).
     pub fn new(issuer: &str, acs_url: &str) -> Result<AuthnRequest, PluginError> {
         let mut bytes = [0u8; 20];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| PluginError::other(format!("no random numbers for the request ID: {e}")))?;
+        getrandom::fill(&mut bytes).map_err(|e| {
+            PluginError::other(format!("no random numbers for the request ID: {e}"))
+        })?;
         let mut id = String::from("_");
         for b in bytes {
             let _ = write!(id, "{b:02x}");
         }
-        let fmt = time::macros::format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-        );
+        let fmt =
+            time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
         let issue_instant = time::OffsetDateTime::now_utc()
             .format(&fmt)
             .map_err(|e| PluginError::other(format!("cannot format the request time: {e}")))?;
@@ -145,10 +145,16 @@ mod tests {
 
     #[test]
     fn fresh_requests_have_unique_ncname_ids_and_utc_times() {
-        let a = AuthnRequest::new("urn:amazon:webservices", "https://signin.aws.amazon.com/saml")
-            .unwrap();
-        let b = AuthnRequest::new("urn:amazon:webservices", "https://signin.aws.amazon.com/saml")
-            .unwrap();
+        let a = AuthnRequest::new(
+            "urn:amazon:webservices",
+            "https://signin.aws.amazon.com/saml",
+        )
+        .unwrap();
+        let b = AuthnRequest::new(
+            "urn:amazon:webservices",
+            "https://signin.aws.amazon.com/saml",
+        )
+        .unwrap();
         assert_ne!(a.id, b.id);
         assert!(a.id.starts_with('_') && a.id.len() == 41, "{}", a.id);
         assert_eq!(a.issue_instant.len(), 20, "{}", a.issue_instant);

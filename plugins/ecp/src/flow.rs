@@ -181,6 +181,10 @@ mod tests {
         }
         r.mfa.factor = Some("yubikey".into());
         let e = DuoFactor::from_request(&r).unwrap_err();
-        assert!(e.message.contains("auto, push, phone, passcode"), "{}", e.message);
+        assert!(
+            e.message.contains("auto, push, phone, passcode"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -121,9 +121,12 @@ mod tests {
     #[test]
     fn explicit_options_win() {
         let mut r = LoginRequest::default();
-        r.options.insert(HOST_REGION_KEY.into(), "us-gov-east-1".into());
-        r.options.insert("acs-url".into(), " https://sp.example/acs ".into());
-        r.options.insert("sp-entity-id".into(), "https://sp.example".into());
+        r.options
+            .insert(HOST_REGION_KEY.into(), "us-gov-east-1".into());
+        r.options
+            .insert("acs-url".into(), " https://sp.example/acs ".into());
+        r.options
+            .insert("sp-entity-id".into(), "https://sp.example".into());
         r.options.insert("reuse-session".into(), "off".into());
         let o = Options::from_request(&r).unwrap();
         assert_eq!(o.acs_url, "https://sp.example/acs");

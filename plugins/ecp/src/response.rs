@@ -144,7 +144,11 @@ fn is_html(content_type: Option<&str>, start: &str) -> bool {
     if ct.contains("html") && !ct.contains("xml") {
         return true;
     }
-    let head: String = start.chars().take(64).collect::<String>().to_ascii_lowercase();
+    let head: String = start
+        .chars()
+        .take(64)
+        .collect::<String>()
+        .to_ascii_lowercase();
     head.starts_with("<!doctype html") || head.starts_with("<html")
 }
 
@@ -224,7 +228,9 @@ fn check_status(response: Node) -> Result<(), PluginError> {
     // Responder with the message "SimpleSAML\Error\Error: WRONGUSERPASS".
     let failed_auth = codes.contains("AuthnFailed")
         || codes.contains("UnknownPrincipal")
-        || message.as_deref().is_some_and(|m| m.contains("WRONGUSERPASS"));
+        || message
+            .as_deref()
+            .is_some_and(|m| m.contains("WRONGUSERPASS"));
     if failed_auth {
         Err(PluginError::auth(text)
             .with_hint("check -u and the password (and the MFA factor or code)"))
@@ -289,7 +295,8 @@ fn check_addressing(
 /// itself are left alone), so that it stands alone and signatures over the
 /// assertion (exclusive canonicalization) still verify.
 fn standalone(text: &str, element: Node) -> Result<String, PluginError> {
-    let bad = || PluginError::protocol("the IdP's SAML Response could not be cut out of the answer");
+    let bad =
+        || PluginError::protocol("the IdP's SAML Response could not be cut out of the answer");
     let slice = text.get(element.range()).ok_or_else(bad)?;
     let tag_end = start_tag_end(slice).ok_or_else(bad)?;
     let name_end = slice[1..tag_end]
@@ -312,7 +319,11 @@ fn standalone(text: &str, element: Node) -> Result<String, PluginError> {
             }
         }
     }
-    Ok(format!("{}{extra}{}", &slice[..name_end], &slice[name_end..]))
+    Ok(format!(
+        "{}{extra}{}",
+        &slice[..name_end],
+        &slice[name_end..]
+    ))
 }
 
 /// Index of the `>` that closes the start tag at the beginning of `s`
@@ -344,7 +355,9 @@ fn declared_prefixes(attrs: &str) -> HashSet<Option<&str>> {
         let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
             break;
         };
-        let Some(close) = after[1..].find(q) else { break };
+        let Some(close) = after[1..].find(q) else {
+            break;
+        };
         if name == "xmlns" {
             out.insert(None);
         } else if let Some(p) = name.strip_prefix("xmlns:") {
@@ -461,17 +474,32 @@ mod tests {
         );
         let e = err(200, "text/xml", &body);
         assert_eq!(e.kind, ErrorKind::Config);
-        assert!(e.message.ends_with("(SAML status Requester/RequestDenied)"), "{}", e.message);
+        assert!(
+            e.message.ends_with("(SAML status Requester/RequestDenied)"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
     fn faults_html_and_401_have_their_own_messages() {
         let fault = r#"<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body><S:Fault><faultcode>S:Server</faultcode><faultstring>Unable to respond</faultstring></S:Fault></S:Body></S:Envelope>"#;
         let e = err(500, "text/xml", fault);
-        assert_eq!(e.message, "the IdP answered with a SOAP fault: Unable to respond (S:Server)");
-        let e = err(200, "text/html", "<!DOCTYPE html><html><head><title>Web Login\n Service</title></head></html>");
+        assert_eq!(
+            e.message,
+            "the IdP answered with a SOAP fault: Unable to respond (S:Server)"
+        );
+        let e = err(
+            200,
+            "text/html",
+            "<!DOCTYPE html><html><head><title>Web Login\n Service</title></head></html>",
+        );
         assert_eq!(e.kind, ErrorKind::Config);
-        assert!(e.message.contains("HTML page (\"Web Login Service\")"), "{}", e.message);
+        assert!(
+            e.message.contains("HTML page (\"Web Login Service\")"),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("not an ECP endpoint"), "{}", e.message);
         let e = err(401, "text/html", "<html>Unauthorized</html>");
         assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
@@ -481,13 +509,26 @@ mod tests {
         let e = err(200, "application/json", "{}");
         assert!(e.message.contains("not well-formed XML"), "{}", e.message);
         let e = err(200, "text/xml", "<rss/>");
-        assert!(e.message.contains("not a SOAP envelope (root element <rss>)"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("not a SOAP envelope (root element <rss>)"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
     fn answers_for_another_request_or_consumer_are_refused() {
-        let e = err(200, "text/xml", &SHIB_OK.replace("InResponseTo=\"_req1\"", "InResponseTo=\"_other\""));
-        assert!(e.message.contains("answers request \"_other\", not ours"), "{}", e.message);
+        let e = err(
+            200,
+            "text/xml",
+            &SHIB_OK.replace("InResponseTo=\"_req1\"", "InResponseTo=\"_other\""),
+        );
+        assert!(
+            e.message.contains("answers request \"_other\", not ours"),
+            "{}",
+            e.message
+        );
         let e = err(
             200,
             "text/xml",
@@ -496,7 +537,12 @@ mod tests {
                 "Destination=\"https://evil.example/saml\"",
             ),
         );
-        assert!(e.message.contains("addressed to \"https://evil.example/saml\""), "{}", e.message);
+        assert!(
+            e.message
+                .contains("addressed to \"https://evil.example/saml\""),
+            "{}",
+            e.message
+        );
         let e = err(
             200,
             "text/xml",

@@ -66,7 +66,10 @@ fn soap_request_with_basic_credentials_returns_the_response() {
     assert!(x.contains(r#"xmlns:soap11="http://schemas.xmlsoap.org/soap/envelope/""#));
     let st = state.lock().unwrap();
     let seen = &st.requests[0];
-    assert_eq!(seen.content_type.as_deref(), Some("text/xml; charset=utf-8"));
+    assert_eq!(
+        seen.content_type.as_deref(),
+        Some("text/xml; charset=utf-8")
+    );
     assert_eq!(
         seen.accept.as_deref(),
         Some("text/html; application/vnd.paos+xml")
@@ -100,11 +103,19 @@ fn options_and_partition_go_into_the_authn_request() {
     let (server, state) = ecp::start(EcpConfig::default());
     let services = TestServices::new().password("hunter2").build();
     let mut req = request(&ecp::endpoint_url(&server));
-    req.options.insert("aws-region".into(), "us-gov-west-1".into());
+    req.options
+        .insert("aws-region".into(), "us-gov-west-1".into());
     let x = xml(login(&req, &services).unwrap());
-    assert!(x.contains(r#"Destination="https://signin.amazonaws-us-gov.com/saml""#), "{x}");
-    req.options.insert("sp-entity-id".into(), "urn:example:sp".into());
-    req.options.insert("acs-url".into(), "https://signin.aws.amazon.com/saml".into());
+    assert!(
+        x.contains(r#"Destination="https://signin.amazonaws-us-gov.com/saml""#),
+        "{x}"
+    );
+    req.options
+        .insert("sp-entity-id".into(), "urn:example:sp".into());
+    req.options.insert(
+        "acs-url".into(),
+        "https://signin.aws.amazon.com/saml".into(),
+    );
     let services = TestServices::new().password("hunter2").build();
     login(&req, &services).unwrap();
     let st = state.lock().unwrap();
