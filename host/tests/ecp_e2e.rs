@@ -189,3 +189,30 @@ fn an_endpoint_that_is_not_ecp_is_named_as_such() {
         out.stderr
     );
 }
+
+#[test]
+fn a_consumer_the_idp_does_not_know_is_caught_by_the_destination_check() {
+    let Some(w) = world() else { return };
+    // SimpleSAMLphp ignores an AssertionConsumerServiceURL missing from the
+    // SP's metadata and addresses the Response to the registered one: the
+    // plugin must notice the answer is not for the consumer it asked for.
+    let out = run(w.with_password(
+        PASSWORD,
+        &[
+            "--plugin-option",
+            "acs-url=https://sp.example.org/not-registered",
+        ],
+    ));
+    out.fails(1, "not to \"https://sp.example.org/not-registered\"");
+    assert_eq!(w.ctx.sts_calls(), 0);
+}
+
+#[test]
+fn an_sp_the_idp_does_not_know_shows_the_idp_page_title() {
+    let Some(w) = world() else { return };
+    let out = run(w.with_password(
+        PASSWORD,
+        &["--plugin-option", "sp-entity-id=urn:example:unknown-sp"],
+    ));
+    out.fails(1, "HTML page (\"Metadata not found\")");
+}

@@ -83,7 +83,12 @@ pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome,
         }
     }
 
-    let password = host.password(&format!("IdP password for {username}: "))?;
+    // Both spellings of the word, for users and for scripts that wait for
+    // either ("Password:" is what the original awsprocesscreds printed).
+    let idp_host = url.host_str().unwrap_or("the IdP");
+    let password = host.password(&format!(
+        "Password for {username} at {idp_host} (IdP password): "
+    ))?;
     host.add_secret(password.expose());
     let token = base64::engine::general_purpose::STANDARD
         .encode(format!("{username}:{}", password.expose()));

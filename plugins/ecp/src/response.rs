@@ -62,13 +62,18 @@ pub fn extract(answer: &HttpResponse, request: &AuthnRequest) -> Result<String, 
         .with_hint(ENDPOINT_HINT)
     })?;
     let start = text.trim_start_matches('\u{feff}').trim_start();
-    if is_html(answer.header("content-type"), start) {
-        return Err(not_ecp(format!(
-            "the endpoint answered HTTP {status} with an HTML page{}, not a SOAP envelope: it is not an ECP endpoint (or ECP is not enabled there)",
+    let html_error = || {
+        not_ecp(format!(
+            "the endpoint answered HTTP {status} with an HTML page{} instead of a SOAP envelope: it is not an ECP endpoint, ECP is not enabled there, or the IdP could not handle the request",
             html_title(start)
                 .map(|t| format!(" ({t:?})"))
                 .unwrap_or_default()
-        )));
+        ))
+    };
+    // Sniff the body first: a SOAP answer mislabelled text/html is still
+    // an answer.
+    if looks_like_html(start) {
+        return Err(html_error());
     }
     if start.is_empty() {
         return Err(not_ecp(format!(
@@ -80,7 +85,13 @@ pub fn extract(answer: &HttpResponse, request: &AuthnRequest) -> Result<String, 
         nodes_limit: MAX_NODES,
         ..ParsingOptions::default()
     };
+    let labelled_html = answer
+        .header("content-type")
+        .is_some_and(|ct| ct.to_ascii_lowercase().contains("html"));
     let doc = Document::parse_with_options(text, options).map_err(|e| {
+        if labelled_html {
+            return html_error();
+        }
         let what = if matches!(e, roxmltree::Error::DtdDetected) {
             "contains a DTD, which is refused".to_string()
         } else {
@@ -92,6 +103,7 @@ pub fn extract(answer: &HttpResponse, request: &AuthnRequest) -> Result<String, 
     let root = doc.root_element();
     let soap_ns = match root.tag_name().namespace() {
         Some(ns @ (SOAP11_NS | SOAP12_NS)) if root.tag_name().name() == "Envelope" => ns,
+        _ if labelled_html => return Err(html_error()),
         _ => {
             return Err(not_ecp(format!(
                 "the endpoint answered HTTP {status} with XML that is not a SOAP envelope (root element <{}>)",
@@ -139,11 +151,7 @@ fn child<'a, 'i>(node: Node<'a, 'i>, ns: &str, name: &str) -> Option<Node<'a, 'i
     node.children().find(|n| n.has_tag_name((ns, name)))
 }
 
-fn is_html(content_type: Option<&str>, start: &str) -> bool {
-    let ct = content_type.unwrap_or("").to_ascii_lowercase();
-    if ct.contains("html") && !ct.contains("xml") {
-        return true;
-    }
+fn looks_like_html(start: &str) -> bool {
     let head: String = start
         .chars()
         .take(64)
@@ -515,6 +523,26 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn content_type_is_a_label_the_body_decides() {
+        // A SOAP answer mislabelled as HTML is still read.
+        extract(&answer(200, "text/html", SHIB_OK), &request()).unwrap();
+        // An XHTML error page (SimpleSAMLphp's "Metadata not found") with a
+        // DTD is an HTML page, not a DTD attack.
+        let page = concat!(
+            r#"<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">"#,
+            r#"<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Metadata not found</title></head></html>"#
+        );
+        let e = err(200, "text/html; charset=UTF-8", page);
+        assert!(
+            e.message.contains("(\"Metadata not found\")"),
+            "{}",
+            e.message
+        );
+        let e = err(500, "text/html", "<p>oops</p>");
+        assert!(e.message.contains("HTML page"), "{}", e.message);
     }
 
     #[test]
