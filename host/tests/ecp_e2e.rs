@@ -216,3 +216,29 @@ fn an_sp_the_idp_does_not_know_shows_the_idp_page_title() {
     ));
     out.fails(1, "HTML page (\"Metadata not found\")");
 }
+
+#[test]
+fn over_https_with_the_ca_bundle() {
+    let Some(w) = world() else { return };
+    let front = ecp_support::TlsFront::start(&w.idp);
+    let ca = front.pki.write_ca(w.ctx.tmp.path()).unwrap();
+    let mut cmd = w.ctx.command("awsprocesscreds-saml");
+    cmd.args([
+        "-p",
+        "ecp",
+        "-e",
+        &front.sso_url(),
+        "-u",
+        "alice",
+        "-a",
+        ROLE,
+    ])
+    .arg("--plugin-dir")
+    .arg(&w.ctx.plugin_dir)
+    .arg("--ca-bundle")
+    .arg(&ca)
+    .env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+    let out = run(cmd);
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    assert_credentials(&out.json());
+}

@@ -255,6 +255,65 @@ $metadata['__DYNAMIC:1__'] = [
     }
 }
 
+/// HTTPS in front of the PHP server (which speaks plain HTTP only): a
+/// TLS-terminating reverse proxy on another loopback port, with a
+/// certificate from a fresh test CA, so the plugin talks to the real IdP
+/// over real TLS as users' clients do.
+pub struct TlsFront {
+    pub server: sandbox::Server,
+    pub pki: sandbox::pki::TestPki,
+}
+
+impl TlsFront {
+    pub fn start(idp: &SimpleSamlPhp) -> TlsFront {
+        use sandbox::axum::body::{to_bytes, Body};
+        use sandbox::axum::extract::{Request, State};
+        use sandbox::axum::response::Response;
+
+        async fn forward(State(backend): State<String>, req: Request) -> Response {
+            let client = reqwest::Client::new();
+            let path = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into());
+            let method =
+                reqwest::Method::from_bytes(req.method().as_str().as_bytes()).expect("method");
+            let mut out = client.request(method, format!("{backend}{path}"));
+            for (k, v) in req.headers() {
+                if k.as_str().eq_ignore_ascii_case("host") {
+                    continue;
+                }
+                out = out.header(k.as_str(), v.as_bytes());
+            }
+            let body = to_bytes(req.into_body(), 16 << 20).await.expect("body");
+            let answer = out
+                .body(body.to_vec())
+                .send()
+                .await
+                .expect("php -S answers");
+            let mut resp = Response::builder().status(answer.status().as_u16());
+            for (k, v) in answer.headers() {
+                resp = resp.header(k.as_str(), v.as_bytes());
+            }
+            let bytes = answer.bytes().await.expect("php -S body");
+            resp.body(Body::from(bytes)).expect("response")
+        }
+
+        let pki = sandbox::pki::TestPki::localhost();
+        let router = sandbox::axum::Router::new()
+            .fallback(forward)
+            .with_state(format!("http://127.0.0.1:{}", idp.port));
+        let server = sandbox::Server::https(router, &pki);
+        TlsFront { server, pki }
+    }
+
+    /// The ECP endpoint over HTTPS.
+    pub fn sso_url(&self) -> String {
+        self.server.url("/saml2/idp/SSOService.php")
+    }
+}
+
 impl Drop for SimpleSamlPhp {
     fn drop(&mut self) {
         let _ = self.child.kill();
