@@ -525,6 +525,29 @@ mod tests {
         );
     }
 
+    /// Hostile or broken answers end in an error, never a panic: every
+    /// truncation of a good answer, and single-byte corruptions of it.
+    #[test]
+    fn truncated_and_corrupted_answers_are_errors() {
+        for end in 0..SHIB_OK.len() {
+            if let Some(prefix) = SHIB_OK.get(..end) {
+                let _ = extract(&answer(200, "text/xml", prefix), &request());
+            }
+        }
+        let bytes = SHIB_OK.as_bytes();
+        for i in (0..bytes.len()).step_by(7) {
+            for b in [b'<', b'>', b'"', b'\'', b'&', b':', 0xff] {
+                let mut body = bytes.to_vec();
+                body[i] = b;
+                let a = HttpResponse {
+                    body,
+                    ..answer(200, "text/xml", "")
+                };
+                let _ = extract(&a, &request());
+            }
+        }
+    }
+
     #[test]
     fn content_type_is_a_label_the_body_decides() {
         // A SOAP answer mislabelled as HTML is still read.
