@@ -2,8 +2,8 @@
 //! service provider in a SOAP 1.1 envelope, asking for the PAOS binding.
 //!
 //! Modelled on what the ECP clients in use send to an IdP (awscli-login,
-//! saml2aws `shibbolethecp`, the Shibboleth project's `ecp.sh`): in the
-//! OASIS ECP profile (saml-ecp-v2.0, section 2.3.3) the `paos:Request` and
+//! saml2aws `shibbolethecp`): in the OASIS ECP profile
+//! (`saml-ecp-v2.0`) the `paos:Request` and
 //! `ecp:Request` SOAP headers are what the *service provider* sends to the
 //! client, and the client removes them before forwarding the `AuthnRequest`
 //! to the IdP. Here there is no service provider round trip (AWS has no

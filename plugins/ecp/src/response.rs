@@ -92,6 +92,11 @@ pub fn extract(answer: &HttpResponse, request: &AuthnRequest) -> Result<String, 
         if labelled_html {
             return html_error();
         }
+        if !(200..300).contains(&status) && !matches!(e, roxmltree::Error::DtdDetected) {
+            return not_ecp(format!(
+                "the endpoint answered HTTP {status} with something other than a SOAP envelope"
+            ));
+        }
         let what = if matches!(e, roxmltree::Error::DtdDetected) {
             "contains a DTD, which is refused".to_string()
         } else {
@@ -252,8 +257,9 @@ fn check_status(response: Node) -> Result<(), PluginError> {
     }
 }
 
-/// The answer must be for this request and addressed to our ACS (SAML core
-/// 3.2.2; ECP profile 2.3.6: the client must not relay a response whose
+/// The answer must be for this request and addressed to our ACS (SAML core:
+/// `InResponseTo` and `Destination` of a status response; ECP profile: the
+/// client must not relay a response whose `ecp:Response`
 /// `AssertionConsumerServiceURL` differs from the one it asked for).
 fn check_addressing(
     envelope: Node,
@@ -417,8 +423,8 @@ mod tests {
         let xml = extract(&answer(200, "text/xml;charset=UTF-8", SHIB_OK), &request()).unwrap();
         let start = SHIB_OK.find("<saml2p:Response").unwrap();
         let end = SHIB_OK.find("</soap11:Body>").unwrap();
-        // Nothing to add: the soap11 prefix is in scope but unused... it is
-        // still declared, so the element stands alone either way.
+        // The Response declares saml2p itself; only the envelope's soap11
+        // (in scope, unused) is added. Everything else is the same bytes.
         assert_eq!(
             xml,
             SHIB_OK[start..end].replacen(
@@ -516,6 +522,14 @@ mod tests {
         assert!(e.message.contains("DTD"), "{}", e.message);
         let e = err(200, "application/json", "{}");
         assert!(e.message.contains("not well-formed XML"), "{}", e.message);
+        let e = err(404, "text/plain", "Not Found");
+        assert_eq!(e.kind, ErrorKind::Config);
+        assert!(
+            e.message
+                .contains("HTTP 404 with something other than a SOAP envelope"),
+            "{}",
+            e.message
+        );
         let e = err(200, "text/xml", "<rss/>");
         assert!(
             e.message
