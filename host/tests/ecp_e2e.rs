@@ -106,6 +106,15 @@ fn login_against_simplesamlphp_prints_credentials_and_caches_them() {
     assert!(xml.contains("<ds:Signature"), "{xml}");
     assert!(xml.contains(r#"Destination="https://signin.aws.amazon.com/saml""#));
     assert!(xml.contains(r#"xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/""#));
+    // ...and its signatures still verify with the IdP's certificate, as
+    // AWS checks them; a changed role value would not.
+    assert!(
+        w.idp.verify_signatures(xml).expect("signatures verify") >= 1,
+        "{xml}"
+    );
+    let tampered = xml.replace("role/ECP-Dev", "role/ECP-Admin");
+    assert_ne!(&tampered, xml);
+    assert!(w.idp.verify_signatures(&tampered).is_err());
     // Cached: the second call needs neither the IdP nor STS.
     run(w.saml(ROLE, &[])).ok();
     assert_eq!(w.ctx.sts_calls(), 1);

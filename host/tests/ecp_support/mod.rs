@@ -38,6 +38,34 @@ impl User {
     }
 }
 
+/// Checks every `ds:Signature` of a document with a certificate
+/// (argv: autoload.php, certificate, document); prints `ok N` or the reason.
+const VERIFY_PHP: &str = r#"<?php
+require $argv[1];
+use RobRichards\XMLSecLibs\XMLSecurityDSig;
+use RobRichards\XMLSecLibs\XMLSecurityKey;
+$cert = file_get_contents($argv[2]);
+$n = 0;
+while (true) {
+    $doc = new DOMDocument();
+    if (!$doc->load($argv[3])) { echo "unparsable document\n"; exit(1); }
+    $dsig = new XMLSecurityDSig();
+    $dsig->idKeys = ['ID'];
+    $sig = $dsig->locateSignature($doc, $n);
+    if (!$sig) { break; }
+    $dsig->canonicalizeSignedInfo();
+    try {
+        if (!$dsig->validateReference()) { echo "signature $n: digest mismatch\n"; exit(1); }
+    } catch (Exception $e) { echo "signature $n: " . $e->getMessage() . "\n"; exit(1); }
+    $key = new XMLSecurityKey(XMLSecurityKey::RSA_SHA256, ['type' => 'public']);
+    $key->loadKey($cert, false, true);
+    if ($dsig->verify($key) !== 1) { echo "signature $n: bad signature value\n"; exit(1); }
+    $n++;
+}
+if ($n === 0) { echo "no signature\n"; exit(1); }
+echo "ok $n\n";
+"#;
+
 /// A running SimpleSAMLphp IdP (stopped on drop).
 pub struct SimpleSamlPhp {
     child: Child,
@@ -247,6 +275,37 @@ $metadata['__DYNAMIC:1__'] = [
     /// The ECP endpoint (`-e`).
     pub fn sso_url(&self) -> String {
         format!("http://127.0.0.1:{}/saml2/idp/SSOService.php", self.port)
+    }
+
+    /// Verify every XML signature in `xml` (a Response as handed to STS)
+    /// with this IdP's certificate, using the xmlseclibs that SimpleSAMLphp
+    /// ships: `Ok(n)` when all `n` signatures verify. This is what AWS does
+    /// with the assertion, so it proves the Response left the SOAP envelope
+    /// intact.
+    pub fn verify_signatures(&self, xml: &str) -> Result<usize, String> {
+        let root = self.dir.path();
+        let doc = root.join("tmp/verify-input.xml");
+        let script = root.join("tmp/verify.php");
+        write(&doc, xml);
+        write(&script, VERIFY_PHP);
+        let vendor = PathBuf::from(
+            std::env::var("AWSPROCESSCREDS_TEST_SIMPLESAMLPHP_WWW")
+                .unwrap_or_else(|_| DEFAULT_WWW.into()),
+        )
+        .join("../vendor/autoload.php");
+        let out = Command::new("php")
+            .arg(&script)
+            .arg(&vendor)
+            .arg(root.join("cert/idp.crt"))
+            .arg(&doc)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run php");
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        match text.strip_prefix("ok ") {
+            Some(n) if out.status.success() => n.parse().map_err(|_| text.clone()),
+            _ => Err(format!("{text}{}", String::from_utf8_lossy(&out.stderr))),
+        }
     }
 
     /// The IdP's log, for failure messages.
