@@ -318,3 +318,33 @@ pub fn assume(
     }
     Ok((c, role.role_arn))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_region_reaches_plugins_as_an_option_without_overriding_the_user() {
+        let mut login = Login {
+            provider: "ecp".into(),
+            endpoint: None,
+            username: None,
+            role_arn: None,
+            plugin_options: Default::default(),
+            region: None,
+        };
+        assert!(plugin_options(&login).is_empty());
+        login.region = Some("us-gov-west-1".into());
+        assert_eq!(
+            plugin_options(&login).get(REGION_OPTION).map(String::as_str),
+            Some("us-gov-west-1")
+        );
+        login
+            .plugin_options
+            .insert(REGION_OPTION.into(), "cn-north-1".into());
+        assert_eq!(
+            plugin_options(&login).get(REGION_OPTION).map(String::as_str),
+            Some("cn-north-1")
+        );
+    }
+}
