@@ -336,14 +336,18 @@ mod tests {
         assert!(plugin_options(&login).is_empty());
         login.region = Some("us-gov-west-1".into());
         assert_eq!(
-            plugin_options(&login).get(REGION_OPTION).map(String::as_str),
+            plugin_options(&login)
+                .get(REGION_OPTION)
+                .map(String::as_str),
             Some("us-gov-west-1")
         );
         login
             .plugin_options
             .insert(REGION_OPTION.into(), "cn-north-1".into());
         assert_eq!(
-            plugin_options(&login).get(REGION_OPTION).map(String::as_str),
+            plugin_options(&login)
+                .get(REGION_OPTION)
+                .map(String::as_str),
             Some("cn-north-1")
         );
     }
