@@ -77,7 +77,7 @@ pub fn extract(answer: &HttpResponse, request: &AuthnRequest) -> Result<String, 
     }
     if start.is_empty() {
         return Err(not_ecp(format!(
-            "the endpoint answered HTTP {status} with an empty body instead of a SOAP envelope"
+            "the endpoint answered HTTP {status} with an empty body instead of a SOAP envelope: it is not an ECP endpoint"
         )));
     }
     let options = ParsingOptions {
@@ -94,7 +94,7 @@ pub fn extract(answer: &HttpResponse, request: &AuthnRequest) -> Result<String, 
         }
         if !(200..300).contains(&status) && !matches!(e, roxmltree::Error::DtdDetected) {
             return not_ecp(format!(
-                "the endpoint answered HTTP {status} with something other than a SOAP envelope"
+                "the endpoint answered HTTP {status} with something other than a SOAP envelope: it is not an ECP endpoint"
             ));
         }
         let what = if matches!(e, roxmltree::Error::DtdDetected) {
@@ -111,7 +111,7 @@ pub fn extract(answer: &HttpResponse, request: &AuthnRequest) -> Result<String, 
         _ if labelled_html => return Err(html_error()),
         _ => {
             return Err(not_ecp(format!(
-                "the endpoint answered HTTP {status} with XML that is not a SOAP envelope (root element <{}>)",
+                "the endpoint answered HTTP {status} with XML that is not a SOAP envelope (root element <{}>): it is not an ECP endpoint",
                 root.tag_name().name()
             )))
         }
