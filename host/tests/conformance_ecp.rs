@@ -8,8 +8,8 @@
 //! Needs `aws` and `moto_server` (`.ci/conformance-deps.sh`) and php +
 //! SimpleSAMLphp (`.ci/ecp-deps.sh`); without them the tests skip with a
 //! printed reason, or fail under CI=true. moto accepts one Role value and
-//! wants at least two attributes (see /work/shared reference notes): the
-//! user has a single role plus RoleSessionName and SessionDuration.
+//! wants at least two attributes: the user has a single role plus
+//! RoleSessionName and SessionDuration.
 
 mod common;
 mod conformance_support;
