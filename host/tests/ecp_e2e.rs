@@ -251,3 +251,43 @@ fn over_https_with_the_ca_bundle() {
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
     assert_credentials(&out.json());
 }
+
+#[test]
+fn an_sp_without_a_paos_consumer_is_a_browser_redirect_and_named_as_such() {
+    // SimpleSAMLphp treats an ECP request for an SP it knows no PAOS
+    // consumer for as a browser login and redirects to its login form.
+    let Some(idp) = SimpleSamlPhp::start_with(
+        &[User::new(
+            "alice",
+            PASSWORD,
+            &[&format!("{ROLE},{PROVIDER}")],
+        )],
+        false,
+    ) else {
+        return;
+    };
+    let ctx = Ctx::new();
+    ctx.add_plugin("awsprocesscreds_plugin_ecp");
+    let mut cmd = ctx.command("awsprocesscreds-saml");
+    cmd.args(["-p", "ecp", "-e", &idp.sso_url(), "-u", "alice", "-a", ROLE])
+        .arg("--plugin-dir")
+        .arg(&ctx.plugin_dir)
+        .env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+    let out = run(cmd);
+    out.fails(1, "not an ECP endpoint");
+    assert!(
+        out.stderr.contains("redirected (HTTP 303)"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("PAOS AssertionConsumerService"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("AuthState"),
+        "state tokens stay out of messages: {}",
+        out.stderr
+    );
+}

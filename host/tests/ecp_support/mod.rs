@@ -124,6 +124,12 @@ impl SimpleSamlPhp {
     /// Configure and start an IdP with these users; `None` when the
     /// software is missing outside CI.
     pub fn start(users: &[User]) -> Option<SimpleSamlPhp> {
+        Self::start_with(users, true)
+    }
+
+    /// Like [`SimpleSamlPhp::start`]; `paos: false` leaves the AWS SP with
+    /// its published HTTP-POST consumer only (a common misconfiguration).
+    pub fn start_with(users: &[User], paos: bool) -> Option<SimpleSamlPhp> {
         let (php, openssl, www) = requirements()?;
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
@@ -238,6 +244,13 @@ $metadata['__DYNAMIC:1__'] = [
 ];
 "#,
         );
+        if !paos {
+            sps = sps
+                .lines()
+                .filter(|l| !l.contains("bindings:PAOS"))
+                .map(|l| format!("{l}\n"))
+                .collect();
+        }
         write(&root.join("metadata/saml20-sp-remote.php"), &sps);
 
         let mut cmd = Command::new(php);

@@ -28,7 +28,7 @@ pub const MAX_ANSWER_BYTES: usize = 2 << 20;
 /// Bound on the parsed tree, against entity-free "billion nodes" bodies.
 const MAX_NODES: u32 = 100_000;
 
-const ENDPOINT_HINT: &str = "use the IdP's ECP endpoint, e.g. Shibboleth https://idp.example.edu/idp/profile/SAML2/SOAP/ECP or SimpleSAMLphp https://idp.example.org/simplesaml/saml2/idp/SSOService.php (with saml20.ecp enabled)";
+const ENDPOINT_HINT: &str = "use the IdP's ECP endpoint, e.g. Shibboleth https://idp.example.edu/idp/profile/SAML2/SOAP/ECP or SimpleSAMLphp https://idp.example.org/simplesaml/saml2/idp/SSOService.php (with saml20.ecp enabled); the IdP must also know a PAOS AssertionConsumerService for the SP";
 
 /// The `samlp:Response` element of a successful answer, as the standalone
 /// XML document the host expects (ready for base64).
