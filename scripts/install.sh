@@ -28,9 +28,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PREFIX=${PREFIX:-$HOME/.local}
 BUILD=1
 ARCHIVE=""
-PLUGINS=(okta adfs forms entra static keychain)
-PACKAGES=(-p awsprocesscreds -p awsprocesscreds-plugin-okta -p awsprocesscreds-plugin-adfs
-          -p awsprocesscreds-plugin-forms -p awsprocesscreds-plugin-entra -p awsprocesscreds-plugin-static
+PLUGINS=(okta adfs ecp entra forms static keychain)
+PACKAGES=(-p awsprocesscreds -p awsprocesscreds-plugin-okta -p awsprocesscreds-plugin-adfs -p awsprocesscreds-plugin-ecp
+          -p awsprocesscreds-plugin-entra -p awsprocesscreds-plugin-forms -p awsprocesscreds-plugin-static
           -p awsprocesscreds-plugin-keychain)
 
 die() { echo "install.sh: error: $*" >&2; exit 1; }

@@ -21,12 +21,15 @@ pub fn saml(cli: &SamlCli) -> Result<()> {
         return Ok(());
     };
     let hit::Miss {
-        login,
+        mut login,
         creds,
         key,
         cache,
     } = *miss;
     let common = settings::common(&cli.common)?;
+    if creds.region.is_some() {
+        login.region = creds.region.clone();
+    }
     let mut write_cache = creds.use_cache;
     let _lock = if creds.use_cache {
         // A cache directory that is not ours or not a directory is a

@@ -98,6 +98,22 @@ pub fn check_inputs(plugin: &LoadedPlugin, login: &Login) -> Result<()> {
     Ok(())
 }
 
+/// The option key under which plugins receive the AWS region (see
+/// `PROTOCOL.md`); plugins must not declare it themselves.
+pub const REGION_OPTION: &str = "aws-region";
+
+/// The `--plugin-option` values plus what the host adds: the region, when
+/// one is known, for plugins whose defaults depend on the AWS partition.
+fn plugin_options(login: &Login) -> std::collections::BTreeMap<String, String> {
+    let mut options = login.plugin_options.clone();
+    if let Some(r) = &login.region {
+        options
+            .entry(REGION_OPTION.to_string())
+            .or_insert_with(|| r.clone());
+    }
+    options
+}
+
 /// What a plugin login produced, before STS.
 pub enum Outcome {
     Saml(plugin_api::Secret<String>, Assertion),
@@ -118,7 +134,7 @@ pub fn run_plugin(
         endpoint: login.endpoint.clone(),
         username: login.username.clone(),
         role_arn: login.role_arn.clone(),
-        options: login.plugin_options.clone(),
+        options: plugin_options(login),
         verbosity: common.verbosity,
         interactive,
         mfa: MfaSettings {
@@ -301,4 +317,38 @@ pub fn assume(
         }
     }
     Ok((c, role.role_arn))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_region_reaches_plugins_as_an_option_without_overriding_the_user() {
+        let mut login = Login {
+            provider: "ecp".into(),
+            endpoint: None,
+            username: None,
+            role_arn: None,
+            plugin_options: Default::default(),
+            region: None,
+        };
+        assert!(plugin_options(&login).is_empty());
+        login.region = Some("us-gov-west-1".into());
+        assert_eq!(
+            plugin_options(&login)
+                .get(REGION_OPTION)
+                .map(String::as_str),
+            Some("us-gov-west-1")
+        );
+        login
+            .plugin_options
+            .insert(REGION_OPTION.into(), "cn-north-1".into());
+        assert_eq!(
+            plugin_options(&login)
+                .get(REGION_OPTION)
+                .map(String::as_str),
+            Some("cn-north-1")
+        );
+    }
 }

@@ -19,7 +19,7 @@ fn plugins_lists_first_party_plugins_found_next_to_the_binary() {
     let ctx = Ctx::new();
     let out = run(plugins_cmd(&ctx, &[]));
     out.ok();
-    for name in ["static", "okta", "adfs", "forms"] {
+    for name in ["static", "okta", "adfs", "ecp", "forms"] {
         assert!(
             out.stdout
                 .lines()

@@ -1,12 +1,13 @@
 //! Local fakes of the services awsprocesscreds talks to: Okta (classic
-//! authn API), ADFS, Microsoft Entra ID, generic forms-based IdPs and AWS
-//! STS, on loopback.
+//! authn API), ADFS, Microsoft Entra ID, a SAML ECP IdP, generic forms-based
+//! IdPs and AWS STS, on loopback.
 //!
 //! The host's integration tests use this library; `cargo run -p sandbox`
 //! uses it to demonstrate a whole login with no network.
 
 pub mod adfs;
 pub mod entra;
+pub mod ecp;
 pub mod forms;
 pub mod okta;
 pub mod pki;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
 use sandbox::pki::TestPki;
-use sandbox::{adfs, entra, forms, okta, sts, Server};
+use sandbox::{adfs, ecp, entra, forms, okta, sts, Server};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -59,6 +59,7 @@ fn build_tool(bin: &Path) -> Result<(), String> {
         "awsprocesscreds",
         "awsprocesscreds-plugin-okta",
         "awsprocesscreds-plugin-adfs",
+        "awsprocesscreds-plugin-ecp",
         "awsprocesscreds-plugin-forms",
         "awsprocesscreds-plugin-entra",
         "awsprocesscreds-plugin-static",
@@ -209,6 +210,8 @@ fn serve() -> Result<(), String> {
         },
         &pki,
     );
+    let (ecp_router, _ecp_state) = ecp::router(ecp::EcpConfig::default());
+    let ecp_server = Server::https(ecp_router, &pki);
     let tool = bin.join("awsprocesscreds-saml");
     let tool = tool.display();
     let bundle = w.dir.join("bundle.pem");
@@ -225,12 +228,13 @@ fn serve() -> Result<(), String> {
     println!("# Fake IdPs and STS are running. Paste into ~/.aws/config, then in another shell:");
     println!("#   export AWS_ENDPOINT_URL_STS={}", w.sts_url);
     println!("#   aws sts get-caller-identity --profile sandbox-okta");
-    println!("# Passwords: okta monty@example.com / hunter2 (push approved automatically); adfs and forms Monty / hunter2; entra monty@contoso.example / hunter2 (push approved automatically)");
+    println!("# Passwords: okta monty@example.com / hunter2 (push approved automatically); adfs and forms Monty / hunter2; entra monty@contoso.example / hunter2 (push approved automatically); ecp jdoe / hunter2");
     println!();
     println!("[profile sandbox-okta]\nregion = us-east-1\ncredential_process = {tool} -e {} -u monty@example.com -p okta -a arn:aws:iam::123456789012:role/okta-dev --ca-bundle {bundle}\n", w.okta_link);
     println!("[profile sandbox-adfs]\nregion = us-east-1\ncredential_process = {tool} -e '{}?loginToRp=urn:amazon:webservices' -u Monty -p adfs -a arn:aws:iam::123456789012:role/ADFS-Dev --ca-bundle {bundle}\n", adfs_server.url(adfs::ENTRY_PATH));
     println!("[profile sandbox-forms]\nregion = us-east-1\ncredential_process = {tool} -e '{}' -u Monty -p forms --ca-bundle {bundle}\n", forms::entry_url(&forms_server, &forms_state));
     println!("[profile sandbox-entra]\nregion = us-east-1\ncredential_process = {tool} -p entra -e '{}' -u monty@contoso.example -a arn:aws:iam::123456789012:role/Entra-Dev --ca-bundle {bundle}\n", entra::myapps_url(&entra_server, &entra_state));
+    println!("[profile sandbox-ecp]\nregion = us-east-1\ncredential_process = {tool} -e '{}' -u jdoe -p ecp -a arn:aws:iam::123456789012:role/ECP-Dev --ca-bundle {bundle}\n", ecp::endpoint_url(&ecp_server));
     println!("# Ctrl-C to stop.");
     loop {
         std::thread::park();

@@ -51,6 +51,8 @@ pub struct StsState {
     pub issued: Vec<Issued>,
     /// The `DurationSeconds` of every call (None when absent).
     pub durations: Vec<Option<u64>>,
+    /// The `SAMLAssertion` (base64) of every call, newest last.
+    pub assertions: Vec<String>,
 }
 
 pub type Sts = Arc<Mutex<StsState>>;
@@ -206,6 +208,9 @@ fn assume(state: &Sts, form: &HashMap<String, String>) -> Response {
     st.assume_calls += 1;
     let duration: Option<u64> = form.get("DurationSeconds").and_then(|d| d.parse().ok());
     st.durations.push(duration);
+    if let Some(a) = form.get("SAMLAssertion") {
+        st.assertions.push(a.clone());
+    }
     if let Some(e) = st.fail_next.pop_front() {
         return error(e.status, &e.code, &e.message);
     }

@@ -17,6 +17,11 @@ pub struct Login {
     pub username: Option<String>,
     pub role_arn: Option<String>,
     pub plugin_options: BTreeMap<String, String>,
+    /// The AWS region STS will be called in, when known (`--region`, else
+    /// the environment). Passed to plugins as the `aws-region` option so
+    /// that partition-specific defaults (the GovCloud/China sign-in URL)
+    /// can follow it; not part of the cache key.
+    pub region: Option<String>,
 }
 
 /// Settings shared by every command that may log in.
@@ -157,6 +162,9 @@ pub fn login(args: &LoginArgs, common: &CommonArgs) -> Result<Login> {
         username: args.username.clone().filter(|u| !u.is_empty()),
         role_arn,
         plugin_options: plugin_options(common)?,
+        region: env_nonempty(ev::REGION)
+            .or_else(|| env_nonempty(ev::AWS_REGION))
+            .or_else(|| env_nonempty(ev::AWS_DEFAULT_REGION)),
     })
 }
 

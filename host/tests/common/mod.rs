@@ -25,6 +25,7 @@ pub const PLUGIN_CRATES: &[&str] = &[
     "awsprocesscreds-plugin-static",
     "awsprocesscreds-plugin-okta",
     "awsprocesscreds-plugin-adfs",
+    "awsprocesscreds-plugin-ecp",
     "awsprocesscreds-plugin-forms",
     "awsprocesscreds-plugin-entra",
     "awsprocesscreds-plugin-keychain",

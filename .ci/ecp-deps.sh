@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what the SAML ECP tests (host/tests/ecp_e2e.rs,
+# host/tests/conformance_ecp.rs) need on Debian: SimpleSAMLphp as a real
+# ECP identity provider and the PHP command-line interpreter whose built-in
+# web server (`php -S`) the tests start on loopback. No system web server
+# is enabled: the `httpd` the package insists on is satisfied by mini-httpd,
+# whose init script is disabled by default, and PHP's SAPI by php-cgi (no
+# daemon). Idempotent: does nothing when everything is already installed.
+set -euo pipefail
+
+packages=(
+  php8.2-cgi     # satisfies the `php` metapackage without apache or php-fpm
+  mini-httpd     # satisfies simplesamlphp's `httpd` dependency; never started
+  php-cli        # `php -S 127.0.0.1:PORT`: the tests' web server
+  php-xml        # DOM/XMLWriter: SimpleSAMLphp builds and signs SAML with it
+  php-mbstring   # used by SimpleSAMLphp's templates and xmlseclibs
+  php-curl       # SimpleSAMLphp's HTTP helper (loaded at start-up)
+  simplesamlphp  # the IdP itself (1.19.x in bookworm)
+  openssl        # the tests generate the IdP's signing certificate with it
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  sudo=sudo
+else
+  sudo=
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Keep package scripts from starting any service (mini-httpd, php-fpm if a
+# later Debian pulls it in): the tests start their own server.
+policy=/usr/sbin/policy-rc.d
+created_policy=
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod 0755 "$policy"
+  created_policy=1
+fi
+cleanup() { if [ -n "$created_policy" ]; then $sudo rm -f "$policy"; fi; }
+trap cleanup EXIT
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
