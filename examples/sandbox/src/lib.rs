@@ -10,6 +10,7 @@ pub mod okta;
 pub mod pki;
 pub mod saml;
 pub mod server;
+pub mod signin;
 pub mod sts;
 
 /// The web framework the fakes use, for tests that add routes of their own.
