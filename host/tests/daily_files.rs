@@ -226,3 +226,42 @@ fn configure_creates_a_private_file_and_needs_a_provider_without_terminal() {
     assert!(text.contains(" -p okta -e https://example.okta.com/home/amazon_aws/0oa/272"), "{text}");
     run(configure(&ctx, &config, &["--profile", "x"])).fails(1, "-p/--provider");
 }
+
+#[test]
+fn configure_in_a_terminal_asks_logs_in_once_and_offers_the_roles() {
+    use common::pty::PtySession;
+    use std::time::Duration;
+    let ctx = Ctx::new();
+    ctx.set_roles(vec![role("dev"), role("ops")]);
+    let config = ctx.tmp.path().join("aws-config");
+    let plugin_dir = ctx.plugin_dir.display().to_string();
+    let mut s = PtySession::spawn(configure(
+        &ctx,
+        &config,
+        &["--profile", "picked", "--plugin-dir", &plugin_dir, "--no-account-names"],
+    ));
+    s.expect("Provider", Duration::from_secs(20));
+    s.send_line("fixture-saml");
+    s.expect("IdP endpoint URL", Duration::from_secs(5));
+    s.send_line(&ctx.idp_url());
+    s.expect("Username", Duration::from_secs(5));
+    s.send_line("monty");
+    s.expect("Choose 1-2", Duration::from_secs(20));
+    s.send_line("2");
+    let (out, _) = s.finish(Duration::from_secs(20));
+    out.ok();
+    assert_eq!(ctx.idp_hits(), 1, "one login");
+    assert_eq!(ctx.sts_calls(), 0, "configure needs no credentials");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("credential_process = "))
+        .unwrap();
+    assert!(
+        line.ends_with(&format!(
+            "-p fixture-saml -e {} -u monty -a arn:aws:iam::123456789012:role/ops --no-account-names --plugin-dir {plugin_dir}",
+            ctx.idp_url()
+        )),
+        "{line}"
+    );
+}
