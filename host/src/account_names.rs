@@ -89,7 +89,10 @@ pub fn lookup(
     };
     match fetch(&url, assertion, common) {
         Ok(found) if !found.is_empty() => {
-            log::debug(&format!("read {} account name(s) from the sign-in page", found.len()));
+            log::debug(&format!(
+                "read {} account name(s) from the sign-in page",
+                found.len()
+            ));
             names.extend(found);
             if let Some(dir) = cache_dir {
                 write_cache(dir, &names);
@@ -102,8 +105,8 @@ pub fn lookup(
 }
 
 fn fetch(url: &str, assertion: &Secret<String>, common: &Common) -> Result<Names, String> {
-    let client = HttpClient::new(common.timeout, common.ca_bundle.as_deref())
-        .map_err(|e| e.message)?;
+    let client =
+        HttpClient::new(common.timeout, common.ca_bundle.as_deref()).map_err(|e| e.message)?;
     let body: String = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("SAMLResponse", assertion.expose())
         .append_pair("RelayState", "")
@@ -142,11 +145,7 @@ fn read_cache(dir: &Path) -> Names {
         return Names::new();
     }
     serde_json::from_slice::<Names>(&buf)
-        .map(|m| {
-            m.into_iter()
-                .filter(|(k, _)| is_account_id(k))
-                .collect()
-        })
+        .map(|m| m.into_iter().filter(|(k, _)| is_account_id(k)).collect())
         .unwrap_or_default()
 }
 
@@ -185,7 +184,10 @@ fn elements(html: &str) -> Vec<Element<'_>> {
         if tag.starts_with(['/', '!', '?']) {
             continue;
         }
-        let attrs = tag.split_once(char::is_whitespace).map(|(_, a)| a).unwrap_or("");
+        let attrs = tag
+            .split_once(char::is_whitespace)
+            .map(|(_, a)| a)
+            .unwrap_or("");
         let text = &rest[..rest.find('<').unwrap_or(rest.len())];
         out.push(Element { attrs, text });
     }

@@ -7,12 +7,12 @@ use std::io::Write;
 use plugin_api::{Credentials, LoadError};
 use time::OffsetDateTime;
 
+use crate::account_names::{self, Names as AccountNames};
 use crate::cache::{self, Cache};
 use crate::cli::{CacheAction, CommonArgs, LoginArgs, SamlCli};
 use crate::error::{Error, Kind, Result};
 use crate::login::{self, Outcome};
 use crate::plugin_loader::{Found, Registry};
-use crate::account_names::{self, Names as AccountNames};
 use crate::settings::{self, Common, Creds};
 use crate::{env_vars as ev, hit, lock, log, output, tty};
 
@@ -114,17 +114,14 @@ fn log_in(miss: hit::Miss, cli: &SamlCli) -> Result<Got> {
         match login::run_plugin(&plugin, &login, &common, session_dir)? {
             Outcome::Saml(assertion, parsed) => {
                 let names_dir = creds.cache_dir.clone();
-                let role = crate::roles::choose_named(
-                    &parsed.roles,
-                    login.role_arn.as_deref(),
-                    || {
+                let role =
+                    crate::roles::choose_named(&parsed.roles, login.role_arn.as_deref(), || {
                         if cli.login.no_account_names {
                             AccountNames::new()
                         } else {
                             account_names::lookup(&assertion, &parsed, &common, Some(&names_dir))
                         }
-                    },
-                )?;
+                    })?;
                 let (c, role) = login::assume_role(&assertion, &parsed, role, &creds, &common)?;
                 (c, Some(role), true)
             }

@@ -20,14 +20,7 @@ use crate::{account_names, cache, credentials_file, ini, log, roles, settings, t
 
 /// Arguments of `configure` that are about the profile, not the login.
 const NOT_FORWARDED: &[&str] = &[
-    "profile",
-    "dry_run",
-    "program",
-    "region",
-    "endpoint",
-    "username",
-    "provider",
-    "role_arn",
+    "profile", "dry_run", "program", "region", "endpoint", "username", "provider", "role_arn",
 ];
 
 /// `awsprocesscreds configure`.
@@ -48,8 +41,9 @@ pub fn run(args: &ConfigureArgs, argv: &[OsString]) -> Result<()> {
         .cloned()
         .ok_or_else(|| Error::other("configure: no arguments"))?;
     if let Some(r) = &args.creds.region {
-        settings::creds(&args.creds)
-            .map_err(|e| Error::usage(e.message).hint(format!("for example us-east-1 ({r:?} given)")))?;
+        settings::creds(&args.creds).map_err(|e| {
+            Error::usage(e.message).hint(format!("for example us-east-1 ({r:?} given)"))
+        })?;
     }
     let login = complete(args)?;
     let mut words = program_words(args.program.as_deref());
@@ -64,7 +58,11 @@ pub fn run(args: &ConfigureArgs, argv: &[OsString]) -> Result<()> {
     push("-u", &login.username);
     push("-a", &login.role_arn);
     words.extend(forwarded(&given)?);
-    let line = words.iter().map(|w| shell_quote(w)).collect::<Vec<_>>().join(" ");
+    let line = words
+        .iter()
+        .map(|w| shell_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ");
     let region = args.creds.region.clone();
     if args.dry_run {
         use std::io::Write;
@@ -117,7 +115,12 @@ fn backup_path(path: &Path) -> PathBuf {
 
 /// The section: header, credential_process, region, then the other keys
 /// the old section had (so `output = json` and friends survive).
-fn section_text(name: &str, line: &str, region: Option<&str>, old: Option<&ini::Section>) -> String {
+fn section_text(
+    name: &str,
+    line: &str,
+    region: Option<&str>,
+    old: Option<&ini::Section>,
+) -> String {
     let mut s = format!(
         "[{}]\ncredential_process = {line}\n",
         profile::section_name(name)

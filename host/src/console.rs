@@ -98,10 +98,10 @@ pub fn run(args: &ConsoleArgs, profile: Option<&Profile>) -> Result<()> {
         match Url::parse(d) {
             Ok(u) if u.scheme() == "https" => {}
             _ => {
-                return Err(Error::usage(format!(
-                    "--destination {d:?} is not an https:// URL"
-                ))
-                .hint("for example https://console.aws.amazon.com/s3/"))
+                return Err(
+                    Error::usage(format!("--destination {d:?} is not an https:// URL"))
+                        .hint("for example https://console.aws.amazon.com/s3/"),
+                )
             }
         }
     }
@@ -223,9 +223,15 @@ mod tests {
     fn partitions() {
         assert_eq!(Partition::of(None, None), Partition::Aws);
         assert_eq!(Partition::of(None, Some("us-gov-east-1")), Partition::UsGov);
-        assert_eq!(Partition::of(None, Some("cn-northwest-1")), Partition::China);
         assert_eq!(
-            Partition::of(Some("arn:aws-cn:iam::123456789012:role/x"), Some("eu-west-1")),
+            Partition::of(None, Some("cn-northwest-1")),
+            Partition::China
+        );
+        assert_eq!(
+            Partition::of(
+                Some("arn:aws-cn:iam::123456789012:role/x"),
+                Some("eu-west-1")
+            ),
             Partition::China
         );
         assert_eq!(

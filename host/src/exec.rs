@@ -33,8 +33,9 @@ pub const REMOVED: &[&str] = &[
 /// status is ours), so this returns only on failure.
 pub fn run(args: &ExecArgs, profile: Option<&Profile>) -> Result<()> {
     let Some((program, rest)) = args.command.split_first() else {
-        return Err(Error::usage("exec needs a command to run after `--`")
-            .hint("for example: awsprocesscreds exec --profile dev -- aws sts get-caller-identity"));
+        return Err(Error::usage("exec needs a command to run after `--`").hint(
+            "for example: awsprocesscreds exec --profile dev -- aws sts get-caller-identity",
+        ));
     };
     let cli = SamlCli {
         profile: args.profile.clone(),

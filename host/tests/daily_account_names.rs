@@ -54,7 +54,10 @@ fn assert_named(out: &Out) {
     let rows = lines(out);
     assert_eq!(rows.len(), 4, "{}", out.stdout);
     assert_eq!(rows[0][0], format!("arn:aws:iam::{PROD}:role/admin"));
-    assert_eq!(rows[0][1], format!("arn:aws:iam::{PROD}:saml-provider/fixture"));
+    assert_eq!(
+        rows[0][1],
+        format!("arn:aws:iam::{PROD}:saml-provider/fixture")
+    );
     assert_eq!(rows[0][2], "team-prod");
     assert_eq!(rows[1][2], "team-prod");
     assert_eq!(rows[2][2], "sandbox & co");
@@ -68,9 +71,15 @@ fn names_from_the_classic_page_then_from_the_cache() {
     assert_eq!(state.lock().unwrap().saml_posts, 1);
     let cache = ctx.cache_dir().join("account-names.json");
     let text = std::fs::read_to_string(&cache).unwrap();
-    assert!(text.contains("team-prod") && !text.contains("SAMLResponse"), "{text}");
+    assert!(
+        text.contains("team-prod") && !text.contains("SAMLResponse"),
+        "{text}"
+    );
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&cache).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&cache).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     // Known accounts: no second request, even with the page down.
     state.lock().unwrap().format = PageFormat::Down;
     assert_named(&run(roles_cmd(&ctx, &server, &[])));
@@ -91,7 +100,11 @@ fn a_page_that_is_down_only_costs_the_names() {
     out.ok();
     let rows = lines(&out);
     assert_eq!(rows.len(), 4);
-    assert!(rows.iter().all(|r| r.len() == 3 && r[2].is_empty()), "{}", out.stdout);
+    assert!(
+        rows.iter().all(|r| r.len() == 3 && r[2].is_empty()),
+        "{}",
+        out.stdout
+    );
     assert_eq!(state.lock().unwrap().saml_posts, 1);
     // Nothing listening at all: still fine.
     let mut c = roles_cmd(&ctx, &server, &[]);
@@ -111,7 +124,10 @@ fn assertions_for_other_destinations_are_not_posted() {
     // page that is not an AWS sign-in host never gets the assertion.
     ctx.set_assertion(
         sandbox::saml::AssertionBuilder::default()
-            .roles(vec![Role::new(PROD, "a", "fixture"), Role::new(SANDBOX, "b", "fixture")])
+            .roles(vec![
+                Role::new(PROD, "a", "fixture"),
+                Role::new(SANDBOX, "b", "fixture"),
+            ])
             .destination("https://idp.example.com/saml"),
     );
     let mut c = ctx.command("awsprocesscreds");
@@ -131,8 +147,14 @@ fn the_picker_shows_account_names() {
     let mut s = PtySession::spawn(cmd);
     s.expect("Choose 1-4", Duration::from_secs(20));
     let screen = s.screen();
-    assert!(screen.contains(&format!("team-prod ({PROD})  admin")), "{screen}");
-    assert!(screen.contains(&format!("sandbox & co ({SANDBOX})  dev")), "{screen}");
+    assert!(
+        screen.contains(&format!("team-prod ({PROD})  admin")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!("sandbox & co ({SANDBOX})  dev")),
+        "{screen}"
+    );
     assert!(screen.contains(&format!("] {BARE}  dev")), "{screen}");
     s.send_line("3");
     let (out, _) = s.finish(Duration::from_secs(20));

@@ -34,17 +34,33 @@ fn query(url: &str) -> BTreeMap<String, String> {
 #[test]
 fn print_gives_the_login_url_for_each_partition() {
     for (region, console_home) in [
-        ("us-east-1", "https://console.aws.amazon.com/console/home?region=us-east-1"),
-        ("us-gov-west-1", "https://console.amazonaws-us-gov.com/console/home?region=us-gov-west-1"),
-        ("cn-north-1", "https://console.amazonaws.cn/console/home?region=cn-north-1"),
+        (
+            "us-east-1",
+            "https://console.aws.amazon.com/console/home?region=us-east-1",
+        ),
+        (
+            "us-gov-west-1",
+            "https://console.amazonaws-us-gov.com/console/home?region=us-gov-west-1",
+        ),
+        (
+            "cn-north-1",
+            "https://console.amazonaws.cn/console/home?region=cn-north-1",
+        ),
     ] {
         let ctx = Ctx::new();
         let (server, state) = signin_server();
-        let out = run(console(&ctx, &server.base_url(), &["--print", "--region", region]));
+        let out = run(console(
+            &ctx,
+            &server.base_url(),
+            &["--print", "--region", region],
+        ));
         out.ok();
         assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
         let url = out.stdout.trim();
-        assert!(url.starts_with(&format!("{}/federation?", server.base_url())), "{url}");
+        assert!(
+            url.starts_with(&format!("{}/federation?", server.base_url())),
+            "{url}"
+        );
         let q = query(url);
         assert_eq!(q["Action"], "login");
         assert_eq!(q["Issuer"], "awsprocesscreds");
@@ -67,19 +83,36 @@ fn destination_cache_reuse_and_the_browser() {
     let out = run(console(
         &ctx,
         &server.base_url(),
-        &["--print", "--destination", "https://console.aws.amazon.com/s3/home"],
+        &[
+            "--print",
+            "--destination",
+            "https://console.aws.amazon.com/s3/home",
+        ],
     ));
     out.ok();
-    assert_eq!(query(out.stdout.trim())["Destination"], "https://console.aws.amazon.com/s3/home");
+    assert_eq!(
+        query(out.stdout.trim())["Destination"],
+        "https://console.aws.amazon.com/s3/home"
+    );
     // The browser: a fake xdg-open first on PATH records its argument.
     let bin = ctx.tmp.path().join("fakebin");
     std::fs::create_dir(&bin).unwrap();
     let seen = ctx.tmp.path().join("opened.txt");
     let script = bin.join("xdg-open");
-    std::fs::write(&script, format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}.tmp' && mv '{0}.tmp' '{0}'\n", seen.display())).unwrap();
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$1\" > '{}.tmp' && mv '{0}.tmp' '{0}'\n",
+            seen.display()
+        ),
+    )
+    .unwrap();
     set_mode(&script, 0o755);
     let mut c = console(&ctx, &server.base_url(), &["-vv"]);
-    c.env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()));
+    c.env(
+        "PATH",
+        format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+    );
     let out = run(c);
     out.ok();
     assert!(out.stdout.is_empty(), "nothing on stdout: {:?}", out.stdout);
@@ -94,7 +127,10 @@ fn destination_cache_reuse_and_the_browser() {
     let q = query(&opened);
     assert_eq!(q["Action"], "login");
     assert!(state.lock().unwrap().tokens.contains(&q["SigninToken"]));
-    assert!(!out.stderr.contains(&q["SigninToken"]), "token logged with -vv");
+    assert!(
+        !out.stderr.contains(&q["SigninToken"]),
+        "token logged with -vv"
+    );
     // Both console runs used the cached credentials.
     assert_eq!((ctx.idp_hits(), ctx.sts_calls()), (1, 1));
 }
@@ -108,8 +144,14 @@ fn federation_failures_and_bad_destinations_are_one_line_errors() {
         s.base_url()
     };
     run(console(&ctx, &dead, &["--print", "--timeout", "5"])).fails(1, "error:");
-    run(console(&ctx, &dead, &["--print", "--destination", "ftp://x"])).fails(2, "--destination");
+    run(console(
+        &ctx,
+        &dead,
+        &["--print", "--destination", "ftp://x"],
+    ))
+    .fails(2, "--destination");
     // A federation endpoint that answers 400 (e.g. a wrong path).
     let (server, _) = signin_server();
-    run(console(&ctx, &server.url("/nope"), &["--print"])).fails(1, "refused the sign-in token request");
+    run(console(&ctx, &server.url("/nope"), &["--print"]))
+        .fails(1, "refused the sign-in token request");
 }

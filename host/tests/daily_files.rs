@@ -26,17 +26,33 @@ fn credentials_file_replaces_one_section_and_keeps_the_rest() {
     let ctx = Ctx::new();
     let file = ctx.tmp.path().join("no-aws-credentials");
     std::fs::write(&file, EXISTING).unwrap();
-    let out = run(ctx.saml(&["--output", "credentials-file", "--credentials-profile", "dev"]));
+    let out = run(ctx.saml(&[
+        "--output",
+        "credentials-file",
+        "--credentials-profile",
+        "dev",
+    ]));
     out.ok();
-    assert!(out.stdout.is_empty(), "stdout must stay empty: {:?}", out.stdout);
+    assert!(
+        out.stdout.is_empty(),
+        "stdout must stay empty: {:?}",
+        out.stdout
+    );
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
-    assert!(out.stderr.contains("wrote credentials for [dev]"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("wrote credentials for [dev]"),
+        "{}",
+        out.stderr
+    );
     let issued = ctx.sts_state.lock().unwrap().issued[0].clone();
     let text = std::fs::read_to_string(&file).unwrap();
     let (before, _) = EXISTING.split_once("[dev]").unwrap();
     let (_, after) = EXISTING.split_once("# trailing comment of dev").unwrap();
     assert!(text.starts_with(before), "{text}");
-    assert!(text.ends_with(&format!("# trailing comment of dev{after}")), "{text}");
+    assert!(
+        text.ends_with(&format!("# trailing comment of dev{after}")),
+        "{text}"
+    );
     let section = &text[before.len()..text.len() - after.len() - "# trailing comment of dev".len()];
     assert!(section.starts_with(&format!(
         "[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\nx_security_token_expires = ",
@@ -44,12 +60,18 @@ fn credentials_file_replaces_one_section_and_keeps_the_rest() {
     )), "{section}");
     assert_eq!(mode(&file), 0o600);
     // A second run is a cache hit and rewrites the same section.
-    let out = run(ctx.saml(&["--output", "credentials-file", "--credentials-profile", "dev"]));
+    let out = run(ctx.saml(&[
+        "--output",
+        "credentials-file",
+        "--credentials-profile",
+        "dev",
+    ]));
     out.ok();
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
     assert_eq!(ctx.sts_calls(), 1);
     // Without a name: a usage error before any login.
-    run(ctx.saml(&["--output", "credentials-file", "--no-cache"])).fails(2, "--credentials-profile");
+    run(ctx.saml(&["--output", "credentials-file", "--no-cache"]))
+        .fails(2, "--credentials-profile");
     assert_eq!(ctx.idp_hits(), 1);
 }
 
@@ -72,12 +94,20 @@ fn concurrent_writers_keep_each_others_sections() {
         .collect();
     for c in children {
         let out = c.wait_with_output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.starts_with(EXISTING), "{text}");
     for i in 0..8 {
-        assert_eq!(text.matches(&format!("[p{i}]\n")).count(), 1, "p{i} lost:\n{text}");
+        assert_eq!(
+            text.matches(&format!("[p{i}]\n")).count(),
+            1,
+            "p{i} lost:\n{text}"
+        );
     }
     // One login served all eight (single flight through the cache).
     assert_eq!(ctx.sts_calls(), 1);
@@ -90,8 +120,13 @@ fn a_symlinked_credentials_file_is_refused() {
     let real = ctx.tmp.path().join("real");
     std::fs::write(&real, EXISTING).unwrap();
     std::os::unix::fs::symlink(&real, ctx.tmp.path().join("no-aws-credentials")).unwrap();
-    run(ctx.saml(&["--output", "credentials-file", "--credentials-profile", "dev"]))
-        .fails(1, "symbolic link");
+    run(ctx.saml(&[
+        "--output",
+        "credentials-file",
+        "--credentials-profile",
+        "dev",
+    ]))
+    .fails(1, "symbolic link");
     assert_eq!(std::fs::read_to_string(&real).unwrap(), EXISTING);
 }
 
@@ -140,15 +175,29 @@ fn configure_round_trips_through_the_real_aws_cli() {
     dry.push("--dry-run");
     let out = run(configure(&ctx, &config, &dry));
     out.ok();
-    assert!(out.stdout.starts_with("[profile daily]\ncredential_process = "), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .starts_with("[profile daily]\ncredential_process = "),
+        "{}",
+        out.stdout
+    );
     assert_eq!(std::fs::read_to_string(&config).unwrap(), CONFIG);
 
     run(configure(&ctx, &config, &args)).ok();
     let text = std::fs::read_to_string(&config).unwrap();
-    assert!(text.starts_with(CONFIG), "the rest is kept byte for byte:\n{text}");
-    assert!(text.contains("\n[profile daily]\ncredential_process = "), "{text}");
+    assert!(
+        text.starts_with(CONFIG),
+        "the rest is kept byte for byte:\n{text}"
+    );
+    assert!(
+        text.contains("\n[profile daily]\ncredential_process = "),
+        "{text}"
+    );
     assert!(text.ends_with("region = eu-west-1\n"), "{text}");
-    assert_eq!(std::fs::read_to_string(ctx.tmp.path().join("aws-config.bak")).unwrap(), CONFIG);
+    assert_eq!(
+        std::fs::read_to_string(ctx.tmp.path().join("aws-config.bak")).unwrap(),
+        CONFIG
+    );
 
     let get = |key: &str| {
         let out = Command::new(aws)
@@ -159,8 +208,15 @@ fn configure_round_trips_through_the_real_aws_cli() {
             .args(["configure", "get", key, "--profile", "daily"])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap().trim_end().to_string()
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim_end()
+            .to_string()
     };
     assert_eq!(get("region"), "eu-west-1");
     let line = get("credential_process");
@@ -173,7 +229,11 @@ fn configure_round_trips_through_the_real_aws_cli() {
         ])
         .output()
         .unwrap();
-    assert!(split.status.success(), "{}", String::from_utf8_lossy(&split.stderr));
+    assert!(
+        split.status.success(),
+        "{}",
+        String::from_utf8_lossy(&split.stderr)
+    );
     let words: Vec<String> = serde_json::from_slice(&split.stdout).unwrap();
     assert!(words[0].ends_with("awsprocesscreds-saml"), "{words:?}");
     assert_eq!(&words[1..], &login_args.map(String::from)[..], "{line}");
@@ -189,14 +249,28 @@ fn configure_round_trips_through_the_real_aws_cli() {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ENDPOINT_URL_STS", moto)
         .env("AWSPROCESSCREDS_CACHE_DIR", ctx.cache_dir())
-        .args(["sts", "get-caller-identity", "--profile", "daily", "--output", "json"])
+        .args([
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "daily",
+            "--output",
+            "json",
+        ])
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
-        v["Arn"].as_str().unwrap().starts_with("arn:aws:sts::123456789012:assumed-role/dev/"),
+        v["Arn"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:sts::123456789012:assumed-role/dev/"),
         "{v}"
     );
 
@@ -205,8 +279,14 @@ fn configure_round_trips_through_the_real_aws_cli() {
     again.extend(&login_args[..4]);
     run(configure(&ctx, &config, &again)).ok();
     let text2 = std::fs::read_to_string(&config).unwrap();
-    assert!(text2.contains("[profile keep]\ncredential_process = "), "{text2}");
-    assert!(text2.contains("region = us-west-2\noutput = json\n"), "{text2}");
+    assert!(
+        text2.contains("[profile keep]\ncredential_process = "),
+        "{text2}"
+    );
+    assert!(
+        text2.contains("region = us-west-2\noutput = json\n"),
+        "{text2}"
+    );
     assert_eq!(text2.matches("[profile keep]").count(), 1);
     assert!(text2.contains(&text[text.find("[profile daily]").unwrap()..]));
 }
@@ -216,14 +296,31 @@ fn configure_creates_a_private_file_and_needs_a_provider_without_terminal() {
     let ctx = Ctx::new();
     let config = ctx.home().join(".aws").join("config");
     std::fs::create_dir_all(ctx.home()).unwrap();
-    let mut c = configure(&ctx, &config, &["--profile", "default", "-p", "okta", "-e", "https://example.okta.com/home/amazon_aws/0oa/272"]);
+    let mut c = configure(
+        &ctx,
+        &config,
+        &[
+            "--profile",
+            "default",
+            "-p",
+            "okta",
+            "-e",
+            "https://example.okta.com/home/amazon_aws/0oa/272",
+        ],
+    );
     c.env_remove("AWS_CONFIG_FILE");
     run(c).ok();
     assert_eq!(mode(&config), 0o600);
     assert_eq!(mode(config.parent().unwrap()), 0o700);
     let text = std::fs::read_to_string(&config).unwrap();
-    assert!(text.starts_with("[default]\ncredential_process = "), "{text}");
-    assert!(text.contains(" -p okta -e https://example.okta.com/home/amazon_aws/0oa/272"), "{text}");
+    assert!(
+        text.starts_with("[default]\ncredential_process = "),
+        "{text}"
+    );
+    assert!(
+        text.contains(" -p okta -e https://example.okta.com/home/amazon_aws/0oa/272"),
+        "{text}"
+    );
     run(configure(&ctx, &config, &["--profile", "x"])).fails(1, "-p/--provider");
 }
 
@@ -238,7 +335,13 @@ fn configure_in_a_terminal_asks_logs_in_once_and_offers_the_roles() {
     let mut s = PtySession::spawn(configure(
         &ctx,
         &config,
-        &["--profile", "picked", "--plugin-dir", &plugin_dir, "--no-account-names"],
+        &[
+            "--profile",
+            "picked",
+            "--plugin-dir",
+            &plugin_dir,
+            "--no-account-names",
+        ],
     ));
     s.expect("Provider", Duration::from_secs(20));
     s.send_line("fixture-saml");

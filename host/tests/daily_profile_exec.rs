@@ -48,7 +48,11 @@ fn saml_profile_works_on_both_binaries_and_hits_the_cache() {
     slim.args(["--profile", "dev"]);
     let second = run(slim);
     second.ok();
-    assert_eq!(first.json(), second.json(), "the slim front end answers from the same cache entry");
+    assert_eq!(
+        first.json(),
+        second.json(),
+        "the slim front end answers from the same cache entry"
+    );
     // The profile's own credential_process shares the entry too.
     let third = run(ctx.saml(&[]));
     assert_eq!(third.json(), first.json());
@@ -66,14 +70,24 @@ fn profile_quoting_default_section_and_the_other_binary_name() {
         ctx.idp_url(),
         ctx.plugin_dir.display()
     );
-    write_config(&ctx, &format!("# mine\n[default]\ncredential_process={line}\n"));
-    let out = run(awsprocesscreds(&ctx, &["saml", "--profile", "default", "-vv"]));
+    write_config(
+        &ctx,
+        &format!("# mine\n[default]\ncredential_process={line}\n"),
+    );
+    let out = run(awsprocesscreds(
+        &ctx,
+        &["saml", "--profile", "default", "-vv"],
+    ));
     out.ok();
     assert_credentials(&out.json());
     assert_eq!(ctx.sts_state.lock().unwrap().issued.len(), 1);
     // The username reached the plugin (the cache key) exactly.
     let list = run(awsprocesscreds(&ctx, &["cache", "list"]));
-    assert!(list.stdout.contains("Monty \"P\" Python"), "{}", list.stdout);
+    assert!(
+        list.stdout.contains("Monty \"P\" Python"),
+        "{}",
+        list.stdout
+    );
 }
 
 #[test]
@@ -84,12 +98,22 @@ fn command_line_flags_win_over_the_profile() {
         &ctx,
         &format!(
             "[profile dev]\ncredential_process = {}\n",
-            process_line(&ctx, "awsprocesscreds-saml", "-a arn:aws:iam::123456789012:role/dev")
+            process_line(
+                &ctx,
+                "awsprocesscreds-saml",
+                "-a arn:aws:iam::123456789012:role/dev"
+            )
         ),
     );
     let out = run(awsprocesscreds(
         &ctx,
-        &["saml", "--profile", "dev", "-a", "arn:aws:iam::123456789012:role/ops"],
+        &[
+            "saml",
+            "--profile",
+            "dev",
+            "-a",
+            "arn:aws:iam::123456789012:role/ops",
+        ],
     ));
     out.ok();
     assert_eq!(
@@ -116,7 +140,10 @@ fn bad_profiles_are_one_line_errors_naming_profile_and_file() {
         "[profile other]\ncredential_process = aws-vault export --format=json other\n[profile plain]\nregion = us-east-1\n[profile broken]\ncredential_process = awsprocesscreds-saml -e 'open\n",
     );
     for (bin, args) in [
-        ("awsprocesscreds", vec!["exec", "--profile", "nope", "--", "true"]),
+        (
+            "awsprocesscreds",
+            vec!["exec", "--profile", "nope", "--", "true"],
+        ),
         ("awsprocesscreds-saml", vec!["--profile", "nope"]),
     ] {
         let mut c = ctx.command(bin);
@@ -128,9 +155,12 @@ fn bad_profiles_are_one_line_errors_naming_profile_and_file() {
     run(awsprocesscreds(&ctx, &["roles", "--profile", "other"]))
         .fails(2, "profile 'other' in")
         .fails(2, "runs another program (aws-vault)");
-    run(awsprocesscreds(&ctx, &["console", "--profile", "plain", "--print"]))
-        .fails(2, "profile 'plain' in")
-        .fails(2, "has no credential_process");
+    run(awsprocesscreds(
+        &ctx,
+        &["console", "--profile", "plain", "--print"],
+    ))
+    .fails(2, "profile 'plain' in")
+    .fails(2, "has no credential_process");
     run(awsprocesscreds(&ctx, &["saml", "--profile", "broken"])).fails(2, "no closing quotation");
     assert_eq!(ctx.idp_hits(), 0);
 }
@@ -147,7 +177,10 @@ fn exec_sets_credentials_removes_others_and_returns_the_exit_status() {
     );
     let envfile = ctx.tmp.path().join("env.txt");
     let script = format!("env > '{}'; exit 7", envfile.display());
-    let mut c = awsprocesscreds(&ctx, &["exec", "--profile", "dev", "--", "sh", "-c", &script]);
+    let mut c = awsprocesscreds(
+        &ctx,
+        &["exec", "--profile", "dev", "--", "sh", "-c", &script],
+    );
     c.env("AWS_PROFILE", "dev")
         .env("AWS_DEFAULT_PROFILE", "dev")
         .env("AWS_SECURITY_TOKEN", "old-token")
@@ -163,12 +196,18 @@ fn exec_sets_credentials_removes_others_and_returns_the_exit_status() {
             .map(String::from)
     };
     let issued = ctx.sts_state.lock().unwrap().issued[0].clone();
-    assert_eq!(var("AWS_ACCESS_KEY_ID").as_deref(), Some(issued.access_key_id.as_str()));
+    assert_eq!(
+        var("AWS_ACCESS_KEY_ID").as_deref(),
+        Some(issued.access_key_id.as_str())
+    );
     assert_eq!(
         var("AWS_SECRET_ACCESS_KEY").as_deref(),
         Some(issued.secret_access_key.as_str())
     );
-    assert_eq!(var("AWS_SESSION_TOKEN").as_deref(), Some(issued.session_token.as_str()));
+    assert_eq!(
+        var("AWS_SESSION_TOKEN").as_deref(),
+        Some(issued.session_token.as_str())
+    );
     assert!(var("AWS_CREDENTIAL_EXPIRATION").is_some_and(|e| e.ends_with('Z')));
     assert_eq!(var("AWS_REGION").as_deref(), Some("eu-west-1"));
     assert_eq!(var("AWS_DEFAULT_REGION").as_deref(), Some("eu-west-1"));
@@ -188,7 +227,12 @@ fn exec_with_login_flags_and_usage_errors() {
     let ctx = Ctx::new();
     let mut args = vec!["exec".to_string()];
     args.extend(ctx.fixture_args(&[]));
-    args.extend(["--".to_string(), "sh".into(), "-c".into(), "test -n \"$AWS_SESSION_TOKEN\" && echo \"$AWS_REGION\"".into()]);
+    args.extend([
+        "--".to_string(),
+        "sh".into(),
+        "-c".into(),
+        "test -n \"$AWS_SESSION_TOKEN\" && echo \"$AWS_REGION\"".into(),
+    ]);
     let out = run(awsprocesscreds(&ctx, &strs(&args)));
     out.ok();
     assert_eq!(out.stdout, "us-east-1\n", "the child's stdout is its own");

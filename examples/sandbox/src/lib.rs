@@ -1,5 +1,6 @@
 //! Local fakes of the services awsprocesscreds talks to: Okta (classic
-//! authn API), ADFS, generic forms-based IdPs and AWS STS, on loopback.
+//! authn API), ADFS, generic forms-based IdPs, AWS STS and the AWS sign-in
+//! host (federation endpoint, SAML role page), on loopback.
 //!
 //! The host's integration tests use this library; `cargo run -p sandbox`
 //! uses it to demonstrate a whole login with no network.

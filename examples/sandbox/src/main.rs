@@ -194,6 +194,14 @@ fn serve() -> Result<(), String> {
     let adfs_server = Server::https(adfs_router, &pki);
     let (forms_router, forms_state) = forms::router(forms::FormsConfig::default());
     let forms_server = Server::https(forms_router, &pki);
+    // The fake AWS sign-in host: `console` and account names.
+    let (signin_router, signin_state) = sandbox::signin::router();
+    signin_state
+        .lock()
+        .map_err(|_| "sign-in fake state poisoned".to_string())?
+        .aliases
+        .insert("123456789012".into(), "sandbox-account".into());
+    let signin_server = Server::https(signin_router, &pki);
     let tool = bin.join("awsprocesscreds-saml");
     let tool = tool.display();
     let bundle = w.dir.join("bundle.pem");
@@ -210,6 +218,7 @@ fn serve() -> Result<(), String> {
     println!("# Fake IdPs and STS are running. Paste into ~/.aws/config, then in another shell:");
     println!("#   export AWS_ENDPOINT_URL_STS={}", w.sts_url);
     println!("#   aws sts get-caller-identity --profile sandbox-okta");
+    println!("#   export AWSPROCESSCREDS_SIGNIN_URL={}   # for `awsprocesscreds console --profile sandbox-okta --print` and account names", signin_server.base_url());
     println!("# Passwords: okta monty@example.com / hunter2 (push approved automatically); adfs and forms Monty / hunter2");
     println!();
     println!("[profile sandbox-okta]\nregion = us-east-1\ncredential_process = {tool} -e {} -u monty@example.com -p okta -a arn:aws:iam::123456789012:role/okta-dev --ca-bundle {bundle}\n", w.okta_link);

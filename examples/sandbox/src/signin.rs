@@ -190,7 +190,10 @@ fn dashed(id: &str) -> String {
 pub fn current(accounts: &[(String, Vec<String>)], aliases: &BTreeMap<String, String>) -> String {
     let mut s = String::from("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"/><title>Sign in as role</title></head><body><div id=\"root\"><main><h1>Select a role</h1><ul class=\"saml-form_custom_list__LuP_V\">\n");
     for (id, roles) in accounts {
-        let name = aliases.get(id).map(|a| esc(a)).unwrap_or_else(|| dashed(id));
+        let name = aliases
+            .get(id)
+            .map(|a| esc(a))
+            .unwrap_or_else(|| dashed(id));
         s.push_str(&format!("<li class=\"saml-form_custom_list_item__H1wPE\"><div class=\"flex flex-row\"><div class=\"flex-grow\">\n<div class=\"saml-form_account_name_div__dDGkX\">{name} </div>\n<div class=\"saml-form_account_id_div__Q1PBA\">{}</div>\n<div class=\"saml-form_account_role_div__FhQmy\">\n", dashed(id)));
         for r in roles {
             let r = esc(r);

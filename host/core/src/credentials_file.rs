@@ -83,7 +83,10 @@ pub fn read_existing(path: &Path) -> Result<String> {
             .hint("point AWS_SHARED_CREDENTIALS_FILE at the real file"))
         }
         Ok(m) if !m.is_file() => {
-            return Err(Error::io(format!("{} is not a regular file", path.display())))
+            return Err(Error::io(format!(
+                "{} is not a regular file",
+                path.display()
+            )))
         }
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(String::new()),
@@ -99,8 +102,7 @@ pub fn read_existing(path: &Path) -> Result<String> {
             path.display()
         )));
     }
-    String::from_utf8(buf)
-        .map_err(|_| Error::io(format!("{} is not UTF-8 text", path.display())))
+    String::from_utf8(buf).map_err(|_| Error::io(format!("{} is not UTF-8 text", path.display())))
 }
 
 /// Replace the section whose header `is_header` accepts (or append) with
@@ -108,7 +110,11 @@ pub fn read_existing(path: &Path) -> Result<String> {
 pub fn rewrite_locked(path: &Path, new: &str, is_header: impl Fn(&str) -> bool) -> Result<()> {
     update_locked(path, |text| {
         let sections = ini::parse(text);
-        Ok(ini::splice(text, sections.iter().find(|s| is_header(&s.name)), new))
+        Ok(ini::splice(
+            text,
+            sections.iter().find(|s| is_header(&s.name)),
+            new,
+        ))
     })
 }
 
@@ -117,24 +123,33 @@ pub fn rewrite_locked(path: &Path, new: &str, is_header: impl Fn(&str) -> bool) 
 /// others' changes), atomically (temp + rename, 0600); creates the file
 /// and its directory (0700).
 pub fn update_locked(path: &Path, f: impl FnOnce(&str) -> Result<String>) -> Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     if !dir.exists() {
         cache::ensure_private_dir(dir)?;
     }
     let lock_path = dir.join(format!(
         ".{}.awsprocesscreds.lock",
-        path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
     ));
     let mut opts = OpenOptions::new();
     opts.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600).custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+        opts.mode(0o600)
+            .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
     }
-    let lock = opts
-        .open(&lock_path)
-        .map_err(|e| Error::io(format!("cannot open lock file {}: {e}", lock_path.display())))?;
+    let lock = opts.open(&lock_path).map_err(|e| {
+        Error::io(format!(
+            "cannot open lock file {}: {e}",
+            lock_path.display()
+        ))
+    })?;
     lock.lock()
         .map_err(|e| Error::io(format!("cannot lock {}: {e}", lock_path.display())))?;
     // Re-read under the lock: another writer may have just added its section.
@@ -190,7 +205,9 @@ mod tests {
         let text = "# mine\n[default]\naws_access_key_id = AKIA\n\n[dev]\naws_access_key_id = OLD\n# keep me\n[prod] ; x\nk = v";
         let out = updated(text, "dev", &section("dev", &c()));
         assert!(out.starts_with("# mine\n[default]\naws_access_key_id = AKIA\n\n[dev]\naws_access_key_id = ASIAEXAMPLE\n"));
-        assert!(out.ends_with("x_security_token_expires = 2030-01-01T00:00:00Z\n# keep me\n[prod] ; x\nk = v"));
+        assert!(out.ends_with(
+            "x_security_token_expires = 2030-01-01T00:00:00Z\n# keep me\n[prod] ; x\nk = v"
+        ));
         assert_eq!(check_name(None).unwrap_err().exit_code(), 2);
         assert!(check_name(Some("a]b")).is_err());
     }

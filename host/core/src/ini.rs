@@ -119,7 +119,10 @@ mod tests {
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].name, "default");
         assert_eq!(s[0].get("region"), Some("eu-west-1"));
-        assert_eq!(&TEXT[s[0].start..s[0].end], "[default]\nregion = eu-west-1\n");
+        assert_eq!(
+            &TEXT[s[0].start..s[0].end],
+            "[default]\nregion = eu-west-1\n"
+        );
         assert_eq!(s[1].name, "profile dev");
         assert_eq!(s[1].get("credential_process"), Some("a b\ncontinued"));
         assert_eq!(s[1].get("REGION"), Some("us-east-1"));

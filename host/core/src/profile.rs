@@ -91,10 +91,16 @@ pub fn load(name: &str) -> Result<Profile> {
         })?;
     let sections = ini::parse(&text);
     let Some(sec) = sections.iter().rev().find(|s| header_is(&s.name, name)) else {
-        return Err(Error::usage(format!("profile '{name}' not found in {shown}"))
-            .hint("check --profile; `awsprocesscreds configure --profile NAME ...` creates one"));
+        return Err(
+            Error::usage(format!("profile '{name}' not found in {shown}")).hint(
+                "check --profile; `awsprocesscreds configure --profile NAME ...` creates one",
+            ),
+        );
     };
-    let Some(line) = sec.get("credential_process").filter(|l| !l.trim().is_empty()) else {
+    let Some(line) = sec
+        .get("credential_process")
+        .filter(|l| !l.trim().is_empty())
+    else {
         return Err(Error::usage(format!(
             "profile '{name}' in {shown} has no credential_process"
         ))
@@ -298,7 +304,9 @@ pub fn extra_args(
             continue;
         }
         match arg.get_action() {
-            ArgAction::SetTrue | ArgAction::SetFalse => out.push(OsString::from(format!("--{long}"))),
+            ArgAction::SetTrue | ArgAction::SetFalse => {
+                out.push(OsString::from(format!("--{long}")))
+            }
             ArgAction::Count => {
                 let n = theirs.get_count(id);
                 out.extend((0..n).map(|_| OsString::from(format!("--{long}"))));
@@ -381,7 +389,10 @@ mod tests {
     fn splits_like_shlex() {
         // Expected values are what Python's shlex.split returns.
         assert_eq!(split("a  b\tc"), ["a", "b", "c"]);
-        assert_eq!(split("-e 'https://x/?a=1&b=2'"), ["-e", "https://x/?a=1&b=2"]);
+        assert_eq!(
+            split("-e 'https://x/?a=1&b=2'"),
+            ["-e", "https://x/?a=1&b=2"]
+        );
         assert_eq!(split(r#"-u "monty \"py\" \x""#), ["-u", r#"monty "py" \x"#]);
         assert_eq!(split(r"a\ b c\\d"), ["a b", r"c\d"]);
         assert_eq!(split("x'y'\"z\""), ["xyz"]);
@@ -413,7 +424,10 @@ mod tests {
     #[test]
     fn recognises_both_binaries() {
         let w = |s: &str| split(s);
-        assert_eq!(saml_args(&w("awsprocesscreds-saml -p okta")).unwrap(), ["-p", "okta"]);
+        assert_eq!(
+            saml_args(&w("awsprocesscreds-saml -p okta")).unwrap(),
+            ["-p", "okta"]
+        );
         assert_eq!(
             saml_args(&w("/opt/bin/awsprocesscreds saml -p okta")).unwrap(),
             ["-p", "okta"]
