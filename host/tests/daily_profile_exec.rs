@@ -239,9 +239,9 @@ fn exec_with_login_flags_and_usage_errors() {
     // No command: a usage error before any login.
     let mut args = vec!["exec".to_string()];
     args.extend(ctx.fixture_args(&[]));
-    run(awsprocesscreds(&ctx, &strs(&args))).fails(2, "error:");
+    run(awsprocesscreds(&ctx, &strs(&args))).fails(2, "exec needs a command");
     args.push("--".into());
-    run(awsprocesscreds(&ctx, &strs(&args))).fails(2, "error:");
+    run(awsprocesscreds(&ctx, &strs(&args))).fails(2, "exec needs a command");
     // A command that does not exist: exit 1, one line.
     args.push("/nonexistent/cmd".into());
     run(awsprocesscreds(&ctx, &strs(&args))).fails(1, "cannot run /nonexistent/cmd");

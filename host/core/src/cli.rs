@@ -318,7 +318,7 @@ pub struct ExecArgs {
     #[command(flatten)]
     pub common: CommonArgs,
     /// The command to run, after `--`.
-    #[arg(last = true, required = true, value_name = "CMD")]
+    #[arg(last = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
 }
 
