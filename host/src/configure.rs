@@ -26,11 +26,19 @@ const NOT_FORWARDED: &[&str] = &[
 /// `awsprocesscreds configure`.
 pub fn run(args: &ConfigureArgs, argv: &[OsString]) -> Result<()> {
     log::set_verbosity(settings::verbosity(args.common.verbose));
-    let name = args.profile.trim();
-    if name.is_empty() || name.contains(['[', ']', '\n', '\r']) {
+    let Some(name) = args.profile.as_deref().map(str::trim) else {
+        return Err(
+            Error::usage("configure needs --profile NAME (the profile to write)").hint(
+                "for example: awsprocesscreds configure --profile okta -p okta -e URL -u USER",
+            ),
+        );
+    };
+    if name.is_empty()
+        || name.contains(['[', ']', '\n', '\r'])
+        || name.starts_with(char::is_whitespace)
+    {
         return Err(Error::usage(format!(
-            "--profile {:?} is not a usable profile name",
-            args.profile
+            "--profile {name:?} is not a usable profile name"
         )));
     }
     let matches = Cli::command()

@@ -322,6 +322,7 @@ fn configure_creates_a_private_file_and_needs_a_provider_without_terminal() {
         "{text}"
     );
     run(configure(&ctx, &config, &["--profile", "x"])).fails(1, "-p/--provider");
+    run(configure(&ctx, &config, &["-p", "okta"])).fails(2, "configure needs --profile NAME");
 }
 
 #[test]

@@ -346,9 +346,9 @@ pub struct ConsoleArgs {
 /// `awsprocesscreds configure`.
 #[derive(Debug, Args)]
 pub struct ConfigureArgs {
-    /// The AWS CLI profile to write (`default` writes [default]).
-    #[arg(long = "profile", value_name = "NAME", required = true)]
-    pub profile: String,
+    /// The AWS CLI profile to write (`default` writes [default]); required.
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profile: Option<String>,
     /// Print the section on stdout instead of writing the file.
     #[arg(long = "dry-run")]
     pub dry_run: bool,
