@@ -195,8 +195,10 @@ fn open_browser(url: &str) -> Result<()> {
         c.arg(url);
         c
     } else if cfg!(windows) {
-        let mut c = Command::new("cmd");
-        c.args(["/C", "start", ""]).arg(url);
+        // What `start URL` does, without cmd.exe reading `&` in the URL
+        // as a command separator.
+        let mut c = Command::new("rundll32");
+        c.arg("url.dll,FileProtocolHandler").arg(url);
         c
     } else {
         let mut c = Command::new("xdg-open");
