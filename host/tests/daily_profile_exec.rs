@@ -247,3 +247,37 @@ fn exec_with_login_flags_and_usage_errors() {
     run(awsprocesscreds(&ctx, &strs(&args))).fails(1, "cannot run /nonexistent/cmd");
     assert_eq!(ctx.idp_hits(), 1);
 }
+
+#[test]
+fn roles_and_a_slim_binary_miss_use_the_profile() {
+    let ctx = Ctx::new();
+    ctx.set_roles(vec![role("dev"), role("ops")]);
+    write_config(
+        &ctx,
+        &format!(
+            "[profile dev]\ncredential_process = {}\n",
+            // --duration-seconds is not a `roles` flag: ignored there.
+            process_line(
+                &ctx,
+                "awsprocesscreds-saml",
+                "-a arn:aws:iam::123456789012:role/ops --duration-seconds 3600 --no-account-names"
+            )
+        ),
+    );
+    let out = run(awsprocesscreds(&ctx, &["roles", "--profile", "dev"]));
+    out.ok();
+    assert_eq!(out.stdout.lines().count(), 2, "{}", out.stdout);
+    assert!(out
+        .stdout
+        .starts_with("arn:aws:iam::123456789012:role/dev\t"));
+    // The slim front end misses, hands over to the full binary, which
+    // reads the profile again.
+    let mut slim = ctx.command("awsprocesscreds-saml");
+    slim.args(["--profile", "dev"]);
+    let out = run(slim);
+    out.ok();
+    assert_credentials(&out.json());
+    let issued = ctx.sts_state.lock().unwrap().issued[0].clone();
+    assert_eq!(issued.role_arn, "arn:aws:iam::123456789012:role/ops");
+    assert_eq!(issued.duration, 3600);
+}
