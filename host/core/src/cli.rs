@@ -156,6 +156,9 @@ Environment (besides the variables shown for each flag):
   AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL      STS endpoint (unless --sts-endpoint)
   AWS_REGION, AWS_DEFAULT_REGION              default for --region
   HTTPS_PROXY, NO_PROXY                       proxy for the IdP
+  AWSPROCESSCREDS_SIGNIN_URL                  AWS sign-in base URL for account names (default: the assertion's)
+  AWS_CONFIG_FILE                             where --profile reads profiles (default ~/.aws/config)
+  AWS_SHARED_CREDENTIALS_FILE                 what --output credentials-file writes (default ~/.aws/credentials)
 
 Example ~/.aws/config profile:
   [profile okta]
