@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
+use std::time::Duration;
 
 use plugin_api::{HttpRequest, Secret};
 use url::Url;
