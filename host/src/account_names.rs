@@ -105,9 +105,13 @@ pub fn lookup(
     names
 }
 
+/// Names are a nicety: a slow sign-in page may delay the picker by this
+/// much at most (or by `--timeout`, when shorter).
+const MAX_WAIT: Duration = Duration::from_secs(10);
+
 fn fetch(url: &str, assertion: &Secret<String>, common: &Common) -> Result<Names, String> {
-    let client =
-        HttpClient::new(common.timeout, common.ca_bundle.as_deref()).map_err(|e| e.message)?;
+    let client = HttpClient::new(common.timeout.min(MAX_WAIT), common.ca_bundle.as_deref())
+        .map_err(|e| e.message)?;
     let body: String = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("SAMLResponse", assertion.expose())
         .append_pair("RelayState", "")
