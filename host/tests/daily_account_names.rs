@@ -37,7 +37,8 @@ fn setup(format: PageFormat) -> (Ctx, Server, Signin) {
 fn roles_cmd(ctx: &Ctx, server: &Server, extra: &[&str]) -> std::process::Command {
     let mut c = ctx.command("awsprocesscreds");
     c.arg("roles").args(ctx.fixture_args(extra));
-    c.env("AWSPROCESSCREDS_SIGNIN_URL", server.base_url());
+    c.env("AWSPROCESSCREDS_SIGNIN_URL", server.base_url())
+        .env_remove("AWSPROCESSCREDS_NO_ACCOUNT_NAMES");
     c
 }
 
@@ -131,7 +132,9 @@ fn assertions_for_other_destinations_are_not_posted() {
             .destination("https://idp.example.com/saml"),
     );
     let mut c = ctx.command("awsprocesscreds");
-    c.arg("roles").args(ctx.fixture_args(&[]));
+    c.arg("roles")
+        .args(ctx.fixture_args(&[]))
+        .env_remove("AWSPROCESSCREDS_NO_ACCOUNT_NAMES");
     let out = run(c);
     out.ok();
     assert!(lines(&out).iter().all(|r| r[2].is_empty()));
@@ -143,7 +146,8 @@ fn assertions_for_other_destinations_are_not_posted() {
 fn the_picker_shows_account_names() {
     let (ctx, server, _state) = setup(PageFormat::Current);
     let mut cmd = ctx.saml(&[]);
-    cmd.env("AWSPROCESSCREDS_SIGNIN_URL", server.base_url());
+    cmd.env("AWSPROCESSCREDS_SIGNIN_URL", server.base_url())
+        .env_remove("AWSPROCESSCREDS_NO_ACCOUNT_NAMES");
     let mut s = PtySession::spawn(cmd);
     s.expect("Choose 1-4", Duration::from_secs(20));
     let screen = s.screen();

@@ -32,7 +32,8 @@ pub struct LoginArgs {
 
     /// Do not look up account names on the AWS sign-in page (the role
     /// picker and `roles` then show account ids only).
-    #[arg(long = "no-account-names", env = ev::NO_ACCOUNT_NAMES)]
+    #[arg(long = "no-account-names", env = ev::NO_ACCOUNT_NAMES,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub no_account_names: bool,
 }
 
