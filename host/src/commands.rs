@@ -1,17 +1,19 @@
 //! The commands: `saml` (the credential_process entry point), `roles`,
-//! `plugins`, `cache list|clear`.
+//! `plugins`, `cache list|clear`; `exec`, `console` and `configure` live in
+//! their own modules and get credentials through [`credentials`].
 
 use std::io::Write;
 
-use plugin_api::LoadError;
+use plugin_api::{Credentials, LoadError};
 use time::OffsetDateTime;
 
+use crate::account_names::{self, Names as AccountNames};
 use crate::cache::{self, Cache};
 use crate::cli::{CacheAction, CommonArgs, LoginArgs, SamlCli};
 use crate::error::{Error, Kind, Result};
 use crate::login::{self, Outcome};
 use crate::plugin_loader::{Found, Registry};
-use crate::settings::{self, Common};
+use crate::settings::{self, Common, Creds};
 use crate::{env_vars as ev, hit, lock, log, output, tty};
 
 /// `awsprocesscreds-saml ...` / `awsprocesscreds saml ...`.
@@ -20,12 +22,43 @@ pub fn saml(cli: &SamlCli) -> Result<()> {
     let hit::Lookup::Miss(miss) = hit::lookup(cli)? else {
         return Ok(());
     };
+    let got = log_in(*miss, cli)?;
+    output::deliver(
+        &got.credentials,
+        got.creds.output,
+        cli.creds.credentials_profile.as_deref(),
+    )
+}
+
+/// Credentials for a command that uses them itself (`exec`, `console`).
+pub struct Got {
+    pub credentials: Credentials,
+    pub creds: Creds,
+    /// The role assumed, when known (partition of the console).
+    pub role_arn: Option<String>,
+}
+
+/// Credentials from the cache, else from a login (same cache, same
+/// single flight as `saml`).
+pub fn credentials(cli: &SamlCli) -> Result<Got> {
+    match hit::find(cli)? {
+        hit::Found::Hit(e, creds) => Ok(Got {
+            role_arn: e.role().map(String::from),
+            credentials: e.credentials,
+            creds: *creds,
+        }),
+        hit::Found::Miss(miss) => log_in(*miss, cli),
+    }
+}
+
+/// A cache miss: take the per-key lock, re-check the cache, log in, cache.
+fn log_in(miss: hit::Miss, cli: &SamlCli) -> Result<Got> {
     let hit::Miss {
         mut login,
         creds,
         key,
         cache,
-    } = *miss;
+    } = miss;
     let common = settings::common(&cli.common)?;
     if creds.region.is_some() {
         login.region = creds.region.clone();
@@ -54,7 +87,11 @@ pub fn saml(cli: &SamlCli) -> Result<()> {
                 // Another process may have logged in while we waited.
                 if let Some(e) = hit::fresh(&cache, &key, &creds) {
                     log::debug("another process refreshed the cache while we waited");
-                    return output::print(&e.credentials, creds.output);
+                    return Ok(Got {
+                        role_arn: e.role().map(String::from),
+                        credentials: e.credentials,
+                        creds,
+                    });
                 }
                 Some(held)
             }
@@ -79,7 +116,16 @@ pub fn saml(cli: &SamlCli) -> Result<()> {
     let (credentials, assumed, cacheable) =
         match login::run_plugin(&plugin, &login, &common, session_dir)? {
             Outcome::Saml(assertion, parsed) => {
-                let (c, role) = login::assume(&assertion, &parsed, &login, &creds, &common)?;
+                let names_dir = creds.cache_dir.clone();
+                let role =
+                    crate::roles::choose_named(&parsed.roles, login.role_arn.as_deref(), || {
+                        if cli.login.no_account_names {
+                            AccountNames::new()
+                        } else {
+                            account_names::lookup(&assertion, &parsed, &common, Some(&names_dir))
+                        }
+                    })?;
+                let (c, role) = login::assume_role(&assertion, &parsed, role, &creds, &common)?;
                 (c, Some(role), true)
             }
             Outcome::Credentials(c) => {
@@ -89,29 +135,41 @@ pub fn saml(cli: &SamlCli) -> Result<()> {
             }
         };
     if write_cache && cacheable {
-        let entry = cache::Entry::new(key, assumed, credentials.clone());
+        let entry = cache::Entry::new(key, assumed.clone(), credentials.clone());
         if let Err(e) = cache.write(&entry) {
             log::warn(&format!("could not cache the credentials: {}", e.message));
         }
     }
-    output::print(&credentials, creds.output)
+    Ok(Got {
+        credentials,
+        creds,
+        role_arn: assumed,
+    })
 }
 
-/// `awsprocesscreds roles`: log in and list the roles offered.
+/// `awsprocesscreds roles`: log in and list the roles offered, with the
+/// account name as a third column (empty when unknown).
 pub fn roles(login_args: &LoginArgs, common_args: &CommonArgs) -> Result<()> {
     log::set_verbosity(settings::verbosity(common_args.verbose));
     let login = settings::login(login_args, common_args)?;
     let common = settings::common(common_args)?;
     let plugin = login::find_plugin(&common, &login.provider)?;
     let session_dir = settings::cache_dir().ok();
-    match login::run_plugin(&plugin, &login, &common, session_dir)? {
-        Outcome::Saml(_, parsed) => {
+    match login::run_plugin(&plugin, &login, &common, session_dir.clone())? {
+        Outcome::Saml(assertion, parsed) => {
             if parsed.roles.is_empty() {
                 return Err(crate::roles::none_offered());
             }
+            // Names cost a request; they matter when there is a choice.
+            let names = if login_args.no_account_names || parsed.roles.len() < 2 {
+                AccountNames::new()
+            } else {
+                account_names::lookup(&assertion, &parsed, &common, session_dir.as_deref())
+            };
             let mut out = std::io::stdout().lock();
             for r in &parsed.roles {
-                let _ = writeln!(out, "{}\t{}", r.role_arn, r.principal_arn);
+                let name = names.get(r.account()).map(String::as_str).unwrap_or("");
+                let _ = writeln!(out, "{}\t{}\t{name}", r.role_arn, r.principal_arn);
             }
             Ok(())
         }

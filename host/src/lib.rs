@@ -6,16 +6,21 @@
 //! `awsprocesscreds saml` on a miss. Modules are named for what they do;
 //! `commands` ties them together.
 
+pub mod account_names;
 pub mod app;
 // The light modules live in `awsprocesscreds-core` (all the cache-hit
 // binary links); re-exported so the rest of the host names them as before.
 pub use awsprocesscreds_core::{
-    cache, cli, env_vars, error, hit, log, output, report, settings, timefmt,
+    cache, cli, credentials_file, env_vars, error, hit, ini, log, output, profile, report,
+    settings, timefmt,
 };
 pub mod command;
 pub mod commands;
+pub mod configure;
+pub mod console;
 pub mod docs_gen;
 pub mod doctor;
+pub mod exec;
 pub mod http;
 pub mod keychain;
 pub mod keyring_passwords;

@@ -269,6 +269,17 @@ pub fn assume(
     common: &Common,
 ) -> Result<(Credentials, String)> {
     let role = roles::choose(&parsed.roles, login.role_arn.as_deref())?;
+    assume_role(assertion, parsed, role, creds, common)
+}
+
+/// Call STS for `role`, chosen from those `parsed` offers.
+pub fn assume_role(
+    assertion: &plugin_api::Secret<String>,
+    parsed: &Assertion,
+    role: saml::Role,
+    creds: &Creds,
+    common: &Common,
+) -> Result<(Credentials, String)> {
     let mut duration = creds.duration_seconds;
     if let (Some(d), Some(max)) = (duration, parsed.session_duration) {
         if d > max {

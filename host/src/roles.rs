@@ -1,5 +1,6 @@
 //! Choosing the role to assume from those the assertion offers.
 
+use crate::account_names::Names;
 use crate::error::{Error, Kind, Result};
 use crate::saml::Role;
 use crate::tty;
@@ -17,6 +18,15 @@ pub fn menu_line(r: &Role) -> String {
     format!("{}  {:<32}  {}", r.account(), r.name(), r.role_arn)
 }
 
+/// A menu line with the account's name when known:
+/// `name (123456789012)  role  ARN`.
+pub fn named_menu_line(r: &Role, names: &Names) -> String {
+    match names.get(r.account()).filter(|n| !n.is_empty()) {
+        Some(n) => format!("{n} ({})  {:<32}  {}", r.account(), r.name(), r.role_arn),
+        None => menu_line(r),
+    }
+}
+
 /// The error for an assertion without AWS roles.
 pub fn none_offered() -> Error {
     Error::new(Kind::Saml, "the SAML assertion offers no AWS roles")
@@ -25,6 +35,16 @@ pub fn none_offered() -> Error {
 
 /// Pick the role: the one asked for, the only one, or the user's choice.
 pub fn choose(roles: &[Role], wanted: Option<&str>) -> Result<Role> {
+    choose_named(roles, wanted, Names::new)
+}
+
+/// Like [`choose`]; `names` is asked for account names only when the
+/// picker is about to be shown (it may cost a request).
+pub fn choose_named(
+    roles: &[Role],
+    wanted: Option<&str>,
+    names: impl FnOnce() -> Names,
+) -> Result<Role> {
     if roles.is_empty() {
         return Err(none_offered());
     }
@@ -58,7 +78,8 @@ pub fn choose(roles: &[Role], wanted: Option<&str>) -> Result<Role> {
         )
         .hint("pick one with -a/--role-arn"));
     };
-    let lines: Vec<String> = roles.iter().map(menu_line).collect();
+    let names = names();
+    let lines: Vec<String> = roles.iter().map(|r| named_menu_line(r, &names)).collect();
     let i = t
         .choose("Select the AWS role to assume:", &lines)
         .map_err(|e| match e {
@@ -94,5 +115,13 @@ mod tests {
         );
         assert_eq!(choose(&roles[..1], None).unwrap(), role("a"));
         assert!(choose(&[], None).is_err());
+    }
+
+    #[test]
+    fn menu_lines_show_names() {
+        let mut names = Names::new();
+        names.insert("123456789012".into(), "team-prod".into());
+        assert!(named_menu_line(&role("a"), &names).starts_with("team-prod (123456789012)  a "));
+        assert!(named_menu_line(&role("a"), &Names::new()).starts_with("123456789012  a "));
     }
 }

@@ -497,8 +497,9 @@ fn roles_command_lists_roles_without_calling_sts() {
     out.ok();
     assert_eq!(
         out.stdout,
-        "arn:aws:iam::123456789012:role/dev\tarn:aws:iam::123456789012:saml-provider/fixture\n\
-         arn:aws:iam::123456789012:role/admin\tarn:aws:iam::123456789012:saml-provider/fixture\n"
+        // Third column: the account name (issue 15), empty when unknown.
+        "arn:aws:iam::123456789012:role/dev\tarn:aws:iam::123456789012:saml-provider/fixture\t\n\
+         arn:aws:iam::123456789012:role/admin\tarn:aws:iam::123456789012:saml-provider/fixture\t\n"
     );
     assert_eq!(ctx.sts_calls(), 0);
 }

@@ -1,6 +1,7 @@
 //! Local fakes of the services awsprocesscreds talks to: Okta (classic
 //! authn API), ADFS, Microsoft Entra ID, a SAML ECP IdP, generic forms-based
-//! IdPs and AWS STS, on loopback.
+//! IdPs, AWS STS and the AWS sign-in host (federation endpoint, SAML role
+//! page), on loopback.
 //!
 //! The host's integration tests use this library; `cargo run -p sandbox`
 //! uses it to demonstrate a whole login with no network.
@@ -13,6 +14,7 @@ pub mod okta;
 pub mod pki;
 pub mod saml;
 pub mod server;
+pub mod signin;
 pub mod sts;
 
 /// The web framework the fakes use, for tests that add routes of their own.

@@ -212,6 +212,14 @@ fn serve() -> Result<(), String> {
     );
     let (ecp_router, _ecp_state) = ecp::router(ecp::EcpConfig::default());
     let ecp_server = Server::https(ecp_router, &pki);
+    // The fake AWS sign-in host: `console` and account names.
+    let (signin_router, signin_state) = sandbox::signin::router();
+    signin_state
+        .lock()
+        .map_err(|_| "sign-in fake state poisoned".to_string())?
+        .aliases
+        .insert("123456789012".into(), "sandbox-account".into());
+    let signin_server = Server::https(signin_router, &pki);
     let tool = bin.join("awsprocesscreds-saml");
     let tool = tool.display();
     let bundle = w.dir.join("bundle.pem");
@@ -229,6 +237,7 @@ fn serve() -> Result<(), String> {
     println!("#   export AWS_ENDPOINT_URL_STS={}", w.sts_url);
     println!("#   aws sts get-caller-identity --profile sandbox-okta");
     println!("# Passwords: okta monty@example.com / hunter2 (push approved automatically); adfs and forms Monty / hunter2; entra monty@contoso.example / hunter2 (push approved automatically); ecp jdoe / hunter2");
+    println!("#   export AWSPROCESSCREDS_SIGNIN_URL={}   # for `awsprocesscreds console --profile sandbox-okta --print` and account names", signin_server.base_url());
     println!();
     println!("[profile sandbox-okta]\nregion = us-east-1\ncredential_process = {tool} -e {} -u monty@example.com -p okta -a arn:aws:iam::123456789012:role/okta-dev --ca-bundle {bundle}\n", w.okta_link);
     println!("[profile sandbox-adfs]\nregion = us-east-1\ncredential_process = {tool} -e '{}?loginToRp=urn:amazon:webservices' -u Monty -p adfs -a arn:aws:iam::123456789012:role/ADFS-Dev --ca-bundle {bundle}\n", adfs_server.url(adfs::ENTRY_PATH));

@@ -29,6 +29,12 @@ pub struct LoginArgs {
     /// the terminal.
     #[arg(short = 'a', long = "role-arn", env = ev::ROLE_ARN, value_name = "ARN")]
     pub role_arn: Option<String>,
+
+    /// Do not look up account names on the AWS sign-in page (the role
+    /// picker and `roles` then show account ids only).
+    #[arg(long = "no-account-names", env = ev::NO_ACCOUNT_NAMES,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_account_names: bool,
 }
 
 /// Options every login shares.
@@ -119,6 +125,12 @@ pub struct CredentialArgs {
     /// logging in with the same settings.
     #[arg(long = "lock-timeout", env = ev::LOCK_TIMEOUT, value_name = "SECS", default_value_t = 300)]
     pub lock_timeout: u64,
+
+    /// With `--output credentials-file`: the section of the shared
+    /// credentials file (AWS_SHARED_CREDENTIALS_FILE, default
+    /// ~/.aws/credentials) to write.
+    #[arg(long = "credentials-profile", env = ev::CREDENTIALS_PROFILE, value_name = "NAME")]
+    pub credentials_profile: Option<String>,
 }
 
 /// Output formats.
@@ -129,6 +141,9 @@ pub enum OutputFormat {
     Json,
     /// `export AWS_...=` lines for POSIX shells.
     Env,
+    /// Write `[NAME]` (see --credentials-profile) into the shared
+    /// credentials file for tools that only read it; stdout stays empty.
+    CredentialsFile,
 }
 
 const SAML_AFTER_HELP: &str = "\
@@ -142,6 +157,9 @@ Environment (besides the variables shown for each flag):
   AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL      STS endpoint (unless --sts-endpoint)
   AWS_REGION, AWS_DEFAULT_REGION              default for --region
   HTTPS_PROXY, NO_PROXY                       proxy for the IdP
+  AWSPROCESSCREDS_SIGNIN_URL                  AWS sign-in base URL for account names (default: the assertion's)
+  AWS_CONFIG_FILE                             where --profile reads profiles (default ~/.aws/config)
+  AWS_SHARED_CREDENTIALS_FILE                 what --output credentials-file writes (default ~/.aws/credentials)
 
 Example ~/.aws/config profile:
   [profile okta]
@@ -158,6 +176,10 @@ Exit status: 0 success, 1 failure, 2 usage error.";
     after_help = SAML_AFTER_HELP
 )]
 pub struct SamlCli {
+    /// Use the login settings of this AWS CLI profile's credential_process
+    /// (from AWS_CONFIG_FILE, default ~/.aws/config); flags given here win.
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profile: Option<String>,
     #[command(flatten)]
     pub login: LoginArgs,
     #[command(flatten)]
@@ -184,13 +206,32 @@ pub enum Command {
     /// Log in and print credentials (what `awsprocesscreds-saml` does).
     #[command(after_help = SAML_AFTER_HELP)]
     Saml(Box<SamlCli>),
-    /// Log in and list the roles the IdP offers (no STS call).
+    /// Log in and list the roles the IdP offers (no STS call): one line per
+    /// role, `role_arn<TAB>principal_arn<TAB>account name` (the name is
+    /// empty when unknown).
     Roles {
         #[command(flatten)]
         login: LoginArgs,
         #[command(flatten)]
         common: CommonArgs,
+        /// Use the login settings of this AWS CLI profile's
+        /// credential_process; flags given here win.
+        #[arg(long = "profile", value_name = "NAME")]
+        profile: Option<String>,
     },
+    /// Run CMD with credentials in its environment: `awsprocesscreds exec
+    /// --profile NAME -- aws s3 ls`. CMD replaces this process, so its exit
+    /// status is ours.
+    #[command(after_help = EXEC_AFTER_HELP)]
+    Exec(Box<ExecArgs>),
+    /// Open the AWS console signed in with the credentials (federation
+    /// sign-in), or print the sign-in URL with --print.
+    #[command(after_help = CONSOLE_AFTER_HELP)]
+    Console(Box<ConsoleArgs>),
+    /// Write an AWS CLI profile whose credential_process runs
+    /// awsprocesscreds; asks on the terminal for what is missing.
+    #[command(after_help = CONFIGURE_AFTER_HELP)]
+    Configure(Box<ConfigureArgs>),
     /// List the plugins found, and the files that failed to load.
     Plugins {
         #[command(flatten)]
@@ -235,4 +276,94 @@ pub enum CacheAction {
         #[arg(short = 'a', long = "role-arn")]
         role_arn: Option<String>,
     },
+}
+
+const EXEC_AFTER_HELP: &str = "\
+CMD gets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+AWS_CREDENTIAL_EXPIRATION and, when known (--region, AWS_REGION, the
+profile's region), AWS_REGION and AWS_DEFAULT_REGION. AWS_PROFILE,
+AWS_DEFAULT_PROFILE and inherited credential variables are removed.
+
+Examples:
+  awsprocesscreds exec --profile okta -- aws s3 ls
+  awsprocesscreds exec -p okta -e https://example.okta.com/home/amazon_aws/x/123 -u monty -- terraform plan";
+
+const CONSOLE_AFTER_HELP: &str = "\
+The sign-in host follows the partition (signin.aws.amazon.com,
+signin.amazonaws-us-gov.com, signin.amazonaws.cn); the default destination is
+the console home of the region. AWSPROCESSCREDS_SIGNIN_URL overrides the
+sign-in base URL (private endpoints, tests). The sign-in URL works once and
+for 15 minutes; it is a secret while it lasts.
+
+Examples:
+  awsprocesscreds console --profile okta
+  awsprocesscreds console --profile okta --print --destination https://console.aws.amazon.com/s3/";
+
+const CONFIGURE_AFTER_HELP: &str = "\
+The section is written to AWS_CONFIG_FILE (default ~/.aws/config); the rest
+of the file is kept byte for byte and the previous file is kept as
+config.bak. With a terminal, a missing provider, endpoint or username is
+asked for, and a missing role is chosen after one login.
+
+Example:
+  awsprocesscreds configure --profile okta -p okta -e https://example.okta.com/home/amazon_aws/x/123 -u monty@example.com -a arn:aws:iam::123456789012:role/dev --region eu-west-1";
+
+/// `awsprocesscreds exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Use the login settings of this AWS CLI profile's credential_process
+    /// (and its region); flags given here win.
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profile: Option<String>,
+    #[command(flatten)]
+    pub login: LoginArgs,
+    #[command(flatten)]
+    pub creds: CredentialArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// The command to run, after `--`.
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+/// `awsprocesscreds console`.
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Use the login settings of this AWS CLI profile's credential_process
+    /// (and its region); flags given here win.
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Print the sign-in URL as one line on stdout instead of opening a browser.
+    #[arg(long)]
+    pub print: bool,
+    /// The console page to land on (default: the console home of the region).
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
+    #[command(flatten)]
+    pub login: LoginArgs,
+    #[command(flatten)]
+    pub creds: CredentialArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `awsprocesscreds configure`.
+#[derive(Debug, Args)]
+pub struct ConfigureArgs {
+    /// The AWS CLI profile to write (`default` writes [default]); required.
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Print the section on stdout instead of writing the file.
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    /// Use the awsprocesscreds binary (`awsprocesscreds saml`) instead of
+    /// awsprocesscreds-saml in the credential_process line.
+    #[arg(long = "program", value_name = "PATH")]
+    pub program: Option<String>,
+    #[command(flatten)]
+    pub login: LoginArgs,
+    #[command(flatten)]
+    pub creds: CredentialArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }

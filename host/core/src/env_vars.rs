@@ -31,6 +31,13 @@ pub const STS_ENDPOINT: &str = "AWSPROCESSCREDS_STS_ENDPOINT";
 pub const OUTPUT: &str = "AWSPROCESSCREDS_OUTPUT";
 pub const REFRESH_BEFORE: &str = "AWSPROCESSCREDS_REFRESH_BEFORE";
 pub const LOCK_TIMEOUT: &str = "AWSPROCESSCREDS_LOCK_TIMEOUT";
+pub const NO_ACCOUNT_NAMES: &str = "AWSPROCESSCREDS_NO_ACCOUNT_NAMES";
+pub const CREDENTIALS_PROFILE: &str = "AWSPROCESSCREDS_CREDENTIALS_PROFILE";
+/// The sign-in base URL for `console` and account names (default: the
+/// AWS sign-in host of the partition).
+pub const SIGNIN_URL: &str = "AWSPROCESSCREDS_SIGNIN_URL";
+/// The shared credentials file (`--output credentials-file`).
+pub const AWS_SHARED_CREDENTIALS_FILE: &str = "AWS_SHARED_CREDENTIALS_FILE";
 
 /// The AWS CA bundle variable, honoured for the IdP client too.
 pub const AWS_CA_BUNDLE: &str = "AWS_CA_BUNDLE";

@@ -61,6 +61,33 @@ pub fn fresh(cache: &Cache, key: &Key, creds: &Creds) -> Option<Entry> {
 /// resolved settings for the login. Usage errors surface here, before any
 /// login starts.
 pub fn lookup(cli: &SamlCli) -> Result<Lookup> {
+    if cli.creds.output == crate::cli::OutputFormat::CredentialsFile {
+        crate::credentials_file::check_name(cli.creds.credentials_profile.as_deref())?;
+    }
+    match find(cli)? {
+        Found::Hit(e, creds) => {
+            output::deliver(
+                &e.credentials,
+                creds.output,
+                cli.creds.credentials_profile.as_deref(),
+            )?;
+            Ok(Lookup::Served)
+        }
+        Found::Miss(m) => Ok(Lookup::Miss(m)),
+    }
+}
+
+/// What the cache holds for a command line.
+pub enum Found {
+    /// A fresh entry (and the settings it was found with).
+    Hit(Box<Entry>, Box<Creds>),
+    /// A login is needed.
+    Miss(Box<Miss>),
+}
+
+/// Like [`lookup`], without printing: for commands (`exec`, `console`)
+/// that use the credentials themselves.
+pub fn find(cli: &SamlCli) -> Result<Found> {
     log::set_verbosity(settings::verbosity(cli.common.verbose));
     let login = settings::login(&cli.login, &cli.common)?;
     let creds = settings::creds(&cli.creds)?;
@@ -72,11 +99,10 @@ pub fn lookup(cli: &SamlCli) -> Result<Lookup> {
                 "using cached credentials from {}",
                 cache.path_for(&key).display()
             ));
-            output::print(&e.credentials, creds.output)?;
-            return Ok(Lookup::Served);
+            return Ok(Found::Hit(Box::new(e), Box::new(creds)));
         }
     }
-    Ok(Lookup::Miss(Box::new(Miss {
+    Ok(Found::Miss(Box::new(Miss {
         login,
         creds,
         key,

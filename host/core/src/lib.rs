@@ -8,11 +8,14 @@
 
 pub mod cache;
 pub mod cli;
+pub mod credentials_file;
 pub mod env_vars;
 pub mod error;
 pub mod hit;
+pub mod ini;
 pub mod log;
 pub mod output;
+pub mod profile;
 pub mod report;
 pub mod settings;
 pub mod timefmt;

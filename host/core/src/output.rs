@@ -63,11 +63,32 @@ pub fn env(c: &Credentials) -> String {
     out
 }
 
+/// Hand `c` over in `format`: stdout, or the shared credentials file for
+/// `credentials-file` (section `credentials_profile`).
+pub fn deliver(
+    c: &Credentials,
+    format: OutputFormat,
+    credentials_profile: Option<&str>,
+) -> Result<()> {
+    match format {
+        OutputFormat::CredentialsFile => {
+            let name = crate::credentials_file::check_name(credentials_profile)?;
+            crate::credentials_file::write(name, c)
+        }
+        _ => print(c, format),
+    }
+}
+
 /// Print `c` in `format` to stdout.
 pub fn print(c: &Credentials, format: OutputFormat) -> Result<()> {
     let text = match format {
         OutputFormat::Json => json(c) + "\n",
         OutputFormat::Env => env(c),
+        OutputFormat::CredentialsFile => {
+            return Err(Error::usage(
+                "--output credentials-file writes a file, not stdout",
+            ))
+        }
     };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())

@@ -13,8 +13,8 @@ use std::process::Command;
 use awsprocesscreds_core::cli::SamlCli;
 use awsprocesscreds_core::error::Error;
 use awsprocesscreds_core::report::{parse_error, program_name, report};
-use awsprocesscreds_core::{hit, log};
-use clap::Parser;
+use awsprocesscreds_core::{hit, log, profile};
+use clap::{CommandFactory, Parser};
 
 /// The full binary, next to this one (or on PATH).
 fn full_binary() -> Option<PathBuf> {
@@ -71,10 +71,20 @@ fn login(program: &str) -> i32 {
 fn main() {
     let program = program_name("awsprocesscreds-saml");
     log::set_program(&program);
-    let cli = match SamlCli::try_parse() {
+    let mut cli = match SamlCli::try_parse() {
         Ok(c) => c,
         Err(e) => std::process::exit(parse_error(&program, e)),
     };
+    if let Some(name) = cli.profile.clone() {
+        // The profile's flags join the command line; explicit flags win.
+        let argv: Vec<OsString> = std::env::args_os().collect();
+        let applied = profile::apply(SamlCli::command(), &argv, None, &name);
+        cli = match applied.map(|(argv, _)| SamlCli::try_parse_from(argv)) {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => std::process::exit(parse_error(&program, e)),
+            Err(e) => std::process::exit(report(&program, &e)),
+        };
+    }
     let code = match hit::lookup(&cli) {
         Ok(hit::Lookup::Served) => 0,
         Ok(hit::Lookup::Miss(_)) => login(&program),

@@ -229,6 +229,9 @@ impl Ctx {
                 self.tmp.path().join("no-aws-credentials"),
             )
             .env("AWS_EC2_METADATA_DISABLED", "true")
+            // Hermetic: never post test assertions to the real AWS sign-in
+            // page for account names (daily_account_names.rs removes this).
+            .env("AWSPROCESSCREDS_NO_ACCOUNT_NAMES", "true")
             .stdin(Stdio::null());
         cmd
     }
