@@ -10,7 +10,7 @@ pub mod app;
 // The light modules live in `awsprocesscreds-core` (all the cache-hit
 // binary links); re-exported so the rest of the host names them as before.
 pub use awsprocesscreds_core::{
-    cache, cli, env_vars, error, hit, log, output, report, settings, timefmt,
+    cache, cli, env_vars, error, hit, log, output, report, safe_fs, settings, timefmt,
 };
 pub mod command;
 pub mod commands;

@@ -16,8 +16,8 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
-use crate::log;
-use crate::timefmt;
+use crate::safe_fs::{self, Refused};
+use crate::{log, timefmt};
 
 /// Version of the cache file format.
 pub const FORMAT: u32 = 1;
@@ -176,6 +176,42 @@ impl Cache {
             .map_err(|e| Error::io(format!("cannot delete {}: {e}", path.display())))
     }
 
+    /// The session store directory (IdP sessions of plugins).
+    pub fn sessions_dir(&self) -> PathBuf {
+        self.dir.join("sessions")
+    }
+
+    /// `cache clear` without filters: remove every file in the cache and
+    /// session directories, whatever it is (corrupt or older-format
+    /// entries, temp files, locks, planted FIFOs or symlinks; a symlink is
+    /// removed, never followed). Returns how many credential entries
+    /// (`*.json` files) were removed. Files we did not write with our
+    /// names (`unrelated.txt`) are also ours to remove: the directory is
+    /// private to this tool.
+    pub fn clear_all(&self) -> Result<usize> {
+        let mut removed = 0;
+        for dir in [self.sessions_dir(), self.dir.clone()] {
+            let Ok(rd) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in rd.flatten() {
+                let path = e.path();
+                // DirEntry::file_type does not follow symlinks.
+                let Ok(ft) = e.file_type() else { continue };
+                if ft.is_dir() {
+                    continue;
+                }
+                fs::remove_file(&path)
+                    .map_err(|err| Error::io(format!("cannot delete {}: {err}", path.display())))?;
+                if dir == self.dir && path.extension().is_some_and(|x| x == "json") {
+                    removed += 1;
+                }
+            }
+        }
+        let _ = fs::remove_dir(self.sessions_dir());
+        Ok(removed)
+    }
+
     /// Remove leftover temp files from crashed writers.
     pub fn sweep_temp_files(&self) {
         if let Ok(rd) = fs::read_dir(&self.dir) {
@@ -187,42 +223,45 @@ impl Cache {
             }
         }
     }
+
+    /// Lock files (`<digest>.lock`) whose entry no longer exists. The
+    /// caller removes them only while holding or after taking each lock
+    /// (see the host's `lock::remove_stale`).
+    pub fn orphan_locks(&self) -> Vec<PathBuf> {
+        let Ok(rd) = fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        rd.flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "lock"))
+            .filter(|p| fs::symlink_metadata(p.with_extension("json")).is_err())
+            .collect()
+    }
 }
 
+/// Largest cache entry we read (ours are about 2 KiB).
+pub const MAX_ENTRY: u64 = 1 << 20;
+
 fn read_entry(path: &Path) -> Option<Entry> {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+    let bytes = match safe_fs::read(path, MAX_ENTRY) {
+        Ok(b) => b,
+        Err(Refused::Missing) => return None,
+        Err(Refused::Foreign) => {
+            log::warn_once(&format!(
+                "cache file {} is owned by another user; ignoring it",
+                path.display()
+            ));
+            return None;
+        }
         Err(e) => {
-            log::warn(&format!(
-                "cannot read cache file {}: {e}; logging in again",
+            log::warn_once(&format!(
+                "cannot read cache file {}: it {e}; logging in again",
                 path.display()
             ));
             return None;
         }
     };
-    #[cfg(unix)]
-    {
-        if let Ok(meta) = file.metadata() {
-            if !owned_by_current_user(&meta) {
-                log::warn(&format!(
-                    "cache file {} is owned by another user; ignoring it",
-                    path.display()
-                ));
-                return None;
-            }
-        }
-    }
-    let mut text = String::new();
-    use std::io::Read;
-    if let Err(e) = (&file).take(1 << 20).read_to_string(&mut text) {
-        log::warn(&format!(
-            "cannot read cache file {}: {e}; logging in again",
-            path.display()
-        ));
-        return None;
-    }
-    match serde_json::from_str::<Entry>(&text) {
+    match serde_json::from_slice::<Entry>(&bytes) {
         Ok(e) if e.format == FORMAT => Some(e),
         Ok(e) => {
             log::debug(&format!(
@@ -233,7 +272,7 @@ fn read_entry(path: &Path) -> Option<Entry> {
             None
         }
         Err(e) => {
-            log::warn(&format!(
+            log::warn_once(&format!(
                 "cache file {} is corrupt ({e}); logging in again",
                 path.display()
             ));
@@ -296,6 +335,9 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
                     dir.display()
                 ))
             })?;
+            if meta.mode() & 0o022 != 0 {
+                remove_planted(dir);
+            }
         }
     }
     #[cfg(not(unix))]
@@ -308,6 +350,29 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// Others could write to `dir` until we tightened it: remove whatever they
+/// may have planted there (anything that is not a regular file of ours:
+/// symlinks, FIFOs, sockets, devices, files of other users). Our own
+/// regular files stay; every later read checks them again anyway.
+#[cfg(unix)]
+fn remove_planted(dir: &Path) {
+    let Ok(rd) = fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let Ok(meta) = fs::symlink_metadata(e.path()) else {
+            continue;
+        };
+        if meta.is_dir() || (meta.is_file() && owned_by_current_user(&meta)) {
+            continue;
+        }
+        log::warn(&format!(
+            "removed {} from {}: others could write to that directory",
+            e.file_name().to_string_lossy(),
+            dir.display()
+        ));
+        let _ = fs::remove_file(e.path());
+    }
 }
 
 /// Write `bytes` to `path` atomically with mode `0600`.

@@ -14,5 +14,6 @@ pub mod hit;
 pub mod log;
 pub mod output;
 pub mod report;
+pub mod safe_fs;
 pub mod settings;
 pub mod timefmt;

@@ -15,6 +15,8 @@ struct State {
     verbosity: u8,
     secrets: Vec<String>,
     program: String,
+    /// Warnings already printed by [`warn_once`].
+    warned: Vec<String>,
 }
 
 fn state() -> &'static Mutex<State> {
@@ -24,6 +26,7 @@ fn state() -> &'static Mutex<State> {
             verbosity: 0,
             secrets: Vec::new(),
             program: "awsprocesscreds".into(),
+            warned: Vec::new(),
         })
     })
 }
@@ -124,6 +127,25 @@ pub fn info(message: &str) {
 
 pub fn warn(message: &str) {
     log(LogLevel::Warn, message)
+}
+
+/// A warning about one thing (a corrupt cache file, say) that several
+/// steps of a run may trip over: printed the first time only.
+pub fn warn_once(message: &str) {
+    let first = state()
+        .lock()
+        .map(|mut s| {
+            if s.warned.iter().any(|m| m == message) {
+                false
+            } else {
+                s.warned.push(message.to_string());
+                true
+            }
+        })
+        .unwrap_or(true);
+    if first {
+        warn(message)
+    }
 }
 
 pub fn trace(message: &str) {
