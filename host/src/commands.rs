@@ -12,7 +12,7 @@ use crate::error::{Error, Kind, Result};
 use crate::login::{self, Outcome};
 use crate::plugin_loader::{Found, Registry};
 use crate::settings::{self, Common};
-use crate::{env_vars as ev, hit, lock, log, output, tty};
+use crate::{command, env_vars as ev, hit, lock, log, output, tty};
 
 /// `awsprocesscreds-saml ...` / `awsprocesscreds saml ...`.
 pub fn saml(cli: &SamlCli) -> Result<()> {
@@ -61,6 +61,7 @@ pub fn saml(cli: &SamlCli) -> Result<()> {
         None
     };
 
+    command::set_bound(common.mfa_timeout);
     let plugin = login::find_plugin(&common, &login.provider)?;
     let session_dir = write_cache.then(|| creds.cache_dir.clone());
     let (credentials, assumed, cacheable) =
@@ -145,6 +146,7 @@ pub fn roles(login_args: &LoginArgs, common_args: &CommonArgs) -> Result<()> {
     log::set_verbosity(settings::verbosity(common_args.verbose));
     let login = settings::login(login_args, common_args)?;
     let common = settings::common(common_args)?;
+    command::set_bound(common.mfa_timeout);
     let plugin = login::find_plugin(&common, &login.provider)?;
     let session_dir = settings::cache_dir().ok();
     match login::run_plugin(&plugin, &login, &common, session_dir)? {

@@ -47,8 +47,10 @@ async fn call(req: &Request) -> Result<Credentials> {
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(req.timeout.min(Duration::from_secs(15)))
+                // --timeout bounds the whole call, retries and the
+                // answer's body included (a trickling STS must not hold us).
                 .operation_attempt_timeout(req.timeout)
-                .operation_timeout(req.timeout * 2)
+                .operation_timeout(req.timeout)
                 .build(),
         );
     if let Some(ep) = &req.endpoint {
