@@ -99,8 +99,12 @@ fn open(path: &Path) -> Result<File> {
             std::fs::remove_file(path)
                 .map_err(|e| Error::io(format!("cannot remove {}: {e}", path.display())))?;
             safe_fs::open_lock(path).map_err(|e| {
-                Error::io(format!("cannot open lock file {}: it {e}", path.display()))
-                    .hint("check the permissions of the cache directory, or use --no-cache")
+                Error::io(format!(
+                    "cannot open lock file {}: {}",
+                    path.display(),
+                    e.reason()
+                ))
+                .hint("check the permissions of the cache directory, or use --no-cache")
             })
         }
     }

@@ -66,8 +66,9 @@ impl SessionStore {
             Err(Refused::Missing) => File::default(),
             Err(why) => {
                 log::warn_once(&format!(
-                    "ignoring session file {}: it {why}",
-                    path.display()
+                    "ignoring session file {}: {}",
+                    path.display(),
+                    why.reason()
                 ));
                 File::default()
             }

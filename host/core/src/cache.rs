@@ -157,17 +157,30 @@ impl Cache {
 
     /// Every readable entry with its path.
     pub fn list(&self) -> Vec<(PathBuf, Entry)> {
+        self.scan().0
+    }
+
+    /// Every readable entry with its path, and how many `*.json` files
+    /// could not be used (corrupt, older format, not a regular file...).
+    pub fn scan(&self) -> (Vec<(PathBuf, Entry)>, usize) {
         let Ok(rd) = fs::read_dir(&self.dir) else {
-            return Vec::new();
+            return (Vec::new(), 0);
         };
+        let mut bad = 0;
         let mut out: Vec<(PathBuf, Entry)> = rd
             .filter_map(|e| e.ok())
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .filter_map(|p| read_entry(&p).map(|e| (p, e)))
+            .filter_map(|p| match read_entry(&p) {
+                Some(e) => Some((p, e)),
+                None => {
+                    bad += 1;
+                    None
+                }
+            })
             .collect();
         out.sort_by(|a, b| a.1.key.provider.cmp(&b.1.key.provider).then(a.0.cmp(&b.0)));
-        out
+        (out, bad)
     }
 
     /// Remove one entry file.
@@ -255,8 +268,9 @@ fn read_entry(path: &Path) -> Option<Entry> {
         }
         Err(e) => {
             log::warn_once(&format!(
-                "cannot read cache file {}: it {e}; logging in again",
-                path.display()
+                "cannot read cache file {}: {}; logging in again",
+                path.display(),
+                e.reason()
             ));
             return None;
         }
@@ -288,67 +302,116 @@ pub fn owned_by_current_user(meta: &fs::Metadata) -> bool {
     meta.uid() == rustix::process::geteuid().as_raw()
 }
 
-/// Create `dir` (and parents) with mode `0700` and check ownership.
-pub fn ensure_private_dir(dir: &Path) -> Result<()> {
+/// What [`inspect_dir`] found at a directory we keep private files in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirState {
+    /// Nothing there yet: the first write creates it (`0700`).
+    Missing,
+    /// Ours, and only we can use it.
+    Private,
+    /// Ours, but others may read (or, with `writable_by_others`, write)
+    /// it: the next write tightens it to `0700`.
+    TooOpen { mode: u32, writable_by_others: bool },
+}
+
+/// Why a directory cannot hold our files.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DirProblem {
+    #[error("{0} is not a directory")]
+    NotADirectory(String),
+    #[error("{0} is owned by another user (uid {1})")]
+    Foreign(String, u32),
+    #[error("cannot use {0}: {1}")]
+    Unusable(String, String),
+}
+
+/// The one check of a private directory (cache, session store), used by
+/// every write and by `doctor`. A symlink to a directory of ours is
+/// accepted (people link `~/.aws` to a dotfiles checkout); what matters is
+/// the directory it names.
+pub fn inspect_dir(dir: &Path) -> std::result::Result<DirState, DirProblem> {
+    let shown = dir.display().to_string();
+    let meta = match fs::metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DirState::Missing),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            return Err(DirProblem::NotADirectory(format!("{shown} (or a parent)")))
+        }
+        Err(e) => return Err(DirProblem::Unusable(shown, e.to_string())),
+    };
+    if !meta.is_dir() {
+        return Err(DirProblem::NotADirectory(shown));
+    }
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-        if !dir.exists() {
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .map_err(|e| {
-                    Error::io(format!(
-                        "cannot create cache directory {}: {e}",
-                        dir.display()
-                    ))
-                    .hint(
-                        "set AWSPROCESSCREDS_CACHE_DIR to a writable directory, or use --no-cache",
-                    )
-                })?;
-        }
-        let meta = fs::metadata(dir)
-            .map_err(|e| Error::io(format!("cannot use cache directory {}: {e}", dir.display())))?;
-        if !meta.is_dir() {
-            return Err(Error::io(format!(
-                "cache directory {} is not a directory",
-                dir.display()
-            ))
-            .hint("set AWSPROCESSCREDS_CACHE_DIR to a directory, or use --no-cache"));
-        }
+        use std::os::unix::fs::MetadataExt;
         if !owned_by_current_user(&meta) {
-            return Err(Error::io(format!(
-                "cache directory {} is owned by another user",
-                dir.display()
-            ))
-            .hint("set AWSPROCESSCREDS_CACHE_DIR to a directory of your own, or use --no-cache"));
+            return Err(DirProblem::Foreign(shown, meta.uid()));
         }
-        if meta.mode() & 0o077 != 0 {
-            log::debug(&format!(
-                "tightening permissions of {} to 0700",
-                dir.display()
-            ));
-            fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| {
-                Error::io(format!(
-                    "cannot restrict permissions of {}: {e}",
-                    dir.display()
-                ))
-            })?;
-            if meta.mode() & 0o022 != 0 {
-                remove_planted(dir);
-            }
+        let mode = meta.mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Ok(DirState::TooOpen {
+                mode,
+                writable_by_others: mode & 0o022 != 0,
+            });
         }
     }
-    #[cfg(not(unix))]
-    {
-        fs::create_dir_all(dir).map_err(|e| {
+    Ok(DirState::Private)
+}
+
+/// Create `dir` (and parents) with mode `0700` and check ownership; a
+/// directory of ours that others can use is tightened, and anything they
+/// may have planted in it while they could write is removed.
+pub fn ensure_private_dir(dir: &Path) -> Result<()> {
+    let problem = |p: DirProblem| {
+        let hint = match p {
+            DirProblem::Foreign(..) => {
+                "set AWSPROCESSCREDS_CACHE_DIR to a directory of your own, or use --no-cache"
+            }
+            _ => "set AWSPROCESSCREDS_CACHE_DIR to a directory, or use --no-cache",
+        };
+        Error::io(format!("cache directory {p}")).hint(hint)
+    };
+    let mut state = inspect_dir(dir).map_err(problem)?;
+    if state == DirState::Missing {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(dir).map_err(|e| {
             Error::io(format!(
                 "cannot create cache directory {}: {e}",
                 dir.display()
             ))
+            .hint("set AWSPROCESSCREDS_CACHE_DIR to a writable directory, or use --no-cache")
         })?;
+        state = inspect_dir(dir).map_err(problem)?;
     }
+    #[cfg(unix)]
+    if let DirState::TooOpen {
+        writable_by_others, ..
+    } = state
+    {
+        use std::os::unix::fs::PermissionsExt;
+        log::debug(&format!(
+            "tightening permissions of {} to 0700",
+            dir.display()
+        ));
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| {
+            Error::io(format!(
+                "cannot restrict permissions of {}: {e}",
+                dir.display()
+            ))
+        })?;
+        if writable_by_others {
+            remove_planted(dir);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = state;
     Ok(())
 }
 

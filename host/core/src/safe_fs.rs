@@ -37,6 +37,15 @@ pub enum Refused {
 }
 
 impl Refused {
+    /// The refusal as the end of a sentence about the file: "it is a
+    /// FIFO, not a regular file", or the system's error.
+    pub fn reason(&self) -> String {
+        match self {
+            Refused::Io(e) => e.to_string(),
+            other => format!("it {other}"),
+        }
+    }
+
     fn from_io(e: std::io::Error) -> Refused {
         match e.kind() {
             std::io::ErrorKind::NotFound => Refused::Missing,
