@@ -116,7 +116,7 @@ impl Page {
     /// The form that posts a SAML response (a `SAMLResponse` field), if any.
     pub fn saml_post(&self) -> Option<SamlPost> {
         self.forms().into_iter().find_map(|f| {
-            let value = f.value_of("SAMLResponse")?.trim().to_string();
+            let value = crate::saml::unpercent(f.value_of("SAMLResponse")?.trim());
             if value.is_empty() {
                 return None;
             }
@@ -383,7 +383,8 @@ fn shorten(s: String) -> String {
 #[derive(Clone, PartialEq, Eq)]
 pub struct SamlPost {
     pub action: Option<String>,
-    /// Base64 exactly as in the page (entity-decoded).
+    /// Base64 as in the page (entity-decoded, and percent-decoded when a
+    /// server put it there URL-encoded).
     pub saml_response: String,
     pub relay_state: Option<String>,
 }
