@@ -113,6 +113,22 @@ impl Page {
             .collect()
     }
 
+    /// A WebAuthn step: a form of hidden inputs that only a browser's
+    /// `navigator.credentials` API can fill (`clientDataJSON` with
+    /// `authenticatorData`/`signature` to sign in, or `attestationObject`
+    /// to register a key), as Keycloak's `webauthn-authenticate.ftl` and
+    /// `webauthn-register.ftl` pages. Posting it empty only makes the IdP
+    /// count a failed attempt, so callers stop and name it instead.
+    pub fn webauthn_form(&self) -> Option<Form> {
+        self.forms().into_iter().find(|f| {
+            f.has_field("clientDataJSON")
+                && (f.has_field("authenticatorData")
+                    || f.has_field("signature")
+                    || f.has_field("attestationObject"))
+                && f.fillable_fields().next().is_none()
+        })
+    }
+
     /// The form that posts a SAML response (a `SAMLResponse` field), if any.
     pub fn saml_post(&self) -> Option<SamlPost> {
         self.forms().into_iter().find_map(|f| {
