@@ -17,6 +17,8 @@ struct State {
     program: String,
     /// Warnings already printed by [`warn_once`].
     warned: Vec<String>,
+    /// [`warn_once`] prints nothing (see [`defer_warn_once`]).
+    defer: bool,
 }
 
 fn state() -> &'static Mutex<State> {
@@ -27,6 +29,7 @@ fn state() -> &'static Mutex<State> {
             secrets: Vec::new(),
             program: "awsprocesscreds".into(),
             warned: Vec::new(),
+            defer: false,
         })
     })
 }
@@ -135,7 +138,7 @@ pub fn warn_once(message: &str) {
     let first = state()
         .lock()
         .map(|mut s| {
-            if s.warned.iter().any(|m| m == message) {
+            if s.defer || s.warned.iter().any(|m| m == message) {
                 false
             } else {
                 s.warned.push(message.to_string());
@@ -145,6 +148,16 @@ pub fn warn_once(message: &str) {
         .unwrap_or(true);
     if first {
         warn(message)
+    }
+}
+
+/// Leave [`warn_once`] warnings to a later process of the same run: the
+/// slim front end reads the cache quietly, and on a miss the full binary
+/// it hands over to reads it again and warns, so a corrupt entry is
+/// reported once per run, not once per process.
+pub fn defer_warn_once() {
+    if let Ok(mut s) = state().lock() {
+        s.defer = true;
     }
 }
 

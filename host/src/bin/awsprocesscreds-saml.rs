@@ -76,6 +76,9 @@ fn login(program: &str) -> i32 {
 fn main() {
     let program = program_name("awsprocesscreds-saml");
     log::set_program(&program);
+    // On a miss the full binary reads the cache again and warns about a
+    // bad entry; warning here too would say it twice.
+    log::defer_warn_once();
     let cli = match SamlCli::try_parse() {
         Ok(c) => c,
         Err(e) => std::process::exit(parse_error(&program, e)),
