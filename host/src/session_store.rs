@@ -192,6 +192,13 @@ mod tests {
         let f = std::fs::File::create(&path).unwrap();
         f.set_len(2 * MAX_FILE).unwrap();
         assert!(s.get("sid").is_none(), "an oversized file is not read");
+        // A file of another user (root can plant one) is never replayed.
+        if rustix::process::geteuid().is_root() {
+            std::fs::remove_file(&path).unwrap();
+            s.put("sid", Secret::new("mine".into()), later).unwrap();
+            std::os::unix::fs::chown(&path, Some(4242), Some(4242)).unwrap();
+            assert!(s.get("sid").is_none(), "a foreign session file was used");
+        }
         // A put replaces whatever was there with a good file.
         s.put("sid", Secret::new("new".into()), later).unwrap();
         assert_eq!(s.get("sid").unwrap().expose(), "new");

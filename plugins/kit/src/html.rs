@@ -741,6 +741,19 @@ pub fn collapse(s: &str) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn percent_encoded_saml_response_is_decoded() {
+        let page = Page::parse(
+            "https://idp.example.com/sso",
+            r#"<form method="post" action="https://signin.aws.amazon.com/saml"><input type="hidden" name="SAMLResponse" value="PD94bWw%2BPHg%2BPC94Pg%3D%3D"/></form>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            page.saml_post().unwrap().saml_response,
+            "PD94bWw+PHg+PC94Pg=="
+        );
+    }
+
     const ADFS3: &str = r#"<!DOCTYPE html><html><head><title>Sign In</title></head><body>
     <form method="post" id="loginForm" autocomplete="off" novalidate action="/adfs/ls/?SAMLRequest=abc&amp;client-request-id=1" >
       <input id="userNameInput" name="UserName" type="email" value="" autocomplete="off" />
