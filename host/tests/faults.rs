@@ -411,3 +411,23 @@ fn timeout_bounds_a_trickling_sts_answer() {
     out.fails(1, "timed out");
     assert!(entries(&ctx.cache_dir()).is_empty());
 }
+
+#[test]
+fn sts_over_plain_http_from_the_aws_config_file_is_refused() {
+    // The settings check sees the flag and the variables; the config
+    // file's endpoint_url is only known to the SDK: the request guard
+    // refuses it before the assertion is sent.
+    let ctx = Ctx::new();
+    let config = ctx.tmp.path().join("aws-config");
+    std::fs::write(
+        &config,
+        "[default]\nendpoint_url = http://sts.example.com/\n",
+    )
+    .unwrap();
+    let mut cmd = ctx.saml(&["--no-cache"]);
+    cmd.env_remove("AWS_ENDPOINT_URL_STS")
+        .env("AWS_CONFIG_FILE", &config);
+    let out = run(cmd);
+    out.fails(2, "refusing plain HTTP to the STS endpoint sts.example.com");
+    assert_eq!(ctx.sts_calls(), 0);
+}

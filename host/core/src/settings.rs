@@ -76,7 +76,7 @@ fn check_env_booleans() -> Result<()> {
 }
 
 /// Whether `url` is plain HTTP to somewhere other than this machine.
-fn plain_http_off_host(url: &url::Url) -> bool {
+pub fn plain_http_off_host(url: &url::Url) -> bool {
     if url.scheme() != "http" {
         return false;
     }
