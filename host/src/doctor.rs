@@ -128,7 +128,7 @@ pub fn use_colour() -> bool {
     colour_allowed(
         std::io::stdout().is_terminal(),
         std::env::var_os(ev::NO_COLOR).as_deref(),
-        std::env::var_os("TERM").as_deref(),
+        std::env::var_os(ev::TERM).as_deref(),
     )
 }
 
@@ -565,10 +565,10 @@ pub fn sts_endpoint(flag: Option<&str>, region: Option<&str>) -> (String, String
             format!("from --sts-endpoint / {}", ev::STS_ENDPOINT),
         );
     }
-    if let Some(e) = env("AWS_ENDPOINT_URL_STS") {
+    if let Some(e) = env(ev::AWS_ENDPOINT_URL_STS) {
         return (e, "from AWS_ENDPOINT_URL_STS".into());
     }
-    if let Some(e) = env("AWS_ENDPOINT_URL") {
+    if let Some(e) = env(ev::AWS_ENDPOINT_URL) {
         return (e, "from AWS_ENDPOINT_URL".into());
     }
     match region {
@@ -671,8 +671,8 @@ mod tests {
     #[test]
     fn sts_endpoint_defaults_to_the_region() {
         // Only meaningful when the environment sets no override.
-        if std::env::var_os("AWS_ENDPOINT_URL_STS").is_some()
-            || std::env::var_os("AWS_ENDPOINT_URL").is_some()
+        if std::env::var_os(ev::AWS_ENDPOINT_URL_STS).is_some()
+            || std::env::var_os(ev::AWS_ENDPOINT_URL).is_some()
         {
             return;
         }

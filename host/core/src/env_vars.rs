@@ -54,6 +54,7 @@ pub const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
 pub const HOME: &str = "HOME";
 pub const PATH: &str = "PATH";
 pub const NO_COLOR: &str = "NO_COLOR";
+pub const TERM: &str = "TERM";
 
 /// Parse a boolean value: `1/0`, `true/false`, `yes/no`, `on/off`, any
 /// case. Used as the clap value parser of every boolean flag with a
