@@ -3,6 +3,7 @@
 
 use std::io::Read;
 use std::process::{Command, Stdio};
+use std::sync::{mpsc, OnceLock};
 use std::time::{Duration, Instant};
 
 use plugin_api::Secret;
@@ -23,17 +24,37 @@ pub enum CommandError {
     TimedOut { what: &'static str, secs: u64 },
 }
 
-/// How long `--password-command` and `--mfa-code-command` may run (they may
-/// wait for a GPG agent or a hardware token).
+/// How long `--password-command` and `--mfa-code-command` may run when
+/// no setting says otherwise (they may wait for a GPG agent's pinentry or
+/// a hardware token touch).
 pub const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The bound set from `--mfa-timeout` for this run (see [`set_bound`]).
+static BOUND: OnceLock<Duration> = OnceLock::new();
+
+/// Bound every command of this run by `d` (`--mfa-timeout`, default 120 s:
+/// the time a person has to answer a pinentry or touch a token). Set once,
+/// from the resolved settings, before the login starts.
+pub fn set_bound(d: Duration) {
+    let _ = BOUND.set(d);
+}
+
+/// Most output we read from a command (a password is one short line).
+const MAX_OUTPUT: usize = 1 << 16;
 
 /// Run `cmd` through the shell with stdin closed and stderr passed through;
 /// return the first line of stdout. `what` names the flag in errors.
+///
+/// We stop reading at the first newline or when the command exits: a
+/// background process it started that keeps stdout open (`cmd &`) does not
+/// keep us waiting. The whole run is bounded by the `--mfa-timeout`
+/// setting when set (see [`set_bound`]), else by `timeout`.
 pub fn first_line(
     what: &'static str,
     cmd: &str,
     timeout: Duration,
 ) -> Result<Secret<String>, CommandError> {
+    let timeout = BOUND.get().copied().unwrap_or(timeout);
     #[cfg(unix)]
     let mut command = {
         let mut c = Command::new("/bin/sh");
@@ -52,33 +73,89 @@ pub fn first_line(
         .stderr(Stdio::inherit())
         .spawn()
         .map_err(|err| CommandError::Spawn { what, err })?;
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = (&mut stdout).take(1 << 16).read_to_end(&mut buf);
-        buf
+    let Some(stdout) = child.stdout.take() else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(CommandError::Empty { what });
+    };
+    let (tx, rx) = mpsc::channel::<Vec<u8>>();
+    // The reader may block forever on a pipe a grandchild holds open; it
+    // is detached and dies with the process.
+    std::thread::spawn(move || {
+        let mut stdout = stdout;
+        let mut buf = [0u8; 4096];
+        let mut total = 0;
+        loop {
+            match stdout.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => {
+                    total += n;
+                    let done = buf[..n].contains(&b'\n') || total >= MAX_OUTPUT;
+                    if tx.send(buf[..n].to_vec()).is_err() || done {
+                        return;
+                    }
+                }
+            }
+        }
     });
     let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if start.elapsed() >= timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(CommandError::TimedOut {
-                    what,
-                    secs: timeout.as_secs(),
-                });
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(err) => return Err(CommandError::Spawn { what, err }),
+    let mut out: Vec<u8> = Vec::new();
+    let mut status = None;
+    let have_line = |out: &[u8]| out.contains(&b'\n') || out.len() >= MAX_OUTPUT;
+    loop {
+        while let Ok(chunk) = rx.try_recv() {
+            out.extend_from_slice(&chunk);
         }
-    };
-    let out = reader.join().unwrap_or_default();
-    if !status.success() {
+        if status.is_none() {
+            status = child
+                .try_wait()
+                .map_err(|err| CommandError::Spawn { what, err })?;
+        }
+        if have_line(&out) {
+            break;
+        }
+        if let Some(s) = status {
+            // Exited: what it wrote is already in the pipe; wait only
+            // briefly for the reader to hand it over (a background process
+            // may hold the pipe open forever).
+            while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(100)) {
+                out.extend_from_slice(&chunk);
+                if have_line(&out) {
+                    break;
+                }
+            }
+            status = Some(s);
+            break;
+        }
+        if start.elapsed() >= timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(CommandError::TimedOut {
+                what,
+                secs: timeout.as_secs(),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    if status.is_none() {
+        // We have our line; give the command a moment to report failure,
+        // then stop waiting for it.
+        let grace = Instant::now() + Duration::from_secs(1);
+        while status.is_none() && Instant::now() < grace {
+            status = child.try_wait().ok().flatten();
+            if status.is_none() {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        if status.is_none() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+    if let Some(s) = status.filter(|s| !s.success()) {
         return Err(CommandError::Failed {
             what,
-            status: status
+            status: s
                 .code()
                 .map(|c| c.to_string())
                 .unwrap_or_else(|| "killed".into()),
@@ -117,5 +194,34 @@ mod tests {
             first_line("--password-command", "sleep 5", Duration::from_millis(200)),
             Err(CommandError::TimedOut { .. })
         ));
+    }
+
+    #[test]
+    fn a_background_child_holding_the_pipe_does_not_keep_us() {
+        let t = Duration::from_secs(30);
+        let start = Instant::now();
+        // The shell exits at once; `sleep` keeps stdout open for 20 s.
+        assert_eq!(
+            first_line("--password-command", "printf 'pw\\n'; sleep 20 &", t)
+                .unwrap()
+                .expose(),
+            "pw"
+        );
+        // No newline, and the pipe stays open after the exit.
+        assert_eq!(
+            first_line("--password-command", "printf 'pw2'; sleep 20 &", t)
+                .unwrap()
+                .expose(),
+            "pw2"
+        );
+        // A line, then the command goes on running in the foreground.
+        assert_eq!(
+            first_line("--password-command", "printf 'pw3\\n'; sleep 20", t)
+                .unwrap()
+                .expose(),
+            "pw3"
+        );
+        // Not a speed check: without the fix each case waits 20 s.
+        assert!(start.elapsed() < Duration::from_secs(15));
     }
 }

@@ -14,7 +14,7 @@ use crate::error::{Error, Kind, Result};
 use crate::login::{self, Outcome};
 use crate::plugin_loader::{Found, Registry};
 use crate::settings::{self, Common, Creds};
-use crate::{env_vars as ev, hit, lock, log, output, tty};
+use crate::{command, env_vars as ev, hit, lock, log, output, tty};
 
 /// `awsprocesscreds-saml ...` / `awsprocesscreds saml ...`.
 pub fn saml(cli: &SamlCli) -> Result<()> {
@@ -55,62 +55,55 @@ pub fn credentials(cli: &SamlCli) -> Result<Got> {
 fn log_in(miss: hit::Miss, cli: &SamlCli) -> Result<Got> {
     let hit::Miss {
         mut login,
+        common,
         creds,
         key,
         cache,
     } = miss;
-    let common = settings::common(&cli.common)?;
     if creds.region.is_some() {
         login.region = creds.region.clone();
     }
     let mut write_cache = creds.use_cache;
     let _lock = if creds.use_cache {
         // A cache directory that is not ours or not a directory is a
-        // configuration problem to report; one we merely cannot write to
-        // (a read-only disk) should not stop the login.
-        cache.ensure_dir()?;
-        let held = lock::acquire(&cache.lock_path_for(&key), creds.lock_timeout, |pid| {
-            let who = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
-            let msg = format!(
-                "{}: waiting for another login with the same settings to finish{who}...",
-                log::program()
-            );
-            match tty::open() {
-                Some(mut t) => {
-                    let _ = t.say(&msg);
-                }
-                None => log::info(&msg),
-            }
-        });
-        match held {
-            Ok(held) => {
-                // Another process may have logged in while we waited.
-                if let Some(e) = hit::fresh(&cache, &key, &creds) {
-                    log::debug("another process refreshed the cache while we waited");
-                    return Ok(Got {
-                        role_arn: e.role().map(String::from),
-                        credentials: e.credentials,
-                        creds,
-                    });
-                }
-                Some(held)
-            }
-            Err(e) if e.kind == Kind::Io => {
-                // A cache we cannot write (read-only disk, bad permissions)
-                // must not stop the login: go on without it.
+        // configuration problem to report; one we merely cannot create (a
+        // read-only HOME) should not stop the login.
+        let existed = std::fs::symlink_metadata(cache.dir()).is_ok();
+        match cache.ensure_dir() {
+            Ok(()) => {}
+            Err(e) if !existed => {
                 log::warn(&format!(
                     "could not cache the credentials: {}; logging in without the cache",
                     e.message
                 ));
                 write_cache = false;
-                None
             }
             Err(e) => return Err(e),
+        }
+        if write_cache {
+            match take_lock(&cache, &key, &creds)? {
+                Locked::Held(l) => Some(l),
+                // Another process logged in while we waited.
+                Locked::Served(e) => {
+                    return Ok(Got {
+                        role_arn: e.role().map(String::from),
+                        credentials: e.credentials,
+                        creds,
+                    })
+                }
+                Locked::Unusable => {
+                    write_cache = false;
+                    None
+                }
+            }
+        } else {
+            None
         }
     } else {
         None
     };
 
+    command::set_bound(common.mfa_timeout);
     let plugin = login::find_plugin(&common, &login.provider)?;
     let session_dir = write_cache.then(|| creds.cache_dir.clone());
     let (credentials, assumed, cacheable) =
@@ -140,11 +133,65 @@ fn log_in(miss: hit::Miss, cli: &SamlCli) -> Result<Got> {
             log::warn(&format!("could not cache the credentials: {}", e.message));
         }
     }
+    if write_cache {
+        remove_stale_locks(&cache);
+    }
     Ok(Got {
         credentials,
         creds,
         role_arn: assumed,
     })
+}
+
+/// What taking the per-key lock led to.
+enum Locked {
+    /// We hold it: log in.
+    Held(lock::KeyLock),
+    /// Another process refreshed the cache while we waited.
+    Served(Box<cache::Entry>),
+    /// The cache cannot be used (warned): log in without it.
+    Unusable,
+}
+
+fn take_lock(cache: &Cache, key: &cache::Key, creds: &settings::Creds) -> Result<Locked> {
+    let held = lock::acquire(&cache.lock_path_for(key), creds.lock_timeout, |pid| {
+        let who = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+        // Both channels add the program name themselves.
+        let msg = format!("waiting for another login with the same settings to finish{who}...");
+        match tty::open() {
+            Some(mut t) => {
+                let _ = t.say(&format!("{}: {msg}", log::program()));
+            }
+            None => log::info(&msg),
+        }
+    });
+    match held {
+        Ok(held) => {
+            // Another process may have logged in while we waited.
+            if let Some(e) = hit::fresh(cache, key, creds) {
+                log::debug("another process refreshed the cache while we waited");
+                return Ok(Locked::Served(Box::new(e)));
+            }
+            Ok(Locked::Held(held))
+        }
+        Err(e) if e.kind == Kind::Io => {
+            // A cache we cannot write (read-only disk, bad permissions)
+            // must not stop the login: go on without it.
+            log::warn(&format!(
+                "could not cache the credentials: {}; logging in without the cache",
+                e.message
+            ));
+            Ok(Locked::Unusable)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Lock files of keys whose entry is gone (cleared, never written).
+fn remove_stale_locks(cache: &Cache) {
+    for lock_path in cache.orphan_locks() {
+        lock::remove_stale(&lock_path, &lock_path.with_extension("json"));
+    }
 }
 
 /// `awsprocesscreds roles`: log in and list the roles offered, with the
@@ -153,6 +200,7 @@ pub fn roles(login_args: &LoginArgs, common_args: &CommonArgs) -> Result<()> {
     log::set_verbosity(settings::verbosity(common_args.verbose));
     let login = settings::login(login_args, common_args)?;
     let common = settings::common(common_args)?;
+    command::set_bound(common.mfa_timeout);
     let plugin = login::find_plugin(&common, &login.provider)?;
     let session_dir = settings::cache_dir().ok();
     match login::run_plugin(&plugin, &login, &common, session_dir.clone())? {
@@ -260,9 +308,9 @@ pub fn plugins(common_args: &CommonArgs) -> Result<()> {
 /// `awsprocesscreds cache list|clear`.
 pub fn cache(action: &CacheAction) -> Result<()> {
     let cache = Cache::new(settings::cache_dir()?);
-    let entries = cache.list();
     match action {
         CacheAction::List => {
+            let entries = cache.list();
             let mut out = std::io::stdout().lock();
             if entries.is_empty() {
                 let _ = writeln!(out, "No cached credentials in {}.", cache.dir().display());
@@ -296,25 +344,29 @@ pub fn cache(action: &CacheAction) -> Result<()> {
             username,
             role_arn,
         } => {
-            let mut removed = 0;
-            for (path, e) in &entries {
-                let role = e.role();
-                if provider.as_deref().is_some_and(|p| p != e.key.provider)
-                    || username
-                        .as_deref()
-                        .is_some_and(|u| Some(u) != e.key.username.as_deref())
-                    || role_arn.as_deref().is_some_and(|r| Some(r) != role)
-                {
-                    continue;
-                }
-                cache.remove(path)?;
-                removed += 1;
-            }
             let all = provider.is_none() && username.is_none() && role_arn.is_none();
-            if all {
-                cache.sweep_temp_files();
-                let _ = std::fs::remove_dir_all(cache.dir().join("sessions"));
-            }
+            let removed = if all {
+                // Everything, readable or not: a corrupt or older-format
+                // entry can still hold a secret key.
+                cache.clear_all()?
+            } else {
+                let mut removed = 0;
+                for (path, e) in &cache.list() {
+                    let role = e.role();
+                    if provider.as_deref().is_some_and(|p| p != e.key.provider)
+                        || username
+                            .as_deref()
+                            .is_some_and(|u| Some(u) != e.key.username.as_deref())
+                        || role_arn.as_deref().is_some_and(|r| Some(r) != role)
+                    {
+                        continue;
+                    }
+                    cache.remove(path)?;
+                    removed += 1;
+                }
+                remove_stale_locks(&cache);
+                removed
+            };
             eprintln!(
                 "{}: removed {removed} cached credential{}",
                 log::program(),

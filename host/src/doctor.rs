@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use plugin_api::HttpRequest;
 
-use crate::cache::Cache;
+use crate::cache::{Cache, DirState};
 use crate::cli::{CommonArgs, CredentialArgs, LoginArgs};
 use crate::env_vars as ev;
 use crate::error::{Error, Kind, Result};
@@ -128,7 +128,7 @@ pub fn use_colour() -> bool {
     colour_allowed(
         std::io::stdout().is_terminal(),
         std::env::var_os(ev::NO_COLOR).as_deref(),
-        std::env::var_os("TERM").as_deref(),
+        std::env::var_os(ev::TERM).as_deref(),
     )
 }
 
@@ -326,101 +326,85 @@ fn provider_check(
     }
 }
 
-/// The cache directory: exists (or can be created), ours, private.
+/// The cache directory: exists (or can be created), ours, private. Uses
+/// the same inspection as every cache write (`cache::inspect_dir`) and the
+/// same safe listing as `cache list` (a FIFO or symlink planted in the
+/// directory is counted as unreadable, never opened in a blocking way).
 fn cache_check(dir: Option<std::path::PathBuf>) -> Check {
     let dir = match dir.map(Ok).unwrap_or_else(settings::cache_dir) {
         Ok(d) => d,
         Err(e) => return error_check("cache", &e),
     };
     let shown = dir.display().to_string();
-    let meta = match std::fs::metadata(&dir) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            // The first login creates it; check that it could.
-            return match nearest_existing_ancestor(&dir) {
-                Some(parent) if writable(&parent) => Check::new(
-                    "cache",
-                    Status::Ok,
-                    format!("{shown} does not exist yet; the first login creates it (0700)"),
-                ),
-                Some(parent) => Check::new(
-                    "cache",
-                    Status::Fail,
-                    format!(
-                        "{shown} does not exist and {} is not writable",
-                        parent.display()
-                    ),
-                )
-                .hint(format!(
-                    "set {} to a writable directory, or use --no-cache",
+    let state = match crate::cache::inspect_dir(&dir) {
+        Ok(s) => s,
+        Err(p) => {
+            let hint = match p {
+                crate::cache::DirProblem::NotADirectory(_) => {
+                    format!("remove it or set {} to another directory", ev::CACHE_DIR)
+                }
+                _ => format!(
+                    "set {} to a directory of your own, or use --no-cache",
                     ev::CACHE_DIR
-                )),
-                None => Check::new("cache", Status::Fail, format!("{shown} cannot be created"))
-                    .hint(format!("set {} to a writable directory", ev::CACHE_DIR)),
+                ),
             };
-        }
-        Err(e) => {
-            return Check::new(
-                "cache",
-                Status::Fail,
-                format!("cannot inspect {shown}: {e}"),
-            )
-            .hint(format!(
-                "set {} to a directory of your own, or use --no-cache",
-                ev::CACHE_DIR
-            ))
+            return Check::new("cache", Status::Fail, p.to_string()).hint(hint);
         }
     };
-    if !meta.is_dir() {
-        return Check::new("cache", Status::Fail, format!("{shown} is not a directory")).hint(
-            format!("remove it or set {} to another directory", ev::CACHE_DIR),
-        );
+    if state == DirState::Missing {
+        // The first login creates it; check that it could.
+        return match nearest_existing_ancestor(&dir) {
+            Some(parent) if writable(&parent) => Check::new(
+                "cache",
+                Status::Ok,
+                format!("{shown} does not exist yet; the first login creates it (0700)"),
+            ),
+            Some(parent) => Check::new(
+                "cache",
+                Status::Warn,
+                format!(
+                    "{shown} does not exist and {} is not writable; logins work but nothing is cached",
+                    parent.display()
+                ),
+            )
+            .hint(format!(
+                "set {} to a writable directory, or use --no-cache",
+                ev::CACHE_DIR
+            )),
+            None => Check::new("cache", Status::Fail, format!("{shown} cannot be created"))
+                .hint(format!("set {} to a writable directory", ev::CACHE_DIR)),
+        };
     }
-    let entries = Cache::new(dir.clone()).list();
+    let cache = Cache::new(dir.clone());
+    let (entries, unreadable) = cache.scan();
     let now = time::OffsetDateTime::now_utc();
     let valid = entries
         .iter()
         .filter(|(_, e)| e.expiration().is_some_and(|t| t > now))
         .count();
-    let counts = format!("{} entries, {valid} unexpired", entries.len());
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        if !crate::cache::owned_by_current_user(&meta) {
-            return Check::new(
-                "cache",
-                Status::Fail,
-                format!("{shown} is owned by another user (uid {})", meta.uid()),
-            )
-            .hint(format!(
-                "set {} to a directory of your own, or use --no-cache",
-                ev::CACHE_DIR
-            ));
-        }
-        if !writable(&dir) {
-            return Check::new("cache", Status::Fail, format!("{shown} is not writable"))
-                .hint("fix its permissions (chmod 700), or use --no-cache");
-        }
-        let mode = meta.mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Check::new(
-                "cache",
-                Status::Warn,
-                format!(
-                    "{shown} has mode {mode:04o}; the next login tightens it to 0700 ({counts})"
-                ),
-            )
-            .hint(format!("or run: chmod 700 {shown}"));
-        }
-        Check::new(
+    let mut counts = format!("{} entries, {valid} unexpired", entries.len());
+    if unreadable > 0 {
+        counts.push_str(&format!(
+            ", {unreadable} unreadable (`awsprocesscreds cache clear` removes them)"
+        ));
+    }
+    if !writable(&dir) {
+        return Check::new("cache", Status::Fail, format!("{shown} is not writable"))
+            .hint("fix its permissions (chmod 700), or use --no-cache");
+    }
+    match state {
+        DirState::TooOpen { mode, .. } => Check::new(
+            "cache",
+            Status::Warn,
+            format!("{shown} has mode {mode:04o}; the next login tightens it to 0700 ({counts})"),
+        )
+        .hint(format!("or run: chmod 700 {shown}")),
+        _ if cfg!(unix) => Check::new(
             "cache",
             Status::Ok,
             format!("{shown} (0700, yours; {counts})"),
-        )
-    }
-    #[cfg(not(unix))]
-    {
-        Check::new("cache", Status::Ok, format!("{shown} ({counts})"))
+        ),
+        _ => Check::new("cache", Status::Ok, format!("{shown} ({counts})")),
     }
 }
 
@@ -581,10 +565,10 @@ pub fn sts_endpoint(flag: Option<&str>, region: Option<&str>) -> (String, String
             format!("from --sts-endpoint / {}", ev::STS_ENDPOINT),
         );
     }
-    if let Some(e) = env("AWS_ENDPOINT_URL_STS") {
+    if let Some(e) = env(ev::AWS_ENDPOINT_URL_STS) {
         return (e, "from AWS_ENDPOINT_URL_STS".into());
     }
-    if let Some(e) = env("AWS_ENDPOINT_URL") {
+    if let Some(e) = env(ev::AWS_ENDPOINT_URL) {
         return (e, "from AWS_ENDPOINT_URL".into());
     }
     match region {
@@ -687,8 +671,8 @@ mod tests {
     #[test]
     fn sts_endpoint_defaults_to_the_region() {
         // Only meaningful when the environment sets no override.
-        if std::env::var_os("AWS_ENDPOINT_URL_STS").is_some()
-            || std::env::var_os("AWS_ENDPOINT_URL").is_some()
+        if std::env::var_os(ev::AWS_ENDPOINT_URL_STS).is_some()
+            || std::env::var_os(ev::AWS_ENDPOINT_URL).is_some()
         {
             return;
         }

@@ -10,7 +10,7 @@ use std::io::Read;
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use plugin_api::{ErrorKind, HttpRequest, HttpResponse, PluginError};
 use reqwest::blocking::Client;
@@ -214,9 +214,13 @@ impl HttpClient {
         let mut headers = req.headers.clone();
         let mut body = req.body.clone();
         let shown = display_url(&req.url);
+        // One deadline for the whole exchange, redirects and body included:
+        // a server that trickles its answer must not hold us (and every
+        // process waiting on our lock) past --timeout.
+        let deadline = Instant::now() + self.timeout;
         let mut hops = 0;
         let resp = loop {
-            let resp = self.send_once(&method, &url, &headers, &body)?;
+            let resp = self.send_once(&method, &url, &headers, &body, deadline)?;
             let location = resp
                 .headers()
                 .get(reqwest::header::LOCATION)
@@ -280,15 +284,7 @@ impl HttpClient {
                 )
             })
             .collect();
-        let mut body = Vec::new();
-        resp.take(MAX_BODY as u64 + 1)
-            .read_to_end(&mut body)
-            .map_err(|e| {
-                PluginError::new(
-                    ErrorKind::Network,
-                    format!("reading the answer of {} failed: {e}", host_of(&url)),
-                )
-            })?;
+        let body = self.read_body(resp, &url, deadline)?;
         if body.len() > MAX_BODY {
             return Err(PluginError::new(
                 ErrorKind::Protocol,
@@ -316,6 +312,53 @@ impl HttpClient {
         })
     }
 
+    /// Read a body of at most `MAX_BODY + 1` bytes before `deadline`. The
+    /// request's own timeout (the time left) already bounds the body in
+    /// reqwest; checking between reads makes the bound ours, whatever the
+    /// transport does.
+    fn read_body(
+        &self,
+        mut resp: reqwest::blocking::Response,
+        url: &Url,
+        deadline: Instant,
+    ) -> Result<Vec<u8>, PluginError> {
+        let mut body = Vec::new();
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            if Instant::now() >= deadline {
+                return Err(self.timed_out(url));
+            }
+            let n = match resp.read(&mut chunk) {
+                Ok(0) => return Ok(body),
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) if Instant::now() >= deadline => return Err(self.timed_out(url)),
+                Err(e) => {
+                    return Err(PluginError::new(
+                        ErrorKind::Network,
+                        format!("reading the answer of {} failed: {e}", host_of(url)),
+                    ))
+                }
+            };
+            body.extend_from_slice(&chunk[..n]);
+            if body.len() > MAX_BODY {
+                return Ok(body);
+            }
+        }
+    }
+
+    fn timed_out(&self, url: &Url) -> PluginError {
+        PluginError::new(
+            ErrorKind::Network,
+            format!(
+                "timed out after {}s talking to {}",
+                self.timeout.as_secs(),
+                host_of(url)
+            ),
+        )
+        .with_hint("check your network or VPN, or raise --timeout")
+    }
+
     /// One request, no redirect handling.
     fn send_once(
         &self,
@@ -323,8 +366,16 @@ impl HttpClient {
         url: &Url,
         headers: &[(String, String)],
         body: &[u8],
+        deadline: Instant,
     ) -> Result<reqwest::blocking::Response, PluginError> {
-        let mut builder = self.client.request(method.clone(), url.clone());
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(self.timed_out(url));
+        }
+        let mut builder = self
+            .client
+            .request(method.clone(), url.clone())
+            .timeout(left);
         for (k, v) in headers {
             if k.eq_ignore_ascii_case("cookie") {
                 // An explicit Cookie header would replace the jar's cookies
@@ -354,13 +405,7 @@ impl HttpClient {
         let chain = error_chain(e);
         let lower = chain.to_ascii_lowercase();
         let (msg, hint) = if e.is_timeout() {
-            (
-                format!(
-                    "timed out after {}s talking to {host}",
-                    self.timeout.as_secs()
-                ),
-                Some("check your network or VPN, or raise --timeout"),
-            )
+            return self.timed_out(url);
         } else if e.is_redirect() {
             (format!("redirect from {host} refused: {chain}"), None)
         } else if lower.contains("certificate")
@@ -426,6 +471,47 @@ mod tests {
         assert!(allowed(&Url::parse("http://[::1]/").unwrap()).is_ok());
         assert!(allowed(&Url::parse("http://idp.example.com/").unwrap()).is_err());
         assert!(allowed(&Url::parse("ftp://x/").unwrap()).is_err());
+    }
+
+    /// A server that sends its headers at once and then one body byte
+    /// every 200 ms, forever (as a hostile or broken IdP can).
+    fn trickling_server() -> (String, std::thread::JoinHandle<()>) {
+        use std::io::Write;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/slow", listener.local_addr().unwrap());
+        let h = std::thread::spawn(move || {
+            let (mut sock, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf);
+            let _ = sock.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n",
+            );
+            for _ in 0..100 {
+                if sock.write_all(b"x").is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        });
+        (url, h)
+    }
+
+    #[test]
+    fn timeout_bounds_the_whole_exchange_body_included() {
+        let (url, server) = trickling_server();
+        let client = HttpClient::new(Duration::from_secs(1), None).unwrap();
+        let start = Instant::now();
+        let err = client.send(HttpRequest::get(url)).unwrap_err();
+        // Not a speed check: without the deadline this runs for 20 s.
+        assert!(start.elapsed() < Duration::from_secs(10));
+        assert_eq!(err.kind, ErrorKind::Network);
+        assert!(
+            err.message.contains("timed out after 1s"),
+            "{}",
+            err.message
+        );
+        drop(client);
+        let _ = server.join();
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod app;
 // binary links); re-exported so the rest of the host names them as before.
 pub use awsprocesscreds_core::{
     cache, cli, credentials_file, env_vars, error, hit, ini, log, output, profile, report,
-    settings, timefmt,
+    safe_fs, settings, timefmt,
 };
 pub mod command;
 pub mod commands;

@@ -310,6 +310,7 @@ pub fn assume_role(
         endpoint: creds.sts_endpoint.clone(),
         timeout: common.timeout,
         ca_bundle: common.ca_bundle.clone(),
+        allow_http: creds.allow_http_sts,
     })?;
     // Credentials that are already expired by our clock would be refused
     // by the AWS client, which would then run us again on every call.

@@ -12,6 +12,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::cache;
+use crate::log;
+use crate::safe_fs::{self, Refused};
+
+/// Largest session file read (cookies of a few IdPs; ours are a few KiB).
+pub const MAX_FILE: u64 = 1 << 20;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct File {
@@ -48,20 +53,39 @@ impl SessionStore {
         let Some(path) = &self.path else {
             return File::default();
         };
-        std::fs::read(path)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+        // Same rules as cache entries: no symlink, FIFO or foreign file is
+        // ever read (and so never replayed to the IdP), and no huge one.
+        match safe_fs::read(path, MAX_FILE) {
+            Ok(b) => serde_json::from_slice(&b).unwrap_or_else(|e| {
+                log::warn_once(&format!(
+                    "session file {} is corrupt ({e}); ignoring it",
+                    path.display()
+                ));
+                File::default()
+            }),
+            Err(Refused::Missing) => File::default(),
+            Err(why) => {
+                log::warn_once(&format!(
+                    "ignoring session file {}: {}",
+                    path.display(),
+                    why.reason()
+                ));
+                File::default()
+            }
+        }
     }
 
     fn save(&self, file: &File) -> Result<(), PluginError> {
         let Some(path) = &self.path else {
             return Ok(());
         };
-        let dir = path.parent().expect("sessions dir");
-        cache::ensure_private_dir(dir.parent().expect("cache dir"))
-            .and_then(|_| cache::ensure_private_dir(dir))
-            .map_err(|e| PluginError::other(e.message))?;
+        let Some(dir) = path.parent() else {
+            return Ok(());
+        };
+        if let Some(cache_dir) = dir.parent() {
+            cache::ensure_private_dir(cache_dir).map_err(|e| PluginError::other(e.message))?;
+        }
+        cache::ensure_private_dir(dir).map_err(|e| PluginError::other(e.message))?;
         if file.values.is_empty() {
             let _ = std::fs::remove_file(path);
             return Ok(());
@@ -140,5 +164,43 @@ mod tests {
         let off = SessionStore::new(None, "okta", "e", "u");
         off.put("sid", Secret::new("abc".into()), later).unwrap();
         assert!(off.get("sid").is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_symlinks_and_huge_files_are_ignored_without_hanging() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SessionStore::new(Some(dir.path().join("cache")), "okta", "https://e", "u");
+        let later = SessionStore::now() + 600;
+        s.put("sid", Secret::new("abc".into()), later).unwrap();
+        let path = s.path.clone().unwrap();
+        let real = dir.path().join("real.json");
+        std::fs::rename(&path, &real).unwrap();
+        std::os::unix::fs::symlink(&real, &path).unwrap();
+        assert!(s.get("sid").is_none(), "a symlink is never followed");
+        std::fs::remove_file(&path).unwrap();
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &path,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        assert!(s.get("sid").is_none(), "a FIFO is a miss, not a hang");
+        std::fs::remove_file(&path).unwrap();
+        let f = std::fs::File::create(&path).unwrap();
+        f.set_len(2 * MAX_FILE).unwrap();
+        assert!(s.get("sid").is_none(), "an oversized file is not read");
+        // A file of another user (root can plant one) is never replayed.
+        if rustix::process::geteuid().is_root() {
+            std::fs::remove_file(&path).unwrap();
+            s.put("sid", Secret::new("mine".into()), later).unwrap();
+            std::os::unix::fs::chown(&path, Some(4242), Some(4242)).unwrap();
+            assert!(s.get("sid").is_none(), "a foreign session file was used");
+        }
+        // A put replaces whatever was there with a good file.
+        s.put("sid", Secret::new("new".into()), later).unwrap();
+        assert_eq!(s.get("sid").unwrap().expose(), "new");
     }
 }

@@ -29,6 +29,45 @@ pub struct Request {
     /// Extra CA certificates (PEM) to trust, from `--ca-bundle` /
     /// `AWS_CA_BUNDLE`, as for the IdP.
     pub ca_bundle: Option<std::path::PathBuf>,
+    /// `--allow-http-sts`: plain HTTP to a non-loopback STS is allowed.
+    pub allow_http: bool,
+}
+
+/// Refuses to send the assertion over plain HTTP off this machine, whatever
+/// chose the endpoint (the settings check covers the flag and variables;
+/// this covers the AWS config file's `endpoint_url` too).
+#[derive(Debug)]
+struct PlainHttpGuard {
+    allow: bool,
+}
+
+/// The message of a refusal, found again in the SDK's error chain.
+const PLAIN_HTTP_REFUSED: &str = "refusing plain HTTP to the STS endpoint";
+
+impl aws_sdk_sts::config::Intercept for PlainHttpGuard {
+    fn name(&self) -> &'static str {
+        "PlainHttpGuard"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_sts::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _rc: &aws_sdk_sts::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_sts::config::ConfigBag,
+    ) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let uri = context.request().uri();
+        let off_host = url::Url::parse(uri)
+            .map(|u| crate::settings::plain_http_off_host(&u))
+            .unwrap_or(false);
+        if off_host && !self.allow {
+            let host = url::Url::parse(uri)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default();
+            return Err(format!("{PLAIN_HTTP_REFUSED} {host}").into());
+        }
+        Ok(())
+    }
 }
 
 /// Call STS and return the credentials.
@@ -47,8 +86,10 @@ async fn call(req: &Request) -> Result<Credentials> {
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(req.timeout.min(Duration::from_secs(15)))
+                // --timeout bounds the whole call, retries and the
+                // answer's body included (a trickling STS must not hold us).
                 .operation_attempt_timeout(req.timeout)
-                .operation_timeout(req.timeout * 2)
+                .operation_timeout(req.timeout)
                 .build(),
         );
     if let Some(ep) = &req.endpoint {
@@ -57,7 +98,12 @@ async fn call(req: &Request) -> Result<Credentials> {
     if let Some(path) = &req.ca_bundle {
         loader = loader.http_client(http_client_with_ca(path)?);
     }
-    let config = loader.load().await;
+    let shared = loader.load().await;
+    let config = aws_sdk_sts::config::Builder::from(&shared)
+        .interceptor(PlainHttpGuard {
+            allow: req.allow_http,
+        })
+        .build();
     log::debug(&format!(
         "STS AssumeRoleWithSAML for {} in {}{}",
         req.role_arn,
@@ -67,7 +113,7 @@ async fn call(req: &Request) -> Result<Credentials> {
             .map(|e| format!(" at {e}"))
             .unwrap_or_default()
     ));
-    let client = aws_sdk_sts::Client::new(&config);
+    let client = aws_sdk_sts::Client::from_conf(config);
     let out = client
         .assume_role_with_saml()
         .role_arn(&req.role_arn)
@@ -115,6 +161,12 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
 {
+    let chain = source_chain(&e);
+    if let Some(i) = chain.find(PLAIN_HTTP_REFUSED) {
+        return Error::usage(chain[i..].to_string()).hint(
+            "use https://, or for an STS emulator pass --allow-http-sts (or AWSPROCESSCREDS_ALLOW_HTTP_STS=1)",
+        );
+    }
     match &e {
         SdkError::ServiceError(se) => {
             let err = se.err();

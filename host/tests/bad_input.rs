@@ -340,6 +340,10 @@ fn run_case(c: &Case) -> Result<Option<String>, String> {
                     );
                 }
             }
+            "later-env" => {
+                let (ek, ev) = v.split_once('=').unwrap();
+                env.push((ek.into(), subst(ev, &tls)));
+            }
             "sts-endpoint" => {
                 let url = match v {
                     "closed" => "http://127.0.0.1:9".to_string(),
@@ -361,6 +365,31 @@ fn run_case(c: &Case) -> Result<Option<String>, String> {
                     for e in entries(&cache_dir) {
                         std::fs::remove_file(&e).unwrap();
                         std::fs::create_dir(&e).unwrap();
+                    }
+                }
+                "fifo" => {
+                    for e in entries(&cache_dir) {
+                        std::fs::remove_file(&e).unwrap();
+                        rustix::fs::mknodat(
+                            rustix::fs::CWD,
+                            &e,
+                            rustix::fs::FileType::Fifo,
+                            rustix::fs::Mode::from_raw_mode(0o600),
+                            0,
+                        )
+                        .unwrap();
+                    }
+                }
+                "symlink" => {
+                    for e in entries(&cache_dir) {
+                        let copy = tmp.join("entry-copy.json");
+                        std::fs::rename(&e, &copy).unwrap();
+                        std::os::unix::fs::symlink(&copy, &e).unwrap();
+                    }
+                }
+                "huge" => {
+                    for e in entries(&cache_dir) {
+                        std::fs::write(&e, vec![b' '; 2 << 20]).unwrap();
                     }
                 }
                 "foreign-file" => {

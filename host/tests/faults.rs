@@ -356,3 +356,78 @@ fn an_expired_assertion_warns_about_the_clock() {
         .iter()
         .all(|p| p.extension().is_none_or(|x| x != "json")));
 }
+
+/// A server that answers every request with headers at once and then one
+/// body byte every 200 ms for a minute: a hostile or broken IdP or STS.
+fn trickling_server() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for sock in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut sock = sock;
+                let mut buf = [0u8; 8192];
+                let _ = sock.read(&mut buf);
+                let _ = sock.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 100000\r\n\r\n<",
+                );
+                for _ in 0..300 {
+                    std::thread::sleep(Duration::from_millis(200));
+                    if sock.write_all(b" ").is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    base
+}
+
+#[test]
+fn timeout_bounds_a_trickling_idp_body() {
+    let ctx = Ctx::new();
+    let idp = format!("{}/saml", trickling_server());
+    let mut cmd = ctx.command("awsprocesscreds-saml");
+    cmd.args(["-p", "fixture-saml", "-e", &idp, "--plugin-dir"])
+        .arg(&ctx.plugin_dir)
+        .args(["--timeout", "2"]);
+    let start = Instant::now();
+    let out = run(cmd);
+    // Not a speed check: without a whole-exchange deadline this takes 60 s.
+    assert!(start.elapsed() < Duration::from_secs(30));
+    out.fails(1, "timed out after 2s");
+    assert!(entries(&ctx.cache_dir()).is_empty());
+}
+
+#[test]
+fn timeout_bounds_a_trickling_sts_answer() {
+    let ctx = Ctx::new();
+    let mut cmd = ctx.saml(&["--timeout", "2"]);
+    cmd.env("AWS_ENDPOINT_URL_STS", trickling_server());
+    let start = Instant::now();
+    let out = run(cmd);
+    assert!(start.elapsed() < Duration::from_secs(30));
+    out.fails(1, "timed out");
+    assert!(entries(&ctx.cache_dir()).is_empty());
+}
+
+#[test]
+fn sts_over_plain_http_from_the_aws_config_file_is_refused() {
+    // The settings check sees the flag and the variables; the config
+    // file's endpoint_url is only known to the SDK: the request guard
+    // refuses it before the assertion is sent.
+    let ctx = Ctx::new();
+    let config = ctx.tmp.path().join("aws-config");
+    std::fs::write(
+        &config,
+        "[default]\nendpoint_url = http://sts.example.com/\n",
+    )
+    .unwrap();
+    let mut cmd = ctx.saml(&["--no-cache"]);
+    cmd.env_remove("AWS_ENDPOINT_URL_STS")
+        .env("AWS_CONFIG_FILE", &config);
+    let out = run(cmd);
+    out.fails(2, "refusing plain HTTP to the STS endpoint sts.example.com");
+    assert_eq!(ctx.sts_calls(), 0);
+}

@@ -77,6 +77,11 @@ pub struct AdfsConfig {
     /// page offering certificate authentication, the configured adapter and
     /// Duo.
     pub mfa_selection: bool,
+    /// Serve AD FS 2016+'s "Authentication Options" page first (primary
+    /// authentication offers certificate, Azure MFA and forms sign-in as
+    /// `SelectOption('...')` tiles in a `#options` form without a
+    /// `Context`), as `fixtures/adfs-2016-authentication-options.html`.
+    pub auth_options: bool,
 }
 
 impl Default for AdfsConfig {
@@ -90,6 +95,7 @@ impl Default for AdfsConfig {
             sso: true,
             saml_action: "https://signin.aws.amazon.com/saml".into(),
             mfa_selection: false,
+            auth_options: false,
         }
     }
 }
@@ -121,6 +127,9 @@ pub struct AdfsState {
     pub sessions: HashSet<String>,
     /// The `AuthMethod` chosen on the selection page, if any.
     pub selected_method: Option<String>,
+    /// Every `AuthMethod` posted on the "Authentication Options" page, in
+    /// order (an empty one included).
+    pub primary_choices: Vec<String>,
     /// MFA context -> (username, polls so far).
     contexts: HashMap<String, (String, usize)>,
     /// Contexts still on the selection page.
@@ -238,6 +247,9 @@ async fn sign_in_page(
 ) -> Response {
     let st = state.lock().unwrap();
     let ctx = q.get("client-request-id").cloned().unwrap_or_default();
+    if st.config.auth_options {
+        return Html(auth_options_page(&ctx)).into_response();
+    }
     Html(login_page(&st.config, &ctx, None)).into_response()
 }
 
@@ -266,6 +278,20 @@ async fn sign_in_post(
         );
     }
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    if st.config.auth_options && get("Context").is_none() && get("UserName").is_none() {
+        // A tile of the "Authentication Options" page.
+        let method = get("AuthMethod").unwrap_or_default();
+        st.primary_choices.push(method.clone());
+        return match method.as_str() {
+            "FormsAuthentication" => Html(login_page(&st.config, &ctx, None)).into_response(),
+            // As AD FS does: no choice, the same page again.
+            "" => Html(auth_options_page(&ctx)).into_response(),
+            _ => error_page(
+                StatusCode::BAD_REQUEST,
+                "MSIS7075: The selected authentication method is not available for this client.",
+            ),
+        };
+    }
     if let (Some(method), Some(context)) = (get("AuthMethod"), get("Context")) {
         if method != "FormsAuthentication" {
             return mfa_post(&mut st, &ctx, &method, &context, &get);
@@ -453,6 +479,49 @@ pub fn selection_page(ctx: &str, context: &str, adapter: &str) -> String {
         ),
         configured = tile(adapter, &format!("Use {adapter}")),
         duo = tile("DuoAdfsAdapter", "Duo Security"),
+    )
+}
+
+/// AD FS 2016+'s "Authentication Options" page (primary authentication),
+/// shaped as `fixtures/adfs-2016-authentication-options.html`: the tiles
+/// only fill `AuthMethod` in the hidden `#options` form; no `Context`.
+pub fn auth_options_page(ctx: &str) -> String {
+    let action = format!("sign-in?client-request-id={ctx}&amp;pullStatus=0");
+    let tile = |method: &str, label: &str, icon: &str| {
+        format!(
+            r#"<div class='idp' tabindex='1' role='button' onKeyDown='if (event.keyCode == 32 || event.keyCode == 13) SelectOption("{m}");' onclick='return SelectOption("{m}");'>
+<img class='largeIcon float' src='/adfs/portal/images/idp/{icon}.png?id=1' alt='{l}' /><div class='idpDescription float'><span class='largeTextNoWrap indentNonCollapsible'>{l}</span></div></div>"#,
+            m = esc(method),
+            l = esc(label),
+        )
+    };
+    format!(
+        r#"<!DOCTYPE html><html lang="en-US"><head><title>Sign In</title></head>
+<body dir="ltr" class="body"><div id="fullPage"><div id="contentWrapper" class="float"><div id="content"><div id="workArea">
+<div id="authArea" class="groupMargin">
+<div id="openingMessage" class="groupMargin">Sign in with one of these options</div>
+<div id="authOptions">
+<form id="options" method="post" action="{action}">
+<script type="text/javascript">function SelectOption(option) {{ var i = document.getElementById('optionSelection'); i.value = option; document.forms['options'].submit(); return false; }}</script>
+<input id="optionSelection" type="hidden" name="AuthMethod" />
+{cert}{azure}{forms}
+</form></div>
+</div></div></div></div></div></body></html>"#,
+        cert = tile(
+            "CertificateAuthentication",
+            "Sign in using an X.509 certificate",
+            "certificate"
+        ),
+        azure = tile(
+            "AzureMfaAuthentication",
+            "Use Azure Multi-Factor Authentication",
+            "otp"
+        ),
+        forms = tile(
+            "FormsAuthentication",
+            "Sign in using your organizational account",
+            "localsts"
+        ),
     )
 }
 

@@ -59,6 +59,10 @@ pub struct FormsConfig {
     /// Ask for this one-time code after the password (a Keycloak-style
     /// OTP page with `input#otp`).
     pub otp: Option<String>,
+    /// After the password, Keycloak's WebAuthn step (a form of hidden
+    /// fields filled only by JavaScript, as
+    /// `fixtures/keycloak-webauthn-authenticate.html`).
+    pub webauthn: bool,
 }
 
 impl Default for FormsConfig {
@@ -73,6 +77,7 @@ impl Default for FormsConfig {
             sp_hop: false,
             saml_action: "https://signin.aws.amazon.com/saml".into(),
             otp: None,
+            webauthn: false,
         }
     }
 }
@@ -95,6 +100,8 @@ struct Session {
     user: Option<String>,
     /// Password accepted, one-time code still expected.
     awaiting_otp: bool,
+    /// Password accepted, a WebAuthn assertion still expected.
+    awaiting_webauthn: bool,
     /// Logged in.
     done: bool,
 }
@@ -112,6 +119,9 @@ pub struct FormsState {
     pub hop_posts: usize,
     /// One-time codes received (right or wrong).
     pub otp_posts: usize,
+    /// Posts to the WebAuthn step (a client without JavaScript posting
+    /// the empty form).
+    pub webauthn_posts: usize,
     /// Field names of the last credential post, in order.
     pub last_fields: Vec<String>,
     sessions: HashMap<String, Session>,
@@ -520,6 +530,14 @@ async fn login_post(
         return state_lost(&mut st);
     }
     let base = base_url(&headers, &uri);
+    if session.awaiting_webauthn {
+        st.webauthn_posts += 1;
+        return Html(page(
+            "Sign in to demo",
+            r#"<div class="alert-error"><span class="kc-feedback-text">Failed to authenticate by the Security key.</span></div>"#,
+        ))
+        .into_response();
+    }
     if session.awaiting_otp {
         st.otp_posts += 1;
         let mut next = session.clone();
@@ -580,6 +598,13 @@ async fn login_post(
         };
         return Html(login_html(&st.config, &base, &next, Some(msg))).into_response();
     }
+    if st.config.webauthn {
+        let mut next = session.clone();
+        next.state = new_state(f, &base);
+        next.awaiting_webauthn = true;
+        st.sessions.insert(sid, next.clone());
+        return Html(webauthn_html(f, &base, &next)).into_response();
+    }
     if st.config.otp.is_some() {
         let mut next = session.clone();
         next.state = new_state(f, &base);
@@ -592,6 +617,37 @@ async fn login_post(
         s.done = true;
     }
     after_login(&mut st)
+}
+
+/// Keycloak's WebAuthn authentication step, shaped like
+/// `fixtures/keycloak-webauthn-authenticate.html`: the `#webauth` form has
+/// only empty hidden inputs and no submit control; a script fills and
+/// submits it after `navigator.credentials.get()`.
+fn webauthn_html(f: Flavor, base: &str, session: &Session) -> String {
+    let action = esc(&format!(
+        "{base}{}?{}",
+        login_path(f),
+        state_query(f, &session.state)
+    ));
+    page(
+        "Sign in to demo",
+        &format!(
+            r#"<h1 id="kc-page-title">Security Key login</h1>
+<div id="kc-form-webauthn" class="form-horizontal">
+<form id="webauth" action="{action}" method="post">
+<input type="hidden" id="clientDataJSON" name="clientDataJSON"/>
+<input type="hidden" id="authenticatorData" name="authenticatorData"/>
+<input type="hidden" id="signature" name="signature"/>
+<input type="hidden" id="credentialId" name="credentialId"/>
+<input type="hidden" id="userHandle" name="userHandle"/>
+<input type="hidden" id="error" name="error"/>
+</form>
+<form id="authn_select" class="form-horizontal"><input type="hidden" name="authn_use_chk" value="c3ZRbWFLZXk"/></form>
+</div>
+<div id="kc-form-buttons"><input id="authenticateWebAuthnButton" type="button" onclick="webAuthnAuthenticate()" autofocus="autofocus" value="Sign in with Security Key"/></div>
+<script type="module">function webAuthnAuthenticate() {{ /* navigator.credentials.get(...) then document.getElementById('webauth').submit() */ }}</script>"#
+        ),
+    )
 }
 
 /// A Keycloak-style one-time-code page posting to the flavor's login URL.

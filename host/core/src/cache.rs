@@ -16,8 +16,8 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
-use crate::log;
-use crate::timefmt;
+use crate::safe_fs::{self, Refused};
+use crate::{log, timefmt};
 
 /// Version of the cache file format.
 pub const FORMAT: u32 = 1;
@@ -157,23 +157,72 @@ impl Cache {
 
     /// Every readable entry with its path.
     pub fn list(&self) -> Vec<(PathBuf, Entry)> {
+        self.scan().0
+    }
+
+    /// Every readable entry with its path, and how many `*.json` files
+    /// could not be used (corrupt, older format, not a regular file...).
+    pub fn scan(&self) -> (Vec<(PathBuf, Entry)>, usize) {
         let Ok(rd) = fs::read_dir(&self.dir) else {
-            return Vec::new();
+            return (Vec::new(), 0);
         };
+        let mut bad = 0;
         let mut out: Vec<(PathBuf, Entry)> = rd
             .filter_map(|e| e.ok())
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .filter_map(|p| read_entry(&p).map(|e| (p, e)))
+            .filter_map(|p| match read_entry(&p) {
+                Some(e) => Some((p, e)),
+                None => {
+                    bad += 1;
+                    None
+                }
+            })
             .collect();
         out.sort_by(|a, b| a.1.key.provider.cmp(&b.1.key.provider).then(a.0.cmp(&b.0)));
-        out
+        (out, bad)
     }
 
     /// Remove one entry file.
     pub fn remove(&self, path: &Path) -> Result<()> {
         fs::remove_file(path)
             .map_err(|e| Error::io(format!("cannot delete {}: {e}", path.display())))
+    }
+
+    /// The session store directory (IdP sessions of plugins).
+    pub fn sessions_dir(&self) -> PathBuf {
+        self.dir.join("sessions")
+    }
+
+    /// `cache clear` without filters: remove every file in the cache and
+    /// session directories, whatever it is (corrupt or older-format
+    /// entries, temp files, locks, planted FIFOs or symlinks; a symlink is
+    /// removed, never followed). Returns how many credential entries
+    /// (`*.json` files) were removed. Files we did not write with our
+    /// names (`unrelated.txt`) are also ours to remove: the directory is
+    /// private to this tool.
+    pub fn clear_all(&self) -> Result<usize> {
+        let mut removed = 0;
+        for dir in [self.sessions_dir(), self.dir.clone()] {
+            let Ok(rd) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in rd.flatten() {
+                let path = e.path();
+                // DirEntry::file_type does not follow symlinks.
+                let Ok(ft) = e.file_type() else { continue };
+                if ft.is_dir() {
+                    continue;
+                }
+                fs::remove_file(&path)
+                    .map_err(|err| Error::io(format!("cannot delete {}: {err}", path.display())))?;
+                if dir == self.dir && path.extension().is_some_and(|x| x == "json") {
+                    removed += 1;
+                }
+            }
+        }
+        let _ = fs::remove_dir(self.sessions_dir());
+        Ok(removed)
     }
 
     /// Remove leftover temp files from crashed writers.
@@ -187,42 +236,46 @@ impl Cache {
             }
         }
     }
+
+    /// Lock files (`<digest>.lock`) whose entry no longer exists. The
+    /// caller removes them only while holding or after taking each lock
+    /// (see the host's `lock::remove_stale`).
+    pub fn orphan_locks(&self) -> Vec<PathBuf> {
+        let Ok(rd) = fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        rd.flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "lock"))
+            .filter(|p| fs::symlink_metadata(p.with_extension("json")).is_err())
+            .collect()
+    }
 }
 
+/// Largest cache entry we read (ours are about 2 KiB).
+pub const MAX_ENTRY: u64 = 1 << 20;
+
 fn read_entry(path: &Path) -> Option<Entry> {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => {
-            log::warn(&format!(
-                "cannot read cache file {}: {e}; logging in again",
+    let bytes = match safe_fs::read(path, MAX_ENTRY) {
+        Ok(b) => b,
+        Err(Refused::Missing) => return None,
+        Err(Refused::Foreign) => {
+            log::warn_once(&format!(
+                "cache file {} is owned by another user; ignoring it",
                 path.display()
             ));
             return None;
         }
-    };
-    #[cfg(unix)]
-    {
-        if let Ok(meta) = file.metadata() {
-            if !owned_by_current_user(&meta) {
-                log::warn(&format!(
-                    "cache file {} is owned by another user; ignoring it",
-                    path.display()
-                ));
-                return None;
-            }
+        Err(e) => {
+            log::warn_once(&format!(
+                "cannot read cache file {}: {}; logging in again",
+                path.display(),
+                e.reason()
+            ));
+            return None;
         }
-    }
-    let mut text = String::new();
-    use std::io::Read;
-    if let Err(e) = (&file).take(1 << 20).read_to_string(&mut text) {
-        log::warn(&format!(
-            "cannot read cache file {}: {e}; logging in again",
-            path.display()
-        ));
-        return None;
-    }
-    match serde_json::from_str::<Entry>(&text) {
+    };
+    match serde_json::from_slice::<Entry>(&bytes) {
         Ok(e) if e.format == FORMAT => Some(e),
         Ok(e) => {
             log::debug(&format!(
@@ -233,7 +286,7 @@ fn read_entry(path: &Path) -> Option<Entry> {
             None
         }
         Err(e) => {
-            log::warn(&format!(
+            log::warn_once(&format!(
                 "cache file {} is corrupt ({e}); logging in again",
                 path.display()
             ));
@@ -249,65 +302,140 @@ pub fn owned_by_current_user(meta: &fs::Metadata) -> bool {
     meta.uid() == rustix::process::geteuid().as_raw()
 }
 
-/// Create `dir` (and parents) with mode `0700` and check ownership.
-pub fn ensure_private_dir(dir: &Path) -> Result<()> {
+/// What [`inspect_dir`] found at a directory we keep private files in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirState {
+    /// Nothing there yet: the first write creates it (`0700`).
+    Missing,
+    /// Ours, and only we can use it.
+    Private,
+    /// Ours, but others may read (or, with `writable_by_others`, write)
+    /// it: the next write tightens it to `0700`.
+    TooOpen { mode: u32, writable_by_others: bool },
+}
+
+/// Why a directory cannot hold our files.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DirProblem {
+    #[error("{0} is not a directory")]
+    NotADirectory(String),
+    #[error("{0} is owned by another user (uid {1})")]
+    Foreign(String, u32),
+    #[error("cannot use {0}: {1}")]
+    Unusable(String, String),
+}
+
+/// The one check of a private directory (cache, session store), used by
+/// every write and by `doctor`. A symlink to a directory of ours is
+/// accepted (people link `~/.aws` to a dotfiles checkout); what matters is
+/// the directory it names.
+pub fn inspect_dir(dir: &Path) -> std::result::Result<DirState, DirProblem> {
+    let shown = dir.display().to_string();
+    let meta = match fs::metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DirState::Missing),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            return Err(DirProblem::NotADirectory(format!("{shown} (or a parent)")))
+        }
+        Err(e) => return Err(DirProblem::Unusable(shown, e.to_string())),
+    };
+    if !meta.is_dir() {
+        return Err(DirProblem::NotADirectory(shown));
+    }
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-        if !dir.exists() {
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .map_err(|e| {
-                    Error::io(format!(
-                        "cannot create cache directory {}: {e}",
-                        dir.display()
-                    ))
-                    .hint(
-                        "set AWSPROCESSCREDS_CACHE_DIR to a writable directory, or use --no-cache",
-                    )
-                })?;
-        }
-        let meta = fs::metadata(dir)
-            .map_err(|e| Error::io(format!("cannot use cache directory {}: {e}", dir.display())))?;
-        if !meta.is_dir() {
-            return Err(Error::io(format!(
-                "cache directory {} is not a directory",
-                dir.display()
-            ))
-            .hint("set AWSPROCESSCREDS_CACHE_DIR to a directory, or use --no-cache"));
-        }
+        use std::os::unix::fs::MetadataExt;
         if !owned_by_current_user(&meta) {
-            return Err(Error::io(format!(
-                "cache directory {} is owned by another user",
-                dir.display()
-            ))
-            .hint("set AWSPROCESSCREDS_CACHE_DIR to a directory of your own, or use --no-cache"));
+            return Err(DirProblem::Foreign(shown, meta.uid()));
         }
-        if meta.mode() & 0o077 != 0 {
-            log::debug(&format!(
-                "tightening permissions of {} to 0700",
-                dir.display()
-            ));
-            fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| {
-                Error::io(format!(
-                    "cannot restrict permissions of {}: {e}",
-                    dir.display()
-                ))
-            })?;
+        let mode = meta.mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Ok(DirState::TooOpen {
+                mode,
+                writable_by_others: mode & 0o022 != 0,
+            });
         }
     }
-    #[cfg(not(unix))]
-    {
-        fs::create_dir_all(dir).map_err(|e| {
+    Ok(DirState::Private)
+}
+
+/// Create `dir` (and parents) with mode `0700` and check ownership; a
+/// directory of ours that others can use is tightened, and anything they
+/// may have planted in it while they could write is removed.
+pub fn ensure_private_dir(dir: &Path) -> Result<()> {
+    let problem = |p: DirProblem| {
+        let hint = match p {
+            DirProblem::Foreign(..) => {
+                "set AWSPROCESSCREDS_CACHE_DIR to a directory of your own, or use --no-cache"
+            }
+            _ => "set AWSPROCESSCREDS_CACHE_DIR to a directory, or use --no-cache",
+        };
+        Error::io(format!("cache directory {p}")).hint(hint)
+    };
+    let mut state = inspect_dir(dir).map_err(problem)?;
+    if state == DirState::Missing {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(dir).map_err(|e| {
             Error::io(format!(
                 "cannot create cache directory {}: {e}",
                 dir.display()
             ))
+            .hint("set AWSPROCESSCREDS_CACHE_DIR to a writable directory, or use --no-cache")
         })?;
+        state = inspect_dir(dir).map_err(problem)?;
     }
+    #[cfg(unix)]
+    if let DirState::TooOpen {
+        writable_by_others, ..
+    } = state
+    {
+        use std::os::unix::fs::PermissionsExt;
+        log::debug(&format!(
+            "tightening permissions of {} to 0700",
+            dir.display()
+        ));
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| {
+            Error::io(format!(
+                "cannot restrict permissions of {}: {e}",
+                dir.display()
+            ))
+        })?;
+        if writable_by_others {
+            remove_planted(dir);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = state;
     Ok(())
+}
+
+/// Others could write to `dir` until we tightened it: remove whatever they
+/// may have planted there (anything that is not a regular file of ours:
+/// symlinks, FIFOs, sockets, devices, files of other users). Our own
+/// regular files stay; every later read checks them again anyway.
+#[cfg(unix)]
+fn remove_planted(dir: &Path) {
+    let Ok(rd) = fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let Ok(meta) = fs::symlink_metadata(e.path()) else {
+            continue;
+        };
+        if meta.is_dir() || (meta.is_file() && owned_by_current_user(&meta)) {
+            continue;
+        }
+        log::warn(&format!(
+            "removed {} from {}: others could write to that directory",
+            e.file_name().to_string_lossy(),
+            dir.display()
+        ));
+        let _ = fs::remove_file(e.path());
+    }
 }
 
 /// Write `bytes` to `path` atomically with mode `0600`.

@@ -61,7 +61,8 @@ pub struct CommonArgs {
     #[arg(long = "ca-bundle", env = ev::CA_BUNDLE, value_name = "PATH")]
     pub ca_bundle: Option<PathBuf>,
 
-    /// Timeout in seconds for every network call.
+    /// Timeout in seconds for each whole network exchange with the IdP or
+    /// STS (connecting, sending and reading the whole answer).
     #[arg(long, env = ev::TIMEOUT, value_name = "SECS", default_value_t = 30)]
     pub timeout: u64,
 
@@ -72,7 +73,7 @@ pub struct CommonArgs {
 
     /// Read the IdP password from the OS keychain before prompting, and
     /// store it there after a successful login with a typed password.
-    #[arg(long = "use-keyring", env = ev::USE_KEYRING)]
+    #[arg(long = "use-keyring", env = ev::USE_KEYRING, value_parser = ev::parse_bool)]
     pub use_keyring: bool,
 
     /// Preferred MFA factor: push, totp, sms, call, email, yubikey, token,
@@ -80,7 +81,8 @@ pub struct CommonArgs {
     #[arg(long = "mfa-factor", env = ev::MFA_FACTOR, value_name = "FACTOR")]
     pub mfa_factor: Option<String>,
 
-    /// Seconds to wait for an MFA approval (push) before giving up.
+    /// Seconds to wait for an MFA approval (push) before giving up; also
+    /// the bound on --password-command and --mfa-code-command.
     #[arg(long = "mfa-timeout", env = ev::MFA_TIMEOUT, value_name = "SECS", default_value_t = 120)]
     pub mfa_timeout: u64,
 
@@ -94,7 +96,7 @@ pub struct CommonArgs {
 #[derive(Debug, Clone, Args, Default)]
 pub struct CredentialArgs {
     /// Neither read nor write the credential cache.
-    #[arg(long = "no-cache", env = ev::NO_CACHE)]
+    #[arg(long = "no-cache", env = ev::NO_CACHE, value_parser = ev::parse_bool)]
     pub no_cache: bool,
 
     /// AWS region for STS (default: AWS_REGION, AWS_DEFAULT_REGION, else
@@ -111,6 +113,11 @@ pub struct CredentialArgs {
     /// the AWS config file, else the regional endpoint).
     #[arg(long = "sts-endpoint", env = ev::STS_ENDPOINT, value_name = "URL")]
     pub sts_endpoint: Option<String>,
+
+    /// Allow a plain http:// STS endpoint that is not on this machine (for
+    /// STS emulators only: the SAML assertion is a bearer credential).
+    #[arg(long = "allow-http-sts", env = ev::ALLOW_HTTP_STS, value_parser = ev::parse_bool)]
+    pub allow_http_sts: bool,
 
     /// Output format.
     #[arg(long, env = ev::OUTPUT, value_enum, default_value_t = OutputFormat::Json)]

@@ -6,18 +6,14 @@ use time::OffsetDateTime;
 use crate::cache::{Cache, Entry, Key};
 use crate::cli::SamlCli;
 use crate::error::Result;
-use crate::settings::{self, Creds, Login};
+use crate::settings::{self, Common, Creds, Login};
 use crate::{log, output};
 
 /// Everything that changes which credentials a login produces.
 pub fn cache_key(login: &Login, creds: &Creds) -> Key {
     // Endpoint overrides from the environment change which STS answers, so
     // they are part of the key too.
-    let sts_endpoint = creds
-        .sts_endpoint
-        .clone()
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL_STS").ok())
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
+    let sts_endpoint = creds.effective_sts_endpoint();
     Key {
         provider: login.provider.clone(),
         endpoint: login.endpoint.clone(),
@@ -33,6 +29,7 @@ pub fn cache_key(login: &Login, creds: &Creds) -> Key {
 /// The settings of a login that the cache could not answer.
 pub struct Miss {
     pub login: Login,
+    pub common: Common,
     pub creds: Creds,
     pub key: Key,
     pub cache: Cache,
@@ -58,8 +55,9 @@ pub fn fresh(cache: &Cache, key: &Key, creds: &Creds) -> Option<Entry> {
 }
 
 /// Print cached credentials if a fresh entry exists, else hand back the
-/// resolved settings for the login. Usage errors surface here, before any
-/// login starts.
+/// resolved settings for the login. Every setting is resolved and checked
+/// here, before the cache is consulted, so a bad flag (`--timeout 0`, a CA
+/// bundle that does not exist) gets the same answer on a hit as on a miss.
 pub fn lookup(cli: &SamlCli) -> Result<Lookup> {
     if cli.creds.output == crate::cli::OutputFormat::CredentialsFile {
         crate::credentials_file::check_name(cli.creds.credentials_profile.as_deref())?;
@@ -90,6 +88,7 @@ pub enum Found {
 pub fn find(cli: &SamlCli) -> Result<Found> {
     log::set_verbosity(settings::verbosity(cli.common.verbose));
     let login = settings::login(&cli.login, &cli.common)?;
+    let common = settings::common(&cli.common)?;
     let creds = settings::creds(&cli.creds)?;
     let cache = Cache::new(creds.cache_dir.clone());
     let key = cache_key(&login, &creds);
@@ -104,6 +103,7 @@ pub fn find(cli: &SamlCli) -> Result<Found> {
     }
     Ok(Found::Miss(Box::new(Miss {
         login,
+        common,
         creds,
         key,
         cache,

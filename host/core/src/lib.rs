@@ -17,5 +17,6 @@ pub mod log;
 pub mod output;
 pub mod profile;
 pub mod report;
+pub mod safe_fs;
 pub mod settings;
 pub mod timefmt;

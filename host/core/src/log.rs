@@ -15,6 +15,10 @@ struct State {
     verbosity: u8,
     secrets: Vec<String>,
     program: String,
+    /// Warnings already printed by [`warn_once`].
+    warned: Vec<String>,
+    /// [`warn_once`] prints nothing (see [`defer_warn_once`]).
+    defer: bool,
 }
 
 fn state() -> &'static Mutex<State> {
@@ -24,6 +28,8 @@ fn state() -> &'static Mutex<State> {
             verbosity: 0,
             secrets: Vec::new(),
             program: "awsprocesscreds".into(),
+            warned: Vec::new(),
+            defer: false,
         })
     })
 }
@@ -124,6 +130,35 @@ pub fn info(message: &str) {
 
 pub fn warn(message: &str) {
     log(LogLevel::Warn, message)
+}
+
+/// A warning about one thing (a corrupt cache file, say) that several
+/// steps of a run may trip over: printed the first time only.
+pub fn warn_once(message: &str) {
+    let first = state()
+        .lock()
+        .map(|mut s| {
+            if s.defer || s.warned.iter().any(|m| m == message) {
+                false
+            } else {
+                s.warned.push(message.to_string());
+                true
+            }
+        })
+        .unwrap_or(true);
+    if first {
+        warn(message)
+    }
+}
+
+/// Leave [`warn_once`] warnings to a later process of the same run: the
+/// slim front end reads the cache quietly, and on a miss the full binary
+/// it hands over to reads it again and warns, so a corrupt entry is
+/// reported once per run, not once per process.
+pub fn defer_warn_once() {
+    if let Ok(mut s) = state().lock() {
+        s.defer = true;
+    }
 }
 
 pub fn trace(message: &str) {

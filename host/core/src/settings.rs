@@ -45,14 +45,52 @@ pub struct Creds {
     pub cache_dir: PathBuf,
     pub region: Option<String>,
     pub duration_seconds: Option<u64>,
+    /// `--sts-endpoint` only; see [`Creds::effective_sts_endpoint`].
     pub sts_endpoint: Option<String>,
+    pub allow_http_sts: bool,
     pub output: OutputFormat,
     pub refresh_before: Duration,
     pub lock_timeout: Duration,
 }
 
+impl Creds {
+    /// The STS endpoint the SDK will use when one is overridden: the flag,
+    /// else `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`. Part of the
+    /// cache key (it changes which STS answers).
+    pub fn effective_sts_endpoint(&self) -> Option<String> {
+        self.sts_endpoint
+            .clone()
+            .or_else(|| env_nonempty(ev::AWS_ENDPOINT_URL_STS))
+            .or_else(|| env_nonempty(ev::AWS_ENDPOINT_URL))
+    }
+}
+
 fn env_nonempty(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Boolean variables without a flag of their own are checked here, so a
+/// typo (`=ture`) is a usage error rather than a silent "false".
+fn check_env_booleans() -> Result<()> {
+    for name in ev::BOOLEANS {
+        if let Some(v) = env_nonempty(name) {
+            ev::parse_bool(&v).map_err(|e| Error::usage(format!("{name}: {e}")))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `url` is plain HTTP to somewhere other than this machine.
+pub fn plain_http_off_host(url: &url::Url) -> bool {
+    if url.scheme() != "http" {
+        return false;
+    }
+    match url.host() {
+        Some(url::Host::Domain(d)) => !d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
+        None => true,
+    }
 }
 
 /// `-v` count, or AWSPROCESSCREDS_VERBOSE when no `-v` was given.
@@ -60,13 +98,17 @@ pub fn verbosity(flag: u8) -> u8 {
     if flag > 0 {
         return flag;
     }
-    match env_nonempty(ev::VERBOSE).as_deref().map(str::trim) {
-        Some("0") | Some("false") | Some("no") | None => 0,
-        Some(v) => v.parse().unwrap_or(1),
+    match env_nonempty(ev::VERBOSE) {
+        None => 0,
+        Some(v) => v
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| u8::from(ev::parse_bool(&v).unwrap_or(true))),
     }
 }
 
 pub fn common(args: &CommonArgs) -> Result<Common> {
+    check_env_booleans()?;
     if args.timeout == 0 || args.timeout > 3600 {
         return Err(Error::usage(format!(
             "--timeout must be between 1 and 3600 seconds, not {}",
@@ -232,9 +274,16 @@ pub fn creds(args: &CredentialArgs) -> Result<Creds> {
     if args.refresh_before > 720 {
         return Err(Error::usage("--refresh-before must be at most 720 minutes"));
     }
-    Ok(Creds {
+    // With --no-cache nothing is read or written, so a missing HOME does
+    // not matter (the path stays empty and unused).
+    let cache_dir = if args.no_cache {
+        cache_dir().unwrap_or_default()
+    } else {
+        cache_dir()?
+    };
+    let out = Creds {
         use_cache: !args.no_cache,
-        cache_dir: cache_dir()?,
+        cache_dir,
         region: args
             .region
             .clone()
@@ -242,10 +291,39 @@ pub fn creds(args: &CredentialArgs) -> Result<Creds> {
             .or_else(|| env_nonempty(ev::AWS_DEFAULT_REGION)),
         duration_seconds: args.duration_seconds,
         sts_endpoint: args.sts_endpoint.clone(),
+        allow_http_sts: args.allow_http_sts,
         output: args.output,
         refresh_before: Duration::from_secs(args.refresh_before * 60),
         lock_timeout: Duration::from_secs(args.lock_timeout.max(1)),
-    })
+    };
+    check_sts_endpoint(&out)?;
+    Ok(out)
+}
+
+/// The SAML assertion is a bearer credential: like IdP traffic, STS over
+/// plain HTTP is refused unless it stays on this machine, or the user said
+/// `--allow-http-sts` (emulators).
+fn check_sts_endpoint(creds: &Creds) -> Result<()> {
+    let Some(ep) = creds.effective_sts_endpoint() else {
+        return Ok(());
+    };
+    let Ok(url) = url::Url::parse(&ep) else {
+        return Err(
+            Error::usage(format!("the STS endpoint {ep:?} is not a URL"))
+                .hint("check --sts-endpoint, AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL"),
+        );
+    };
+    if plain_http_off_host(&url) && !creds.allow_http_sts {
+        return Err(Error::usage(format!(
+            "refusing plain HTTP to the STS endpoint {}: the SAML assertion would travel unencrypted",
+            url.host_str().unwrap_or("?")
+        ))
+        .hint(format!(
+            "use https://, or for an STS emulator pass --allow-http-sts (or {}=1)",
+            ev::ALLOW_HTTP_STS
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -259,6 +337,17 @@ mod tests {
         assert!(validate_role_arn("arn:aws:iam::12345:role/x").is_err());
         assert!(validate_role_arn("okta-dev").is_err());
         assert!(validate_role_arn("arn:aws:iam::123456789012:user/x").is_err());
+    }
+
+    #[test]
+    fn plain_http_sts_is_only_for_loopback() {
+        let u = |s: &str| url::Url::parse(s).unwrap();
+        assert!(plain_http_off_host(&u("http://sts.example.com/")));
+        assert!(plain_http_off_host(&u("http://10.0.0.5:4566/")));
+        assert!(!plain_http_off_host(&u("http://127.0.0.1:5000/")));
+        assert!(!plain_http_off_host(&u("http://localhost:4566/")));
+        assert!(!plain_http_off_host(&u("http://[::1]:4566/")));
+        assert!(!plain_http_off_host(&u("https://sts.amazonaws.com/")));
     }
 
     #[test]

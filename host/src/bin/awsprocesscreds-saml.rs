@@ -13,10 +13,14 @@ use std::process::Command;
 use awsprocesscreds_core::cli::SamlCli;
 use awsprocesscreds_core::error::Error;
 use awsprocesscreds_core::report::{parse_error, program_name, report};
-use awsprocesscreds_core::{hit, log, profile};
+use awsprocesscreds_core::{env_vars as ev, hit, log, profile};
 use clap::{CommandFactory, Parser};
 
-/// The full binary, next to this one (or on PATH).
+/// The full binary: beside this one, else through an absolute `PATH`
+/// entry. An empty or relative entry (`::`, `.`, `bin`) means "the current
+/// directory" to a shell; running whatever `awsprocesscreds` sits in the
+/// directory the AWS CLI happened to start in would run an attacker's file
+/// with the user's IdP password, so those entries are skipped.
 fn full_binary() -> Option<PathBuf> {
     let name = format!("awsprocesscreds{}", std::env::consts::EXE_SUFFIX);
     let beside = std::env::current_exe()
@@ -25,8 +29,9 @@ fn full_binary() -> Option<PathBuf> {
         .and_then(|e| e.parent().map(|d| d.join(&name)))
         .filter(|p| p.is_file());
     beside.or_else(|| {
-        std::env::var_os("PATH").and_then(|paths| {
+        std::env::var_os(ev::PATH).and_then(|paths| {
             std::env::split_paths(&paths)
+                .filter(|d| d.is_absolute())
                 .map(|d| d.join(&name))
                 .find(|p| p.is_file())
         })
@@ -71,6 +76,9 @@ fn login(program: &str) -> i32 {
 fn main() {
     let program = program_name("awsprocesscreds-saml");
     log::set_program(&program);
+    // On a miss the full binary reads the cache again and warns about a
+    // bad entry; warning here too would say it twice.
+    log::defer_warn_once();
     let mut cli = match SamlCli::try_parse() {
         Ok(c) => c,
         Err(e) => std::process::exit(parse_error(&program, e)),

@@ -374,8 +374,13 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .filter(|p| p.extension().is_none_or(|x| x != "lock"))
         .map(|p| {
             let rel = p.strip_prefix(dir).unwrap().display().to_string();
-            let bytes =
-                std::fs::read(&p).unwrap_or_else(|e| format!("<unreadable: {e}>").into_bytes());
+            // Never open a FIFO or follow a link planted by a test.
+            let special = std::fs::symlink_metadata(&p).map_or(true, |m| !m.is_file());
+            let bytes = if special {
+                b"<not a regular file>".to_vec()
+            } else {
+                std::fs::read(&p).unwrap_or_else(|e| format!("<unreadable: {e}>").into_bytes())
+            };
             (rel, bytes)
         })
         .collect()

@@ -29,6 +29,10 @@ pub(crate) struct Flow<'h> {
     pub code_sent: bool,
     /// A method was picked on the MFA selection page.
     pub method_chosen: bool,
+    /// Every form posted without user input (auto-posts, option tiles),
+    /// as page URL + action + fields: posting the same page twice means
+    /// the IdP is not going anywhere.
+    pub posted: Vec<String>,
 }
 
 pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {
@@ -48,6 +52,7 @@ pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome,
         password_sent: false,
         code_sent: false,
         method_chosen: false,
+        posted: Vec::new(),
         options,
     };
     let restored = flow.options.reuse_session && session::restore(host);
@@ -82,10 +87,11 @@ impl<'h> Flow<'h> {
             page = match pages::classify(&page, &self.options) {
                 Step::Login(form) => self.sign_in(&page, &form)?,
                 Step::Mfa(form) => mfa::answer(self, &page, &form)?,
+                Step::Options(form) => mfa::choose_option(self, &page, &form)?,
                 Step::AutoPost(form) => {
                     self.host.debug("submitting an intermediate ADFS form");
                     let fields = form.submission();
-                    self.browser.submit(&page, &form, &fields, false)?.page
+                    self.post_once(&page, &form, &fields)?
                 }
                 Step::Unknown => return Err(self.unknown_page(&page)),
             };
@@ -94,6 +100,31 @@ impl<'h> Flow<'h> {
             "ADFS did not produce a SAML response within {MAX_STEPS} pages"
         ))
         .with_hint("run with -v to see the pages ADFS served"))
+    }
+
+    /// Post a form the user did not fill, refusing to post the same page
+    /// with the same fields a second time (the IdP would answer the same).
+    pub(crate) fn post_once(
+        &mut self,
+        page: &Page,
+        form: &Form,
+        fields: &[(String, String)],
+    ) -> Result<Page, PluginError> {
+        let action = page
+            .resolve_action(form)
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let names: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let signature = format!("{}\n{action}\n{}", page.url, names.join("&"));
+        if self.posted.contains(&signature) {
+            return Err(PluginError::protocol(format!(
+                "ADFS served {} again after it was submitted; giving up instead of posting it twice",
+                page.describe()
+            ))
+            .with_hint("run with -v to see the pages ADFS served"));
+        }
+        self.posted.push(signature);
+        Ok(self.browser.submit(page, form, fields, false)?.page)
     }
 
     /// Fill and post the sign-in form.

@@ -151,12 +151,10 @@ fn choose_method(
     let chosen = match wanted {
         Some(w) => {
             let w = if w == "push" { "azure".to_string() } else { w };
+            let n = normalize(&w);
             *usable_choices
                 .iter()
-                .find(|c| {
-                    c.adapter.to_ascii_lowercase().contains(&w)
-                        || c.label.to_ascii_lowercase().contains(&w)
-                })
+                .find(|c| normalize(&c.adapter).contains(&n) || normalize(&c.label).contains(&n))
                 .ok_or_else(|| {
                     PluginError::config(format!(
                         "--mfa-factor {w}: ADFS offers none such (it offers {})",
@@ -176,6 +174,58 @@ fn choose_method(
     flow.method_chosen = true;
     let fields = form.fill(&[("AuthMethod", chosen.adapter.as_str())]);
     Ok(flow.browser.submit(page, form, &fields, false)?.page)
+}
+
+/// The primary authentication method AD FS signs in with from a form.
+const FORMS: &str = "FormsAuthentication";
+
+/// AD FS 2016+'s "Authentication Options" page (no `Context`): post
+/// `AuthMethod=<choice>`, chosen by `--mfa-factor` (Azure MFA, MFA Server,
+/// ...) or else forms sign-in, else the first method usable from a
+/// terminal. The page coming back after a choice is an error, not a loop.
+pub(crate) fn choose_option(
+    flow: &mut Flow<'_>,
+    page: &Page,
+    form: &Form,
+) -> Result<Page, PluginError> {
+    let choices = method_choices(page);
+    let names = choices
+        .iter()
+        .map(|c| c.adapter.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let usable_choices: Vec<&MethodChoice> =
+        choices.iter().filter(|c| usable(&c.adapter)).collect();
+    let wanted = flow.request.mfa.factor.as_deref().map(normalize);
+    let by_factor = wanted.as_deref().and_then(|w| {
+        let w = if w == "push" { "azure" } else { w };
+        usable_choices
+            .iter()
+            .find(|c| normalize(&c.adapter).contains(w) || normalize(&c.label).contains(w))
+            .copied()
+    });
+    let chosen = by_factor
+        .or_else(|| usable_choices.iter().find(|c| c.adapter == FORMS).copied())
+        .or_else(|| usable_choices.first().copied())
+        .ok_or_else(|| {
+            PluginError::not_supported(format!(
+                "ADFS offers only sign-in methods that need a web browser ({names})"
+            ))
+            .with_hint("ask your ADFS administrator to enable forms sign-in for AWS")
+        })?;
+    flow.host
+        .debug(&format!("ADFS offers {names}; choosing {}", chosen.adapter));
+    let fields = form.fill(&[("AuthMethod", chosen.adapter.as_str())]);
+    flow.post_once(page, form, &fields)
+}
+
+/// Lower case without spaces, dashes or underscores, so "MFA Server"
+/// matches `AzureMfaServerAuthentication`.
+fn normalize(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The adapter named by the form (`AuthMethod`).

@@ -19,6 +19,10 @@ pub enum Step {
     Login(Form),
     /// An MFA adapter's form (it carries `AuthMethod` and `Context`).
     Mfa(Form),
+    /// AD FS 2016+'s "Authentication Options" page: `SelectOption('...')`
+    /// tiles fill `AuthMethod` in the `#options` form, which has no
+    /// `Context` (primary authentication, before any sign-in form).
+    Options(Form),
     /// A form with nothing to fill (a "Continue" page or a WS-Fed hop).
     AutoPost(Form),
     /// None of the above.
@@ -33,6 +37,11 @@ pub fn classify(page: &Page, options: &Options) -> Step {
     }
     if let Some(f) = mfa_form(&forms) {
         return Step::Mfa(f.clone());
+    }
+    if let Some(f) = forms.iter().find(|f| is_options_form(f)) {
+        if !crate::mfa::method_choices(page).is_empty() {
+            return Step::Options(f.clone());
+        }
     }
     if let Some(f) = forms.iter().find(|f| {
         f.method == "POST"
@@ -70,6 +79,14 @@ pub fn is_mfa_form(f: &Form) -> bool {
     f.has_field("Context")
         && f.has_field("AuthMethod")
         && f.value_of("AuthMethod") != Some("FormsAuthentication")
+}
+
+/// A form whose only choice is an empty `AuthMethod` filled by script
+/// (the tiles of an options page), without an MFA `Context`.
+pub fn is_options_form(f: &Form) -> bool {
+    f.has_field("AuthMethod")
+        && !f.has_field("Context")
+        && f.value_of("AuthMethod").is_none_or(|m| m.trim().is_empty())
 }
 
 fn mfa_form(forms: &[Form]) -> Option<&Form> {
@@ -216,6 +233,27 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(classify(&p, &Options::default()), Step::Unknown));
+    }
+
+    #[test]
+    fn authentication_options_page_without_context() {
+        let p = page("adfs-2016-authentication-options.html");
+        let Step::Options(form) = classify(&p, &Options::default()) else {
+            panic!("the options page must not be an auto-post")
+        };
+        assert_eq!(form.id.as_deref(), Some("options"));
+        let adapters: Vec<String> = crate::mfa::method_choices(&p)
+            .into_iter()
+            .map(|c| c.adapter)
+            .collect();
+        assert_eq!(
+            adapters,
+            [
+                "CertificateAuthentication",
+                "AzureMfaAuthentication",
+                "FormsAuthentication"
+            ]
+        );
     }
 
     #[test]

@@ -480,3 +480,36 @@ fn method_selection_with_only_browser_methods_is_not_supported() {
         e.message
     );
 }
+
+fn with_auth_options() -> AdfsConfig {
+    AdfsConfig {
+        auth_options: true,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn authentication_options_page_chooses_forms_sign_in_once() {
+    let (server, state) = adfs::start(with_auth_options());
+    let services = TestServices::new().password("hunter2").build();
+    assert_signed_in(login(&request(&adfs::entry_url(&server)), &services).unwrap());
+    let st = state.lock().unwrap();
+    // Never `AuthMethod=` empty, never the same page twice.
+    assert_eq!(st.primary_choices, ["FormsAuthentication"]);
+    assert_eq!(st.password_posts, 1);
+}
+
+#[test]
+fn authentication_options_page_follows_mfa_factor_and_never_reposts() {
+    let (server, state) = adfs::start(with_auth_options());
+    let services = TestServices::new().password("hunter2").build();
+    let mut req = request(&adfs::entry_url(&server));
+    req.mfa.factor = Some("Azure MFA".into());
+    let err = login(&req, &services).unwrap_err();
+    // The fake refuses Azure MFA as primary: one post, then a clear error.
+    assert!(err.message.contains("MSIS7075"), "{}", err.message);
+    assert_eq!(
+        state.lock().unwrap().primary_choices,
+        ["AzureMfaAuthentication"]
+    );
+}

@@ -41,6 +41,15 @@ pub fn pick(page: &Page, options: &Options) -> Result<Pick, PluginError> {
         let last = is_last_hop(&post);
         return Ok(Pick::Saml { form, post, last });
     }
+    if page.webauthn_form().is_some() {
+        return Err(PluginError::not_supported(format!(
+            "the IdP asks for a WebAuthn security key (passkey) on {}; that needs a web browser",
+            page.describe()
+        ))
+        .with_hint(
+            "ask your IdP administrator for a password + one-time-code flow for AWS sign-in, or register an OTP authenticator",
+        ));
+    }
     if let Some(spec) = &options.form {
         match page.find_form(spec) {
             Some(form) => {

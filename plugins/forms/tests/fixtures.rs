@@ -101,3 +101,18 @@ fn explicit_form_and_fields() {
         e.message
     );
 }
+
+#[test]
+fn keycloak_webauthn_step_is_named_not_posted() {
+    let p = page(
+        "keycloak-webauthn-authenticate.html",
+        "https://idp.example.com/realms/demo/login-actions/authenticate",
+    );
+    let err = pick(&p, &Options::default()).unwrap_err();
+    assert_eq!(err.kind, plugin_api::ErrorKind::NotSupported);
+    assert!(
+        err.message.contains("WebAuthn security key"),
+        "{}",
+        err.message
+    );
+}

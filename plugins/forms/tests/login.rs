@@ -355,3 +355,17 @@ fn meta_refresh_pages_are_followed() {
     ok(&pw(), &request(&server.url(forms::REFRESH_PATH)));
     assert_eq!(state.lock().unwrap().entry_visits, 1);
 }
+
+#[test]
+fn keycloak_webauthn_step_fails_at_once_without_posting() {
+    let (_server, state, req) = start(FormsConfig {
+        webauthn: true,
+        ..FormsConfig::flavor(Flavor::Keycloak)
+    });
+    let e = login(&req, &pw()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotSupported, "{e:?}");
+    assert!(e.message.contains("WebAuthn security key"), "{}", e.message);
+    let st = state.lock().unwrap();
+    assert_eq!(st.webauthn_posts, 0, "an empty WebAuthn answer was posted");
+    assert_eq!(st.logins_ok, 0);
+}

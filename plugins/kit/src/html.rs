@@ -113,10 +113,26 @@ impl Page {
             .collect()
     }
 
+    /// A WebAuthn step: a form of hidden inputs that only a browser's
+    /// `navigator.credentials` API can fill (`clientDataJSON` with
+    /// `authenticatorData`/`signature` to sign in, or `attestationObject`
+    /// to register a key), as Keycloak's `webauthn-authenticate.ftl` and
+    /// `webauthn-register.ftl` pages. Posting it empty only makes the IdP
+    /// count a failed attempt, so callers stop and name it instead.
+    pub fn webauthn_form(&self) -> Option<Form> {
+        self.forms().into_iter().find(|f| {
+            f.has_field("clientDataJSON")
+                && (f.has_field("authenticatorData")
+                    || f.has_field("signature")
+                    || f.has_field("attestationObject"))
+                && f.fillable_fields().next().is_none()
+        })
+    }
+
     /// The form that posts a SAML response (a `SAMLResponse` field), if any.
     pub fn saml_post(&self) -> Option<SamlPost> {
         self.forms().into_iter().find_map(|f| {
-            let value = f.value_of("SAMLResponse")?.trim().to_string();
+            let value = crate::saml::unpercent(f.value_of("SAMLResponse")?.trim());
             if value.is_empty() {
                 return None;
             }
@@ -383,7 +399,8 @@ fn shorten(s: String) -> String {
 #[derive(Clone, PartialEq, Eq)]
 pub struct SamlPost {
     pub action: Option<String>,
-    /// Base64 exactly as in the page (entity-decoded).
+    /// Base64 as in the page (entity-decoded, and percent-decoded when a
+    /// server put it there URL-encoded).
     pub saml_response: String,
     pub relay_state: Option<String>,
 }
@@ -723,6 +740,19 @@ pub fn collapse(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_encoded_saml_response_is_decoded() {
+        let page = Page::parse(
+            "https://idp.example.com/sso",
+            r#"<form method="post" action="https://signin.aws.amazon.com/saml"><input type="hidden" name="SAMLResponse" value="PD94bWw%2BPHg%2BPC94Pg%3D%3D"/></form>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            page.saml_post().unwrap().saml_response,
+            "PD94bWw+PHg+PC94Pg=="
+        );
+    }
 
     const ADFS3: &str = r#"<!DOCTYPE html><html><head><title>Sign In</title></head><body>
     <form method="post" id="loginForm" autocomplete="off" novalidate action="/adfs/ls/?SAMLRequest=abc&amp;client-request-id=1" >

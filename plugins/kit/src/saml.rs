@@ -41,6 +41,31 @@ pub fn decode(saml_response: &str) -> Option<String> {
     Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// Undo percent-encoding of a `SAMLResponse` some servers apply in the
+/// page (`%2B` for `+`, `%3D` for `=`). `%` never occurs in base64, so a
+/// value with one was encoded; `+` is kept (it is base64, not a space).
+pub fn unpercent(value: &str) -> String {
+    if !value.contains('%') {
+        return value.to_string();
+    }
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Whether the response XML carries the AWS Role attribute.
 pub fn offers_aws_roles(xml: &str) -> bool {
     xml.contains(AWS_ROLE_ATTRIBUTE)
@@ -91,5 +116,13 @@ mod tests {
         let wrapped = format!("{}\n{}", &b64[..10], &b64[10..]);
         assert_eq!(decode(&wrapped).as_deref(), Some(xml));
         assert_eq!(decode("%%%"), None);
+    }
+
+    #[test]
+    fn percent_encoded_responses_are_decoded() {
+        assert_eq!(unpercent("PD94bWw%2BPHg%2B%3D%3D"), "PD94bWw+PHg+==");
+        assert_eq!(unpercent("PD94+bWw="), "PD94+bWw=");
+        assert_eq!(unpercent("ab%2"), "ab%2");
+        assert_eq!(unpercent("ab%zz"), "ab%zz");
     }
 }
