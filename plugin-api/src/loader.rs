@@ -9,9 +9,11 @@ use abi_stable::library::{lib_header_from_path, LibraryError};
 use abi_stable::sabi_trait::TD_Opaque;
 use abi_stable::std_types::{ROption, RResult, RStr, RString, RVec};
 
+use std::time::Duration;
+
 use crate::ffi::{
-    self, FfiError, FfiHttpRequest, FfiHttpResponse, HostServices, HostServices_TO,
-    PluginModule_Ref,
+    self, FfiError, FfiHttpRequest, FfiHttpResponse, HostCall, HostCall_TO, HostServices,
+    HostServices_TO, PluginModule_Ref,
 };
 use crate::wire::{
     ErrorKind, HttpRequest, HttpResponse, LoginOutcome, LoginRequest, Manifest, PluginError,
@@ -41,15 +43,57 @@ pub enum LoadError {
     BadManifest(String),
     #[error("it failed to initialize: {0}")]
     InitFailed(String),
+    /// The host refused to load the file (permissions, file type).
+    #[error("refused: {0}")]
+    Refused(String),
+    /// The file name says one plugin name, the manifest another.
+    #[error("its file name says plugin '{file}' but its manifest says '{manifest}'")]
+    NameMismatch { file: String, manifest: String },
+    /// A process plugin that could not be started or did not say hello.
+    #[error("{0}")]
+    Process(String),
+}
+
+/// Bounds on a process plugin: how long it may take to say hello, and how
+/// long it may stay silent during a login while the host waits for it (time
+/// the host spends serving its requests, e.g. at a prompt, does not count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub startup: Duration,
+    pub idle: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            startup: Duration::from_secs(10),
+            idle: Duration::from_secs(150),
+        }
+    }
+}
+
+/// How a plugin file is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A shared library loaded into the host (`cdylib`).
+    Library,
+    /// An executable speaking JSON lines on stdin/stdout.
+    Executable,
 }
 
 /// A plugin that loaded and whose manifest the host understands.
 #[derive(Clone)]
 pub struct LoadedPlugin {
-    module: PluginModule_Ref,
+    transport: Transport,
     manifest: Manifest,
     protocol: u32,
     path: PathBuf,
+}
+
+#[derive(Clone)]
+enum Transport {
+    Library(PluginModule_Ref),
+    Process(Arc<crate::process::Process>),
 }
 
 impl std::fmt::Debug for LoadedPlugin {
@@ -64,6 +108,81 @@ impl std::fmt::Debug for LoadedPlugin {
 /// Load the plugin at `path` (must be absolute; libraries are never
 /// unloaded, so load each canonical path once).
 pub fn load(path: &Path) -> Result<LoadedPlugin, LoadError> {
+    load_library_at(path, path)
+}
+
+/// Load a plugin from a file the host has opened and checked. A library
+/// is loaded through `/proc/self/fd/N` and an executable is run through
+/// it, so what runs is the inode that was checked even if someone renames
+/// another file into its place meanwhile (where `/proc` is missing, the
+/// `display` path is used). `display` is the path shown to the user.
+pub fn load_file(
+    file: std::fs::File,
+    display: &Path,
+    kind: FileKind,
+    limits: Limits,
+) -> Result<LoadedPlugin, LoadError> {
+    match kind {
+        FileKind::Library => {
+            let via = fd_path(&file).unwrap_or_else(|| display.to_path_buf());
+            let loaded = load_library_at(&via, display);
+            drop(file);
+            loaded
+        }
+        FileKind::Executable => {
+            let (process, manifest) = crate::process::Process::start(file, display, limits)?;
+            let manifest = check_manifest(manifest)?;
+            let protocol = if manifest.protocols.contains(&2) {
+                2
+            } else {
+                return Err(unsupported(&manifest, "2"));
+            };
+            Ok(LoadedPlugin {
+                transport: Transport::Process(Arc::new(process)),
+                manifest,
+                protocol,
+                path: display.to_path_buf(),
+            })
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn fd_path(file: &std::fs::File) -> Option<PathBuf> {
+    use std::os::fd::AsRawFd;
+    let p = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+    p.exists().then_some(p)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn fd_path(_file: &std::fs::File) -> Option<PathBuf> {
+    None
+}
+
+fn unsupported(manifest: &Manifest, supported: &str) -> LoadError {
+    LoadError::UnsupportedProtocol {
+        name: manifest.name.clone(),
+        offered: manifest.protocols.clone(),
+        supported: supported.to_string(),
+    }
+}
+
+pub(crate) fn check_manifest(manifest: Manifest) -> Result<Manifest, LoadError> {
+    if manifest.name.trim().is_empty()
+        || !manifest
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        return Err(LoadError::BadManifest(format!(
+            "plugin name {:?} must be non-empty ASCII letters, digits, '-', '_' or '.'",
+            manifest.name
+        )));
+    }
+    Ok(manifest)
+}
+
+fn load_library_at(path: &Path, display: &Path) -> Result<LoadedPlugin, LoadError> {
     let header = lib_header_from_path(path).map_err(classify)?;
     let module = header
         .init_root_module::<PluginModule_Ref>()
@@ -77,37 +196,32 @@ pub fn load(path: &Path) -> Result<LoadedPlugin, LoadError> {
     };
     let manifest: Manifest = serde_json::from_str(manifest_json.as_str())
         .map_err(|e| LoadError::BadManifest(e.to_string()))?;
-    if manifest.name.trim().is_empty()
-        || !manifest
-            .name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-    {
-        return Err(LoadError::BadManifest(format!(
-            "plugin name {:?} must be non-empty ASCII letters, digits, '-', '_' or '.'",
-            manifest.name
-        )));
-    }
+    let manifest = check_manifest(manifest)?;
+    // Protocol 2 needs the optional entry point; a library without it (a
+    // protocol-1 build) is used over protocol 1.
+    let has_v2 = module.login_v2().is_some();
     let protocol = manifest
         .protocols
         .iter()
         .copied()
         .filter(|p| SUPPORTED_PROTOCOLS.contains(p))
+        .filter(|p| *p != 2 || has_v2)
         .max()
-        .ok_or_else(|| LoadError::UnsupportedProtocol {
-            name: manifest.name.clone(),
-            offered: manifest.protocols.clone(),
-            supported: format!(
-                "{}..={}",
-                SUPPORTED_PROTOCOLS.start(),
-                SUPPORTED_PROTOCOLS.end()
-            ),
+        .ok_or_else(|| {
+            unsupported(
+                &manifest,
+                &format!(
+                    "{}..={}",
+                    SUPPORTED_PROTOCOLS.start(),
+                    SUPPORTED_PROTOCOLS.end()
+                ),
+            )
         })?;
     Ok(LoadedPlugin {
-        module,
+        transport: Transport::Library(module),
         manifest,
         protocol,
-        path: path.to_path_buf(),
+        path: display.to_path_buf(),
     })
 }
 
@@ -170,6 +284,11 @@ impl LoadedPlugin {
         self.protocol
     }
 
+    /// Whether this plugin runs as a separate process.
+    pub fn is_process(&self) -> bool {
+        matches!(self.transport, Transport::Process(_))
+    }
+
     /// Run a login on the calling thread (which may block for minutes).
     pub fn login(
         &self,
@@ -178,13 +297,24 @@ impl LoadedPlugin {
     ) -> Result<LoginOutcome, PluginError> {
         let mut request = request.clone();
         request.protocol = self.protocol;
+        let module = match &self.transport {
+            Transport::Process(p) => return p.login(&self.manifest.name, &request, services),
+            Transport::Library(m) => *m,
+        };
         let json = serde_json::to_string(&request)
             .map_err(|e| PluginError::other(format!("encoding the login request: {e}")))?;
-        let host = services_box(services);
-        let login = self.module.login();
+        let v2 = if self.protocol >= 2 {
+            module.login_v2()
+        } else {
+            None
+        };
         // The plugin catches its own panics; this catch is for a plugin that
         // was not built with `declare_plugin!` and unwinds anyway.
-        let result = catch_unwind(AssertUnwindSafe(|| login(json.into(), host))).map_err(|_| {
+        let result = catch_unwind(AssertUnwindSafe(|| match v2 {
+            Some(login) => login(json.into(), call_box(services)),
+            None => (module.login())(json.into(), services_box(services)),
+        }))
+        .map_err(|_| {
             PluginError::other(format!(
                 "plugin '{}' crashed during login",
                 self.manifest.name
@@ -225,6 +355,29 @@ pub trait Services: Send + Sync {
     fn session_delete(&self, name: &str);
     fn cookies_export(&self) -> Secret<String>;
     fn cookies_import(&self, data: &str) -> Result<(), PluginError>;
+}
+
+/// Protocol 2's host-call object: every message is served by
+/// [`crate::serve_json`]; panics in the host's services are caught here.
+fn call_box(services: Arc<dyn Services>) -> ffi::HostCallBox {
+    HostCall_TO::from_value(CallAdapter { inner: services }, TD_Opaque)
+}
+
+struct CallAdapter {
+    inner: Arc<dyn Services>,
+}
+
+impl HostCall for CallAdapter {
+    fn call(&self, message: RStr<'_>) -> RString {
+        match catch_unwind(AssertUnwindSafe(|| {
+            crate::message::serve_json(&*self.inner, message.as_str())
+        })) {
+            Ok(s) => s.into(),
+            Err(_) => RString::from(
+                r#"{"error":{"kind":"other","message":"internal error in a host service"}}"#,
+            ),
+        }
+    }
 }
 
 pub(crate) fn services_box(services: Arc<dyn Services>) -> ffi::HostServicesBox {
