@@ -64,10 +64,14 @@ pub fn ensure_plugins_built() {
     });
 }
 
-/// The path of a built plugin library, by crate lib name.
+/// The path of a built plugin library, by crate lib name or by plugin
+/// name (`fixture_saml` is `libawsprocesscreds_plugin_fixture_saml.so`).
 pub fn plugin_lib(lib_name: &str) -> PathBuf {
     ensure_plugins_built();
-    let p = bin_dir().join(format!("lib{lib_name}.so"));
+    let mut p = bin_dir().join(format!("lib{lib_name}.so"));
+    if !p.exists() {
+        p = bin_dir().join(format!("libawsprocesscreds_plugin_{lib_name}.so"));
+    }
     assert!(p.exists(), "{} missing", p.display());
     p
 }
