@@ -150,6 +150,36 @@ impl RootModule for PluginModule_Ref {
     const VERSION_STRINGS: VersionStrings = package_version_strings!();
 }
 
+/// The root module exactly as plugin-api 0.1.0 (protocol 1) declared it.
+///
+/// abi_stable refuses a library whose prefix type has fewer fields than the
+/// host's type (`too many fields`), so a plugin built before `login_v2`
+/// existed cannot be loaded as [`PluginModule`]. The host tries that type
+/// first and, on a layout mismatch, this frozen copy: identical names and
+/// fields, so the old library checks against it. Never change it.
+pub mod v1 {
+    use super::*;
+
+    #[repr(C)]
+    #[derive(StableAbi)]
+    #[sabi(kind(Prefix(prefix_ref = PluginModule_Ref)))]
+    #[sabi(missing_field(option))]
+    pub struct PluginModule {
+        pub manifest: extern "C" fn() -> RResult<RString, FfiError>,
+
+        #[sabi(last_prefix_field)]
+        pub login:
+            extern "C" fn(request: RString, host: HostServicesBox) -> RResult<RString, FfiError>,
+    }
+
+    impl RootModule for PluginModule_Ref {
+        declare_root_module_statics! {PluginModule_Ref}
+        const BASE_NAME: &'static str = "awsprocesscreds_plugin";
+        const NAME: &'static str = "awsprocesscreds plugin";
+        const VERSION_STRINGS: VersionStrings = package_version_strings!();
+    }
+}
+
 impl From<crate::PluginError> for FfiError {
     fn from(e: crate::PluginError) -> Self {
         FfiError {

@@ -93,6 +93,8 @@ pub struct LoadedPlugin {
 #[derive(Clone)]
 enum Transport {
     Library(PluginModule_Ref),
+    /// A library built from plugin-api 0.1.0 (protocol 1 only).
+    LibraryV1(ffi::v1::PluginModule_Ref),
     Process(Arc<crate::process::Process>),
 }
 
@@ -126,7 +128,11 @@ pub fn load_file(
         FileKind::Library => {
             let via = fd_path(&file).unwrap_or_else(|| display.to_path_buf());
             let loaded = load_library_at(&via, display);
-            drop(file);
+            // Keep the descriptor open for the life of the process, like the
+            // library itself (never unloaded): the dynamic loader knows the
+            // library by the name `/proc/self/fd/N`, and a closed N reused
+            // for another plugin would make it hand back this one.
+            keep_open(file);
             loaded
         }
         FileKind::Executable => {
@@ -145,6 +151,17 @@ pub fn load_file(
             })
         }
     }
+}
+
+#[cfg(unix)]
+fn keep_open(file: std::fs::File) {
+    use std::os::fd::IntoRawFd;
+    let _ = file.into_raw_fd();
+}
+
+#[cfg(not(unix))]
+fn keep_open(file: std::fs::File) {
+    std::mem::forget(file);
 }
 
 #[cfg(target_os = "linux")]
@@ -184,10 +201,18 @@ pub(crate) fn check_manifest(manifest: Manifest) -> Result<Manifest, LoadError> 
 
 fn load_library_at(path: &Path, display: &Path) -> Result<LoadedPlugin, LoadError> {
     let header = lib_header_from_path(path).map_err(classify)?;
-    let module = header
-        .init_root_module::<PluginModule_Ref>()
-        .map_err(classify)?;
-    let manifest_fn = module.manifest();
+    let (transport, manifest_fn, has_v2) = match header.init_root_module::<PluginModule_Ref>() {
+        Ok(m) => (Transport::Library(m), m.manifest(), m.login_v2().is_some()),
+        // A protocol-1 library has one prefix field fewer: try the frozen
+        // protocol-1 root module before giving up.
+        Err(first @ LibraryError::AbiInstability(_)) => {
+            match header.init_root_module::<ffi::v1::PluginModule_Ref>() {
+                Ok(m) => (Transport::LibraryV1(m), m.manifest(), false),
+                Err(_) => return Err(classify(first)),
+            }
+        }
+        Err(e) => return Err(classify(e)),
+    };
     let manifest_json = catch_unwind(|| manifest_fn())
         .map_err(|_| LoadError::InitFailed("panicked while describing itself".into()))?;
     let manifest_json = match manifest_json {
@@ -199,7 +224,6 @@ fn load_library_at(path: &Path, display: &Path) -> Result<LoadedPlugin, LoadErro
     let manifest = check_manifest(manifest)?;
     // Protocol 2 needs the optional entry point; a library without it (a
     // protocol-1 build) is used over protocol 1.
-    let has_v2 = module.login_v2().is_some();
     let protocol = manifest
         .protocols
         .iter()
@@ -218,7 +242,7 @@ fn load_library_at(path: &Path, display: &Path) -> Result<LoadedPlugin, LoadErro
             )
         })?;
     Ok(LoadedPlugin {
-        transport: Transport::Library(module),
+        transport,
         manifest,
         protocol,
         path: display.to_path_buf(),
@@ -297,22 +321,19 @@ impl LoadedPlugin {
     ) -> Result<LoginOutcome, PluginError> {
         let mut request = request.clone();
         request.protocol = self.protocol;
-        let module = match &self.transport {
-            Transport::Process(p) => return p.login(&self.manifest.name, &request, services),
-            Transport::Library(m) => *m,
-        };
         let json = serde_json::to_string(&request)
             .map_err(|e| PluginError::other(format!("encoding the login request: {e}")))?;
-        let v2 = if self.protocol >= 2 {
-            module.login_v2()
-        } else {
-            None
+        let (v1, v2) = match &self.transport {
+            Transport::Process(p) => return p.login(&self.manifest.name, &request, services),
+            Transport::Library(m) if self.protocol >= 2 => (m.login(), m.login_v2()),
+            Transport::Library(m) => (m.login(), None),
+            Transport::LibraryV1(m) => (m.login(), None),
         };
         // The plugin catches its own panics; this catch is for a plugin that
         // was not built with `declare_plugin!` and unwinds anyway.
         let result = catch_unwind(AssertUnwindSafe(|| match v2 {
             Some(login) => login(json.into(), call_box(services)),
-            None => (module.login())(json.into(), services_box(services)),
+            None => v1(json.into(), services_box(services)),
         }))
         .map_err(|_| {
             PluginError::other(format!(
