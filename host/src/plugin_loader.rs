@@ -389,6 +389,13 @@ impl Registry {
                                 ev::ALLOW_INSECURE_PLUGIN_DIRS
                             )),
                         });
+                        if only.is_some() {
+                            return Registry {
+                                found,
+                                refused,
+                                searched,
+                            };
+                        }
                         continue;
                     }
                 };

@@ -406,7 +406,7 @@ fn a_process_plugin_gets_every_host_service_with_newer_and_older_message_shapes(
     let idp = ctx.idp_url();
     let run_it = |shape: &str| {
         let mut cmd = ctx.command("awsprocesscreds-saml");
-        cmd.args(["-p", "fixture-proc", "-e", &idp, "--no-cache", "-vv"])
+        cmd.args(["-p", "fixture-proc", "-e", &idp, "-vv"])
             .args(["--plugin-option", &format!("shape={shape}")])
             .args(["--password-command", "echo pw-from-command"])
             .args(["--mfa-code-command", "echo 123456"])
@@ -436,7 +436,8 @@ fn a_process_plugin_gets_every_host_service_with_newer_and_older_message_shapes(
     assert!(err.contains("plugin stderr: fixture-proc stderr line"), "{err}");
     assert!(err.contains("fixture-proc notice"), "{err}");
     assert!(!err.contains("s3cr3t-fixture-value"), "secret leaked:\n{err}");
-    // The IdP session stored by the first login is there for the next one.
+    // The IdP session stored by the first login is there for the next one
+    // (another option value: another cache key, so a login again).
     let s = summary(&run_it("old"));
     assert_eq!(s["session_before"], "stored-by-fixture", "{s}");
     assert_eq!(s["mfa"], "123456", "{s}");
@@ -544,32 +545,42 @@ fn plugins_in_paths_others_can_change_are_refused() {
     std::fs::create_dir_all(&inner).unwrap();
     set_mode(&inner, 0o700);
     set_mode(&outer, 0o775);
-    std::fs::copy(plugin_lib("awsprocesscreds_plugin_static"), inner.join("libawsprocesscreds_plugin_static.so")).unwrap();
-    let mut cmd = ctx.command("awsprocesscreds-saml");
-    cmd.args(["-p", "static", "-e"]).arg(&file).arg("--plugin-dir").arg(&inner);
-    let out = run(cmd);
-    out.fails(1, &format!("its directory {} is writable by group", outer.display()));
-    let mut cmd = ctx.command("awsprocesscreds-saml");
-    cmd.args(["-p", "static", "-e"]).arg(&file).arg("--plugin-dir").arg(&inner);
-    cmd.env("AWSPROCESSCREDS_ALLOW_INSECURE_PLUGIN_DIRS", "1");
+    let lib = inner.join("libawsprocesscreds_plugin_fixture_saml.so");
+    std::fs::copy(plugin_lib("fixture_saml"), &lib).unwrap();
+    let idp = ctx.idp_url();
+    let saml_in = |dir: &Path| {
+        let mut cmd = ctx.command("awsprocesscreds-saml");
+        cmd.args(["-p", "fixture-saml", "-e", &idp, "--no-cache", "--plugin-dir"])
+            .arg(dir);
+        cmd
+    };
+    std::fs::remove_file(ctx.plugin_dir.join("libawsprocesscreds_plugin_fixture_saml.so")).unwrap();
+    let out = run(saml_in(&inner));
+    out.fails(2, "unknown provider 'fixture-saml'");
+    assert!(
+        out.stderr.contains(&format!("its directory {} is writable by group", outer.display())),
+        "{}",
+        out.stderr
+    );
+    let mut cmd = saml_in(&inner);
+    cmd.env("AWSPROCESSCREDS_ALLOW_INSECURE_PLUGIN_DIRS", "yes");
     run(cmd).ok();
     set_mode(&outer, 0o755);
+    run(saml_in(&inner)).ok();
     // A world-writable plugin file.
-    let lib = inner.join("libawsprocesscreds_plugin_static.so");
     set_mode(&lib, 0o666);
-    let mut cmd = ctx.command("awsprocesscreds-saml");
-    cmd.args(["-p", "static", "-e"]).arg(&file).arg("--plugin-dir").arg(&inner);
-    run(cmd).fails(1, "the file is writable by every user");
+    run(saml_in(&inner)).fails(1, "the file is writable by every user");
     set_mode(&lib, 0o755);
     // A symlink whose target sits in a directory anyone can write to.
     let public = ctx.tmp.path().join("public");
     std::fs::create_dir(&public).unwrap();
     set_mode(&public, 0o777);
     std::fs::copy(&lib, public.join("real.so")).unwrap();
-    std::os::unix::fs::symlink(public.join("real.so"), ctx.plugin_dir.join("libawsprocesscreds_plugin_static.so")).unwrap();
-    login(&ctx, "static", &file, &[]).fails(1, "it links to");
+    let link = ctx.plugin_dir.join("libawsprocesscreds_plugin_fixture_saml.so");
+    std::os::unix::fs::symlink(public.join("real.so"), &link).unwrap();
+    run(saml_in(&ctx.plugin_dir)).fails(1, "it links to");
     // The same rules for process plugins.
-    std::fs::remove_file(ctx.plugin_dir.join("libawsprocesscreds_plugin_static.so")).unwrap();
+    std::fs::remove_file(&link).unwrap();
     let script = add_repo_script(&ctx, "examples/python-plugin/awsprocesscreds-plugin-pystatic");
     set_mode(&script, 0o775);
     login(&ctx, "pystatic", &file, &[]).fails(1, "the file is writable by group");

@@ -64,14 +64,10 @@ pub fn ensure_plugins_built() {
     });
 }
 
-/// The path of a built plugin library, by crate lib name or by plugin
-/// name (`fixture_saml` is `libawsprocesscreds_plugin_fixture_saml.so`).
+/// The path of a built plugin library, by crate lib name.
 pub fn plugin_lib(lib_name: &str) -> PathBuf {
     ensure_plugins_built();
-    let mut p = bin_dir().join(format!("lib{lib_name}.so"));
-    if !p.exists() {
-        p = bin_dir().join(format!("libawsprocesscreds_plugin_{lib_name}.so"));
-    }
+    let p = bin_dir().join(format!("lib{lib_name}.so"));
     assert!(p.exists(), "{} missing", p.display());
     p
 }
@@ -162,10 +158,19 @@ impl Ctx {
         ctx
     }
 
-    /// Copy a built plugin library into this context's plugin directory.
+    /// Copy a built plugin library into this context's plugin directory,
+    /// under the file name the host takes the plugin name from (the fixture
+    /// libraries are built as `libfixture_*.so` so that the host never finds
+    /// them next to the binaries).
     pub fn add_plugin(&self, lib_name: &str) {
         let src = plugin_lib(lib_name);
-        std::fs::copy(&src, self.plugin_dir.join(src.file_name().unwrap())).unwrap();
+        let name = lib_name.trim_start_matches("awsprocesscreds_plugin_");
+        std::fs::copy(
+            &src,
+            self.plugin_dir
+                .join(format!("libawsprocesscreds_plugin_{name}.so")),
+        )
+        .unwrap();
     }
 
     pub fn home(&self) -> PathBuf {
