@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use awsprocesscreds::testing::TestServices;
+use plugin_testkit::TestServices;
 use awsprocesscreds_plugin_forms::Forms;
 use base64::Engine as _;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, Plugin, PluginError};
