@@ -30,8 +30,16 @@ fn plugins_lists_first_party_plugins_found_next_to_the_binary() {
     }
     assert!(out.stdout.contains("credentials"), "{}", out.stdout);
     // Plugins built from today's plugin-api speak protocol 2.
-    let static_line = out.stdout.lines().find(|l| l.starts_with("static ")).unwrap();
-    assert_eq!(static_line.split_whitespace().nth(2), Some("2"), "{static_line}");
+    let static_line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("static "))
+        .unwrap();
+    assert_eq!(
+        static_line.split_whitespace().nth(2),
+        Some("2"),
+        "{static_line}"
+    );
 }
 
 #[test]
@@ -293,8 +301,13 @@ fn protocol1_static() -> PathBuf {
             .env_remove("RUSTFLAGS")
             .status()
             .expect("run cargo for the frozen protocol-1 plugin");
-        assert!(status.success(), "building the frozen protocol-1 plugin failed");
-        let lib = target.join("debug").join("libawsprocesscreds_plugin_static.so");
+        assert!(
+            status.success(),
+            "building the frozen protocol-1 plugin failed"
+        );
+        let lib = target
+            .join("debug")
+            .join("libawsprocesscreds_plugin_static.so");
         assert!(lib.exists(), "{} missing", lib.display());
         lib
     })
@@ -363,10 +376,15 @@ fn a_protocol_1_plugin_built_from_the_old_plugin_api_loads_and_logs_in() {
 #[test]
 fn python_pystatic_plugin_prints_the_file_credentials_and_is_not_run_on_a_hit() {
     let ctx = Ctx::new();
-    add_repo_script(&ctx, "examples/python-plugin/awsprocesscreds-plugin-pystatic");
+    add_repo_script(
+        &ctx,
+        "examples/python-plugin/awsprocesscreds-plugin-pystatic",
+    );
     let list = run(plugins_cmd(&ctx, &[&ctx.plugin_dir]));
     assert!(
-        list.stdout.lines().any(|l| l.starts_with("pystatic ") && l.contains(" 2 ")),
+        list.stdout
+            .lines()
+            .any(|l| l.starts_with("pystatic ") && l.contains(" 2 ")),
         "{}",
         list.stdout
     );
@@ -381,7 +399,11 @@ fn python_pystatic_plugin_prints_the_file_credentials_and_is_not_run_on_a_hit() 
     login(&ctx, "pystatic", &file, &[]).ok();
     let out = login(&ctx, "pystatic", &file, &["--no-cache"]);
     out.fails(1, "cannot read credentials file");
-    assert!(out.stderr.contains("hint: -e must name a JSON file"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("hint: -e must name a JSON file"),
+        "{}",
+        out.stderr
+    );
     let bad = creds_file(&ctx, "bad.json", "[1, 2");
     let out = login(&ctx, "pystatic", &bad, &["--no-cache"]);
     out.fails(1, "is not valid JSON");
@@ -433,9 +455,15 @@ fn a_process_plugin_gets_every_host_service_with_newer_and_older_message_shapes(
     let err = &out.stderr;
     assert!(err.contains("fixture-proc says hello"), "{err}");
     assert!(err.contains("fixture-proc log with unknown level"), "{err}");
-    assert!(err.contains("plugin stderr: fixture-proc stderr line"), "{err}");
+    assert!(
+        err.contains("plugin stderr: fixture-proc stderr line"),
+        "{err}"
+    );
     assert!(err.contains("fixture-proc notice"), "{err}");
-    assert!(!err.contains("s3cr3t-fixture-value"), "secret leaked:\n{err}");
+    assert!(
+        !err.contains("s3cr3t-fixture-value"),
+        "secret leaked:\n{err}"
+    );
     // The IdP session stored by the first login is there for the next one
     // (another option value: another cache key, so a login again).
     let s = summary(&run_it("old"));
@@ -477,16 +505,27 @@ fn misbehaving_process_plugins_are_one_line_errors() {
         ),
     ];
     for (name, script, needle) in cases {
-        let text = if script.is_empty() { "#!/bin/sh\n" } else { script };
+        let text = if script.is_empty() {
+            "#!/bin/sh\n"
+        } else {
+            script
+        };
         let path = add_executable(&ctx, &format!("awsprocesscreds-plugin-{name}"), text);
         if *name == "notexec" {
             set_mode(&path, 0o644);
         }
-        let text = std::fs::read_to_string(&path).unwrap().replace("\"bad\"", &format!("\"{name}\""));
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\"bad\"", &format!("\"{name}\""));
         std::fs::write(&path, text).unwrap();
         let out = login(&ctx, name, &file, &["--timeout", "1", "--mfa-timeout", "1"]);
         out.fails(1, needle);
-        assert_eq!(out.stderr.lines().count(), 2, "{name}: one error line + hint:\n{}", out.stderr);
+        assert_eq!(
+            out.stderr.lines().count(),
+            2,
+            "{name}: one error line + hint:\n{}",
+            out.stderr
+        );
     }
 }
 
@@ -526,7 +565,10 @@ fn a_login_loads_only_the_plugin_asked_for_and_names_come_from_file_names() {
     assert!(marker.exists(), "`plugins` loads every candidate");
     let s = &list.stdout;
     assert!(s.lines().any(|l| l.starts_with("tattle ")), "{s}");
-    assert!(s.contains("libawsprocesscreds_plugin_broken.so: not a loadable shared library"), "{s}");
+    assert!(
+        s.contains("libawsprocesscreds_plugin_broken.so: not a loadable shared library"),
+        "{s}"
+    );
     assert!(
         s.contains("libawsprocesscreds_plugin_other.so: its file name says plugin 'other' but its manifest says 'fixture-saml'"),
         "{s}"
@@ -550,15 +592,29 @@ fn plugins_in_paths_others_can_change_are_refused() {
     let idp = ctx.idp_url();
     let saml_in = |dir: &Path| {
         let mut cmd = ctx.command("awsprocesscreds-saml");
-        cmd.args(["-p", "fixture-saml", "-e", &idp, "--no-cache", "--plugin-dir"])
-            .arg(dir);
+        cmd.args([
+            "-p",
+            "fixture-saml",
+            "-e",
+            &idp,
+            "--no-cache",
+            "--plugin-dir",
+        ])
+        .arg(dir);
         cmd
     };
-    std::fs::remove_file(ctx.plugin_dir.join("libawsprocesscreds_plugin_fixture_saml.so")).unwrap();
+    std::fs::remove_file(
+        ctx.plugin_dir
+            .join("libawsprocesscreds_plugin_fixture_saml.so"),
+    )
+    .unwrap();
     let out = run(saml_in(&inner));
     out.fails(2, "unknown provider 'fixture-saml'");
     assert!(
-        out.stderr.contains(&format!("its directory {} is writable by group", outer.display())),
+        out.stderr.contains(&format!(
+            "its directory {} is writable by group",
+            outer.display()
+        )),
         "{}",
         out.stderr
     );
@@ -576,12 +632,17 @@ fn plugins_in_paths_others_can_change_are_refused() {
     std::fs::create_dir(&public).unwrap();
     set_mode(&public, 0o777);
     std::fs::copy(&lib, public.join("real.so")).unwrap();
-    let link = ctx.plugin_dir.join("libawsprocesscreds_plugin_fixture_saml.so");
+    let link = ctx
+        .plugin_dir
+        .join("libawsprocesscreds_plugin_fixture_saml.so");
     std::os::unix::fs::symlink(public.join("real.so"), &link).unwrap();
     run(saml_in(&ctx.plugin_dir)).fails(1, "it links to");
     // The same rules for process plugins.
     std::fs::remove_file(&link).unwrap();
-    let script = add_repo_script(&ctx, "examples/python-plugin/awsprocesscreds-plugin-pystatic");
+    let script = add_repo_script(
+        &ctx,
+        "examples/python-plugin/awsprocesscreds-plugin-pystatic",
+    );
     set_mode(&script, 0o775);
     login(&ctx, "pystatic", &file, &[]).fails(1, "the file is writable by group");
 }
@@ -601,8 +662,13 @@ fn a_rename_race_never_runs_an_unchecked_library() {
     std::fs::hard_link(&good, &target).unwrap();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let racer = {
-        let (stop, dir, good, evil, target) =
-            (stop.clone(), ctx.plugin_dir.clone(), good.clone(), evil.clone(), target.clone());
+        let (stop, dir, good, evil, target) = (
+            stop.clone(),
+            ctx.plugin_dir.clone(),
+            good.clone(),
+            evil.clone(),
+            target.clone(),
+        );
         std::thread::spawn(move || {
             let tmp = dir.join("swap.tmp");
             let mut flips = 0u64;
@@ -631,7 +697,11 @@ fn a_rename_race_never_runs_an_unchecked_library() {
             assert_eq!(out.json()["AccessKeyId"], "AKIDFILE");
             ok += 1;
         } else {
-            assert!(out.stderr.contains("refused") || out.stderr.contains("unknown provider"), "{}", out.stderr);
+            assert!(
+                out.stderr.contains("refused") || out.stderr.contains("unknown provider"),
+                "{}",
+                out.stderr
+            );
             refused += 1;
         }
     }

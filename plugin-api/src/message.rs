@@ -320,9 +320,7 @@ pub fn serve_json(services: &dyn crate::Services, message: &str) -> String {
                     match known {
                         Some((_, v)) if asked > *v => Reply::Error(PluginError::new(
                             ErrorKind::NotSupported,
-                            format!(
-                                "the host offers '{name}' version {v}, not version {asked}"
-                            ),
+                            format!("the host offers '{name}' version {v}, not version {asked}"),
                         )),
                         _ => serve(services, req),
                     }
@@ -469,9 +467,10 @@ mod tests {
                 secret: false
             }
         );
-        let h: ServiceRequest =
-            serde_json::from_value(json!({"service": "http", "request": {"method": "GET", "url": "u"}}))
-                .unwrap();
+        let h: ServiceRequest = serde_json::from_value(
+            json!({"service": "http", "request": {"method": "GET", "url": "u"}}),
+        )
+        .unwrap();
         let ServiceRequest::Http { request } = h else {
             panic!()
         };

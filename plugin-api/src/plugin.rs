@@ -243,7 +243,11 @@ impl Host {
 
 fn decode_reply(json: &str) -> Result<Value, PluginError> {
     serde_json::from_str::<Reply>(json)
-        .map_err(|e| PluginError::protocol(format!("the host sent a reply this plugin cannot read: {e}")))?
+        .map_err(|e| {
+            PluginError::protocol(format!(
+                "the host sent a reply this plugin cannot read: {e}"
+            ))
+        })?
         .into_result()
 }
 
@@ -274,9 +278,10 @@ fn call_v1(h: &HostServicesBox, request: ServiceRequest) -> Result<Value, Plugin
         ServiceRequest::Password { prompt } => {
             done(h.password(ffi::rstr(&prompt)).map(|s| s.into_string()))
         }
-        ServiceRequest::Prompt { message, secret } => {
-            done(h.prompt(ffi::rstr(&message), secret).map(|s| s.into_string()))
-        }
+        ServiceRequest::Prompt { message, secret } => done(
+            h.prompt(ffi::rstr(&message), secret)
+                .map(|s| s.into_string()),
+        ),
         ServiceRequest::Choose { title, choices } => {
             done(h.choose(ffi::rstr(&title), ffi::rvec_strings(&choices)))
         }
@@ -296,11 +301,9 @@ fn call_v1(h: &HostServicesBox, request: ServiceRequest) -> Result<Value, Plugin
             null
         }
         ServiceRequest::Sleep { millis } => done(h.sleep(millis)),
-        ServiceRequest::SessionGet { name } => {
-            Ok(ffi::option(h.session_get(ffi::rstr(&name)))
-                .map(Value::String)
-                .unwrap_or(Value::Null))
-        }
+        ServiceRequest::SessionGet { name } => Ok(ffi::option(h.session_get(ffi::rstr(&name)))
+            .map(Value::String)
+            .unwrap_or(Value::Null)),
         ServiceRequest::SessionPut {
             name,
             value,

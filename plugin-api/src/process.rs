@@ -17,7 +17,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::loader::{LoadError, Limits};
+use crate::loader::{Limits, LoadError};
 use crate::wire::{LogLevel, LoginOutcome, LoginRequest, Manifest, PluginError};
 use crate::Services;
 
@@ -141,11 +141,12 @@ fn spawn(exec: &Path) -> Result<Session, String> {
         std::thread::spawn(move || {
             let mut r = BufReader::new(err);
             loop {
-                let text = match read_bounded(&mut r, usize::MAX / 2) {
+                let text = match read_bounded(&mut r, MAX_STDERR_LINE) {
                     Line::Text(t) => t,
-                    _ => break,
+                    // The rest of an overlong line reads as the next line.
+                    Line::TooLong => "(a stderr line longer than 8 KiB was cut)".to_string(),
+                    Line::Eof | Line::Failed => break,
                 };
-                let text: String = text.chars().take(MAX_STDERR_LINE).collect();
                 let Ok(mut s) = sink.lock() else { break };
                 if let Some(services) = &s.services {
                     services.log(LogLevel::Info, &format!("plugin stderr: {text}"));
@@ -243,9 +244,9 @@ impl Process {
             }
             Err(RecvTimeoutError::Timeout) => {
                 return Err(LoadError::Process(format!(
-                    "it said nothing within {} s (a process plugin must print its hello line first)",
-                    limits.startup.as_secs_f32()
-                )))
+                "it said nothing within {} s (a process plugin must print its hello line first)",
+                limits.startup.as_secs_f32()
+            )))
             }
         };
         let hello: Hello = serde_json::from_str(&hello)
@@ -350,9 +351,8 @@ impl Process {
                 "result" => {
                     let outcome = msg.get("outcome").cloned().unwrap_or(Value::Null);
                     drop(session);
-                    return serde_json::from_value(outcome).map_err(|e| {
-                        fail(format!("its result is not a login outcome ({e})"))
-                    });
+                    return serde_json::from_value(outcome)
+                        .map_err(|e| fail(format!("its result is not a login outcome ({e})")));
                 }
                 "error" => {
                     let error = msg.get("error").cloned().unwrap_or(Value::Null);

@@ -813,7 +813,11 @@ mod tests {
     fn builders_match_the_pinned_shapes() {
         let m = Manifest::new("static", "1", PluginKind::Credentials)
             .description("d")
-            .inputs(Inputs::new().endpoint(Need::Required).username(Need::Unused))
+            .inputs(
+                Inputs::new()
+                    .endpoint(Need::Required)
+                    .username(Need::Unused),
+            )
             .option(OptionSpec::new("k", "h").affects_credentials(false));
         assert_eq!(m.protocols, vec![1, 2]);
         assert_eq!(m.inputs.role, Need::Optional);

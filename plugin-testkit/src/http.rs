@@ -87,7 +87,10 @@ impl RealHttp {
                 _ => return Ok(resp),
             }
         }
-        Err(network(format!("{} redirected more than {MAX_REDIRECTS} times", r.url)))
+        Err(network(format!(
+            "{} redirected more than {MAX_REDIRECTS} times",
+            r.url
+        )))
     }
 
     fn once(
@@ -102,7 +105,11 @@ impl RealHttp {
             "https" => {}
             "http" if is_loopback(host) => {}
             "http" => return Err(network(format!("refusing plain HTTP to {host}"))),
-            _ => return Err(PluginError::config(format!("unsupported URL scheme in {url}"))),
+            _ => {
+                return Err(PluginError::config(format!(
+                    "unsupported URL scheme in {url}"
+                )))
+            }
         }
         let mut b = ureq::http::Request::builder()
             .method(method)
@@ -139,7 +146,12 @@ impl RealHttp {
         let headers = resp
             .headers()
             .iter()
-            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let body = resp
             .body_mut()
@@ -181,7 +193,10 @@ impl Http {
                     .unwrap_or_else(|p| p.into_inner())
                     .pop_front();
                 let mut resp = next.ok_or_else(|| {
-                    network(format!("no scripted answer left for {} {}", r.method, r.url))
+                    network(format!(
+                        "no scripted answer left for {} {}",
+                        r.method, r.url
+                    ))
                 })?;
                 if resp.url.is_empty() {
                     resp.url = r.url;
@@ -208,8 +223,9 @@ impl Http {
     pub fn cookies_import(&self, data: &str) -> Result<(), PluginError> {
         match self {
             Http::Real(h) => {
-                let loaded = cookie_store::serde::json::load_all(data.as_bytes())
-                    .map_err(|e| PluginError::other(format!("saved cookies are unreadable: {e}")))?;
+                let loaded = cookie_store::serde::json::load_all(data.as_bytes()).map_err(|e| {
+                    PluginError::other(format!("saved cookies are unreadable: {e}"))
+                })?;
                 let mut jar = h.jar();
                 for c in loaded.iter_unexpired() {
                     if let Some(u) = cookie_home(c) {
@@ -226,9 +242,19 @@ impl Http {
 /// A URL a stored cookie belongs to, to put it back in a jar.
 fn cookie_home(c: &cookie_store::Cookie<'_>) -> Option<url::Url> {
     let domain = match &c.domain {
-        cookie_store::CookieDomain::HostOnly(d) | cookie_store::CookieDomain::Suffix(d) => d.clone(),
+        cookie_store::CookieDomain::HostOnly(d) | cookie_store::CookieDomain::Suffix(d) => {
+            d.clone()
+        }
         _ => return None,
     };
-    let scheme = if c.secure().unwrap_or(false) { "https" } else { "http" };
-    url::Url::parse(&format!("{scheme}://{domain}{}", String::from(c.path.clone()))).ok()
+    let scheme = if c.secure().unwrap_or(false) {
+        "https"
+    } else {
+        "http"
+    };
+    url::Url::parse(&format!(
+        "{scheme}://{domain}{}",
+        String::from(c.path.clone())
+    ))
+    .ok()
 }

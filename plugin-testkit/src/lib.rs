@@ -328,7 +328,10 @@ mod tests {
             .build();
         let host = Host::from_services(s.clone());
         let a = host.http(HttpRequest::get("https://idp/a")).unwrap();
-        assert_eq!((a.status, a.url.as_str(), a.text().as_str()), (200, "https://idp/a", "one"));
+        assert_eq!(
+            (a.status, a.url.as_str(), a.text().as_str()),
+            (200, "https://idp/a", "one")
+        );
         let b = host
             .http(HttpRequest::post_form("https://idp/b", [("k", "v")]))
             .unwrap();
@@ -351,15 +354,20 @@ mod tests {
             .build();
         let host = Host::from_services(s.clone());
         assert_eq!(host.prompt("Name: ").unwrap(), "alice");
-        assert_eq!(host.prompt("Again: ").unwrap_err().kind, ErrorKind::Cancelled);
+        assert_eq!(
+            host.prompt("Again: ").unwrap_err().kind,
+            ErrorKind::Cancelled
+        );
         assert_eq!(host.choose("Pick", &["a".into(), "b".into()]).unwrap(), 1);
         assert_eq!(host.mfa_code("Code").unwrap().expose(), "123456");
         assert_eq!(host.password("pw").unwrap_err().kind, ErrorKind::NoTerminal);
         host.sleep(Duration::from_secs(3600)).unwrap();
         assert_eq!(s.record().slept, Duration::from_secs(3600));
-        host.session_put("sid", &Secret::new("v".into()), i64::MAX).unwrap();
+        host.session_put("sid", &Secret::new("v".into()), i64::MAX)
+            .unwrap();
         assert_eq!(host.session_get("sid").unwrap().expose(), "v");
-        host.session_put("old", &Secret::new("v".into()), 1).unwrap();
+        host.session_put("old", &Secret::new("v".into()), 1)
+            .unwrap();
         assert!(host.session_get("old").is_none());
         host.session_delete("sid");
         assert!(s.session_value("sid").is_none());

@@ -33,7 +33,10 @@ impl Sessions {
                     .filter_map(|(k, v)| {
                         Some((
                             k,
-                            (v.get("value")?.as_str()?.to_string(), v.get("expires_unix")?.as_i64()?),
+                            (
+                                v.get("value")?.as_str()?.to_string(),
+                                v.get("expires_unix")?.as_i64()?,
+                            ),
                         ))
                     })
                     .collect()
@@ -70,7 +73,12 @@ impl Sessions {
             .map(|(v, _)| Secret::new(v.clone()))
     }
 
-    pub fn put(&self, name: &str, value: Secret<String>, expires_unix: i64) -> Result<(), PluginError> {
+    pub fn put(
+        &self,
+        name: &str,
+        value: Secret<String>,
+        expires_unix: i64,
+    ) -> Result<(), PluginError> {
         let mut values = self.values.lock().unwrap_or_else(|p| p.into_inner());
         values.insert(name.to_string(), (value.into_inner(), expires_unix));
         self.save(&values)

@@ -39,23 +39,27 @@ pub struct KeychainProvider;
 
 impl Plugin for KeychainProvider {
     fn manifest(&self) -> Manifest {
-        Manifest::new("keychain", env!("CARGO_PKG_VERSION"), PluginKind::Credentials)
-            .description(format!(
-                "AWS credentials kept in the OS keychain (service {SERVICE}, -e NAME)"
-            ))
-            .inputs(
-                Inputs::new()
-                    .endpoint(Need::Required)
-                    .username(Need::Unused)
-                    .role(Need::Unused),
+        Manifest::new(
+            "keychain",
+            env!("CARGO_PKG_VERSION"),
+            PluginKind::Credentials,
+        )
+        .description(format!(
+            "AWS credentials kept in the OS keychain (service {SERVICE}, -e NAME)"
+        ))
+        .inputs(
+            Inputs::new()
+                .endpoint(Need::Required)
+                .username(Need::Unused)
+                .role(Need::Unused),
+        )
+        .option(
+            OptionSpec::new(
+                "timeout",
+                "seconds to wait for the keychain before giving up (default 5)",
             )
-            .option(
-                OptionSpec::new(
-                    "timeout",
-                    "seconds to wait for the keychain before giving up (default 5)",
-                )
-                .affects_credentials(false),
-            )
+            .affects_credentials(false),
+        )
     }
 
     fn login(&self, request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {
