@@ -57,10 +57,7 @@ pub fn find_plugin(common: &Common, provider: &str) -> Result<LoadedPlugin> {
 /// silent during a login (`--timeout` plus `--mfa-timeout`, since it may be
 /// waiting for the IdP on its own between host calls).
 pub fn process_limits(common: &Common) -> plugin_api::Limits {
-    plugin_api::Limits {
-        startup: common.timeout,
-        idle: common.timeout + common.mfa_timeout,
-    }
+    plugin_api::Limits::new(common.timeout, common.timeout + common.mfa_timeout)
 }
 
 /// Check the standard inputs and `--plugin-option` keys against what the

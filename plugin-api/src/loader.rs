@@ -58,9 +58,16 @@ pub enum LoadError {
 /// long it may stay silent during a login while the host waits for it (time
 /// the host spends serving its requests, e.g. at a prompt, does not count).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     pub startup: Duration,
     pub idle: Duration,
+}
+
+impl Limits {
+    pub fn new(startup: Duration, idle: Duration) -> Self {
+        Limits { startup, idle }
+    }
 }
 
 impl Default for Limits {
@@ -74,6 +81,7 @@ impl Default for Limits {
 
 /// How a plugin file is run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FileKind {
     /// A shared library loaded into the host (`cdylib`).
     Library,

@@ -56,6 +56,7 @@ pub(crate) fn v1_services() -> BTreeMap<String, u32> {
 /// One request from a plugin to the host.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "service", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ServiceRequest {
     /// Which protocol versions and services (with message versions) the
     /// host offers. Answer: [`Capabilities`].
@@ -149,6 +150,7 @@ impl Reply {
 
 /// What `capabilities` answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
 pub struct Capabilities {
     /// Plugin protocol versions the host speaks.
     #[serde(default)]
@@ -168,6 +170,7 @@ impl Capabilities {
 /// A log level on the wire; unknown names read as `Unknown` (shown as info).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum WireLogLevel {
     Error,
     Warn,
