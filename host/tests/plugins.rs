@@ -709,3 +709,24 @@ fn a_rename_race_never_runs_an_unchecked_library() {
     let flips = racer.join().unwrap();
     assert!(flips > 0 && ok + refused == 40);
 }
+
+#[test]
+fn a_library_plugin_using_newer_message_shapes_gets_clear_answers() {
+    let ctx = Ctx::new();
+    ctx.add_plugin("fixture_newer");
+    let file = creds_file(&ctx, "x.json", CREDS);
+    let out = login(&ctx, "fixture-newer", &file, &["-vv", "--no-cache"]);
+    let s = summary(&out);
+    assert_eq!(s["protocols"], serde_json::json!([1, 2]), "{s}");
+    assert_eq!(s["has_http"], true, "{s}");
+    assert_eq!(s["log"], "ok", "{s}");
+    assert_eq!(s["put"], "ok", "{s}");
+    assert_eq!(s["unknown_service"], "not-supported", "{s}");
+    assert_eq!(s["newer_version"], "not-supported", "{s}");
+    assert!(
+        out.stderr.contains("fixture-newer log line"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("protocol 2)"), "{}", out.stderr);
+}

@@ -69,17 +69,31 @@ impl Host {
     /// than this crate (check [`Host::capabilities`] first).
     pub fn call(&self, request: &ServiceRequest) -> Result<Value, PluginError> {
         match &self.channel {
-            Channel::V2(h) => {
-                let json = serde_json::to_string(request)
-                    .map_err(|e| PluginError::other(format!("encoding a host call: {e}")))?;
-                decode_reply(h.call(ffi::rstr(&json)).as_str())
-            }
-            Channel::Local(s) => {
-                let json = serde_json::to_string(request)
-                    .map_err(|e| PluginError::other(format!("encoding a host call: {e}")))?;
-                decode_reply(&crate::message::serve_json(&**s, &json))
-            }
             Channel::V1(h) => call_v1(h, request.clone()),
+            _ => {
+                let v = serde_json::to_value(request)
+                    .map_err(|e| PluginError::other(format!("encoding a host call: {e}")))?;
+                self.call_json(&v)
+            }
+        }
+    }
+
+    /// Send a service request given as raw JSON (`{"service": ..., ...}`):
+    /// for services or keys newer than this crate. Over protocol 1 the
+    /// request must be one that protocol offers.
+    pub fn call_json(&self, request: &Value) -> Result<Value, PluginError> {
+        let json = || {
+            serde_json::to_string(request)
+                .map_err(|e| PluginError::other(format!("encoding a host call: {e}")))
+        };
+        match &self.channel {
+            Channel::V2(h) => decode_reply(h.call(ffi::rstr(&json()?)).as_str()),
+            Channel::Local(s) => decode_reply(&crate::message::serve_json(&**s, &json()?)),
+            Channel::V1(h) => {
+                let typed: ServiceRequest = serde_json::from_value(request.clone())
+                    .map_err(|e| PluginError::protocol(format!("a malformed host call: {e}")))?;
+                call_v1(h, typed)
+            }
         }
     }
 

@@ -32,6 +32,7 @@ pub const PLUGIN_CRATES: &[&str] = &[
     "fixture-protocol",
     "fixture-abi",
     "fixture-notplugin",
+    "fixture-newer",
 ];
 
 /// The directory holding the binaries under test (target/<profile>).
