@@ -515,3 +515,146 @@ macro_rules! declare_plugin {
         };
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    /// Host services that remember what they were asked.
+    #[derive(Default)]
+    struct Fake {
+        seen: Mutex<Vec<String>>,
+        session: Mutex<Option<String>>,
+    }
+
+    impl Fake {
+        fn saw(&self, what: String) {
+            self.seen.lock().unwrap().push(what);
+        }
+    }
+
+    impl crate::Services for Fake {
+        fn http(&self, r: HttpRequest) -> Result<HttpResponse, PluginError> {
+            self.saw(format!(
+                "http {} {}",
+                r.method,
+                String::from_utf8_lossy(&r.body)
+            ));
+            Ok(HttpResponse::new(201, r.url).with_body(vec![0u8, 255]))
+        }
+        fn password(&self, p: &str) -> Result<Secret<String>, PluginError> {
+            self.saw(format!("password {p}"));
+            Ok(Secret::new("pw".into()))
+        }
+        fn prompt(&self, m: &str, secret: bool) -> Result<Secret<String>, PluginError> {
+            self.saw(format!("prompt {m} {secret}"));
+            Err(PluginError::new(ErrorKind::NoTerminal, "no tty"))
+        }
+        fn choose(&self, t: &str, c: &[String]) -> Result<usize, PluginError> {
+            self.saw(format!("choose {t} {}", c.len()));
+            Ok(c.len() - 1)
+        }
+        fn mfa_code(&self, _p: &str) -> Result<Secret<String>, PluginError> {
+            Ok(Secret::new(" 123 ".into()))
+        }
+        fn notify(&self, m: &str) {
+            self.saw(format!("notify {m}"));
+        }
+        fn log(&self, l: LogLevel, m: &str) {
+            self.saw(format!("log {l:?} {m}"));
+        }
+        fn add_secret(&self, v: &str) {
+            self.saw(format!("secret {v}"));
+        }
+        fn sleep(&self, d: Duration) -> Result<(), PluginError> {
+            self.saw(format!("sleep {}", d.as_millis()));
+            Err(PluginError::new(ErrorKind::Cancelled, "interrupted"))
+        }
+        fn session_get(&self, _n: &str) -> Option<Secret<String>> {
+            self.session.lock().unwrap().clone().map(Secret::new)
+        }
+        fn session_put(&self, _n: &str, v: Secret<String>, _e: i64) -> Result<(), PluginError> {
+            *self.session.lock().unwrap() = Some(v.into_inner());
+            Ok(())
+        }
+        fn session_delete(&self, _n: &str) {
+            *self.session.lock().unwrap() = None;
+        }
+        fn cookies_export(&self) -> Secret<String> {
+            Secret::new("jar".into())
+        }
+        fn cookies_import(&self, d: &str) -> Result<(), PluginError> {
+            self.saw(format!("cookies {d}"));
+            Ok(())
+        }
+    }
+
+    /// The same plugin code against a protocol-1 host (the fixed trait
+    /// object) and a protocol-2 host (the JSON channel) sees the same
+    /// answers, except what protocol 1 cannot offer.
+    #[test]
+    fn every_service_works_over_both_protocols() {
+        for v1 in [true, false] {
+            let fake = Arc::new(Fake::default());
+            let host = if v1 {
+                Host::from_ffi(crate::loader::services_box(fake.clone()))
+            } else {
+                Host::from_services(fake.clone())
+            };
+            let r = host
+                .http(HttpRequest::post_form("https://idp/x", [("a", "b")]))
+                .unwrap();
+            assert_eq!((r.status, r.body.clone()), (201, vec![0, 255]));
+            assert_eq!(host.password("P").unwrap().expose(), "pw");
+            assert_eq!(host.prompt("Q").unwrap_err().kind, ErrorKind::NoTerminal);
+            assert_eq!(host.choose("T", &["a".into(), "b".into()]).unwrap(), 1);
+            assert_eq!(host.mfa_code("C").unwrap().expose(), "123");
+            host.notify("N");
+            host.warn("W");
+            host.add_secret("S");
+            assert_eq!(
+                host.sleep(Duration::from_millis(5)).unwrap_err().kind,
+                ErrorKind::Cancelled
+            );
+            assert!(host.session_get("s").is_none());
+            host.session_put("s", &Secret::new("v".into()), 9).unwrap();
+            assert_eq!(host.session_get("s").unwrap().expose(), "v");
+            host.session_delete("s");
+            assert!(host.session_get("s").is_none());
+            assert_eq!(host.cookies_export().expose(), "jar");
+            host.cookies_import(&Secret::new("jar".into())).unwrap();
+            let caps = host.capabilities();
+            assert_eq!(caps.protocols, if v1 { vec![1] } else { vec![1, 2] });
+            assert!(caps.version("session_put").is_some());
+            let unknown = host.call_json(&serde_json::json!({"service": "teleport"}));
+            assert_eq!(unknown.unwrap_err().kind, ErrorKind::NotSupported);
+            assert_eq!(
+                *fake.seen.lock().unwrap(),
+                vec![
+                    "http POST a=b",
+                    "password P",
+                    "prompt Q false",
+                    "choose T 2",
+                    "notify N",
+                    "log Warn W",
+                    "secret S",
+                    "sleep 5",
+                    "cookies jar"
+                ],
+                "protocol 1: {v1}"
+            );
+        }
+    }
+
+    #[test]
+    fn manifests_list_every_protocol_the_glue_exports() {
+        let mut p = vec![1];
+        complete_protocols(&mut p);
+        assert_eq!(p, vec![1, 2]);
+        let mut future = vec![99];
+        complete_protocols(&mut future);
+        assert_eq!(future, vec![99]);
+    }
+}
