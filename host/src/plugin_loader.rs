@@ -233,7 +233,7 @@ fn insecure_dir(path: &Path) -> Option<String> {
 /// must sit in directories only we (or root) can change, and the checks on
 /// the file itself are made on the opened descriptor, which is what gets
 /// loaded or run (see `plugin_api::load_file`).
-fn open_checked(path: &Path, kind: FileKind) -> Result<(std::fs::File, PathBuf), String> {
+fn open_checked(path: &Path, kind: FileKind) -> Result<std::fs::File, String> {
     let allow = insecure_allowed();
     if !allow {
         if let Some(why) = unsafe_ancestors(path) {
@@ -270,8 +270,9 @@ fn open_checked(path: &Path, kind: FileKind) -> Result<(std::fs::File, PathBuf),
         rustix::io::fcntl_setfd(&file, rustix::io::FdFlags::empty())
             .map_err(|e| format!("cannot prepare it: {e}"))?;
     }
+    #[cfg(not(unix))]
     let _ = kind;
-    Ok((file, real))
+    Ok(file)
 }
 
 #[cfg(unix)]
@@ -380,7 +381,7 @@ impl Registry {
                 if !seen_paths.insert(canonical.clone()) {
                     continue;
                 }
-                let (file, _real) = match open_checked(&path, kind) {
+                let file = match open_checked(&path, kind) {
                     Ok(f) => f,
                     Err(reason) => {
                         found.push(Found::Failed {
