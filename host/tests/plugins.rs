@@ -730,3 +730,67 @@ fn a_library_plugin_using_newer_message_shapes_gets_clear_answers() {
     );
     assert!(out.stderr.contains("protocol 2)"), "{}", out.stderr);
 }
+
+/// The real Python SDK (botocore, from the conformance venv) resolving a
+/// `credential_process` profile that runs the Python process plugin.
+#[test]
+fn botocore_gets_credentials_from_the_python_process_plugin() {
+    let venv = std::env::var_os("AWSPROCESSCREDS_TEST_VENV")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| bin_dir().parent().unwrap().join("conformance-venv"));
+    let python = venv.join("bin").join("python");
+    if !python.is_file() {
+        let msg = format!(
+            "{} not found: run .ci/conformance-deps.sh or set AWSPROCESSCREDS_TEST_VENV",
+            python.display()
+        );
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
+            "{msg}"
+        );
+        eprintln!("SKIPPED: {msg}");
+        return;
+    }
+    let ctx = Ctx::new();
+    add_repo_script(
+        &ctx,
+        "examples/python-plugin/awsprocesscreds-plugin-pystatic",
+    );
+    let file = creds_file(&ctx, "creds.json", CREDS);
+    let config = ctx.tmp.path().join("aws-config");
+    std::fs::write(
+        &config,
+        format!(
+            "[profile pys]\ncredential_process = {} -p pystatic -e {} --plugin-dir {}\n",
+            bin_dir().join("awsprocesscreds-saml").display(),
+            file.display(),
+            ctx.plugin_dir.display()
+        ),
+    )
+    .unwrap();
+    let mut cmd = ctx.command("awsprocesscreds");
+    cmd.env("AWS_CONFIG_FILE", &config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", ctx.tmp.path().join("none"));
+    let mut py = std::process::Command::new(&python);
+    // Same environment as our own commands (HOME, cache dir), then botocore.
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => py.env(k, v),
+            None => py.env_remove(k),
+        };
+    }
+    py.arg("-c").arg(
+        "import botocore.session\n\
+         c = botocore.session.Session(profile='pys').get_credentials().get_frozen_credentials()\n\
+         print(c.access_key, c.secret_key, c.token)",
+    );
+    let out = run(py);
+    out.ok();
+    assert_eq!(
+        out.stdout.trim(),
+        "AKIDFILE file-secret file-token",
+        "{}",
+        out.stderr
+    );
+}
