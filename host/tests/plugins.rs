@@ -499,6 +499,11 @@ fn misbehaving_process_plugins_are_one_line_errors() {
             "exited without a result (exit status 4; its last stderr line: boom)",
         ),
         (
+            "chatty",
+            format!("#!/bin/sh\necho '{HELLO}'\nread line\nwhile :; do echo '{{\"type\":\"progress\"}}'; done\n"),
+            "more than 1000 messages this host does not know",
+        ),
+        (
             "junk-result",
             format!("#!/bin/sh\necho '{HELLO}'\nread line\necho '{{\"type\":\"result\",\"outcome\":7}}'\n"),
             "its result is not a login outcome",

@@ -26,6 +26,8 @@ use crate::Services;
 const MAX_LINE: usize = 16 << 20;
 /// Longer stderr lines are cut (not an error).
 const MAX_STDERR_LINE: usize = 8 << 10;
+/// Messages of unknown types accepted in one login.
+const MAX_IGNORED: u32 = 1000;
 /// Stderr lines remembered to explain a plugin that died.
 const TAIL: usize = 3;
 
@@ -46,7 +48,10 @@ struct Stderr {
 
 struct Session {
     child: Child,
-    stdin: Option<ChildStdin>,
+    /// Lines to write to the child's stdin, written by a thread so that a
+    /// child that stops reading cannot block the host (see [`Session::send`]).
+    stdin: Option<mpsc::Sender<Vec<u8>>>,
+    written: Receiver<Result<(), String>>,
     lines: Receiver<Line>,
     stderr: Arc<Mutex<Stderr>>,
 }
@@ -54,8 +59,22 @@ struct Session {
 impl Drop for Session {
     fn drop(&mut self) {
         drop(self.stdin.take());
+        // Killing the child also unblocks the writer thread (broken pipe).
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+fn writer(mut stdin: ChildStdin, lines: Receiver<Vec<u8>>, done: mpsc::Sender<Result<(), String>>) {
+    for line in lines {
+        let r = stdin
+            .write_all(&line)
+            .and_then(|_| stdin.flush())
+            .map_err(|e| e.to_string());
+        let failed = r.is_err();
+        if done.send(r).is_err() || failed {
+            break;
+        }
     }
 }
 
@@ -122,7 +141,15 @@ fn spawn(exec: &Path) -> Result<Session, String> {
     let (tx, lines) = mpsc::sync_channel(4);
     let stdout = child.stdout.take();
     let stderr_pipe = child.stderr.take();
-    let stdin = child.stdin.take();
+    let (stdin, written) = match child.stdin.take() {
+        Some(pipe) => {
+            let (tx, rx) = mpsc::channel::<Vec<u8>>();
+            let (done_tx, done_rx) = mpsc::channel();
+            std::thread::spawn(move || writer(pipe, rx, done_tx));
+            (Some(tx), done_rx)
+        }
+        None => (None, mpsc::channel().1),
+    };
     if let Some(out) = stdout {
         std::thread::spawn(move || {
             let mut r = BufReader::new(out);
@@ -161,6 +188,7 @@ fn spawn(exec: &Path) -> Result<Session, String> {
     Ok(Session {
         child,
         stdin,
+        written,
         lines,
         stderr,
     })
@@ -171,17 +199,26 @@ impl Session {
         self.lines.recv_timeout(within)
     }
 
-    fn send(&mut self, value: &Value) -> Result<(), String> {
+    /// Write one line, waiting at most `within` for the child to take it.
+    fn send(&mut self, value: &Value, within: Duration) -> Result<(), String> {
         let stdin = self
             .stdin
-            .as_mut()
+            .as_ref()
             .ok_or_else(|| "its input is closed".to_string())?;
         let mut line = serde_json::to_vec(value).map_err(|e| e.to_string())?;
         line.push(b'\n');
         stdin
-            .write_all(&line)
-            .and_then(|_| stdin.flush())
-            .map_err(|e| format!("it stopped reading its input ({e})"))
+            .send(line)
+            .map_err(|_| "it stopped reading its input".to_string())?;
+        match self.written.recv_timeout(within) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(format!("it stopped reading its input ({e})")),
+            Err(RecvTimeoutError::Timeout) => Err(format!(
+                "it did not read its input for {} s; stopped it",
+                within.as_secs()
+            )),
+            Err(RecvTimeoutError::Disconnected) => Err("it stopped reading its input".into()),
+        }
     }
 
     /// How it ended, for an error message: exit status and last stderr.
@@ -308,8 +345,9 @@ impl Process {
             s.services = Some(services.clone());
         }
         let start = json!({"type": "login", "protocol": request.protocol, "request": request});
-        session.send(&start).map_err(fail)?;
+        session.send(&start, self.limits.idle).map_err(fail)?;
         let mut lines = 0u64;
+        let mut ignored = 0u32;
         loop {
             let line = match session.recv(self.limits.idle) {
                 Ok(Line::Text(t)) => t,
@@ -345,7 +383,10 @@ impl Process {
                     let reply = crate::message::serve_json(&*services, &call.to_string());
                     let reply: Value = serde_json::from_str(&reply).unwrap_or(Value::Null);
                     session
-                        .send(&json!({"type": "reply", "id": id, "reply": reply}))
+                        .send(
+                            &json!({"type": "reply", "id": id, "reply": reply}),
+                            self.limits.idle,
+                        )
                         .map_err(fail)?;
                 }
                 "result" => {
@@ -361,11 +402,20 @@ impl Process {
                         fail(format!("its error message is malformed ({e})"))
                     }));
                 }
-                // Message types from a newer protocol are ignored.
-                other => services.log(
-                    LogLevel::Debug,
-                    &format!("ignoring a '{other}' message from plugin '{name}'"),
-                ),
+                // Message types from a newer protocol are ignored, but an
+                // endless stream of them must not keep the login going.
+                other => {
+                    ignored += 1;
+                    if ignored > MAX_IGNORED {
+                        return Err(fail(format!(
+                            "it sent more than {MAX_IGNORED} messages this host does not know"
+                        )));
+                    }
+                    services.log(
+                        LogLevel::Debug,
+                        &format!("ignoring a '{other}' message from plugin '{name}'"),
+                    )
+                }
             }
         }
     }
