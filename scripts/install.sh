@@ -9,6 +9,7 @@
 # Installs (PREFIX defaults to ~/.local):
 #   PREFIX/bin/awsprocesscreds, PREFIX/bin/awsprocesscreds-saml
 #   PREFIX/lib/awsprocesscreds/plugins/libawsprocesscreds_plugin_{okta,adfs,forms,static,keychain}.so
+#   PREFIX/lib/awsprocesscreds/plugins/awsprocesscreds-plugin-pystatic (Python example)
 #       (the host looks in <its own dir>/../lib/awsprocesscreds/plugins)
 #   PREFIX/share/man/man1/awsprocesscreds.1
 #   PREFIX/share/bash-completion/completions/awsprocesscreds{,-saml}
@@ -84,6 +85,11 @@ stage() {
         install -m 0644 "$REL/$lib" "$dest/lib/awsprocesscreds/plugins/$lib"
         echo "lib/awsprocesscreds/plugins/$lib"
     done
+    # The Python example, a process plugin (any executable named
+    # awsprocesscreds-plugin-NAME): `-p pystatic -e FILE.json`.
+    install -m 0755 "$ROOT/examples/python-plugin/awsprocesscreds-plugin-pystatic" \
+        "$dest/lib/awsprocesscreds/plugins/awsprocesscreds-plugin-pystatic"
+    echo "lib/awsprocesscreds/plugins/awsprocesscreds-plugin-pystatic"
     local tool=$REL/awsprocesscreds
     "$tool" man > "$dest/share/man/man1/awsprocesscreds.1"; echo "share/man/man1/awsprocesscreds.1"
     "$tool" completions bash > "$dest/share/bash-completion/completions/awsprocesscreds"

@@ -175,7 +175,7 @@ pub fn okta_script(data: &[u8]) -> Vec<HttpResponse> {
 pub fn okta_responses(data: &[u8]) {
     match okta_login(data) {
         Ok(LoginOutcome::Saml { assertion }) => assert!(!assertion.expose().is_empty()),
-        Ok(LoginOutcome::Credentials { .. }) => panic!("the okta plugin returned credentials"),
+        Ok(other) => panic!("the okta plugin returned {other:?} instead of an assertion"),
         Err(e) => assert!(!e.message.is_empty(), "an error without a message: {e:?}"),
     }
 }

@@ -20,7 +20,7 @@ use crate::{keyring_passwords, log, roles, sts, timefmt, tty};
 
 /// Find the plugin named by `-p`, or explain what exists.
 pub fn find_plugin(common: &Common, provider: &str) -> Result<LoadedPlugin> {
-    let (hit, reg) = Registry::find(&common.plugin_dirs, provider);
+    let (hit, reg) = Registry::find_with(&common.plugin_dirs, provider, process_limits(common));
     if let Some(p) = hit {
         log::debug(&format!(
             "provider '{}' from {} (plugin {} protocol {})",
@@ -31,19 +31,11 @@ pub fn find_plugin(common: &Common, provider: &str) -> Result<LoadedPlugin> {
         ));
         return Ok(p);
     }
-    // A file that failed to load may have been the one wanted.
+    // Only files named for this provider were opened: a failure is it.
     let failed = reg.found.iter().find_map(|f| match f {
-            Found::Failed { path, error }
-                if path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.contains(provider))
-                    || matches!(error, plugin_api::LoadError::UnsupportedProtocol { name, .. } if name == provider) =>
-            {
-                Some(format!("{}: {error}", path.display()))
-            }
-            _ => None,
-        });
+        Found::Failed { path, error } => Some(format!("{}: {error}", path.display())),
+        _ => None,
+    });
     if let Some(f) = failed {
         return Err(Error::new(
             Kind::PluginLoad,
@@ -61,11 +53,25 @@ pub fn find_plugin(common: &Common, provider: &str) -> Result<LoadedPlugin> {
         .hint("check -p/--provider; `awsprocesscreds plugins` lists plugins and where they were searched"))
 }
 
+/// How long a process plugin may take to say hello (`--timeout`) and stay
+/// silent during a login (`--timeout` plus `--mfa-timeout`, since it may be
+/// waiting for the IdP on its own between host calls).
+pub fn process_limits(common: &Common) -> plugin_api::Limits {
+    plugin_api::Limits::new(common.timeout, common.timeout + common.mfa_timeout)
+}
+
 /// Check the standard inputs and `--plugin-option` keys against what the
 /// plugin declares.
 pub fn check_inputs(plugin: &LoadedPlugin, login: &Login) -> Result<()> {
     let m = plugin.manifest();
     let name = &m.name;
+    if m.kind == plugin_api::PluginKind::Unknown {
+        return Err(Error::new(
+            Kind::PluginLoad,
+            format!("provider '{name}' is a kind of plugin this version of awsprocesscreds does not know"),
+        )
+        .hint("the plugin is newer than awsprocesscreds: update awsprocesscreds"));
+    }
     if m.inputs.endpoint == Need::Required && login.endpoint.is_none() {
         return Err(Error::usage(format!(
             "provider '{name}' needs -e/--endpoint"
@@ -228,6 +234,11 @@ fn into_outcome(plugin: &LoadedPlugin, outcome: LoginOutcome) -> Result<Outcome>
         LoginOutcome::Credentials { credentials } => Ok(Outcome::Credentials(
             validate_credentials(name, credentials)?,
         )),
+        LoginOutcome::Unknown => Err(Error::new(
+            Kind::Plugin(ErrorKind::Protocol),
+            format!("provider '{name}' returned a kind of result this version of awsprocesscreds does not know"),
+        )
+        .hint("the plugin is newer than awsprocesscreds: update awsprocesscreds")),
     }
 }
 

@@ -6,17 +6,28 @@
 //! `$XDG_DATA_HOME/awsprocesscreds/plugins` (default
 //! `~/.local/share/awsprocesscreds/plugins`).
 //!
-//! In the executable's own directory only files named like plugins
-//! (`*awsprocesscreds_plugin_*`) are considered, since that directory holds
-//! other software (e.g. `~/.local/bin`); elsewhere every shared library is
-//! tried, and one that is not a plugin is reported and skipped. A directory
-//! or file other users can write to is refused: a plugin runs with your
-//! credentials. `AWSPROCESSCREDS_ALLOW_INSECURE_PLUGIN_DIRS=1` lifts that.
+//! A plugin's name comes from its file name (see [`name_from_file`]):
+//! `libawsprocesscreds_plugin_NAME.so` is a library plugin,
+//! `awsprocesscreds-plugin-NAME` an executable speaking protocol 2 over
+//! stdin/stdout. Other files are not looked at. A login opens only the
+//! files named for the provider asked for; `plugins` and `doctor` load every
+//! candidate to report manifests and failures (including a manifest whose
+//! name disagrees with the file name).
+//!
+//! A plugin runs with your credentials, so a file is loaded only when it and
+//! every directory from it up to the root (and, for a symlink, up from its
+//! target) cannot be changed by other users: owned by you or root, not
+//! group- or world-writable, except that a root-owned sticky directory such
+//! as `/tmp` is fine as an ancestor. The file checks are made on the opened
+//! descriptor, and that descriptor is what gets loaded or executed
+//! (`/proc/self/fd/N`), so renaming another file into place after the check
+//! cannot swap what runs. `AWSPROCESSCREDS_ALLOW_INSECURE_PLUGIN_DIRS=1`
+//! lifts the permission rules (not the file-type rules).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use plugin_api::{LoadError, LoadedPlugin};
+use plugin_api::{FileKind, Limits, LoadError, LoadedPlugin};
 
 use crate::env_vars as ev;
 use crate::log;
@@ -125,38 +136,159 @@ fn absolute(p: &Path) -> PathBuf {
     }
 }
 
-fn is_shared_library(p: &Path) -> bool {
-    let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-    matches!(ext, "so" | "dylib" | "dll")
-}
-
-fn looks_like_plugin(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.contains("awsprocesscreds_plugin_"))
-}
-
-/// Why others could tamper with `path`, if they could.
-fn insecure(path: &Path) -> Option<String> {
-    if std::env::var(ev::ALLOW_INSECURE_PLUGIN_DIRS).is_ok_and(|v| v == "1" || v == "true") {
-        return None;
+/// The plugin name a file name stands for, and how to run it:
+/// `libawsprocesscreds_plugin_NAME.so|.dylib` / `awsprocesscreds_plugin_NAME.dll`
+/// (a library) or `awsprocesscreds-plugin-NAME[.exe]` (an executable).
+/// Library names cannot contain `-` (cargo turns it into `_`), so names are
+/// compared with `-` and `_` as the same character (see [`same_name`]).
+pub fn name_from_file(file_name: &str) -> Option<(String, FileKind)> {
+    for ext in [".so", ".dylib", ".dll"] {
+        if let Some(stem) = file_name.strip_suffix(ext) {
+            let stem = stem.strip_prefix("lib").unwrap_or(stem);
+            return stem
+                .strip_prefix("awsprocesscreds_plugin_")
+                .filter(|n| !n.is_empty())
+                .map(|n| (n.to_string(), FileKind::Library));
+        }
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let meta = std::fs::metadata(path).ok()?;
-        if !crate::cache::owned_by_current_user(&meta) && meta.uid() != 0 {
-            return Some(format!("owned by another user (uid {})", meta.uid()));
-        }
-        let mode = meta.mode();
-        if mode & 0o002 != 0 {
-            return Some("writable by every user".into());
-        }
-        if mode & 0o020 != 0 && meta.gid() != rustix::process::getegid().as_raw() {
-            return Some(format!("writable by group {}", meta.gid()));
-        }
+    let stem = file_name.strip_suffix(".exe").unwrap_or(file_name);
+    stem.strip_prefix("awsprocesscreds-plugin-")
+        .filter(|n| !n.is_empty() && !n.contains('.'))
+        .map(|n| (n.to_string(), FileKind::Executable))
+}
+
+/// Whether two plugin names are the same (`-` and `_` are equivalent).
+pub fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .all(|(x, y)| x == y || (matches!(x, b'-' | b'_') && matches!(y, b'-' | b'_')))
+}
+
+fn insecure_allowed() -> bool {
+    std::env::var(ev::ALLOW_INSECURE_PLUGIN_DIRS).is_ok_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes" | "on"
+        )
+    })
+}
+
+/// Why others could tamper with what `meta` describes, if they could.
+/// `ancestor`: a directory above the plugin, where a root-owned sticky
+/// directory (such as `/tmp`) is fine since others cannot rename our
+/// entries in it.
+#[cfg(unix)]
+fn unsafe_mode(meta: &std::fs::Metadata, ancestor: bool) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    if !crate::cache::owned_by_current_user(meta) && meta.uid() != 0 {
+        return Some(format!("owned by another user (uid {})", meta.uid()));
+    }
+    let mode = meta.mode();
+    let sticky_root = ancestor && meta.uid() == 0 && mode & 0o1000 != 0;
+    if mode & 0o002 != 0 && !sticky_root {
+        return Some("writable by every user".into());
+    }
+    if mode & 0o020 != 0 && !sticky_root {
+        return Some(format!("writable by group {}", meta.gid()));
     }
     None
+}
+
+#[cfg(not(unix))]
+fn unsafe_mode(_meta: &std::fs::Metadata, _ancestor: bool) -> Option<String> {
+    None
+}
+
+/// Check every directory from `path`'s parent up to the root.
+fn unsafe_ancestors(path: &Path) -> Option<String> {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d.as_os_str().is_empty() {
+            break;
+        }
+        match std::fs::metadata(d) {
+            Ok(meta) => {
+                if let Some(why) = unsafe_mode(&meta, true) {
+                    return Some(format!("its directory {} is {why}", d.display()));
+                }
+            }
+            Err(e) => return Some(format!("cannot check {}: {e}", d.display())),
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Why others could tamper with the directory `path`, if they could.
+fn insecure_dir(path: &Path) -> Option<String> {
+    if insecure_allowed() {
+        return None;
+    }
+    let meta = std::fs::metadata(path).ok()?;
+    unsafe_mode(&meta, false).or_else(|| unsafe_ancestors(path))
+}
+
+/// Open a plugin file for loading: the path and (for a symlink) its target
+/// must sit in directories only we (or root) can change, and the checks on
+/// the file itself are made on the opened descriptor, which is what gets
+/// loaded or run (see `plugin_api::load_file`).
+fn open_checked(path: &Path, kind: FileKind) -> Result<std::fs::File, String> {
+    let allow = insecure_allowed();
+    if !allow {
+        if let Some(why) = unsafe_ancestors(path) {
+            return Err(why);
+        }
+    }
+    let real = path
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve it: {e}"))?;
+    if !allow && real != path {
+        if let Some(why) = unsafe_ancestors(&real) {
+            return Err(format!("it links to {}: {why}", real.display()));
+        }
+    }
+    let file = open_nofollow(&real).map_err(|e| format!("cannot open it: {e}"))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot inspect it: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    if !allow {
+        if let Some(why) = unsafe_mode(&meta, false) {
+            return Err(format!("the file is {why}"));
+        }
+    }
+    #[cfg(unix)]
+    if kind == FileKind::Executable {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o111 == 0 {
+            return Err("a process plugin must be executable (chmod +x)".into());
+        }
+        // The child runs /proc/self/fd/N: the descriptor must survive exec.
+        rustix::io::fcntl_setfd(&file, rustix::io::FdFlags::empty())
+            .map_err(|e| format!("cannot prepare it: {e}"))?;
+    }
+    #[cfg(not(unix))]
+    let _ = kind;
+    Ok(file)
+}
+
+#[cfg(unix)]
+fn open_nofollow(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(
+            rustix::fs::OFlags::NOFOLLOW.bits() as i32 | rustix::fs::OFlags::NONBLOCK.bits() as i32,
+        )
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nofollow(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// Every plugin file found, in search order.
@@ -166,37 +298,50 @@ pub struct Registry {
     pub searched: Vec<SearchDir>,
 }
 
-fn candidates(dir: &SearchDir) -> Vec<PathBuf> {
+/// Plugin files in `dir`, by file name, in name order.
+fn candidates(dir: &SearchDir) -> Vec<(PathBuf, String, FileKind)> {
     let Ok(rd) = std::fs::read_dir(&dir.path) else {
         return Vec::new();
     };
-    let mut files: Vec<PathBuf> = rd
+    let mut files: Vec<(PathBuf, String, FileKind)> = rd
         .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && is_shared_library(p))
-        .filter(|p| dir.origin != Origin::ExeDir || looks_like_plugin(p))
+        .filter_map(|e| {
+            let name = e.file_name();
+            let (plugin, kind) = name_from_file(name.to_str()?)?;
+            Some((e.path(), plugin, kind))
+        })
         .collect();
-    files.sort();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
     files
 }
 
 impl Registry {
     /// Load every plugin in the search path (for `plugins` and `doctor`).
     pub fn discover(flag_dirs: &[PathBuf]) -> Registry {
-        Self::scan(flag_dirs, None)
+        Self::scan(flag_dirs, None, Limits::default())
     }
 
-    /// Load plugins in search order until one named `name` is found.
+    /// Find the plugin named `name`, loading only files whose name says
+    /// they are that plugin (first in search order wins).
     pub fn find(flag_dirs: &[PathBuf], name: &str) -> (Option<LoadedPlugin>, Registry) {
-        let reg = Self::scan(flag_dirs, Some(name));
+        Self::find_with(flag_dirs, name, Limits::default())
+    }
+
+    /// [`Registry::find`] with bounds for process plugins.
+    pub fn find_with(
+        flag_dirs: &[PathBuf],
+        name: &str,
+        limits: Limits,
+    ) -> (Option<LoadedPlugin>, Registry) {
+        let reg = Self::scan(flag_dirs, Some(name), limits);
         let hit = reg.found.iter().find_map(|f| match f {
-            Found::Loaded(p) if p.manifest().name == name => Some(p.clone()),
+            Found::Loaded(p) if same_name(&p.manifest().name, name) => Some(p.clone()),
             _ => None,
         });
         (hit, reg)
     }
 
-    fn scan(flag_dirs: &[PathBuf], stop_at: Option<&str>) -> Registry {
+    fn scan(flag_dirs: &[PathBuf], only: Option<&str>, limits: Limits) -> Registry {
         let searched = search_dirs(flag_dirs);
         let mut found = Vec::new();
         let mut refused = Vec::new();
@@ -212,7 +357,14 @@ impl Registry {
                 }
                 continue;
             }
-            if let Some(reason) = insecure(&dir.path) {
+            let files: Vec<_> = candidates(dir)
+                .into_iter()
+                .filter(|(_, n, _)| only.is_none_or(|want| same_name(n, want)))
+                .collect();
+            if only.is_some() && files.is_empty() {
+                continue;
+            }
+            if let Some(reason) = insecure_dir(&dir.path) {
                 log::warn(&format!(
                     "ignoring plugin directory {}: {reason} (set {}=1 to allow)",
                     dir.path.display(),
@@ -224,44 +376,55 @@ impl Registry {
                 });
                 continue;
             }
-            let mut files = candidates(dir);
-            // Try the likely file first when looking for one name.
-            if let Some(name) = stop_at {
-                files.sort_by_key(|p| {
-                    !p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.contains(name))
-                });
-            }
-            for path in files {
+            for (path, file_name, kind) in files {
                 let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
                 if !seen_paths.insert(canonical.clone()) {
                     continue;
                 }
-                if let Some(reason) = insecure(&canonical) {
-                    found.push(Found::Failed {
-                        path: path.clone(),
-                        error: LoadError::InitFailed(format!(
-                            "refused: the file is {reason} (set {}=1 to allow)",
-                            ev::ALLOW_INSECURE_PLUGIN_DIRS
-                        )),
-                    });
-                    continue;
-                }
+                let file = match open_checked(&path, kind) {
+                    Ok(f) => f,
+                    Err(reason) => {
+                        found.push(Found::Failed {
+                            path: path.clone(),
+                            error: LoadError::Refused(format!(
+                                "{reason} (a plugin runs with your credentials; set {}=1 to allow)",
+                                ev::ALLOW_INSECURE_PLUGIN_DIRS
+                            )),
+                        });
+                        if only.is_some() {
+                            return Registry {
+                                found,
+                                refused,
+                                searched,
+                            };
+                        }
+                        continue;
+                    }
+                };
                 log::trace(&format!("loading plugin {}", path.display()));
-                match plugin_api::load(&canonical) {
+                match plugin_api::load_file(file, &path, kind, limits) {
                     Ok(p) => {
                         let name = p.manifest().name.clone();
-                        if let Some((_, by)) = names.iter().find(|(n, _)| *n == name) {
+                        if !same_name(&name, &file_name) {
+                            found.push(Found::Failed {
+                                path,
+                                error: LoadError::NameMismatch {
+                                    file: file_name,
+                                    manifest: name,
+                                },
+                            });
+                            continue;
+                        }
+                        if let Some((_, by)) = names.iter().find(|(n, _)| same_name(n, &name)) {
                             found.push(Found::Shadowed {
                                 plugin: p,
                                 by: by.clone(),
                             });
                             continue;
                         }
-                        names.push((name.clone(), canonical.clone()));
+                        names.push((name.clone(), path.clone()));
                         found.push(Found::Loaded(p));
-                        if stop_at == Some(name.as_str()) {
+                        if only.is_some() {
                             return Registry {
                                 found,
                                 refused,
@@ -275,6 +438,15 @@ impl Registry {
                             log::trace(detail);
                         }
                         found.push(Found::Failed { path, error });
+                        if only.is_some() {
+                            // The file named for this plugin is broken: say so
+                            // rather than fall through to another directory.
+                            return Registry {
+                                found,
+                                refused,
+                                searched,
+                            };
+                        }
                     }
                 }
             }

@@ -1,3 +1,7 @@
+//! **Being replaced by the `awsprocesscreds-plugin-testkit` crate** (same
+//! builder API; plugin tests move with a `use` change). Kept only until the
+//! okta, entra and ecp plugin tests have moved; nothing in the host uses it.
+//!
 //! In-process host services for testing plugins without loading them:
 //! the real HTTP client (plain HTTP allowed to loopback, as always), with
 //! scripted answers for the password, prompts, MFA codes and menus, and a

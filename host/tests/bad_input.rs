@@ -263,7 +263,7 @@ fn run_case(c: &Case) -> Result<Option<String>, String> {
             }
             "plugin" => ctx.add_plugin(v),
             "garbage-plugin" => std::fs::write(
-                ctx.plugin_dir.join("libgarbage.so"),
+                ctx.plugin_dir.join("libawsprocesscreds_plugin_garbage.so"),
                 b"\x7fELF not really a library",
             )
             .unwrap(),

@@ -100,7 +100,9 @@ fn doctor_reports_plugins_cache_idp_and_sts_and_passes() {
     let out = doctor(&ctx, &["-p", "fixture-saml", "-e", &idp]);
     out.ok();
     let text = &out.stdout;
-    let plugin_path = ctx.plugin_dir.join("libfixture_saml.so");
+    let plugin_path = ctx
+        .plugin_dir
+        .join("libawsprocesscreds_plugin_fixture_saml.so");
     assert!(text.contains("fixture-saml"), "{text}");
     assert!(
         text.contains(&plugin_path.display().to_string()),

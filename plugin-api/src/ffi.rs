@@ -110,6 +110,18 @@ pub trait HostServices: Send + Sync {
 /// The trait object type handed to plugins.
 pub type HostServicesBox = HostServices_TO<'static, RBox<()>>;
 
+/// Protocol 2's single host-call function: a [`crate::ServiceRequest`] as
+/// JSON in, a [`crate::Reply`] as JSON out. New services are new JSON
+/// messages, so this trait never grows.
+#[sabi_trait]
+pub trait HostCall: Send + Sync {
+    #[sabi(last_prefix_field)]
+    fn call(&self, message: RStr<'_>) -> RString;
+}
+
+/// The protocol-2 trait object type handed to plugins.
+pub type HostCallBox = HostCall_TO<'static, RBox<()>>;
+
 /// The module every plugin exports.
 #[repr(C)]
 #[derive(StableAbi)]
@@ -123,6 +135,12 @@ pub struct PluginModule {
     /// [`crate::LoginOutcome`] as JSON out.
     #[sabi(last_prefix_field)]
     pub login: extern "C" fn(request: RString, host: HostServicesBox) -> RResult<RString, FfiError>,
+
+    /// Protocol 2 (added in plugin-api 0.1.1, after the last prefix field so
+    /// plugins built before it still load: reading it from such a plugin
+    /// gives `None`). Same request and result as `login`, but every host
+    /// service goes through the one [`HostCall`].
+    pub login_v2: extern "C" fn(request: RString, host: HostCallBox) -> RResult<RString, FfiError>,
 }
 
 impl RootModule for PluginModule_Ref {
@@ -130,6 +148,36 @@ impl RootModule for PluginModule_Ref {
     const BASE_NAME: &'static str = "awsprocesscreds_plugin";
     const NAME: &'static str = "awsprocesscreds plugin";
     const VERSION_STRINGS: VersionStrings = package_version_strings!();
+}
+
+/// The root module exactly as plugin-api 0.1.0 (protocol 1) declared it.
+///
+/// abi_stable refuses a library whose prefix type has fewer fields than the
+/// host's type (`too many fields`), so a plugin built before `login_v2`
+/// existed cannot be loaded as [`PluginModule`]. The host tries that type
+/// first and, on a layout mismatch, this frozen copy: identical names and
+/// fields, so the old library checks against it. Never change it.
+pub mod v1 {
+    use super::*;
+
+    #[repr(C)]
+    #[derive(StableAbi)]
+    #[sabi(kind(Prefix(prefix_ref = PluginModule_Ref)))]
+    #[sabi(missing_field(option))]
+    pub struct PluginModule {
+        pub manifest: extern "C" fn() -> RResult<RString, FfiError>,
+
+        #[sabi(last_prefix_field)]
+        pub login:
+            extern "C" fn(request: RString, host: HostServicesBox) -> RResult<RString, FfiError>,
+    }
+
+    impl RootModule for PluginModule_Ref {
+        declare_root_module_statics! {PluginModule_Ref}
+        const BASE_NAME: &'static str = "awsprocesscreds_plugin";
+        const NAME: &'static str = "awsprocesscreds plugin";
+        const VERSION_STRINGS: VersionStrings = package_version_strings!();
+    }
 }
 
 impl From<crate::PluginError> for FfiError {
@@ -288,6 +336,25 @@ mod tests {
             ],
             [0, 8, 40, 72]
         );
+        // Protocol 2's entry point is optional: a module without it (a
+        // protocol-1 plugin) reads as None instead of failing to load.
+        extern "C" fn m() -> RResult<RString, FfiError> {
+            RResult::ROk(RString::new())
+        }
+        extern "C" fn l1(_: RString, _: HostServicesBox) -> RResult<RString, FfiError> {
+            RResult::ROk(RString::new())
+        }
+        extern "C" fn l2(_: RString, _: HostCallBox) -> RResult<RString, FfiError> {
+            RResult::ROk(RString::new())
+        }
+        let module = PluginModule {
+            manifest: m,
+            login: l1,
+            login_v2: l2,
+        };
+        use abi_stable::prefix_type::PrefixTypeTrait;
+        let r: PluginModule_Ref = module.leak_into_prefix();
+        assert!(r.login_v2().is_some());
         // The layout abi_stable checks at load time is reachable from the
         // root module type.
         let _ = <PluginModule_Ref as abi_stable::StableAbi>::LAYOUT;

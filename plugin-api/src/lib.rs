@@ -11,11 +11,17 @@
 
 mod ffi;
 mod loader;
+mod message;
 mod plugin;
+mod process;
 mod secret;
 mod wire;
 
-pub use loader::{load, LoadError, LoadedPlugin, Services};
+pub use loader::{load, load_file, FileKind, Limits, LoadError, LoadedPlugin, Services};
+pub use message::{
+    serve, serve_json, Capabilities, Reply, ServiceRequest, WireHttpRequest, WireHttpResponse,
+    WireLogLevel, SERVICES,
+};
 pub use plugin::{Host, Plugin};
 pub use secret::Secret;
 pub use wire::{
@@ -26,7 +32,7 @@ pub use wire::{
 /// The plugin protocol version this crate implements. It is independent of
 /// the crate's version: it changes only when the meaning or shape of what
 /// crosses the boundary changes (see `PROTOCOL.md`).
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The protocol versions a host built from this crate can talk to.
 pub const SUPPORTED_PROTOCOLS: std::ops::RangeInclusive<u32> = 1..=PROTOCOL_VERSION;
@@ -34,7 +40,7 @@ pub const SUPPORTED_PROTOCOLS: std::ops::RangeInclusive<u32> = 1..=PROTOCOL_VERS
 /// Used by `declare_plugin!`; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::ffi::{FfiError, HostServicesBox, PluginModule, PluginModule_Ref};
-    pub use crate::plugin::{__login as login, __manifest as manifest};
+    pub use crate::ffi::{FfiError, HostCallBox, HostServicesBox, PluginModule, PluginModule_Ref};
+    pub use crate::plugin::{__login as login, __login_v2 as login_v2, __manifest as manifest};
     pub use abi_stable;
 }

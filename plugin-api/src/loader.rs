@@ -9,9 +9,11 @@ use abi_stable::library::{lib_header_from_path, LibraryError};
 use abi_stable::sabi_trait::TD_Opaque;
 use abi_stable::std_types::{ROption, RResult, RStr, RString, RVec};
 
+use std::time::Duration;
+
 use crate::ffi::{
-    self, FfiError, FfiHttpRequest, FfiHttpResponse, HostServices, HostServices_TO,
-    PluginModule_Ref,
+    self, FfiError, FfiHttpRequest, FfiHttpResponse, HostCall, HostCall_TO, HostServices,
+    HostServices_TO, PluginModule_Ref,
 };
 use crate::wire::{
     ErrorKind, HttpRequest, HttpResponse, LoginOutcome, LoginRequest, Manifest, PluginError,
@@ -41,15 +43,67 @@ pub enum LoadError {
     BadManifest(String),
     #[error("it failed to initialize: {0}")]
     InitFailed(String),
+    /// The host refused to load the file (permissions, file type).
+    #[error("refused: {0}")]
+    Refused(String),
+    /// The file name says one plugin name, the manifest another.
+    #[error("its file name says plugin '{file}' but its manifest says '{manifest}'")]
+    NameMismatch { file: String, manifest: String },
+    /// A process plugin that could not be started or did not say hello.
+    #[error("{0}")]
+    Process(String),
+}
+
+/// Bounds on a process plugin: how long it may take to say hello, and how
+/// long it may stay silent during a login while the host waits for it (time
+/// the host spends serving its requests, e.g. at a prompt, does not count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    pub startup: Duration,
+    pub idle: Duration,
+}
+
+impl Limits {
+    pub fn new(startup: Duration, idle: Duration) -> Self {
+        Limits { startup, idle }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            startup: Duration::from_secs(10),
+            idle: Duration::from_secs(150),
+        }
+    }
+}
+
+/// How a plugin file is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileKind {
+    /// A shared library loaded into the host (`cdylib`).
+    Library,
+    /// An executable speaking JSON lines on stdin/stdout.
+    Executable,
 }
 
 /// A plugin that loaded and whose manifest the host understands.
 #[derive(Clone)]
 pub struct LoadedPlugin {
-    module: PluginModule_Ref,
+    transport: Transport,
     manifest: Manifest,
     protocol: u32,
     path: PathBuf,
+}
+
+#[derive(Clone)]
+enum Transport {
+    Library(PluginModule_Ref),
+    /// A library built from plugin-api 0.1.0 (protocol 1 only).
+    LibraryV1(ffi::v1::PluginModule_Ref),
+    Process(Arc<crate::process::Process>),
 }
 
 impl std::fmt::Debug for LoadedPlugin {
@@ -64,19 +118,81 @@ impl std::fmt::Debug for LoadedPlugin {
 /// Load the plugin at `path` (must be absolute; libraries are never
 /// unloaded, so load each canonical path once).
 pub fn load(path: &Path) -> Result<LoadedPlugin, LoadError> {
-    let header = lib_header_from_path(path).map_err(classify)?;
-    let module = header
-        .init_root_module::<PluginModule_Ref>()
-        .map_err(classify)?;
-    let manifest_fn = module.manifest();
-    let manifest_json = catch_unwind(|| manifest_fn())
-        .map_err(|_| LoadError::InitFailed("panicked while describing itself".into()))?;
-    let manifest_json = match manifest_json {
-        RResult::ROk(s) => s,
-        RResult::RErr(e) => return Err(LoadError::BadManifest(e.message.into_string())),
-    };
-    let manifest: Manifest = serde_json::from_str(manifest_json.as_str())
-        .map_err(|e| LoadError::BadManifest(e.to_string()))?;
+    load_library_at(path, path)
+}
+
+/// Load a plugin from a file the host has opened and checked. A library
+/// is loaded through `/proc/self/fd/N` and an executable is run through
+/// it, so what runs is the inode that was checked even if someone renames
+/// another file into its place meanwhile (where `/proc` is missing, the
+/// `display` path is used). `display` is the path shown to the user.
+pub fn load_file(
+    file: std::fs::File,
+    display: &Path,
+    kind: FileKind,
+    limits: Limits,
+) -> Result<LoadedPlugin, LoadError> {
+    match kind {
+        FileKind::Library => {
+            let via = fd_path(&file).unwrap_or_else(|| display.to_path_buf());
+            let loaded = load_library_at(&via, display);
+            // Keep the descriptor open for the life of the process, like the
+            // library itself (never unloaded): the dynamic loader knows the
+            // library by the name `/proc/self/fd/N`, and a closed N reused
+            // for another plugin would make it hand back this one.
+            keep_open(file);
+            loaded
+        }
+        FileKind::Executable => {
+            let (process, manifest) = crate::process::Process::start(file, display, limits)?;
+            let manifest = check_manifest(manifest)?;
+            let protocol = if manifest.protocols.contains(&2) {
+                2
+            } else {
+                return Err(unsupported(&manifest, "2"));
+            };
+            Ok(LoadedPlugin {
+                transport: Transport::Process(Arc::new(process)),
+                manifest,
+                protocol,
+                path: display.to_path_buf(),
+            })
+        }
+    }
+}
+
+#[cfg(unix)]
+fn keep_open(file: std::fs::File) {
+    use std::os::fd::IntoRawFd;
+    let _ = file.into_raw_fd();
+}
+
+#[cfg(not(unix))]
+fn keep_open(file: std::fs::File) {
+    std::mem::forget(file);
+}
+
+#[cfg(target_os = "linux")]
+fn fd_path(file: &std::fs::File) -> Option<PathBuf> {
+    use std::os::fd::AsRawFd;
+    let p = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+    p.exists().then_some(p)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn fd_path(_file: &std::fs::File) -> Option<PathBuf> {
+    None
+}
+
+fn unsupported(manifest: &Manifest, supported: &str) -> LoadError {
+    LoadError::UnsupportedProtocol {
+        name: manifest.name.clone(),
+        offered: manifest.protocols.clone(),
+        supported: supported.to_string(),
+    }
+}
+
+pub(crate) fn check_manifest(manifest: Manifest) -> Result<Manifest, LoadError> {
     if manifest.name.trim().is_empty()
         || !manifest
             .name
@@ -88,26 +204,56 @@ pub fn load(path: &Path) -> Result<LoadedPlugin, LoadError> {
             manifest.name
         )));
     }
+    Ok(manifest)
+}
+
+fn load_library_at(path: &Path, display: &Path) -> Result<LoadedPlugin, LoadError> {
+    let header = lib_header_from_path(path).map_err(classify)?;
+    let (transport, manifest_fn, has_v2) = match header.init_root_module::<PluginModule_Ref>() {
+        Ok(m) => (Transport::Library(m), m.manifest(), m.login_v2().is_some()),
+        // A protocol-1 library has one prefix field fewer: try the frozen
+        // protocol-1 root module before giving up.
+        Err(first @ LibraryError::AbiInstability(_)) => {
+            match header.init_root_module::<ffi::v1::PluginModule_Ref>() {
+                Ok(m) => (Transport::LibraryV1(m), m.manifest(), false),
+                Err(_) => return Err(classify(first)),
+            }
+        }
+        Err(e) => return Err(classify(e)),
+    };
+    let manifest_json = catch_unwind(|| manifest_fn())
+        .map_err(|_| LoadError::InitFailed("panicked while describing itself".into()))?;
+    let manifest_json = match manifest_json {
+        RResult::ROk(s) => s,
+        RResult::RErr(e) => return Err(LoadError::BadManifest(e.message.into_string())),
+    };
+    let manifest: Manifest = serde_json::from_str(manifest_json.as_str())
+        .map_err(|e| LoadError::BadManifest(e.to_string()))?;
+    let manifest = check_manifest(manifest)?;
+    // Protocol 2 needs the optional entry point; a library without it (a
+    // protocol-1 build) is used over protocol 1.
     let protocol = manifest
         .protocols
         .iter()
         .copied()
         .filter(|p| SUPPORTED_PROTOCOLS.contains(p))
+        .filter(|p| *p != 2 || has_v2)
         .max()
-        .ok_or_else(|| LoadError::UnsupportedProtocol {
-            name: manifest.name.clone(),
-            offered: manifest.protocols.clone(),
-            supported: format!(
-                "{}..={}",
-                SUPPORTED_PROTOCOLS.start(),
-                SUPPORTED_PROTOCOLS.end()
-            ),
+        .ok_or_else(|| {
+            unsupported(
+                &manifest,
+                &format!(
+                    "{}..={}",
+                    SUPPORTED_PROTOCOLS.start(),
+                    SUPPORTED_PROTOCOLS.end()
+                ),
+            )
         })?;
     Ok(LoadedPlugin {
-        module,
+        transport,
         manifest,
         protocol,
-        path: path.to_path_buf(),
+        path: display.to_path_buf(),
     })
 }
 
@@ -170,6 +316,11 @@ impl LoadedPlugin {
         self.protocol
     }
 
+    /// Whether this plugin runs as a separate process.
+    pub fn is_process(&self) -> bool {
+        matches!(self.transport, Transport::Process(_))
+    }
+
     /// Run a login on the calling thread (which may block for minutes).
     pub fn login(
         &self,
@@ -180,11 +331,19 @@ impl LoadedPlugin {
         request.protocol = self.protocol;
         let json = serde_json::to_string(&request)
             .map_err(|e| PluginError::other(format!("encoding the login request: {e}")))?;
-        let host = services_box(services);
-        let login = self.module.login();
+        let (v1, v2) = match &self.transport {
+            Transport::Process(p) => return p.login(&self.manifest.name, &request, services),
+            Transport::Library(m) if self.protocol >= 2 => (m.login(), m.login_v2()),
+            Transport::Library(m) => (m.login(), None),
+            Transport::LibraryV1(m) => (m.login(), None),
+        };
         // The plugin catches its own panics; this catch is for a plugin that
         // was not built with `declare_plugin!` and unwinds anyway.
-        let result = catch_unwind(AssertUnwindSafe(|| login(json.into(), host))).map_err(|_| {
+        let result = catch_unwind(AssertUnwindSafe(|| match v2 {
+            Some(login) => login(json.into(), call_box(services)),
+            None => v1(json.into(), services_box(services)),
+        }))
+        .map_err(|_| {
             PluginError::other(format!(
                 "plugin '{}' crashed during login",
                 self.manifest.name
@@ -225,6 +384,29 @@ pub trait Services: Send + Sync {
     fn session_delete(&self, name: &str);
     fn cookies_export(&self) -> Secret<String>;
     fn cookies_import(&self, data: &str) -> Result<(), PluginError>;
+}
+
+/// Protocol 2's host-call object: every message is served by
+/// [`crate::serve_json`]; panics in the host's services are caught here.
+fn call_box(services: Arc<dyn Services>) -> ffi::HostCallBox {
+    HostCall_TO::from_value(CallAdapter { inner: services }, TD_Opaque)
+}
+
+struct CallAdapter {
+    inner: Arc<dyn Services>,
+}
+
+impl HostCall for CallAdapter {
+    fn call(&self, message: RStr<'_>) -> RString {
+        match catch_unwind(AssertUnwindSafe(|| {
+            crate::message::serve_json(&*self.inner, message.as_str())
+        })) {
+            Ok(s) => s.into(),
+            Err(_) => RString::from(
+                r#"{"error":{"kind":"other","message":"internal error in a host service"}}"#,
+            ),
+        }
+    }
 }
 
 pub(crate) fn services_box(services: Arc<dyn Services>) -> ffi::HostServicesBox {

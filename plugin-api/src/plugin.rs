@@ -3,7 +3,10 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::ffi::{self, FfiError, HostServicesBox};
+use serde_json::Value;
+
+use crate::ffi::{self, FfiError, HostCallBox, HostServicesBox};
+use crate::message::{Capabilities, Reply, ServiceRequest, WireHttpResponse};
 use crate::wire::{
     ErrorKind, HttpRequest, HttpResponse, LogLevel, LoginOutcome, LoginRequest, Manifest,
     PluginError,
@@ -20,77 +23,162 @@ pub trait Plugin: Default {
 }
 
 /// The host's services, as a plugin sees them.
+///
+/// Every method is one [`ServiceRequest`] message: over protocol 2 it goes
+/// as JSON through the host's single call function; loaded by a protocol-1
+/// host it is mapped onto that host's fixed service table.
 pub struct Host {
-    inner: HostServicesBox,
+    channel: Channel,
+}
+
+enum Channel {
+    /// Protocol 1: the host's 14-method trait object.
+    V1(HostServicesBox),
+    /// Protocol 2: the host's single JSON call.
+    V2(HostCallBox),
+    /// In-process services (tests, the process-plugin runner), still
+    /// through the JSON encoding so tests see what a real host sees.
+    Local(std::sync::Arc<dyn crate::Services>),
 }
 
 impl Host {
     #[doc(hidden)]
     pub fn from_ffi(inner: HostServicesBox) -> Self {
-        Host { inner }
+        Host {
+            channel: Channel::V1(inner),
+        }
+    }
+
+    #[doc(hidden)]
+    pub fn from_ffi_v2(inner: HostCallBox) -> Self {
+        Host {
+            channel: Channel::V2(inner),
+        }
     }
 
     /// A `Host` backed by in-process services, for testing a plugin's
     /// `login` without building and loading the library.
     pub fn from_services(services: std::sync::Arc<dyn crate::Services>) -> Self {
         Host {
-            inner: crate::loader::services_box(services),
+            channel: Channel::Local(services),
         }
+    }
+
+    /// Send one service request and return the raw reply value. The typed
+    /// methods below are shorthands for this; use it for services newer
+    /// than this crate (check [`Host::capabilities`] first).
+    pub fn call(&self, request: &ServiceRequest) -> Result<Value, PluginError> {
+        match &self.channel {
+            Channel::V1(h) => call_v1(h, request.clone()),
+            _ => {
+                let v = serde_json::to_value(request)
+                    .map_err(|e| PluginError::other(format!("encoding a host call: {e}")))?;
+                self.call_json(&v)
+            }
+        }
+    }
+
+    /// Send a service request given as raw JSON (`{"service": ..., ...}`):
+    /// for services or keys newer than this crate. Over protocol 1 the
+    /// request must be one that protocol offers.
+    pub fn call_json(&self, request: &Value) -> Result<Value, PluginError> {
+        let json = || {
+            serde_json::to_string(request)
+                .map_err(|e| PluginError::other(format!("encoding a host call: {e}")))
+        };
+        match &self.channel {
+            Channel::V2(h) => decode_reply(h.call(ffi::rstr(&json()?)).as_str()),
+            Channel::Local(s) => decode_reply(&crate::message::serve_json(&**s, &json()?)),
+            Channel::V1(h) => {
+                let typed: ServiceRequest = serde_json::from_value(request.clone())
+                    .map_err(|e| PluginError::protocol(format!("a malformed host call: {e}")))?;
+                call_v1(h, typed)
+            }
+        }
+    }
+
+    fn call_as<T: serde::de::DeserializeOwned>(
+        &self,
+        request: ServiceRequest,
+    ) -> Result<T, PluginError> {
+        let v = self.call(&request)?;
+        serde_json::from_value(v).map_err(|e| {
+            PluginError::protocol(format!(
+                "the host answered '{}' with an unexpected value: {e}",
+                request.service()
+            ))
+        })
+    }
+
+    /// Which protocols and services (with message versions) the host
+    /// offers.
+    pub fn capabilities(&self) -> Capabilities {
+        self.call_as(ServiceRequest::Capabilities)
+            .unwrap_or_default()
     }
 
     /// Send an HTTP request through the host's client.
     pub fn http(&self, request: HttpRequest) -> Result<HttpResponse, PluginError> {
-        ffi::into_result(self.inner.http(request.into()))
-            .map(Into::into)
-            .map_err(Into::into)
+        let r: WireHttpResponse = self.call_as(ServiceRequest::Http {
+            request: request.into(),
+        })?;
+        HttpResponse::try_from(r)
     }
 
     /// The user's IdP password (from `--password-command`, the environment,
     /// the keychain or the terminal, as the user configured).
     pub fn password(&self, prompt: &str) -> Result<Secret<String>, PluginError> {
-        ffi::into_result(self.inner.password(ffi::rstr(prompt)))
-            .map(|s| Secret::new(s.into_string()))
-            .map_err(Into::into)
+        self.call_as::<String>(ServiceRequest::Password {
+            prompt: prompt.into(),
+        })
+        .map(Secret::new)
     }
 
     /// A line typed on the terminal.
     pub fn prompt(&self, message: &str) -> Result<String, PluginError> {
-        ffi::into_result(self.inner.prompt(ffi::rstr(message), false))
-            .map(|s| s.into_string())
-            .map_err(Into::into)
+        self.call_as(ServiceRequest::Prompt {
+            message: message.into(),
+            secret: false,
+        })
     }
 
     /// A line typed on the terminal without echo.
     pub fn prompt_secret(&self, message: &str) -> Result<Secret<String>, PluginError> {
-        ffi::into_result(self.inner.prompt(ffi::rstr(message), true))
-            .map(|s| Secret::new(s.into_string()))
-            .map_err(Into::into)
+        self.call_as::<String>(ServiceRequest::Prompt {
+            message: message.into(),
+            secret: true,
+        })
+        .map(Secret::new)
     }
 
     /// Let the user pick one of `choices` on the terminal.
     pub fn choose(&self, title: &str, choices: &[String]) -> Result<usize, PluginError> {
-        ffi::into_result(
-            self.inner
-                .choose(ffi::rstr(title), ffi::rvec_strings(choices)),
-        )
-        .map(|i| i as usize)
-        .map_err(Into::into)
+        self.call_as(ServiceRequest::Choose {
+            title: title.into(),
+            choices: choices.to_vec(),
+        })
     }
 
     /// A one-time code from `--mfa-code-command` or the terminal.
     pub fn mfa_code(&self, prompt: &str) -> Result<Secret<String>, PluginError> {
-        ffi::into_result(self.inner.mfa_code(ffi::rstr(prompt)))
-            .map(|s| Secret::new(s.into_string().trim().to_string()))
-            .map_err(Into::into)
+        self.call_as::<String>(ServiceRequest::MfaCode {
+            prompt: prompt.into(),
+        })
+        .map(|s| Secret::new(s.trim().to_string()))
     }
 
     /// Show a notice on the terminal (or stderr without one).
     pub fn notify(&self, message: &str) {
-        self.inner.notify(ffi::rstr(message))
+        let _ = self.call(&ServiceRequest::Notify {
+            message: message.into(),
+        });
     }
 
     pub fn log(&self, level: LogLevel, message: &str) {
-        self.inner.log(level as u8, ffi::rstr(message))
+        let _ = self.call(&ServiceRequest::Log {
+            level: level.into(),
+            message: message.into(),
+        });
     }
 
     pub fn debug(&self, message: &str) {
@@ -108,19 +196,27 @@ impl Host {
     /// Make the host redact `value` wherever it would print it.
     pub fn add_secret(&self, value: &str) {
         if !value.is_empty() {
-            self.inner.add_secret(ffi::rstr(value))
+            let _ = self.call(&ServiceRequest::AddSecret {
+                value: value.into(),
+            });
         }
     }
 
     /// Sleep; fails with `Cancelled` if the user interrupted.
     pub fn sleep(&self, duration: std::time::Duration) -> Result<(), PluginError> {
-        ffi::into_result(self.inner.sleep(duration.as_millis() as u64)).map_err(Into::into)
+        self.call(&ServiceRequest::Sleep {
+            millis: duration.as_millis().min(u128::from(u64::MAX)) as u64,
+        })
+        .map(|_| ())
     }
 
     /// A value stored by [`Host::session_put`] for this provider, endpoint
     /// and user, unless it expired.
     pub fn session_get(&self, name: &str) -> Option<Secret<String>> {
-        ffi::option(self.inner.session_get(ffi::rstr(name))).map(Secret::new)
+        self.call_as::<Option<String>>(ServiceRequest::SessionGet { name: name.into() })
+            .ok()
+            .flatten()
+            .map(Secret::new)
     }
 
     /// Keep a value (an IdP session, never a password) until `expires_unix`.
@@ -130,26 +226,113 @@ impl Host {
         value: &Secret<String>,
         expires_unix: i64,
     ) -> Result<(), PluginError> {
-        ffi::into_result(self.inner.session_put(
-            ffi::rstr(name),
-            value.expose().as_str().into(),
+        self.call(&ServiceRequest::SessionPut {
+            name: name.into(),
+            value: value.expose().clone(),
             expires_unix,
-        ))
-        .map_err(Into::into)
+        })
+        .map(|_| ())
     }
 
     pub fn session_delete(&self, name: &str) {
-        self.inner.session_delete(ffi::rstr(name))
+        let _ = self.call(&ServiceRequest::SessionDelete { name: name.into() });
     }
 
     /// This login's cookies, serialized; store with [`Host::session_put`].
     pub fn cookies_export(&self) -> Secret<String> {
-        Secret::new(self.inner.cookies_export().into_string())
+        Secret::new(
+            self.call_as::<String>(ServiceRequest::CookiesExport)
+                .unwrap_or_default(),
+        )
     }
 
     /// Restore cookies saved by [`Host::cookies_export`].
     pub fn cookies_import(&self, data: &Secret<String>) -> Result<(), PluginError> {
-        ffi::into_result(self.inner.cookies_import(ffi::rstr(data.expose()))).map_err(Into::into)
+        self.call(&ServiceRequest::CookiesImport {
+            data: data.expose().clone(),
+        })
+        .map(|_| ())
+    }
+}
+
+fn decode_reply(json: &str) -> Result<Value, PluginError> {
+    serde_json::from_str::<Reply>(json)
+        .map_err(|e| {
+            PluginError::protocol(format!(
+                "the host sent a reply this plugin cannot read: {e}"
+            ))
+        })?
+        .into_result()
+}
+
+/// Protocol 1: map a message onto the old host's fixed service table.
+fn call_v1(h: &HostServicesBox, request: ServiceRequest) -> Result<Value, PluginError> {
+    fn done<T: serde::Serialize>(
+        r: abi_stable::std_types::RResult<T, FfiError>,
+    ) -> Result<Value, PluginError> {
+        ffi::into_result(r)
+            .map_err(PluginError::from)
+            .map(|v| serde_json::to_value(v).unwrap_or(Value::Null))
+    }
+    let null = Ok(Value::Null);
+    match request {
+        ServiceRequest::Capabilities => serde_json::to_value(Capabilities {
+            protocols: vec![1],
+            services: crate::message::v1_services(),
+        })
+        .map_err(|e| PluginError::other(e.to_string())),
+        ServiceRequest::Http { request } => {
+            let r = HttpRequest::try_from(request)?;
+            let resp: HttpResponse = ffi::into_result(h.http(r.into()))
+                .map_err(PluginError::from)?
+                .into();
+            serde_json::to_value(WireHttpResponse::from(resp))
+                .map_err(|e| PluginError::other(e.to_string()))
+        }
+        ServiceRequest::Password { prompt } => {
+            done(h.password(ffi::rstr(&prompt)).map(|s| s.into_string()))
+        }
+        ServiceRequest::Prompt { message, secret } => done(
+            h.prompt(ffi::rstr(&message), secret)
+                .map(|s| s.into_string()),
+        ),
+        ServiceRequest::Choose { title, choices } => {
+            done(h.choose(ffi::rstr(&title), ffi::rvec_strings(&choices)))
+        }
+        ServiceRequest::MfaCode { prompt } => {
+            done(h.mfa_code(ffi::rstr(&prompt)).map(|s| s.into_string()))
+        }
+        ServiceRequest::Notify { message } => {
+            h.notify(ffi::rstr(&message));
+            null
+        }
+        ServiceRequest::Log { level, message } => {
+            h.log(LogLevel::from(level) as u8, ffi::rstr(&message));
+            null
+        }
+        ServiceRequest::AddSecret { value } => {
+            h.add_secret(ffi::rstr(&value));
+            null
+        }
+        ServiceRequest::Sleep { millis } => done(h.sleep(millis)),
+        ServiceRequest::SessionGet { name } => Ok(ffi::option(h.session_get(ffi::rstr(&name)))
+            .map(Value::String)
+            .unwrap_or(Value::Null)),
+        ServiceRequest::SessionPut {
+            name,
+            value,
+            expires_unix,
+        } => done(h.session_put(ffi::rstr(&name), value.into(), expires_unix)),
+        ServiceRequest::SessionDelete { name } => {
+            h.session_delete(ffi::rstr(&name));
+            null
+        }
+        ServiceRequest::CookiesExport => Ok(Value::String(h.cookies_export().into_string())),
+        ServiceRequest::CookiesImport { data } => done(h.cookies_import(ffi::rstr(&data))),
+        ServiceRequest::Unknown => Err(PluginError::new(
+            ErrorKind::NotSupported,
+            "this host speaks plugin protocol 1 and does not offer that service",
+        )),
     }
 }
 
@@ -203,7 +386,8 @@ fn panicked(what: &str, payload: &(dyn std::any::Any + Send)) -> FfiError {
 pub fn __manifest<P: Plugin>(
 ) -> abi_stable::std_types::RResult<abi_stable::std_types::RString, FfiError> {
     match catch_unwind(|| {
-        let manifest = P::default().manifest();
+        let mut manifest = P::default().manifest();
+        complete_protocols(&mut manifest.protocols);
         serde_json::to_string(&manifest)
     }) {
         Ok(Ok(json)) => ffi::ok(json.into()),
@@ -212,13 +396,45 @@ pub fn __manifest<P: Plugin>(
     }
 }
 
+/// A library built with `declare_plugin!` exports the entry points of every
+/// protocol this crate implements, so a manifest naming any of them is
+/// completed with the others (an old host then still finds protocol 1). A
+/// list with none of them (a test of an unknown protocol) is left alone.
+fn complete_protocols(protocols: &mut Vec<u32>) {
+    if protocols
+        .iter()
+        .any(|p| crate::SUPPORTED_PROTOCOLS.contains(p))
+    {
+        for p in crate::SUPPORTED_PROTOCOLS {
+            if !protocols.contains(&p) {
+                protocols.push(p);
+            }
+        }
+        protocols.sort_unstable();
+    }
+}
+
 #[doc(hidden)]
 pub fn __login<P: Plugin>(
     request: abi_stable::std_types::RString,
     host: HostServicesBox,
 ) -> abi_stable::std_types::RResult<abi_stable::std_types::RString, FfiError> {
+    run_login::<P>(request, Host::from_ffi(host))
+}
+
+#[doc(hidden)]
+pub fn __login_v2<P: Plugin>(
+    request: abi_stable::std_types::RString,
+    host: HostCallBox,
+) -> abi_stable::std_types::RResult<abi_stable::std_types::RString, FfiError> {
+    run_login::<P>(request, Host::from_ffi_v2(host))
+}
+
+fn run_login<P: Plugin>(
+    request: abi_stable::std_types::RString,
+    host: Host,
+) -> abi_stable::std_types::RResult<abi_stable::std_types::RString, FfiError> {
     quiet_panics();
-    let host = Host::from_ffi(host);
     let result = catch_unwind(AssertUnwindSafe(|| {
         let request: LoginRequest = serde_json::from_str(request.as_str()).map_err(|e| {
             PluginError::protocol(format!(
@@ -266,11 +482,20 @@ macro_rules! declare_plugin {
                 $crate::__private::login::<$plugin>(request, host)
             }
 
+            extern "C" fn __apc_login_v2(
+                request: __abi::std_types::RString,
+                host: $crate::__private::HostCallBox,
+            ) -> __abi::std_types::RResult<__abi::std_types::RString, $crate::__private::FfiError>
+            {
+                $crate::__private::login_v2::<$plugin>(request, host)
+            }
+
             fn __apc_module() -> $crate::__private::PluginModule_Ref {
                 use __abi::prefix_type::PrefixTypeTrait;
                 $crate::__private::PluginModule {
                     manifest: __apc_manifest,
                     login: __apc_login,
+                    login_v2: __apc_login_v2,
                 }
                 .leak_into_prefix()
             }
@@ -289,4 +514,147 @@ macro_rules! declare_plugin {
             };
         };
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    /// Host services that remember what they were asked.
+    #[derive(Default)]
+    struct Fake {
+        seen: Mutex<Vec<String>>,
+        session: Mutex<Option<String>>,
+    }
+
+    impl Fake {
+        fn saw(&self, what: String) {
+            self.seen.lock().unwrap().push(what);
+        }
+    }
+
+    impl crate::Services for Fake {
+        fn http(&self, r: HttpRequest) -> Result<HttpResponse, PluginError> {
+            self.saw(format!(
+                "http {} {}",
+                r.method,
+                String::from_utf8_lossy(&r.body)
+            ));
+            Ok(HttpResponse::new(201, r.url).with_body(vec![0u8, 255]))
+        }
+        fn password(&self, p: &str) -> Result<Secret<String>, PluginError> {
+            self.saw(format!("password {p}"));
+            Ok(Secret::new("pw".into()))
+        }
+        fn prompt(&self, m: &str, secret: bool) -> Result<Secret<String>, PluginError> {
+            self.saw(format!("prompt {m} {secret}"));
+            Err(PluginError::new(ErrorKind::NoTerminal, "no tty"))
+        }
+        fn choose(&self, t: &str, c: &[String]) -> Result<usize, PluginError> {
+            self.saw(format!("choose {t} {}", c.len()));
+            Ok(c.len() - 1)
+        }
+        fn mfa_code(&self, _p: &str) -> Result<Secret<String>, PluginError> {
+            Ok(Secret::new(" 123 ".into()))
+        }
+        fn notify(&self, m: &str) {
+            self.saw(format!("notify {m}"));
+        }
+        fn log(&self, l: LogLevel, m: &str) {
+            self.saw(format!("log {l:?} {m}"));
+        }
+        fn add_secret(&self, v: &str) {
+            self.saw(format!("secret {v}"));
+        }
+        fn sleep(&self, d: Duration) -> Result<(), PluginError> {
+            self.saw(format!("sleep {}", d.as_millis()));
+            Err(PluginError::new(ErrorKind::Cancelled, "interrupted"))
+        }
+        fn session_get(&self, _n: &str) -> Option<Secret<String>> {
+            self.session.lock().unwrap().clone().map(Secret::new)
+        }
+        fn session_put(&self, _n: &str, v: Secret<String>, _e: i64) -> Result<(), PluginError> {
+            *self.session.lock().unwrap() = Some(v.into_inner());
+            Ok(())
+        }
+        fn session_delete(&self, _n: &str) {
+            *self.session.lock().unwrap() = None;
+        }
+        fn cookies_export(&self) -> Secret<String> {
+            Secret::new("jar".into())
+        }
+        fn cookies_import(&self, d: &str) -> Result<(), PluginError> {
+            self.saw(format!("cookies {d}"));
+            Ok(())
+        }
+    }
+
+    /// The same plugin code against a protocol-1 host (the fixed trait
+    /// object) and a protocol-2 host (the JSON channel) sees the same
+    /// answers, except what protocol 1 cannot offer.
+    #[test]
+    fn every_service_works_over_both_protocols() {
+        for v1 in [true, false] {
+            let fake = Arc::new(Fake::default());
+            let host = if v1 {
+                Host::from_ffi(crate::loader::services_box(fake.clone()))
+            } else {
+                Host::from_services(fake.clone())
+            };
+            let r = host
+                .http(HttpRequest::post_form("https://idp/x", [("a", "b")]))
+                .unwrap();
+            assert_eq!((r.status, r.body.clone()), (201, vec![0, 255]));
+            assert_eq!(host.password("P").unwrap().expose(), "pw");
+            assert_eq!(host.prompt("Q").unwrap_err().kind, ErrorKind::NoTerminal);
+            assert_eq!(host.choose("T", &["a".into(), "b".into()]).unwrap(), 1);
+            assert_eq!(host.mfa_code("C").unwrap().expose(), "123");
+            host.notify("N");
+            host.warn("W");
+            host.add_secret("S");
+            assert_eq!(
+                host.sleep(Duration::from_millis(5)).unwrap_err().kind,
+                ErrorKind::Cancelled
+            );
+            assert!(host.session_get("s").is_none());
+            host.session_put("s", &Secret::new("v".into()), 9).unwrap();
+            assert_eq!(host.session_get("s").unwrap().expose(), "v");
+            host.session_delete("s");
+            assert!(host.session_get("s").is_none());
+            assert_eq!(host.cookies_export().expose(), "jar");
+            host.cookies_import(&Secret::new("jar".into())).unwrap();
+            let caps = host.capabilities();
+            assert_eq!(caps.protocols, if v1 { vec![1] } else { vec![1, 2] });
+            assert!(caps.version("session_put").is_some());
+            let unknown = host.call_json(&serde_json::json!({"service": "teleport"}));
+            assert_eq!(unknown.unwrap_err().kind, ErrorKind::NotSupported);
+            assert_eq!(
+                *fake.seen.lock().unwrap(),
+                vec![
+                    "http POST a=b",
+                    "password P",
+                    "prompt Q false",
+                    "choose T 2",
+                    "notify N",
+                    "log Warn W",
+                    "secret S",
+                    "sleep 5",
+                    "cookies jar"
+                ],
+                "protocol 1: {v1}"
+            );
+        }
+    }
+
+    #[test]
+    fn manifests_list_every_protocol_the_glue_exports() {
+        let mut p = vec![1];
+        complete_protocols(&mut p);
+        assert_eq!(p, vec![1, 2]);
+        let mut future = vec![99];
+        complete_protocols(&mut future);
+        assert_eq!(future, vec![99]);
+    }
 }

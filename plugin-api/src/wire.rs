@@ -23,6 +23,10 @@ pub enum PluginKind {
     SamlIdp,
     /// Returns ready AWS credentials; the host validates and prints them.
     Credentials,
+    /// A kind from a newer protocol; the host refuses to run such a plugin
+    /// with a clear message instead of failing to read its manifest.
+    #[serde(other)]
+    Unknown,
 }
 
 impl fmt::Display for PluginKind {
@@ -30,6 +34,7 @@ impl fmt::Display for PluginKind {
         f.write_str(match self {
             PluginKind::SamlIdp => "saml-idp",
             PluginKind::Credentials => "credentials",
+            PluginKind::Unknown => "unknown",
         })
     }
 }
@@ -45,6 +50,9 @@ pub enum Need {
     Optional,
     /// Ignored.
     Unused,
+    /// A value from a newer protocol; treated as `Optional`.
+    #[serde(other)]
+    Unknown,
 }
 
 /// Which of the host's standard inputs a plugin needs.
@@ -201,6 +209,9 @@ pub enum LoginOutcome {
     Saml { assertion: Secret<String> },
     /// Ready credentials.
     Credentials { credentials: Credentials },
+    /// An outcome type from a newer protocol; the host reports it.
+    #[serde(other)]
+    Unknown,
 }
 
 /// Why a login failed. Each kind drives a different message, hint and exit
@@ -226,7 +237,9 @@ pub enum ErrorKind {
     Network,
     /// A prompt was needed but no terminal is available.
     NoTerminal,
-    /// Anything else (including a panic inside the plugin).
+    /// Anything else (including a panic inside the plugin), and every kind
+    /// from a newer protocol.
+    #[serde(other)]
     Other,
 }
 
@@ -450,6 +463,194 @@ impl LogLevel {
     }
 }
 
+// Constructors and builders. Build values with these rather than struct
+// literals: a field added to a type in a later release then needs no change
+// in plugin sources (see `PROTOCOL.md`, "Compatibility").
+
+impl Manifest {
+    /// A manifest speaking every protocol this crate implements, with
+    /// optional standard inputs and no options.
+    pub fn new(name: impl Into<String>, version: impl Into<String>, kind: PluginKind) -> Self {
+        Manifest {
+            name: name.into(),
+            version: version.into(),
+            protocols: crate::SUPPORTED_PROTOCOLS.collect(),
+            kind,
+            description: String::new(),
+            inputs: Inputs::default(),
+            options: Vec::new(),
+        }
+    }
+
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = text.into();
+        self
+    }
+
+    pub fn inputs(mut self, inputs: Inputs) -> Self {
+        self.inputs = inputs;
+        self
+    }
+
+    /// Accept one more `--plugin-option`.
+    pub fn option(mut self, spec: OptionSpec) -> Self {
+        self.options.push(spec);
+        self
+    }
+
+    pub fn protocols(mut self, protocols: Vec<u32>) -> Self {
+        self.protocols = protocols;
+        self
+    }
+}
+
+impl Inputs {
+    /// Every input optional.
+    pub fn new() -> Self {
+        Inputs::default()
+    }
+
+    pub fn endpoint(mut self, need: Need) -> Self {
+        self.endpoint = need;
+        self
+    }
+
+    pub fn username(mut self, need: Need) -> Self {
+        self.username = need;
+        self
+    }
+
+    pub fn role(mut self, need: Need) -> Self {
+        self.role = need;
+        self
+    }
+}
+
+impl OptionSpec {
+    /// An option that is part of the cache key.
+    pub fn new(key: impl Into<String>, help: impl Into<String>) -> Self {
+        OptionSpec {
+            key: key.into(),
+            help: help.into(),
+            affects_credentials: true,
+        }
+    }
+
+    pub fn affects_credentials(mut self, yes: bool) -> Self {
+        self.affects_credentials = yes;
+        self
+    }
+}
+
+impl Credentials {
+    pub fn new(access_key_id: impl Into<String>, secret_access_key: Secret<String>) -> Self {
+        Credentials {
+            access_key_id: access_key_id.into(),
+            secret_access_key,
+            session_token: None,
+            expiration: None,
+        }
+    }
+
+    pub fn session_token(mut self, token: Option<Secret<String>>) -> Self {
+        self.session_token = token;
+        self
+    }
+
+    /// RFC 3339.
+    pub fn expiration(mut self, at: Option<String>) -> Self {
+        self.expiration = at;
+        self
+    }
+}
+
+impl LoginOutcome {
+    pub fn saml(assertion: Secret<String>) -> Self {
+        LoginOutcome::Saml { assertion }
+    }
+
+    pub fn credentials(credentials: Credentials) -> Self {
+        LoginOutcome::Credentials { credentials }
+    }
+}
+
+impl LoginRequest {
+    /// An empty request for the newest protocol (hosts and tests fill it).
+    pub fn new() -> Self {
+        LoginRequest {
+            protocol: crate::PROTOCOL_VERSION,
+            ..LoginRequest::default()
+        }
+    }
+
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    pub fn with_username(mut self, username: impl Into<String>) -> Self {
+        self.username = Some(username.into());
+        self
+    }
+
+    pub fn with_option(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.insert(key.into(), value.into());
+        self
+    }
+
+    pub fn with_mfa(mut self, mfa: MfaSettings) -> Self {
+        self.mfa = mfa;
+        self
+    }
+
+    pub fn with_interactive(mut self, interactive: bool) -> Self {
+        self.interactive = interactive;
+        self
+    }
+}
+
+impl MfaSettings {
+    pub fn new() -> Self {
+        MfaSettings::default()
+    }
+
+    pub fn with_factor(mut self, factor: impl Into<String>) -> Self {
+        self.factor = Some(factor.into());
+        self
+    }
+
+    pub fn with_timeout_secs(mut self, secs: u64) -> Self {
+        self.timeout_secs = secs;
+        self
+    }
+
+    pub fn with_code_source(mut self, yes: bool) -> Self {
+        self.code_source = yes;
+        self
+    }
+}
+
+impl HttpResponse {
+    pub fn new(status: u16, url: impl Into<String>) -> Self {
+        HttpResponse {
+            status,
+            url: url.into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,6 +790,41 @@ mod tests {
             !s.contains("very-secret") && !s.contains("token-secret"),
             "{s}"
         );
+    }
+
+    #[test]
+    fn unknown_enum_values_read_as_explicit_variants() {
+        let m: Manifest = serde_json::from_value(json!({
+            "name": "x", "version": "0", "protocols": [3], "kind": "oidc-idp",
+            "inputs": {"endpoint": "sometimes"}
+        }))
+        .unwrap();
+        assert_eq!(m.kind, PluginKind::Unknown);
+        assert_eq!(m.inputs.endpoint, Need::Unknown);
+        let o: LoginOutcome =
+            serde_json::from_value(json!({"type": "device-code", "code": "X"})).unwrap();
+        assert_eq!(o, LoginOutcome::Unknown);
+        let e: PluginError =
+            serde_json::from_value(json!({"kind": "rate-limited", "message": "m"})).unwrap();
+        assert_eq!(e.kind, ErrorKind::Other);
+    }
+
+    #[test]
+    fn builders_match_the_pinned_shapes() {
+        let m = Manifest::new("static", "1", PluginKind::Credentials)
+            .description("d")
+            .inputs(
+                Inputs::new()
+                    .endpoint(Need::Required)
+                    .username(Need::Unused),
+            )
+            .option(OptionSpec::new("k", "h").affects_credentials(false));
+        assert_eq!(m.protocols, vec![1, 2]);
+        assert_eq!(m.inputs.role, Need::Optional);
+        assert!(!m.options[0].affects_credentials);
+        let c = Credentials::new("AKID", Secret::new("S".into()))
+            .session_token(Some(Secret::new("T".into())));
+        assert_eq!(c.session_token.unwrap().expose(), "T");
     }
 
     #[test]

@@ -19,13 +19,13 @@
 //! after a timeout, so a missing or wedged keychain daemon (or an unlock
 //! dialog nobody can answer) gives an error, not a hang.
 
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use keyring::Entry;
+use awsprocesscreds_keychain::{Keychain, KeychainError};
 use plugin_api::{
     declare_plugin, Credentials, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need,
-    OptionSpec, Plugin, PluginError, PluginKind, Secret, PROTOCOL_VERSION,
+    OptionSpec, Plugin, PluginError, PluginKind, Secret,
 };
 
 /// The keychain service under which the credentials are stored.
@@ -39,25 +39,27 @@ pub struct KeychainProvider;
 
 impl Plugin for KeychainProvider {
     fn manifest(&self) -> Manifest {
-        Manifest {
-            name: "keychain".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            protocols: vec![PROTOCOL_VERSION],
-            kind: PluginKind::Credentials,
-            description: format!(
-                "AWS credentials kept in the OS keychain (service {SERVICE}, -e NAME)"
-            ),
-            inputs: Inputs {
-                endpoint: Need::Required,
-                username: Need::Unused,
-                role: Need::Unused,
-            },
-            options: vec![OptionSpec {
-                key: "timeout".into(),
-                help: "seconds to wait for the keychain before giving up (default 5)".into(),
-                affects_credentials: false,
-            }],
-        }
+        Manifest::new(
+            "keychain",
+            env!("CARGO_PKG_VERSION"),
+            PluginKind::Credentials,
+        )
+        .description(format!(
+            "AWS credentials kept in the OS keychain (service {SERVICE}, -e NAME)"
+        ))
+        .inputs(
+            Inputs::new()
+                .endpoint(Need::Required)
+                .username(Need::Unused)
+                .role(Need::Unused),
+        )
+        .option(
+            OptionSpec::new(
+                "timeout",
+                "seconds to wait for the keychain before giving up (default 5)",
+            )
+            .affects_credentials(false),
+        )
     }
 
     fn login(&self, request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {
@@ -81,140 +83,55 @@ impl Plugin for KeychainProvider {
                 })?,
         };
 
-        let mut reasons = Vec::new();
-        for store in stores() {
-            host.debug(&format!("looking for {name} in the {}", store.name()));
-            match lookup(store, name, timeout) {
-                Lookup::Found(json) => return parse(name, store, &json, host),
-                Lookup::Missing => reasons.push(format!("the {} has no item {name}", store.name())),
-                Lookup::Failed(why) => {
-                    host.warn(&format!("skipping the {}: {why}", store.name()));
-                    reasons.push(format!("the {} failed: {why}", store.name()));
-                }
+        // The same keychain code the host uses for IdP passwords: every call
+        // bounded by `timeout`, backends tried in order, broken ones skipped.
+        let warnings = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sink = warnings.clone();
+        let keychain = Keychain::new(SERVICE, timeout).on_warning(move |w| {
+            if let Ok(mut v) = sink.lock() {
+                v.push(w.to_string());
             }
+        });
+        host.debug(&format!(
+            "looking for {name} in the OS keychain (first backend: {})",
+            keychain.backend()
+        ));
+        let found = keychain.get(name);
+        let skipped: Vec<String> = warnings.lock().map(|v| v.clone()).unwrap_or_default();
+        for w in &skipped {
+            host.debug(&format!("skipping a keychain: {w}"));
         }
-        if reasons.is_empty() {
-            return Err(PluginError::not_supported(
-                "this platform has no OS keychain the keychain provider can read",
-            ));
+        let why = if skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", skipped.join("; "))
+        };
+        match found {
+            Ok(Some(json)) => parse(name, &json, host),
+            Ok(None) => Err(PluginError::config(format!(
+                "no AWS credentials named {name} in the OS keychain{why}"
+            ))
+            .with_hint(store_hint(name))),
+            Err(KeychainError::Unavailable { .. }) if keychain.backend() == "none" => {
+                Err(PluginError::not_supported(
+                    "this platform has no OS keychain the keychain provider can read",
+                ))
+            }
+            Err(e) => Err(PluginError::config(format!(
+                "no AWS credentials named {name} could be read from the OS keychain: {e}{why}"
+            ))
+            .with_hint(store_hint(name))),
         }
-        Err(PluginError::config(format!(
-            "no AWS credentials named {name} in the OS keychain ({})",
-            reasons.join("; ")
-        ))
-        .with_hint(store_hint(name)))
     }
 }
 
 declare_plugin!(KeychainProvider);
 
-/// One place to look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Store {
-    /// The platform's default store (macOS Keychain, Windows Credential
-    /// Manager, the Secret Service on other Unix systems).
-    Native,
-    /// The Linux kernel keyring.
-    #[cfg(target_os = "linux")]
-    Kernel,
-}
-
-impl Store {
-    fn name(self) -> &'static str {
-        match self {
-            #[cfg(target_os = "macos")]
-            Store::Native => "macOS Keychain",
-            #[cfg(target_os = "windows")]
-            Store::Native => "Windows Credential Manager",
-            #[cfg(not(any(target_os = "macos", target_os = "windows")))]
-            Store::Native => "Secret Service",
-            #[cfg(target_os = "linux")]
-            Store::Kernel => "kernel keyring",
-        }
-    }
-}
-
-/// The stores to try, in order.
-fn stores() -> Vec<Store> {
-    let mut stores = Vec::new();
-    // Why the check: without a session bus, connecting would only fail (or,
-    // with some D-Bus setups, try to start one).
-    let unix_without_bus = cfg!(all(unix, not(target_os = "macos")))
-        && std::env::var("DBUS_SESSION_BUS_ADDRESS").map_or(true, |a| a.trim().is_empty())
-        && !std::env::var_os("XDG_RUNTIME_DIR")
-            .is_some_and(|d| std::path::Path::new(&d).join("bus").exists());
-    if !unix_without_bus {
-        stores.push(Store::Native);
-    }
-    #[cfg(target_os = "linux")]
-    stores.push(Store::Kernel);
-    stores
-}
-
-enum Lookup {
-    Found(Secret<String>),
-    Missing,
-    Failed(String),
-}
-
-/// Read one item on a worker thread, giving up after `timeout`.
-fn lookup(store: Store, name: &str, timeout: Duration) -> Lookup {
-    let (tx, rx) = mpsc::channel();
-    let name = name.to_string();
-    // If the keychain never answers, the thread is left behind; the process
-    // ends soon after this login anyway.
-    let spawned = std::thread::Builder::new()
-        .name("keychain-lookup".into())
-        .spawn(move || {
-            let _ = tx.send(read(store, &name));
-        });
-    if let Err(e) = spawned {
-        return Lookup::Failed(format!("cannot start a thread: {e}"));
-    }
-    match rx.recv_timeout(timeout) {
-        Ok(Ok(value)) => Lookup::Found(Secret::new(value)),
-        Ok(Err(keyring::Error::NoEntry)) => Lookup::Missing,
-        Ok(Err(keyring::Error::BadEncoding(_))) => {
-            // Never echo the bytes: they are the secret.
-            Lookup::Failed("the item is not UTF-8 text".into())
-        }
-        Ok(Err(keyring::Error::Ambiguous(items))) => {
-            Lookup::Failed(format!("{} items match; delete all but one", items.len()))
-        }
-        Ok(Err(e)) => Lookup::Failed(
-            e.to_string()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        Err(_) => Lookup::Failed(format!(
-            "no answer within {}s (is it locked, or is its daemon running?)",
-            timeout.as_secs()
-        )),
-    }
-}
-
-fn read(store: Store, name: &str) -> keyring::Result<String> {
-    let entry = match store {
-        Store::Native => Entry::new(SERVICE, name)?,
-        #[cfg(target_os = "linux")]
-        Store::Kernel => Entry::new_with_credential(Box::new(
-            keyring::keyutils::KeyutilsCredential::new_with_target(None, SERVICE, name)?,
-        )),
-    };
-    entry.get_password()
-}
-
 /// Turn the item's JSON into credentials, registering the secret parts for
 /// redaction.
-fn parse(
-    name: &str,
-    store: Store,
-    json: &Secret<String>,
-    host: &Host,
-) -> Result<LoginOutcome, PluginError> {
+fn parse(name: &str, json: &Secret<String>, host: &Host) -> Result<LoginOutcome, PluginError> {
     let bad = |what: &str| {
-        PluginError::config(format!("the {} item {name} {what}", store.name())).with_hint(
+        PluginError::config(format!("the keychain item {name} {what}")).with_hint(
             "store JSON like {\"AccessKeyId\": \"AKIA...\", \"SecretAccessKey\": \"...\"} \
              (see the keychain example's README)",
         )
@@ -243,14 +160,11 @@ fn parse(
     if let Some(token) = &session_token {
         host.add_secret(token);
     }
-    Ok(LoginOutcome::Credentials {
-        credentials: Credentials {
-            access_key_id,
-            secret_access_key: Secret::new(secret_access_key),
-            session_token: session_token.map(Secret::new),
-            expiration: field("Expiration"),
-        },
-    })
+    Ok(LoginOutcome::credentials(
+        Credentials::new(access_key_id, Secret::new(secret_access_key))
+            .session_token(session_token.map(Secret::new))
+            .expiration(field("Expiration")),
+    ))
 }
 
 /// How to store the item on this platform.

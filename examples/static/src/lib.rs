@@ -12,7 +12,7 @@
 
 use plugin_api::{
     declare_plugin, Credentials, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need, Plugin,
-    PluginError, PluginKind, Secret, PROTOCOL_VERSION,
+    PluginError, PluginKind, Secret,
 };
 
 #[derive(Default)]
@@ -20,20 +20,16 @@ pub struct StaticProvider;
 
 impl Plugin for StaticProvider {
     fn manifest(&self) -> Manifest {
-        Manifest {
-            name: "static".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            protocols: vec![PROTOCOL_VERSION],
-            kind: PluginKind::Credentials,
-            description: "credentials from a JSON file in credential_process format (-e PATH)"
-                .into(),
-            inputs: Inputs {
-                endpoint: Need::Required,
-                username: Need::Unused,
-                role: Need::Unused,
-            },
-            options: Vec::new(),
-        }
+        // Built with constructors, not struct literals: fields added in
+        // later plugin-api releases then need no change here.
+        Manifest::new("static", env!("CARGO_PKG_VERSION"), PluginKind::Credentials)
+            .description("credentials from a JSON file in credential_process format (-e PATH)")
+            .inputs(
+                Inputs::new()
+                    .endpoint(Need::Required)
+                    .username(Need::Unused)
+                    .role(Need::Unused),
+            )
     }
 
     fn login(&self, request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {
@@ -60,14 +56,11 @@ impl Plugin for StaticProvider {
         if let Some(t) = &session_token {
             host.add_secret(t);
         }
-        Ok(LoginOutcome::Credentials {
-            credentials: Credentials {
-                access_key_id,
-                secret_access_key: Secret::new(secret),
-                session_token: session_token.map(Secret::new),
-                expiration: field("Expiration"),
-            },
-        })
+        Ok(LoginOutcome::credentials(
+            Credentials::new(access_key_id, Secret::new(secret))
+                .session_token(session_token.map(Secret::new))
+                .expiration(field("Expiration")),
+        ))
     }
 }
 

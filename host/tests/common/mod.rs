@@ -34,6 +34,7 @@ pub const PLUGIN_CRATES: &[&str] = &[
     "fixture-protocol",
     "fixture-abi",
     "fixture-notplugin",
+    "fixture-newer",
 ];
 
 /// The directory holding the binaries under test (target/<profile>).
@@ -160,10 +161,19 @@ impl Ctx {
         ctx
     }
 
-    /// Copy a built plugin library into this context's plugin directory.
+    /// Copy a built plugin library into this context's plugin directory,
+    /// under the file name the host takes the plugin name from (the fixture
+    /// libraries are built as `libfixture_*.so` so that the host never finds
+    /// them next to the binaries).
     pub fn add_plugin(&self, lib_name: &str) {
         let src = plugin_lib(lib_name);
-        std::fs::copy(&src, self.plugin_dir.join(src.file_name().unwrap())).unwrap();
+        let name = lib_name.trim_start_matches("awsprocesscreds_plugin_");
+        std::fs::copy(
+            &src,
+            self.plugin_dir
+                .join(format!("libawsprocesscreds_plugin_{name}.so")),
+        )
+        .unwrap();
     }
 
     pub fn home(&self) -> PathBuf {

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use awsprocesscreds::testing::TestServices;
 use awsprocesscreds_plugin_adfs::Adfs;
 use base64::Engine as _;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, MfaSettings, Plugin, PluginError};
+use plugin_testkit::TestServices;
 use sandbox::adfs::{self, AdfsConfig, AdfsVersion, Mfa};
 
 fn request(endpoint: &str) -> LoginRequest {

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use awsprocesscreds::testing::TestServices;
 use awsprocesscreds_plugin_forms::Forms;
 use base64::Engine as _;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, Plugin, PluginError};
+use plugin_testkit::TestServices;
 use sandbox::forms::{self, Flavor, FormsConfig, FormsIdp};
 use sandbox::Server;
 

@@ -1,0 +1,93 @@
+//! The test host's session store: in memory, or one JSON file in a
+//! directory when a test wants values to survive between "runs".
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use plugin_api::{PluginError, Secret};
+use serde_json::{json, Value};
+
+pub struct Sessions {
+    file: Option<PathBuf>,
+    values: Mutex<BTreeMap<String, (String, i64)>>,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl Sessions {
+    pub fn new(dir: Option<PathBuf>) -> Self {
+        let file = dir.map(|d| d.join("sessions.json"));
+        let values = file
+            .as_ref()
+            .and_then(|f| std::fs::read(f).ok())
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .and_then(|v| v.as_object().cloned())
+            .map(|m| {
+                m.into_iter()
+                    .filter_map(|(k, v)| {
+                        Some((
+                            k,
+                            (
+                                v.get("value")?.as_str()?.to_string(),
+                                v.get("expires_unix")?.as_i64()?,
+                            ),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Sessions {
+            file,
+            values: Mutex::new(values),
+        }
+    }
+
+    fn save(&self, values: &BTreeMap<String, (String, i64)>) -> Result<(), PluginError> {
+        let Some(file) = &self.file else {
+            return Ok(());
+        };
+        let doc: serde_json::Map<String, Value> = values
+            .iter()
+            .map(|(k, (v, e))| (k.clone(), json!({"value": v, "expires_unix": e})))
+            .collect();
+        let fail = |e: std::io::Error| PluginError::other(format!("test session store: {e}"));
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+        }
+        let tmp = file.with_extension("tmp");
+        std::fs::write(&tmp, Value::Object(doc).to_string()).map_err(fail)?;
+        std::fs::rename(&tmp, file).map_err(fail)
+    }
+
+    pub fn get(&self, name: &str) -> Option<Secret<String>> {
+        let values = self.values.lock().unwrap_or_else(|p| p.into_inner());
+        values
+            .get(name)
+            .filter(|(_, exp)| *exp > now())
+            .map(|(v, _)| Secret::new(v.clone()))
+    }
+
+    pub fn put(
+        &self,
+        name: &str,
+        value: Secret<String>,
+        expires_unix: i64,
+    ) -> Result<(), PluginError> {
+        let mut values = self.values.lock().unwrap_or_else(|p| p.into_inner());
+        values.insert(name.to_string(), (value.into_inner(), expires_unix));
+        self.save(&values)
+    }
+
+    pub fn delete(&self, name: &str) {
+        let mut values = self.values.lock().unwrap_or_else(|p| p.into_inner());
+        if values.remove(name).is_some() {
+            let _ = self.save(&values);
+        }
+    }
+}
