@@ -69,6 +69,11 @@ pub struct CommonArgs {
     #[arg(long = "use-keyring", env = ev::USE_KEYRING)]
     pub use_keyring: bool,
 
+    /// Neither reuse nor keep IdP sessions (Okta session cookies, ADFS SSO
+    /// cookies): every login signs in from scratch and stores nothing.
+    #[arg(long = "no-idp-session", env = ev::NO_IDP_SESSION)]
+    pub no_idp_session: bool,
+
     /// Preferred MFA factor: push, totp, sms, call, email, yubikey, token,
     /// optionally with a provider (e.g. totp:google).
     #[arg(long = "mfa-factor", env = ev::MFA_FACTOR, value_name = "FACTOR")]
@@ -87,7 +92,8 @@ pub struct CommonArgs {
 /// What to do with credentials once the IdP answered.
 #[derive(Debug, Clone, Args, Default)]
 pub struct CredentialArgs {
-    /// Neither read nor write the credential cache.
+    /// Neither read nor write the credential cache (a live IdP session is
+    /// still reused; see --no-idp-session).
     #[arg(long = "no-cache", env = ev::NO_CACHE)]
     pub no_cache: bool,
 

@@ -15,6 +15,8 @@ pub const USERNAME: &str = "AWSPROCESSCREDS_USERNAME";
 pub const PROVIDER: &str = "AWSPROCESSCREDS_PROVIDER";
 pub const ROLE_ARN: &str = "AWSPROCESSCREDS_ROLE_ARN";
 pub const NO_CACHE: &str = "AWSPROCESSCREDS_NO_CACHE";
+/// Neither reuse nor keep IdP sessions (`1`), for every provider.
+pub const NO_IDP_SESSION: &str = "AWSPROCESSCREDS_NO_IDP_SESSION";
 pub const VERBOSE: &str = "AWSPROCESSCREDS_VERBOSE";
 pub const PLUGIN_DIR: &str = "AWSPROCESSCREDS_PLUGIN_DIR";
 pub const PLUGIN_OPTION: &str = "AWSPROCESSCREDS_PLUGIN_OPTION";
