@@ -7,6 +7,7 @@
 pub mod adfs;
 pub mod forms;
 pub mod okta;
+pub mod okta_idx;
 pub mod pki;
 pub mod saml;
 pub mod server;

@@ -106,7 +106,12 @@ pub fn state_token_in(scripts: &[String]) -> Option<String> {
 /// The JavaScript string after `= ` or `: `, unescaped; `None` when the
 /// name is not being assigned a string literal here.
 fn quoted_value(after_name: &str) -> Option<String> {
-    let rest = after_name.trim_start();
+    // `"stateToken":"..."` (a JSON-style object key) closes its quote first.
+    let rest = after_name
+        .strip_prefix('"')
+        .or_else(|| after_name.strip_prefix('\''))
+        .unwrap_or(after_name)
+        .trim_start();
     let rest = rest
         .strip_prefix('=')
         .or_else(|| rest.strip_prefix(':'))?
@@ -170,6 +175,13 @@ mod tests {
             Some("x-y")
         );
         assert_eq!(state_token_in(&["var stateToken;".to_string()]), None);
+        assert_eq!(
+            state_token_in(&[
+                r#"var oktaData = {"signIn":{"baseUrl":"x","stateToken":"02a\x2Db"}};"#.to_string()
+            ])
+            .as_deref(),
+            Some("02a-b")
+        );
         assert_eq!(
             state_token_in(&["if (stateToken) {}\nvar stateToken = 'z';".to_string()]).as_deref(),
             Some("z")

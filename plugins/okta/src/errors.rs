@@ -95,7 +95,10 @@ pub fn factor_error(_ctx: &Ctx, e: &ApiError, label: &str) -> PluginError {
     match e.code.as_str() {
         "E0000068" => PluginError::new(
             ErrorKind::MfaRejected,
-            format!("Okta did not accept the code for the {label} factor"),
+            format!(
+                "Okta did not accept the code for the {label} factor: {}",
+                okta_text(e)
+            ),
         )
         .with_hint("check the code source (--mfa-code-command) or type a fresh code"),
         "E0000069" => PluginError::auth(format!(
@@ -109,6 +112,20 @@ pub fn factor_error(_ctx: &Ctx, e: &ApiError, label: &str) -> PluginError {
         ))
         .with_hint("run again and finish the second factor within five minutes"),
         _ => other_error(e, &format!("the {label} factor")),
+    }
+}
+
+/// Okta's own words for an error: the causes when given (they say what
+/// was wrong), else the summary.
+fn okta_text(e: &ApiError) -> String {
+    if e.causes.is_empty() {
+        e.summary.trim_end_matches('.').to_string()
+    } else {
+        e.causes
+            .iter()
+            .map(|c| c.trim_end_matches('.'))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 
