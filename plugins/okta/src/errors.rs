@@ -83,7 +83,7 @@ fn identity_engine(ctx: &Ctx, e: &ApiError) -> PluginError {
         e.describe()
     ))
     .with_hint(
-        "if the password is right, ask your Okta administrator to allow the Classic Authentication API (password + factors) for the AWS app's sign-on policy, or use a provider plugin that supports Identity Engine",
+        "drop --plugin-option flow=classic (the default flow=auto signs in through the Identity Engine), or ask your Okta administrator to allow the Classic Authentication API for the AWS app",
     )
 }
 

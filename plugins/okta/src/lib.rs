@@ -116,7 +116,7 @@ impl Plugin for OktaPlugin {
             Flow::Auto => {
                 if session::stored(host).is_some() {
                     login(&ctx, &link)?
-                } else if session::has_cookies(host) || org::is_identity_engine(&ctx) {
+                } else if session::has_cookies(host) || org::is_identity_engine_cached(&ctx) {
                     idx::login(&ctx, link.as_str())?
                 } else {
                     login(&ctx, &link)?

@@ -68,6 +68,26 @@ pub fn with_session_token(link: &Url, token: &str) -> String {
     u.into()
 }
 
+/// Where the answer of [`is_identity_engine`] is remembered (not a secret;
+/// kept with the IdP session so a full login costs no extra request).
+const ENGINE_KEY: &str = "okta-engine";
+/// Orgs migrate from Classic to OIE rarely: look again once a day.
+const ENGINE_TTL_SECS: i64 = 24 * 3600;
+
+/// [`is_identity_engine`], remembered for a day in the host session store.
+pub fn is_identity_engine_cached(ctx: &Ctx) -> bool {
+    if let Some(v) = ctx.host.session_get(ENGINE_KEY) {
+        ctx.host
+            .debug(&format!("org pipeline (remembered): {}", v.expose()));
+        return v.expose() == "idx";
+    }
+    let idx = is_identity_engine(ctx);
+    let value = plugin_api::Secret::new(if idx { "idx" } else { "v1" }.to_string());
+    let expires = time::OffsetDateTime::now_utc().unix_timestamp() + ENGINE_TTL_SECS;
+    let _ = ctx.host.session_put(ENGINE_KEY, &value, expires);
+    idx
+}
+
 /// Whether the org runs Okta Identity Engine (`pipeline: idx` at
 /// `/.well-known/okta-organization`). Unknown counts as Classic.
 pub fn is_identity_engine(ctx: &Ctx) -> bool {

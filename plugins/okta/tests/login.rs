@@ -205,7 +205,10 @@ fn identity_engine_org_is_named_with_what_to_do() {
     let mut c = OktaConfig::with_user(User::new(USER, PASSWORD));
     c.oie = true;
     let o = org(c);
-    let e = err(&services().build(), &request(&o.link));
+    // Only when the classic flow is forced: `auto` signs in through IDX.
+    let mut req = request(&o.link);
+    req.options.insert("flow".into(), "classic".into());
+    let e = err(&services().build(), &req);
     assert_eq!(e.kind, ErrorKind::NotSupported);
     assert!(
         e.message.contains("Okta Identity Engine org"),
