@@ -97,7 +97,7 @@ fn terminal_login_then_session_reuse_no_cache_and_no_idp_session() {
     run(cmd).ok();
     assert_eq!(w.idx.lock().unwrap().pushes_sent, 2);
     let mut cmd = w.saml(DEV, &["--no-cache", "--mfa-factor", "push"]);
-    cmd.env("AWSPROCESSCREDS_NO_IDP_SESSION", "1");
+    cmd.env("AWSPROCESSCREDS_NO_IDP_SESSION", "true");
     cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
     run(cmd).ok();
     assert_eq!(w.idx.lock().unwrap().pushes_sent, 3);
@@ -145,6 +145,13 @@ fn device_flow_prints_the_code_and_needs_no_password() {
     assert!(out.stderr.contains("WDJB-MJHT"), "{}", out.stderr);
     assert!(!out.stdout.contains("WDJB-MJHT"));
 
+    // The device login's session is reused (a wrong client id then does
+    // not matter); without it the wrong client id is named.
     let out = run(w.saml(DEV, &["--no-cache", "--plugin-option", "client-id=0oa-nope"]));
+    out.ok();
+    let out = run(w.saml(
+        DEV,
+        &["--no-cache", "--no-idp-session", "--plugin-option", "client-id=0oa-nope"],
+    ));
     out.fails(1, "0oa-nope");
 }
