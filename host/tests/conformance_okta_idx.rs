@@ -70,7 +70,14 @@ impl Cli {
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("AWS_ENDPOINT_URL_STS", self.moto)
             .env("AWSPROCESSCREDS_CACHE_DIR", self.ctx.cache_dir())
-            .args(["sts", "get-caller-identity", "--profile", profile, "--output", "json"])
+            .args([
+                "sts",
+                "get-caller-identity",
+                "--profile",
+                profile,
+                "--output",
+                "json",
+            ])
             .stdin(Stdio::null());
         std::fs::create_dir_all(self.ctx.home()).unwrap();
         cmd
@@ -102,7 +109,18 @@ fn aws_cli_with_okta_identity_engine_push_number_challenge_and_session_reuse() {
     let link = server.url(&path);
     let plugin_dir = w.ctx.plugin_dir.display().to_string();
     let arn = format!("arn:aws:iam::{ACCOUNT}:role/okta-dev");
-    let args = ["-p", "okta", "-e", &link, "-u", "monty@example.com", "-a", &arn, "--plugin-dir", &plugin_dir];
+    let args = [
+        "-p",
+        "okta",
+        "-e",
+        &link,
+        "-u",
+        "monty@example.com",
+        "-a",
+        &arn,
+        "--plugin-dir",
+        &plugin_dir,
+    ];
     w.profile("okta-dev", &args);
     // Same login without the credential cache: only the IdP session helps.
     let mut fresh = args.to_vec();

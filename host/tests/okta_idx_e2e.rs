@@ -47,20 +47,29 @@ fn world(user: IdxUser, tweak: impl FnOnce(&mut IdxConfig)) -> World {
 impl World {
     fn saml(&self, role: &str, extra: &[&str]) -> std::process::Command {
         let mut cmd = self.ctx.command("awsprocesscreds-saml");
-        cmd.args(["-e", &self.link, "-u", USER, "-p", "okta", "-a", role, "--plugin-dir"])
-            .arg(&self.ctx.plugin_dir)
-            .args(extra);
+        cmd.args([
+            "-e",
+            &self.link,
+            "-u",
+            USER,
+            "-p",
+            "okta",
+            "-a",
+            role,
+            "--plugin-dir",
+        ])
+        .arg(&self.ctx.plugin_dir)
+        .args(extra);
         cmd
     }
 }
 
 fn push_and_code() -> IdxUser {
-    IdxUser::new(USER, PASSWORD)
-        .with(Authenticator::OktaVerify {
-            push: Some(sandbox::okta_idx::Push::Approve(1)),
-            number: Some(42),
-            totp: Some("123456".into()),
-        })
+    IdxUser::new(USER, PASSWORD).with(Authenticator::OktaVerify {
+        push: Some(sandbox::okta_idx::Push::Approve(1)),
+        number: Some(42),
+        totp: Some("123456".into()),
+    })
 }
 
 #[test]
@@ -92,7 +101,10 @@ fn terminal_login_then_session_reuse_no_cache_and_no_idp_session() {
     assert_eq!(w.ctx.sts_calls(), 3);
 
     // --no-idp-session: a full sign-in, and nothing kept for the next run.
-    let mut cmd = w.saml(DEV, &["--no-cache", "--no-idp-session", "--mfa-factor", "push"]);
+    let mut cmd = w.saml(
+        DEV,
+        &["--no-cache", "--no-idp-session", "--mfa-factor", "push"],
+    );
     cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
     run(cmd).ok();
     assert_eq!(w.idx.lock().unwrap().pushes_sent, 2);
@@ -136,7 +148,9 @@ fn wrong_password_and_locked_account_fail_with_one_line() {
 
 #[test]
 fn device_flow_prints_the_code_and_needs_no_password() {
-    let w = world(IdxUser::new(USER, PASSWORD), |c| c.device_approve_after = Some(1));
+    let w = world(IdxUser::new(USER, PASSWORD), |c| {
+        c.device_approve_after = Some(1)
+    });
     let client = w.idx.lock().unwrap().config.device_client_id.clone();
     let opt = format!("client-id={client}");
     let out = run(w.saml(DEV, &["--plugin-option", &opt]));
@@ -147,11 +161,19 @@ fn device_flow_prints_the_code_and_needs_no_password() {
 
     // The device login's session is reused (a wrong client id then does
     // not matter); without it the wrong client id is named.
-    let out = run(w.saml(DEV, &["--no-cache", "--plugin-option", "client-id=0oa-nope"]));
+    let out = run(w.saml(
+        DEV,
+        &["--no-cache", "--plugin-option", "client-id=0oa-nope"],
+    ));
     out.ok();
     let out = run(w.saml(
         DEV,
-        &["--no-cache", "--no-idp-session", "--plugin-option", "client-id=0oa-nope"],
+        &[
+            "--no-cache",
+            "--no-idp-session",
+            "--plugin-option",
+            "client-id=0oa-nope",
+        ],
     ));
     out.fails(1, "0oa-nope");
 }

@@ -317,7 +317,10 @@ impl IdxState {
     pub fn count(&self, prefix: &str) -> usize {
         self.requests
             .iter()
-            .filter(|r| r.split_once(' ').is_some_and(|(_, p)| p.starts_with(prefix)))
+            .filter(|r| {
+                r.split_once(' ')
+                    .is_some_and(|(_, p)| p.starts_with(prefix))
+            })
             .count()
     }
 
@@ -436,7 +439,13 @@ fn handle_field(handle: &str) -> Value {
     json!({"name": "stateHandle", "required": true, "value": handle, "visible": false, "mutable": false})
 }
 
-fn remediation(st: &IdxState, name: &str, path: &str, handle: &str, mut fields: Vec<Value>) -> Value {
+fn remediation(
+    st: &IdxState,
+    name: &str,
+    path: &str,
+    handle: &str,
+    mut fields: Vec<Value>,
+) -> Value {
     fields.push(handle_field(handle));
     json!({"rel": ["create-form"], "name": name, "href": st.url(path), "method": "POST",
            "produces": ION, "value": fields, "accepts": "application/json; okta-version=1.0.0"})
@@ -475,7 +484,8 @@ fn state_json(st: &IdxState, handle: &str, txn: &Txn, messages: Option<Value>) -
         v["messages"] = m;
     }
     let user = txn.username.as_deref().and_then(|u| st.user(u));
-    if txn.password_ok && (txn.mfa_ok || user.as_ref().is_none_or(|u| u.authenticators.is_empty())) {
+    if txn.password_ok && (txn.mfa_ok || user.as_ref().is_none_or(|u| u.authenticators.is_empty()))
+    {
         v["success"] = json!({"name": "success-redirect",
             "href": st.url(&format!("/login/token/redirect?stateToken={handle}"))});
         return v;
@@ -483,13 +493,28 @@ fn state_json(st: &IdxState, handle: &str, txn: &Txn, messages: Option<Value>) -
     let mut rem = Vec::new();
     match &user {
         None => {
-            let mut fields = vec![json!({"name": "identifier", "label": "Username", "required": true})];
+            let mut fields =
+                vec![json!({"name": "identifier", "label": "Username", "required": true})];
             if st.config.password_in_identify {
                 fields.push(passcode_field("passcode", "Password"));
             }
-            fields.push(json!({"name": "rememberMe", "type": "boolean", "label": "Keep me signed in"}));
-            rem.push(remediation(st, "identify", "/idp/idx/identify", handle, fields));
-            rem.push(remediation(st, "unlock-account", "/idp/idx/unlock-account", handle, vec![]));
+            fields.push(
+                json!({"name": "rememberMe", "type": "boolean", "label": "Keep me signed in"}),
+            );
+            rem.push(remediation(
+                st,
+                "identify",
+                "/idp/idx/identify",
+                handle,
+                fields,
+            ));
+            rem.push(remediation(
+                st,
+                "unlock-account",
+                "/idp/idx/unlock-account",
+                handle,
+                vec![],
+            ));
         }
         Some(u) if !txn.password_ok => {
             rem.push(remediation(
@@ -517,23 +542,37 @@ fn state_json(st: &IdxState, handle: &str, txn: &Txn, messages: Option<Value>) -
                     json!({"name": "methodType", "type": "string", "required": false,
                         "options": methods.iter().map(|(m, l)| json!({"label": l, "value": m})).collect::<Vec<_>>()})
                 };
-                let mut form = vec![json!({"name": "id", "required": true, "value": auth_id(i), "mutable": false}), method_field];
+                let mut form = vec![
+                    json!({"name": "id", "required": true, "value": auth_id(i), "mutable": false}),
+                    method_field,
+                ];
                 if matches!(a, Authenticator::Phone { .. }) {
                     form.push(json!({"name": "enrollmentId", "required": true, "value": enrollment_id(i), "mutable": false}));
                 }
-                options.push(json!({"label": a.label(), "value": {"form": {"value": form}},
-                    "relatesTo": format!("$.authenticatorEnrollments.value[{i}]")}));
+                options.push(
+                    json!({"label": a.label(), "value": {"form": {"value": form}},
+                    "relatesTo": format!("$.authenticatorEnrollments.value[{i}]")}),
+                );
             }
             v["authenticatorEnrollments"] = json!({"type": "array", "value": enrollments});
             match &txn.pending {
                 Pending::Push { idx, .. } => {
-                    let mut poll = remediation(st, "challenge-poll", "/idp/idx/authenticators/poll", handle, vec![]);
+                    let mut poll = remediation(
+                        st,
+                        "challenge-poll",
+                        "/idp/idx/authenticators/poll",
+                        handle,
+                        vec![],
+                    );
                     poll["refresh"] = json!(st.config.poll_refresh_ms);
                     poll["relatesTo"] = json!(["$.currentAuthenticator"]);
                     rem.push(poll);
                     let mut cur = json!({"type": "app", "key": "okta_verify", "id": auth_id(*idx),
                         "displayName": "Okta Verify", "methods": [{"type": "push"}]});
-                    if let Some(Authenticator::OktaVerify { number: Some(n), .. }) = u.authenticators.get(*idx) {
+                    if let Some(Authenticator::OktaVerify {
+                        number: Some(n), ..
+                    }) = u.authenticators.get(*idx)
+                    {
                         cur["contextualData"] = json!({"correctAnswer": n});
                     }
                     v["currentAuthenticator"] = json!({"type": "object", "value": cur});
@@ -601,17 +640,25 @@ async fn app_link(
     record(&mut st, "GET", "/home/amazon_aws/app");
     st.app_hits += 1;
     if app != st.config.app_id {
-        return (StatusCode::NOT_FOUND, Html("<html><title>Not found</title></html>")).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            Html("<html><title>Not found</title></html>"),
+        )
+            .into_response();
     }
     let mut set_cookie = None;
     let mut session = st.live_session(&headers);
     if session.is_none() {
-        if let Some(user) = q.get("sessionToken").and_then(|t| st.session_tokens.remove(t)) {
+        if let Some(user) = q
+            .get("sessionToken")
+            .and_then(|t| st.session_tokens.remove(t))
+        {
             let sid = token("102");
             let s = IdxSession {
                 username: user,
                 mfa: false,
-                expires: OffsetDateTime::now_utc() + time::Duration::seconds(st.config.session_lifetime_secs),
+                expires: OffsetDateTime::now_utc()
+                    + time::Duration::seconds(st.config.session_lifetime_secs),
             };
             st.sessions.insert(sid.clone(), s.clone());
             set_cookie = Some(format!("idx={sid}; Path=/; HttpOnly"));
@@ -632,7 +679,9 @@ async fn app_link(
 }
 
 fn js_escape(s: &str) -> String {
-    s.replace('-', "\\x2D").replace('"', "\\x22").replace('/', "\\x2F")
+    s.replace('-', "\\x2D")
+        .replace('"', "\\x22")
+        .replace('/', "\\x2F")
 }
 
 async fn sign_in_page(
@@ -650,7 +699,10 @@ async fn sign_in_page(
         mfa_ok: false,
         pending: Pending::None,
         pushed: false,
-        from_uri: q.get("fromURI").cloned().unwrap_or_else(|| st.config.app_path()),
+        from_uri: q
+            .get("fromURI")
+            .cloned()
+            .unwrap_or_else(|| st.config.app_path()),
         session: session.map(|(sid, _)| sid),
     };
     st.txns.insert(handle.clone(), txn);
@@ -692,7 +744,10 @@ async fn identify(State(state): State<Idx>, body: Bytes) -> Response {
     let Some(user) = user else {
         // Okta does not reveal unknown users: same answer as a wrong password.
         let msg = error_messages("Authentication failed", Some("errors.E0000004"));
-        return ion(StatusCode::UNAUTHORIZED, state_json(&st, &h, &txn, Some(msg)));
+        return ion(
+            StatusCode::UNAUTHORIZED,
+            state_json(&st, &h, &txn, Some(msg)),
+        );
     };
     if user.locked {
         // OIE signals a lockout only by offering the unlock flow.
@@ -704,7 +759,10 @@ async fn identify(State(state): State<Idx>, body: Bytes) -> Response {
     if let Some(p) = pass {
         if p != user.password {
             let msg = error_messages("Password is incorrect", Some("incorrectPassword"));
-            return ion(StatusCode::UNAUTHORIZED, state_json(&st, &h, &txn, Some(msg)));
+            return ion(
+                StatusCode::UNAUTHORIZED,
+                state_json(&st, &h, &txn, Some(msg)),
+            );
         }
         txn.password_ok = true;
     }
@@ -743,15 +801,24 @@ async fn challenge(State(state): State<Idx>, body: Bytes) -> Response {
         return invalid_handle();
     };
     let id = v["authenticator"]["id"].as_str().unwrap_or_default();
-    let method = v["authenticator"]["methodType"].as_str().unwrap_or_default().to_string();
+    let method = v["authenticator"]["methodType"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let Some(idx) = (0..user.authenticators.len()).find(|i| auth_id(*i) == id) else {
         let msg = error_messages("Invalid authenticator", None);
-        return ion(StatusCode::BAD_REQUEST, state_json(&st, &h, &txn, Some(msg)));
+        return ion(
+            StatusCode::BAD_REQUEST,
+            state_json(&st, &h, &txn, Some(msg)),
+        );
     };
     let a = &user.authenticators[idx];
     if !a.methods().iter().any(|(m, _)| *m == method) {
         let msg = error_messages(&format!("The method '{method}' is not available"), None);
-        return ion(StatusCode::BAD_REQUEST, state_json(&st, &h, &txn, Some(msg)));
+        return ion(
+            StatusCode::BAD_REQUEST,
+            state_json(&st, &h, &txn, Some(msg)),
+        );
     }
     match method.as_str() {
         "push" => {
@@ -766,7 +833,10 @@ async fn challenge(State(state): State<Idx>, body: Bytes) -> Response {
         "totp" | "otp" => txn.pending = Pending::Code { idx, method },
         _ => {
             let msg = error_messages("This authenticator needs a browser", None);
-            return ion(StatusCode::BAD_REQUEST, state_json(&st, &h, &txn, Some(msg)));
+            return ion(
+                StatusCode::BAD_REQUEST,
+                state_json(&st, &h, &txn, Some(msg)),
+            );
         }
     }
     st.txns.insert(h.clone(), txn.clone());
@@ -788,7 +858,10 @@ async fn answer(State(state): State<Idx>, body: Bytes) -> Response {
     if !txn.password_ok {
         if creds["passcode"].as_str() != Some(user.password.as_str()) {
             let msg = error_messages("Password is incorrect", Some("incorrectPassword"));
-            return ion(StatusCode::UNAUTHORIZED, state_json(&st, &h, &txn, Some(msg)));
+            return ion(
+                StatusCode::UNAUTHORIZED,
+                state_json(&st, &h, &txn, Some(msg)),
+            );
         }
         txn.password_ok = true;
         return after_password(&mut st, &h, txn, &user);
@@ -796,10 +869,18 @@ async fn answer(State(state): State<Idx>, body: Bytes) -> Response {
     let Pending::Code { idx, method } = txn.pending.clone() else {
         return ion(StatusCode::BAD_REQUEST, state_json(&st, &h, &txn, None));
     };
-    let given = creds["passcode"].as_str().or_else(|| creds["totp"].as_str());
+    let given = creds["passcode"]
+        .as_str()
+        .or_else(|| creds["totp"].as_str());
     if given.is_none() || given != user.authenticators[idx].code_for(&method) {
-        let msg = error_messages("Invalid code. Try again.", Some("api.authn.error.PASSCODE_INVALID"));
-        return ion(StatusCode::BAD_REQUEST, state_json(&st, &h, &txn, Some(msg)));
+        let msg = error_messages(
+            "Invalid code. Try again.",
+            Some("api.authn.error.PASSCODE_INVALID"),
+        );
+        return ion(
+            StatusCode::BAD_REQUEST,
+            state_json(&st, &h, &txn, Some(msg)),
+        );
     }
     txn.mfa_ok = true;
     txn.pending = Pending::None;
@@ -819,8 +900,10 @@ async fn poll(State(state): State<Idx>, body: Bytes) -> Response {
             Json(json!({"errorCode": "E0000047", "errorSummary": "API call exceeded rate limit due to too many requests.", "errorCauses": []})),
         )
             .into_response();
-        r.headers_mut().insert("x-rate-limit-reset", reset.to_string().parse().unwrap());
-        r.headers_mut().insert("x-rate-limit-remaining", "0".parse().unwrap());
+        r.headers_mut()
+            .insert("x-rate-limit-reset", reset.to_string().parse().unwrap());
+        r.headers_mut()
+            .insert("x-rate-limit-remaining", "0".parse().unwrap());
         return r;
     }
     let v = body_json(&body);
@@ -838,7 +921,10 @@ async fn poll(State(state): State<Idx>, body: Bytes) -> Response {
         Authenticator::OktaVerify { push: Some(p), .. } => *p,
         _ => Push::Never,
     };
-    txn.pending = Pending::Push { idx, polls: polls + 1 };
+    txn.pending = Pending::Push {
+        idx,
+        polls: polls + 1,
+    };
     let msg = match outcome {
         Push::Approve(n) if polls >= n => {
             txn.mfa_ok = true;
@@ -847,11 +933,17 @@ async fn poll(State(state): State<Idx>, body: Bytes) -> Response {
         }
         Push::Reject => {
             txn.pending = Pending::None;
-            Some(error_messages("You have chosen to reject this login.", Some("okta.verify.push.rejected")))
+            Some(error_messages(
+                "You have chosen to reject this login.",
+                Some("okta.verify.push.rejected"),
+            ))
         }
         Push::Expire => {
             txn.pending = Pending::None;
-            Some(error_messages("Your push notification has expired.", Some("okta.verify.push.expired")))
+            Some(error_messages(
+                "Your push notification has expired.",
+                Some("okta.verify.push.expired"),
+            ))
         }
         _ => None,
     };
@@ -869,7 +961,10 @@ async fn cancel(State(state): State<Idx>, body: Bytes) -> Response {
     ion(StatusCode::OK, json!({"version": "1.0.0"}))
 }
 
-async fn token_redirect(State(state): State<Idx>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn token_redirect(
+    State(state): State<Idx>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let mut st = state.lock().unwrap();
     record(&mut st, "GET", "/login/token/redirect");
     let h = q.get("stateToken").cloned().unwrap_or_default();
@@ -887,7 +982,10 @@ async fn token_redirect(State(state): State<Idx>, Query(q): Query<HashMap<String
             expires: OffsetDateTime::now_utc() + lifetime,
         },
     );
-    redirect(&txn.from_uri, Some(format!("idx={sid}; Path=/; HttpOnly; Secure")))
+    redirect(
+        &txn.from_uri,
+        Some(format!("idx={sid}; Path=/; HttpOnly; Secure")),
+    )
 }
 
 async fn classic_authn(State(state): State<Idx>, body: Bytes) -> Response {
@@ -922,7 +1020,11 @@ async fn no_sessions_api(State(state): State<Idx>) -> Response {
 }
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    (status, Json(json!({"error": error, "error_description": description}))).into_response()
+    (
+        status,
+        Json(json!({"error": error, "error_description": description})),
+    )
+        .into_response()
 }
 
 async fn device_authorize(State(state): State<Idx>, body: Bytes) -> Response {
@@ -931,7 +1033,11 @@ async fn device_authorize(State(state): State<Idx>, body: Bytes) -> Response {
     let f = form(&body);
     let client = f.get("client_id").cloned().unwrap_or_default();
     if client != st.config.device_client_id {
-        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Invalid value for 'client_id' parameter.");
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Invalid value for 'client_id' parameter.",
+        );
     }
     let code = token("dc");
     let user_code = "WDJB-MJHT".to_string();
@@ -961,7 +1067,11 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
     let grant = f.get("grant_type").map(String::as_str).unwrap_or_default();
     let client = f.get("client_id").cloned().unwrap_or_default();
     if client != st.config.device_client_id {
-        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Invalid value for 'client_id' parameter.");
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Invalid value for 'client_id' parameter.",
+        );
     }
     match grant {
         "urn:ietf:params:oauth:grant-type:device_code" => {
@@ -969,38 +1079,71 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
             let code = f.get("device_code").cloned().unwrap_or_default();
             let approve_after = st.config.device_approve_after;
             let Some(d) = st.devices.get_mut(&code) else {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "The device code is invalid or has expired.");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "The device code is invalid or has expired.",
+                );
             };
             if d.expires < OffsetDateTime::now_utc() {
-                return oauth_error(StatusCode::BAD_REQUEST, "expired_token", "The device code has expired.");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "expired_token",
+                    "The device code has expired.",
+                );
             }
             d.polls += 1;
             if approve_after.is_some_and(|n| d.polls > n) {
                 d.approved = true;
             }
             if !d.approved {
-                return oauth_error(StatusCode::BAD_REQUEST, "authorization_pending", "The device authorization is pending. Please try again later.");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "authorization_pending",
+                    "The device authorization is pending. Please try again later.",
+                );
             }
             let _ = (&d.client_id, &d.user_code);
             st.devices.remove(&code);
-            let user = st.config.users.first().map(|u| u.username.clone()).unwrap_or_default();
+            let user = st
+                .config
+                .users
+                .first()
+                .map(|u| u.username.clone())
+                .unwrap_or_default();
             let access = token("eyJraWQiOiJhY2Nlc3Mi");
             st.access_tokens.insert(access.clone(), user);
-            Json(json!({"token_type": "Bearer", "expires_in": 3600, "access_token": access,
-                "scope": "openid okta.apps.sso", "id_token": token("eyJraWQiOiJpZCI")}))
+            Json(
+                json!({"token_type": "Bearer", "expires_in": 3600, "access_token": access,
+                "scope": "openid okta.apps.sso", "id_token": token("eyJraWQiOiJpZCI")}),
+            )
             .into_response()
         }
         "urn:ietf:params:oauth:grant-type:token-exchange" => {
             let actor = f.get("actor_token").cloned().unwrap_or_default();
             let Some(user) = st.access_tokens.get(&actor).cloned() else {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "The actor_token is invalid.");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "The actor_token is invalid.",
+                );
             };
-            if f.get("requested_token_type").map(String::as_str) != Some("urn:okta:oauth:token-type:web_sso_token") {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "requested_token_type is invalid.");
+            if f.get("requested_token_type").map(String::as_str)
+                != Some("urn:okta:oauth:token-type:web_sso_token")
+            {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "requested_token_type is invalid.",
+                );
             }
             let want = format!("urn:okta:apps:{}", st.config.app_id);
             if f.get("audience") != Some(&want) {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_target", "The audience is invalid.");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_target",
+                    "The audience is invalid.",
+                );
             }
             if !st.config.web_sso_allowed {
                 return oauth_error(StatusCode::BAD_REQUEST, "invalid_target",
@@ -1011,7 +1154,11 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
             Json(json!({"access_token": t, "issued_token_type": "urn:okta:oauth:token-type:web_sso_token",
                 "token_type": "N_A", "expires_in": 300})).into_response()
         }
-        _ => oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "The grant type is not supported."),
+        _ => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "The grant type is not supported.",
+        ),
     }
 }
 
@@ -1024,13 +1171,23 @@ async fn token_sso(State(state): State<Idx>, RawQuery(_q): RawQuery, body: Bytes
     };
     let sid = token("102");
     let lifetime = time::Duration::seconds(st.config.session_lifetime_secs);
-    st.sessions.insert(sid.clone(), IdxSession { username: user.clone(), mfa: true, expires: OffsetDateTime::now_utc() + lifetime });
+    st.sessions.insert(
+        sid.clone(),
+        IdxSession {
+            username: user.clone(),
+            mfa: true,
+            expires: OffsetDateTime::now_utc() + lifetime,
+        },
+    );
     let b64 = AssertionBuilder::default()
         .roles(st.config.roles.clone())
         .session_name(Some(&user))
         .base64();
     let mut r = Html(post_page(&b64, "https://signin.aws.amazon.com/saml")).into_response();
-    r.headers_mut().insert(header::SET_COOKIE, format!("idx={sid}; Path=/; HttpOnly").parse().unwrap());
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        format!("idx={sid}; Path=/; HttpOnly").parse().unwrap(),
+    );
     r
 }
 

@@ -84,10 +84,13 @@ pub fn login(
     })?;
     let token_url = ctx.org.url("/oauth2/v1/token");
     let auth: Authorization = {
-        let resp = ctx.host.http(HttpRequest::post_form(
-            ctx.org.url("/oauth2/v1/device/authorize"),
-            [("client_id", client_id), ("scope", SCOPE)],
-        ).header("Accept", "application/json"))?;
+        let resp = ctx.host.http(
+            HttpRequest::post_form(
+                ctx.org.url("/oauth2/v1/device/authorize"),
+                [("client_id", client_id), ("scope", SCOPE)],
+            )
+            .header("Accept", "application/json"),
+        )?;
         ok_json(&resp, client_id, "starting the device authorization")?
     };
     ctx.host.add_secret(&auth.device_code);
@@ -137,12 +140,21 @@ pub fn login(
                     "the Okta device sign-in was denied in the browser",
                 ))
             }
-            _ => return Err(oauth_error(&resp, &e, client_id, "waiting for the device sign-in")),
+            _ => {
+                return Err(oauth_error(
+                    &resp,
+                    &e,
+                    client_id,
+                    "waiting for the device sign-in",
+                ))
+            }
         }
     };
     ctx.host.add_secret(&tokens.access_token);
     let id_token = tokens.id_token.clone().ok_or_else(|| {
-        PluginError::protocol("Okta's device tokens have no id_token (is the openid scope granted?)")
+        PluginError::protocol(
+            "Okta's device tokens have no id_token (is the openid scope granted?)",
+        )
     })?;
     ctx.host.add_secret(&id_token);
     let audience = format!("urn:okta:apps:{app}");
@@ -158,7 +170,10 @@ pub fn login(
                     "urn:ietf:params:oauth:token-type:access_token",
                 ),
                 ("subject_token", id_token.as_str()),
-                ("subject_token_type", "urn:ietf:params:oauth:token-type:id_token"),
+                (
+                    "subject_token_type",
+                    "urn:ietf:params:oauth:token-type:id_token",
+                ),
                 (
                     "requested_token_type",
                     "urn:okta:oauth:token-type:web_sso_token",
@@ -170,8 +185,10 @@ pub fn login(
     )?;
     if !resp.is_success() {
         let e: OAuthError = serde_json::from_slice(&resp.body).unwrap_or_default();
-        if matches!(e.error.as_str(), "invalid_target" | "invalid_scope" | "unauthorized_client")
-            || e.error_description.to_ascii_lowercase().contains("web_sso")
+        if matches!(
+            e.error.as_str(),
+            "invalid_target" | "invalid_scope" | "unauthorized_client"
+        ) || e.error_description.to_ascii_lowercase().contains("web_sso")
         {
             return Err(PluginError::config(format!(
                 "the AWS app {app} does not allow the OIDC app {client_id} to request a web SSO token ({}: {})",
@@ -179,7 +196,12 @@ pub fn login(
             ))
             .with_hint(format!("ask your Okta administrator to add {client_id} as \"Allowed Web SSO Client\" on the AWS app's Sign On settings")));
         }
-        return Err(oauth_error(&resp, &e, client_id, "exchanging the tokens for a web SSO token"));
+        return Err(oauth_error(
+            &resp,
+            &e,
+            client_id,
+            "exchanging the tokens for a web SSO token",
+        ));
     }
     let sso: Tokens = ok_json(&resp, client_id, "reading the web SSO token")?;
     ctx.host.add_secret(&sso.access_token);
@@ -197,7 +219,9 @@ pub fn login(
             Ok(a)
         }
         AppPage::Other(what) => Err(app::no_assertion(&what)),
-        _ => Err(app::no_assertion("Okta's sign-in page after the web SSO token")),
+        _ => Err(app::no_assertion(
+            "Okta's sign-in page after the web SSO token",
+        )),
     }
 }
 

@@ -31,7 +31,8 @@ const DEFAULT_REFRESH_MS: u64 = 4000;
 pub fn login(ctx: &Ctx, link: &str) -> Result<Secret<String>, PluginError> {
     let restored = session::restore_cookies(ctx.host);
     if restored {
-        ctx.host.debug("trying the stored Okta Identity Engine session");
+        ctx.host
+            .debug("trying the stored Okta Identity Engine session");
     }
     let mut resp = ctx.host.http(session::get(link, None))?;
     for round in 0..MAX_ROUNDS {
@@ -185,10 +186,37 @@ pub struct Message {
     pub error: bool,
 }
 
+/// Top-level messages, then those Okta attaches to form fields (a wrong
+/// password may come as `credentials.passcode.messages`).
 pub fn messages(state: &Value) -> Vec<Message> {
-    state
-        .pointer("/messages/value")
-        .and_then(Value::as_array)
+    let mut out = message_list(state.pointer("/messages/value"));
+    if let Some(rems) = state.pointer("/remediation/value") {
+        field_messages(rems, 0, &mut out);
+    }
+    out
+}
+
+fn field_messages(v: &Value, depth: usize, out: &mut Vec<Message>) {
+    if depth > 8 {
+        return;
+    }
+    match v {
+        Value::Array(items) => items.iter().for_each(|i| field_messages(i, depth + 1, out)),
+        Value::Object(map) => {
+            for (k, child) in map {
+                if k == "messages" {
+                    out.extend(message_list(child.get("value")));
+                } else {
+                    field_messages(child, depth + 1, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn message_list(list: Option<&Value>) -> Vec<Message> {
+    list.and_then(Value::as_array)
         .map(|items| {
             items
                 .iter()
@@ -320,7 +348,12 @@ pub fn choices(state: &Value, r: &Remediation) -> Vec<Choice> {
                 if let Some(v) = f.get("value").and_then(Value::as_str) {
                     methods.push((v.to_string(), String::new()));
                 }
-                for o in f.get("options").and_then(Value::as_array).into_iter().flatten() {
+                for o in f
+                    .get("options")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(v) = o.get("value").and_then(Value::as_str) {
                         let l = o.get("label").and_then(Value::as_str).unwrap_or_default();
                         methods.push((v.to_string(), l.to_string()));
@@ -495,7 +528,9 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
                     code_label = code_label_for(&key, &kind);
                 }
                 last = Last::Code;
-                let c = ctx.host.mfa_code(&format!("{}: ", capitalize(&code_label)))?;
+                let c = ctx
+                    .host
+                    .mfa_code(&format!("{}: ", capitalize(&code_label)))?;
                 let c = Secret::new(c.expose().trim().to_string());
                 if c.expose().is_empty() {
                     return Err(PluginError::new(
@@ -532,7 +567,8 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
             }
             ctx.host.debug(&format!("IDX: selecting {}", choice.label));
             last = Last::Select;
-            let body = json!({"authenticator": Value::Object(choice.body.clone()), "stateHandle": handle});
+            let body =
+                json!({"authenticator": Value::Object(choice.body.clone()), "stateHandle": handle});
             state = post(ctx, &ctx.org.resolve(&r.href), body)?.state;
             continue;
         }
@@ -591,7 +627,9 @@ fn message_error(ctx: &Ctx, errors: &[Message], last: Last, code_label: &str) ->
             ErrorKind::MfaRejected,
             format!("the Okta Verify push was rejected on the phone ({text})"),
         )
-        .with_hint("run again and approve it; if you did not start this sign-in, tell your security team");
+        .with_hint(
+            "run again and approve it; if you did not start this sign-in, tell your security team",
+        );
     }
     if last == Last::Push && (keys.contains("expired") || keys.contains("timeout")) {
         return PluginError::new(
@@ -601,10 +639,8 @@ fn message_error(ctx: &Ctx, errors: &[Message], last: Last, code_label: &str) ->
         .with_hint("run again and approve the notification on your phone");
     }
     if keys.contains("idx.session.expired") || keys.contains("session has expired") {
-        return PluginError::other(format!(
-            "the Okta sign-in transaction expired ({text})"
-        ))
-        .with_hint("run again and finish the sign-in within its time limit");
+        return PluginError::other(format!("the Okta sign-in transaction expired ({text})"))
+            .with_hint("run again and finish the sign-in within its time limit");
     }
     match last {
         Last::Password | Last::Start => wrong_password(ctx, &text),
@@ -633,18 +669,18 @@ fn dead_end(ctx: &Ctx, state: &Value, names: &[&str]) -> PluginError {
         return locked(ctx);
     }
     if has("reenroll-authenticator") || has("reset-authenticator") {
-        return PluginError::auth(format!(
-            "the Okta password of {} has expired",
-            ctx.username
-        ))
-        .with_hint(format!(
-            "sign in at {base} in a browser to choose a new password, then run again"
-        ));
+        return PluginError::auth(format!("the Okta password of {} has expired", ctx.username))
+            .with_hint(format!(
+                "sign in at {base} in a browser to choose a new password, then run again"
+            ));
     }
     if names.iter().any(|n| {
         matches!(
             *n,
-            "select-authenticator-enroll" | "enroll-authenticator" | "enroll-poll" | "enroll-profile"
+            "select-authenticator-enroll"
+                | "enroll-authenticator"
+                | "enroll-poll"
+                | "enroll-profile"
         )
     }) {
         return PluginError::not_supported(format!(
@@ -658,8 +694,11 @@ fn dead_end(ctx: &Ctx, state: &Value, names: &[&str]) -> PluginError {
     if names.iter().any(|n| {
         matches!(
             *n,
-            "launch-authenticator" | "device-challenge-poll" | "device-assurance-grace-period"
-                | "challenge-poll" | "cancel-transaction"
+            "launch-authenticator"
+                | "device-challenge-poll"
+                | "device-assurance-grace-period"
+                | "challenge-poll"
+                | "cancel-transaction"
         )
     }) {
         return headless_policy(
@@ -707,8 +746,7 @@ pub fn choose(ctx: &Ctx, all: &[Choice]) -> Result<Choice, PluginError> {
             .iter()
             .copied()
             .filter(|c| {
-                c.kind == wanted.kind
-                    && wanted.provider.as_ref().is_none_or(|p| *p == c.provider)
+                c.kind == wanted.kind && wanted.provider.as_ref().is_none_or(|p| *p == c.provider)
             })
             .collect();
         matching.sort_by_key(|c| c.provider != "okta");
@@ -766,7 +804,9 @@ pub fn choose(ctx: &Ctx, all: &[Choice]) -> Result<Choice, PluginError> {
             offered()
         ),
     )
-    .with_hint("set --mfa-code-command (e.g. with --mfa-factor totp), or enroll Okta Verify and use push"))
+    .with_hint(
+        "set --mfa-code-command (e.g. with --mfa-factor totp), or enroll Okta Verify and use push",
+    ))
 }
 
 /// Poll an Okta Verify push until the state moves on; the number challenge
@@ -800,7 +840,11 @@ fn poll_push(ctx: &Ctx, mut state: Value, mut poll: Remediation) -> Result<Value
             )
             .with_hint("approve it sooner, or allow more time with --mfa-timeout SECONDS"));
         }
-        let wait = Duration::from_millis(poll.refresh_ms.unwrap_or(DEFAULT_REFRESH_MS).clamp(500, 10_000));
+        let wait = Duration::from_millis(
+            poll.refresh_ms
+                .unwrap_or(DEFAULT_REFRESH_MS)
+                .clamp(500, 10_000),
+        );
         ctx.host.sleep(wait.min(deadline - now))?;
         let handle = state
             .get("stateHandle")
@@ -827,7 +871,10 @@ fn poll_push(ctx: &Ctx, mut state: Value, mut poll: Remediation) -> Result<Value
         if messages(&state).iter().any(|m| m.error) {
             return Ok(state);
         }
-        match remediations(&state).into_iter().find(|r| r.name == "challenge-poll") {
+        match remediations(&state)
+            .into_iter()
+            .find(|r| r.name == "challenge-poll")
+        {
             Some(p) if success_href(&state).is_none() => poll = p,
             _ => return Ok(state),
         }
@@ -846,9 +893,10 @@ fn cancel(ctx: &Ctx, state: &Value) {
     ) else {
         return;
     };
-    let _ = ctx
-        .host
-        .http(request(&ctx.org.resolve(href), &json!({ "stateHandle": handle })));
+    let _ = ctx.host.http(request(
+        &ctx.org.resolve(href),
+        &json!({ "stateHandle": handle }),
+    ));
 }
 
 #[cfg(test)]
@@ -939,11 +987,23 @@ mod tests {
         let ct: Vec<_> = r
             .headers
             .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case("content-type") || k.eq_ignore_ascii_case("accept"))
+            .filter(|(k, _)| {
+                k.eq_ignore_ascii_case("content-type") || k.eq_ignore_ascii_case("accept")
+            })
             .map(|(_, v)| v.as_str())
             .collect();
         assert_eq!(ct, [ION, ION]);
         assert_eq!(ION, "application/ion+json; okta-version=1.0.0");
+    }
+
+    #[test]
+    fn field_level_messages_count_too() {
+        let st = json!({"remediation": {"value": [{"name": "identify", "href": "h", "value": [
+            {"name": "credentials", "form": {"value": [{"name": "passcode",
+                "messages": {"value": [{"message": "Password is incorrect", "class": "ERROR"}]}}]}}]}]}});
+        let m = messages(&st);
+        assert_eq!(m.len(), 1);
+        assert!(m[0].error && m[0].text == "Password is incorrect");
     }
 
     #[test]

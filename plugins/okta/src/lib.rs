@@ -110,9 +110,10 @@ impl Plugin for OktaPlugin {
         let assertion = match flow {
             Flow::Classic => login(&ctx, &link)?,
             Flow::Idx => idx::login(&ctx, link.as_str())?,
-            Flow::Device { client_id, open_browser } => {
-                device::login(&ctx, &link, &client_id, open_browser)?
-            }
+            Flow::Device {
+                client_id,
+                open_browser,
+            } => device::login(&ctx, &link, &client_id, open_browser)?,
             Flow::Auto => {
                 if session::stored(host).is_some() {
                     login(&ctx, &link)?
@@ -135,7 +136,10 @@ enum Flow {
     Auto,
     Classic,
     Idx,
-    Device { client_id: String, open_browser: bool },
+    Device {
+        client_id: String,
+        open_browser: bool,
+    },
 }
 
 impl Flow {
@@ -147,7 +151,11 @@ impl Flow {
                 .filter(|v| !v.is_empty())
         };
         let client_id = opt("client-id");
-        let open_browser = match opt("open-browser").as_deref().map(str::to_ascii_lowercase).as_deref() {
+        let open_browser = match opt("open-browser")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             None | Some("false") | Some("no") | Some("0") => false,
             Some("true") | Some("yes") | Some("1") => true,
             Some(other) => {
@@ -156,7 +164,9 @@ impl Flow {
                 )))
             }
         };
-        let flow = opt("flow").unwrap_or_else(|| "auto".into()).to_ascii_lowercase();
+        let flow = opt("flow")
+            .unwrap_or_else(|| "auto".into())
+            .to_ascii_lowercase();
         match (flow.as_str(), client_id) {
             ("auto" | "device", Some(client_id)) => Ok(Flow::Device {
                 client_id,

@@ -126,7 +126,10 @@ const COOKIE_LIFETIME_SECS: i64 = 2 * 3600;
 
 /// Put the stored Identity Engine cookies back into this login's jar.
 pub fn restore_cookies(host: &Host) -> bool {
-    let Some(c) = host.session_get(COOKIES_KEY).filter(|c| !c.expose().is_empty()) else {
+    let Some(c) = host
+        .session_get(COOKIES_KEY)
+        .filter(|c| !c.expose().is_empty())
+    else {
         return false;
     };
     host.add_secret(c.expose());
@@ -149,7 +152,10 @@ pub fn keep_cookies(host: &Host) {
     let expires = OffsetDateTime::now_utc().unix_timestamp() + COOKIE_LIFETIME_SECS;
     match host.session_put(COOKIES_KEY, &c, expires) {
         Ok(()) => host.debug("kept the Okta session cookies for reuse"),
-        Err(e) => host.debug(&format!("could not store the Okta session cookies: {}", e.message)),
+        Err(e) => host.debug(&format!(
+            "could not store the Okta session cookies: {}",
+            e.message
+        )),
     }
 }
 

@@ -261,7 +261,8 @@ fn code(
             Err(e) if e.code == "E0000068" && attempts_left > 1 => {
                 attempts_left -= 1;
                 ctx.host.notify(&format!(
-                    "Okta did not accept that code; try again ({label})"
+                    "Okta did not accept that code ({}); try again ({label})",
+                    e.causes.first().unwrap_or(&e.summary).trim_end_matches('.')
                 ));
             }
             Err(e) => return Err(errors::factor_error(ctx, &e, &label)),

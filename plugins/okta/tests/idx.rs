@@ -85,7 +85,10 @@ fn assert_saml(b64: &str) {
             .unwrap(),
     )
     .unwrap();
-    assert!(xml.contains("arn:aws:iam::123456789012:role/okta-dev"), "{xml}");
+    assert!(
+        xml.contains("arn:aws:iam::123456789012:role/okta-dev"),
+        "{xml}"
+    );
 }
 
 fn ov(push: Option<Push>, number: Option<u32>, totp: Option<&str>) -> Authenticator {
@@ -119,7 +122,10 @@ fn password_only_org_signs_in_through_idx_with_the_protocol_minimum() {
     );
     assert_eq!(s.password_requests(), 1);
     let rec = s.record();
-    assert!(rec.secrets.contains(&b64), "assertion not registered as secret");
+    assert!(
+        rec.secrets.contains(&b64),
+        "assertion not registered as secret"
+    );
     let ion: Vec<_> = s
         .requests()
         .into_iter()
@@ -174,7 +180,11 @@ fn expired_password_and_enrolment_have_their_own_messages() {
     u.must_enroll = true;
     let e = err(&services().build(), &request(&org_with(u).link));
     assert_eq!(e.kind, ErrorKind::NotSupported);
-    assert!(e.message.contains("set up an authenticator"), "{}", e.message);
+    assert!(
+        e.message.contains("set up an authenticator"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
@@ -251,23 +261,57 @@ fn okta_verify_code_uses_the_totp_field() {
     assert_saml(&login(&s, &with_factor(request(&o.link), "totp")).unwrap());
     assert_eq!(o.idx.lock().unwrap().pushes_sent, 0);
     let prompts = s.record().mfa_requests;
-    assert!(prompts.iter().any(|p| p.contains("Okta Verify code")), "{prompts:?}");
+    assert!(
+        prompts.iter().any(|p| p.contains("Okta Verify code")),
+        "{prompts:?}"
+    );
 }
 
 #[test]
 fn google_authenticator_email_and_sms_codes() {
     let cases = [
-        (Authenticator::Google { code: "222222".into() }, "totp:google", "222222", "Google Authenticator code"),
-        (Authenticator::Email { code: "333333".into() }, "email", "333333", "Email code"),
-        (Authenticator::Phone { code: "444444".into() }, "sms", "444444", "SMS code"),
-        (Authenticator::Phone { code: "444444".into() }, "call", "444444", "Voice call code"),
+        (
+            Authenticator::Google {
+                code: "222222".into(),
+            },
+            "totp:google",
+            "222222",
+            "Google Authenticator code",
+        ),
+        (
+            Authenticator::Email {
+                code: "333333".into(),
+            },
+            "email",
+            "333333",
+            "Email code",
+        ),
+        (
+            Authenticator::Phone {
+                code: "444444".into(),
+            },
+            "sms",
+            "444444",
+            "SMS code",
+        ),
+        (
+            Authenticator::Phone {
+                code: "444444".into(),
+            },
+            "call",
+            "444444",
+            "Voice call code",
+        ),
     ];
     for (a, factor, code, prompt) in cases {
         let o = org_with(user().with(a));
         let s = services().mfa_codes([code]).build();
         assert_saml(&login(&s, &with_factor(request(&o.link), factor)).unwrap());
         let prompts = s.record().mfa_requests;
-        assert!(prompts.iter().any(|p| p.contains(prompt)), "{factor}: {prompts:?}");
+        assert!(
+            prompts.iter().any(|p| p.contains(prompt)),
+            "{factor}: {prompts:?}"
+        );
     }
 }
 
@@ -275,7 +319,9 @@ fn google_authenticator_email_and_sms_codes() {
 fn totp_prefers_okta_verify_then_google() {
     let o = org_with(
         user()
-            .with(Authenticator::Google { code: "222222".into() })
+            .with(Authenticator::Google {
+                code: "222222".into(),
+            })
             .with(ov(None, None, Some("111111"))),
     );
     let s = services().mfa_codes(["111111"]).build();
@@ -284,18 +330,26 @@ fn totp_prefers_okta_verify_then_google() {
 
 #[test]
 fn wrong_code_shows_oktas_message() {
-    let o = org_with(user().with(Authenticator::Google { code: "222222".into() }));
+    let o = org_with(user().with(Authenticator::Google {
+        code: "222222".into(),
+    }));
     let s = services().mfa_codes(["999999"]).build();
     let e = err(&s, &request(&o.link));
     assert_eq!(e.kind, ErrorKind::MfaRejected);
-    assert!(e.message.contains("Invalid code. Try again"), "{}", e.message);
+    assert!(
+        e.message.contains("Invalid code. Try again"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
 fn several_authenticators_menu_or_push_without_terminal() {
     let both = || {
         user()
-            .with(Authenticator::Email { code: "333333".into() })
+            .with(Authenticator::Email {
+                code: "333333".into(),
+            })
             .with(Authenticator::push(0, None))
     };
     // Menu: Email first, Okta Verify push second.
@@ -360,7 +414,12 @@ fn session_cookies_are_reused_and_an_expired_session_falls_back_silently() {
     {
         let st = o.idx.lock().unwrap();
         assert_eq!(st.pushes_sent, 1, "no second push");
-        assert_eq!(st.requests.len() - before, 1, "{:?}", &st.requests[before..]);
+        assert_eq!(
+            st.requests.len() - before,
+            1,
+            "{:?}",
+            &st.requests[before..]
+        );
     }
     let files: Vec<_> = std::fs::read_dir(dir.path().join("sessions"))
         .unwrap()
@@ -370,7 +429,10 @@ fn session_cookies_are_reused_and_an_expired_session_falls_back_silently() {
         let text = std::fs::read_to_string(f).unwrap();
         assert!(!text.contains(PASSWORD));
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(f).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(f).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 
     o.idx.lock().unwrap().expire_sessions();
@@ -411,7 +473,9 @@ fn device_flow_shows_the_code_and_needs_no_password() {
     assert_eq!(s.password_requests(), 0);
     let notices = s.notices();
     assert!(
-        notices.iter().any(|n| n.contains("/activate") && n.contains("WDJB-MJHT")),
+        notices
+            .iter()
+            .any(|n| n.contains("/activate") && n.contains("WDJB-MJHT")),
         "{notices:?}"
     );
     let st = o.idx.lock().unwrap();
