@@ -506,3 +506,68 @@ fn device_flow_errors_name_the_client_id_and_the_web_sso_setting() {
     assert_eq!(e.kind, ErrorKind::Config);
     assert!(e.hint.unwrap().contains("Allowed Web SSO Client"));
 }
+
+// --- numbers for BENCHMARKS.md --------------------------------------------------
+
+/// IdP requests per OIE path, as the fake counts them (BENCHMARKS.md).
+#[test]
+fn idp_requests_per_path() {
+    let count = |u: IdxUser, req: fn(&str) -> LoginRequest, codes: &[&str]| {
+        let o = org_with(u);
+        let s = services().mfa_codes(codes.to_vec()).build();
+        assert_saml(&login(&s, &req(&o.link)).unwrap());
+        let st = o.idx.lock().unwrap();
+        (st.requests.len(), st.count("/.well-known"))
+    };
+    // password only: well-known (first login of the day), app link 302,
+    // sign-in page, introspect, identify, success redirect, app link.
+    assert_eq!(count(user(), request, &[]), (7, 1));
+    // + Okta Verify push approved on the second poll: challenge + 2 polls.
+    assert_eq!(
+        count(user().with(Authenticator::push(1, Some(42))), request, &[]),
+        (10, 1)
+    );
+    // + a code (Google Authenticator): challenge + answer.
+    assert_eq!(
+        count(
+            user().with(Authenticator::Google { code: "2".into() }),
+            request,
+            &["2"]
+        ),
+        (9, 1)
+    );
+}
+
+/// A simulated working day (8 h): credentials refreshed every 45 min (1 h
+/// STS credentials, refreshed 15 min before expiry), the Okta session
+/// ending every 2 h. Counts what the user has to do (BENCHMARKS.md).
+#[test]
+fn prompts_per_working_day() {
+    let run_day = |keep_sessions: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let o = org_with(user().with(Authenticator::push(0, Some(42))));
+        let (mut passwords, mut logins) = (0, 0);
+        for minute in (0..480).step_by(45) {
+            if minute > 0 && minute / 120 != (minute - 45) / 120 {
+                o.idx.lock().unwrap().expire_sessions();
+            }
+            let b = services();
+            let s = if keep_sessions {
+                b.session_dir(dir.path()).build()
+            } else {
+                b.build()
+            };
+            assert_saml(&login(&s, &request(&o.link)).unwrap());
+            passwords += s.password_requests();
+            logins += 1;
+        }
+        let pushes = o.idx.lock().unwrap().pushes_sent;
+        (logins, passwords, pushes)
+    };
+    let kept = run_day(true);
+    let fresh = run_day(false);
+    println!("logins, password prompts, pushes with IdP session reuse: {kept:?}");
+    println!("logins, password prompts, pushes without (--no-idp-session): {fresh:?}");
+    assert_eq!(kept, (11, 4, 4));
+    assert_eq!(fresh, (11, 11, 11));
+}
