@@ -203,6 +203,11 @@ pub struct IdxConfig {
     pub session_lifetime_secs: i64,
     /// `refresh` (ms) of `challenge-poll`.
     pub poll_refresh_ms: u64,
+    /// Offer the push poll as `currentAuthenticator.value.poll` instead of
+    /// a `challenge-poll` remediation (both shapes occur in Okta's data).
+    pub poll_under_current_authenticator: bool,
+    /// The number challenge appears only from the first poll answer on.
+    pub number_after_first_poll: bool,
 }
 
 impl Default for IdxConfig {
@@ -219,6 +224,8 @@ impl Default for IdxConfig {
             rate_limited_polls: 0,
             session_lifetime_secs: 7200,
             poll_refresh_ms: 1000,
+            poll_under_current_authenticator: false,
+            number_after_first_poll: false,
         }
     }
 }
@@ -556,7 +563,7 @@ fn state_json(st: &IdxState, handle: &str, txn: &Txn, messages: Option<Value>) -
             }
             v["authenticatorEnrollments"] = json!({"type": "array", "value": enrollments});
             match &txn.pending {
-                Pending::Push { idx, .. } => {
+                Pending::Push { idx, polls } => {
                     let mut poll = remediation(
                         st,
                         "challenge-poll",
@@ -566,14 +573,23 @@ fn state_json(st: &IdxState, handle: &str, txn: &Txn, messages: Option<Value>) -
                     );
                     poll["refresh"] = json!(st.config.poll_refresh_ms);
                     poll["relatesTo"] = json!(["$.currentAuthenticator"]);
-                    rem.push(poll);
+                    let under_current = st.config.poll_under_current_authenticator;
+                    if !under_current {
+                        rem.push(poll.clone());
+                    }
                     let mut cur = json!({"type": "app", "key": "okta_verify", "id": auth_id(*idx),
                         "displayName": "Okta Verify", "methods": [{"type": "push"}]});
                     if let Some(Authenticator::OktaVerify {
                         number: Some(n), ..
                     }) = u.authenticators.get(*idx)
                     {
-                        cur["contextualData"] = json!({"correctAnswer": n});
+                        if !st.config.number_after_first_poll || *polls > 0 {
+                            cur["contextualData"] = json!({"correctAnswer": n});
+                        }
+                    }
+                    if under_current {
+                        poll["name"] = json!("poll");
+                        cur["poll"] = poll;
                     }
                     v["currentAuthenticator"] = json!({"type": "object", "value": cur});
                 }

@@ -26,9 +26,21 @@ const MAX_ROUNDS: usize = 3;
 /// Poll interval when `challenge-poll` has no `refresh`.
 const DEFAULT_REFRESH_MS: u64 = 4000;
 
+/// Part of the error when an answer is not IDX at all (the org has no IDX
+/// API at that URL): `flow=auto` then falls back to the classic API.
+const NOT_IDX: &str = "without an Okta IDX body";
+
+/// What an IDX login produced.
+pub enum Outcome {
+    Assertion(Secret<String>),
+    /// The org started no IDX transaction (no state token on its sign-in
+    /// page, or no IDX API): the error to report if nothing else works.
+    NoIdx(PluginError),
+}
+
 /// Log in through IDX: stored session cookies first, then the app link's
-/// sign-in page, then the remediations. Returns the SAML assertion.
-pub fn login(ctx: &Ctx, link: &str) -> Result<Secret<String>, PluginError> {
+/// sign-in page, then the remediations.
+pub fn login(ctx: &Ctx, link: &str) -> Result<Outcome, PluginError> {
     let restored = session::restore_cookies(ctx.host);
     if restored {
         ctx.host
@@ -40,7 +52,7 @@ pub fn login(ctx: &Ctx, link: &str) -> Result<Secret<String>, PluginError> {
             AppPage::Saml(assertion) => {
                 ctx.host.add_secret(assertion.expose());
                 session::keep_cookies(ctx.host);
-                return Ok(assertion);
+                return Ok(Outcome::Assertion(assertion));
             }
             AppPage::StepUp { state_token } => {
                 if restored && round == 0 {
@@ -48,16 +60,21 @@ pub fn login(ctx: &Ctx, link: &str) -> Result<Secret<String>, PluginError> {
                         .debug("the stored Okta session has expired; signing in again");
                     session::forget_cookies(ctx.host);
                 }
-                let next = sign_in(ctx, &state_token)?;
+                let next = match sign_in(ctx, &state_token) {
+                    Err(e) if round == 0 && e.message.contains(NOT_IDX) => {
+                        return Ok(Outcome::NoIdx(e))
+                    }
+                    other => other?,
+                };
                 ctx.host
                     .debug(&format!("IDX success: opening {}", api::path_of(&next)));
                 resp = ctx.host.http(session::get(&next, None))?;
             }
             AppPage::SignIn => {
-                return Err(PluginError::protocol(
+                return Ok(Outcome::NoIdx(PluginError::protocol(
                     "Okta's sign-in page holds no state token to start an Identity Engine sign-in",
                 )
-                .with_hint("try --plugin-option flow=classic, or the device flow with --plugin-option client-id=<OIDC native app id>"))
+                .with_hint("try --plugin-option flow=classic, or the device flow with --plugin-option client-id=<OIDC native app id>")))
             }
             AppPage::Other(what) => return Err(app::no_assertion(&what)),
         }
@@ -103,7 +120,7 @@ fn read(ctx: &Ctx, resp: &HttpResponse) -> Result<Answer, PluginError> {
     }
     let state: Value = serde_json::from_slice(&resp.body).map_err(|_| {
         PluginError::protocol(format!(
-            "POST {} answered HTTP {} without an Okta IDX body",
+            "POST {} answered HTTP {} {NOT_IDX}",
             api::path_of(&resp.url),
             resp.status
         ))
@@ -483,8 +500,8 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
         ctx.host
             .debug(&format!("IDX remediations: {}", names.join(", ")));
 
-        if let (Some(poll), true) = (find("challenge-poll"), push_sent) {
-            state = poll_push(ctx, state.clone(), poll.clone())?;
+        if let (Some(poll), true) = (poll_remediation(&state), push_sent) {
+            state = poll_push(ctx, state.clone(), poll)?;
             last = Last::Push;
             continue;
         }
@@ -809,24 +826,54 @@ pub fn choose(ctx: &Ctx, all: &[Choice]) -> Result<Choice, PluginError> {
     ))
 }
 
+/// Where to poll: the `challenge-poll` remediation, or the `poll` form
+/// Okta puts under `currentAuthenticator(Enrollment).value`.
+fn poll_remediation(state: &Value) -> Option<Remediation> {
+    if let Some(r) = remediations(state)
+        .into_iter()
+        .find(|r| r.name == "challenge-poll")
+    {
+        return Some(r);
+    }
+    [
+        "/currentAuthenticator/value/poll",
+        "/currentAuthenticatorEnrollment/value/poll",
+    ]
+    .iter()
+    .find_map(|p| state.pointer(p))
+    .and_then(|r| {
+        Some(Remediation {
+            name: "poll".into(),
+            href: r.get("href")?.as_str()?.to_string(),
+            fields: Vec::new(),
+            refresh_ms: r.get("refresh").and_then(Value::as_u64),
+        })
+    })
+}
+
 /// Poll an Okta Verify push until the state moves on; the number challenge
 /// is shown once, 429s back off until `X-Rate-Limit-Reset`, and
 /// `--mfa-timeout` bounds it all.
 fn poll_push(ctx: &Ctx, mut state: Value, mut poll: Remediation) -> Result<Value, PluginError> {
     let timeout = Duration::from_secs(ctx.req.mfa.timeout_secs.max(1));
     let deadline = Instant::now() + timeout;
-    let mut shown = false;
+    let (mut notified, mut number_shown) = (false, false);
     loop {
-        if !shown {
-            shown = true;
-            match correct_answer(&state) {
-                Some(n) => ctx.host.notify(&format!(
+        // The number may come with the first answer or a later poll: show
+        // it once when it appears, the plain notice only before that.
+        match correct_answer(&state) {
+            Some(n) if !number_shown => {
+                (notified, number_shown) = (true, true);
+                ctx.host.notify(&format!(
                     "Okta Verify: tap {n} on your phone to approve the sign-in"
-                )),
-                None => ctx
-                    .host
-                    .notify("Okta Verify: approve the push notification on your phone"),
+                ));
             }
+            None if !notified => {
+                notified = true;
+                ctx.host
+                    .notify("Okta Verify: approve the push notification on your phone");
+            }
+            _ => {}
         }
         let now = Instant::now();
         if now >= deadline {
@@ -871,10 +918,7 @@ fn poll_push(ctx: &Ctx, mut state: Value, mut poll: Remediation) -> Result<Value
         if messages(&state).iter().any(|m| m.error) {
             return Ok(state);
         }
-        match remediations(&state)
-            .into_iter()
-            .find(|r| r.name == "challenge-poll")
-        {
+        match poll_remediation(&state) {
             Some(p) if success_href(&state).is_none() => poll = p,
             _ => return Ok(state),
         }

@@ -109,7 +109,10 @@ impl Plugin for OktaPlugin {
         host.debug(&format!("Okta flow: {flow:?}"));
         let assertion = match flow {
             Flow::Classic => login(&ctx, &link)?,
-            Flow::Idx => idx::login(&ctx, link.as_str())?,
+            Flow::Idx => match idx::login(&ctx, link.as_str())? {
+                idx::Outcome::Assertion(a) => a,
+                idx::Outcome::NoIdx(e) => return Err(e),
+            },
             Flow::Device {
                 client_id,
                 open_browser,
@@ -118,7 +121,18 @@ impl Plugin for OktaPlugin {
                 if session::stored(host).is_some() {
                     login(&ctx, &link)?
                 } else if session::has_cookies(host) || org::is_identity_engine_cached(&ctx) {
-                    idx::login(&ctx, link.as_str())?
+                    match idx::login(&ctx, link.as_str())? {
+                        idx::Outcome::Assertion(a) => a,
+                        // OIE org whose app still answers like Classic: the
+                        // authn API (with step-up through IDX) may work.
+                        idx::Outcome::NoIdx(e) => {
+                            host.debug(&format!(
+                                "no Identity Engine transaction ({}); trying the classic API",
+                                e.message
+                            ));
+                            login(&ctx, &link)?
+                        }
+                    }
                 } else {
                     login(&ctx, &link)?
                 }

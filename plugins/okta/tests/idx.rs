@@ -571,3 +571,39 @@ fn prompts_per_working_day() {
     assert_eq!(kept, (11, 4, 4));
     assert_eq!(fresh, (11, 11, 11));
 }
+
+#[test]
+fn poll_under_current_authenticator_and_a_late_number_work_too() {
+    let o = org(IdxConfig {
+        poll_under_current_authenticator: true,
+        number_after_first_poll: true,
+        ..IdxConfig::with_user(user().with(Authenticator::push(2, Some(64))))
+    });
+    let s = services().build();
+    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    assert_eq!(o.idx.lock().unwrap().pushes_sent, 1);
+    let notices = s.notices();
+    assert_eq!(
+        notices.iter().filter(|n| n.contains("tap 64")).count(),
+        1,
+        "{notices:?}"
+    );
+    assert_eq!(
+        notices.len(),
+        2,
+        "plain notice, then the number: {notices:?}"
+    );
+}
+
+#[test]
+fn auto_on_an_oie_org_without_idx_falls_back_to_the_classic_explanation() {
+    // The classic fake in Identity Engine mode: pipeline idx, no IDX
+    // transaction on its sign-in page, classic API refused.
+    let mut c = sandbox::okta::OktaConfig::with_user(sandbox::okta::User::new(USER, PASSWORD));
+    c.oie = true;
+    let path = c.app_path();
+    let (server, _okta) = sandbox::okta::start(c);
+    let e = err(&services().build(), &request(&server.url(&path)));
+    assert_eq!(e.kind, ErrorKind::NotSupported);
+    assert!(e.message.contains("Identity Engine"), "{}", e.message);
+}
