@@ -177,3 +177,28 @@ fn device_flow_prints_the_code_and_needs_no_password() {
     ));
     out.fails(1, "0oa-nope");
 }
+
+#[test]
+fn verbose_log_never_shows_state_handles_cookies_or_the_password() {
+    let w = world(
+        IdxUser::new(USER, PASSWORD).with(Authenticator::push(0, None)),
+        |_| {},
+    );
+    let mut cmd = w.saml(DEV, &["-v", "-v"]);
+    cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+    let out = run(cmd);
+    out.ok();
+    assert!(out.stderr.contains("IDX remediations"), "{}", out.stderr);
+    assert!(!out.stderr.contains(PASSWORD));
+    let st = w.idx.lock().unwrap();
+    assert!(!st.sessions.is_empty());
+    for sid in st.sessions.keys() {
+        assert!(!out.stderr.contains(sid.as_str()), "session id in the log");
+    }
+    // State handles are `02` + 12 chars + `-` + 12 chars in this fake.
+    assert!(
+        !out.stderr.split_whitespace().any(|w| w.starts_with("02") && w.len() == 27),
+        "{}",
+        out.stderr
+    );
+}
