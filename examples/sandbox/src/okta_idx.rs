@@ -159,6 +159,9 @@ pub struct IdxUser {
     pub password_expired: bool,
     /// Must enrol an authenticator before signing in.
     pub must_enroll: bool,
+    /// The password expires soon: a `reenroll-authenticator-warning` with
+    /// a `skip` remediation after the password.
+    pub password_warn: bool,
 }
 
 impl IdxUser {
@@ -170,6 +173,7 @@ impl IdxUser {
             locked: false,
             password_expired: false,
             must_enroll: false,
+            password_warn: false,
         }
     }
 
@@ -199,6 +203,8 @@ pub struct IdxConfig {
     pub device_approve_after: Option<usize>,
     /// Push polls answered with HTTP 429 before normal answers.
     pub rate_limited_polls: usize,
+    /// Every `identify` answered with HTTP 429.
+    pub rate_limited_identify: bool,
     /// IDX session lifetime, seconds.
     pub session_lifetime_secs: i64,
     /// `refresh` (ms) of `challenge-poll`.
@@ -222,6 +228,7 @@ impl Default for IdxConfig {
             web_sso_allowed: true,
             device_approve_after: Some(1),
             rate_limited_polls: 0,
+            rate_limited_identify: false,
             session_lifetime_secs: 7200,
             poll_refresh_ms: 1000,
             poll_under_current_authenticator: false,
@@ -268,6 +275,8 @@ struct Txn {
     from_uri: String,
     /// A session already holding the password (classic sign-in, step-up).
     session: Option<String>,
+    /// The password-expiry warning was skipped.
+    warned: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -375,6 +384,7 @@ pub fn router(config: IdxConfig) -> (Router, Idx) {
         .route("/idp/idx/challenge/answer", post(answer))
         .route("/idp/idx/authenticators/poll", post(poll))
         .route("/idp/idx/cancel", post(cancel))
+        .route("/idp/idx/skip", post(skip))
         .route("/login/token/redirect", get(token_redirect))
         .route("/api/v1/authn", post(classic_authn))
         .route("/api/v1/sessions", post(no_sessions_api))
@@ -720,6 +730,7 @@ async fn sign_in_page(
             .cloned()
             .unwrap_or_else(|| st.config.app_path()),
         session: session.map(|(sid, _)| sid),
+        warned: false,
     };
     st.txns.insert(handle.clone(), txn);
     // The OIE sign-in page carries the widget's config as a JavaScript
@@ -749,6 +760,9 @@ async fn introspect(State(state): State<Idx>, body: Bytes) -> Response {
 async fn identify(State(state): State<Idx>, body: Bytes) -> Response {
     let mut st = state.lock().unwrap();
     record(&mut st, "POST", "/idp/idx/identify");
+    if st.config.rate_limited_identify {
+        return too_many_requests(42);
+    }
     let v = body_json(&body);
     let Some((h, txn)) = txn_of(&st, &v) else {
         return invalid_handle();
@@ -802,7 +816,30 @@ fn after_password(st: &mut IdxState, h: &str, txn: Txn, user: &IdxUser) -> Respo
         return ion(StatusCode::OK, v);
     }
     st.txns.insert(h.to_string(), txn.clone());
+    if txn.password_ok && user.password_warn && !txn.warned {
+        let v = json!({"version": "1.0.0", "stateHandle": h, "intent": "LOGIN",
+            "messages": {"type": "array", "value": [{"message": "Your password will expire in 3 days.", "class": "INFO",
+                "i18n": {"key": "password.expiring.message", "params": [3]}}]},
+            "remediation": {"type": "array", "value": [
+                remediation(st, "reenroll-authenticator-warning", "/idp/idx/challenge/answer", h,
+                    vec![passcode_field("passcode", "New password")]),
+                remediation(st, "skip", "/idp/idx/skip", h, vec![])]}});
+        return ion(StatusCode::OK, v);
+    }
     ion(StatusCode::OK, state_json(st, h, &txn, None))
+}
+
+async fn skip(State(state): State<Idx>, body: Bytes) -> Response {
+    let mut st = state.lock().unwrap();
+    record(&mut st, "POST", "/idp/idx/skip");
+    let v = body_json(&body);
+    let Some((h, txn)) = txn_of(&st, &v) else {
+        return invalid_handle();
+    };
+    let mut txn = txn.clone();
+    txn.warned = true;
+    st.txns.insert(h.clone(), txn.clone());
+    ion(StatusCode::OK, state_json(&st, &h, &txn, None))
 }
 
 async fn challenge(State(state): State<Idx>, body: Bytes) -> Response {
@@ -910,17 +947,7 @@ async fn poll(State(state): State<Idx>, body: Bytes) -> Response {
     st.polls += 1;
     if st.config.rate_limited_polls > 0 {
         st.config.rate_limited_polls -= 1;
-        let reset = OffsetDateTime::now_utc().unix_timestamp() + 1;
-        let mut r = (
-            StatusCode::TOO_MANY_REQUESTS,
-            Json(json!({"errorCode": "E0000047", "errorSummary": "API call exceeded rate limit due to too many requests.", "errorCauses": []})),
-        )
-            .into_response();
-        r.headers_mut()
-            .insert("x-rate-limit-reset", reset.to_string().parse().unwrap());
-        r.headers_mut()
-            .insert("x-rate-limit-remaining", "0".parse().unwrap());
-        return r;
+        return too_many_requests(1);
     }
     let v = body_json(&body);
     let Some((h, txn)) = txn_of(&st, &v) else {
@@ -965,6 +992,21 @@ async fn poll(State(state): State<Idx>, body: Bytes) -> Response {
     };
     st.txns.insert(h.clone(), txn.clone());
     ion(StatusCode::OK, state_json(&st, &h, &txn, msg))
+}
+
+/// Okta's 429: its error body and the rate-limit headers.
+fn too_many_requests(reset_in_secs: i64) -> Response {
+    let reset = OffsetDateTime::now_utc().unix_timestamp() + reset_in_secs;
+    let mut r = (
+        StatusCode::TOO_MANY_REQUESTS,
+        Json(json!({"errorCode": "E0000047", "errorSummary": "API call exceeded rate limit due to too many requests.", "errorCauses": []})),
+    )
+        .into_response();
+    r.headers_mut()
+        .insert("x-rate-limit-reset", reset.to_string().parse().unwrap());
+    r.headers_mut()
+        .insert("x-rate-limit-remaining", "0".parse().unwrap());
+    r
 }
 
 async fn cancel(State(state): State<Idx>, body: Bytes) -> Response {

@@ -481,6 +481,7 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
     let mut password_sent = false;
     let mut push_sent = false;
     let mut code_label = String::new();
+    let mut skipped = 0;
     for _ in 0..MAX_STEPS {
         if let Some(href) = success_href(&state) {
             return Ok(ctx.org.resolve(&href));
@@ -587,6 +588,31 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
             let body =
                 json!({"authenticator": Value::Object(choice.body.clone()), "stateHandle": handle});
             state = post(ctx, &ctx.org.resolve(&r.href), body)?.state;
+            continue;
+        }
+        if let Some(r) = find("skip") {
+            // An optional step (password expiring soon, optional enrolment):
+            // say what Okta said and go on, as the widget's "Remind me later".
+            for m in messages(&state)
+                .iter()
+                .filter(|m| !m.error && !m.text.is_empty())
+            {
+                ctx.host.warn(&format!(
+                    "Okta: {} (sign in at {} to act on it)",
+                    m.text.trim_end_matches('.'),
+                    ctx.org.base()
+                ));
+            }
+            if skipped >= 2 {
+                return Err(dead_end(ctx, &state, &names));
+            }
+            skipped += 1;
+            state = post(
+                ctx,
+                &ctx.org.resolve(&r.href),
+                json!({ "stateHandle": handle }),
+            )?
+            .state;
             continue;
         }
         return Err(dead_end(ctx, &state, &names));

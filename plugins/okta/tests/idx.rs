@@ -188,6 +188,29 @@ fn expired_password_and_enrolment_have_their_own_messages() {
 }
 
 #[test]
+fn password_expiring_soon_is_a_warning_and_skipped() {
+    let mut u = user();
+    u.password_warn = true;
+    let o = org_with(u);
+    let s = services().build();
+    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    assert_eq!(o.idx.lock().unwrap().count("/idp/idx/skip"), 1);
+    let logs = format!("{:?}", s.record().logs);
+    assert!(logs.contains("expire in 3 days"), "{logs}");
+}
+
+#[test]
+fn rate_limited_sign_in_says_when_it_resets() {
+    let o = org(IdxConfig {
+        rate_limited_identify: true,
+        ..IdxConfig::with_user(user())
+    });
+    let e = err(&services().build(), &request(&o.link));
+    assert!(e.message.contains("rate-limiting"), "{}", e.message);
+    assert!(e.message.contains("UTC (in 4"), "{}", e.message);
+}
+
+#[test]
 fn unknown_flow_option_is_a_config_error() {
     let o = org_with(user());
     let e = err(
