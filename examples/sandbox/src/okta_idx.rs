@@ -201,6 +201,10 @@ pub struct IdxConfig {
     /// Device authorizations are approved after this many token polls
     /// (`None`: only [`IdxState::approve_devices`] approves them).
     pub device_approve_after: Option<usize>,
+    /// The first device poll answers `slow_down`.
+    pub device_slow_down_first: bool,
+    /// Device codes expire after this many polls (`expired_token`).
+    pub device_expire_after: Option<usize>,
     /// Push polls answered with HTTP 429 before normal answers.
     pub rate_limited_polls: usize,
     /// Every `identify` answered with HTTP 429.
@@ -227,6 +231,8 @@ impl Default for IdxConfig {
             device_client_id: "0oadevice1native2app3".into(),
             web_sso_allowed: true,
             device_approve_after: Some(1),
+            device_slow_down_first: false,
+            device_expire_after: None,
             rate_limited_polls: 0,
             rate_limited_identify: false,
             session_lifetime_secs: 7200,
@@ -1136,6 +1142,8 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
             st.device_polls += 1;
             let code = f.get("device_code").cloned().unwrap_or_default();
             let approve_after = st.config.device_approve_after;
+            let expire_after = st.config.device_expire_after;
+            let slow_down = st.config.device_slow_down_first;
             let Some(d) = st.devices.get_mut(&code) else {
                 return oauth_error(
                     StatusCode::BAD_REQUEST,
@@ -1151,6 +1159,20 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
                 );
             }
             d.polls += 1;
+            if expire_after.is_some_and(|n| d.polls > n) {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "expired_token",
+                    "The device code has expired.",
+                );
+            }
+            if slow_down && d.polls == 1 {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "slow_down",
+                    "The client is polling too frequently.",
+                );
+            }
             if approve_after.is_some_and(|n| d.polls > n) {
                 d.approved = true;
             }

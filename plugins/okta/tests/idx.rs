@@ -507,6 +507,36 @@ fn device_flow_shows_the_code_and_needs_no_password() {
 }
 
 #[test]
+fn device_flow_slows_down_when_asked_and_reports_expiry() {
+    let o = org(IdxConfig {
+        device_slow_down_first: true,
+        device_approve_after: Some(2),
+        ..IdxConfig::with_user(user())
+    });
+    let client = o.idx.lock().unwrap().config.device_client_id.clone();
+    let s = TestServices::new().fast_sleep().build();
+    assert_saml(&login(&s, &with_option(request(&o.link), "client-id", &client)).unwrap());
+    // interval 1 s, then 6 s after slow_down: 1 + 6 + 6 seconds asked for.
+    assert!(
+        s.record().slept >= std::time::Duration::from_secs(13),
+        "{:?}",
+        s.record().slept
+    );
+
+    let o = org(IdxConfig {
+        device_approve_after: None,
+        device_expire_after: Some(2),
+        ..IdxConfig::with_user(user())
+    });
+    let e = err(
+        &TestServices::new().fast_sleep().build(),
+        &with_option(request(&o.link), "client-id", &client),
+    );
+    assert_eq!(e.kind, ErrorKind::MfaTimeout);
+    assert!(e.message.contains("expired"), "{}", e.message);
+}
+
+#[test]
 fn device_flow_errors_name_the_client_id_and_the_web_sso_setting() {
     let o = org_with(user());
     let e = err(
