@@ -120,21 +120,30 @@ impl Plugin for OktaPlugin {
             Flow::Auto => {
                 if session::stored(host).is_some() {
                     login(&ctx, &link)?
-                } else if session::has_cookies(host) || org::is_identity_engine_cached(&ctx) {
-                    match idx::login(&ctx, link.as_str())? {
-                        idx::Outcome::Assertion(a) => a,
-                        // OIE org whose app still answers like Classic: the
-                        // authn API (with step-up through IDX) may work.
-                        idx::Outcome::NoIdx(e) => {
-                            host.debug(&format!(
-                                "no Identity Engine transaction ({}); trying the classic API",
-                                e.message
-                            ));
-                            login(&ctx, &link)?
-                        }
-                    }
                 } else {
-                    login(&ctx, &link)?
+                    let remembered = org::remembered_engine(&ctx);
+                    let oie = session::has_cookies(host)
+                        || remembered.unwrap_or_else(|| org::is_identity_engine(&ctx));
+                    let assertion = if oie {
+                        match idx::login(&ctx, link.as_str())? {
+                            idx::Outcome::Assertion(a) => a,
+                            // OIE org whose app still answers like Classic:
+                            // the authn API (with step-up through IDX) may work.
+                            idx::Outcome::NoIdx(e) => {
+                                host.debug(&format!(
+                                    "no Identity Engine transaction ({}); trying the classic API",
+                                    e.message
+                                ));
+                                login(&ctx, &link)?
+                            }
+                        }
+                    } else {
+                        login(&ctx, &link)?
+                    };
+                    if remembered.is_none() {
+                        org::remember_engine(&ctx, oie);
+                    }
+                    assertion
                 }
             }
         };

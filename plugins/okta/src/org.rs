@@ -74,18 +74,20 @@ const ENGINE_KEY: &str = "okta-engine";
 /// Orgs migrate from Classic to OIE rarely: look again once a day.
 const ENGINE_TTL_SECS: i64 = 24 * 3600;
 
-/// [`is_identity_engine`], remembered for a day in the host session store.
-pub fn is_identity_engine_cached(ctx: &Ctx) -> bool {
-    if let Some(v) = ctx.host.session_get(ENGINE_KEY) {
-        ctx.host
-            .debug(&format!("org pipeline (remembered): {}", v.expose()));
-        return v.expose() == "idx";
-    }
-    let idx = is_identity_engine(ctx);
+/// The remembered answer of [`is_identity_engine`], if any.
+pub fn remembered_engine(ctx: &Ctx) -> Option<bool> {
+    let v = ctx.host.session_get(ENGINE_KEY)?;
+    ctx.host
+        .debug(&format!("org pipeline (remembered): {}", v.expose()));
+    Some(v.expose() == "idx")
+}
+
+/// Remember the engine for a day: called after a successful login only, so
+/// a failed one leaves the cache directory untouched.
+pub fn remember_engine(ctx: &Ctx, idx: bool) {
     let value = plugin_api::Secret::new(if idx { "idx" } else { "v1" }.to_string());
     let expires = time::OffsetDateTime::now_utc().unix_timestamp() + ENGINE_TTL_SECS;
     let _ = ctx.host.session_put(ENGINE_KEY, &value, expires);
-    idx
 }
 
 /// Whether the org runs Okta Identity Engine (`pipeline: idx` at
