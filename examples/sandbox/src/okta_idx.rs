@@ -218,6 +218,9 @@ pub struct IdxConfig {
     pub poll_under_current_authenticator: bool,
     /// The number challenge appears only from the first poll answer on.
     pub number_after_first_poll: bool,
+    /// The app link sends a signed-out user to the End-User Dashboard shell
+    /// (no state token); only `/oauth2/v1/authorize` renders the sign-in page.
+    pub dashboard_sign_in_only: bool,
 }
 
 impl Default for IdxConfig {
@@ -239,6 +242,7 @@ impl Default for IdxConfig {
             poll_refresh_ms: 1000,
             poll_under_current_authenticator: false,
             number_after_first_poll: false,
+            dashboard_sign_in_only: false,
         }
     }
 }
@@ -384,6 +388,9 @@ pub fn router(config: IdxConfig) -> (Router, Idx) {
         .route("/.well-known/okta-organization", get(well_known))
         .route("/home/amazon_aws/{app}/{n}", get(app_link))
         .route("/login/login.htm", get(sign_in_page))
+        .route("/", get(dashboard))
+        .route("/oauth2/v1/authorize", get(authorize))
+        .route("/enduser/callback", get(enduser_callback))
         .route("/idp/idx/introspect", post(introspect))
         .route("/idp/idx/identify", post(identify))
         .route("/idp/idx/challenge", post(challenge))
@@ -706,6 +713,7 @@ async fn app_link(
                 .base64();
             Html(post_page(&b64, "https://signin.aws.amazon.com/saml")).into_response()
         }
+        _ if st.config.dashboard_sign_in_only => redirect("/", set_cookie),
         _ => redirect(&format!("/login/login.htm?fromURI={from}"), set_cookie),
     }
 }
@@ -716,13 +724,52 @@ fn js_escape(s: &str) -> String {
         .replace('/', "\\x2F")
 }
 
+/// The End-User Dashboard single-page shell: no state token in it.
+async fn dashboard(State(state): State<Idx>) -> Response {
+    let mut st = state.lock().unwrap();
+    record(&mut st, "GET", "/");
+    Html(
+        r#"<!DOCTYPE html><html><head><title>example - Okta</title></head>
+<body><div id="root"></div><script src="/assets/enduser.js"></script></body></html>"#,
+    )
+    .into_response()
+}
+
+/// `/oauth2/v1/authorize` for the dashboard client: the sign-in page.
+async fn authorize(
+    State(state): State<Idx>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    {
+        let mut st = state.lock().unwrap();
+        record(&mut st, "GET", "/oauth2/v1/authorize");
+    }
+    let mut q = q;
+    q.insert("fromURI".into(), "/enduser/callback".into());
+    sign_in_page_inner(state, q, headers)
+}
+
+async fn enduser_callback(State(state): State<Idx>) -> Response {
+    let mut st = state.lock().unwrap();
+    record(&mut st, "GET", "/enduser/callback");
+    Html("<html><head><title>example - My Apps</title></head><body></body></html>").into_response()
+}
+
 async fn sign_in_page(
     State(state): State<Idx>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
+    {
+        let mut st = state.lock().unwrap();
+        record(&mut st, "GET", "/login/login.htm");
+    }
+    sign_in_page_inner(state, q, headers)
+}
+
+fn sign_in_page_inner(state: Idx, q: HashMap<String, String>, headers: HeaderMap) -> Response {
     let mut st = state.lock().unwrap();
-    record(&mut st, "GET", "/login/login.htm");
     let session = st.live_session(&headers);
     let handle = token("02");
     let txn = Txn {

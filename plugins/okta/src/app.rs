@@ -98,8 +98,10 @@ pub fn no_assertion(what: &str) -> PluginError {
 /// `var stateToken = '...'` in inline scripts, JavaScript-unescaped.
 pub fn state_token_in(scripts: &[String]) -> Option<String> {
     scripts.iter().find_map(|s| {
-        s.match_indices("stateToken")
-            .find_map(|(at, _)| quoted_value(&s[at + "stateToken".len()..]))
+        // Classic pages may declare `var stateToken = '';`: skip empty ones.
+        s.match_indices("stateToken").find_map(|(at, _)| {
+            quoted_value(&s[at + "stateToken".len()..]).filter(|t| !t.is_empty())
+        })
     })
 }
 
@@ -175,6 +177,13 @@ mod tests {
             Some("x-y")
         );
         assert_eq!(state_token_in(&["var stateToken;".to_string()]), None);
+        assert_eq!(
+            state_token_in(&[
+                "var stateToken = '';\nvar x = {stateToken: 'eyJ.a\\x5Fb'};".to_string()
+            ])
+            .as_deref(),
+            Some("eyJ.a_b")
+        );
         assert_eq!(
             state_token_in(&[
                 r#"var oktaData = {"signIn":{"baseUrl":"x","stateToken":"02a\x2Db"}};"#.to_string()

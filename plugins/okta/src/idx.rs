@@ -38,8 +38,13 @@ pub enum Outcome {
     NoIdx(PluginError),
 }
 
+/// OIDC client id of Okta's built-in End-User Dashboard (the same in every
+/// org). Its authorize URL renders the sign-in page when the app link only
+/// leads to the dashboard shell.
+const DASHBOARD_CLIENT_ID: &str = "okta.2b1959c8-bcc0-56eb-a589-cfcfb7422f26";
+
 /// Log in through IDX: stored session cookies first, then the app link's
-/// sign-in page, then the remediations.
+/// sign-in page (or the dashboard's), then the remediations.
 pub fn login(ctx: &Ctx, link: &str) -> Result<Outcome, PluginError> {
     let restored = session::restore_cookies(ctx.host);
     if restored {
@@ -47,42 +52,97 @@ pub fn login(ctx: &Ctx, link: &str) -> Result<Outcome, PluginError> {
             .debug("trying the stored Okta Identity Engine session");
     }
     let mut resp = ctx.host.http(session::get(link, None))?;
+    let mut tried_dashboard = false;
     for round in 0..MAX_ROUNDS {
-        match app::classify(&resp) {
+        let page = app::classify(&resp);
+        let state_token = match page {
             AppPage::Saml(assertion) => {
                 ctx.host.add_secret(assertion.expose());
                 session::keep_cookies(ctx.host);
                 return Ok(Outcome::Assertion(assertion));
             }
-            AppPage::StepUp { state_token } => {
-                if restored && round == 0 {
-                    ctx.host
-                        .debug("the stored Okta session has expired; signing in again");
-                    session::forget_cookies(ctx.host);
-                }
-                let next = match sign_in(ctx, &state_token) {
-                    Err(e) if round == 0 && e.message.contains(NOT_IDX) => {
-                        return Ok(Outcome::NoIdx(e))
+            AppPage::StepUp { state_token } => state_token,
+            AppPage::SignIn | AppPage::Other(_)
+                if round == 0 && !tried_dashboard && resp.status < 400 =>
+            {
+                // Some OIE orgs send a signed-out user from the app link to
+                // the dashboard shell: its sign-in page is the authorize URL.
+                tried_dashboard = true;
+                let page = ctx
+                    .host
+                    .http(session::get(&dashboard_authorize_url(ctx), None))?;
+                match app::classify(&page) {
+                    AppPage::StepUp { state_token } => {
+                        ctx.host
+                            .debug("signing in through the Okta dashboard's sign-in page");
+                        let next = match sign_in(ctx, &state_token) {
+                            Err(e) if e.message.contains(NOT_IDX) => return Ok(Outcome::NoIdx(e)),
+                            other => other?,
+                        };
+                        // The success redirect sets the session; the app
+                        // link then answers with the SAML form.
+                        let _ = ctx.host.http(session::get(&next, None))?;
+                        resp = ctx.host.http(session::get(link, None))?;
+                        continue;
                     }
-                    other => other?,
-                };
-                ctx.host
-                    .debug(&format!("IDX success: opening {}", api::path_of(&next)));
-                resp = ctx.host.http(session::get(&next, None))?;
+                    _ => return Ok(Outcome::NoIdx(no_state_token())),
+                }
             }
-            AppPage::SignIn => {
-                return Ok(Outcome::NoIdx(PluginError::protocol(
-                    "Okta's sign-in page holds no state token to start an Identity Engine sign-in",
-                )
-                .with_hint("try --plugin-option flow=classic, or the device flow with --plugin-option client-id=<OIDC native app id>")))
-            }
+            AppPage::SignIn => return Ok(Outcome::NoIdx(no_state_token())),
             AppPage::Other(what) => return Err(app::no_assertion(&what)),
+        };
+        if restored && round == 0 {
+            ctx.host
+                .debug("the stored Okta session has expired; signing in again");
+            session::forget_cookies(ctx.host);
         }
+        let next = match sign_in(ctx, &state_token) {
+            Err(e) if round == 0 && e.message.contains(NOT_IDX) => return Ok(Outcome::NoIdx(e)),
+            other => other?,
+        };
+        ctx.host
+            .debug(&format!("IDX success: opening {}", api::path_of(&next)));
+        resp = ctx.host.http(session::get(&next, None))?;
     }
     Err(PluginError::protocol(
         "the AWS app keeps sending us back to Okta's sign-in page after a successful sign-in",
     )
     .with_hint("the app's authentication policy may need something this plugin cannot do headlessly; try the device flow (--plugin-option client-id=...)"))
+}
+
+fn no_state_token() -> PluginError {
+    PluginError::protocol(
+        "Okta's sign-in page holds no state token to start an Identity Engine sign-in",
+    )
+    .with_hint("try --plugin-option flow=classic, or the device flow with --plugin-option client-id=<OIDC native app id>")
+}
+
+/// The dashboard's authorize URL. Its PKCE challenge is never redeemed (we
+/// only need the page), but must be well formed for Okta to render it.
+fn dashboard_authorize_url(ctx: &Ctx) -> String {
+    let nonce = format!(
+        "{:032x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+            ^ u128::from(std::process::id())
+    );
+    let challenge: String = format!("{nonce}{nonce}").chars().take(43).collect();
+    let mut url = match url::Url::parse(&ctx.org.url("/oauth2/v1/authorize")) {
+        Ok(u) => u,
+        Err(_) => return ctx.org.url("/oauth2/v1/authorize"),
+    };
+    url.query_pairs_mut()
+        .append_pair("client_id", DASHBOARD_CLIENT_ID)
+        .append_pair("redirect_uri", &ctx.org.url("/enduser/callback"))
+        .append_pair("response_type", "code")
+        .append_pair("scope", "openid profile email okta.users.read.self")
+        .append_pair("state", &nonce)
+        .append_pair("nonce", &nonce)
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256");
+    url.into()
 }
 
 /// Run the IDX transaction of `state_token` to its success redirect.

@@ -135,6 +135,20 @@ fn password_only_org_signs_in_through_idx_with_the_protocol_minimum() {
 }
 
 #[test]
+fn app_link_to_the_dashboard_shell_signs_in_through_the_dashboard_page() {
+    let o = org(IdxConfig {
+        dashboard_sign_in_only: true,
+        ..IdxConfig::with_user(user().with(Authenticator::push(0, None)))
+    });
+    let s = services().build();
+    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    let st = o.idx.lock().unwrap();
+    assert_eq!(st.count("/oauth2/v1/authorize"), 1);
+    assert_eq!(st.pushes_sent, 1);
+    assert_eq!(st.app_hits, 2);
+}
+
+#[test]
 fn identifier_first_org_asks_for_the_password_in_its_own_step() {
     let o = org(IdxConfig {
         password_in_identify: false,
