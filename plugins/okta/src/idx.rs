@@ -309,7 +309,11 @@ fn message_list(list: Option<&Value>) -> Vec<Message> {
                         .and_then(Value::as_str)
                         .unwrap_or_default()
                         .to_string(),
-                    error: m.get("class").and_then(Value::as_str) == Some("ERROR"),
+                    // A message without a class is an error too.
+                    error: matches!(
+                        m.get("class").and_then(Value::as_str),
+                        None | Some("ERROR")
+                    ),
                 })
                 .collect()
         })
