@@ -310,10 +310,7 @@ fn message_list(list: Option<&Value>) -> Vec<Message> {
                         .unwrap_or_default()
                         .to_string(),
                     // A message without a class is an error too.
-                    error: matches!(
-                        m.get("class").and_then(Value::as_str),
-                        None | Some("ERROR")
-                    ),
+                    error: matches!(m.get("class").and_then(Value::as_str), None | Some("ERROR")),
                 })
                 .collect()
         })
