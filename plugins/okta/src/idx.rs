@@ -23,6 +23,8 @@ pub const ION: &str = "application/ion+json; okta-version=1.0.0";
 const MAX_STEPS: usize = 16;
 /// App visits that may send us back to the sign-in page.
 const MAX_ROUNDS: usize = 3;
+/// Tries for a mistyped code at the terminal.
+const TYPED_CODE_TRIES: usize = 3;
 /// Poll interval when `challenge-poll` has no `refresh`.
 const DEFAULT_REFRESH_MS: u64 = 4000;
 
@@ -543,13 +545,31 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
     let mut push_sent = false;
     let mut code_label = String::new();
     let mut skipped = 0;
+    let mut code_tries_left = TYPED_CODE_TRIES;
     for _ in 0..MAX_STEPS {
         if let Some(href) = success_href(&state) {
             return Ok(ctx.org.resolve(&href));
         }
         let errors: Vec<Message> = messages(&state).into_iter().filter(|m| m.error).collect();
+        let mut retry_code = false;
         if !errors.is_empty() {
-            return Err(message_error(ctx, &errors, last, &code_label));
+            // A person who mistyped a code gets Okta's words and another
+            // try; a code command would only repeat the same code.
+            let typed = ctx.req.interactive && !ctx.req.mfa.code_source;
+            let can_retry = last == Last::Code
+                && typed
+                && code_tries_left > 1
+                && remediations(&state)
+                    .iter()
+                    .any(|r| r.name == "challenge-authenticator");
+            if !can_retry {
+                return Err(message_error(ctx, &errors, last, &code_label));
+            }
+            code_tries_left -= 1;
+            retry_code = true;
+            let text: Vec<&str> = errors.iter().map(|m| m.text.as_str()).collect();
+            ctx.host
+                .notify(&format!("Okta: {} ({code_label})", text.join("; ")));
         }
         let handle = state
             .get("stateHandle")
@@ -597,7 +617,7 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
                 last = Last::Password;
                 ctx.host.password("Password: ")?
             } else {
-                if last == Last::Code {
+                if last == Last::Code && !retry_code {
                     return Err(PluginError::new(
                         ErrorKind::MfaRejected,
                         format!("Okta did not accept the {code_label}"),

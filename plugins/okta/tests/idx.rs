@@ -367,10 +367,35 @@ fn totp_prefers_okta_verify_then_google() {
 
 #[test]
 fn wrong_code_shows_oktas_message() {
-    let o = org_with(user().with(Authenticator::Google {
-        code: "222222".into(),
-    }));
+    let google = || {
+        user().with(Authenticator::Google {
+            code: "222222".into(),
+        })
+    };
+    // A code command: one try.
+    let o = org_with(google());
     let s = services().mfa_codes(["999999"]).build();
+    let mut req = request(&o.link);
+    req.mfa.code_source = true;
+    let e = err(&s, &req);
+    assert_eq!(e.kind, ErrorKind::MfaRejected);
+    assert!(
+        e.message.contains("Invalid code. Try again"),
+        "{}",
+        e.message
+    );
+    // A person at the terminal: Okta's words, then another try.
+    let o = org_with(google());
+    let s = services().mfa_codes(["999999", "222222"]).build();
+    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    assert!(
+        s.notices().iter().any(|n| n.contains("Invalid code")),
+        "{:?}",
+        s.notices()
+    );
+    // Three wrong tries end it.
+    let o = org_with(google());
+    let s = services().mfa_codes(["1", "2", "3"]).build();
     let e = err(&s, &request(&o.link));
     assert_eq!(e.kind, ErrorKind::MfaRejected);
     assert!(
