@@ -221,6 +221,9 @@ pub struct IdxConfig {
     /// The app link sends a signed-out user to the End-User Dashboard shell
     /// (no state token); only `/oauth2/v1/authorize` renders the sign-in page.
     pub dashboard_sign_in_only: bool,
+    /// After the password, Okta challenges the first authenticator itself
+    /// (a code sent), with the select form next to it.
+    pub auto_challenge_first: bool,
 }
 
 impl Default for IdxConfig {
@@ -243,6 +246,7 @@ impl Default for IdxConfig {
             poll_under_current_authenticator: false,
             number_after_first_poll: false,
             dashboard_sign_in_only: false,
+            auto_challenge_first: false,
         }
     }
 }
@@ -867,6 +871,18 @@ fn after_password(st: &mut IdxState, h: &str, txn: Txn, user: &IdxUser) -> Respo
             "remediation": {"type": "array", "value": [remediation(st, "select-authenticator-enroll",
                 "/idp/idx/credential/enroll", h, vec![json!({"name": "authenticator", "type": "object", "options": []})])]}});
         return ion(StatusCode::OK, v);
+    }
+    let mut txn = txn;
+    if st.config.auto_challenge_first && txn.password_ok && txn.pending == Pending::None {
+        if let Some(a) = user.authenticators.first() {
+            let method = a
+                .methods()
+                .last()
+                .map(|(m, _)| m.to_string())
+                .unwrap_or_default();
+            st.codes_sent += 1;
+            txn.pending = Pending::Code { idx: 0, method };
+        }
     }
     st.txns.insert(h.to_string(), txn.clone());
     if txn.password_ok && user.password_warn && !txn.warned {

@@ -606,7 +606,18 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
             state = post(ctx, &ctx.org.resolve(&r.href), body)?.state;
             continue;
         }
-        if let Some(r) = find("challenge-authenticator") {
+        // Okta may open a challenge for the authenticator it prefers; when
+        // that is not the one asked for (or a code nobody can type), switch
+        // through the select form it offers next to it.
+        let switch = find("select-authenticator-authenticate").is_some()
+            && last != Last::Select
+            && !retry_code
+            && {
+                let (key, method) = current_authenticator(&state);
+                let cur = classify_choice(&key, &method, "", Map::new());
+                !cur.is_password && !wanted_here(ctx, &cur)
+            };
+        if let (Some(r), false) = (find("challenge-authenticator"), switch) {
             let (key, kind) = current_authenticator(&state);
             let field = credential_field(r);
             let secret = if key == "okta_password" || kind == "password" {
@@ -851,6 +862,25 @@ fn headless_policy(why: &str) -> PluginError {
         "Okta's policy cannot be satisfied without a browser: {why}"
     ))
     .with_hint("use the device flow: --plugin-option client-id=<OIDC native app id> (ask your Okta administrator for one with the Device Authorization and Token Exchange grants)")
+}
+
+/// Whether the user's settings accept the authenticator Okta chose itself.
+fn wanted_here(ctx: &Ctx, cur: &Choice) -> bool {
+    if cur.kind == Kind::Unsupported {
+        return true; // not ours to judge: the server's form decides
+    }
+    match ctx
+        .req
+        .mfa
+        .factor
+        .as_deref()
+        .filter(|f| !f.trim().is_empty())
+    {
+        Some(raw) => Wanted::parse(raw).is_ok_and(|w| {
+            w.kind == cur.kind && w.provider.as_ref().is_none_or(|p| *p == cur.provider)
+        }),
+        None => ctx.req.interactive || ctx.req.mfa.code_source || !cur.kind.needs_code(),
+    }
 }
 
 /// Pick an authenticator by `--mfa-factor`, a menu, or the no-terminal rules.

@@ -353,6 +353,36 @@ fn google_authenticator_email_and_sms_codes() {
 }
 
 #[test]
+fn a_challenge_okta_opened_itself_is_switched_when_another_was_asked_for() {
+    let both = || {
+        user()
+            .with(Authenticator::Email {
+                code: "333333".into(),
+            })
+            .with(Authenticator::push(0, None))
+    };
+    let cfg = |u| IdxConfig {
+        auto_challenge_first: true,
+        ..IdxConfig::with_user(u)
+    };
+    // --mfa-factor push: no code prompt, one push.
+    let o = org(cfg(both()));
+    let s = services().build();
+    assert_saml(&login(&s, &with_factor(request(&o.link), "push")).unwrap());
+    assert_eq!(o.idx.lock().unwrap().pushes_sent, 1);
+    assert!(s.record().mfa_requests.is_empty());
+    // No terminal, no code command: push instead of the emailed code.
+    let o = org(cfg(both()));
+    assert_saml(&login(&services().build(), &req_for(&o.link, false)).unwrap());
+    assert_eq!(o.idx.lock().unwrap().pushes_sent, 1);
+    // At a terminal without --mfa-factor: Okta's choice (the email code).
+    let o = org(cfg(both()));
+    let s = services().mfa_codes(["333333"]).build();
+    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    assert_eq!(o.idx.lock().unwrap().pushes_sent, 0);
+}
+
+#[test]
 fn totp_prefers_okta_verify_then_google() {
     let o = org_with(
         user()
