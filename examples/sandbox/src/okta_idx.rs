@@ -224,6 +224,8 @@ pub struct IdxConfig {
     /// After the password, Okta challenges the first authenticator itself
     /// (a code sent), with the select form next to it.
     pub auto_challenge_first: bool,
+    /// `/login/token/sso` accepts only `GET ?token=` (405 on POST).
+    pub sso_get_only: bool,
 }
 
 impl Default for IdxConfig {
@@ -247,6 +249,7 @@ impl Default for IdxConfig {
             number_after_first_poll: false,
             dashboard_sign_in_only: false,
             auto_challenge_first: false,
+            sso_get_only: false,
         }
     }
 }
@@ -407,7 +410,7 @@ pub fn router(config: IdxConfig) -> (Router, Idx) {
         .route("/api/v1/sessions", post(no_sessions_api))
         .route("/oauth2/v1/device/authorize", post(device_authorize))
         .route("/oauth2/v1/token", post(oauth_token))
-        .route("/login/token/sso", post(token_sso))
+        .route("/login/token/sso", post(token_sso).get(token_sso_get))
         .with_state(state.clone());
     (r, state)
 }
@@ -1289,8 +1292,12 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
                 );
             }
             if !st.config.web_sso_allowed {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_target",
-                    "The target audience app must be configured to allow the client to request a web_sso_token.");
+                // The error Okta gives (as reported in okta/okta-aws-cli#47).
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "The target audience app must be configured to allow the client to request a 'web_sso_token'.",
+                );
             }
             let t = token("wst");
             st.web_sso_tokens.insert(t.clone(), user);
@@ -1305,10 +1312,27 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
     }
 }
 
-async fn token_sso(State(state): State<Idx>, RawQuery(_q): RawQuery, body: Bytes) -> Response {
+async fn token_sso_get(State(state): State<Idx>, RawQuery(q): RawQuery) -> Response {
+    {
+        let mut st = state.lock().unwrap();
+        record(&mut st, "GET", "/login/token/sso");
+    }
+    redeem_sso(state, form(&Bytes::from(q.unwrap_or_default())))
+}
+
+async fn token_sso(State(state): State<Idx>, body: Bytes) -> Response {
+    {
+        let mut st = state.lock().unwrap();
+        record(&mut st, "POST", "/login/token/sso");
+        if st.config.sso_get_only {
+            return StatusCode::METHOD_NOT_ALLOWED.into_response();
+        }
+    }
+    redeem_sso(state, form(&body))
+}
+
+fn redeem_sso(state: Idx, f: HashMap<String, String>) -> Response {
     let mut st = state.lock().unwrap();
-    record(&mut st, "POST", "/login/token/sso");
-    let f = form(&body);
     let Some(user) = f.get("token").and_then(|t| st.web_sso_tokens.remove(t)) else {
         return (StatusCode::FORBIDDEN, Html("<html><title>example - Error</title><body><p class='error-content'>The token is invalid.</p></body></html>")).into_response();
     };

@@ -185,10 +185,18 @@ pub fn login(
     )?;
     if !resp.is_success() {
         let e: OAuthError = serde_json::from_slice(&resp.body).unwrap_or_default();
+        let description = e.error_description.to_ascii_lowercase();
+        if description.contains("assurance requirements") {
+            return Err(PluginError::auth(format!(
+                "the AWS app's authentication policy wants more than this device sign-in proved ({}: {})",
+                e.error, e.error_description
+            ))
+            .with_hint("sign in again in the browser with the factor the policy asks for (e.g. MFA), or ask your Okta administrator about the AWS app's policy"));
+        }
         if matches!(
             e.error.as_str(),
             "invalid_target" | "invalid_scope" | "unauthorized_client"
-        ) || e.error_description.to_ascii_lowercase().contains("web_sso")
+        ) || description.contains("web_sso")
         {
             return Err(PluginError::config(format!(
                 "the AWS app {app} does not allow the OIDC app {client_id} to request a web SSO token ({}: {})",
@@ -205,13 +213,23 @@ pub fn login(
     }
     let sso: Tokens = ok_json(&resp, client_id, "reading the web SSO token")?;
     ctx.host.add_secret(&sso.access_token);
-    let resp = ctx.host.http(
-        HttpRequest::post_form(
-            ctx.org.url("/login/token/sso"),
-            [("token", sso.access_token.as_str())],
-        )
-        .header("Accept", "text/html"),
+    let sso_url = ctx.org.url("/login/token/sso");
+    let mut resp = ctx.host.http(
+        HttpRequest::post_form(&sso_url, [("token", sso.access_token.as_str())])
+            .header("Accept", "text/html"),
     )?;
+    if matches!(resp.status, 400 | 404 | 405) {
+        // Okta's own okta-aws-cli redeems the token with a GET.
+        ctx.host
+            .debug("POST /login/token/sso refused; redeeming the token with GET");
+        let mut url = Url::parse(&sso_url)
+            .map_err(|e| PluginError::config(format!("bad Okta URL {sso_url}: {e}")))?;
+        url.query_pairs_mut()
+            .append_pair("token", &sso.access_token);
+        resp = ctx
+            .host
+            .http(HttpRequest::get(url.as_str()).header("Accept", "text/html"))?;
+    }
     match app::classify(&resp) {
         AppPage::Saml(a) => {
             ctx.host.add_secret(a.expose());

@@ -576,6 +576,19 @@ fn device_flow_shows_the_code_and_needs_no_password() {
 }
 
 #[test]
+fn device_flow_redeems_the_web_sso_token_with_get_when_post_is_refused() {
+    let o = org(IdxConfig {
+        sso_get_only: true,
+        ..IdxConfig::with_user(user())
+    });
+    let client = o.idx.lock().unwrap().config.device_client_id.clone();
+    let s = TestServices::new().fast_sleep().build();
+    assert_saml(&login(&s, &with_option(request(&o.link), "client-id", &client)).unwrap());
+    let st = o.idx.lock().unwrap();
+    assert_eq!(st.count("/login/token/sso"), 2);
+}
+
+#[test]
 fn device_flow_slows_down_when_asked_and_reports_expiry() {
     let o = org(IdxConfig {
         device_slow_down_first: true,
