@@ -274,7 +274,7 @@ fn open_app(ctx: &Ctx, link: &Url, access: Access) -> Result<Option<Secret<Strin
                 step_ups += 1;
                 ctx.host
                     .debug("the AWS app asks for extra verification (step-up MFA)");
-                if org::is_identity_engine(ctx) {
+                if org::remembered_engine(ctx).unwrap_or_else(|| org::is_identity_engine(ctx)) {
                     // OIE answers step-up with its sign-in page: continue
                     // through IDX in the same cookie jar.
                     let next = idx::sign_in(ctx, &state_token)?;
