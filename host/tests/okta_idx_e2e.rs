@@ -197,8 +197,47 @@ fn verbose_log_never_shows_state_handles_cookies_or_the_password() {
     }
     // State handles are `02` + 12 chars + `-` + 12 chars in this fake.
     assert!(
-        !out.stderr.split_whitespace().any(|w| w.starts_with("02") && w.len() == 27),
+        !out.stderr
+            .split_whitespace()
+            .any(|w| w.starts_with("02") && w.len() == 27),
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn no_cache_reuses_the_classic_okta_session_too_and_no_idp_session_does_not() {
+    let ctx = Ctx::new();
+    ctx.add_plugin("awsprocesscreds_plugin_okta");
+    let config = sandbox::okta::OktaConfig::demo();
+    let path = config.app_path();
+    let (server, okta) = sandbox::okta::start(config);
+    let link = server.url(&path);
+    let saml = |extra: &[&str]| {
+        let mut cmd = ctx.command("awsprocesscreds-saml");
+        cmd.args([
+            "-e",
+            &link,
+            "-u",
+            USER,
+            "-p",
+            "okta",
+            "-a",
+            DEV,
+            "--plugin-dir",
+        ])
+        .arg(&ctx.plugin_dir)
+        .args(extra);
+        cmd
+    };
+    let mut first = saml(&[]);
+    first.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+    run(first).ok();
+    // No password source: only the kept Okta session can log in.
+    run(saml(&["--no-cache"])).ok();
+    assert_eq!(okta.lock().unwrap().authn_calls, 1);
+    assert_eq!(ctx.sts_calls(), 2);
+    // --no-idp-session: the session is not used, so the password is needed.
+    run(saml(&["--no-cache", "--no-idp-session"])).fails(1, "password");
+    assert_eq!(okta.lock().unwrap().authn_calls, 1);
 }
