@@ -226,6 +226,9 @@ pub struct IdxConfig {
     pub auto_challenge_first: bool,
     /// `/login/token/sso` accepts only `GET ?token=` (405 on POST).
     pub sso_get_only: bool,
+    /// `/idp/idx/identify` answers 404 (an org where only the classic
+    /// authn API signs in, and IDX serves step-up).
+    pub identify_unavailable: bool,
 }
 
 impl Default for IdxConfig {
@@ -250,6 +253,7 @@ impl Default for IdxConfig {
             dashboard_sign_in_only: false,
             auto_challenge_first: false,
             sso_get_only: false,
+            identify_unavailable: false,
         }
     }
 }
@@ -822,6 +826,13 @@ async fn identify(State(state): State<Idx>, body: Bytes) -> Response {
     record(&mut st, "POST", "/idp/idx/identify");
     if st.config.rate_limited_identify {
         return too_many_requests(42);
+    }
+    if st.config.identify_unavailable {
+        return (
+            StatusCode::NOT_FOUND,
+            Html("<html><title>Not found</title></html>"),
+        )
+            .into_response();
     }
     let v = body_json(&body);
     let Some((h, txn)) = txn_of(&st, &v) else {

@@ -207,6 +207,7 @@ mod tests {
             req: &req,
             org: &org,
             username: "monty",
+            password: std::cell::OnceCell::new(),
         });
     }
 

@@ -596,7 +596,7 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
             identified = true;
             let mut body = json!({"identifier": ctx.username, "stateHandle": handle});
             if has_field(r, "credentials") {
-                let password = ctx.host.password("Password: ")?;
+                let password = ctx.password()?;
                 body["credentials"] = json!({ credential_field(r): password.expose() });
                 password_sent = true;
                 last = Last::Password;
@@ -626,7 +626,7 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
                 }
                 password_sent = true;
                 last = Last::Password;
-                ctx.host.password("Password: ")?
+                ctx.password()?
             } else {
                 if last == Last::Code && !retry_code {
                     return Err(PluginError::new(

@@ -42,6 +42,21 @@ pub(crate) struct Ctx<'a> {
     pub req: &'a LoginRequest,
     pub org: &'a Org,
     pub username: &'a str,
+    /// The password once asked for: one login never prompts twice (an IDX
+    /// attempt falling back to the classic API, step-up asking again).
+    pub password: std::cell::OnceCell<Secret<String>>,
+}
+
+impl Ctx<'_> {
+    /// The IdP password from the host's sources, asked for at most once.
+    pub fn password(&self) -> Result<Secret<String>, PluginError> {
+        if let Some(p) = self.password.get() {
+            return Ok(p.clone());
+        }
+        let p = self.host.password("Password: ")?;
+        let _ = self.password.set(p.clone());
+        Ok(p)
+    }
 }
 
 /// The Okta plugin.
@@ -99,6 +114,7 @@ impl Plugin for OktaPlugin {
             req: request,
             org: &org,
             username,
+            password: std::cell::OnceCell::new(),
         };
         host.debug(&format!(
             "Okta org {}, app link {}",

@@ -550,6 +550,21 @@ fn step_up_after_classic_success_continues_through_idx() {
     assert_eq!(s.password_requests(), 1);
 }
 
+#[test]
+fn auto_falls_back_to_classic_with_idx_step_up_and_one_password_prompt() {
+    let o = org(IdxConfig {
+        classic_password_only: true,
+        identify_unavailable: true,
+        ..IdxConfig::with_user(user().with(Authenticator::push(0, None)))
+    });
+    let s = services().build();
+    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    assert_eq!(s.password_requests(), 1, "one prompt for both attempts");
+    let st = o.idx.lock().unwrap();
+    assert_eq!(st.count("/api/v1/authn"), 1);
+    assert_eq!(st.pushes_sent, 1);
+}
+
 // --- device authorization -----------------------------------------------------
 
 #[test]
