@@ -1,10 +1,13 @@
 //! `okta`: the first-party Okta plugin of awsprocesscreds.
 //!
-//! Signs in to an Okta Classic Engine org with the authn API, verifies a
-//! second factor (Okta Verify push with number matching, TOTP, SMS, voice
-//! call, email, YubiKey OTP, RSA/Symantec tokens), handles app-level
-//! step-up MFA, reuses the Okta session across roles and refreshes, and
-//! returns the SAML assertion the AWS app page posts. Drop-in for the
+//! Signs in to an Okta org and returns the SAML assertion the AWS app page
+//! posts. Classic Engine orgs use the authn API (`authn`, `verify`:
+//! Okta Verify push with number matching, TOTP, SMS, voice call, email,
+//! YubiKey OTP, RSA/Symantec tokens, app-level step-up); Identity Engine
+//! orgs use the IDX remediations the sign-in widget follows (`idx`), or the
+//! device authorization flow when a policy needs a browser (`device`). The
+//! engine is asked of the org (`org`), and IdP sessions are kept for reuse
+//! across roles and refreshes (`session`). Drop-in for the
 //! Python original's profiles:
 //!
 //! ```ini
