@@ -511,7 +511,7 @@ fn serve() {
     println!("export AWS_ENDPOINT_URL_STS='{}' AWS_REGION=us-east-1 AWSPROCESSCREDS_PASSWORD='{PASSWORD}'", fakes.sts_url);
     for p in &fakes.providers {
         println!(
-            "awsprocesscreds-saml --no-cache -p {} -e '{}' -u '{}' -a '{}'",
+            "awsprocesscreds-saml --no-cache --no-idp-session -p {} -e '{}' -u '{}' -a '{}'",
             p.plugin, p.endpoint, p.username, p.role_arn
         );
     }

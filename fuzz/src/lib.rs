@@ -196,7 +196,9 @@ pub fn okta_login(data: &[u8]) -> Result<LoginOutcome, PluginError> {
         endpoint: Some("https://example.okta.com/home/amazon_aws/0oa1b2c3d4e5f6g7h8i9/272".into()),
         username: Some("monty@example.com".into()),
         role_arn: None,
-        options: Default::default(),
+        // The canned answers script the Classic authn API; `auto` would
+        // first ask the org for its engine.
+        options: [("flow".to_string(), "classic".to_string())].into(),
         verbosity: 2,
         interactive: true,
         mfa,

@@ -105,7 +105,9 @@ fn log_in(miss: hit::Miss, cli: &SamlCli) -> Result<Got> {
 
     command::set_bound(common.mfa_timeout);
     let plugin = login::find_plugin(&common, &login.provider)?;
-    let session_dir = write_cache.then(|| creds.cache_dir.clone());
+    // --no-cache skips only the credential cache: IdP sessions still live
+    // in the cache dir (unless it proved unwritable, or --no-idp-session).
+    let session_dir = (write_cache || !creds.use_cache).then(|| creds.cache_dir.clone());
     let (credentials, assumed, cacheable) =
         match login::run_plugin(&plugin, &login, &common, session_dir)? {
             Outcome::Saml(assertion, parsed) => {

@@ -195,6 +195,7 @@ fn fallback_common(args: &CommonArgs) -> Common {
         timeout: Duration::from_secs(args.timeout.clamp(1, 3600)),
         password_command: None,
         use_keyring: args.use_keyring,
+        no_idp_session: args.no_idp_session,
         mfa_factor: None,
         mfa_timeout: Duration::from_secs(120),
         mfa_code_command: None,

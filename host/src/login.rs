@@ -134,6 +134,8 @@ pub fn run_plugin(
     session_dir: Option<std::path::PathBuf>,
 ) -> Result<Outcome> {
     check_inputs(plugin, login)?;
+    // --no-idp-session: a store without a directory returns nothing and keeps nothing.
+    let session_dir = session_dir.filter(|_| !common.no_idp_session);
     let interactive = tty::available();
     let request = LoginRequest {
         protocol: plugin.protocol(),

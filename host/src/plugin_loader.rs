@@ -166,12 +166,7 @@ pub fn same_name(a: &str, b: &str) -> bool {
 }
 
 fn insecure_allowed() -> bool {
-    std::env::var(ev::ALLOW_INSECURE_PLUGIN_DIRS).is_ok_and(|v| {
-        matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "1" | "true" | "yes" | "on"
-        )
-    })
+    ev::flag(ev::ALLOW_INSECURE_PLUGIN_DIRS)
 }
 
 /// Why others could tamper with what `meta` describes, if they could.

@@ -36,7 +36,7 @@ pub struct SessionStore {
 }
 
 impl SessionStore {
-    /// `dir` is the cache directory; `None` disables storage (`--no-cache`).
+    /// `dir` is the cache directory; `None` disables storage (`--no-idp-session`).
     pub fn new(dir: Option<PathBuf>, provider: &str, endpoint: &str, username: &str) -> Self {
         let path = dir.map(|d| {
             let id = Sha256::digest(format!("{provider}\n{endpoint}\n{username}").as_bytes());

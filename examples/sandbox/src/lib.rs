@@ -11,6 +11,7 @@ pub mod entra;
 pub mod ecp;
 pub mod forms;
 pub mod okta;
+pub mod okta_idx;
 pub mod pki;
 pub mod saml;
 pub mod server;

@@ -4,14 +4,15 @@
 //! fake STS on loopback, then runs the real `awsprocesscreds-saml` exactly
 //! as an AWS client would (no terminal, password from the environment,
 //! Okta Verify push approved by the fake), and prints the credential JSON
-//! it received. `cargo run -p sandbox -- serve` keeps Okta, ADFS, Entra ID, forms
+//! it received. `cargo run -p sandbox -- serve` keeps Okta (Classic and Identity
+//! Engine), ADFS, Entra ID, ECP, forms
 //! and STS fakes running and prints `~/.aws/config` profiles to try by hand.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
 use sandbox::pki::TestPki;
-use sandbox::{adfs, ecp, entra, forms, okta, sts, Server};
+use sandbox::{adfs, ecp, entra, forms, okta, okta_idx, sts, Server};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -220,6 +221,15 @@ fn serve() -> Result<(), String> {
         .aliases
         .insert("123456789012".into(), "sandbox-account".into());
     let signin_server = Server::https(signin_router, &pki);
+    // Okta Identity Engine: IDX with Okta Verify push + number challenge,
+    // and the device flow (approved automatically after one poll).
+    let oie_config = okta_idx::IdxConfig::demo();
+    let oie_path = oie_config.app_path();
+    let oie_client = oie_config.device_client_id.clone();
+    let (oie_router, oie_state) = okta_idx::router(oie_config);
+    let oie_server = Server::https(oie_router, &pki);
+    oie_state.lock().map_err(|e| e.to_string())?.base_url = oie_server.base_url();
+    let oie_link = oie_server.url(&oie_path);
     let tool = bin.join("awsprocesscreds-saml");
     let tool = tool.display();
     let bundle = w.dir.join("bundle.pem");
@@ -236,7 +246,7 @@ fn serve() -> Result<(), String> {
     println!("# Fake IdPs and STS are running. Paste into ~/.aws/config, then in another shell:");
     println!("#   export AWS_ENDPOINT_URL_STS={}", w.sts_url);
     println!("#   aws sts get-caller-identity --profile sandbox-okta");
-    println!("# Passwords: okta monty@example.com / hunter2 (push approved automatically); adfs and forms Monty / hunter2; entra monty@contoso.example / hunter2 (push approved automatically); ecp jdoe / hunter2");
+    println!("# Passwords: okta monty@example.com / hunter2 (push approved automatically; the OIE org shows number 42); adfs and forms Monty / hunter2; entra monty@contoso.example / hunter2 (push approved automatically); ecp jdoe / hunter2");
     println!("#   export AWSPROCESSCREDS_SIGNIN_URL={}   # for `awsprocesscreds console --profile sandbox-okta --print` and account names", signin_server.base_url());
     println!();
     println!("[profile sandbox-okta]\nregion = us-east-1\ncredential_process = {tool} -e {} -u monty@example.com -p okta -a arn:aws:iam::123456789012:role/okta-dev --ca-bundle {bundle}\n", w.okta_link);
@@ -244,6 +254,8 @@ fn serve() -> Result<(), String> {
     println!("[profile sandbox-forms]\nregion = us-east-1\ncredential_process = {tool} -e '{}' -u Monty -p forms --ca-bundle {bundle}\n", forms::entry_url(&forms_server, &forms_state));
     println!("[profile sandbox-entra]\nregion = us-east-1\ncredential_process = {tool} -p entra -e '{}' -u monty@contoso.example -a arn:aws:iam::123456789012:role/Entra-Dev --ca-bundle {bundle}\n", entra::myapps_url(&entra_server, &entra_state));
     println!("[profile sandbox-ecp]\nregion = us-east-1\ncredential_process = {tool} -e '{}' -u jdoe -p ecp -a arn:aws:iam::123456789012:role/ECP-Dev --ca-bundle {bundle}\n", ecp::endpoint_url(&ecp_server));
+    println!("[profile sandbox-okta-oie]\nregion = us-east-1\ncredential_process = {tool} -e {oie_link} -u monty@example.com -p okta -a arn:aws:iam::123456789012:role/okta-dev --ca-bundle {bundle}\n");
+    println!("[profile sandbox-okta-oie-device]\nregion = us-east-1\ncredential_process = {tool} -e {oie_link} -u monty@example.com -p okta -a arn:aws:iam::123456789012:role/okta-dev --plugin-option client-id={oie_client} --ca-bundle {bundle}\n");
     println!("# Ctrl-C to stop.");
     loop {
         std::thread::park();

@@ -233,6 +233,8 @@ pub struct OktaConfig {
     pub session_lifetime_secs: i64,
     /// The app page has no SAMLResponse (the app is not assigned).
     pub app_not_assigned: bool,
+    /// Push polls answered with HTTP 429 (reset in 1 s) before normal answers.
+    pub rate_limited_polls: usize,
 }
 
 impl Default for OktaConfig {
@@ -247,6 +249,7 @@ impl Default for OktaConfig {
             sessions_api: true,
             session_lifetime_secs: 7200,
             app_not_assigned: false,
+            rate_limited_polls: 0,
         }
     }
 }
@@ -882,6 +885,19 @@ async fn poll(
         &format!("/api/v1/authn/factors/{fid}/transactions/{txid}/verify"),
     );
     st.polls += 1;
+    if st.config.rate_limited_polls > 0 {
+        st.config.rate_limited_polls -= 1;
+        let reset = OffsetDateTime::now_utc().unix_timestamp() + 1;
+        let mut r = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "E0000047",
+            "API call exceeded rate limit due to too many requests.",
+            &[],
+        );
+        r.headers_mut()
+            .insert("x-rate-limit-reset", reset.to_string().parse().unwrap());
+        return r;
+    }
     let v = body_json(&body);
     let Some(t) = str_field(&v, "stateToken").map(str::to_owned) else {
         return invalid_token();

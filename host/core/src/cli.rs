@@ -32,8 +32,7 @@ pub struct LoginArgs {
 
     /// Do not look up account names on the AWS sign-in page (the role
     /// picker and `roles` then show account ids only).
-    #[arg(long = "no-account-names", env = ev::NO_ACCOUNT_NAMES,
-          value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "no-account-names", env = ev::NO_ACCOUNT_NAMES, value_parser = ev::parse_bool)]
     pub no_account_names: bool,
 }
 
@@ -76,6 +75,11 @@ pub struct CommonArgs {
     #[arg(long = "use-keyring", env = ev::USE_KEYRING, value_parser = ev::parse_bool)]
     pub use_keyring: bool,
 
+    /// Neither reuse nor keep IdP sessions (Okta session cookies, ADFS SSO
+    /// cookies): every login signs in from scratch and stores nothing.
+    #[arg(long = "no-idp-session", env = ev::NO_IDP_SESSION, value_parser = ev::parse_bool)]
+    pub no_idp_session: bool,
+
     /// Preferred MFA factor: push, totp, sms, call, email, yubikey, token,
     /// optionally with a provider (e.g. totp:google).
     #[arg(long = "mfa-factor", env = ev::MFA_FACTOR, value_name = "FACTOR")]
@@ -95,7 +99,8 @@ pub struct CommonArgs {
 /// What to do with credentials once the IdP answered.
 #[derive(Debug, Clone, Args, Default)]
 pub struct CredentialArgs {
-    /// Neither read nor write the credential cache.
+    /// Neither read nor write the credential cache (a live IdP session is
+    /// still reused; see --no-idp-session).
     #[arg(long = "no-cache", env = ev::NO_CACHE, value_parser = ev::parse_bool)]
     pub no_cache: bool,
 

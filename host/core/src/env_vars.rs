@@ -21,6 +21,8 @@ pub const PROVIDER: &str = "AWSPROCESSCREDS_PROVIDER";
 pub const ROLE_ARN: &str = "AWSPROCESSCREDS_ROLE_ARN";
 /// Boolean.
 pub const NO_CACHE: &str = "AWSPROCESSCREDS_NO_CACHE";
+/// Neither reuse nor keep IdP sessions (`1`), for every provider.
+pub const NO_IDP_SESSION: &str = "AWSPROCESSCREDS_NO_IDP_SESSION";
 /// A count (`2` = `-vv`) or a boolean.
 pub const VERBOSE: &str = "AWSPROCESSCREDS_VERBOSE";
 pub const PLUGIN_DIR: &str = "AWSPROCESSCREDS_PLUGIN_DIR";
@@ -92,6 +94,8 @@ pub const BOOLEANS: &[&str] = &[
     NO_CACHE,
     USE_KEYRING,
     ALLOW_HTTP_STS,
+    NO_IDP_SESSION,
+    NO_ACCOUNT_NAMES,
 ];
 
 #[cfg(test)]

@@ -33,6 +33,8 @@ pub struct Common {
     pub timeout: Duration,
     pub password_command: Option<String>,
     pub use_keyring: bool,
+    /// `--no-idp-session`: plugins get an empty session store that keeps nothing.
+    pub no_idp_session: bool,
     pub mfa_factor: Option<String>,
     pub mfa_timeout: Duration,
     pub mfa_code_command: Option<String>,
@@ -144,6 +146,7 @@ pub fn common(args: &CommonArgs) -> Result<Common> {
             .clone()
             .filter(|c| !c.trim().is_empty()),
         use_keyring: args.use_keyring,
+        no_idp_session: args.no_idp_session,
         mfa_factor: args.mfa_factor.clone().filter(|f| !f.trim().is_empty()),
         mfa_timeout: Duration::from_secs(args.mfa_timeout),
         mfa_code_command: args

@@ -98,15 +98,22 @@ pub fn no_assertion(what: &str) -> PluginError {
 /// `var stateToken = '...'` in inline scripts, JavaScript-unescaped.
 pub fn state_token_in(scripts: &[String]) -> Option<String> {
     scripts.iter().find_map(|s| {
-        s.match_indices("stateToken")
-            .find_map(|(at, _)| quoted_value(&s[at + "stateToken".len()..]))
+        // Classic pages may declare `var stateToken = '';`: skip empty ones.
+        s.match_indices("stateToken").find_map(|(at, _)| {
+            quoted_value(&s[at + "stateToken".len()..]).filter(|t| !t.is_empty())
+        })
     })
 }
 
 /// The JavaScript string after `= ` or `: `, unescaped; `None` when the
 /// name is not being assigned a string literal here.
 fn quoted_value(after_name: &str) -> Option<String> {
-    let rest = after_name.trim_start();
+    // `"stateToken":"..."` (a JSON-style object key) closes its quote first.
+    let rest = after_name
+        .strip_prefix('"')
+        .or_else(|| after_name.strip_prefix('\''))
+        .unwrap_or(after_name)
+        .trim_start();
     let rest = rest
         .strip_prefix('=')
         .or_else(|| rest.strip_prefix(':'))?
@@ -170,6 +177,20 @@ mod tests {
             Some("x-y")
         );
         assert_eq!(state_token_in(&["var stateToken;".to_string()]), None);
+        assert_eq!(
+            state_token_in(&[
+                "var stateToken = '';\nvar x = {stateToken: 'eyJ.a\\x5Fb'};".to_string()
+            ])
+            .as_deref(),
+            Some("eyJ.a_b")
+        );
+        assert_eq!(
+            state_token_in(&[
+                r#"var oktaData = {"signIn":{"baseUrl":"x","stateToken":"02a\x2Db"}};"#.to_string()
+            ])
+            .as_deref(),
+            Some("02a-b")
+        );
         assert_eq!(
             state_token_in(&["if (stateToken) {}\nvar stateToken = 'z';".to_string()]).as_deref(),
             Some("z")

@@ -24,7 +24,7 @@ pub struct Done {
 
 /// Primary authentication: password, then whatever Okta asks for.
 pub fn sign_in(ctx: &Ctx) -> Result<Done, PluginError> {
-    let password = ctx.host.password("Password: ")?;
+    let password = ctx.password()?;
     let url = ctx.org.url("/api/v1/authn");
     ctx.host.debug(&format!(
         "signing in to {} as {}",

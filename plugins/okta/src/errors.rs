@@ -83,7 +83,7 @@ fn identity_engine(ctx: &Ctx, e: &ApiError) -> PluginError {
         e.describe()
     ))
     .with_hint(
-        "if the password is right, ask your Okta administrator to allow the Classic Authentication API (password + factors) for the AWS app's sign-on policy, or use a provider plugin that supports Identity Engine",
+        "drop --plugin-option flow=classic (the default flow=auto signs in through the Identity Engine), or ask your Okta administrator to allow the Classic Authentication API for the AWS app",
     )
 }
 
@@ -95,7 +95,10 @@ pub fn factor_error(_ctx: &Ctx, e: &ApiError, label: &str) -> PluginError {
     match e.code.as_str() {
         "E0000068" => PluginError::new(
             ErrorKind::MfaRejected,
-            format!("Okta did not accept the code for the {label} factor"),
+            format!(
+                "Okta did not accept the code for the {label} factor: {}",
+                okta_text(e)
+            ),
         )
         .with_hint("check the code source (--mfa-code-command) or type a fresh code"),
         "E0000069" => PluginError::auth(format!(
@@ -109,6 +112,20 @@ pub fn factor_error(_ctx: &Ctx, e: &ApiError, label: &str) -> PluginError {
         ))
         .with_hint("run again and finish the second factor within five minutes"),
         _ => other_error(e, &format!("the {label} factor")),
+    }
+}
+
+/// Okta's own words for an error: the causes when given (they say what
+/// was wrong), else the summary.
+fn okta_text(e: &ApiError) -> String {
+    if e.causes.is_empty() {
+        e.summary.trim_end_matches('.').to_string()
+    } else {
+        e.causes
+            .iter()
+            .map(|c| c.trim_end_matches('.'))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 
@@ -190,6 +207,7 @@ mod tests {
             req: &req,
             org: &org,
             username: "monty",
+            password: std::cell::OnceCell::new(),
         });
     }
 

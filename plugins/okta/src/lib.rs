@@ -1,10 +1,13 @@
 //! `okta`: the first-party Okta plugin of awsprocesscreds.
 //!
-//! Signs in to an Okta Classic Engine org with the authn API, verifies a
-//! second factor (Okta Verify push with number matching, TOTP, SMS, voice
-//! call, email, YubiKey OTP, RSA/Symantec tokens), handles app-level
-//! step-up MFA, reuses the Okta session across roles and refreshes, and
-//! returns the SAML assertion the AWS app page posts. Drop-in for the
+//! Signs in to an Okta org and returns the SAML assertion the AWS app page
+//! posts. Classic Engine orgs use the authn API (`authn`, `verify`:
+//! Okta Verify push with number matching, TOTP, SMS, voice call, email,
+//! YubiKey OTP, RSA/Symantec tokens, app-level step-up); Identity Engine
+//! orgs use the IDX remediations the sign-in widget follows (`idx`), or the
+//! device authorization flow when a policy needs a browser (`device`). The
+//! engine is asked of the org (`org`), and IdP sessions are kept for reuse
+//! across roles and refreshes (`session`). Drop-in for the
 //! Python original's profiles:
 //!
 //! ```ini
@@ -16,15 +19,17 @@
 mod api;
 mod app;
 mod authn;
+mod device;
 mod errors;
 mod factors;
+mod idx;
 mod org;
 mod session;
 mod verify;
 
 use plugin_api::{
-    declare_plugin, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need, Plugin, PluginError,
-    PluginKind, Secret, PROTOCOL_VERSION,
+    declare_plugin, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need, OptionSpec, Plugin,
+    PluginError, PluginKind, Secret, PROTOCOL_VERSION,
 };
 use url::Url;
 
@@ -40,6 +45,21 @@ pub(crate) struct Ctx<'a> {
     pub req: &'a LoginRequest,
     pub org: &'a Org,
     pub username: &'a str,
+    /// The password once asked for: one login never prompts twice (an IDX
+    /// attempt falling back to the classic API, step-up asking again).
+    pub password: std::cell::OnceCell<Secret<String>>,
+}
+
+impl Ctx<'_> {
+    /// The IdP password from the host's sources, asked for at most once.
+    pub fn password(&self) -> Result<Secret<String>, PluginError> {
+        if let Some(p) = self.password.get() {
+            return Ok(p.clone());
+        }
+        let p = self.host.password("Password: ")?;
+        let _ = self.password.set(p.clone());
+        Ok(p)
+    }
 }
 
 /// The Okta plugin.
@@ -53,14 +73,30 @@ impl Plugin for OktaPlugin {
             version: env!("CARGO_PKG_VERSION").into(),
             protocols: vec![PROTOCOL_VERSION],
             kind: PluginKind::SamlIdp,
-            description: "Okta (Classic authn API): MFA push/TOTP/SMS/call/email/YubiKey/tokens, step-up, session reuse"
+            description: "Okta Classic (authn API) and Identity Engine (IDX, device authorization): MFA push/TOTP/SMS/call/email, step-up, session reuse"
                 .into(),
             inputs: Inputs {
                 endpoint: Need::Required,
                 username: Need::Required,
                 role: Need::Optional,
             },
-            options: Vec::new(),
+            options: vec![
+                OptionSpec {
+                    key: "flow".into(),
+                    help: "auto (default: ask the org which engine it runs), classic, idx or device".into(),
+                    affects_credentials: false,
+                },
+                OptionSpec {
+                    key: "client-id".into(),
+                    help: "OIDC native app id for the device authorization flow (selects it)".into(),
+                    affects_credentials: false,
+                },
+                OptionSpec {
+                    key: "open-browser".into(),
+                    help: "device flow: also open the verification URL in a browser (true/false)".into(),
+                    affects_credentials: false,
+                },
+            ],
         }
     }
 
@@ -81,17 +117,117 @@ impl Plugin for OktaPlugin {
             req: request,
             org: &org,
             username,
+            password: std::cell::OnceCell::new(),
         };
         host.debug(&format!(
             "Okta org {}, app link {}",
             org.base(),
             api::path_of(link.as_str())
         ));
-        login(&ctx, &link).map(|assertion| LoginOutcome::Saml { assertion })
+        let flow = Flow::of(request)?;
+        host.debug(&format!("Okta flow: {flow:?}"));
+        let assertion = match flow {
+            Flow::Classic => login(&ctx, &link)?,
+            Flow::Idx => match idx::login(&ctx, link.as_str())? {
+                idx::Outcome::Assertion(a) => a,
+                idx::Outcome::NoIdx(e) => return Err(e),
+            },
+            Flow::Device {
+                client_id,
+                open_browser,
+            } => device::login(&ctx, &link, &client_id, open_browser)?,
+            Flow::Auto => {
+                if session::stored(host).is_some() {
+                    login(&ctx, &link)?
+                } else {
+                    let remembered = org::remembered_engine(&ctx);
+                    let oie = session::has_cookies(host)
+                        || remembered.unwrap_or_else(|| org::is_identity_engine(&ctx));
+                    let assertion = if oie {
+                        match idx::login(&ctx, link.as_str())? {
+                            idx::Outcome::Assertion(a) => a,
+                            // OIE org whose app still answers like Classic:
+                            // the authn API (with step-up through IDX) may work.
+                            idx::Outcome::NoIdx(e) => {
+                                host.debug(&format!(
+                                    "no Identity Engine transaction ({}); trying the classic API",
+                                    e.message
+                                ));
+                                login(&ctx, &link)?
+                            }
+                        }
+                    } else {
+                        login(&ctx, &link)?
+                    };
+                    if remembered.is_none() {
+                        org::remember_engine(&ctx, oie);
+                    }
+                    assertion
+                }
+            }
+        };
+        Ok(LoginOutcome::Saml { assertion })
     }
 }
 
 declare_plugin!(OktaPlugin);
+
+/// Which sign-in flow to use (`--plugin-option flow=...`, `client-id=...`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Flow {
+    Auto,
+    Classic,
+    Idx,
+    Device {
+        client_id: String,
+        open_browser: bool,
+    },
+}
+
+impl Flow {
+    fn of(req: &LoginRequest) -> Result<Flow, PluginError> {
+        let opt = |k: &str| {
+            req.options
+                .get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let client_id = opt("client-id");
+        let open_browser = match opt("open-browser")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("false") | Some("no") | Some("0") => false,
+            Some("true") | Some("yes") | Some("1") => true,
+            Some(other) => {
+                return Err(PluginError::config(format!(
+                    "--plugin-option open-browser={other} is not true or false"
+                )))
+            }
+        };
+        let flow = opt("flow")
+            .unwrap_or_else(|| "auto".into())
+            .to_ascii_lowercase();
+        match (flow.as_str(), client_id) {
+            ("auto" | "device", Some(client_id)) => Ok(Flow::Device {
+                client_id,
+                open_browser,
+            }),
+            ("device", None) => Err(PluginError::config(
+                "--plugin-option flow=device needs --plugin-option client-id=<OIDC native app id>",
+            )
+            .with_hint("ask your Okta administrator for the Client ID of a native app with the Device Authorization grant")),
+            ("auto", None) => Ok(Flow::Auto),
+            ("classic", _) => Ok(Flow::Classic),
+            ("idx", _) => Ok(Flow::Idx),
+            (other, _) => Err(PluginError::config(format!(
+                "--plugin-option flow={other} is not a flow the okta provider knows"
+            ))
+            .with_hint("use flow=auto, classic, idx or device")),
+        }
+    }
+}
 
 /// The whole flow: stored session first, then a full sign-in.
 fn login(ctx: &Ctx, link: &Url) -> Result<Secret<String>, PluginError> {
@@ -157,6 +293,17 @@ fn open_app(ctx: &Ctx, link: &Url, access: Access) -> Result<Option<Secret<Strin
                 step_ups += 1;
                 ctx.host
                     .debug("the AWS app asks for extra verification (step-up MFA)");
+                if org::remembered_engine(ctx).unwrap_or_else(|| org::is_identity_engine(ctx)) {
+                    // OIE answers step-up with its sign-in page: continue
+                    // through IDX in the same cookie jar.
+                    let next = idx::sign_in(ctx, &state_token)?;
+                    ctx.host.debug(&format!("back to {}", api::path_of(&next)));
+                    resp = ctx.host.http(session::get(&next, sid.as_ref()))?;
+                    if let AppPage::Saml(_) = app::classify(&resp) {
+                        session::keep_cookies(ctx.host);
+                    }
+                    continue;
+                }
                 let done = authn::resume(ctx, &state_token)?;
                 let next = match done.next {
                     Some(href) => href,

@@ -68,6 +68,28 @@ pub fn with_session_token(link: &Url, token: &str) -> String {
     u.into()
 }
 
+/// Where the answer of [`is_identity_engine`] is remembered (not a secret;
+/// kept with the IdP session so a full login costs no extra request).
+const ENGINE_KEY: &str = "okta-engine";
+/// Orgs migrate from Classic to OIE rarely: look again once a day.
+const ENGINE_TTL_SECS: i64 = 24 * 3600;
+
+/// The remembered answer of [`is_identity_engine`], if any.
+pub fn remembered_engine(ctx: &Ctx) -> Option<bool> {
+    let v = ctx.host.session_get(ENGINE_KEY)?;
+    ctx.host
+        .debug(&format!("org pipeline (remembered): {}", v.expose()));
+    Some(v.expose() == "idx")
+}
+
+/// Remember the engine for a day: called after a successful login only, so
+/// a failed one leaves the cache directory untouched.
+pub fn remember_engine(ctx: &Ctx, idx: bool) {
+    let value = plugin_api::Secret::new(if idx { "idx" } else { "v1" }.to_string());
+    let expires = time::OffsetDateTime::now_utc().unix_timestamp() + ENGINE_TTL_SECS;
+    let _ = ctx.host.session_put(ENGINE_KEY, &value, expires);
+}
+
 /// Whether the org runs Okta Identity Engine (`pipeline: idx` at
 /// `/.well-known/okta-organization`). Unknown counts as Classic.
 pub fn is_identity_engine(ctx: &Ctx) -> bool {

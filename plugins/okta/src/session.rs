@@ -116,6 +116,54 @@ pub fn refresh(ctx: &Ctx, sid: &Secret<String>) {
     }
 }
 
+/// Name of the Identity Engine session cookies (`idx`, `sid`, ...) in the
+/// host's session store.
+const COOKIES_KEY: &str = "okta-idx-cookies";
+
+/// How long kept cookies are tried: Okta's default global session lifetime.
+/// A session that ended sooner only costs the sign-in page we fetch anyway.
+const COOKIE_LIFETIME_SECS: i64 = 2 * 3600;
+
+/// Put the stored Identity Engine cookies back into this login's jar.
+pub fn restore_cookies(host: &Host) -> bool {
+    let Some(c) = host
+        .session_get(COOKIES_KEY)
+        .filter(|c| !c.expose().is_empty())
+    else {
+        return false;
+    };
+    host.add_secret(c.expose());
+    host.cookies_import(&c).is_ok()
+}
+
+/// Whether Identity Engine cookies are stored (the org runs OIE).
+pub fn has_cookies(host: &Host) -> bool {
+    host.session_get(COOKIES_KEY)
+        .is_some_and(|c| !c.expose().is_empty())
+}
+
+/// Keep this login's cookies (the org's session, never the password).
+pub fn keep_cookies(host: &Host) {
+    let c = host.cookies_export();
+    if c.expose().trim().is_empty() {
+        return;
+    }
+    host.add_secret(c.expose());
+    let expires = OffsetDateTime::now_utc().unix_timestamp() + COOKIE_LIFETIME_SECS;
+    match host.session_put(COOKIES_KEY, &c, expires) {
+        Ok(()) => host.debug("kept the Okta session cookies for reuse"),
+        Err(e) => host.debug(&format!(
+            "could not store the Okta session cookies: {}",
+            e.message
+        )),
+    }
+}
+
+/// Forget stored cookies that no longer open the app.
+pub fn forget_cookies(host: &Host) {
+    host.session_delete(COOKIES_KEY);
+}
+
 /// Parse Okta's `expiresAt` (RFC 3339 with milliseconds).
 pub fn expires_unix(expires_at: Option<&str>) -> Option<i64> {
     OffsetDateTime::parse(expires_at?.trim(), &Rfc3339)

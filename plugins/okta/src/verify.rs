@@ -141,7 +141,23 @@ fn push(ctx: &Ctx, state_token: &str, href: &str, factor: &Factor) -> Result<Aut
         }
         ctx.host.sleep(POLL_INTERVAL.min(deadline - now))?;
         ctx.host.debug("polling the Okta Verify push");
-        state = answer(ctx, &href_post(ctx, &poll.href, state_token, None)?, label)?;
+        match href_post(ctx, &poll.href, state_token, None)? {
+            // A 429 while polling is not a failed push: wait for the
+            // window Okta names, within --mfa-timeout, and poll again.
+            Err(e) if e.is_rate_limit() => {
+                let now_unix = time::OffsetDateTime::now_utc().unix_timestamp();
+                let secs = e
+                    .rate_limit_reset
+                    .map(|r| (r - now_unix).clamp(1, 60))
+                    .unwrap_or(5) as u64;
+                ctx.host.debug(&format!(
+                    "Okta rate-limited the push poll; waiting {secs} s as X-Rate-Limit-Reset says"
+                ));
+                let left = deadline.saturating_duration_since(Instant::now());
+                ctx.host.sleep(Duration::from_secs(secs).min(left))?;
+            }
+            reply => state = answer(ctx, &reply, label)?,
+        }
     }
 }
 
@@ -245,7 +261,8 @@ fn code(
             Err(e) if e.code == "E0000068" && attempts_left > 1 => {
                 attempts_left -= 1;
                 ctx.host.notify(&format!(
-                    "Okta did not accept that code; try again ({label})"
+                    "Okta did not accept that code ({}); try again ({label})",
+                    e.causes.first().unwrap_or(&e.summary).trim_end_matches('.')
                 ));
             }
             Err(e) => return Err(errors::factor_error(ctx, &e, &label)),

@@ -205,7 +205,10 @@ fn identity_engine_org_is_named_with_what_to_do() {
     let mut c = OktaConfig::with_user(User::new(USER, PASSWORD));
     c.oie = true;
     let o = org(c);
-    let e = err(&services().build(), &request(&o.link));
+    // Only when the classic flow is forced: `auto` signs in through IDX.
+    let mut req = request(&o.link);
+    req.options.insert("flow".into(), "classic".into());
+    let e = err(&services().build(), &req);
     assert_eq!(e.kind, ErrorKind::NotSupported);
     assert!(
         e.message.contains("Okta Identity Engine org"),
@@ -216,6 +219,37 @@ fn identity_engine_org_is_named_with_what_to_do() {
 }
 
 // --- push -----------------------------------------------------------------
+
+#[test]
+fn rate_limited_push_poll_backs_off_per_the_reset_header() {
+    let mut c = OktaConfig::with_user(User::new(USER, PASSWORD).factors(vec![FactorSpec::push(0)]));
+    c.rate_limited_polls = 2;
+    let o = org(c);
+    let s = services().build();
+    assert_okta_dev(&login(&s, &request(&o.link)).unwrap());
+    let st = o.okta.lock().unwrap();
+    assert_eq!(st.pushes_sent, 1);
+    assert_eq!(st.polls, 3);
+}
+
+#[test]
+fn wrong_code_shows_oktas_own_text() {
+    let o = org_with(vec![totp("GOOGLE", "123456")]);
+    let s = TestServices::new()
+        .password(PASSWORD)
+        .mfa_codes(["000000"])
+        .build();
+    let mut r = request(&o.link);
+    r.mfa.code_source = true;
+    let e = err(&s, &r);
+    assert_eq!(e.kind, ErrorKind::MfaRejected);
+    assert!(
+        e.message
+            .contains("Your passcode doesn't match our records"),
+        "{}",
+        e.message
+    );
+}
 
 #[test]
 fn push_waits_and_never_sends_a_second_push() {
