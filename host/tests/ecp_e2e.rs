@@ -142,7 +142,7 @@ fn wrong_password_is_one_line_exit_1_and_empty_stdout() {
     let out = run(w.with_password("not-the-password", &[]));
     out.fails(1, "WRONGUSERPASS");
     assert!(
-        out.stderr.contains("the IdP refused the login"),
+        out.stderr.contains("the IdP rejected the username or password"),
         "{}",
         out.stderr
     );
@@ -281,8 +281,10 @@ fn an_sp_without_a_paos_consumer_is_a_browser_redirect_and_named_as_such() {
         out.stderr
     );
     assert!(
-        out.stderr.contains("PAOS AssertionConsumerService"),
-        "{}",
+        out.stderr.contains(
+            "no PAOS AssertionConsumerService \"https://signin.aws.amazon.com/saml\" for \"urn:amazon:webservices\""
+        ),
+        "names what was asked for: {}",
         out.stderr
     );
     assert!(
