@@ -142,7 +142,8 @@ fn wrong_password_is_one_line_exit_1_and_empty_stdout() {
     let out = run(w.with_password("not-the-password", &[]));
     out.fails(1, "WRONGUSERPASS");
     assert!(
-        out.stderr.contains("the IdP rejected the username or password"),
+        out.stderr
+            .contains("the IdP rejected the username or password"),
         "{}",
         out.stderr
     );
