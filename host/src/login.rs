@@ -43,7 +43,12 @@ pub fn find_plugin(common: &Common, provider: &str) -> Result<LoadedPlugin> {
         )
         .hint("rebuild or reinstall the plugin for this version of awsprocesscreds; `awsprocesscreds plugins` shows details"));
     }
-    let names = reg.names();
+    // The search opened only files named for this provider: name the
+    // others from their file names.
+    let mut names = reg.names();
+    if names.is_empty() {
+        names = reg.names_on_disk();
+    }
     let known = if names.is_empty() {
         "no plugins were found".to_string()
     } else {
