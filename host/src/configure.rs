@@ -226,6 +226,49 @@ fn forwarded(given: &ArgMatches) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// Without a terminal nothing can be asked: a profile lacking an input
+/// its provider requires would only fail at its first use, so refuse to
+/// write it (a missing role is fine: the login picks the only one). A
+/// provider that cannot be found here is not checked.
+fn required_inputs_given(l: &LoginArgs, args: &ConfigureArgs) -> Result<()> {
+    let Some(provider) = l.provider.as_deref() else {
+        return Ok(());
+    };
+    let common = settings::common(&args.common)?;
+    // A plugin not installed here yet (or found only through flags the
+    // profile's users will pass) cannot be asked: write what was given.
+    let plugin = match login::find_plugin(&common, provider) {
+        Ok(p) => p,
+        Err(e) => {
+            log::debug(&format!(
+                "not checking the inputs of provider '{provider}': {}",
+                e.message
+            ));
+            return Ok(());
+        }
+    };
+    let inputs = &plugin.manifest().inputs;
+    let missing: Vec<&str> = [
+        (inputs.endpoint, l.endpoint.is_none(), "-e/--endpoint"),
+        (inputs.username, l.username.is_none(), "-u/--username"),
+    ]
+    .into_iter()
+    .filter(|(need, absent, _)| *need == plugin_api::Need::Required && *absent)
+    .map(|(_, _, flag)| flag)
+    .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::new(
+        Kind::NoTerminal,
+        format!(
+            "configure: provider '{provider}' needs {} and no terminal is available to ask for it",
+            missing.join(" and ")
+        ),
+    )
+    .hint("pass -p, -e, -u and -a, or run it in a terminal"))
+}
+
 /// The login flags, asking on the terminal for what is missing (and
 /// logging in once to offer the roles) when there is one.
 fn complete(args: &ConfigureArgs) -> Result<LoginArgs> {
@@ -242,6 +285,7 @@ fn complete(args: &ConfigureArgs) -> Result<LoginArgs> {
             )
             .hint("pass -p, -e, -u and -a, or run it in a terminal"));
         }
+        required_inputs_given(&l, args)?;
         return Ok(l);
     };
     let ask = |t: &mut tty::Tty, prompt: &str| -> Result<Option<String>> {

@@ -43,7 +43,12 @@ pub fn find_plugin(common: &Common, provider: &str) -> Result<LoadedPlugin> {
         )
         .hint("rebuild or reinstall the plugin for this version of awsprocesscreds; `awsprocesscreds plugins` shows details"));
     }
-    let names = reg.names();
+    // The search opened only files named for this provider: name the
+    // others from their file names.
+    let mut names = reg.names();
+    if names.is_empty() {
+        names = reg.names_on_disk();
+    }
     let known = if names.is_empty() {
         "no plugins were found".to_string()
     } else {
@@ -73,14 +78,16 @@ pub fn check_inputs(plugin: &LoadedPlugin, login: &Login) -> Result<()> {
         .hint("the plugin is newer than awsprocesscreds: update awsprocesscreds"));
     }
     if m.inputs.endpoint == Need::Required && login.endpoint.is_none() {
-        return Err(Error::usage(format!(
-            "provider '{name}' needs -e/--endpoint"
-        )));
+        return Err(
+            Error::usage(format!("provider '{name}' needs -e/--endpoint"))
+                .hint("pass -e URL (your IdP's sign-in endpoint), or --profile NAME"),
+        );
     }
     if m.inputs.username == Need::Required && login.username.is_none() {
-        return Err(Error::usage(format!(
-            "provider '{name}' needs -u/--username"
-        )));
+        return Err(
+            Error::usage(format!("provider '{name}' needs -u/--username"))
+                .hint("pass -u USER (or AWSPROCESSCREDS_USERNAME)"),
+        );
     }
     for key in login.plugin_options.keys() {
         if !m.options.iter().any(|o| &o.key == key) {
@@ -98,6 +105,9 @@ pub fn check_inputs(plugin: &LoadedPlugin, login: &Login) -> Result<()> {
             };
             return Err(Error::usage(format!(
                 "provider '{name}' has no option '{key}' ({accepted})"
+            ))
+            .hint(format!(
+                "`awsprocesscreds plugins` lists the options of each plugin; check the spelling of --plugin-option {key}=..."
             )));
         }
     }

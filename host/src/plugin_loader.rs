@@ -453,6 +453,21 @@ impl Registry {
         }
     }
 
+    /// Names of the plugins whose files are in the searched directories
+    /// that were not refused, by file name only (nothing is loaded): what
+    /// an "unknown provider" error offers after a targeted search.
+    pub fn names_on_disk(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .searched
+            .iter()
+            .filter(|d| !self.refused.iter().any(|r| r.path == d.path))
+            .flat_map(|d| candidates(d).into_iter().map(|(_, name, _)| name))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// Names of the plugins that loaded.
     pub fn names(&self) -> Vec<String> {
         self.found

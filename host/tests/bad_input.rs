@@ -479,6 +479,15 @@ fn run_case(c: &Case) -> Result<Option<String>, String> {
         if extra > 0 {
             problems.push("stderr has lines besides the error, hint and warnings".into());
         }
+        // Every failure tells the user what to do next: one hint line.
+        let hints = out
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("awsprocesscreds-saml: hint: "))
+            .count();
+        if hints != 1 {
+            problems.push(format!("{hints} hint lines, not exactly one"));
+        }
     }
     match c.cache.as_str() {
         "same" if before != after => problems.push(format!(

@@ -153,7 +153,8 @@ fn aws_cli_shows_our_one_line_error_for_a_wrong_password() {
     assert_eq!(out.code, 255, "aws exit status; stderr:\n{}", out.stderr);
     assert!(out.stdout.is_empty(), "{}", out.stdout);
     assert!(
-        out.stderr.contains("the IdP refused the login"),
+        out.stderr
+            .contains("the IdP rejected the username or password"),
         "{}",
         out.stderr
     );

@@ -306,6 +306,8 @@ fn configure_creates_a_private_file_and_needs_a_provider_without_terminal() {
             "okta",
             "-e",
             "https://example.okta.com/home/amazon_aws/0oa/272",
+            "-u",
+            "monty",
         ],
     );
     c.env_remove("AWS_CONFIG_FILE");
@@ -322,6 +324,28 @@ fn configure_creates_a_private_file_and_needs_a_provider_without_terminal() {
         "{text}"
     );
     run(configure(&ctx, &config, &["--profile", "x"])).fails(1, "-p/--provider");
+    // Without a terminal, a profile missing what its provider requires
+    // would only fail at first use: refused, the file untouched.
+    let before = std::fs::read(&config).unwrap();
+    for (args, missing) in [
+        (&["-p", "okta"][..], "needs -e/--endpoint and -u/--username"),
+        (
+            &[
+                "-p",
+                "okta",
+                "-e",
+                "https://example.okta.com/home/amazon_aws/0oa/272",
+            ][..],
+            "needs -u/--username and no terminal",
+        ),
+    ] {
+        let mut a = vec!["--profile", "half"];
+        a.extend_from_slice(args);
+        let out = run(configure(&ctx, &config, &a));
+        out.fails(1, &format!("provider 'okta' {missing}"));
+        assert_eq!(out.stderr.lines().count(), 2, "{}", out.stderr);
+    }
+    assert_eq!(std::fs::read(&config).unwrap(), before);
     run(configure(&ctx, &config, &["-p", "okta"])).fails(2, "configure needs --profile NAME");
 }
 

@@ -142,7 +142,8 @@ fn wrong_password_is_one_line_exit_1_and_empty_stdout() {
     let out = run(w.with_password("not-the-password", &[]));
     out.fails(1, "WRONGUSERPASS");
     assert!(
-        out.stderr.contains("the IdP refused the login"),
+        out.stderr
+            .contains("the IdP rejected the username or password"),
         "{}",
         out.stderr
     );
@@ -281,8 +282,10 @@ fn an_sp_without_a_paos_consumer_is_a_browser_redirect_and_named_as_such() {
         out.stderr
     );
     assert!(
-        out.stderr.contains("PAOS AssertionConsumerService"),
-        "{}",
+        out.stderr.contains(
+            "no PAOS AssertionConsumerService \"https://signin.aws.amazon.com/saml\" for \"urn:amazon:webservices\""
+        ),
+        "names what was asked for: {}",
         out.stderr
     );
     assert!(
@@ -290,4 +293,78 @@ fn an_sp_without_a_paos_consumer_is_a_browser_redirect_and_named_as_such() {
         "state tokens stay out of messages: {}",
         out.stderr
     );
+}
+
+/// An IdP set up by someone else (ecp_support::Variant::Other): explicit
+/// entity id, response and assertion signed, the SP's consumers as AWS
+/// publishes them with PAOS last, Role values written `provider,role`,
+/// attributes in another order. The login, the roles and both signatures
+/// must come through; a consumer the IdP has only for HTTP-POST (the
+/// regional sign-in host) or not at all (GovCloud) is named in the error.
+#[test]
+fn an_idp_configured_differently_still_logs_in_and_names_a_missing_paos_consumer() {
+    let Some(idp) = SimpleSamlPhp::start_variant(
+        &[User::new(
+            "bob",
+            PASSWORD,
+            &[
+                &format!("{PROVIDER},{ROLE}"),
+                "arn:aws:iam::210987654321:saml-provider/Other,arn:aws:iam::210987654321:role/Other",
+            ],
+        )],
+        ecp_support::Variant::Other,
+    ) else {
+        return;
+    };
+    let ctx = Ctx::new();
+    ctx.add_plugin("awsprocesscreds_plugin_ecp");
+    let saml = |extra: &[&str]| {
+        let mut cmd = ctx.command("awsprocesscreds-saml");
+        cmd.args(["-p", "ecp", "-e", &idp.sso_url(), "-u", "bob", "-a", ROLE])
+            .arg("--plugin-dir")
+            .arg(&ctx.plugin_dir)
+            .args(["--no-idp-session", "--no-cache"])
+            .args(extra)
+            .env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+        cmd
+    };
+    let out = run(saml(&[]));
+    assert_eq!(
+        out.code,
+        0,
+        "stderr:\n{}\nIdP log:\n{}",
+        out.stderr,
+        idp.log()
+    );
+    assert_credentials(&out.json());
+    let assertion = {
+        use base64::Engine as _;
+        let state = ctx.sts_state.lock().unwrap();
+        let a = state.assertions.last().expect("STS got the assertion");
+        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(a).unwrap()).unwrap()
+    };
+    assert_eq!(
+        idp.verify_signatures(&assertion),
+        Ok(2),
+        "response and assertion signatures survive the SOAP unwrapping"
+    );
+
+    for (extra, acs) in [
+        (
+            &[
+                "--plugin-option",
+                "acs-url=https://us-east-1.signin.aws.amazon.com/saml",
+            ][..],
+            "https://us-east-1.signin.aws.amazon.com/saml",
+        ),
+        (
+            &["--region", "us-gov-west-1"][..],
+            "https://signin.amazonaws-us-gov.com/saml",
+        ),
+    ] {
+        let out = run(saml(extra));
+        out.fails(1, &format!("no PAOS AssertionConsumerService \"{acs}\""));
+        assert_eq!(out.stderr.trim().lines().count(), 2, "{}", out.stderr);
+        assert!(!out.stderr.contains("AuthState"), "{}", out.stderr);
+    }
 }

@@ -21,10 +21,26 @@ pub fn report(program: &str, e: &Error) -> i32 {
     let msg = log::redact(&e.message);
     let msg = msg.replace(['\n', '\r'], " ");
     eprintln!("{program}: error: {msg}");
-    if let Some(h) = &e.hint {
-        eprintln!("{program}: hint: {}", log::redact(h));
-    }
+    let hint = match &e.hint {
+        Some(h) => log::redact(h),
+        None => fallback_hint(program, e.kind),
+    };
+    eprintln!("{program}: hint: {}", hint.replace(['\n', '\r'], " "));
     e.exit_code()
+}
+
+/// Every error ends with a hint line (users and scripts rely on the
+/// two-line shape); errors raised without a specific hint get one for
+/// their kind.
+fn fallback_hint(program: &str, kind: Kind) -> String {
+    match kind {
+        Kind::Usage => format!("run '{program} --help' for usage"),
+        Kind::Auth => "check -u and your password (and the MFA factor or code)".into(),
+        Kind::Sts => "check the role ARN, the SAML provider in IAM and --sts-endpoint; -v shows the exchange".into(),
+        Kind::Busy => "another awsprocesscreds is logging in with the same settings; wait, or raise --lock-timeout".into(),
+        Kind::NoTerminal => "run once in a terminal, or use --password-command / AWSPROCESSCREDS_PASSWORD".into(),
+        _ => "run again with -v for details (secrets stay redacted); `awsprocesscreds doctor` checks the setup".into(),
+    }
 }
 
 /// clap errors as one line; `--help` and `--version` print normally.

@@ -66,6 +66,53 @@ if ($n === 0) { echo "no signature\n"; exit(1); }
 echo "ok $n\n";
 "#;
 
+/// How the IdP is configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// Ours: dynamic IdP entity id, PAOS consumers listed first.
+    Ours,
+    /// The AWS SP with HTTP-POST consumers only.
+    NoPaos,
+    /// Another administrator's setup: an explicit IdP entity id in the
+    /// usual `/simplesaml/saml2/idp/metadata.php` form, response and
+    /// assertion both signed, a persistent NameID from `uid`, the SP's
+    /// consumers as AWS publishes them (HTTP-POST, default, first; a
+    /// regional HTTP-POST one) with PAOS last, and user attributes in
+    /// another order with the Role values written `provider,role`.
+    Other,
+}
+
+const OTHER_IDP_HOSTED: &str = r#"<?php
+$metadata['https://idp.example.org/simplesaml/saml2/idp/metadata.php'] = [
+    'host' => '__DEFAULT__',
+    'privatekey' => 'idp.key',
+    'certificate' => 'idp.crt',
+    'auth' => 'example-userpass',
+    'saml20.ecp' => true,
+    'saml20.sign.response' => true,
+    'saml20.sign.assertion' => true,
+];
+"#;
+
+const OTHER_SP_REMOTE: &str = r#"<?php
+$metadata['urn:amazon:webservices'] = [
+    'entityid' => 'urn:amazon:webservices',
+    'AssertionConsumerService' => [
+        ['Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', 'Location' => 'https://signin.aws.amazon.com/saml', 'index' => 1, 'isDefault' => true],
+        ['Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', 'Location' => 'https://us-east-1.signin.aws.amazon.com/saml', 'index' => 2],
+        ['Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:PAOS', 'Location' => 'https://signin.aws.amazon.com/saml', 'index' => 3],
+    ],
+    'simplesaml.nameidattribute' => 'uid',
+    'NameIDFormat' => 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+    'attributes.NameFormat' => 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri',
+];
+$metadata['https://sp.example.org/shibboleth'] = [
+    'AssertionConsumerService' => [
+        ['Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:PAOS', 'Location' => 'https://sp.example.org/Shibboleth.sso/SAML2/ECP', 'index' => 1],
+    ],
+];
+"#;
+
 /// A running SimpleSAMLphp IdP (stopped on drop).
 pub struct SimpleSamlPhp {
     child: Child,
@@ -130,6 +177,12 @@ impl SimpleSamlPhp {
     /// Like [`SimpleSamlPhp::start`]; `paos: false` leaves the AWS SP with
     /// its published HTTP-POST consumer only (a common misconfiguration).
     pub fn start_with(users: &[User], paos: bool) -> Option<SimpleSamlPhp> {
+        Self::start_variant(users, if paos { Variant::Ours } else { Variant::NoPaos })
+    }
+
+    /// An IdP configured as another administrator would, differently from
+    /// ours in everything ECP clients must not depend on (see [`Variant`]).
+    pub fn start_variant(users: &[User], variant: Variant) -> Option<SimpleSamlPhp> {
         let (php, openssl, www) = requirements()?;
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
@@ -198,10 +251,28 @@ $config = [
                 sessions = p("sessions"),
             ),
         );
-        let mut sources = String::from(
-            "<?php\n$config = [\n    'admin' => ['core:AdminPassword'],\n    'ecp-users' => [\n        'exampleauth:UserPass',\n",
+        let other = variant == Variant::Other;
+        let source = if other {
+            "example-userpass"
+        } else {
+            "ecp-users"
+        };
+        let mut sources = format!(
+            "<?php\n$config = [\n    'admin' => ['core:AdminPassword'],\n    '{source}' => [\n        'exampleauth:UserPass',\n",
         );
         for u in users {
+            if other {
+                // Attributes in another order, single values as plain
+                // strings (SimpleSAMLphp accepts both), no SessionDuration.
+                sources.push_str(&format!(
+                    "        {} => [\n            'https://aws.amazon.com/SAML/Attributes/RoleSessionName' => {},\n            'eduPersonAffiliation' => ['member', 'staff'],\n            'https://aws.amazon.com/SAML/Attributes/Role' => {},\n            'uid' => {},\n        ],\n",
+                    php_string(&format!("{}:{}", u.name, u.password)),
+                    php_string(&u.name),
+                    php_list(&u.roles),
+                    php_string(&u.name),
+                ));
+                continue;
+            }
             sources.push_str(&format!(
                 "        {} => [\n            'uid' => {},\n            'https://aws.amazon.com/SAML/Attributes/Role' => {},\n            'https://aws.amazon.com/SAML/Attributes/RoleSessionName' => {},\n            'https://aws.amazon.com/SAML/Attributes/SessionDuration' => ['3600'],\n        ],\n",
                 php_string(&format!("{}:{}", u.name, u.password)),
@@ -212,8 +283,9 @@ $config = [
         }
         sources.push_str("    ],\n];\n");
         write(&root.join("config/authsources.php"), &sources);
-        write(
-            &root.join("metadata/saml20-idp-hosted.php"),
+        let idp_hosted = if other {
+            OTHER_IDP_HOSTED.to_string()
+        } else {
             r#"<?php
 $metadata['__DYNAMIC:1__'] = [
     'host' => '__DEFAULT__',
@@ -222,8 +294,10 @@ $metadata['__DYNAMIC:1__'] = [
     'auth' => 'ecp-users',
     'saml20.ecp' => true,
 ];
-"#,
-        );
+"#
+            .to_string()
+        };
+        write(&root.join("metadata/saml20-idp-hosted.php"), &idp_hosted);
         // The AWS SP as its published metadata describes it, plus the PAOS
         // consumer ECP needs (the IdP refuses PAOS to an SP without one).
         let mut sps = String::from("<?php\n");
@@ -244,7 +318,10 @@ $metadata['__DYNAMIC:1__'] = [
 ];
 "#,
         );
-        if !paos {
+        if other {
+            sps = OTHER_SP_REMOTE.to_string();
+        }
+        if variant == Variant::NoPaos {
             sps = sps
                 .lines()
                 .filter(|l| !l.contains("bindings:PAOS"))

@@ -45,8 +45,12 @@ pub fn extract(answer: &HttpResponse, request: &AuthnRequest) -> Result<String, 
         let to = url::Url::parse(to)
             .map(|u| plugin_kit::browser::redacted(&u))
             .unwrap_or_else(|_| "elsewhere".into());
+        // SimpleSAMLphp answers an ECP request it cannot match to a PAOS
+        // consumer of the SP (wrong acs-url, or a GovCloud/China consumer
+        // it lacks) by starting a browser login: name what we asked for.
         return Err(not_ecp(format!(
-            "the endpoint redirected (HTTP {status}) to {to} instead of answering the SOAP request: it is not an ECP endpoint"
+            "the endpoint redirected (HTTP {status}) to {to} instead of answering the SOAP request: it is not an ECP endpoint, or the IdP has no PAOS AssertionConsumerService {:?} for {:?} (acs-url, sp-entity-id) and started a browser login",
+            request.acs_url, request.issuer
         )));
     }
     if answer.body.len() > MAX_ANSWER_BYTES {
@@ -62,6 +66,17 @@ pub fn extract(answer: &HttpResponse, request: &AuthnRequest) -> Result<String, 
         .with_hint(ENDPOINT_HINT)
     })?;
     let start = text.trim_start_matches('\u{feff}').trim_start();
+    if looks_like_html(start) && says_wrong_credentials(start) {
+        // Keycloak (before its SOAP-fault fix) answers a failed ECP login
+        // with its HTML error page instead of a SAML Response or fault.
+        return Err(PluginError::auth(format!(
+            "the IdP rejected the username or password (HTTP {status}, an HTML error page{})",
+            html_title(start)
+                .map(|t| format!(" {t:?}"))
+                .unwrap_or_default()
+        ))
+        .with_hint("check -u and the password; some IdPs want user@domain"));
+    }
     let html_error = || {
         not_ecp(format!(
             "the endpoint answered HTTP {status} with an HTML page{} instead of a SOAP envelope: it is not an ECP endpoint, ECP is not enabled there, or the IdP could not handle the request",
@@ -165,6 +180,19 @@ fn looks_like_html(start: &str) -> bool {
     head.starts_with("<!doctype html") || head.starts_with("<html")
 }
 
+/// Whether an HTML page says the credentials were wrong (Keycloak's
+/// "Invalid username or password.", "Invalid user credentials").
+fn says_wrong_credentials(page: &str) -> bool {
+    let lower = page.to_ascii_lowercase();
+    [
+        "invalid username or password",
+        "invalid user credentials",
+        "invalid username or email",
+    ]
+    .iter()
+    .any(|p| lower.contains(p))
+}
+
 /// The `<title>` of an HTML page, collapsed, for the error message.
 fn html_title(page: &str) -> Option<String> {
     let lower = page.to_ascii_lowercase();
@@ -233,10 +261,6 @@ fn check_status(response: Node) -> Result<(), PluginError> {
         .map(text_of)
         .filter(|m| !m.is_empty());
     let codes = codes.join("/");
-    let text = match &message {
-        Some(m) => format!("the IdP refused the login: {m} (SAML status {codes})"),
-        None => format!("the IdP refused the login (SAML status {codes})"),
-    };
     // Shibboleth says AuthnFailed (second level); SimpleSAMLphp says
     // Responder with the message "SimpleSAML\Error\Error: WRONGUSERPASS".
     let failed_auth = codes.contains("AuthnFailed")
@@ -244,6 +268,16 @@ fn check_status(response: Node) -> Result<(), PluginError> {
         || message
             .as_deref()
             .is_some_and(|m| m.contains("WRONGUSERPASS"));
+    // Say what a user understands first; the IdP's own words follow.
+    let what = if failed_auth {
+        "the IdP rejected the username or password"
+    } else {
+        "the IdP refused the login"
+    };
+    let text = match &message {
+        Some(m) => format!("{what}: {m} (SAML status {codes})"),
+        None => format!("{what} (SAML status {codes})"),
+    };
     if failed_auth {
         Err(PluginError::auth(text)
             .with_hint("check -u and the password (and the MFA factor or code)"))
@@ -480,7 +514,7 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
         assert_eq!(
             e.message,
-            "the IdP refused the login: An error occurred. (SAML status Responder/AuthnFailed)"
+            "the IdP rejected the username or password: An error occurred. (SAML status Responder/AuthnFailed)"
         );
         let body = SHIB_OK.replace(
             "status:Success\"/>",
@@ -515,6 +549,30 @@ mod tests {
             e.message
         );
         assert!(e.message.contains("not an ECP endpoint"), "{}", e.message);
+        // Keycloak's HTML error page for a failed ECP login (its
+        // SamlEcpProfileService before the SOAP-fault fix, keycloak#10352).
+        let e = err(
+            400,
+            "text/html",
+            "<!DOCTYPE html><html><head><title>Sign in to test</title></head><body><span id=\"input-error\">Invalid username or password.</span></body></html>",
+        );
+        assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
+        assert_eq!(
+            e.message,
+            "the IdP rejected the username or password (HTTP 400, an HTML error page \"Sign in to test\")"
+        );
+        let mut redirect = answer(303, "text/html", "");
+        redirect.headers.push((
+            "Location".into(),
+            "https://idp.example.org/simplesaml/module.php/core/loginuserpass.php?AuthState=_secret".into(),
+        ));
+        let e = extract(&redirect, &request()).unwrap_err();
+        assert!(
+            e.message.contains("no PAOS AssertionConsumerService \"https://signin.aws.amazon.com/saml\" for \"urn:amazon:webservices\""),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("_secret"), "{}", e.message);
         let e = err(401, "text/html", "<html>Unauthorized</html>");
         assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
         assert!(e.message.contains("HTTP 401"));
