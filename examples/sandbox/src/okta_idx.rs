@@ -505,6 +505,30 @@ fn error_messages(text: &str, key: Option<&str>) -> Value {
     json!({"type": "array", "value": [m]})
 }
 
+/// Put `messages` on the credentials field of `challenge-authenticator`.
+fn attach_to_credentials(state: &mut Value, messages: Value) {
+    let Some(rems) = state
+        .pointer_mut("/remediation/value")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for r in rems
+        .iter_mut()
+        .filter(|r| r["name"] == "challenge-authenticator")
+    {
+        let fields = r["value"].as_array_mut().into_iter().flatten();
+        for f in fields.filter(|f| f["name"] == "credentials") {
+            if let Some(inner) = f
+                .pointer_mut("/form/value/0")
+                .and_then(Value::as_object_mut)
+            {
+                inner.insert("messages".into(), messages.clone());
+            }
+        }
+    }
+}
+
 fn auth_id(i: usize) -> String {
     format!("aut{i}fake0idx0authn")
 }
@@ -571,6 +595,7 @@ fn state_json(st: &IdxState, handle: &str, txn: &Txn, messages: Option<Value>) -
         }
         Some(u) => {
             let mut enrollments = Vec::new();
+            let mut authenticators = Vec::new();
             let mut options = Vec::new();
             for (i, a) in u.authenticators.iter().enumerate() {
                 let methods = a.methods();
@@ -590,12 +615,25 @@ fn state_json(st: &IdxState, handle: &str, txn: &Txn, messages: Option<Value>) -
                 if matches!(a, Authenticator::Phone { .. }) {
                     form.push(json!({"name": "enrollmentId", "required": true, "value": enrollment_id(i), "mutable": false}));
                 }
+                // Okta's select form points at `$.authenticators` for
+                // some options and `$.authenticatorEnrollments` for others
+                // (both in the widget's authenticator-verification-*
+                // mocks); alternate so the plugin meets both.
+                let list = if i % 2 == 0 {
+                    "authenticators"
+                } else {
+                    "authenticatorEnrollments"
+                };
                 options.push(
                     json!({"label": a.label(), "value": {"form": {"value": form}},
-                    "relatesTo": format!("$.authenticatorEnrollments.value[{i}]")}),
+                    "relatesTo": format!("$.{list}.value[{i}]")}),
                 );
+                authenticators.push(json!({"type": a.kind(), "key": a.key(), "id": auth_id(i),
+                    "displayName": a.label(),
+                    "methods": methods.iter().map(|(m, _)| json!({"type": m})).collect::<Vec<_>>()}));
             }
             v["authenticatorEnrollments"] = json!({"type": "array", "value": enrollments});
+            v["authenticators"] = json!({"type": "array", "value": authenticators});
             match &txn.pending {
                 Pending::Push { idx, polls } => {
                     let mut poll = remediation(
@@ -889,13 +927,22 @@ fn after_password(st: &mut IdxState, h: &str, txn: Txn, user: &IdxUser) -> Respo
     let mut txn = txn;
     if st.config.auto_challenge_first && txn.password_ok && txn.pending == Pending::None {
         if let Some(a) = user.authenticators.first() {
-            let method = a
-                .methods()
-                .last()
-                .map(|(m, _)| m.to_string())
-                .unwrap_or_default();
-            st.codes_sent += 1;
-            txn.pending = Pending::Code { idx: 0, method };
+            let methods = a.methods();
+            if methods.iter().any(|(m, _)| *m == "push") {
+                // Okta Verify push sent by Okta itself, as the widget's
+                // authenticator-verification-okta-verify-push-autoChallenge-on
+                // mock: `challenge-poll` next to the select form.
+                st.pushes_sent += 1;
+                txn.pushed = true;
+                txn.pending = Pending::Push { idx: 0, polls: 0 };
+            } else {
+                let method = methods
+                    .last()
+                    .map(|(m, _)| m.to_string())
+                    .unwrap_or_default();
+                st.codes_sent += 1;
+                txn.pending = Pending::Code { idx: 0, method };
+            }
         }
     }
     st.txns.insert(h.to_string(), txn.clone());
@@ -1009,14 +1056,16 @@ async fn answer(State(state): State<Idx>, body: Bytes) -> Response {
         .as_str()
         .or_else(|| creds["totp"].as_str());
     if given.is_none() || given != user.authenticators[idx].code_for(&method) {
+        // Okta answers a wrong code with HTTP 401 and the message on the
+        // form field, not at the top (widget mocks
+        // error-401-invalid-otp-passcode.json, error-okta-verify-totp.json).
         let msg = error_messages(
             "Invalid code. Try again.",
             Some("api.authn.error.PASSCODE_INVALID"),
         );
-        return ion(
-            StatusCode::BAD_REQUEST,
-            state_json(&st, &h, &txn, Some(msg)),
-        );
+        let mut v = state_json(&st, &h, &txn, None);
+        attach_to_credentials(&mut v, msg);
+        return ion(StatusCode::UNAUTHORIZED, v);
     }
     txn.mfa_ok = true;
     txn.pending = Pending::None;
@@ -1061,7 +1110,7 @@ async fn poll(State(state): State<Idx>, body: Bytes) -> Response {
             txn.pending = Pending::None;
             Some(error_messages(
                 "You have chosen to reject this login.",
-                Some("okta.verify.push.rejected"),
+                Some("api.authn.poll.error.push_rejected"),
             ))
         }
         Push::Expire => {

@@ -383,6 +383,45 @@ fn a_challenge_okta_opened_itself_is_switched_when_another_was_asked_for() {
 }
 
 #[test]
+fn a_push_okta_sent_itself_is_polled_not_sent_again() {
+    // Okta's `autoChallenge`: after the password the state already carries
+    // `challenge-poll` for Okta Verify push next to the select form
+    // (okta-signin-widget mock authenticator-verification-okta-verify-push-autoChallenge-on).
+    let push_first = || {
+        user()
+            .with(Authenticator::push(1, Some(37)))
+            .with(Authenticator::Email {
+                code: "333333".into(),
+            })
+    };
+    let cfg = |u| IdxConfig {
+        auto_challenge_first: true,
+        ..IdxConfig::with_user(u)
+    };
+    for interactive in [true, false] {
+        let o = org(cfg(push_first()));
+        let s = services().build();
+        assert_saml(&login(&s, &req_for(&o.link, interactive)).unwrap());
+        let st = o.idx.lock().unwrap();
+        assert_eq!(st.pushes_sent, 1, "interactive={interactive}");
+        assert!(s.record().menus.is_empty(), "no menu while a push is out");
+        assert!(s.record().mfa_requests.is_empty());
+        let notices = s.notices();
+        assert_eq!(
+            notices.iter().filter(|n| n.contains("tap 37")).count(),
+            1,
+            "{notices:?}"
+        );
+    }
+    // --mfa-factor email: Okta's push is left alone, the email code is used.
+    let o = org(cfg(push_first()));
+    let s = services().mfa_codes(["333333"]).build();
+    assert_saml(&login(&s, &with_factor(request(&o.link), "email")).unwrap());
+    assert_eq!(o.idx.lock().unwrap().pushes_sent, 1);
+    assert_eq!(s.record().mfa_requests.len(), 1);
+}
+
+#[test]
 fn totp_prefers_okta_verify_then_google() {
     let o = org_with(
         user()

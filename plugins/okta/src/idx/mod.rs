@@ -269,6 +269,20 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
         ctx.host
             .debug(&format!("IDX remediations: {}", names.join(", ")));
 
+        // Okta may send the push itself (the user's remembered choice,
+        // `autoChallenge`): the state then already carries `challenge-poll`
+        // for Okta Verify push. Poll that one instead of selecting push
+        // again, which would buzz the phone twice.
+        if !push_sent && poll_remediation(&state).is_some() && last != Last::Push {
+            let (key, method) = current_authenticator(&state);
+            let cur = classify_choice(&key, &method, "", Map::new());
+            if cur.kind == Kind::Push && wanted_here(ctx, &cur) {
+                ctx.host
+                    .debug("IDX: Okta sent the Okta Verify push itself; polling it");
+                push_sent = true;
+                code_label = cur.label;
+            }
+        }
         if let (Some(poll), true) = (poll_remediation(&state), push_sent) {
             state = poll_push(ctx, state.clone(), poll)?;
             last = Last::Push;
