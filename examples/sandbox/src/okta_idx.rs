@@ -224,6 +224,10 @@ pub struct IdxConfig {
     /// After the password, Okta challenges the first authenticator itself
     /// (a code sent), with the select form next to it.
     pub auto_challenge_first: bool,
+    /// Selecting Phone or Email first answers `authenticator-verification-data`
+    /// (pick SMS or voice, "Send me an email"); only its POST sends the
+    /// code (okta-signin-widget mocks authenticator-verification-data-*.json).
+    pub verification_data_step: bool,
     /// `/login/token/sso` accepts only `GET ?token=` (405 on POST).
     pub sso_get_only: bool,
     /// `/idp/idx/identify` answers 404 (an org where only the classic
@@ -252,6 +256,7 @@ impl Default for IdxConfig {
             number_after_first_poll: false,
             dashboard_sign_in_only: false,
             auto_challenge_first: false,
+            verification_data_step: false,
             sso_get_only: false,
             identify_unavailable: false,
         }
@@ -298,6 +303,8 @@ struct Txn {
     session: Option<String>,
     /// The password-expiry warning was skipped.
     warned: bool,
+    /// The `authenticator-verification-data` step was answered.
+    data_given: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -833,6 +840,7 @@ fn sign_in_page_inner(state: Idx, q: HashMap<String, String>, headers: HeaderMap
             .unwrap_or_else(|| st.config.app_path()),
         session: session.map(|(sid, _)| sid),
         warned: false,
+        data_given: false,
     };
     st.txns.insert(handle.clone(), txn);
     // The OIE sign-in page carries the widget's config as a JavaScript
@@ -996,6 +1004,43 @@ async fn challenge(State(state): State<Idx>, body: Bytes) -> Response {
         );
     };
     let a = &user.authenticators[idx];
+    let data_step = matches!(a, Authenticator::Phone { .. } | Authenticator::Email { .. })
+        && st.config.verification_data_step
+        && !txn.data_given;
+    if data_step {
+        txn.data_given = true;
+        st.txns.insert(h.clone(), txn.clone());
+        let methods = a.methods();
+        let mut form = vec![
+            json!({"name": "id", "required": true, "value": auth_id(idx), "mutable": false}),
+            json!({"name": "methodType", "type": "string", "required": true,
+                "options": methods.iter().map(|(m, l)| json!({"label": l, "value": m})).collect::<Vec<_>>()}),
+        ];
+        if matches!(a, Authenticator::Phone { .. }) {
+            form.push(json!({"name": "enrollmentId", "required": true, "value": enrollment_id(idx), "mutable": false}));
+        }
+        let mut v = state_json(&st, &h, &txn, None);
+        v["currentAuthenticatorEnrollment"] = json!({"type": "object", "value": {
+            "type": a.kind(), "key": a.key(), "id": enrollment_id(idx), "displayName": a.label(),
+            "methods": methods.iter().map(|(m, _)| json!({"type": m})).collect::<Vec<_>>()}});
+        let data = remediation(
+            &st,
+            "authenticator-verification-data",
+            "/idp/idx/challenge",
+            &h,
+            vec![
+                json!({"name": "authenticator", "type": "object", "label": a.label(),
+                "form": {"value": form}}),
+            ],
+        );
+        if let Some(rems) = v
+            .pointer_mut("/remediation/value")
+            .and_then(Value::as_array_mut)
+        {
+            rems.insert(0, data);
+        }
+        return ion(StatusCode::OK, v);
+    }
     if !a.methods().iter().any(|(m, _)| *m == method) {
         let msg = error_messages(&format!("The method '{method}' is not available"), None);
         return ion(

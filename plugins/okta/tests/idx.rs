@@ -422,6 +422,50 @@ fn a_push_okta_sent_itself_is_polled_not_sent_again() {
 }
 
 #[test]
+fn the_verification_data_step_picks_the_method_chosen_before() {
+    // Okta's `authenticator-verification-data`: after selecting Phone or
+    // Email, one more form names the method before a code is sent.
+    let cfg = |u| IdxConfig {
+        verification_data_step: true,
+        ..IdxConfig::with_user(u)
+    };
+    let phone = || {
+        user().with(Authenticator::Phone {
+            code: "444444".into(),
+        })
+    };
+    for (factor, label) in [("sms", "sms code"), ("call", "voice call code")] {
+        let o = org(cfg(phone()));
+        let s = services().mfa_codes(["444444"]).build();
+        assert_saml(&login(&s, &with_factor(request(&o.link), factor)).unwrap());
+        let st = o.idx.lock().unwrap();
+        assert_eq!(st.codes_sent, 1, "{factor}");
+        let prompts = s.record().mfa_requests;
+        assert_eq!(prompts.len(), 1, "{factor}: {prompts:?}");
+        assert!(
+            prompts[0].to_lowercase().contains(label),
+            "{factor}: {prompts:?}"
+        );
+    }
+    // From the menu (SMS or voice), then Email with a code command.
+    let o = org(cfg(phone()));
+    let s = services().choices([1]).mfa_codes(["444444"]).build();
+    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    assert_eq!(s.record().menus.len(), 1, "one menu, not one per step");
+    assert!(s.record().mfa_requests[0]
+        .to_lowercase()
+        .contains("voice call code"));
+    let o = org(cfg(user().with(Authenticator::Email {
+        code: "555555".into(),
+    })));
+    let s = services().mfa_codes(["555555"]).build();
+    let mut req = req_for(&o.link, false);
+    req.mfa.code_source = true;
+    assert_saml(&login(&s, &req).unwrap());
+    assert_eq!(o.idx.lock().unwrap().codes_sent, 1);
+}
+
+#[test]
 fn totp_prefers_okta_verify_then_google() {
     let o = org_with(
         user()
