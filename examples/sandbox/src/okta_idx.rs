@@ -233,6 +233,10 @@ pub struct IdxConfig {
     /// `/idp/idx/identify` answers 404 (an org where only the classic
     /// authn API signs in, and IDX serves step-up).
     pub identify_unavailable: bool,
+    /// Serve `/.well-known/okta-organization` (orgs, proxies and other
+    /// fakes may not): without it the plugin has to tell the engine apart
+    /// by the app link.
+    pub well_known: bool,
 }
 
 impl Default for IdxConfig {
@@ -259,6 +263,7 @@ impl Default for IdxConfig {
             verification_data_step: false,
             sso_get_only: false,
             identify_unavailable: false,
+            well_known: true,
         }
     }
 }
@@ -720,6 +725,9 @@ fn invalid_handle() -> Response {
 async fn well_known(State(state): State<Idx>) -> Response {
     let mut st = state.lock().unwrap();
     record(&mut st, "GET", "/.well-known/okta-organization");
+    if !st.config.well_known {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     Json(json!({"id": "00o9idx8org7", "pipeline": "idx", "_links": {"organization": {"href": st.base_url}}}))
         .into_response()
 }

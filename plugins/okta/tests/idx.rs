@@ -466,6 +466,23 @@ fn the_verification_data_step_picks_the_method_chosen_before() {
 }
 
 #[test]
+fn an_org_that_does_not_name_its_engine_signs_in_through_idx() {
+    // No `/.well-known/okta-organization` (a proxy, an older fake): the
+    // app link's sign-in page shows the IDX transaction.
+    let o = org(IdxConfig {
+        well_known: false,
+        ..IdxConfig::with_user(user().with(Authenticator::push(0, None)))
+    });
+    let s = services().build();
+    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    let st = o.idx.lock().unwrap();
+    assert_eq!(st.count("/idp/idx/identify"), 1);
+    assert_eq!(st.count("/api/v1/authn"), 0);
+    assert_eq!(st.pushes_sent, 1);
+    assert_eq!(s.password_requests(), 1);
+}
+
+#[test]
 fn totp_prefers_okta_verify_then_google() {
     let o = org_with(
         user()
