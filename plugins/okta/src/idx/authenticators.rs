@@ -93,7 +93,7 @@ fn option_choices(
                 .and_then(Value::as_str)
                 .and_then(|p| resolve(state, p))
                 .and_then(|a| a.get("key").and_then(Value::as_str))
-                .map(str::to_owned)
+                .map(super::wire::normalize_key)
         })
         .unwrap_or_else(|| key_from_label(&label));
     let mut fixed = Map::new();
