@@ -162,6 +162,10 @@ pub struct IdxUser {
     /// The password expires soon: a `reenroll-authenticator-warning` with
     /// a `skip` remediation after the password.
     pub password_warn: bool,
+    /// After the password, Okta ends the transaction with this message
+    /// `(text, i18n key)` and no remediation, as a terminal 4xx state
+    /// (widget mocks error-403-access-denied, error-400-user-not-assigned).
+    pub refusal: Option<(String, String)>,
 }
 
 impl IdxUser {
@@ -174,6 +178,7 @@ impl IdxUser {
             password_expired: false,
             must_enroll: false,
             password_warn: false,
+            refusal: None,
         }
     }
 
@@ -926,6 +931,17 @@ async fn identify(State(state): State<Idx>, body: Bytes) -> Response {
 }
 
 fn after_password(st: &mut IdxState, h: &str, txn: Txn, user: &IdxUser) -> Response {
+    if let (true, Some((text, key))) = (txn.password_ok, &user.refusal) {
+        let status = if key.contains("not.assigned") {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        let v = json!({"version": "1.0.0", "stateHandle": h, "intent": "LOGIN",
+            "expiresAt": "2099-01-01T00:00:00.000Z",
+            "messages": error_messages(text, Some(key))});
+        return ion(status, v);
+    }
     if txn.password_ok && user.password_expired {
         let v = json!({"version": "1.0.0", "stateHandle": h, "intent": "LOGIN",
             "messages": {"type": "array", "value": [{"message": "Your password has expired", "class": "INFO",

@@ -483,6 +483,42 @@ fn an_org_that_does_not_name_its_engine_signs_in_through_idx() {
 }
 
 #[test]
+fn terminal_refusals_after_the_password_are_not_called_a_wrong_password() {
+    let cases = [
+        (
+            "You do not have permission to perform the requested action.",
+            "security.access_denied",
+            "policy denied",
+        ),
+        (
+            "User is not assigned to this application.",
+            "idx.error.user.not.assigned.to.app",
+            "not assigned",
+        ),
+        (
+            "Unable to login to \"AWS\" at this time.",
+            "oie.assurance.unsatisfiable",
+            "policy denied",
+        ),
+    ];
+    for (text, key, says) in cases {
+        let mut u = user();
+        u.refusal = Some((text.into(), key.into()));
+        let o = org_with(u);
+        let e = err(&services().build(), &request(&o.link));
+        assert_eq!(
+            e.kind,
+            ErrorKind::AuthenticationFailed,
+            "{key}: {}",
+            e.message
+        );
+        assert!(e.message.contains(says), "{key}: {}", e.message);
+        assert!(!e.message.contains("username or password"), "{}", e.message);
+        assert!(e.hint.is_some());
+    }
+}
+
+#[test]
 fn totp_prefers_okta_verify_then_google() {
     let o = org_with(
         user()
