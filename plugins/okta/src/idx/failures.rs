@@ -92,7 +92,10 @@ pub(super) fn message_error(
         return PluginError::other(format!("the Okta sign-in transaction expired ({text})"))
             .with_hint("run again and finish the sign-in within its time limit");
     }
-    if keys.contains("idx.session.expired") || keys.contains("session has expired") {
+    if keys.contains("idx.session.expired")
+        || keys.contains("error.expired.session")
+        || keys.contains("session has expired")
+    {
         return PluginError::other(format!("the Okta sign-in transaction expired ({text})"))
             .with_hint("run again and finish the sign-in within its time limit");
     }
