@@ -516,6 +516,18 @@ fn terminal_refusals_after_the_password_are_not_called_a_wrong_password() {
         assert!(!e.message.contains("username or password"), "{}", e.message);
         assert!(e.hint.is_some());
     }
+    // Device assurance: not something a headless client can fix; the
+    // device flow may be.
+    let mut u = user();
+    u.refusal = Some((
+        "Your device must have a lock screen.".into(),
+        "idx.error.code.access_denied.device_assurance.remediation.macos.use_lock_screen".into(),
+    ));
+    let o = org_with(u);
+    let e = err(&services().build(), &request(&o.link));
+    assert_eq!(e.kind, ErrorKind::NotSupported, "{}", e.message);
+    assert!(e.message.contains("device assurance"), "{}", e.message);
+    assert!(e.hint.unwrap_or_default().contains("client-id"));
 }
 
 #[test]

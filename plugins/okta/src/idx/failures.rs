@@ -70,11 +70,16 @@ pub(super) fn message_error(
         ))
         .with_hint("ask your Okta administrator to assign the AWS app to you, and check that -e is its embed link");
     }
+    if keys.contains("device_assurance") {
+        return headless_policy(&format!(
+            "the device does not meet its device assurance ({text})"
+        ));
+    }
     if keys.contains("access_denied") || keys.contains("assurance.unsatisfiable") {
         return PluginError::auth(format!("Okta's policy denied the sign-in: {text}"))
             .with_hint("the app's authentication policy does not let you in from here; ask your Okta administrator");
     }
-    if keys.contains("suspended_factor") || keys.contains("suspended") {
+    if keys.contains("suspended_factor") || keys.contains("factor is suspended") {
         return PluginError::auth(format!(
             "Okta suspended this authenticator of {} after too many failed attempts ({text})",
             ctx.username
