@@ -306,6 +306,14 @@ fn has_session(st: &EntraState, headers: &HeaderMap) -> bool {
 /// `$Config={...};` inside a CDATA script, an empty Knockout body.
 fn config_page(config: &Value) -> Response {
     let pgid = config["pgid"].as_str().unwrap_or("");
+    // Microsoft's serializer writes `&`, `<` and `>` inside strings as
+    // `\u0026`, `\u003c`, `\u003e` (visible in saml2aws's captured
+    // ConvergedTFA.html); they only ever occur inside strings here.
+    let config = config
+        .to_string()
+        .replace('&', "\\u0026")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e");
     let body = format!(
         r#"
 
@@ -356,6 +364,9 @@ fn base_config(st: &EntraState, pgid: &str, flow_id: &str, flow_token: &str) -> 
         "scid": 1000,
         "sPOST_Username": st.flows.get(flow_id).and_then(|f| f.user.clone()).unwrap_or_default(),
         "urlSetDebugMode": "/common/debugmode",
+        // Real pages carry nulls for absent branding (saml2aws captures).
+        "dynamicTenantBranding": null,
+        "staticTenantBranding": null,
         "locale": {"mkt": "en-US", "lcid": 1033},
     })
 }
@@ -780,7 +791,7 @@ fn after_password(st: &mut EntraState, flow_id: &str) -> Response {
             let mut c = base_config(st, "ConvergedTFA", flow_id, &ft);
             c["arrUserProofs"] = json!(proofs);
             c["oPerAuthPollingInterval"] = json!({ main: st.config.poll_interval });
-            c["urlBeginAuth"] = json!("/common/SAS/BeginAuth");
+            c["urlBeginAuth"] = json!("/common/SAS/BeginAuth?mkt=en-US&lcid=1033");
             c["urlEndAuth"] = json!(format!("{}/common/SAS/EndAuth", st.base_url));
             c["urlPost"] = json!("/common/SAS/ProcessAuth");
             c["iPollingInterval"] = json!(5000);

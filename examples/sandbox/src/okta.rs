@@ -235,6 +235,10 @@ pub struct OktaConfig {
     pub app_not_assigned: bool,
     /// Push polls answered with HTTP 429 (reset in 1 s) before normal answers.
     pub rate_limited_polls: usize,
+    /// Serve `/.well-known/okta-organization` (orgs, proxies and other
+    /// fakes may not): without it the plugin has to tell the engine apart
+    /// by the app link.
+    pub well_known: bool,
 }
 
 impl Default for OktaConfig {
@@ -250,6 +254,7 @@ impl Default for OktaConfig {
             session_lifetime_secs: 7200,
             app_not_assigned: false,
             rate_limited_polls: 0,
+            well_known: true,
         }
     }
 }
@@ -572,6 +577,9 @@ fn after_password(st: &mut OktaState, user: &User, state_token: Option<String>) 
 async fn well_known(State(state): State<Okta>) -> Response {
     let mut st = state.lock().unwrap();
     record(&mut st, "GET", "/.well-known/okta-organization");
+    if !st.config.well_known {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     let pipeline = if st.config.oie { "idx" } else { "v1" };
     Json(json!({
         "id": "00o1a2b3c4d5e6f7g8h9",

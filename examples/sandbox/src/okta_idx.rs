@@ -162,6 +162,10 @@ pub struct IdxUser {
     /// The password expires soon: a `reenroll-authenticator-warning` with
     /// a `skip` remediation after the password.
     pub password_warn: bool,
+    /// After the password, Okta ends the transaction with this message
+    /// `(text, i18n key)` and no remediation, as a terminal 4xx state
+    /// (widget mocks error-403-access-denied, error-400-user-not-assigned).
+    pub refusal: Option<(String, String)>,
 }
 
 impl IdxUser {
@@ -174,6 +178,7 @@ impl IdxUser {
             password_expired: false,
             must_enroll: false,
             password_warn: false,
+            refusal: None,
         }
     }
 
@@ -224,11 +229,19 @@ pub struct IdxConfig {
     /// After the password, Okta challenges the first authenticator itself
     /// (a code sent), with the select form next to it.
     pub auto_challenge_first: bool,
+    /// Selecting Phone or Email first answers `authenticator-verification-data`
+    /// (pick SMS or voice, "Send me an email"); only its POST sends the
+    /// code (okta-signin-widget mocks authenticator-verification-data-*.json).
+    pub verification_data_step: bool,
     /// `/login/token/sso` accepts only `GET ?token=` (405 on POST).
     pub sso_get_only: bool,
     /// `/idp/idx/identify` answers 404 (an org where only the classic
     /// authn API signs in, and IDX serves step-up).
     pub identify_unavailable: bool,
+    /// Serve `/.well-known/okta-organization` (orgs, proxies and other
+    /// fakes may not): without it the plugin has to tell the engine apart
+    /// by the app link.
+    pub well_known: bool,
 }
 
 impl Default for IdxConfig {
@@ -252,8 +265,10 @@ impl Default for IdxConfig {
             number_after_first_poll: false,
             dashboard_sign_in_only: false,
             auto_challenge_first: false,
+            verification_data_step: false,
             sso_get_only: false,
             identify_unavailable: false,
+            well_known: true,
         }
     }
 }
@@ -298,6 +313,8 @@ struct Txn {
     session: Option<String>,
     /// The password-expiry warning was skipped.
     warned: bool,
+    /// The `authenticator-verification-data` step was answered.
+    data_given: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -505,6 +522,30 @@ fn error_messages(text: &str, key: Option<&str>) -> Value {
     json!({"type": "array", "value": [m]})
 }
 
+/// Put `messages` on the credentials field of `challenge-authenticator`.
+fn attach_to_credentials(state: &mut Value, messages: Value) {
+    let Some(rems) = state
+        .pointer_mut("/remediation/value")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for r in rems
+        .iter_mut()
+        .filter(|r| r["name"] == "challenge-authenticator")
+    {
+        let fields = r["value"].as_array_mut().into_iter().flatten();
+        for f in fields.filter(|f| f["name"] == "credentials") {
+            if let Some(inner) = f
+                .pointer_mut("/form/value/0")
+                .and_then(Value::as_object_mut)
+            {
+                inner.insert("messages".into(), messages.clone());
+            }
+        }
+    }
+}
+
 fn auth_id(i: usize) -> String {
     format!("aut{i}fake0idx0authn")
 }
@@ -571,6 +612,7 @@ fn state_json(st: &IdxState, handle: &str, txn: &Txn, messages: Option<Value>) -
         }
         Some(u) => {
             let mut enrollments = Vec::new();
+            let mut authenticators = Vec::new();
             let mut options = Vec::new();
             for (i, a) in u.authenticators.iter().enumerate() {
                 let methods = a.methods();
@@ -590,12 +632,25 @@ fn state_json(st: &IdxState, handle: &str, txn: &Txn, messages: Option<Value>) -
                 if matches!(a, Authenticator::Phone { .. }) {
                     form.push(json!({"name": "enrollmentId", "required": true, "value": enrollment_id(i), "mutable": false}));
                 }
+                // Okta's select form points at `$.authenticators` for
+                // some options and `$.authenticatorEnrollments` for others
+                // (both in the widget's authenticator-verification-*
+                // mocks); alternate so the plugin meets both.
+                let list = if i % 2 == 0 {
+                    "authenticators"
+                } else {
+                    "authenticatorEnrollments"
+                };
                 options.push(
                     json!({"label": a.label(), "value": {"form": {"value": form}},
-                    "relatesTo": format!("$.authenticatorEnrollments.value[{i}]")}),
+                    "relatesTo": format!("$.{list}.value[{i}]")}),
                 );
+                authenticators.push(json!({"type": a.kind(), "key": a.key(), "id": auth_id(i),
+                    "displayName": a.label(),
+                    "methods": methods.iter().map(|(m, _)| json!({"type": m})).collect::<Vec<_>>()}));
             }
             v["authenticatorEnrollments"] = json!({"type": "array", "value": enrollments});
+            v["authenticators"] = json!({"type": "array", "value": authenticators});
             match &txn.pending {
                 Pending::Push { idx, polls } => {
                     let mut poll = remediation(
@@ -675,6 +730,9 @@ fn invalid_handle() -> Response {
 async fn well_known(State(state): State<Idx>) -> Response {
     let mut st = state.lock().unwrap();
     record(&mut st, "GET", "/.well-known/okta-organization");
+    if !st.config.well_known {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     Json(json!({"id": "00o9idx8org7", "pipeline": "idx", "_links": {"organization": {"href": st.base_url}}}))
         .into_response()
 }
@@ -795,6 +853,7 @@ fn sign_in_page_inner(state: Idx, q: HashMap<String, String>, headers: HeaderMap
             .unwrap_or_else(|| st.config.app_path()),
         session: session.map(|(sid, _)| sid),
         warned: false,
+        data_given: false,
     };
     st.txns.insert(handle.clone(), txn);
     // The OIE sign-in page carries the widget's config as a JavaScript
@@ -872,6 +931,17 @@ async fn identify(State(state): State<Idx>, body: Bytes) -> Response {
 }
 
 fn after_password(st: &mut IdxState, h: &str, txn: Txn, user: &IdxUser) -> Response {
+    if let (true, Some((text, key))) = (txn.password_ok, &user.refusal) {
+        let status = if key.contains("not.assigned") {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        let v = json!({"version": "1.0.0", "stateHandle": h, "intent": "LOGIN",
+            "expiresAt": "2099-01-01T00:00:00.000Z",
+            "messages": error_messages(text, Some(key))});
+        return ion(status, v);
+    }
     if txn.password_ok && user.password_expired {
         let v = json!({"version": "1.0.0", "stateHandle": h, "intent": "LOGIN",
             "messages": {"type": "array", "value": [{"message": "Your password has expired", "class": "INFO",
@@ -889,13 +959,22 @@ fn after_password(st: &mut IdxState, h: &str, txn: Txn, user: &IdxUser) -> Respo
     let mut txn = txn;
     if st.config.auto_challenge_first && txn.password_ok && txn.pending == Pending::None {
         if let Some(a) = user.authenticators.first() {
-            let method = a
-                .methods()
-                .last()
-                .map(|(m, _)| m.to_string())
-                .unwrap_or_default();
-            st.codes_sent += 1;
-            txn.pending = Pending::Code { idx: 0, method };
+            let methods = a.methods();
+            if methods.iter().any(|(m, _)| *m == "push") {
+                // Okta Verify push sent by Okta itself, as the widget's
+                // authenticator-verification-okta-verify-push-autoChallenge-on
+                // mock: `challenge-poll` next to the select form.
+                st.pushes_sent += 1;
+                txn.pushed = true;
+                txn.pending = Pending::Push { idx: 0, polls: 0 };
+            } else {
+                let method = methods
+                    .last()
+                    .map(|(m, _)| m.to_string())
+                    .unwrap_or_default();
+                st.codes_sent += 1;
+                txn.pending = Pending::Code { idx: 0, method };
+            }
         }
     }
     st.txns.insert(h.to_string(), txn.clone());
@@ -949,6 +1028,43 @@ async fn challenge(State(state): State<Idx>, body: Bytes) -> Response {
         );
     };
     let a = &user.authenticators[idx];
+    let data_step = matches!(a, Authenticator::Phone { .. } | Authenticator::Email { .. })
+        && st.config.verification_data_step
+        && !txn.data_given;
+    if data_step {
+        txn.data_given = true;
+        st.txns.insert(h.clone(), txn.clone());
+        let methods = a.methods();
+        let mut form = vec![
+            json!({"name": "id", "required": true, "value": auth_id(idx), "mutable": false}),
+            json!({"name": "methodType", "type": "string", "required": true,
+                "options": methods.iter().map(|(m, l)| json!({"label": l, "value": m})).collect::<Vec<_>>()}),
+        ];
+        if matches!(a, Authenticator::Phone { .. }) {
+            form.push(json!({"name": "enrollmentId", "required": true, "value": enrollment_id(idx), "mutable": false}));
+        }
+        let mut v = state_json(&st, &h, &txn, None);
+        v["currentAuthenticatorEnrollment"] = json!({"type": "object", "value": {
+            "type": a.kind(), "key": a.key(), "id": enrollment_id(idx), "displayName": a.label(),
+            "methods": methods.iter().map(|(m, _)| json!({"type": m})).collect::<Vec<_>>()}});
+        let data = remediation(
+            &st,
+            "authenticator-verification-data",
+            "/idp/idx/challenge",
+            &h,
+            vec![
+                json!({"name": "authenticator", "type": "object", "label": a.label(),
+                "form": {"value": form}}),
+            ],
+        );
+        if let Some(rems) = v
+            .pointer_mut("/remediation/value")
+            .and_then(Value::as_array_mut)
+        {
+            rems.insert(0, data);
+        }
+        return ion(StatusCode::OK, v);
+    }
     if !a.methods().iter().any(|(m, _)| *m == method) {
         let msg = error_messages(&format!("The method '{method}' is not available"), None);
         return ion(
@@ -1009,14 +1125,16 @@ async fn answer(State(state): State<Idx>, body: Bytes) -> Response {
         .as_str()
         .or_else(|| creds["totp"].as_str());
     if given.is_none() || given != user.authenticators[idx].code_for(&method) {
+        // Okta answers a wrong code with HTTP 401 and the message on the
+        // form field, not at the top (widget mocks
+        // error-401-invalid-otp-passcode.json, error-okta-verify-totp.json).
         let msg = error_messages(
             "Invalid code. Try again.",
             Some("api.authn.error.PASSCODE_INVALID"),
         );
-        return ion(
-            StatusCode::BAD_REQUEST,
-            state_json(&st, &h, &txn, Some(msg)),
-        );
+        let mut v = state_json(&st, &h, &txn, None);
+        attach_to_credentials(&mut v, msg);
+        return ion(StatusCode::UNAUTHORIZED, v);
     }
     txn.mfa_ok = true;
     txn.pending = Pending::None;
@@ -1061,7 +1179,7 @@ async fn poll(State(state): State<Idx>, body: Bytes) -> Response {
             txn.pending = Pending::None;
             Some(error_messages(
                 "You have chosen to reject this login.",
-                Some("okta.verify.push.rejected"),
+                Some("api.authn.poll.error.push_rejected"),
             ))
         }
         Push::Expire => {

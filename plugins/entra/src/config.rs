@@ -112,20 +112,25 @@ impl Config {
     }
 }
 
-/// The JSON text of `$Config` in `script`, if it has one.
+/// The JSON text of `$Config` in `script`, if it has one. Every mention
+/// is tried in turn: Entra's larger scripts read `$Config.x` or test
+/// `window.$Config` before (or after) the assignment.
 pub fn extract_config(script: &str) -> Option<&str> {
-    let at = script.find("$Config")?;
-    let rest = &script[at + "$Config".len()..];
-    let eq = rest.find('=')?;
-    if !rest[..eq].trim().is_empty() {
+    script
+        .match_indices("$Config")
+        .find_map(|(at, name)| assigned_object(&script[at + name.len()..]))
+}
+
+/// The `{...}` object assigned right after a name (`= {...}`), if any.
+fn assigned_object(rest: &str) -> Option<&str> {
+    let after = rest.trim_start().strip_prefix('=')?;
+    if after.starts_with('=') {
+        return None; // a comparison
+    }
+    let body = after.trim_start();
+    if !body.starts_with('{') {
         return None;
     }
-    let after = &rest[eq + 1..];
-    let open = after.find('{')?;
-    if !after[..open].trim().is_empty() {
-        return None;
-    }
-    let body = &after[open..];
     let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
     for (i, c) in body.char_indices() {
         if in_str {
@@ -150,6 +155,32 @@ pub fn extract_config(script: &str) -> Option<&str> {
         }
     }
     None
+}
+
+/// `$Config` text as a [`Config`]. Entra writes `null` for many absent
+/// values (`"sErrTxt":null`, `"arrUserProofs":null`, a proof's
+/// `"display":null`); those read as absent, so one null never costs the
+/// whole page its flow token.
+fn parse_config(text: &str) -> Config {
+    let Ok(mut v) = serde_json::from_str::<Value>(text) else {
+        return Config::default();
+    };
+    drop_nulls(&mut v, 0);
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+fn drop_nulls(v: &mut Value, depth: usize) {
+    if depth > 3 {
+        return;
+    }
+    match v {
+        Value::Object(map) => {
+            map.retain(|_, x| !x.is_null());
+            map.values_mut().for_each(|x| drop_nulls(x, depth + 1));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|x| drop_nulls(x, depth + 1)),
+        _ => {}
+    }
 }
 
 /// A page id for a `$Config` that names none, from its fields (as
@@ -182,7 +213,7 @@ pub fn page_config(page: &Page) -> Option<Config> {
     let scripts = page.scripts();
     let text = scripts.iter().find_map(|s| extract_config(s));
     let mut config = match text {
-        Some(t) => serde_json::from_str::<Config>(t).unwrap_or_default(),
+        Some(t) => parse_config(t),
         None if meta_id.is_some() => Config::default(),
         None => return None,
     };
@@ -212,6 +243,13 @@ mod tests {
             Some("{\"pgid\":\"KmsiInterrupt\"}")
         );
         assert_eq!(extract_config("ServerData = $Config;"), None);
+        // Mentions before the assignment (a larger script), `==` tests.
+        assert_eq!(
+            extract_config(
+                "if (window.$Config && $Config.iMaxStackForKnockoutAsyncComponents) {}\nif ($Config == null) {}\nvar $Config = {\"pgid\":\"ConvergedTFA\"};"
+            ),
+            Some("{\"pgid\":\"ConvergedTFA\"}")
+        );
         assert_eq!(extract_config("$Config={\"unterminated\":"), None);
     }
 
@@ -239,6 +277,28 @@ mod tests {
         );
         assert_eq!(id(r#"{"pgid":"Other","urlBeginAuth":"/b"}"#), "Other");
         assert!(page_config(&page("1")).is_none());
+    }
+
+    #[test]
+    fn nulls_read_as_absent_and_unicode_escapes_unescape() {
+        // Real `$Config` objects carry `null` for absent values and
+        // `\u0026` in URLs (as in saml2aws's ConvergedTFA.html capture).
+        let page = Page::parse(
+            "https://login.example.test/common/login",
+            concat!(
+                "<html><head><script>//<![CDATA[\n$Config={\"pgid\":\"ConvergedTFA\",\"sErrTxt\":null,",
+                "\"sFT\":\"ft1\",\"sCtx\":null,\"urlPost\":\"/common/SAS/ProcessAuth?a=1\\u0026b=2\",",
+                "\"arrUserProofs\":[{\"authMethodId\":\"PhoneAppOTP\",\"display\":null,\"isDefault\":true}],",
+                "\"oPerAuthPollingInterval\":null};\n//]]></script></head><body></body></html>"
+            ),
+        )
+        .unwrap();
+        let c = page_config(&page).unwrap();
+        assert_eq!(c.pgid, "ConvergedTFA");
+        assert_eq!(c.flow_token, "ft1");
+        assert_eq!(c.url_post, "/common/SAS/ProcessAuth?a=1&b=2");
+        assert_eq!(c.proofs.len(), 1);
+        assert!(c.proofs[0].is_default);
     }
 
     #[test]

@@ -311,7 +311,7 @@ fn still_pending(result: &str, retry: bool) -> bool {
 
 /// The number to enter in Authenticator (number matching), 0 when none.
 fn entropy_of(v: &Value) -> u64 {
-    match v.get("Entropy") {
+    match field(v, "Entropy") {
         Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
         Some(Value::String(s)) => s.trim().parse().unwrap_or(0),
         _ => 0,
@@ -332,12 +332,33 @@ struct MfaState {
     session_id: String,
 }
 
+/// A field of a BeginAuth/EndAuth answer. Entra spells them in
+/// PascalCase (`Success`, `ResultValue`, `Entropy`, as in saml2aws's
+/// BeginAuth.json/EndAuth.json captures); another casing of the same name
+/// is accepted so a proxy or a newer server that lower-cases them still
+/// works.
+fn field<'a>(v: &'a Value, k: &str) -> Option<&'a Value> {
+    v.get(k).or_else(|| {
+        v.as_object()?
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(k))
+            .map(|(_, x)| x)
+    })
+}
+
 fn str_of(v: &Value, k: &str) -> String {
-    v.get(k).and_then(Value::as_str).unwrap_or("").to_string()
+    field(v, k)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
 }
 
 fn bool_of(v: &Value, k: &str) -> bool {
-    v.get(k).and_then(Value::as_bool).unwrap_or(false)
+    match field(v, k) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    }
 }
 
 impl MfaState {
@@ -439,6 +460,17 @@ mod tests {
             display: String::new(),
             is_default: default,
         }
+    }
+
+    #[test]
+    fn answer_fields_in_any_case() {
+        let v = serde_json::json!({"success": "true", "resultValue": "PhoneAppDenied", "entropy": "42", "Retry": false});
+        assert!(bool_of(&v, "Success"));
+        assert_eq!(str_of(&v, "ResultValue"), "PhoneAppDenied");
+        assert_eq!(entropy_of(&v), 42);
+        assert!(!bool_of(&v, "Retry"));
+        let v = serde_json::json!({"Success": false, "ResultValue": "Success"});
+        assert!(!bool_of(&v, "Success"));
     }
 
     #[test]

@@ -31,7 +31,13 @@ pub fn classify(resp: &HttpResponse) -> AppPage {
         return AppPage::Saml(Secret::new(post.saml_response));
     }
     let path = page.url.path().to_string();
-    let token = state_token_in(&page.scripts()).or_else(|| {
+    // A script variable on Okta's own pages; a hidden `stateToken` input
+    // on custom sign-in pages that post it back.
+    let hidden = || {
+        page.attr_of("input[name=stateToken]", "value")
+            .filter(|v| !v.trim().is_empty())
+    };
+    let token = state_token_in(&page.scripts()).or_else(hidden).or_else(|| {
         path.contains("/login/step-up/")
             .then(|| {
                 page.url
@@ -195,6 +201,11 @@ mod tests {
             state_token_in(&["if (stateToken) {}\nvar stateToken = 'z';".to_string()]).as_deref(),
             Some("z")
         );
+        let custom = r#"<html><body><form method="post" action="/signin"><input type="hidden" name="stateToken" value="02hid-den"/></form></body></html>"#;
+        match classify(&resp("https://o/login/login.htm", 200, custom)) {
+            AppPage::StepUp { state_token } => assert_eq!(state_token, "02hid-den"),
+            other => panic!("{other:?}"),
+        }
         let body = "<html><head><title>Extra Verification</title></head><body><script>var stateToken = '00a\\x2Db';</script></body></html>";
         match classify(&resp(
             "https://o/login/step-up/redirect?stateToken=00a-b",

@@ -28,8 +28,8 @@ mod session;
 mod verify;
 
 use plugin_api::{
-    declare_plugin, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need, OptionSpec, Plugin,
-    PluginError, PluginKind, Secret, PROTOCOL_VERSION,
+    declare_plugin, ErrorKind, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need,
+    OptionSpec, Plugin, PluginError, PluginKind, Secret, PROTOCOL_VERSION,
 };
 use url::Url;
 
@@ -141,26 +141,48 @@ impl Plugin for OktaPlugin {
                     login(&ctx, &link)?
                 } else {
                     let remembered = org::remembered_engine(&ctx);
-                    let oie = session::has_cookies(host)
-                        || remembered.unwrap_or_else(|| org::is_identity_engine(&ctx));
-                    let assertion = if oie {
-                        match idx::login(&ctx, link.as_str())? {
-                            idx::Outcome::Assertion(a) => a,
+                    // `None`: the org does not say which engine it runs
+                    // (no `/.well-known/okta-organization`): try IDX
+                    // first, as the app link shows whether it starts an
+                    // IDX transaction, and fall back to the classic API
+                    // while nothing was asked of the user.
+                    let known = match remembered {
+                        Some(r) => Some(r),
+                        None if session::has_cookies(host) => Some(true),
+                        None => org::engine(&ctx),
+                    };
+                    let (assertion, oie) = if known != Some(false) {
+                        match idx::login(&ctx, link.as_str()) {
+                            Ok(idx::Outcome::Assertion(a)) => (a, true),
                             // OIE org whose app still answers like Classic:
                             // the authn API (with step-up through IDX) may work.
-                            idx::Outcome::NoIdx(e) => {
+                            Ok(idx::Outcome::NoIdx(e)) => {
                                 host.debug(&format!(
                                     "no Identity Engine transaction ({}); trying the classic API",
                                     e.message
                                 ));
-                                login(&ctx, &link)?
+                                (login(&ctx, &link)?, false)
                             }
+                            Err(e)
+                                if known.is_none()
+                                    && ctx.password.get().is_none()
+                                    && e.kind == ErrorKind::Protocol =>
+                            {
+                                host.debug(&format!(
+                                    "the app link led to no Identity Engine sign-in ({}); trying the classic API",
+                                    e.message
+                                ));
+                                (login(&ctx, &link)?, false)
+                            }
+                            Err(e) => return Err(e),
                         }
                     } else {
-                        login(&ctx, &link)?
+                        (login(&ctx, &link)?, false)
                     };
                     if remembered.is_none() {
-                        org::remember_engine(&ctx, oie);
+                        // The org's engine (as it says, else as it
+                        // behaved), which step-up also goes by.
+                        org::remember_engine(&ctx, known.unwrap_or(oie));
                     }
                     assertion
                 }

@@ -93,6 +93,13 @@ pub fn remember_engine(ctx: &Ctx, idx: bool) {
 /// Whether the org runs Okta Identity Engine (`pipeline: idx` at
 /// `/.well-known/okta-organization`). Unknown counts as Classic.
 pub fn is_identity_engine(ctx: &Ctx) -> bool {
+    engine(ctx) == Some(true)
+}
+
+/// The org's engine from `/.well-known/okta-organization`: `Some(true)`
+/// for `pipeline: idx`, `Some(false)` for any other pipeline, `None` when
+/// the org does not say (no such document, an error, no `pipeline`).
+pub fn engine(ctx: &Ctx) -> Option<bool> {
     let url = ctx.org.url("/.well-known/okta-organization");
     let pipeline = ctx
         .host
@@ -109,7 +116,7 @@ pub fn is_identity_engine(ctx: &Ctx) -> bool {
         "org pipeline: {}",
         pipeline.as_deref().unwrap_or("unknown")
     ));
-    pipeline.as_deref() == Some("idx")
+    pipeline.map(|p| p == "idx")
 }
 
 #[cfg(test)]

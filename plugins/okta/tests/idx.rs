@@ -383,6 +383,154 @@ fn a_challenge_okta_opened_itself_is_switched_when_another_was_asked_for() {
 }
 
 #[test]
+fn a_push_okta_sent_itself_is_polled_not_sent_again() {
+    // Okta's `autoChallenge`: after the password the state already carries
+    // `challenge-poll` for Okta Verify push next to the select form
+    // (okta-signin-widget mock authenticator-verification-okta-verify-push-autoChallenge-on).
+    let push_first = || {
+        user()
+            .with(Authenticator::push(1, Some(37)))
+            .with(Authenticator::Email {
+                code: "333333".into(),
+            })
+    };
+    let cfg = |u| IdxConfig {
+        auto_challenge_first: true,
+        ..IdxConfig::with_user(u)
+    };
+    for interactive in [true, false] {
+        let o = org(cfg(push_first()));
+        let s = services().build();
+        assert_saml(&login(&s, &req_for(&o.link, interactive)).unwrap());
+        let st = o.idx.lock().unwrap();
+        assert_eq!(st.pushes_sent, 1, "interactive={interactive}");
+        assert!(s.record().menus.is_empty(), "no menu while a push is out");
+        assert!(s.record().mfa_requests.is_empty());
+        let notices = s.notices();
+        assert_eq!(
+            notices.iter().filter(|n| n.contains("tap 37")).count(),
+            1,
+            "{notices:?}"
+        );
+    }
+    // --mfa-factor email: Okta's push is left alone, the email code is used.
+    let o = org(cfg(push_first()));
+    let s = services().mfa_codes(["333333"]).build();
+    assert_saml(&login(&s, &with_factor(request(&o.link), "email")).unwrap());
+    assert_eq!(o.idx.lock().unwrap().pushes_sent, 1);
+    assert_eq!(s.record().mfa_requests.len(), 1);
+}
+
+#[test]
+fn the_verification_data_step_picks_the_method_chosen_before() {
+    // Okta's `authenticator-verification-data`: after selecting Phone or
+    // Email, one more form names the method before a code is sent.
+    let cfg = |u| IdxConfig {
+        verification_data_step: true,
+        ..IdxConfig::with_user(u)
+    };
+    let phone = || {
+        user().with(Authenticator::Phone {
+            code: "444444".into(),
+        })
+    };
+    for (factor, label) in [("sms", "sms code"), ("call", "voice call code")] {
+        let o = org(cfg(phone()));
+        let s = services().mfa_codes(["444444"]).build();
+        assert_saml(&login(&s, &with_factor(request(&o.link), factor)).unwrap());
+        let st = o.idx.lock().unwrap();
+        assert_eq!(st.codes_sent, 1, "{factor}");
+        let prompts = s.record().mfa_requests;
+        assert_eq!(prompts.len(), 1, "{factor}: {prompts:?}");
+        assert!(
+            prompts[0].to_lowercase().contains(label),
+            "{factor}: {prompts:?}"
+        );
+    }
+    // From the menu (SMS or voice), then Email with a code command.
+    let o = org(cfg(phone()));
+    let s = services().choices([1]).mfa_codes(["444444"]).build();
+    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    assert_eq!(s.record().menus.len(), 1, "one menu, not one per step");
+    assert!(s.record().mfa_requests[0]
+        .to_lowercase()
+        .contains("voice call code"));
+    let o = org(cfg(user().with(Authenticator::Email {
+        code: "555555".into(),
+    })));
+    let s = services().mfa_codes(["555555"]).build();
+    let mut req = req_for(&o.link, false);
+    req.mfa.code_source = true;
+    assert_saml(&login(&s, &req).unwrap());
+    assert_eq!(o.idx.lock().unwrap().codes_sent, 1);
+}
+
+#[test]
+fn an_org_that_does_not_name_its_engine_signs_in_through_idx() {
+    // No `/.well-known/okta-organization` (a proxy, an older fake): the
+    // app link's sign-in page shows the IDX transaction.
+    let o = org(IdxConfig {
+        well_known: false,
+        ..IdxConfig::with_user(user().with(Authenticator::push(0, None)))
+    });
+    let s = services().build();
+    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    let st = o.idx.lock().unwrap();
+    assert_eq!(st.count("/idp/idx/identify"), 1);
+    assert_eq!(st.count("/api/v1/authn"), 0);
+    assert_eq!(st.pushes_sent, 1);
+    assert_eq!(s.password_requests(), 1);
+}
+
+#[test]
+fn terminal_refusals_after_the_password_are_not_called_a_wrong_password() {
+    let cases = [
+        (
+            "You do not have permission to perform the requested action.",
+            "security.access_denied",
+            "policy denied",
+        ),
+        (
+            "User is not assigned to this application.",
+            "idx.error.user.not.assigned.to.app",
+            "not assigned",
+        ),
+        (
+            "Unable to login to \"AWS\" at this time.",
+            "oie.assurance.unsatisfiable",
+            "policy denied",
+        ),
+    ];
+    for (text, key, says) in cases {
+        let mut u = user();
+        u.refusal = Some((text.into(), key.into()));
+        let o = org_with(u);
+        let e = err(&services().build(), &request(&o.link));
+        assert_eq!(
+            e.kind,
+            ErrorKind::AuthenticationFailed,
+            "{key}: {}",
+            e.message
+        );
+        assert!(e.message.contains(says), "{key}: {}", e.message);
+        assert!(!e.message.contains("username or password"), "{}", e.message);
+        assert!(e.hint.is_some());
+    }
+    // Device assurance: not something a headless client can fix; the
+    // device flow may be.
+    let mut u = user();
+    u.refusal = Some((
+        "Your device must have a lock screen.".into(),
+        "idx.error.code.access_denied.device_assurance.remediation.macos.use_lock_screen".into(),
+    ));
+    let o = org_with(u);
+    let e = err(&services().build(), &request(&o.link));
+    assert_eq!(e.kind, ErrorKind::NotSupported, "{}", e.message);
+    assert!(e.message.contains("device assurance"), "{}", e.message);
+    assert!(e.hint.unwrap_or_default().contains("client-id"));
+}
+
+#[test]
 fn totp_prefers_okta_verify_then_google() {
     let o = org_with(
         user()

@@ -638,3 +638,23 @@ fn expired_or_revoked_session_falls_back_to_a_full_login() {
         assert_eq!(third.password_requests(), 0);
     }
 }
+
+#[test]
+fn a_classic_org_that_does_not_name_its_engine_still_signs_in() {
+    // No `/.well-known/okta-organization`: IDX is tried first, finds no
+    // transaction on the app link, and the classic API signs in, with one
+    // password prompt.
+    let o = org(OktaConfig {
+        well_known: false,
+        ..OktaConfig::with_user(User::new(USER, PASSWORD))
+    });
+    let s = services().build();
+    assert_okta_dev(&login(&s, &request(&o.link)).unwrap());
+    assert_eq!(s.record().password_requests, 1);
+    let st = o.okta.lock().unwrap();
+    assert!(
+        st.requests.iter().any(|r| r.contains("/api/v1/authn")),
+        "{:?}",
+        st.requests
+    );
+}

@@ -33,62 +33,106 @@ pub fn choices(state: &Value, r: &Remediation) -> Vec<Choice> {
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let mut out = Vec::new();
-    for opt in options {
-        let label = opt
-            .get("label")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let key = opt
-            .get("relatesTo")
-            .and_then(Value::as_str)
-            .and_then(|p| resolve(state, p))
-            .and_then(|a| a.get("key").and_then(Value::as_str))
-            .map(str::to_owned)
-            .unwrap_or_else(|| key_from_label(&label));
-        let fields = opt
-            .pointer("/value/form/value")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let mut fixed = Map::new();
-        let mut methods: Vec<(String, String)> = Vec::new();
-        for f in &fields {
-            let name = f.get("name").and_then(Value::as_str).unwrap_or_default();
-            if name == "methodType" {
-                if let Some(v) = f.get("value").and_then(Value::as_str) {
-                    methods.push((v.to_string(), String::new()));
-                }
-                for o in f
-                    .get("options")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(v) = o.get("value").and_then(Value::as_str) {
-                        let l = o.get("label").and_then(Value::as_str).unwrap_or_default();
-                        methods.push((v.to_string(), l.to_string()));
-                    }
-                }
-            } else if let Some(v) = f.get("value") {
-                if !name.is_empty() {
-                    fixed.insert(name.to_string(), v.clone());
+    options
+        .iter()
+        .flat_map(|opt| {
+            let fields = opt
+                .pointer("/value/form/value")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            option_choices(state, opt, &fields, None)
+        })
+        .collect()
+}
+
+/// The methods an `authenticator-verification-data` form asks to pick
+/// from (Phone: SMS or voice; Email; Okta Verify push/totp): its
+/// `authenticator` field carries `form.value` itself, not `options`
+/// (okta-signin-widget mocks authenticator-verification-data-*.json).
+pub fn verification_data_choices(state: &Value, r: &Remediation) -> Vec<Choice> {
+    let Some(field) = r
+        .fields
+        .iter()
+        .find(|f| f.get("name").and_then(Value::as_str) == Some("authenticator"))
+    else {
+        return Vec::new();
+    };
+    let fields = field
+        .pointer("/form/value")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let (current, _) = super::wire::current_authenticator(state);
+    option_choices(
+        state,
+        field,
+        &fields,
+        Some(current).filter(|k| !k.is_empty()),
+    )
+}
+
+/// One choice per method of one authenticator option. Its key is
+/// `known_key` when the state says which authenticator this is about,
+/// else where `relatesTo` points (a JSONPath into `authenticators` or
+/// `authenticatorEnrollments`), else guessed from its label.
+fn option_choices(
+    state: &Value,
+    opt: &Value,
+    fields: &[Value],
+    known_key: Option<String>,
+) -> Vec<Choice> {
+    let label = opt
+        .get("label")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let key = known_key
+        .or_else(|| {
+            opt.get("relatesTo")
+                .and_then(Value::as_str)
+                .and_then(|p| resolve(state, p))
+                .and_then(|a| a.get("key").and_then(Value::as_str))
+                .map(super::wire::normalize_key)
+        })
+        .unwrap_or_else(|| key_from_label(&label));
+    let mut fixed = Map::new();
+    let mut methods: Vec<String> = Vec::new();
+    for f in fields {
+        let name = f.get("name").and_then(Value::as_str).unwrap_or_default();
+        if name == "methodType" {
+            if let Some(v) = f.get("value").and_then(Value::as_str) {
+                methods.push(v.to_string());
+            }
+            for o in f
+                .get("options")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(v) = o.get("value").and_then(Value::as_str) {
+                    methods.push(v.to_string());
                 }
             }
+        } else if let Some(v) = f.get("value") {
+            if !name.is_empty() {
+                fixed.insert(name.to_string(), v.clone());
+            }
         }
-        if methods.is_empty() {
-            methods.push((String::new(), String::new()));
-        }
-        for (method, _) in methods {
+    }
+    if methods.is_empty() {
+        methods.push(String::new());
+    }
+    methods
+        .into_iter()
+        .map(|method| {
             let mut body = fixed.clone();
             if !method.is_empty() {
                 body.insert("methodType".into(), Value::String(method.clone()));
             }
-            out.push(classify_choice(&key, &method, &label, body));
-        }
-    }
-    out
+            classify_choice(&key, &method, &label, body)
+        })
+        .collect()
 }
 
 pub(super) fn key_from_label(label: &str) -> String {

@@ -59,7 +59,48 @@ pub(super) fn message_error(
         )
         .with_hint("run again and approve the notification on your phone");
     }
-    if keys.contains("idx.session.expired") || keys.contains("session has expired") {
+    // The i18n keys below are those of Okta's IDX answers as the sign-in
+    // widget's mock states carry them (okta-signin-widget
+    // playground/mocks/data/idp/idx/error-*.json); matching the key and
+    // not only the English text keeps localized orgs working.
+    if keys.contains("not.assigned") {
+        return PluginError::auth(format!(
+            "Okta says {} is not assigned to this AWS app ({text})",
+            ctx.username
+        ))
+        .with_hint("ask your Okta administrator to assign the AWS app to you, and check that -e is its embed link");
+    }
+    if keys.contains("device_assurance") {
+        return headless_policy(&format!(
+            "the device does not meet its device assurance ({text})"
+        ));
+    }
+    if keys.contains("access_denied") || keys.contains("assurance.unsatisfiable") {
+        return PluginError::auth(format!("Okta's policy denied the sign-in: {text}"))
+            .with_hint("the app's authentication policy does not let you in from here; ask your Okta administrator");
+    }
+    if keys.contains("suspended_factor") || keys.contains("factor is suspended") {
+        return PluginError::auth(format!(
+            "Okta suspended this authenticator of {} after too many failed attempts ({text})",
+            ctx.username
+        ))
+        .with_hint(format!(
+            "wait and try again later, or ask your Okta administrator to reset it ({})",
+            ctx.org.base()
+        ));
+    }
+    if keys.contains("e0000150") || keys.contains("toomanyrequests") {
+        return PluginError::other(format!("Okta is rate-limiting this sign-in: {text}"))
+            .with_hint("wait a minute and run again");
+    }
+    if keys.contains("transaction_resource_not_found") {
+        return PluginError::other(format!("the Okta sign-in transaction expired ({text})"))
+            .with_hint("run again and finish the sign-in within its time limit");
+    }
+    if keys.contains("idx.session.expired")
+        || keys.contains("error.expired.session")
+        || keys.contains("session has expired")
+    {
         return PluginError::other(format!("the Okta sign-in transaction expired ({text})"))
             .with_hint("run again and finish the sign-in within its time limit");
     }

@@ -13,7 +13,9 @@ mod wire;
 use plugin_api::{ErrorKind, HttpResponse, PluginError, Secret};
 use serde_json::{json, Map, Value};
 
-use self::authenticators::{choices, choose, classify_choice, wanted_here, Choice};
+use self::authenticators::{
+    choices, choose, classify_choice, verification_data_choices, wanted_here, Choice,
+};
 use self::failures::{dead_end, message_error, no_state_token, wrong_password};
 use self::push::poll_push;
 use self::wire::{
@@ -233,6 +235,8 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
     let mut code_label = String::new();
     let mut skipped = 0;
     let mut code_tries_left = TYPED_CODE_TRIES;
+    let mut selected: Option<Choice> = None;
+    let mut data_steps = 0;
     for _ in 0..MAX_STEPS {
         if let Some(href) = success_href(&state) {
             return Ok(ctx.org.resolve(&href));
@@ -269,6 +273,20 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
         ctx.host
             .debug(&format!("IDX remediations: {}", names.join(", ")));
 
+        // Okta may send the push itself (the user's remembered choice,
+        // `autoChallenge`): the state then already carries `challenge-poll`
+        // for Okta Verify push. Poll that one instead of selecting push
+        // again, which would buzz the phone twice.
+        if !push_sent && poll_remediation(&state).is_some() && last != Last::Push {
+            let (key, method) = current_authenticator(&state);
+            let cur = classify_choice(&key, &method, "", Map::new());
+            if cur.kind == Kind::Push && wanted_here(ctx, &cur) {
+                ctx.host
+                    .debug("IDX: Okta sent the Okta Verify push itself; polling it");
+                push_sent = true;
+                code_label = cur.label;
+            }
+        }
         if let (Some(poll), true) = (poll_remediation(&state), push_sent) {
             state = poll_push(ctx, state.clone(), poll)?;
             last = Last::Push;
@@ -342,6 +360,51 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
             state = post(ctx, &ctx.org.resolve(&r.href), body)?.state;
             continue;
         }
+        // Okta asks which method of the authenticator to use (Phone: SMS
+        // or voice; Email: "Send me an email"; Okta Verify without
+        // autoChallenge) before it sends anything.
+        let data = find("authenticator-verification-data").map(|r| {
+            let all = verification_data_choices(&state, r);
+            let picked = selected
+                .as_ref()
+                .filter(|s| s.kind != Kind::Unsupported)
+                .and_then(|s| all.iter().find(|c| c.kind == s.kind).cloned());
+            (r, all, picked)
+        });
+        if let Some((r, all, picked)) = data.filter(|(_, all, picked)| {
+            // Not the authenticator wanted, and Okta offers the others:
+            // choose there instead.
+            picked.is_some()
+                || find("select-authenticator-authenticate").is_none()
+                || all
+                    .iter()
+                    .any(|c| c.kind != Kind::Unsupported && wanted_here(ctx, c))
+        }) {
+            if data_steps >= 2 {
+                return Err(dead_end(ctx, &state, &names));
+            }
+            data_steps += 1;
+            let choice = match picked {
+                Some(c) => c,
+                None => choose(ctx, &all)?,
+            };
+            if choice.kind == Kind::Push {
+                if push_sent {
+                    return Err(PluginError::protocol(
+                        "Okta asked for a second Okta Verify push in one sign-in; not sending another",
+                    ));
+                }
+                push_sent = true;
+            }
+            code_label = choice.label.clone();
+            ctx.host
+                .debug(&format!("IDX: verifying with {}", choice.label));
+            last = Last::Select;
+            let body =
+                json!({"authenticator": Value::Object(choice.body.clone()), "stateHandle": handle});
+            state = post(ctx, &ctx.org.resolve(&r.href), body)?.state;
+            continue;
+        }
         if let Some(r) = find("select-authenticator-authenticate") {
             let all = choices(&state, r);
             let choice = match all.iter().find(|c| c.is_password && !password_sent) {
@@ -363,6 +426,9 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
                 code_label = choice.label.clone();
             }
             ctx.host.debug(&format!("IDX: selecting {}", choice.label));
+            if !choice.is_password {
+                selected = Some(choice.clone());
+            }
             last = Last::Select;
             let body =
                 json!({"authenticator": Value::Object(choice.body.clone()), "stateHandle": handle});

@@ -113,13 +113,20 @@ pub(super) fn message_list(list: Option<&Value>) -> Vec<Message> {
         .unwrap_or_default()
 }
 
-/// `success.href` once the transaction is done.
+/// `success.href` once the transaction is done; some answers carry it as
+/// a `success-redirect` remediation instead of the `success` object.
 pub fn success_href(state: &Value) -> Option<String> {
     state
         .pointer("/success/href")
         .and_then(Value::as_str)
         .filter(|h| !h.is_empty())
         .map(str::to_owned)
+        .or_else(|| {
+            remediations(state)
+                .into_iter()
+                .find(|r| r.name == "success-redirect" && !r.href.is_empty())
+                .map(|r| r.href)
+        })
 }
 
 /// The number to tap in Okta Verify.
@@ -166,9 +173,16 @@ pub(super) fn current_authenticator(state: &Value) -> (String, String) {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let key = get("key");
+    let key = normalize_key(&get("key"));
     let kind = get("type");
     (key, if method.is_empty() { kind } else { method })
+}
+
+/// An authenticator key as Okta's own clients compare it: `okta_verify`,
+/// also when written `okta-verify` or `Okta_Verify` (seen in SDK samples
+/// and third-party fixtures).
+pub(super) fn normalize_key(key: &str) -> String {
+    key.trim().to_ascii_lowercase().replace('-', "_")
 }
 
 /// Follow a JSONPath-like `$.authenticatorEnrollments.value[0]`.
@@ -235,6 +249,22 @@ mod tests {
             Some("https://o/login/token/redirect?stateToken=x")
         );
         assert_eq!(correct_answer(&st).as_deref(), Some("42"));
+    }
+
+    #[test]
+    fn success_as_a_remediation_and_key_spellings() {
+        let st = json!({"remediation": {"value": [{"name": "success-redirect",
+            "href": "https://o/login/token/redirect?stateToken=y", "value": []}]}});
+        assert_eq!(
+            success_href(&st).as_deref(),
+            Some("https://o/login/token/redirect?stateToken=y")
+        );
+        let st = json!({"currentAuthenticator": {"value": {"key": "okta-verify", "type": "app",
+            "methods": [{"type": "push"}]}}});
+        assert_eq!(
+            current_authenticator(&st),
+            ("okta_verify".to_string(), "push".to_string())
+        );
     }
 
     #[test]
