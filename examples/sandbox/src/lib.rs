@@ -7,8 +7,8 @@
 //! uses it to demonstrate a whole login with no network.
 
 pub mod adfs;
-pub mod entra;
 pub mod ecp;
+pub mod entra;
 pub mod forms;
 pub mod okta;
 pub mod okta_idx;

@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
-use awsprocesscreds::testing::TestServices;
 use awsprocesscreds_plugin_ecp::Ecp;
 use base64::Engine as _;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, MfaSettings, Plugin, PluginError};
+use plugin_testkit::TestServices;
 use sandbox::ecp::{self, Answer, Duo, EcpConfig};
 
 fn request(endpoint: &str) -> LoginRequest {

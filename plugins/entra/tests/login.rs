@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use awsprocesscreds::testing::{TestServices, TestServicesBuilder};
 use awsprocesscreds_plugin_entra::Entra;
 use base64::Engine as _;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, MfaSettings, Plugin, PluginError};
+use plugin_testkit::{TestServices, TestServicesBuilder};
 use sandbox::entra::{self, EntraConfig, Fault, Mfa, PushOutcome};
 use sandbox::pki::TestPki;
 use sandbox::Server;

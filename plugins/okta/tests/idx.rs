@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use awsprocesscreds::testing::{TestServices, TestServicesBuilder};
 use awsprocesscreds_plugin_okta::OktaPlugin;
 use base64::Engine as _;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, Plugin, PluginError};
+use plugin_testkit::{TestServices, TestServicesBuilder};
 use sandbox::okta_idx::{self, Authenticator, Idx, IdxConfig, IdxUser, Push};
 use sandbox::Server;
 

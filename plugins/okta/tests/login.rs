@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use awsprocesscreds::testing::{TestServices, TestServicesBuilder};
 use awsprocesscreds_plugin_okta::OktaPlugin;
 use base64::Engine as _;
 use plugin_api::{
     ErrorKind, Host, LogLevel, LoginOutcome, LoginRequest, MfaSettings, Plugin, PluginError,
 };
+use plugin_testkit::{TestServices, TestServicesBuilder};
 use sandbox::okta::{self, FactorSpec, Okta, OktaConfig, PushOutcome, User, UserStatus};
 use sandbox::Server;
 
