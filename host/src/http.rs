@@ -304,12 +304,9 @@ impl HttpClient {
                 String::new()
             }
         ));
-        Ok(HttpResponse {
-            status,
-            url: final_url,
-            headers,
-            body,
-        })
+        Ok(HttpResponse::new(status, final_url)
+            .with_headers(headers)
+            .with_body(body))
     }
 
     /// Read a body of at most `MAX_BODY + 1` bytes before `deadline`. The

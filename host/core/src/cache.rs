@@ -478,12 +478,9 @@ mod tests {
     use plugin_api::Secret;
 
     fn creds(exp: &str) -> Credentials {
-        Credentials {
-            access_key_id: "ASIAX".into(),
-            secret_access_key: Secret::new("s".into()),
-            session_token: Some(Secret::new("t".into())),
-            expiration: Some(exp.into()),
-        }
+        Credentials::new("ASIAX", Secret::new("s".into()))
+            .session_token(Some(Secret::new("t".into())))
+            .expiration(Some(exp.into()))
     }
 
     #[test]

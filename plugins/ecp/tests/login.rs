@@ -12,16 +12,11 @@ use plugin_testkit::TestServices;
 use sandbox::ecp::{self, Answer, Duo, EcpConfig};
 
 fn request(endpoint: &str) -> LoginRequest {
-    LoginRequest {
-        protocol: 1,
-        endpoint: Some(endpoint.to_string()),
-        username: Some("jdoe".into()),
-        mfa: MfaSettings {
-            timeout_secs: 30,
-            ..Default::default()
-        },
-        ..Default::default()
-    }
+    LoginRequest::new()
+        .with_protocol(1)
+        .with_endpoint(endpoint)
+        .with_username("jdoe")
+        .with_mfa(MfaSettings::new().with_timeout_secs(30))
 }
 
 fn login(req: &LoginRequest, services: &Arc<TestServices>) -> Result<LoginOutcome, PluginError> {

@@ -42,16 +42,11 @@ impl World {
     }
 
     fn request(&self) -> LoginRequest {
-        LoginRequest {
-            protocol: 1,
-            endpoint: Some(entra::myapps_url(&self.server, &self.state)),
-            username: Some("monty@contoso.example".into()),
-            mfa: MfaSettings {
-                timeout_secs: 30,
-                ..Default::default()
-            },
-            ..Default::default()
-        }
+        LoginRequest::new()
+            .with_protocol(1)
+            .with_endpoint(entra::myapps_url(&self.server, &self.state))
+            .with_username("monty@contoso.example")
+            .with_mfa(MfaSettings::new().with_timeout_secs(30))
     }
 }
 

@@ -12,12 +12,10 @@ use sandbox::forms::{self, Flavor, FormsConfig, FormsIdp};
 use sandbox::Server;
 
 fn request(endpoint: &str) -> LoginRequest {
-    LoginRequest {
-        protocol: 1,
-        endpoint: Some(endpoint.to_string()),
-        username: Some("Monty".into()),
-        ..Default::default()
-    }
+    LoginRequest::new()
+        .with_protocol(1)
+        .with_endpoint(endpoint)
+        .with_username("Monty")
 }
 
 fn login(req: &LoginRequest, services: &Arc<TestServices>) -> Result<LoginOutcome, PluginError> {

@@ -39,17 +39,12 @@ fn org_with(u: IdxUser) -> Org {
 }
 
 fn request(link: &str) -> LoginRequest {
-    LoginRequest {
-        protocol: 1,
-        endpoint: Some(link.to_string()),
-        username: Some(USER.into()),
-        interactive: true,
-        mfa: plugin_api::MfaSettings {
-            timeout_secs: 60,
-            ..Default::default()
-        },
-        ..LoginRequest::default()
-    }
+    LoginRequest::new()
+        .with_protocol(1)
+        .with_endpoint(link)
+        .with_username(USER)
+        .with_interactive(true)
+        .with_mfa(plugin_api::MfaSettings::new().with_timeout_secs(60))
 }
 
 fn with_factor(mut r: LoginRequest, f: &str) -> LoginRequest {
