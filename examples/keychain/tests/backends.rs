@@ -6,6 +6,9 @@
 //! `dbus-run-session` + `gnome-keyring-daemon`, or inside `keyctl session`.
 //! Outer tests skip (with a message) when the tools are missing;
 //! `.ci/keychain-deps.sh` installs them.
+
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![cfg(target_os = "linux")]
 
 use std::io::Write;
