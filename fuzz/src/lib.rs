@@ -156,15 +156,10 @@ pub fn okta_script(data: &[u8]) -> Vec<HttpResponse> {
             } else {
                 "application/json"
             };
-            HttpResponse {
-                status,
-                url: String::new(),
-                headers: vec![
-                    ("content-type".into(), ctype.into()),
-                    ("x-rate-limit-reset".into(), "1700000000".into()),
-                ],
-                body: body.as_bytes().to_vec(),
-            }
+            HttpResponse::new(status, "")
+                .with_header("content-type", ctype)
+                .with_header("x-rate-limit-reset", "1700000000")
+                .with_body(body.as_bytes())
         })
         .collect()
 }
@@ -186,22 +181,18 @@ pub fn okta_login(data: &[u8]) -> Result<LoginOutcome, PluginError> {
         responses: Mutex::new(okta_script(data).into()),
     });
     let host = Host::from_services(services);
-    let mfa = MfaSettings {
-        timeout_secs: 5,
-        code_source: true,
-        ..MfaSettings::default()
-    };
-    let req = LoginRequest {
-        protocol: plugin_api::PROTOCOL_VERSION,
-        endpoint: Some("https://example.okta.com/home/amazon_aws/0oa1b2c3d4e5f6g7h8i9/272".into()),
-        username: Some("monty@example.com".into()),
-        role_arn: None,
+    let mfa = MfaSettings::new()
+        .with_timeout_secs(5)
+        .with_code_source(true);
+    let req = LoginRequest::new()
+        .with_protocol(plugin_api::PROTOCOL_VERSION)
+        .with_endpoint("https://example.okta.com/home/amazon_aws/0oa1b2c3d4e5f6g7h8i9/272")
+        .with_username("monty@example.com")
         // The canned answers script the Classic authn API; `auto` would
         // first ask the org for its engine.
-        options: [("flow".to_string(), "classic".to_string())].into(),
-        verbosity: 2,
-        interactive: true,
-        mfa,
-    };
+        .with_option("flow", "classic")
+        .with_verbosity(2)
+        .with_interactive(true)
+        .with_mfa(mfa);
     okta_plugin::OktaPlugin.login(&req, &host)
 }

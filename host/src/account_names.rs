@@ -117,16 +117,11 @@ fn fetch(url: &str, assertion: &Secret<String>, common: &Common) -> Result<Names
         .append_pair("RelayState", "")
         .finish();
     let resp = client
-        .send(HttpRequest {
-            method: "POST".into(),
-            url: url.to_string(),
-            headers: vec![(
-                "Content-Type".into(),
-                "application/x-www-form-urlencoded".into(),
-            )],
-            body: body.into_bytes(),
-            follow_redirects: true,
-        })
+        .send(
+            HttpRequest::new("POST", url)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .with_body(body.into_bytes()),
+        )
         .map_err(|e| e.message)?;
     if resp.status != 200 {
         return Err(format!("the sign-in page answered HTTP {}", resp.status));

@@ -79,13 +79,16 @@ impl Jar {
             .lock()
             .map_err(|_| PluginError::other("cookie jar poisoned"))?;
         for c in loaded.iter_unexpired() {
-            let _ = store.insert(c.clone(), &cookie_url(c));
+            // A cookie whose domain makes no URL cannot be sent anywhere: skip it.
+            if let Some(url) = cookie_url(c) {
+                let _ = store.insert(c.clone(), &url);
+            }
         }
         Ok(())
     }
 }
 
-fn cookie_url(c: &cookie_store::Cookie<'_>) -> Url {
+fn cookie_url(c: &cookie_store::Cookie<'_>) -> Option<Url> {
     let domain = match &c.domain {
         cookie_store::CookieDomain::HostOnly(d) | cookie_store::CookieDomain::Suffix(d) => {
             d.clone()
@@ -98,8 +101,7 @@ fn cookie_url(c: &cookie_store::Cookie<'_>) -> Url {
         "http"
     };
     let path = String::from(c.path.clone());
-    Url::parse(&format!("{scheme}://{domain}{path}"))
-        .unwrap_or_else(|_| Url::parse("http://localhost/").expect("static url"))
+    Url::parse(&format!("{scheme}://{domain}{path}")).ok()
 }
 
 /// Whether `url` may be used: HTTPS anywhere, plain HTTP only to loopback.
@@ -304,12 +306,9 @@ impl HttpClient {
                 String::new()
             }
         ));
-        Ok(HttpResponse {
-            status,
-            url: final_url,
-            headers,
-            body,
-        })
+        Ok(HttpResponse::new(status, final_url)
+            .with_headers(headers)
+            .with_body(body))
     }
 
     /// Read a body of at most `MAX_BODY + 1` bytes before `deadline`. The

@@ -33,5 +33,4 @@ pub mod saml;
 pub mod services;
 pub mod session_store;
 pub mod sts;
-pub mod testing;
 pub mod tty;

@@ -147,20 +147,27 @@ pub fn run_plugin(
     // --no-idp-session: a store without a directory returns nothing and keeps nothing.
     let session_dir = session_dir.filter(|_| !common.no_idp_session);
     let interactive = tty::available();
-    let request = LoginRequest {
-        protocol: plugin.protocol(),
-        endpoint: login.endpoint.clone(),
-        username: login.username.clone(),
-        role_arn: login.role_arn.clone(),
-        options: plugin_options(login),
-        verbosity: common.verbosity,
-        interactive,
-        mfa: MfaSettings {
-            factor: common.mfa_factor.clone(),
-            timeout_secs: common.mfa_timeout.as_secs(),
-            code_source: common.mfa_code_command.is_some(),
-        },
-    };
+    let mut mfa = MfaSettings::new()
+        .with_timeout_secs(common.mfa_timeout.as_secs())
+        .with_code_source(common.mfa_code_command.is_some());
+    if let Some(factor) = &common.mfa_factor {
+        mfa = mfa.with_factor(factor.clone());
+    }
+    let mut request = LoginRequest::new()
+        .with_protocol(plugin.protocol())
+        .with_options(plugin_options(login))
+        .with_verbosity(common.verbosity)
+        .with_interactive(interactive)
+        .with_mfa(mfa);
+    if let Some(endpoint) = &login.endpoint {
+        request = request.with_endpoint(endpoint.clone());
+    }
+    if let Some(username) = &login.username {
+        request = request.with_username(username.clone());
+    }
+    if let Some(role_arn) = &login.role_arn {
+        request = request.with_role_arn(role_arn.clone());
+    }
     let mut force_prompt = false;
     loop {
         let store = if common.use_keyring {
@@ -246,7 +253,8 @@ fn into_outcome(plugin: &LoadedPlugin, outcome: LoginOutcome) -> Result<Outcome>
         LoginOutcome::Credentials { credentials } => Ok(Outcome::Credentials(
             validate_credentials(name, credentials)?,
         )),
-        LoginOutcome::Unknown => Err(Error::new(
+        // `Unknown`, and any outcome a later plugin-api adds.
+        _ => Err(Error::new(
             Kind::Plugin(ErrorKind::Protocol),
             format!("provider '{name}' returned a kind of result this version of awsprocesscreds does not know"),
         )

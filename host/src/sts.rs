@@ -133,12 +133,11 @@ async fn call(req: &Request) -> Result<Credentials> {
         .and_then(|s| timefmt::normalize(&s));
     log::add_secret(&c.secret_access_key);
     log::add_secret(&c.session_token);
-    Ok(Credentials {
-        access_key_id: c.access_key_id,
-        secret_access_key: Secret::new(c.secret_access_key),
-        session_token: Some(Secret::new(c.session_token)),
-        expiration,
-    })
+    Ok(
+        Credentials::new(c.access_key_id, Secret::new(c.secret_access_key))
+            .session_token(Some(Secret::new(c.session_token)))
+            .expiration(expiration),
+    )
 }
 
 /// An HTTPS client trusting the system roots plus the PEM bundle at `path`.

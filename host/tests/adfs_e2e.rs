@@ -2,6 +2,9 @@
 //! plugin against the sandbox's fake ADFS and fake STS, run without a
 //! terminal, with the seed README's command line.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::Duration;

@@ -6,6 +6,9 @@
 //! one-line message, an empty stdout, no password in stderr, and leave the
 //! cache as the row says.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 mod conformance_support;
 

@@ -9,6 +9,9 @@
 //! docs/testing.md); without them the tests skip with a printed reason, or
 //! fail under CI=true.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 mod conformance_support;
 

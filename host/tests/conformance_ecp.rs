@@ -11,6 +11,9 @@
 //! wants at least two attributes: the user has a single role plus
 //! RoleSessionName and SessionDuration.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 mod conformance_support;
 mod ecp_support;

@@ -6,6 +6,9 @@
 //! Needs `aws` and `moto_server` from `.ci/conformance-deps.sh`; without
 //! them the test skips with a printed reason, or fails under CI=true.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 mod conformance_support;
 

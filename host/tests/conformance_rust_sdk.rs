@@ -4,6 +4,9 @@
 //! the sandbox's fake, which checks the role pair on AssumeRoleWithSAML and
 //! answers GetCallerIdentity for the keys it issued, so no venv is needed.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::path::Path;

@@ -1,6 +1,9 @@
 //! Issue 3: roles, STS, cache with single-flight locking, output formats —
 //! through the real binary, the fixture SAML plugin and the fake STS.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::Duration;

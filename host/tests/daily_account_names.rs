@@ -2,6 +2,9 @@
 //! fake, in the long-standing and the 2023 format, and down), in
 //! `awsprocesscreds roles` and in the role picker; cached per account.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::Duration;

@@ -2,6 +2,9 @@
 //! federation endpoint (AWSPROCESSCREDS_SIGNIN_URL), all three partitions,
 //! `--print` and the browser path.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::collections::BTreeMap;

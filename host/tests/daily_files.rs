@@ -6,6 +6,9 @@
 //! `aws sts get-caller-identity --profile NAME` logs in through it (moto as
 //! STS).
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 mod conformance_support;
 

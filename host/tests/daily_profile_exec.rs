@@ -2,6 +2,9 @@
 //! `awsprocesscreds exec` (environment, exit status, cache reuse) —
 //! through the real binaries, the fixture SAML plugin and the fake STS.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::*;

@@ -1,6 +1,9 @@
 //! Issue 8: `awsprocesscreds completions`, `man` and `doctor` through the
 //! real binary.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::*;

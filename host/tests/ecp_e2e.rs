@@ -6,6 +6,9 @@
 //! Needs php and SimpleSAMLphp from `.ci/ecp-deps.sh`; without them the
 //! tests skip with a printed reason, or fail under CI=true.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 mod ecp_support;
 

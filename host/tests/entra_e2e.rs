@@ -5,6 +5,9 @@
 //! `-v` output free of secrets. Also issue 11: `-p forms` / `-p adfs` on an
 //! Entra page name Entra.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::path::PathBuf;

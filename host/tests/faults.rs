@@ -3,6 +3,9 @@
 //! for different keys, a lock holder that dies, Ctrl-C at the prompt, and
 //! clock skew around the refresh window.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 mod conformance_support;
 

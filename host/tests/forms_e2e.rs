@@ -2,6 +2,9 @@
 //! plugin against the sandbox's fake forms IdPs and fake STS, run without
 //! a terminal.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{assert_credentials, run, Ctx};

@@ -3,6 +3,9 @@
 //! through the same harness the libFuzzer targets use, on stable Rust, so
 //! a fixed crash stays fixed. See docs/testing.md for running the fuzzers.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../../fuzz/src/lib.rs"]
 #[allow(dead_code)]
 mod harness;

@@ -5,6 +5,9 @@
 //! never touch what a planted link points to. Also the odd homes: a
 //! read-only HOME without a cache directory, and no HOME at all.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 mod conformance_support;
 

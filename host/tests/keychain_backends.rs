@@ -13,6 +13,9 @@
 //! `.ci/keychain-deps.sh` installs them. Inner tests do nothing unless
 //! `APC_KEYCHAIN_TEST` is set, so `cargo test -- --ignored` never touches the
 //! developer's own keychain.
+
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![cfg(target_os = "linux")]
 
 use std::os::unix::net::UnixListener;

@@ -2,6 +2,9 @@
 //! kernel keyring (inside `keyctl session`, since test processes have no
 //! session keyring of their own).
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::Duration;

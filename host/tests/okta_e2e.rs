@@ -2,6 +2,9 @@
 //! plugin against the sandbox's fake Okta org and fake STS, run without a
 //! terminal (as an AWS SDK runs credential_process from an IDE).
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::Duration;

@@ -2,6 +2,9 @@
 //! plugin against the sandbox's fake Okta Identity Engine org
 //! (`sandbox::okta_idx`) and fake STS; prompts typed in a pseudo-terminal.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::Duration;

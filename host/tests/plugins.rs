@@ -1,6 +1,9 @@
 //! Issue 2: plugin discovery and loading through the real loader, the
 //! `plugins` listing, broken and misbehaving plugins, and the CLI contract.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::*;

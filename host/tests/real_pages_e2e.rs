@@ -4,6 +4,9 @@
 //! Keycloak's WebAuthn step (both shaped like the fixtures in
 //! examples/sandbox/fixtures/).
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{assert_credentials, run, Ctx};

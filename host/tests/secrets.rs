@@ -9,6 +9,9 @@
 //! STS here is a recording fake, so the test knows the exact assertion the
 //! tool sent and the exact keys it received.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 mod conformance_support;
 

@@ -9,6 +9,10 @@
 //! `abi_stable` is an implementation detail of this crate: plugins and the
 //! host never name it, so replacing it touches this crate only.
 
+// The one module allowed to hold `unsafe` (abi_stable's derives emit
+// `unsafe impl`s for the FFI types); each hand-written block there carries a
+// `SAFETY:` comment.
+#[allow(unsafe_code)]
 mod ffi;
 mod loader;
 mod message;

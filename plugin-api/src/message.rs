@@ -208,6 +208,7 @@ impl From<WireLogLevel> for LogLevel {
 
 /// [`HttpRequest`] on the wire: the body is base64 (`body_base64`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WireHttpRequest {
     pub method: String,
     pub url: String,
@@ -225,6 +226,7 @@ fn yes() -> bool {
 
 /// [`HttpResponse`] on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WireHttpResponse {
     pub status: u16,
     pub url: String,

@@ -505,6 +505,13 @@ macro_rules! declare_plugin {
             }
 
             // The one symbol abi_stable's loader looks for.
+            // SAFETY: `from_constructor` is unsafe because the loader trusts
+            // that the header describes this exact root module type; it is
+            // built here from `PluginModule_Ref` and the loader checks the
+            // type layout (`CheckTypeLayout::Yes`) before use. `no_mangle`
+            // is required for the loader to find the symbol; the name is
+            // abi_stable's and unique per library.
+            #[allow(unsafe_code)]
             #[unsafe(no_mangle)]
             pub static _1as_0lib_1header_0root_bmodule_bloader: __abi::library::LibHeader = unsafe {
                 __abi::library::LibHeader::from_constructor::<$crate::__private::PluginModule_Ref>(

@@ -17,6 +17,7 @@ use crate::secret::Secret;
 /// What a plugin produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum PluginKind {
     /// Logs in to a SAML identity provider and returns a SAML assertion; the
     /// host then calls STS `AssumeRoleWithSAML`.
@@ -42,6 +43,7 @@ impl fmt::Display for PluginKind {
 /// Whether a plugin needs one of the host's standard inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Need {
     /// The host refuses to run without it.
     Required,
@@ -57,6 +59,7 @@ pub enum Need {
 
 /// Which of the host's standard inputs a plugin needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
 pub struct Inputs {
     /// `-e/--endpoint`.
     #[serde(default)]
@@ -71,6 +74,7 @@ pub struct Inputs {
 
 /// One `--plugin-option KEY=VALUE` a plugin accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OptionSpec {
     /// The key, e.g. `username-field`.
     pub key: String,
@@ -88,6 +92,7 @@ fn default_true() -> bool {
 
 /// What a plugin says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Manifest {
     /// The provider name users pass to `-p`, e.g. `okta`.
     pub name: String,
@@ -110,6 +115,7 @@ pub struct Manifest {
 
 /// Everything the host tells a plugin about one login.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
 pub struct LoginRequest {
     /// The protocol version the host chose for this call.
     pub protocol: u32,
@@ -140,6 +146,7 @@ pub struct LoginRequest {
 /// The user's multi-factor preferences (`--mfa-factor`, `--mfa-timeout`,
 /// `--mfa-code-command`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MfaSettings {
     /// Preferred factor, e.g. `push`, `totp`, `sms`, optionally
     /// `totp:google`.
@@ -170,6 +177,7 @@ impl Default for MfaSettings {
 
 /// AWS credentials in the `credential_process` shape.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Credentials {
     #[serde(rename = "AccessKeyId")]
     pub access_key_id: String,
@@ -204,6 +212,7 @@ impl fmt::Debug for Credentials {
 /// What a successful login returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum LoginOutcome {
     /// A base64 SAML response, exactly as the IdP posted it.
     Saml { assertion: Secret<String> },
@@ -218,6 +227,7 @@ pub enum LoginOutcome {
 /// path in the host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// The IdP rejected the username or password.
     AuthenticationFailed,
@@ -281,6 +291,7 @@ impl ErrorKind {
 /// A typed plugin (or host service) error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]
+#[non_exhaustive]
 pub struct PluginError {
     pub kind: ErrorKind,
     /// One line, no secrets.
@@ -326,7 +337,31 @@ impl PluginError {
 }
 
 /// An HTTP request made through the host's client.
+///
+/// Build it with [`HttpRequest::new`], [`HttpRequest::get`],
+/// [`HttpRequest::post_form`] or [`HttpRequest::post_json`] and the `with_*`
+/// builders; a struct literal does not compile outside this crate, so a
+/// field added later breaks no plugin:
+///
+/// ```compile_fail
+/// let r = plugin_api::HttpRequest {
+///     method: "GET".into(),
+///     url: "https://idp.example.com/".into(),
+///     headers: vec![],
+///     body: vec![],
+///     follow_redirects: true,
+/// };
+/// ```
+///
+/// ```
+/// let r = plugin_api::HttpRequest::new("PUT", "https://idp.example.com/x")
+///     .header("Content-Type", "text/plain")
+///     .with_body("hi")
+///     .no_redirects();
+/// assert_eq!((r.method.as_str(), r.follow_redirects), ("PUT", false));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct HttpRequest {
     pub method: String,
     pub url: String,
@@ -337,14 +372,19 @@ pub struct HttpRequest {
 }
 
 impl HttpRequest {
-    pub fn get(url: impl Into<String>) -> Self {
+    /// A request with any method, no headers, no body, following redirects.
+    pub fn new(method: impl Into<String>, url: impl Into<String>) -> Self {
         HttpRequest {
-            method: "GET".into(),
+            method: method.into(),
             url: url.into(),
             headers: Vec::new(),
             body: Vec::new(),
             follow_redirects: true,
         }
+    }
+
+    pub fn get(url: impl Into<String>) -> Self {
+        Self::new("GET", url)
     }
 
     /// A JSON POST with `Accept: application/json`.
@@ -391,10 +431,23 @@ impl HttpRequest {
         self.follow_redirects = false;
         self
     }
+
+    /// Whether to follow 3xx redirects (the default).
+    pub fn with_follow_redirects(mut self, yes: bool) -> Self {
+        self.follow_redirects = yes;
+        self
+    }
+
+    /// Replace the body (set the `Content-Type` with [`HttpRequest::header`]).
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
 }
 
 /// The answer to an [`HttpRequest`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct HttpResponse {
     pub status: u16,
     /// The URL that answered, after redirects: resolve relative links and
@@ -463,9 +516,11 @@ impl LogLevel {
     }
 }
 
-// Constructors and builders. Build values with these rather than struct
-// literals: a field added to a type in a later release then needs no change
-// in plugin sources (see `PROTOCOL.md`, "Compatibility").
+// Constructors and builders. Every wire type is `#[non_exhaustive]`, so
+// outside this crate values are built with these, never with struct
+// literals, and matches on the enums need a `_` arm: a field or variant
+// added in a later release then needs no change in plugin sources (see
+// `PROTOCOL.md`, "Compatibility").
 
 impl Manifest {
     /// A manifest speaking every protocol this crate implements, with
@@ -583,6 +638,24 @@ impl LoginRequest {
         }
     }
 
+    /// The protocol version the host chose (hosts set it; tests of
+    /// protocol-1 behaviour too).
+    pub fn with_protocol(mut self, protocol: u32) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    pub fn with_role_arn(mut self, role_arn: impl Into<String>) -> Self {
+        self.role_arn = Some(role_arn.into());
+        self
+    }
+
+    /// Number of `-v` flags.
+    pub fn with_verbosity(mut self, verbosity: u8) -> Self {
+        self.verbosity = verbosity;
+        self
+    }
+
     pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = Some(endpoint.into());
         self
@@ -590,6 +663,12 @@ impl LoginRequest {
 
     pub fn with_username(mut self, username: impl Into<String>) -> Self {
         self.username = Some(username.into());
+        self
+    }
+
+    /// Replace all `--plugin-option` values.
+    pub fn with_options(mut self, options: BTreeMap<String, String>) -> Self {
+        self.options = options;
         self
     }
 
@@ -642,6 +721,12 @@ impl HttpResponse {
 
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Replace all headers (in the order received).
+    pub fn with_headers(mut self, headers: Vec<(String, String)>) -> Self {
+        self.headers = headers;
         self
     }
 

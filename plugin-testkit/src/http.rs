@@ -165,17 +165,6 @@ impl RealHttp {
     }
 }
 
-trait WithHeaders {
-    fn with_headers(self, h: Vec<(String, String)>) -> Self;
-}
-
-impl WithHeaders for HttpResponse {
-    fn with_headers(mut self, h: Vec<(String, String)>) -> Self {
-        self.headers = h;
-        self
-    }
-}
-
 fn is_loopback(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     h == "localhost"

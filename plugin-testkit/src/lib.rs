@@ -116,19 +116,24 @@ impl TestServicesBuilder {
     }
 
     /// # Panics
-    /// If the CA bundle cannot be read (a broken test setup).
+    /// If the CA bundle cannot be read (a broken test setup); use
+    /// [`TestServicesBuilder::try_build`] to get that as an error instead.
     pub fn build(self) -> Arc<TestServices> {
+        self.try_build()
+            .unwrap_or_else(|e| panic!("test HTTP client: {e}"))
+    }
+
+    /// Like [`TestServicesBuilder::build`], but an unreadable or empty CA
+    /// bundle is an error (naming the file) rather than a panic.
+    pub fn try_build(self) -> Result<Arc<TestServices>, String> {
         let http = match self.script {
             Some(answers) => http::Http::Scripted(Mutex::new(answers.into())),
-            None => http::Http::Real(
-                http::RealHttp::new(
-                    self.timeout.unwrap_or(Duration::from_secs(10)),
-                    self.ca_bundle.as_deref(),
-                )
-                .unwrap_or_else(|e| panic!("test HTTP client: {e}")),
-            ),
+            None => http::Http::Real(http::RealHttp::new(
+                self.timeout.unwrap_or(Duration::from_secs(10)),
+                self.ca_bundle.as_deref(),
+            )?),
         };
-        Arc::new(TestServices {
+        Ok(Arc::new(TestServices {
             http,
             password: self.password,
             prompts: Mutex::new(self.prompts.into()),
@@ -138,7 +143,7 @@ impl TestServicesBuilder {
             sessions: sessions::Sessions::new(self.session_dir),
             fast_sleep: self.fast_sleep,
             record: Mutex::new(Record::default()),
-        })
+        }))
     }
 }
 
@@ -375,6 +380,16 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_ca_bundle_is_an_error_naming_it() {
+        let e = TestServices::new()
+            .ca_bundle("/nonexistent/ca.pem")
+            .try_build()
+            .err()
+            .unwrap();
+        assert!(e.contains("/nonexistent/ca.pem"), "{e}");
+    }
+
+    #[test]
     fn sessions_persist_in_a_directory() {
         let dir = std::env::temp_dir().join(format!("testkit-sessions-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -382,6 +397,14 @@ mod tests {
         first
             .session_put("sid", Secret::new("kept".into()), i64::MAX)
             .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode =
+                |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&dir.join("sessions")), 0o700);
+            assert_eq!(mode(&dir.join("sessions/test.json")), 0o600);
+        }
         let second = TestServices::new().session_dir(&dir).build();
         assert_eq!(second.session_value("sid").as_deref(), Some("kept"));
         let _ = std::fs::remove_dir_all(&dir);

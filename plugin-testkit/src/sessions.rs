@@ -1,5 +1,9 @@
 //! The test host's session store: in memory, or one JSON file in a
 //! directory when a test wants values to survive between "runs".
+//!
+//! The file is laid out and protected like the host's store
+//! (`DIR/sessions/*.json`, 0600 in a 0700 directory, written atomically),
+//! so a plugin test can check what would land on a user's disk.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -22,7 +26,7 @@ fn now() -> i64 {
 
 impl Sessions {
     pub fn new(dir: Option<PathBuf>) -> Self {
-        let file = dir.map(|d| d.join("sessions.json"));
+        let file = dir.map(|d| d.join("sessions").join("test.json"));
         let values = file
             .as_ref()
             .and_then(|f| std::fs::read(f).ok())
@@ -58,10 +62,10 @@ impl Sessions {
             .collect();
         let fail = |e: std::io::Error| PluginError::other(format!("test session store: {e}"));
         if let Some(dir) = file.parent() {
-            std::fs::create_dir_all(dir).map_err(fail)?;
+            create_private_dir(dir).map_err(fail)?;
         }
         let tmp = file.with_extension("tmp");
-        std::fs::write(&tmp, Value::Object(doc).to_string()).map_err(fail)?;
+        write_private(&tmp, Value::Object(doc).to_string().as_bytes()).map_err(fail)?;
         std::fs::rename(&tmp, file).map_err(fail)
     }
 
@@ -90,4 +94,26 @@ impl Sessions {
             let _ = self.save(&values);
         }
     }
+}
+
+/// A 0700 directory (and its parents), like the host's cache directory.
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
+}
+
+/// A fresh 0600 file with these bytes.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let _ = std::fs::remove_file(path);
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut f = o.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
 }

@@ -6,6 +6,9 @@
 //! `dbus-run-session` + `gnome-keyring-daemon`, or inside `keyctl session`.
 //! Outer tests skip (with a message) when the tools are missing;
 //! `.ci/keychain-deps.sh` installs them.
+
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![cfg(target_os = "linux")]
 
 use std::io::Write;
@@ -78,11 +81,9 @@ impl Services for Recorder {
 fn login(name: &str) -> (Result<LoginOutcome, PluginError>, Arc<Recorder>) {
     let recorder = Arc::new(Recorder::default());
     let host = Host::from_services(recorder.clone());
-    let request = LoginRequest {
-        protocol: PROTOCOL_VERSION,
-        endpoint: Some(name.to_string()),
-        ..Default::default()
-    };
+    let request = LoginRequest::new()
+        .with_protocol(PROTOCOL_VERSION)
+        .with_endpoint(name);
     (KeychainProvider.login(&request, &host), recorder)
 }
 
@@ -295,12 +296,10 @@ fn inner_dead_bus() {
     }
     let recorder = Arc::new(Recorder::default());
     let host = Host::from_services(recorder.clone());
-    let request = LoginRequest {
-        protocol: PROTOCOL_VERSION,
-        endpoint: Some("my-creds".into()),
-        options: [("timeout".to_string(), "1".to_string())].into(),
-        ..Default::default()
-    };
+    let request = LoginRequest::new()
+        .with_protocol(PROTOCOL_VERSION)
+        .with_endpoint("my-creds")
+        .with_option("timeout", "1");
     let started = Instant::now();
     let err = KeychainProvider.login(&request, &host).unwrap_err();
     assert!(

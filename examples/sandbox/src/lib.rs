@@ -6,6 +6,9 @@
 //! The host's integration tests use this library; `cargo run -p sandbox`
 //! uses it to demonstrate a whole login with no network.
 
+// Test-only fakes: a panic on a broken fixture is the right failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod adfs;
 pub mod ecp;
 pub mod entra;

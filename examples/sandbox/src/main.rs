@@ -8,6 +8,9 @@
 //! Engine), ADFS, Entra ID, ECP, forms
 //! and STS fakes running and prints `~/.aws/config` profiles to try by hand.
 
+// A demo and test fixture, not product code: a panic names the broken setup.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 

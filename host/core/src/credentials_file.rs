@@ -184,12 +184,9 @@ mod tests {
     use plugin_api::Secret;
 
     fn c() -> Credentials {
-        Credentials {
-            access_key_id: "ASIAEXAMPLE".into(),
-            secret_access_key: Secret::new("sec".into()),
-            session_token: Some(Secret::new("tok".into())),
-            expiration: Some("2030-01-01T00:00:00Z".into()),
-        }
+        Credentials::new("ASIAEXAMPLE", Secret::new("sec".into()))
+            .session_token(Some(Secret::new("tok".into())))
+            .expiration(Some("2030-01-01T00:00:00Z".into()))
     }
 
     #[test]

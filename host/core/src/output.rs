@@ -8,8 +8,10 @@ use crate::cli::OutputFormat;
 use crate::error::{Error, Result};
 
 /// The credential_process JSON document, keys in the order AWS documents
-/// them (`Version` first).
-pub fn json(c: &Credentials) -> String {
+/// them (`Version` first). Fails only if serde_json cannot encode a struct
+/// of strings, which it always can; the error still reaches the user as one
+/// line rather than a panic.
+pub fn json(c: &Credentials) -> Result<String> {
     #[derive(serde::Serialize)]
     struct Doc<'a> {
         #[serde(rename = "Version")]
@@ -30,7 +32,7 @@ pub fn json(c: &Credentials) -> String {
         session_token: c.session_token.as_ref().map(|t| t.expose().as_str()),
         expiration: c.expiration.as_deref(),
     })
-    .expect("credentials serialize")
+    .map_err(|e| Error::other(format!("could not encode the credentials as JSON: {e}")))
 }
 
 fn shell_quote(s: &str) -> String {
@@ -82,7 +84,7 @@ pub fn deliver(
 /// Print `c` in `format` to stdout.
 pub fn print(c: &Credentials, format: OutputFormat) -> Result<()> {
     let text = match format {
-        OutputFormat::Json => json(c) + "\n",
+        OutputFormat::Json => json(c)? + "\n",
         OutputFormat::Env => env(c),
         OutputFormat::CredentialsFile => {
             return Err(Error::usage(
@@ -102,18 +104,15 @@ mod tests {
     use plugin_api::Secret;
 
     fn c() -> Credentials {
-        Credentials {
-            access_key_id: "ASIAEXAMPLE".into(),
-            secret_access_key: Secret::new("se'cret".into()),
-            session_token: Some(Secret::new("tok".into())),
-            expiration: Some("2030-01-01T00:00:00Z".into()),
-        }
+        Credentials::new("ASIAEXAMPLE", Secret::new("se'cret".into()))
+            .session_token(Some(Secret::new("tok".into())))
+            .expiration(Some("2030-01-01T00:00:00Z".into()))
     }
 
     #[test]
     fn json_shape_is_pinned() {
         assert_eq!(
-            json(&c()),
+            json(&c()).unwrap(),
             r#"{"Version":1,"AccessKeyId":"ASIAEXAMPLE","SecretAccessKey":"se'cret","SessionToken":"tok","Expiration":"2030-01-01T00:00:00Z"}"#
         );
     }

@@ -329,6 +329,9 @@ impl Out {
 /// scheduler would.
 pub fn run(mut cmd: Command) -> Out {
     use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs in the forked child before exec and only
+    // calls setsid, which is async-signal-safe.
+    #[allow(unsafe_code)]
     unsafe {
         cmd.pre_exec(|| {
             rustix::process::setsid().map_err(std::io::Error::from)?;

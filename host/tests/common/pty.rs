@@ -44,6 +44,9 @@ impl PtySession {
         cmd.stdin(Stdio::from(slave.try_clone().unwrap()))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        // SAFETY: the closure runs in the forked child before exec and only
+        // makes async-signal-safe syscalls (setsid, ioctl); it allocates nothing.
+        #[allow(unsafe_code)]
         unsafe {
             cmd.pre_exec(|| {
                 rustix::process::setsid().map_err(std::io::Error::from)?;

@@ -294,6 +294,9 @@ impl Moto {
         // moto must not outlive the test process, even when a test panics
         // or the process is killed: the kernel kills it with its parent
         // thread (callers keep that thread alive, see `shared_moto`).
+        // SAFETY: the closure runs in the forked child before exec and only
+        // calls prctl(PR_SET_PDEATHSIG), which is async-signal-safe.
+        #[allow(unsafe_code)]
         unsafe {
             use std::os::unix::process::CommandExt;
             cmd.pre_exec(|| {

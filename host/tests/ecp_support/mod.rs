@@ -340,6 +340,9 @@ $metadata['__DYNAMIC:1__'] = [
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         // The server must not outlive the test process, even on a panic.
+        // SAFETY: the closure runs in the forked child before exec and only
+        // calls prctl(PR_SET_PDEATHSIG), which is async-signal-safe.
+        #[allow(unsafe_code)]
         unsafe {
             use std::os::unix::process::CommandExt;
             cmd.pre_exec(|| {

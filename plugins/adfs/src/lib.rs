@@ -34,20 +34,20 @@ pub struct Adfs;
 
 impl Plugin for Adfs {
     fn manifest(&self) -> Manifest {
-        Manifest {
-            name: NAME.into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            protocols: vec![PROTOCOL_VERSION],
-            kind: PluginKind::SamlIdp,
-            description: "Microsoft AD FS 2.0-2022 forms sign-in, OTP and Azure MFA (-e IdpInitiatedSignOn URL)"
-                .into(),
-            inputs: Inputs {
-                endpoint: Need::Required,
-                username: Need::Required,
-                role: Need::Optional,
-            },
-            options: options::specs(),
-        }
+        let manifest = Manifest::new(NAME, env!("CARGO_PKG_VERSION"), PluginKind::SamlIdp)
+            .protocols(vec![PROTOCOL_VERSION])
+            .description(
+                "Microsoft AD FS 2.0-2022 forms sign-in, OTP and Azure MFA (-e IdpInitiatedSignOn URL)",
+            )
+            .inputs(
+                Inputs::new()
+                    .endpoint(Need::Required)
+                    .username(Need::Required)
+                    .role(Need::Optional),
+            );
+        options::specs()
+            .into_iter()
+            .fold(manifest, Manifest::option)
     }
 
     fn login(&self, request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {

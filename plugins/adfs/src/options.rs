@@ -18,11 +18,7 @@ pub struct Options {
 }
 
 pub(crate) fn specs() -> Vec<OptionSpec> {
-    let spec = |key: &str, help: &str| OptionSpec {
-        key: key.into(),
-        help: help.into(),
-        affects_credentials: false,
-    };
+    let spec = |key: &str, help: &str| OptionSpec::new(key, help).affects_credentials(false);
     vec![
         spec(
             "username-field",

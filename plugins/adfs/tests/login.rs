@@ -2,6 +2,9 @@
 //! (the host's `TestServices`: real HTTP client and cookie jar, scripted
 //! password and codes).
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
 use awsprocesscreds_plugin_adfs::Adfs;
@@ -11,16 +14,11 @@ use plugin_testkit::TestServices;
 use sandbox::adfs::{self, AdfsConfig, AdfsVersion, Mfa};
 
 fn request(endpoint: &str) -> LoginRequest {
-    LoginRequest {
-        protocol: 1,
-        endpoint: Some(endpoint.to_string()),
-        username: Some("Monty".into()),
-        mfa: MfaSettings {
-            timeout_secs: 30,
-            ..Default::default()
-        },
-        ..Default::default()
-    }
+    LoginRequest::new()
+        .with_protocol(1)
+        .with_endpoint(endpoint)
+        .with_username("Monty")
+        .with_mfa(MfaSettings::new().with_timeout_secs(30))
 }
 
 fn login(req: &LoginRequest, services: &Arc<TestServices>) -> Result<LoginOutcome, PluginError> {

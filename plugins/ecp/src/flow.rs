@@ -132,17 +132,12 @@ fn exchange(
     headers: &[(String, String)],
 ) -> Result<String, PluginError> {
     let authn = AuthnRequest::new(&options.sp_entity_id, &options.acs_url)?;
-    let mut http = HttpRequest {
-        method: "POST".into(),
-        url: url.to_string(),
-        headers: vec![
-            ("Content-Type".into(), "text/xml; charset=utf-8".into()),
-            ("Accept".into(), ACCEPT.into()),
-            ("PAOS".into(), PAOS_HEADER.into()),
-        ],
-        body: authn.envelope().into_bytes(),
-        follow_redirects: false,
-    };
+    let mut http = HttpRequest::new("POST", url.as_str())
+        .header("Content-Type", "text/xml; charset=utf-8")
+        .header("Accept", ACCEPT)
+        .header("PAOS", PAOS_HEADER)
+        .with_body(authn.envelope().into_bytes())
+        .no_redirects();
     http.headers.extend(headers.iter().cloned());
     host.debug(&format!(
         "POST ECP AuthnRequest {} to {}",

@@ -36,21 +36,20 @@ pub struct Ecp;
 
 impl Plugin for Ecp {
     fn manifest(&self) -> Manifest {
-        Manifest {
-            name: NAME.into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            protocols: vec![PROTOCOL_VERSION],
-            kind: PluginKind::SamlIdp,
-            description:
-                "SAML ECP (Shibboleth, SimpleSAMLphp, Keycloak): SOAP AuthnRequest with HTTP Basic, Duo via --mfa-factor (-e ECP endpoint)"
-                    .into(),
-            inputs: Inputs {
-                endpoint: Need::Required,
-                username: Need::Required,
-                role: Need::Optional,
-            },
-            options: options::specs(),
-        }
+        let manifest = Manifest::new(NAME, env!("CARGO_PKG_VERSION"), PluginKind::SamlIdp)
+            .protocols(vec![PROTOCOL_VERSION])
+            .description(
+                "SAML ECP (Shibboleth, SimpleSAMLphp, Keycloak): SOAP AuthnRequest with HTTP Basic, Duo via --mfa-factor (-e ECP endpoint)",
+            )
+            .inputs(
+                Inputs::new()
+                    .endpoint(Need::Required)
+                    .username(Need::Required)
+                    .role(Need::Optional),
+            );
+        options::specs()
+            .into_iter()
+            .fold(manifest, Manifest::option)
     }
 
     fn login(&self, request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {

@@ -25,10 +25,8 @@ pub struct Options {
 }
 
 pub(crate) fn specs() -> Vec<OptionSpec> {
-    let spec = |key: &str, help: &str, affects: bool| OptionSpec {
-        key: key.into(),
-        help: help.into(),
-        affects_credentials: affects,
+    let spec = |key: &str, help: &str, affects: bool| {
+        OptionSpec::new(key, help).affects_credentials(affects)
     };
     vec![
         spec(

@@ -3,25 +3,23 @@
 //! cookie jar, scripted password and codes). The real-IdP tests, against
 //! SimpleSAMLphp, are in host/tests/ecp_e2e.rs.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
-use awsprocesscreds::testing::TestServices;
 use awsprocesscreds_plugin_ecp::Ecp;
 use base64::Engine as _;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, MfaSettings, Plugin, PluginError};
+use plugin_testkit::TestServices;
 use sandbox::ecp::{self, Answer, Duo, EcpConfig};
 
 fn request(endpoint: &str) -> LoginRequest {
-    LoginRequest {
-        protocol: 1,
-        endpoint: Some(endpoint.to_string()),
-        username: Some("jdoe".into()),
-        mfa: MfaSettings {
-            timeout_secs: 30,
-            ..Default::default()
-        },
-        ..Default::default()
-    }
+    LoginRequest::new()
+        .with_protocol(1)
+        .with_endpoint(endpoint)
+        .with_username("jdoe")
+        .with_mfa(MfaSettings::new().with_timeout_secs(30))
 }
 
 fn login(req: &LoginRequest, services: &Arc<TestServices>) -> Result<LoginOutcome, PluginError> {

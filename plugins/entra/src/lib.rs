@@ -41,20 +41,20 @@ pub struct Entra;
 
 impl Plugin for Entra {
     fn manifest(&self) -> Manifest {
-        Manifest {
-            name: NAME.into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            protocols: vec![PROTOCOL_VERSION],
-            kind: PluginKind::SamlIdp,
-            description: "Microsoft Entra ID (Azure AD): password, Authenticator push/codes, SMS, call (-e My Apps link, or tenant + app-id-uri options)"
-                .into(),
-            inputs: Inputs {
-                endpoint: Need::Optional,
-                username: Need::Required,
-                role: Need::Optional,
-            },
-            options: options::specs(),
-        }
+        let manifest = Manifest::new(NAME, env!("CARGO_PKG_VERSION"), PluginKind::SamlIdp)
+            .protocols(vec![PROTOCOL_VERSION])
+            .description(
+                "Microsoft Entra ID (Azure AD): password, Authenticator push/codes, SMS, call (-e My Apps link, or tenant + app-id-uri options)",
+            )
+            .inputs(
+                Inputs::new()
+                    .endpoint(Need::Optional)
+                    .username(Need::Required)
+                    .role(Need::Optional),
+            );
+        options::specs()
+            .into_iter()
+            .fold(manifest, Manifest::option)
     }
 
     fn login(&self, request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {

@@ -34,10 +34,8 @@ impl Default for Options {
 }
 
 pub(crate) fn specs() -> Vec<OptionSpec> {
-    let spec = |key: &str, help: &str, affects: bool| OptionSpec {
-        key: key.into(),
-        help: help.into(),
-        affects_credentials: affects,
+    let spec = |key: &str, help: &str, affects: bool| {
+        OptionSpec::new(key, help).affects_credentials(affects)
     };
     vec![
         spec(

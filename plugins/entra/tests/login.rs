@@ -2,12 +2,15 @@
 //! HTTPS, in process (the host's `TestServices`: real HTTP client and
 //! cookie jar, scripted password and codes).
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
-use awsprocesscreds::testing::{TestServices, TestServicesBuilder};
 use awsprocesscreds_plugin_entra::Entra;
 use base64::Engine as _;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, MfaSettings, Plugin, PluginError};
+use plugin_testkit::{TestServices, TestServicesBuilder};
 use sandbox::entra::{self, EntraConfig, Fault, Mfa, PushOutcome};
 use sandbox::pki::TestPki;
 use sandbox::Server;
@@ -42,16 +45,11 @@ impl World {
     }
 
     fn request(&self) -> LoginRequest {
-        LoginRequest {
-            protocol: 1,
-            endpoint: Some(entra::myapps_url(&self.server, &self.state)),
-            username: Some("monty@contoso.example".into()),
-            mfa: MfaSettings {
-                timeout_secs: 30,
-                ..Default::default()
-            },
-            ..Default::default()
-        }
+        LoginRequest::new()
+            .with_protocol(1)
+            .with_endpoint(entra::myapps_url(&self.server, &self.state))
+            .with_username("monty@contoso.example")
+            .with_mfa(MfaSettings::new().with_timeout_secs(30))
     }
 }
 

@@ -33,21 +33,20 @@ pub struct Forms;
 
 impl Plugin for Forms {
     fn manifest(&self) -> Manifest {
-        Manifest {
-            name: NAME.into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            protocols: vec![PROTOCOL_VERSION],
-            kind: PluginKind::SamlIdp,
-            description:
-                "any SAML IdP with an HTML login form: Shibboleth, Keycloak, SimpleSAMLphp, PingFederate... (-e SSO URL)"
-                    .into(),
-            inputs: Inputs {
-                endpoint: Need::Required,
-                username: Need::Required,
-                role: Need::Optional,
-            },
-            options: options::specs(),
-        }
+        let manifest = Manifest::new(NAME, env!("CARGO_PKG_VERSION"), PluginKind::SamlIdp)
+            .protocols(vec![PROTOCOL_VERSION])
+            .description(
+                "any SAML IdP with an HTML login form: Shibboleth, Keycloak, SimpleSAMLphp, PingFederate... (-e SSO URL)",
+            )
+            .inputs(
+                Inputs::new()
+                    .endpoint(Need::Required)
+                    .username(Need::Required)
+                    .role(Need::Optional),
+            );
+        options::specs()
+            .into_iter()
+            .fold(manifest, Manifest::option)
     }
 
     fn login(&self, request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {

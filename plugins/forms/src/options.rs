@@ -32,11 +32,7 @@ impl Default for Options {
 }
 
 pub(crate) fn specs() -> Vec<OptionSpec> {
-    let spec = |key: &str, help: &str| OptionSpec {
-        key: key.into(),
-        help: help.into(),
-        affects_credentials: false,
-    };
+    let spec = |key: &str, help: &str| OptionSpec::new(key, help).affects_credentials(false);
     vec![
         spec("username-field", "name of the username input (default: detected)"),
         spec("password-field", "name of the password input (default: the first password input)"),

@@ -2,6 +2,9 @@
 //! forms IdP, in process (the host's `TestServices`: real HTTP client and
 //! cookie jar, scripted password).
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
 use awsprocesscreds_plugin_forms::Forms;
@@ -12,12 +15,10 @@ use sandbox::forms::{self, Flavor, FormsConfig, FormsIdp};
 use sandbox::Server;
 
 fn request(endpoint: &str) -> LoginRequest {
-    LoginRequest {
-        protocol: 1,
-        endpoint: Some(endpoint.to_string()),
-        username: Some("Monty".into()),
-        ..Default::default()
-    }
+    LoginRequest::new()
+        .with_protocol(1)
+        .with_endpoint(endpoint)
+        .with_username("Monty")
 }
 
 fn login(req: &LoginRequest, services: &Arc<TestServices>) -> Result<LoginOutcome, PluginError> {

@@ -54,6 +54,10 @@ impl std::fmt::Debug for Page {
     }
 }
 
+/// A selector from a literal in this file. Only literals come here (never
+/// page or user input), and `every_static_selector_parses` checks each one,
+/// so a parse failure is a bug caught by the tests, not a runtime case.
+#[allow(clippy::expect_used)]
 fn sel(s: &str) -> Selector {
     Selector::parse(s).expect("static selector")
 }
@@ -740,6 +744,22 @@ pub fn collapse(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_static_selector_parses() {
+        let literals = [
+            "form",
+            "title",
+            "script",
+            "input, button",
+            "h1, h2, h3",
+            "input, select, textarea, button",
+            "option",
+        ];
+        for css in literals.iter().chain(ERROR_SELECTORS.iter()) {
+            assert!(Selector::parse(css).is_ok(), "{css}");
+        }
+    }
 
     #[test]
     fn percent_encoded_saml_response_is_decoded() {

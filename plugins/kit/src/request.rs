@@ -61,11 +61,9 @@ mod tests {
     use super::*;
 
     fn req(endpoint: &str, user: &str) -> LoginRequest {
-        LoginRequest {
-            endpoint: Some(endpoint.into()),
-            username: Some(user.into()),
-            ..Default::default()
-        }
+        LoginRequest::new()
+            .with_endpoint(endpoint)
+            .with_username(user)
     }
 
     #[test]

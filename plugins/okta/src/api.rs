@@ -235,15 +235,14 @@ mod tests {
     use serde_json::json;
 
     fn resp(status: u16, body: Value, headers: &[(&str, &str)]) -> HttpResponse {
-        HttpResponse {
-            status,
-            url: "https://example.okta.com/api/v1/authn?x=secret".into(),
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            body: serde_json::to_vec(&body).unwrap(),
-        }
+        HttpResponse::new(status, "https://example.okta.com/api/v1/authn?x=secret")
+            .with_headers(
+                headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            )
+            .with_body(serde_json::to_vec(&body).unwrap())
     }
 
     #[test]

@@ -152,12 +152,7 @@ mod tests {
     use super::*;
 
     fn resp(url: &str, status: u16, body: &str) -> HttpResponse {
-        HttpResponse {
-            status,
-            url: url.into(),
-            headers: vec![],
-            body: body.as_bytes().to_vec(),
-        }
+        HttpResponse::new(status, url).with_body(body.as_bytes())
     }
 
     #[test]

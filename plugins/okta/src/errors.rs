@@ -197,7 +197,7 @@ mod tests {
 
     /// A login context on a fake org, for functions that take one.
     fn with_ctx(f: impl FnOnce(&Ctx)) {
-        let services = awsprocesscreds::testing::TestServices::new().build();
+        let services = plugin_testkit::TestServices::new().build();
         let host = Host::from_services(services);
         let (org, _) =
             crate::org::Org::from_endpoint("https://example.okta.com/home/a/b/1").unwrap();

@@ -68,36 +68,38 @@ pub struct OktaPlugin;
 
 impl Plugin for OktaPlugin {
     fn manifest(&self) -> Manifest {
-        Manifest {
-            name: "okta".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            protocols: vec![PROTOCOL_VERSION],
-            kind: PluginKind::SamlIdp,
-            description: "Okta Classic (authn API) and Identity Engine (IDX, device authorization): MFA push/TOTP/SMS/call/email, step-up, session reuse"
-                .into(),
-            inputs: Inputs {
-                endpoint: Need::Required,
-                username: Need::Required,
-                role: Need::Optional,
-            },
-            options: vec![
-                OptionSpec {
-                    key: "flow".into(),
-                    help: "auto (default: ask the org which engine it runs), classic, idx or device".into(),
-                    affects_credentials: false,
-                },
-                OptionSpec {
-                    key: "client-id".into(),
-                    help: "OIDC native app id for the device authorization flow (selects it)".into(),
-                    affects_credentials: false,
-                },
-                OptionSpec {
-                    key: "open-browser".into(),
-                    help: "device flow: also open the verification URL in a browser (true/false)".into(),
-                    affects_credentials: false,
-                },
-            ],
-        }
+        Manifest::new("okta", env!("CARGO_PKG_VERSION"), PluginKind::SamlIdp)
+            .protocols(vec![PROTOCOL_VERSION])
+            .description(
+                "Okta Classic (authn API) and Identity Engine (IDX, device authorization): MFA push/TOTP/SMS/call/email, step-up, session reuse",
+            )
+            .inputs(
+                Inputs::new()
+                    .endpoint(Need::Required)
+                    .username(Need::Required)
+                    .role(Need::Optional),
+            )
+            .option(
+                OptionSpec::new(
+                    "flow",
+                    "auto (default: ask the org which engine it runs), classic, idx or device",
+                )
+                .affects_credentials(false),
+            )
+            .option(
+                OptionSpec::new(
+                    "client-id",
+                    "OIDC native app id for the device authorization flow (selects it)",
+                )
+                .affects_credentials(false),
+            )
+            .option(
+                OptionSpec::new(
+                    "open-browser",
+                    "device flow: also open the verification URL in a browser (true/false)",
+                )
+                .affects_credentials(false),
+            )
     }
 
     fn login(&self, request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {

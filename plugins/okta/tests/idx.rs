@@ -2,12 +2,15 @@
 //! device authorization), in process, against the fake OIE org
 //! (`sandbox::okta_idx`), through the host's `TestServices`.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
-use awsprocesscreds::testing::{TestServices, TestServicesBuilder};
 use awsprocesscreds_plugin_okta::OktaPlugin;
 use base64::Engine as _;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, Plugin, PluginError};
+use plugin_testkit::{TestServices, TestServicesBuilder};
 use sandbox::okta_idx::{self, Authenticator, Idx, IdxConfig, IdxUser, Push};
 use sandbox::Server;
 
@@ -39,17 +42,12 @@ fn org_with(u: IdxUser) -> Org {
 }
 
 fn request(link: &str) -> LoginRequest {
-    LoginRequest {
-        protocol: 1,
-        endpoint: Some(link.to_string()),
-        username: Some(USER.into()),
-        interactive: true,
-        mfa: plugin_api::MfaSettings {
-            timeout_secs: 60,
-            ..Default::default()
-        },
-        ..LoginRequest::default()
-    }
+    LoginRequest::new()
+        .with_protocol(1)
+        .with_endpoint(link)
+        .with_username(USER)
+        .with_interactive(true)
+        .with_mfa(plugin_api::MfaSettings::new().with_timeout_secs(60))
 }
 
 fn with_factor(mut r: LoginRequest, f: &str) -> LoginRequest {

@@ -1,14 +1,17 @@
 //! The plugin's `login`, in process, against the fake Okta org
 //! (`sandbox::okta`), through the host's `TestServices`.
 
+// Test code: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
-use awsprocesscreds::testing::{TestServices, TestServicesBuilder};
 use awsprocesscreds_plugin_okta::OktaPlugin;
 use base64::Engine as _;
 use plugin_api::{
     ErrorKind, Host, LogLevel, LoginOutcome, LoginRequest, MfaSettings, Plugin, PluginError,
 };
+use plugin_testkit::{TestServices, TestServicesBuilder};
 use sandbox::okta::{self, FactorSpec, Okta, OktaConfig, PushOutcome, User, UserStatus};
 use sandbox::Server;
 
@@ -38,14 +41,12 @@ fn org_with(factors: Vec<FactorSpec>) -> Org {
 }
 
 fn request(link: &str) -> LoginRequest {
-    LoginRequest {
-        protocol: 1,
-        endpoint: Some(link.to_string()),
-        username: Some(USER.into()),
-        role_arn: Some("arn:aws:iam::123456789012:role/okta-dev".into()),
-        interactive: true,
-        ..LoginRequest::default()
-    }
+    LoginRequest::new()
+        .with_protocol(1)
+        .with_endpoint(link)
+        .with_username(USER)
+        .with_role_arn("arn:aws:iam::123456789012:role/okta-dev")
+        .with_interactive(true)
 }
 
 fn with_factor(mut r: LoginRequest, factor: &str) -> LoginRequest {
@@ -308,10 +309,7 @@ fn push_wait_is_bounded_by_the_mfa_timeout() {
     // Real sleeps: the deadline is wall-clock time.
     let s = TestServices::new().password(PASSWORD).build();
     let mut r = request(&o.link);
-    r.mfa = MfaSettings {
-        timeout_secs: 1,
-        ..MfaSettings::default()
-    };
+    r.mfa = MfaSettings::new().with_timeout_secs(1);
     let started = std::time::Instant::now();
     let e = err(&s, &r);
     assert_eq!(e.kind, ErrorKind::MfaTimeout);

@@ -10,29 +10,21 @@ pub struct Misbehave;
 
 impl Plugin for Misbehave {
     fn manifest(&self) -> Manifest {
-        Manifest {
-            name: "fixture-misbehave".into(),
-            version: "0.0.1".into(),
-            protocols: vec![PROTOCOL_VERSION],
-            kind: PluginKind::Credentials,
-            description: "test fixture".into(),
-            inputs: Inputs::default(),
-            options: vec![],
-        }
+        Manifest::new("fixture-misbehave", "0.0.1", PluginKind::Credentials)
+            .protocols(vec![PROTOCOL_VERSION])
+            .description("test fixture")
     }
 
     fn login(&self, req: &LoginRequest, _host: &Host) -> Result<LoginOutcome, PluginError> {
-        let creds = |key: &str, exp: &str| LoginOutcome::Credentials {
-            credentials: Credentials {
-                access_key_id: key.into(),
-                secret_access_key: Secret::new(if key.is_empty() {
-                    String::new()
-                } else {
-                    "s3cr3tv4lue".into()
-                }),
-                session_token: None,
-                expiration: Some(exp.into()),
-            },
+        let creds = |key: &str, exp: &str| {
+            let secret = if key.is_empty() {
+                String::new()
+            } else {
+                "s3cr3tv4lue".into()
+            };
+            LoginOutcome::credentials(
+                Credentials::new(key, Secret::new(secret)).expiration(Some(exp.into())),
+            )
         };
         match req.endpoint.as_deref() {
             Some("panic") => panic!("deliberate fixture panic"),

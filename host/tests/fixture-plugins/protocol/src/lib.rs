@@ -7,15 +7,9 @@ pub struct Future;
 
 impl Plugin for Future {
     fn manifest(&self) -> Manifest {
-        Manifest {
-            name: "fixture-future".into(),
-            version: "9.0.0".into(),
-            protocols: vec![99],
-            kind: PluginKind::SamlIdp,
-            description: "test fixture".into(),
-            inputs: Inputs::default(),
-            options: vec![],
-        }
+        Manifest::new("fixture-future", "9.0.0", PluginKind::SamlIdp)
+            .protocols(vec![99])
+            .description("test fixture")
     }
 
     fn login(&self, _req: &LoginRequest, _host: &Host) -> Result<LoginOutcome, PluginError> {

@@ -9,40 +9,20 @@ pub struct Fixture;
 
 impl Plugin for Fixture {
     fn manifest(&self) -> Manifest {
-        Manifest {
-            name: "fixture-saml".into(),
-            version: "0.0.1".into(),
-            protocols: vec![PROTOCOL_VERSION],
-            kind: PluginKind::SamlIdp,
-            description: "test fixture".into(),
-            inputs: Inputs {
-                endpoint: Need::Required,
-                username: Need::Optional,
-                role: Need::Optional,
-            },
-            options: vec![
-                OptionSpec {
-                    key: "password".into(),
-                    help: "yes: ask the host for the password".into(),
-                    affects_credentials: false,
-                },
-                OptionSpec {
-                    key: "mfa".into(),
-                    help: "yes: ask the host for an MFA code".into(),
-                    affects_credentials: false,
-                },
-                OptionSpec {
-                    key: "notice".into(),
-                    help: "text to show with notify".into(),
-                    affects_credentials: false,
-                },
-                OptionSpec {
-                    key: "log".into(),
-                    help: "text to log at debug level".into(),
-                    affects_credentials: false,
-                },
-            ],
-        }
+        let option = |key: &str, help: &str| OptionSpec::new(key, help).affects_credentials(false);
+        Manifest::new("fixture-saml", "0.0.1", PluginKind::SamlIdp)
+            .protocols(vec![PROTOCOL_VERSION])
+            .description("test fixture")
+            .inputs(
+                Inputs::new()
+                    .endpoint(Need::Required)
+                    .username(Need::Optional)
+                    .role(Need::Optional),
+            )
+            .option(option("password", "yes: ask the host for the password"))
+            .option(option("mfa", "yes: ask the host for an MFA code"))
+            .option(option("notice", "text to show with notify"))
+            .option(option("log", "text to log at debug level"))
     }
 
     fn login(&self, req: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {
