@@ -149,7 +149,11 @@ impl<'h> Flow<'h> {
         self.host.debug(&format!(
             "ADFS sign-in form found (fields {user_field} / {pass_field})"
         ));
-        let password = self.host.password("Password: ")?;
+        let password = self.host.password(&plugin_kit::prompt::password(
+            "ADFS",
+            &self.username,
+            page.url.host_str().unwrap_or("the IdP"),
+        ))?;
         self.host.add_secret(password.expose());
         let mut fields = form.fill(&[
             (user_field.as_str(), self.username.as_str()),

@@ -83,12 +83,9 @@ pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome,
         }
     }
 
-    // Both spellings of the word, for users and for scripts that wait for
-    // either ("Password:" is what the original awsprocesscreds printed).
+    // The shared wording: both spellings of the word (see plugin_kit::prompt).
     let idp_host = url.host_str().unwrap_or("the IdP");
-    let password = host.password(&format!(
-        "Password for {username} at {idp_host} (IdP password): "
-    ))?;
+    let password = host.password(&plugin_kit::prompt::password("IdP", &username, idp_host))?;
     host.add_secret(password.expose());
     let token = base64::engine::general_purpose::STANDARD
         .encode(format!("{username}:{}", password.expose()));

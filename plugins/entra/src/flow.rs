@@ -252,9 +252,11 @@ impl<'h> Flow<'h> {
             }
         }
         let url = web::resolve(page, &config.url_post, "urlPost")?;
-        let password = self
-            .host
-            .password(&format!("Entra ID password for {}: ", self.username))?;
+        let password = self.host.password(&plugin_kit::prompt::password(
+            "Entra ID",
+            &self.username,
+            url.host_str().unwrap_or("login.microsoftonline.com"),
+        ))?;
         self.host.add_secret(password.expose());
         let mut fields: Vec<(String, String)> = vec![
             ("i13".into(), "0".into()),

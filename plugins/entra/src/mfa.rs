@@ -418,9 +418,11 @@ pub(crate) fn federated(flow: &mut Flow<'_>, page: Page) -> Result<Page, PluginE
         .password_field()
         .and_then(|f| f.name.clone())
         .unwrap_or_default();
-    let password = flow
-        .host
-        .password(&format!("password for {} at {host_name}: ", flow.username))?;
+    let password = flow.host.password(&plugin_kit::prompt::password(
+        "IdP",
+        &flow.username,
+        &host_name,
+    ))?;
     flow.host.add_secret(password.expose());
     let mut overrides: Vec<(&str, &str)> = vec![(pass_field.as_str(), password.expose().as_str())];
     if let Some(u) = &user_field {

@@ -155,7 +155,11 @@ impl Walk<'_> {
             "login form found (fields {} / {password_field})",
             fill_username.unwrap_or("-")
         ));
-        let password = self.host.password("Password: ")?;
+        let password = self.host.password(&plugin_kit::prompt::password(
+            "IdP",
+            &self.username,
+            page.url.host_str().unwrap_or("the IdP"),
+        ))?;
         self.host.add_secret(password.expose());
         let mut overrides = vec![(password_field, password.expose().as_str())];
         if let Some(u) = fill_username {

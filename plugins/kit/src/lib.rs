@@ -7,5 +7,6 @@
 pub mod browser;
 pub mod entra;
 pub mod html;
+pub mod prompt;
 pub mod request;
 pub mod saml;

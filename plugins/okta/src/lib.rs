@@ -56,7 +56,11 @@ impl Ctx<'_> {
         if let Some(p) = self.password.get() {
             return Ok(p.clone());
         }
-        let p = self.host.password("Password: ")?;
+        let p = self.host.password(&plugin_kit::prompt::password(
+            "Okta",
+            self.username,
+            &self.org.host(),
+        ))?;
         let _ = self.password.set(p.clone());
         Ok(p)
     }
