@@ -10,3 +10,4 @@ pub mod html;
 pub mod prompt;
 pub mod request;
 pub mod saml;
+pub mod session;

@@ -4,6 +4,7 @@
 //! `expiresAt`. A second role or a refresh then needs no password and no MFA.
 
 use plugin_api::{Host, HttpRequest, PluginError, Secret};
+use plugin_kit::session::CookieSession;
 use serde::Deserialize;
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
@@ -124,44 +125,27 @@ const COOKIES_KEY: &str = "okta-idx-cookies";
 /// A session that ended sooner only costs the sign-in page we fetch anyway.
 const COOKIE_LIFETIME_SECS: i64 = 2 * 3600;
 
+/// The kept Identity Engine cookie jar (`plugin_kit::session`).
+const COOKIES: CookieSession = CookieSession::new(COOKIES_KEY, "Okta");
+
 /// Put the stored Identity Engine cookies back into this login's jar.
 pub fn restore_cookies(host: &Host) -> bool {
-    let Some(c) = host
-        .session_get(COOKIES_KEY)
-        .filter(|c| !c.expose().is_empty())
-    else {
-        return false;
-    };
-    host.add_secret(c.expose());
-    host.cookies_import(&c).is_ok()
+    COOKIES.restore(host)
 }
 
 /// Whether Identity Engine cookies are stored (the org runs OIE).
 pub fn has_cookies(host: &Host) -> bool {
-    host.session_get(COOKIES_KEY)
-        .is_some_and(|c| !c.expose().is_empty())
+    COOKIES.is_kept(host)
 }
 
 /// Keep this login's cookies (the org's session, never the password).
 pub fn keep_cookies(host: &Host) {
-    let c = host.cookies_export();
-    if c.expose().trim().is_empty() {
-        return;
-    }
-    host.add_secret(c.expose());
-    let expires = OffsetDateTime::now_utc().unix_timestamp() + COOKIE_LIFETIME_SECS;
-    match host.session_put(COOKIES_KEY, &c, expires) {
-        Ok(()) => host.debug("kept the Okta session cookies for reuse"),
-        Err(e) => host.debug(&format!(
-            "could not store the Okta session cookies: {}",
-            e.message
-        )),
-    }
+    COOKIES.save(host, COOKIE_LIFETIME_SECS)
 }
 
 /// Forget stored cookies that no longer open the app.
 pub fn forget_cookies(host: &Host) {
-    host.session_delete(COOKIES_KEY);
+    COOKIES.forget(host)
 }
 
 /// Parse Okta's `expiresAt` (RFC 3339 with milliseconds).
