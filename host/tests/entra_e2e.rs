@@ -113,13 +113,18 @@ fn another_role_reuses_the_entra_session_without_prompts() {
     let out = run(w.saml(&["-a", "arn:aws:iam::123456789012:role/Entra-Admin"]));
     out.ok();
     assert_credentials(&out.json());
+    // --no-cache skips the credential cache only: the Entra session still
+    // spares the password and the MFA (a fresh assertion, a new STS call).
+    let out = run(w.saml(&["--no-cache"]));
+    out.ok();
+    assert_credentials(&out.json());
     let st = w.entra.lock().unwrap();
     assert_eq!(st.password_posts, 1);
     assert_eq!(st.begin_auth_calls, 1, "no second MFA");
     // The first run's SAML leg already rides on the session the My Apps
-    // sign-in created; the second run is all session.
-    assert_eq!(st.sso_logins, 2);
-    assert_eq!(w.ctx.sts_calls(), 2);
+    // sign-in created; the later runs are all session.
+    assert_eq!(st.sso_logins, 3);
+    assert_eq!(w.ctx.sts_calls(), 3);
 }
 
 #[test]
