@@ -188,18 +188,18 @@ fn answer(ctx: &Ctx, reply: &api::Reply, label: &str) -> Result<Authn, PluginErr
 fn prompt_for(factor: &Factor, kind: Kind, can_resend: bool) -> String {
     let base = match kind {
         Kind::Sms => match factor.profile_str("phoneNumber") {
-            Some(p) => format!("Code sent by SMS to {p}"),
-            None => "Code sent by SMS".into(),
+            Some(p) => format!("One-time code sent by SMS to {p}"),
+            None => "One-time code sent by SMS".into(),
         },
         Kind::Call => match factor.profile_str("phoneNumber") {
-            Some(p) => format!("Code from the call to {p}"),
-            None => "Code from the voice call".into(),
+            Some(p) => format!("One-time code from the call to {p}"),
+            None => "One-time code from the voice call".into(),
         },
         Kind::Email => match factor.profile_str("email") {
-            Some(e) => format!("Code emailed to {e}"),
-            None => "Code sent by email".into(),
+            Some(e) => format!("One-time code emailed to {e}"),
+            None => "One-time code sent by email".into(),
         },
-        Kind::YubiKey => "Touch your YubiKey".into(),
+        Kind::YubiKey => "YubiKey code (touch your YubiKey)".into(),
         _ => factors::label(factor),
     };
     if can_resend {
@@ -282,7 +282,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             prompt_for(&f, Kind::Sms, true),
-            "Code sent by SMS to +1 XXX-XXX-1234 (press Enter to get a new one): "
+            "One-time code sent by SMS to +1 XXX-XXX-1234 (press Enter to get a new one): "
         );
         let g: Factor = serde_json::from_value(
             json!({"factorType": "token:software:totp", "provider": "GOOGLE"}),
@@ -295,6 +295,9 @@ mod tests {
         let y: Factor =
             serde_json::from_value(json!({"factorType": "token:hardware", "provider": "YUBICO"}))
                 .unwrap();
-        assert_eq!(prompt_for(&y, Kind::YubiKey, false), "Touch your YubiKey: ");
+        assert_eq!(
+            prompt_for(&y, Kind::YubiKey, false),
+            "YubiKey code (touch your YubiKey): "
+        );
     }
 }

@@ -363,7 +363,7 @@ fn sms_empty_answer_resends_the_code() {
     assert_eq!(st.codes_sent, 2);
     let rec = s.record();
     assert!(
-        rec.mfa_requests[0].starts_with("Code sent by SMS to +1 XXX-XXX-1234"),
+        rec.mfa_requests[0].starts_with("One-time code sent by SMS to +1 XXX-XXX-1234"),
         "{:?}",
         rec.mfa_requests
     );
@@ -380,7 +380,7 @@ fn call_email_yubikey_and_tokens_work() {
             },
             "call",
             "12345",
-            "Code from the call to",
+            "One-time code from the call to",
         ),
         (
             FactorSpec::Email {
@@ -389,7 +389,7 @@ fn call_email_yubikey_and_tokens_work() {
             },
             "email",
             "55555",
-            "Code emailed to m...@example.com",
+            "One-time code emailed to m...@example.com",
         ),
         (
             FactorSpec::YubiKey {
@@ -397,7 +397,7 @@ fn call_email_yubikey_and_tokens_work() {
             },
             "yubikey",
             "cccccbhkevjk",
-            "Touch your YubiKey",
+            "YubiKey code (touch your YubiKey)",
         ),
         (
             FactorSpec::Token {

@@ -343,9 +343,7 @@ fn drive(ctx: &Ctx, mut state: Value) -> Result<String, PluginError> {
                     code_label = code_label_for(&key, &kind);
                 }
                 last = Last::Code;
-                let c = ctx
-                    .host
-                    .mfa_code(&format!("{}: ", capitalize(&code_label)))?;
+                let c = ctx.host.mfa_code(&code_prompt(&code_label))?;
                 let c = Secret::new(c.expose().trim().to_string());
                 if c.expose().is_empty() {
                     return Err(PluginError::new(
@@ -472,6 +470,18 @@ fn capitalize(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
         None => String::new(),
+    }
+}
+
+/// The prompt for a one-time code; labels that come from Okta ("Phone",
+/// "Okta Verify") get the word "code" added, so the user (and scripts
+/// driving the terminal) know what is asked.
+fn code_prompt(label: &str) -> String {
+    let label = capitalize(label);
+    if label.to_ascii_lowercase().contains("code") {
+        format!("{label}: ")
+    } else {
+        format!("{label} code: ")
     }
 }
 
