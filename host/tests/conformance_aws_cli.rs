@@ -16,7 +16,7 @@ mod common;
 mod conformance_support;
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use common::pty::PtySession;
@@ -70,33 +70,7 @@ impl Cli {
     /// `aws sts get-caller-identity --profile name`, in a clean environment
     /// whose STS is moto.
     fn get_caller_identity(&self, profile: &str) -> Command {
-        let mut cmd = Command::new(&self.aws);
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.ctx.home())
-            .env("LC_ALL", "C.UTF-8")
-            .env("AWS_CONFIG_FILE", &self.config)
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                self.ctx.tmp.path().join("no-credentials"),
-            )
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            // Both the CLI's GetCallerIdentity and our AssumeRoleWithSAML
-            // (the credential process inherits the CLI's environment).
-            .env("AWS_ENDPOINT_URL_STS", self.moto)
-            .env("AWSPROCESSCREDS_CACHE_DIR", self.ctx.cache_dir())
-            .args([
-                "sts",
-                "get-caller-identity",
-                "--profile",
-                profile,
-                "--output",
-                "json",
-            ])
-            .stdin(Stdio::null());
-        std::fs::create_dir_all(self.ctx.home()).unwrap();
-        cmd
+        aws_get_caller_identity(&self.aws, &self.ctx, &self.config, self.moto, profile)
     }
 }
 

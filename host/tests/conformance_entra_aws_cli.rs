@@ -15,7 +15,6 @@
 mod common;
 mod conformance_support;
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::pty::PtySession;
@@ -59,33 +58,7 @@ fn aws_cli_with_entra_push_number_in_a_terminal() {
         ),
     )
     .unwrap();
-    let caller_identity = || {
-        let mut cmd = Command::new(&aws);
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", ctx.home())
-            .env("LC_ALL", "C.UTF-8")
-            .env("AWS_CONFIG_FILE", &config)
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                ctx.tmp.path().join("no-credentials"),
-            )
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_ENDPOINT_URL_STS", moto)
-            .env("AWSPROCESSCREDS_CACHE_DIR", ctx.cache_dir())
-            .args([
-                "sts",
-                "get-caller-identity",
-                "--profile",
-                "entra",
-                "--output",
-                "json",
-            ])
-            .stdin(Stdio::null());
-        std::fs::create_dir_all(ctx.home()).unwrap();
-        cmd
-    };
+    let caller_identity = || aws_get_caller_identity(&aws, &ctx, &config, moto, "entra");
     let mut s = PtySession::spawn(caller_identity());
     s.expect("password", Duration::from_secs(60));
     s.send_line("hunter2");

@@ -13,7 +13,7 @@ mod common;
 mod conformance_support;
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use common::pty::PtySession;
@@ -59,31 +59,7 @@ impl Cli {
     }
 
     fn get_caller_identity(&self, profile: &str) -> Command {
-        let mut cmd = Command::new(&self.aws);
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.ctx.home())
-            .env("LC_ALL", "C.UTF-8")
-            .env("AWS_CONFIG_FILE", &self.config)
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                self.ctx.tmp.path().join("no-credentials"),
-            )
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_ENDPOINT_URL_STS", self.moto)
-            .env("AWSPROCESSCREDS_CACHE_DIR", self.ctx.cache_dir())
-            .args([
-                "sts",
-                "get-caller-identity",
-                "--profile",
-                profile,
-                "--output",
-                "json",
-            ])
-            .stdin(Stdio::null());
-        std::fs::create_dir_all(self.ctx.home()).unwrap();
-        cmd
+        aws_get_caller_identity(&self.aws, &self.ctx, &self.config, self.moto, profile)
     }
 }
 

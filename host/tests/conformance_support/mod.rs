@@ -396,3 +396,42 @@ pub fn entries(dir: &Path) -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|x| x == "json") && p.parent() == Some(dir))
         .collect()
 }
+
+/// `aws sts get-caller-identity --profile PROFILE --output json` from the
+/// venv's AWS CLI, in a clean environment: the test's home and cache, the
+/// given config file, no shared credentials file, and moto as STS (for
+/// the CLI's own call and, inherited by the credential process, for our
+/// AssumeRoleWithSAML).
+pub fn aws_get_caller_identity(
+    aws: &Path,
+    ctx: &crate::common::Ctx,
+    config: &Path,
+    moto: &str,
+    profile: &str,
+) -> Command {
+    let mut cmd = Command::new(aws);
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", ctx.home())
+        .env("LC_ALL", "C.UTF-8")
+        .env("AWS_CONFIG_FILE", config)
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            ctx.tmp.path().join("no-credentials"),
+        )
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL_STS", moto)
+        .env("AWSPROCESSCREDS_CACHE_DIR", ctx.cache_dir())
+        .args([
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            profile,
+            "--output",
+            "json",
+        ])
+        .stdin(Stdio::null());
+    let _ = std::fs::create_dir_all(ctx.home());
+    cmd
+}
