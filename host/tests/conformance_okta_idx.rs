@@ -12,8 +12,6 @@
 mod common;
 mod conformance_support;
 
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
 use common::pty::PtySession;
@@ -24,55 +22,9 @@ use sandbox::saml::Role;
 
 const ACCOUNT: &str = "123456789012";
 
-struct Cli {
-    ctx: Ctx,
-    moto: &'static str,
-    aws: PathBuf,
-    config: PathBuf,
-}
-
-fn cli() -> Option<Cli> {
-    let moto = shared_moto()?;
-    let aws = tool("aws")?;
-    let ctx = Ctx::new();
-    let config = ctx.tmp.path().join("aws-config");
-    Some(Cli {
-        ctx,
-        moto,
-        aws,
-        config,
-    })
-}
-
-impl Cli {
-    fn profile(&self, name: &str, args: &[&str]) {
-        let exe = bin_dir().join("awsprocesscreds-saml");
-        let line = std::iter::once(exe.display().to_string())
-            .chain(args.iter().map(|a| a.to_string()))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let mut text = std::fs::read_to_string(&self.config).unwrap_or_default();
-        text.push_str(&format!(
-            "[profile {name}]\nregion = us-east-1\ncredential_process = {line}\n\n"
-        ));
-        std::fs::write(&self.config, text).unwrap();
-    }
-
-    fn get_caller_identity(&self, profile: &str) -> Command {
-        aws_get_caller_identity(&self.aws, &self.ctx, &self.config, self.moto, profile)
-    }
-}
-
 #[track_caller]
 fn assert_assumed(out: &Out, role: &str) {
-    assert_eq!(out.code, 0, "aws failed:\n{}", out.stderr);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("aws printed no JSON ({e}): {}", out.stdout));
-    let arn = v["Arn"].as_str().unwrap_or_default();
-    assert!(
-        arn.starts_with(&format!("arn:aws:sts::{ACCOUNT}:assumed-role/{role}/")),
-        "the CLI is not using the assumed role {role}: {v}"
-    );
+    assert_assumed_role(out, ACCOUNT, role);
 }
 
 #[test]

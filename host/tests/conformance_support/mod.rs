@@ -435,3 +435,67 @@ pub fn aws_get_caller_identity(
     let _ = std::fs::create_dir_all(ctx.home());
     cmd
 }
+
+/// One AWS CLI world: a temp home and cache (from `Ctx`), moto as STS, a
+/// config file the tests add profiles to.
+pub struct Cli {
+    pub ctx: crate::common::Ctx,
+    pub moto: &'static str,
+    pub aws: PathBuf,
+    pub config: PathBuf,
+}
+
+/// A [`Cli`] world, or `None` (skip) without the venv's tools.
+pub fn cli() -> Option<Cli> {
+    let moto = shared_moto()?;
+    let aws = tool("aws")?;
+    let ctx = crate::common::Ctx::new();
+    let config = ctx.tmp.path().join("aws-config");
+    Some(Cli {
+        ctx,
+        moto,
+        aws,
+        config,
+    })
+}
+
+impl Cli {
+    /// Append `[profile name]` running our binary with `args` (absolute
+    /// paths, no spaces or quotes: the line is joined with single spaces).
+    pub fn profile(&self, name: &str, args: &[&str]) {
+        let exe = crate::common::bin_dir().join("awsprocesscreds-saml");
+        let mut line = format!("{}", exe.display());
+        for a in args {
+            assert!(
+                !a.contains(' ') && !a.contains('\''),
+                "keep profile args simple: {a}"
+            );
+            line.push(' ');
+            line.push_str(a);
+        }
+        let mut text = std::fs::read_to_string(&self.config).unwrap_or_default();
+        text.push_str(&format!(
+            "[profile {name}]\nregion = us-east-1\ncredential_process = {line}\n\n"
+        ));
+        std::fs::write(&self.config, text).unwrap();
+    }
+
+    /// `aws sts get-caller-identity --profile name`, in a clean environment
+    /// whose STS is moto.
+    pub fn get_caller_identity(&self, profile: &str) -> Command {
+        aws_get_caller_identity(&self.aws, &self.ctx, &self.config, self.moto, profile)
+    }
+}
+
+/// The CLI succeeded and used the role `role` of `account`.
+#[track_caller]
+pub fn assert_assumed_role(out: &crate::common::Out, account: &str, role: &str) {
+    assert_eq!(out.code, 0, "aws failed:\n{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("aws printed no JSON ({e}): {}", out.stdout));
+    let arn = v["Arn"].as_str().unwrap_or_default();
+    assert!(
+        arn.starts_with(&format!("arn:aws:sts::{account}:assumed-role/{role}/")),
+        "the CLI is not using the assumed role {role}: {v}"
+    );
+}
