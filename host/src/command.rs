@@ -3,7 +3,7 @@
 
 use std::io::Read;
 use std::process::{Command, Stdio};
-use std::sync::{mpsc, OnceLock};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use plugin_api::Secret;
@@ -24,21 +24,6 @@ pub enum CommandError {
     TimedOut { what: &'static str, secs: u64 },
 }
 
-/// How long `--password-command` and `--mfa-code-command` may run when
-/// no setting says otherwise (they may wait for a GPG agent's pinentry or
-/// a hardware token touch).
-pub const TIMEOUT: Duration = Duration::from_secs(120);
-
-/// The bound set from `--mfa-timeout` for this run (see [`set_bound`]).
-static BOUND: OnceLock<Duration> = OnceLock::new();
-
-/// Bound every command of this run by `d` (`--mfa-timeout`, default 120 s:
-/// the time a person has to answer a pinentry or touch a token). Set once,
-/// from the resolved settings, before the login starts.
-pub fn set_bound(d: Duration) {
-    let _ = BOUND.set(d);
-}
-
 /// Most output we read from a command (a password is one short line).
 const MAX_OUTPUT: usize = 1 << 16;
 
@@ -47,14 +32,14 @@ const MAX_OUTPUT: usize = 1 << 16;
 ///
 /// We stop reading at the first newline or when the command exits: a
 /// background process it started that keeps stdout open (`cmd &`) does not
-/// keep us waiting. The whole run is bounded by the `--mfa-timeout`
-/// setting when set (see [`set_bound`]), else by `timeout`.
+/// keep us waiting. The whole run is bounded by `timeout` (callers pass
+/// `--mfa-timeout`, default 120 s: the time a person has to answer a
+/// pinentry or touch a token).
 pub fn first_line(
     what: &'static str,
     cmd: &str,
     timeout: Duration,
 ) -> Result<Secret<String>, CommandError> {
-    let timeout = BOUND.get().copied().unwrap_or(timeout);
     #[cfg(unix)]
     let mut command = {
         let mut c = Command::new("/bin/sh");

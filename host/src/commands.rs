@@ -14,7 +14,7 @@ use crate::error::{Error, Kind, Result};
 use crate::login::{self, Outcome};
 use crate::plugin_loader::{Found, Registry};
 use crate::settings::{self, Common, Creds};
-use crate::{command, env_vars as ev, hit, lock, log, output, tty};
+use crate::{env_vars as ev, hit, lock, log, output, tty};
 
 /// `awsprocesscreds-saml ...` / `awsprocesscreds saml ...`.
 pub fn saml(cli: &SamlCli) -> Result<()> {
@@ -103,7 +103,6 @@ fn log_in(miss: hit::Miss, cli: &SamlCli) -> Result<Got> {
         None
     };
 
-    command::set_bound(common.mfa_timeout);
     let plugin = login::find_plugin(&common, &login.provider)?;
     // --no-cache skips only the credential cache: IdP sessions still live
     // in the cache dir (unless it proved unwritable, or --no-idp-session).
@@ -202,7 +201,6 @@ pub fn roles(login_args: &LoginArgs, common_args: &CommonArgs) -> Result<()> {
     log::set_verbosity(settings::verbosity(common_args.verbose));
     let login = settings::login(login_args, common_args)?;
     let common = settings::common(common_args)?;
-    command::set_bound(common.mfa_timeout);
     let plugin = login::find_plugin(&common, &login.provider)?;
     let session_dir = settings::cache_dir().ok();
     match login::run_plugin(&plugin, &login, &common, session_dir.clone())? {

@@ -175,7 +175,8 @@ pub fn run_plugin(
         } else {
             None
         };
-        let mut passwords = Passwords::new(common.password_command.clone(), store);
+        let mut passwords =
+            Passwords::new(common.password_command.clone(), common.mfa_timeout, store);
         passwords.force_prompt = force_prompt;
         let passwords = Arc::new(passwords);
         let services = Arc::new(HostServices {
@@ -188,6 +189,7 @@ pub fn run_plugin(
                 login.username.as_deref().unwrap_or(""),
             ),
             mfa_code_command: common.mfa_code_command.clone(),
+            command_timeout: common.mfa_timeout,
         });
         let result = plugin.login(&request, services);
         let used = passwords.used();

@@ -5,6 +5,7 @@
 //! forget a stored one the IdP rejected.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
 use plugin_api::{ErrorKind, PluginError, Secret};
 
@@ -29,6 +30,8 @@ pub trait PasswordStore: Send + Sync {
 /// The password sources for one login.
 pub struct Passwords {
     pub command: Option<String>,
+    /// How long `command` may run (`--mfa-timeout`).
+    pub command_timeout: Duration,
     pub store: Option<Box<dyn PasswordStore>>,
     /// Skip non-interactive sources (after the IdP rejected a stored one).
     pub force_prompt: bool,
@@ -36,9 +39,14 @@ pub struct Passwords {
 }
 
 impl Passwords {
-    pub fn new(command: Option<String>, store: Option<Box<dyn PasswordStore>>) -> Self {
+    pub fn new(
+        command: Option<String>,
+        command_timeout: Duration,
+        store: Option<Box<dyn PasswordStore>>,
+    ) -> Self {
         Passwords {
             command,
+            command_timeout,
             store,
             force_prompt: false,
             used: Mutex::new(None),
@@ -63,7 +71,7 @@ impl Passwords {
     pub fn get(&self, prompt: &str) -> Result<Secret<String>, PluginError> {
         if !self.force_prompt {
             if let Some(cmd) = &self.command {
-                let v = command::first_line("--password-command", cmd, command::TIMEOUT)
+                let v = command::first_line("--password-command", cmd, self.command_timeout)
                     .map_err(|e| {
                         PluginError::config(e.to_string())
                             .with_hint("fix --password-command (its first output line is used as the password)")

@@ -17,6 +17,8 @@ pub struct HostServices {
     pub passwords: Arc<Passwords>,
     pub sessions: SessionStore,
     pub mfa_code_command: Option<String>,
+    /// How long the MFA code command may run (`--mfa-timeout`).
+    pub command_timeout: std::time::Duration,
 }
 
 fn no_terminal(what: &str) -> PluginError {
@@ -71,12 +73,13 @@ impl Services for HostServices {
 
     fn mfa_code(&self, prompt: &str) -> Result<Secret<String>, PluginError> {
         if let Some(cmd) = &self.mfa_code_command {
-            let v =
-                command::first_line("--mfa-code-command", cmd, command::TIMEOUT).map_err(|e| {
+            let v = command::first_line("--mfa-code-command", cmd, self.command_timeout).map_err(
+                |e| {
                     PluginError::config(e.to_string()).with_hint(
                         "fix --mfa-code-command (its first output line is used as the code)",
                     )
-                })?;
+                },
+            )?;
             log::add_secret(v.expose());
             return Ok(v);
         }
