@@ -40,16 +40,6 @@ pub(crate) fn specs() -> Vec<OptionSpec> {
     ]
 }
 
-fn flag(key: &str, value: &str) -> Result<bool, PluginError> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(PluginError::config(format!(
-            "--plugin-option {key}={value}: expected true or false"
-        ))),
-    }
-}
-
 impl Options {
     /// Read the options of a login request (unknown keys are the host's
     /// concern: it rejects keys the manifest does not declare).
@@ -59,14 +49,8 @@ impl Options {
             username_field: get("username-field"),
             password_field: get("password-field"),
             code_field: get("code-field"),
-            kmsi: get("kmsi")
-                .map(|v| flag("kmsi", &v))
-                .transpose()?
-                .unwrap_or(false),
-            reuse_session: get("reuse-session")
-                .map(|v| flag("reuse-session", &v))
-                .transpose()?
-                .unwrap_or(true),
+            kmsi: plugin_kit::request::flag(request, "kmsi", false)?,
+            reuse_session: plugin_kit::request::flag(request, "reuse-session", true)?,
         })
     }
 }

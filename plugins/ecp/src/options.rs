@@ -59,16 +59,6 @@ pub fn signin_acs_url(region: Option<&str>) -> &'static str {
     }
 }
 
-fn flag(key: &str, value: &str) -> Result<bool, PluginError> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(PluginError::config(format!(
-            "--plugin-option {key}={value}: expected true or false"
-        ))),
-    }
-}
-
 impl Options {
     /// Read the options of a login request (unknown keys are the host's
     /// concern: it rejects keys the manifest does not declare).
@@ -87,10 +77,7 @@ impl Options {
         Ok(Options {
             sp_entity_id: get("sp-entity-id").unwrap_or_else(|| DEFAULT_SP_ENTITY_ID.into()),
             acs_url,
-            reuse_session: get("reuse-session")
-                .map(|v| flag("reuse-session", &v))
-                .transpose()?
-                .unwrap_or(true),
+            reuse_session: plugin_kit::request::flag(request, "reuse-session", true)?,
         })
     }
 }

@@ -66,17 +66,6 @@ pub(crate) fn specs() -> Vec<OptionSpec> {
     ]
 }
 
-fn flag(key: &str, value: &str) -> Result<bool, PluginError> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(PluginError::config(format!(
-            "--plugin-option {key}={value}: expected true or false"
-        ))
-        .with_hint(format!("write --plugin-option {key}=true or {key}=false"))),
-    }
-}
-
 impl Options {
     /// Read the options of a login request.
     pub fn from_request(request: &LoginRequest) -> Result<Options, PluginError> {
@@ -86,14 +75,8 @@ impl Options {
             tenant: get("tenant"),
             app_id_uri: get("app-id-uri"),
             login_host: get("login-host").unwrap_or(d.login_host),
-            kmsi: get("kmsi")
-                .map(|v| flag("kmsi", &v))
-                .transpose()?
-                .unwrap_or(d.kmsi),
-            reuse_session: get("reuse-session")
-                .map(|v| flag("reuse-session", &v))
-                .transpose()?
-                .unwrap_or(d.reuse_session),
+            kmsi: plugin_kit::request::flag(request, "kmsi", d.kmsi)?,
+            reuse_session: plugin_kit::request::flag(request, "reuse-session", d.reuse_session)?,
         })
     }
 }

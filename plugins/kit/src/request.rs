@@ -56,6 +56,23 @@ pub fn option(request: &LoginRequest, key: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// A boolean `--plugin-option` (`1/0`, `true/false`, `yes/no`, `on/off`,
+/// any case); `default` when absent, a config error naming the option
+/// when it is something else.
+pub fn flag(request: &LoginRequest, key: &str, default: bool) -> Result<bool, PluginError> {
+    let Some(value) = option(request, key) else {
+        return Ok(default);
+    };
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(PluginError::config(format!(
+            "--plugin-option {key}={value}: expected true or false"
+        ))
+        .with_hint(format!("write --plugin-option {key}=true or {key}=false"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

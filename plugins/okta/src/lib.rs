@@ -214,26 +214,9 @@ enum Flow {
 
 impl Flow {
     fn of(req: &LoginRequest) -> Result<Flow, PluginError> {
-        let opt = |k: &str| {
-            req.options
-                .get(k)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
+        let opt = |k: &str| plugin_kit::request::option(req, k);
         let client_id = opt("client-id");
-        let open_browser = match opt("open-browser")
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            None | Some("false") | Some("no") | Some("0") => false,
-            Some("true") | Some("yes") | Some("1") => true,
-            Some(other) => {
-                return Err(PluginError::config(format!(
-                    "--plugin-option open-browser={other} is not true or false"
-                )))
-            }
-        };
+        let open_browser = plugin_kit::request::flag(req, "open-browser", false)?;
         let flow = opt("flow")
             .unwrap_or_else(|| "auto".into())
             .to_ascii_lowercase();
