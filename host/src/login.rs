@@ -16,7 +16,7 @@ use crate::saml::{self, Assertion};
 use crate::services::HostServices;
 use crate::session_store::SessionStore;
 use crate::settings::{Common, Creds, Login};
-use crate::{keyring_passwords, log, roles, sts, timefmt, tty};
+use crate::{keyring_passwords, log, sts, timefmt, tty};
 
 /// Find the plugin named by `-p`, or explain what exists.
 pub fn find_plugin(common: &Common, provider: &str) -> Result<LoadedPlugin> {
@@ -291,18 +291,6 @@ pub fn validate_credentials(name: &str, mut c: Credentials) -> Result<Credential
         c.expiration = Some(timefmt::format(t));
     }
     Ok(c)
-}
-
-/// Choose the role and call STS.
-pub fn assume(
-    assertion: &plugin_api::Secret<String>,
-    parsed: &Assertion,
-    login: &Login,
-    creds: &Creds,
-    common: &Common,
-) -> Result<(Credentials, String)> {
-    let role = roles::choose(&parsed.roles, login.role_arn.as_deref())?;
-    assume_role(assertion, parsed, role, creds, common)
 }
 
 /// Call STS for `role`, chosen from those `parsed` offers.

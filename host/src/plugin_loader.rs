@@ -317,12 +317,8 @@ impl Registry {
     }
 
     /// Find the plugin named `name`, loading only files whose name says
-    /// they are that plugin (first in search order wins).
-    pub fn find(flag_dirs: &[PathBuf], name: &str) -> (Option<LoadedPlugin>, Registry) {
-        Self::find_with(flag_dirs, name, Limits::default())
-    }
-
-    /// [`Registry::find`] with bounds for process plugins.
+    /// they are that plugin (first in search order wins), with `limits`
+    /// bounding process plugins.
     pub fn find_with(
         flag_dirs: &[PathBuf],
         name: &str,

@@ -33,13 +33,9 @@ pub fn none_offered() -> Error {
         .hint("ask your identity provider's administrator to assign you an AWS role")
 }
 
-/// Pick the role: the one asked for, the only one, or the user's choice.
-pub fn choose(roles: &[Role], wanted: Option<&str>) -> Result<Role> {
-    choose_named(roles, wanted, Names::new)
-}
-
-/// Like [`choose`]; `names` is asked for account names only when the
-/// picker is about to be shown (it may cost a request).
+/// Pick the role: the one asked for, the only one, or the user's choice;
+/// `names` is asked for account names only when the picker is about to be
+/// shown (it may cost a request).
 pub fn choose_named(
     roles: &[Role],
     wanted: Option<&str>,
@@ -104,17 +100,21 @@ mod tests {
     fn exact_match_single_and_missing() {
         let roles = vec![role("a"), role("b")];
         assert_eq!(
-            choose(&roles, Some("arn:aws:iam::123456789012:role/b")).unwrap(),
+            choose_named(&roles, Some("arn:aws:iam::123456789012:role/b"), Names::new).unwrap(),
             role("b")
         );
-        let e = choose(&roles, Some("arn:aws:iam::123456789012:role/c")).unwrap_err();
+        let e =
+            choose_named(&roles, Some("arn:aws:iam::123456789012:role/c"), Names::new).unwrap_err();
         assert!(
             e.message.contains("role/a") && e.message.contains("role/b"),
             "{}",
             e.message
         );
-        assert_eq!(choose(&roles[..1], None).unwrap(), role("a"));
-        assert!(choose(&[], None).is_err());
+        assert_eq!(
+            choose_named(&roles[..1], None, Names::new).unwrap(),
+            role("a")
+        );
+        assert!(choose_named(&[], None, Names::new).is_err());
     }
 
     #[test]
