@@ -9,7 +9,6 @@
 //! in `account-names.json` in the cache directory (0600, no secrets).
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
@@ -130,20 +129,11 @@ fn fetch(url: &str, assertion: &Secret<String>, common: &Common) -> Result<Names
 }
 
 fn read_cache(dir: &Path) -> Names {
-    let path = dir.join(CACHE_FILE);
-    let Ok(meta) = std::fs::symlink_metadata(&path) else {
+    // The one safe way to read a file in our cache directory: no symlink,
+    // no FIFO, ours, size-capped.
+    let Ok(buf) = crate::safe_fs::read(&dir.join(CACHE_FILE), MAX_CACHE_BYTES) else {
         return Names::new();
     };
-    if !meta.is_file() {
-        return Names::new();
-    }
-    let mut buf = Vec::new();
-    if std::fs::File::open(&path)
-        .and_then(|f| f.take(MAX_CACHE_BYTES).read_to_end(&mut buf))
-        .is_err()
-    {
-        return Names::new();
-    }
     serde_json::from_slice::<Names>(&buf)
         .map(|m| m.into_iter().filter(|(k, _)| is_account_id(k)).collect())
         .unwrap_or_default()

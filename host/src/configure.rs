@@ -177,8 +177,11 @@ fn saml_binary() -> String {
     let Some(beside) = beside else {
         return "awsprocesscreds-saml".into();
     };
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
+    // Only absolute PATH entries, as the slim front end searches them: an
+    // empty or relative entry means "wherever the AWS CLI was started".
+    let on_path = std::env::var_os(crate::env_vars::PATH).and_then(|paths| {
         std::env::split_paths(&paths)
+            .filter(|d| d.is_absolute())
             .map(|d| d.join(&name))
             .find(|p| p.is_file())
             .and_then(|p| p.canonicalize().ok())
