@@ -136,7 +136,7 @@ impl<'h> Flow<'h> {
         let missing = |what: &str, option: &str| {
             PluginError::config(format!(
                 "cannot find the {what} input of the ADFS sign-in form (its fields: {})",
-                pages::field_names(form)
+                form.field_names()
             ))
             .with_hint(format!("name it with --plugin-option {option}=NAME"))
         };

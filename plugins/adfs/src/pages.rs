@@ -120,20 +120,6 @@ pub fn credential_fields(form: &Form, options: &Options) -> (Option<String>, Opt
     (user, pass)
 }
 
-/// The names of a form's fields, for messages (names are never secret).
-pub fn field_names(form: &Form) -> String {
-    let names: Vec<&str> = form
-        .fields
-        .iter()
-        .filter_map(|f| f.name.as_deref())
-        .collect();
-    if names.is_empty() {
-        "none".into()
-    } else {
-        names.join(", ")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -200,7 +200,7 @@ fn html_title(page: &str) -> Option<String> {
     let after = open + lower[open..].find('>')? + 1;
     let close = after + lower[after..].find("</title")?;
     let title = page.get(after..close)?;
-    let title: String = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title = plugin_kit::html::collapse(title);
     (!title.is_empty()).then(|| title.chars().take(120).collect())
 }
 
@@ -210,7 +210,7 @@ fn text_of(node: Node) -> String {
     for t in node.descendants().filter(Node::is_text) {
         s.push_str(t.text().unwrap_or(""));
     }
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    plugin_kit::html::collapse(&s)
 }
 
 fn fault_error(fault: Node) -> PluginError {

@@ -124,7 +124,7 @@ pub fn code_in_text(text: &str) -> Option<String> {
 }
 
 fn shorten(s: &str) -> String {
-    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line = plugin_kit::html::collapse(s);
     if one_line.chars().count() <= 200 {
         return one_line;
     }

@@ -136,7 +136,7 @@ impl Walk<'_> {
             return Err(PluginError::config(format!(
                 "the login form on {} has no input named {name} (its fields: {})",
                 page.describe(),
-                field_names(form)
+                form.field_names()
             ))
             .with_hint("fix --plugin-option username-field=NAME"));
         }
@@ -300,18 +300,5 @@ fn press_script_button(fields: &mut [(String, String)]) {
         if name == "pf.ok" && value.is_empty() {
             *value = "clicked".into();
         }
-    }
-}
-
-fn field_names(form: &Form) -> String {
-    let names: Vec<&str> = form
-        .fields
-        .iter()
-        .filter_map(|f| f.name.as_deref())
-        .collect();
-    if names.is_empty() {
-        "none".into()
-    } else {
-        names.join(", ")
     }
 }

@@ -563,6 +563,21 @@ impl Form {
         self.fields.iter().find(|f| f.id.as_deref() == Some(id))
     }
 
+    /// The names of the form's fields, for messages (names are never
+    /// secret): `"a, b"`, or `"none"`.
+    pub fn field_names(&self) -> String {
+        let names: Vec<&str> = self
+            .fields
+            .iter()
+            .filter_map(|f| f.name.as_deref())
+            .collect();
+        if names.is_empty() {
+            "none".into()
+        } else {
+            names.join(", ")
+        }
+    }
+
     /// A fingerprint of the form's shape (method, action and field names,
     /// not values), to notice when an IdP keeps serving the same form.
     pub fn shape(&self) -> String {
