@@ -67,6 +67,22 @@ pub fn page_url(destination: Option<&str>) -> Option<String> {
     is_aws_signin(&d).then(|| d.to_string())
 }
 
+/// [`lookup`], or no names when `skip` (`--no-account-names`, or no
+/// choice to make).
+pub fn lookup_unless(
+    skip: bool,
+    assertion: &Secret<String>,
+    parsed: &Assertion,
+    common: &Common,
+    cache_dir: Option<&Path>,
+) -> Names {
+    if skip {
+        Names::new()
+    } else {
+        lookup(assertion, parsed, common, cache_dir)
+    }
+}
+
 /// Names for the accounts of `assertion`'s roles: from the cache when it
 /// knows them all, else from the sign-in page. Never fails.
 pub fn lookup(

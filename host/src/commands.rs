@@ -7,7 +7,7 @@ use std::io::Write;
 use plugin_api::{Credentials, LoadError};
 use time::OffsetDateTime;
 
-use crate::account_names::{self, Names as AccountNames};
+use crate::account_names;
 use crate::cache::{self, Cache};
 use crate::cli::{CacheAction, CommonArgs, LoginArgs, SamlCli};
 use crate::error::{Error, Kind, Result};
@@ -110,14 +110,15 @@ fn log_in(miss: hit::Miss, cli: &SamlCli) -> Result<Got> {
     let (credentials, assumed, cacheable) =
         match login::run_plugin(&plugin, &login, &common, session_dir)? {
             Outcome::Saml(assertion, parsed) => {
-                let names_dir = creds.cache_dir.clone();
                 let role =
                     crate::roles::choose_named(&parsed.roles, login.role_arn.as_deref(), || {
-                        if cli.login.no_account_names {
-                            AccountNames::new()
-                        } else {
-                            account_names::lookup(&assertion, &parsed, &common, Some(&names_dir))
-                        }
+                        account_names::lookup_unless(
+                            cli.login.no_account_names,
+                            &assertion,
+                            &parsed,
+                            &common,
+                            Some(&creds.cache_dir),
+                        )
                     })?;
                 let (c, role) = login::assume_role(&assertion, &parsed, role, &creds, &common)?;
                 (c, Some(role), true)
@@ -209,11 +210,13 @@ pub fn roles(login_args: &LoginArgs, common_args: &CommonArgs) -> Result<()> {
                 return Err(crate::roles::none_offered());
             }
             // Names cost a request; they matter when there is a choice.
-            let names = if login_args.no_account_names || parsed.roles.len() < 2 {
-                AccountNames::new()
-            } else {
-                account_names::lookup(&assertion, &parsed, &common, session_dir.as_deref())
-            };
+            let names = account_names::lookup_unless(
+                login_args.no_account_names || parsed.roles.len() < 2,
+                &assertion,
+                &parsed,
+                &common,
+                session_dir.as_deref(),
+            );
             let mut out = std::io::stdout().lock();
             for r in &parsed.roles {
                 let name = names.get(r.account()).map(String::as_str).unwrap_or("");

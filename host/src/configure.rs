@@ -320,11 +320,13 @@ fn complete(args: &ConfigureArgs) -> Result<LoginArgs> {
             login::run_plugin(&plugin, &login, &common, dir.clone())?
         {
             let role = roles::choose_named(&parsed.roles, None, || {
-                if l.no_account_names {
-                    account_names::Names::new()
-                } else {
-                    account_names::lookup(&assertion, &parsed, &common, dir.as_deref())
-                }
+                account_names::lookup_unless(
+                    l.no_account_names,
+                    &assertion,
+                    &parsed,
+                    &common,
+                    dir.as_deref(),
+                )
             })?;
             l.role_arn = Some(role.role_arn);
         }
