@@ -61,7 +61,7 @@ pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome,
     }
     host.debug(&format!(
         "Entra sign-in made {} request(s)",
-        flow.web.requests
+        flow.web.requests()
     ));
     result
 }

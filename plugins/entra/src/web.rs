@@ -4,44 +4,37 @@
 //! and the JSON calls the pages' scripts make.
 
 use plugin_api::{Host, HttpRequest, HttpResponse, PluginError};
-use plugin_kit::browser::{is_secure_or_loopback, redacted};
+use plugin_kit::browser::{is_secure_or_loopback, redacted, Browser};
 use plugin_kit::html::{Form, Page};
 use serde_json::Value;
 use url::Url;
 
-/// What browsers send, so Entra serves its HTML pages.
-const ACCEPT_HTML: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-
-/// A browser-like client for one login.
+/// A browser-like client for one login: page loads and form posts go
+/// through the kit's [`Browser`]; the JSON calls the pages' scripts make
+/// are added here.
 pub struct Web<'h> {
     host: &'h Host,
-    /// Requests made, for the debug log.
-    pub requests: usize,
+    browser: Browser<'h>,
+    json_calls: usize,
 }
 
 impl<'h> Web<'h> {
     pub fn new(host: &'h Host) -> Self {
-        Web { host, requests: 0 }
+        Web {
+            host,
+            browser: Browser::new(host),
+            json_calls: 0,
+        }
     }
 
-    fn page(&mut self, request: HttpRequest) -> Result<Page, PluginError> {
-        self.requests += 1;
-        let resp = self.host.http(request.header("Accept", ACCEPT_HTML))?;
-        let page = Page::parse(&resp.url, &resp.text()).map_err(|e| {
-            PluginError::protocol(format!("Entra ID answered from an invalid URL ({e})"))
-        })?;
-        self.host.debug(&format!(
-            "page {} (HTTP {}), title {:?}",
-            redacted(&page.url),
-            resp.status,
-            page.title().unwrap_or_default()
-        ));
-        Ok(page)
+    /// Requests made, for the debug log.
+    pub fn requests(&self) -> usize {
+        self.browser.requests() + self.json_calls
     }
 
     /// `GET url`.
     pub fn get(&mut self, url: &Url) -> Result<Page, PluginError> {
-        self.page(HttpRequest::get(url.as_str()))
+        self.browser.open(url.as_str()).map(|l| l.page)
     }
 
     /// Post `fields` as a form to `url`. `sends_secret` refuses a plain
@@ -52,17 +45,7 @@ impl<'h> Web<'h> {
         fields: &[(String, String)],
         sends_secret: bool,
     ) -> Result<Page, PluginError> {
-        check_secure(url, sends_secret)?;
-        let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
-        self.host.debug(&format!(
-            "posting [{}] to {}",
-            names.join(", "),
-            redacted(url)
-        ));
-        self.page(HttpRequest::post_form(
-            url.as_str(),
-            fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        ))
+        self.browser.post(url, fields, sends_secret).map(|l| l.page)
     }
 
     /// Submit an HTML form of `page` as a browser would (auto-post pages).
@@ -73,22 +56,9 @@ impl<'h> Web<'h> {
         fields: &[(String, String)],
         sends_secret: bool,
     ) -> Result<Page, PluginError> {
-        let mut target = page.resolve_action(form).map_err(|e| {
-            PluginError::protocol(format!(
-                "the form on {} has an invalid action ({e})",
-                page.describe()
-            ))
-        })?;
-        target.set_fragment(None);
-        if form.method == "GET" {
-            check_secure(&target, sends_secret)?;
-            target
-                .query_pairs_mut()
-                .clear()
-                .extend_pairs(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-            return self.get(&target);
-        }
-        self.post_form(&target, fields, sends_secret)
+        self.browser
+            .submit(page, form, fields, sends_secret)
+            .map(|l| l.page)
     }
 
     /// POST a JSON body with the extra `headers`; the answer as JSON.
@@ -99,7 +69,7 @@ impl<'h> Web<'h> {
         headers: &[(&str, String)],
     ) -> Result<Value, PluginError> {
         check_secure(url, true)?;
-        self.requests += 1;
+        self.json_calls += 1;
         let mut request = HttpRequest::post_json(url.as_str(), body);
         for (k, v) in headers {
             if !v.is_empty() {

@@ -58,14 +58,7 @@ impl<'h> Browser<'h> {
                 page.describe()
             ))
         })?;
-        if sends_password && !is_secure_or_loopback(&target) {
-            return Err(PluginError::config(format!(
-                "refusing to send your password to {} over plain {}",
-                target.host_str().unwrap_or("the server"),
-                target.scheme()
-            ))
-            .with_hint("your IdP must use HTTPS; check the -e/--endpoint URL"));
-        }
+        check_secure(&target, sends_password)?;
         target.set_fragment(None);
         let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
         // The host logs each request's URL and status; say which form and
@@ -91,6 +84,27 @@ impl<'h> Browser<'h> {
         self.send(request)
     }
 
+    /// POST `fields` as a form to `url` (a URL a page's script posts to,
+    /// not a `<form>`). `sends_password` as for [`Browser::submit`].
+    pub fn post(
+        &mut self,
+        url: &Url,
+        fields: &[(String, String)],
+        sends_password: bool,
+    ) -> Result<Loaded, PluginError> {
+        check_secure(url, sends_password)?;
+        let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+        self.host.debug(&format!(
+            "posting [{}] to {}",
+            names.join(", "),
+            redacted(url)
+        ));
+        self.send(HttpRequest::post_form(
+            url.as_str(),
+            fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        ))
+    }
+
     fn send(&mut self, request: HttpRequest) -> Result<Loaded, PluginError> {
         self.requests += 1;
         let resp = self.host.http(request.header("Accept", ACCEPT_HTML))?;
@@ -109,6 +123,20 @@ impl<'h> Browser<'h> {
             page,
         })
     }
+}
+
+/// Refuse to send a password (or other sign-in data) over plain HTTP
+/// anywhere but loopback.
+fn check_secure(target: &Url, sends_password: bool) -> Result<(), PluginError> {
+    if sends_password && !is_secure_or_loopback(target) {
+        return Err(PluginError::config(format!(
+            "refusing to send your password to {} over plain {}",
+            target.host_str().unwrap_or("the server"),
+            target.scheme()
+        ))
+        .with_hint("your IdP must use HTTPS; check the -e/--endpoint URL"));
+    }
+    Ok(())
 }
 
 /// `#id`, `name=...` or the form's position, for logs.
