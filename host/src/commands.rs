@@ -54,15 +54,12 @@ pub fn credentials(cli: &SamlCli) -> Result<Got> {
 /// A cache miss: take the per-key lock, re-check the cache, log in, cache.
 fn log_in(miss: hit::Miss, cli: &SamlCli) -> Result<Got> {
     let hit::Miss {
-        mut login,
+        login,
         common,
         creds,
         key,
         cache,
     } = miss;
-    if creds.region.is_some() {
-        login.region = creds.region.clone();
-    }
     let mut write_cache = creds.use_cache;
     let _lock = if creds.use_cache {
         // A cache directory that is not ours or not a directory is a

@@ -87,9 +87,14 @@ pub enum Found {
 /// that use the credentials themselves.
 pub fn find(cli: &SamlCli) -> Result<Found> {
     log::set_verbosity(settings::verbosity(cli.common.verbose));
-    let login = settings::login(&cli.login, &cli.common)?;
+    let mut login = settings::login(&cli.login, &cli.common)?;
     let common = settings::common(&cli.common)?;
     let creds = settings::creds(&cli.creds)?;
+    // The region STS is called in (`--region` included) is the one the
+    // plugin is told about.
+    if creds.region.is_some() {
+        login.region = creds.region.clone();
+    }
     let cache = Cache::new(creds.cache_dir.clone());
     let key = cache_key(&login, &creds);
     if creds.use_cache {
