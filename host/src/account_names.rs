@@ -55,13 +55,19 @@ pub fn is_aws_signin(u: &Url) -> bool {
     })
 }
 
+/// `AWSPROCESSCREDS_SIGNIN_URL`, the sign-in base URL that replaces the
+/// AWS one (tests, private endpoints), without a trailing `/`.
+pub fn signin_base_override() -> Option<String> {
+    std::env::var(ev::SIGNIN_URL)
+        .ok()
+        .map(|b| b.trim().trim_end_matches('/').to_string())
+        .filter(|b| !b.is_empty())
+}
+
 /// Where to post the assertion, if anywhere.
 pub fn page_url(destination: Option<&str>) -> Option<String> {
-    if let Some(base) = std::env::var(ev::SIGNIN_URL)
-        .ok()
-        .filter(|b| !b.trim().is_empty())
-    {
-        return Some(format!("{}/saml", base.trim().trim_end_matches('/')));
+    if let Some(base) = signin_base_override() {
+        return Some(format!("{base}/saml"));
     }
     let d = Url::parse(destination?).ok()?;
     is_aws_signin(&d).then(|| d.to_string())

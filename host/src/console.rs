@@ -9,7 +9,6 @@ use url::Url;
 
 use crate::cli::{ConsoleArgs, SamlCli};
 use crate::commands;
-use crate::env_vars as ev;
 use crate::error::{Error, Kind, Result};
 use crate::http::HttpClient;
 use crate::profile::Profile;
@@ -130,10 +129,7 @@ pub fn run(args: &ConsoleArgs, profile: Option<&Profile>) -> Result<()> {
         .or_else(|| profile.and_then(|p| p.region.clone()));
     let partition = Partition::of(got.role_arn.as_deref(), region.as_deref());
     let region = region.unwrap_or_else(|| partition.default_region().to_string());
-    let base = std::env::var(ev::SIGNIN_URL)
-        .ok()
-        .map(|b| b.trim().trim_end_matches('/').to_string())
-        .filter(|b| !b.is_empty())
+    let base = crate::account_names::signin_base_override()
         .unwrap_or_else(|| partition.signin_base().to_string());
     let session = serde_json::json!({
         "sessionId": c.access_key_id,
