@@ -6,6 +6,7 @@ use time::macros::format_description;
 use time::OffsetDateTime;
 
 use crate::api::{ApiError, Authn};
+use crate::browser_only::needs_browser;
 use crate::org;
 use crate::Ctx;
 
@@ -148,10 +149,10 @@ pub fn status_error(ctx: &Ctx, a: &Authn) -> PluginError {
             .with_hint("wait for the lockout to end, unlock it from the Okta sign-in page, or ask your Okta administrator"),
         "PASSWORD_EXPIRED" => PluginError::auth(format!("the Okta password of {user} has expired"))
             .with_hint(format!("sign in at {} in a browser to choose a new password, then run again", ctx.org.base())),
-        "MFA_ENROLL" | "MFA_ENROLL_ACTIVATE" => PluginError::not_supported(format!(
-            "Okta requires {user} to set up a second factor first"
-        ))
-        .with_hint(format!("sign in at {} in a browser and enroll a factor (e.g. Okta Verify), then run again", ctx.org.base())),
+        "MFA_ENROLL" | "MFA_ENROLL_ACTIVATE" => needs_browser(
+            format!("Okta requires {user} to set up a second factor first"),
+            format!("sign in at {} in a browser and enroll a factor (e.g. Okta Verify), then run again", ctx.org.base()),
+        ),
         "UNAUTHENTICATED" => PluginError::auth("Okta ended the sign-in transaction (UNAUTHENTICATED)")
             .with_hint("run again; if it repeats, sign in once in a browser"),
         "RECOVERY" | "RECOVERY_CHALLENGE" | "PASSWORD_RESET" => PluginError::auth(format!(
