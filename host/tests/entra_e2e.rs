@@ -14,8 +14,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use common::pty::PtySession;
-use common::{assert_credentials, run, Ctx};
-use sandbox::entra::{self, Entra, EntraConfig, Mfa, PushOutcome};
+use common::{assert_credentials, run, Ctx, Out};
+use sandbox::entra::{self, At, Entra, EntraConfig, Fault, Mfa, PushOutcome, ServiceError};
 use sandbox::pki::TestPki;
 use sandbox::saml::Role;
 use sandbox::Server;
@@ -204,6 +204,111 @@ fn wrong_password_is_one_line_from_the_error_code() {
     assert_eq!(errors, 1, "{}", out.stderr);
     assert!(out.stderr.contains("hint:"), "{}", out.stderr);
     assert_eq!(w.ctx.sts_calls(), 0);
+}
+
+/// The failure as a user reads it: exit 1, nothing on stdout, exactly one
+/// error line and one hint line; their texts.
+fn error_and_hint(out: &Out) -> (String, String) {
+    out.fails(1, "awsprocesscreds-saml: error: ");
+    let lines = |prefix: &str| -> Vec<String> {
+        out.stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix(prefix))
+            .map(str::to_owned)
+            .collect()
+    };
+    let errors = lines("awsprocesscreds-saml: error: ");
+    let hints = lines("awsprocesscreds-saml: hint: ");
+    assert_eq!((errors.len(), hints.len()), (1, 1), "{}", out.stderr);
+    (errors[0].clone(), hints[0].clone())
+}
+
+/// Issue 20, item 1: Entra's `ConvergedError` pages (`iErrorCode` and
+/// `strServiceExceptionMessage`, no `sErrorCode`) after the password, after
+/// MFA and at the SAML step name the cause, with Entra's words and the
+/// trace id, never "a page this client does not handle".
+#[test]
+fn converged_error_pages_read_as_their_cause() {
+    let otp = || {
+        Some(Mfa::Otp {
+            code: "123456".into(),
+        })
+    };
+    let cases = [
+        (
+            ServiceError::conditional_access(At::Password),
+            None,
+            "Entra ID: blocked by Conditional Access (AADSTS53003): Access has been blocked by Conditional Access policies. The access policy does not allow token issuance. (trace id ",
+            "ask your administrator",
+        ),
+        (
+            ServiceError::device_not_compliant(At::Mfa),
+            otp(),
+            "Entra ID: Conditional Access requires a compliant, managed device (AADSTS53000)",
+            "device your organisation manages",
+        ),
+        (
+            ServiceError::not_domain_joined(At::Saml),
+            None,
+            "Entra ID: Conditional Access requires a domain-joined device (AADSTS53001)",
+            "domain-joined device",
+        ),
+        (
+            ServiceError::not_assigned(At::Saml),
+            None,
+            "Entra ID: you are not assigned to this application (AADSTS50105) (trace id ",
+            "assign you",
+        ),
+        (
+            ServiceError::disabled(At::Password),
+            None,
+            "Entra ID: the account is disabled (AADSTS50057) (trace id ",
+            "enable it",
+        ),
+        (
+            ServiceError::new(
+                At::Mfa,
+                135011,
+                "Device used during the authentication is disabled.",
+            ),
+            otp(),
+            "Entra ID refused the sign-in (AADSTS135011): Device used during the authentication is disabled. (trace id ",
+            "error?code=135011",
+        ),
+    ];
+    for (refusal, mfa, error_start, hint_part) in cases {
+        let w = world(EntraConfig {
+            fault: Some(Fault::Service(refusal.clone())),
+            mfa,
+            ..Default::default()
+        });
+        let mut cmd = w.with_password(&[]);
+        cmd.env("AWSPROCESSCREDS_MFA_CODE_COMMAND", "echo 123456");
+        let out = run(cmd);
+        let (error, hint) = error_and_hint(&out);
+        assert!(error.starts_with(error_start), "{refusal:?}:\n{error}");
+        assert!(hint.contains(hint_part), "{refusal:?}:\n{hint}");
+        assert!(!out.stderr.contains(PASSWORD));
+        assert_eq!(w.ctx.sts_calls(), 0);
+    }
+}
+
+/// A refusal that comes after a kept session: the administrator removed
+/// the assignment after the first sign-in; the next run (no password, no
+/// terminal) reads "not assigned", not a protocol error.
+#[test]
+fn a_refusal_on_the_kept_session_path_is_named_too() {
+    let w = world(EntraConfig::default());
+    run(w.with_password(&[])).ok();
+    w.entra.lock().unwrap().config.fault =
+        Some(Fault::Service(ServiceError::not_assigned(At::Saml)));
+    let out = run(w.saml(&["--no-cache"]));
+    let (error, _) = error_and_hint(&out);
+    assert!(
+        error.starts_with("Entra ID: you are not assigned to this application (AADSTS50105)"),
+        "{error}"
+    );
+    assert_eq!(w.entra.lock().unwrap().password_posts, 1);
 }
 
 #[test]
