@@ -19,6 +19,8 @@
 //! Tests configure it with [`IdxConfig`] and read the counters in
 //! [`IdxState`]; every request is recorded in `requests`.
 
+pub mod answers;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -172,6 +174,9 @@ pub struct IdxUser {
     /// `(text, i18n key)` and no remediation, as a terminal 4xx state
     /// (widget mocks error-403-access-denied, error-400-user-not-assigned).
     pub refusal: Option<(String, String)>,
+    /// After the password, this whole answer (an [`answers`] fixture)
+    /// given the transaction's state handle.
+    pub answer_after_password: Option<fn(&str) -> answers::Answer>,
 }
 
 impl IdxUser {
@@ -186,6 +191,7 @@ impl IdxUser {
             must_enroll: false,
             password_warn: false,
             refusal: None,
+            answer_after_password: None,
         }
     }
 
@@ -1013,6 +1019,11 @@ async fn identify(State(state): State<Idx>, body: Bytes) -> Response {
 }
 
 fn after_password(st: &mut IdxState, h: &str, txn: Txn, user: &IdxUser) -> Response {
+    if let (true, Some(answer)) = (txn.password_ok, user.answer_after_password) {
+        let a = answer(h);
+        let status = StatusCode::from_u16(a.status).unwrap_or(StatusCode::FORBIDDEN);
+        return ion(status, a.body);
+    }
     if let (true, Some((text, key))) = (txn.password_ok, &user.refusal) {
         let status = if key.contains("not.assigned") {
             StatusCode::BAD_REQUEST

@@ -433,6 +433,26 @@ fn converged_error_pages_name_the_cause_at_every_step() {
             ErrorKind::Protocol,
         ),
         (
+            ServiceError::new(
+                At::Mfa,
+                50088,
+                "Limit on telecom MFA calls reached. Please try again in a few minutes.",
+            ),
+            otp(),
+            "too many MFA calls or text messages for now (AADSTS50088)",
+            ErrorKind::Other,
+        ),
+        (
+            ServiceError::new(
+                At::Password,
+                50196,
+                "The server terminated an operation because it encountered a client request loop.",
+            ),
+            None,
+            "Entra ID stopped a sign-in loop",
+            ErrorKind::Other,
+        ),
+        (
             ServiceError::conditional_access_german(At::Password),
             None,
             "blocked by Conditional Access (AADSTS53003): Der Zugriff wurde durch Richtlinien für bedingten Zugriff blockiert.",
@@ -451,7 +471,7 @@ fn converged_error_pages_name_the_cause_at_every_step() {
         assert_eq!(e.kind, kind, "{refusal:?}: {e:?}");
         // What an administrator looks up carries the trace id; a sign-in
         // that took too long is the user's to retry.
-        if refusal.code != 50089 {
+        if ![50089, 50088].contains(&refusal.code) {
             assert!(
                 e.message.contains("trace id "),
                 "{refusal:?}: no trace id in {}",

@@ -11,7 +11,7 @@ use awsprocesscreds_plugin_okta::OktaPlugin;
 use base64::Engine as _;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, Plugin, PluginError};
 use plugin_testkit::{TestServices, TestServicesBuilder};
-use sandbox::okta_idx::{self, Authenticator, Idx, IdxConfig, IdxUser, Push};
+use sandbox::okta_idx::{self, answers, Authenticator, Idx, IdxConfig, IdxUser, Push};
 use sandbox::Server;
 
 const USER: &str = "monty@example.com";
@@ -553,6 +553,58 @@ fn terminal_refusals_after_the_password_are_not_called_a_wrong_password() {
     assert_eq!(e.kind, ErrorKind::NotSupported, "{}", e.message);
     assert!(e.message.contains("device assurance"), "{}", e.message);
     assert!(e.hint.unwrap_or_default().contains("client-id"));
+}
+
+/// Answers that end an OIE sign-in, in the shapes of okta-signin-widget's
+/// mocks (`sandbox::okta_idx::answers`): each is a named outcome, never
+/// "wrong password" or a bare HTTP status.
+#[test]
+fn terminal_idx_answers_from_oktas_mocks_are_named() {
+    type Fixture = fn(&str) -> answers::Answer;
+    let cases: [(Fixture, &str, ErrorKind); 6] = [
+        (
+            answers::session_expired,
+            "the Okta sign-in transaction expired (You have been logged out due to inactivity",
+            ErrorKind::Other,
+        ),
+        (
+            answers::verification_timed_out,
+            "the Okta sign-in transaction expired (Verification timed out",
+            ErrorKind::Other,
+        ),
+        (
+            answers::too_many_requests,
+            "Okta is rate-limiting this sign-in: Too many requests",
+            ErrorKind::Other,
+        ),
+        (
+            answers::sms_rate_limit,
+            "Okta is rate-limiting this sign-in: You have reached the limit of sms requests",
+            ErrorKind::Other,
+        ),
+        (
+            answers::voice_rate_limit,
+            "Okta is rate-limiting this sign-in: You have reached the limit of call requests",
+            ErrorKind::Other,
+        ),
+        (
+            answers::network_policy_block,
+            "Okta's network policy blocked this sign-in (Forbidden: Access denied by network policy)",
+            ErrorKind::Other,
+        ),
+    ];
+    for (fixture, needle, kind) in cases {
+        let mut u = user();
+        u.answer_after_password = Some(fixture);
+        let o = org_with(u);
+        let e = err(&services().build(), &request(&o.link));
+        assert!(e.message.contains(needle), "{needle}: {}", e.message);
+        assert_eq!(e.kind, kind, "{}", e.message);
+        assert!(!e.message.contains("username or password"), "{}", e.message);
+        assert!(e.hint.is_some(), "{needle}");
+        // A named refusal is not blamed on the classic API.
+        assert_eq!(o.idx.lock().unwrap().count("/api/v1/authn"), 0);
+    }
 }
 
 #[test]

@@ -97,7 +97,13 @@ pub(super) fn message_error(
             ctx.org.base()
         ));
     }
-    if keys.contains("e0000150") || keys.contains("toomanyrequests") {
+    // `errors.E0000150`/`E0000151`: the limit of SMS / call requests;
+    // `tooManyRequests`: an IDX-shaped 429 (okta-signin-widget mocks
+    // error-authenticator-phone-{sms,voice}-ratelimit, error-429-too-many-request).
+    if ["e0000150", "e0000151", "toomanyrequests"]
+        .iter()
+        .any(|k| keys.contains(k))
+    {
         return PluginError::other(format!("Okta is rate-limiting this sign-in: {text}"))
             .with_hint("wait a minute and run again");
     }
