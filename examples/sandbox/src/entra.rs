@@ -32,9 +32,11 @@
 //!   `articles/active-directory/develop/reference-error-codes.md` in
 //!   MicrosoftDocs/azure-docs).
 //! - The MFA registration interrupt `ConvergedProofUpRedirect` with and
-//!   without its skip link, carrying `iErrorCode` 50203 as information (as
-//!   in saml2aws's ConvergedProofUpRedirect.html and the page quoted by
-//!   other Entra clients' tests).
+//!   without its skip link (the fields of saml2aws's
+//!   ConvergedProofUpRedirect.html: `urlSkipMfaRegistration`,
+//!   `iRemainingDaysToSkipMfaRegistration`, `sProofUpToken`), plus an
+//!   informational `iErrorCode` of our own (50203) that must not read as a
+//!   refusal.
 //!
 //! Every request is counted (`requests`).
 
@@ -956,8 +958,9 @@ fn method_of(mfa: &Mfa) -> &'static str {
     }
 }
 
-/// "More information required": the MFA registration interrupt. Its
-/// `iErrorCode` 50203 is information, not a refusal.
+/// "More information required": the MFA registration interrupt, with the
+/// fields of saml2aws's `pkg/provider/aad/testdata/ConvergedProofUpRedirect.html`.
+/// Its `iErrorCode` (our own value) is information, not a refusal.
 fn proof_up_page(st: &EntraState, flow_id: &str, ft: &str, skippable: bool) -> Response {
     let mut c = base_config(st, "ConvergedProofUpRedirect", flow_id, ft);
     c["iErrorCode"] = json!("50203");

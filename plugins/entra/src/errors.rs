@@ -64,11 +64,11 @@ pub fn from_refusal(r: &Refusal) -> PluginError {
             "the account is disabled",
             "ask your administrator to enable it (give them the trace id)",
         ),
-        "53003" | "53002" | "530032" => PluginError::auth(format!(
+        "53003" | "53002" | "530032" | "50131" => PluginError::auth(format!(
             "Entra ID: blocked by Conditional Access ({tag}){detail}"
         ))
         .with_hint("a Conditional Access policy blocks this sign-in (device, location or client); ask your administrator, with the trace id"),
-        "53000" | "530003" | "50097" => needs_browser(
+        "53000" | "530003" | "50097" | "50129" => needs_browser(
             format!("Entra ID: Conditional Access requires a compliant, managed device ({tag}){detail}"),
             "sign in from a browser on a device your organisation manages, or ask your administrator (with the trace id)",
         ),
@@ -202,6 +202,18 @@ mod tests {
         assert!(code("50057").message.contains("disabled"));
         assert_eq!(code("53000").kind, ErrorKind::NotSupported);
         assert!(code("53001").message.contains("domain-joined"));
+        for c in [
+            "530003", "50097", "50129", "50158", "50125", "50076", "50079", "50072",
+        ] {
+            assert_eq!(code(c).kind, ErrorKind::NotSupported, "{c}");
+        }
+        for c in ["90002", "50128", "700016"] {
+            assert_eq!(code(c).kind, ErrorKind::Config, "{c}");
+        }
+        assert!(code("50131").message.contains("Conditional Access"));
+        assert!(code("50128").message.contains("does not know this tenant"));
+        assert!(code("50125").message.contains("more information"));
+        assert_eq!(code("500121").kind, ErrorKind::MfaRejected);
         let e = from_refusal(&Refusal {
             code: Some("99999".into()),
             text: Some("Something odd.".into()),

@@ -35,8 +35,8 @@ pub fn is_benign(code: &str) -> bool {
 pub fn of_config(config: &Config) -> Option<Refusal> {
     let exception = config.service_exception();
     let numeric = if config.pgid == "ConvergedError" || exception.is_some() {
-        // Elsewhere `iErrorCode` is informational (50203 on the MFA
-        // registration interrupt).
+        // Elsewhere `iErrorCode` is informational (the MFA registration
+        // interrupt carries one and still offers its skip link).
         config.numeric_error_code()
     } else {
         None
@@ -166,8 +166,8 @@ mod tests {
             r.text.as_deref(),
             Some("User account is not in the tenant.")
         );
-        // The MFA registration interrupt carries iErrorCode 50203 as
-        // information, not as a refusal.
+        // An MFA registration interrupt with an iErrorCode is information,
+        // not a refusal.
         assert_eq!(
             of_config(&config(
                 r#"{"pgid":"ConvergedProofUpRedirect","iErrorCode":"50203"}"#

@@ -487,6 +487,26 @@ fn converged_error_pages_name_the_cause_at_every_step() {
     }
 }
 
+/// GetCredentialType's `IfExistsResult: 1` (saml2aws
+/// `testdata/GetCredentialType_default.json` has the field): the account is
+/// named before any password is asked for.
+#[test]
+fn an_account_entra_does_not_know_is_named_before_the_password() {
+    let w = world(EntraConfig::default());
+    let services = w.services("hunter2").build();
+    let mut req = w.request();
+    req.username = Some("nobody@contoso.example".into());
+    let e = login(&req, &services).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
+    assert!(
+        e.message
+            .contains("does not know the account nobody@contoso.example"),
+        "{}",
+        e.message
+    );
+    assert_eq!(services.password_requests(), 0);
+}
+
 /// An unknown code keeps Entra's words and says where to look it up.
 #[test]
 fn an_unknown_aadsts_code_keeps_entras_text_and_the_lookup_link() {

@@ -561,7 +561,7 @@ fn terminal_refusals_after_the_password_are_not_called_a_wrong_password() {
 #[test]
 fn terminal_idx_answers_from_oktas_mocks_are_named() {
     type Fixture = fn(&str) -> answers::Answer;
-    let cases: [(Fixture, &str, ErrorKind); 6] = [
+    let cases: [(Fixture, &str, ErrorKind); 8] = [
         (
             answers::session_expired,
             "the Okta sign-in transaction expired (You have been logged out due to inactivity",
@@ -591,6 +591,16 @@ fn terminal_idx_answers_from_oktas_mocks_are_named() {
             answers::network_policy_block,
             "Okta's network policy blocked this sign-in (Forbidden: Access denied by network policy)",
             ErrorKind::Other,
+        ),
+        (
+            answers::fastpass_device_challenge,
+            "Okta's policy cannot be satisfied without a browser: the app's sign-in policy asks for Okta FastPass or a device check",
+            ErrorKind::NotSupported,
+        ),
+        (
+            answers::password_suspended,
+            "Okta suspended this authenticator of monty@example.com after too many failed attempts",
+            ErrorKind::AuthenticationFailed,
         ),
     ];
     for (fixture, needle, kind) in cases {

@@ -85,3 +85,50 @@ pub fn network_policy_block(_handle: &str) -> Answer {
         body: json!({"error": "Forbidden", "message": "Access denied by network policy"}),
     }
 }
+
+fn handle_field(handle: &str) -> Value {
+    json!({"name": "stateHandle", "required": true, "value": handle, "visible": false, "mutable": false})
+}
+
+/// `identify-with-device-launch-authenticator.json`: the policy wants Okta
+/// FastPass, probed through a custom URI (`device-challenge-poll` and
+/// `authenticatorChallenge`); only a browser on an enrolled device can
+/// answer it.
+pub fn fastpass_device_challenge(handle: &str) -> Answer {
+    Answer {
+        status: 200,
+        body: json!({"version": "1.0.0", "stateHandle": handle, "intent": "LOGIN",
+            "expiresAt": "2099-01-01T00:00:00.000Z",
+            "remediation": {"type": "array", "value": [
+                {"rel": ["create-form"], "name": "device-challenge-poll", "relatesTo": ["authenticatorChallenge"],
+                 "href": "/idp/idx/authenticators/poll", "method": "POST",
+                 "accepts": "application/json; okta-version=1.0.0", "refresh": 4000,
+                 "value": [handle_field(handle)]}]},
+            "authenticatorChallenge": {"type": "object", "value": {
+                "challengeMethod": "CUSTOM_URI", "href": "com-okta-authenticator:/deviceChallenge",
+                "downloadHref": "https://apps.apple.com/us/app/okta-verify/id490179405"}},
+            "cancel": {"rel": ["create-form"], "name": "cancel", "href": "/idp/idx/cancel",
+                "method": "POST", "value": [handle_field(handle)]}}),
+    }
+}
+
+/// `error-authenticator-verification-password-too-many-attempts.json`:
+/// the password authenticator is suspended
+/// (`authfactor.challenge.suspended_factor`), its challenge form still
+/// offered.
+pub fn password_suspended(handle: &str) -> Answer {
+    Answer {
+        status: 403,
+        body: json!({"version": "1.0.0", "stateHandle": handle, "intent": "LOGIN",
+            "expiresAt": "2099-01-01T00:00:00.000Z",
+            "messages": messages("This factor is suspended for your account due to too many failed attempts", "authfactor.challenge.suspended_factor"),
+            "remediation": {"type": "array", "value": [
+                {"rel": ["create-form"], "name": "challenge-authenticator", "href": "/idp/idx/challenge/answer",
+                 "method": "POST", "accepts": "application/json; okta-version=1.0.0",
+                 "value": [{"name": "credentials", "type": "object", "required": true,
+                    "form": {"value": [{"name": "passcode", "label": "Password", "secret": true}]}},
+                    handle_field(handle)]}]},
+            "currentAuthenticatorEnrollment": {"type": "object", "value": {
+                "type": "password", "key": "okta_password", "id": "lae0password", "displayName": "Password"}}}),
+    }
+}
