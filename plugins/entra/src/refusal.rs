@@ -2,14 +2,17 @@
 //! and the trace id an administrator looks the sign-in up by.
 //!
 //! Entra reports refusals in two shapes. Sign-in pages carry `sErrorCode`
-//! (often without text: saml2aws's ConvergedSignIn.html capture, davmail's
-//! O365Authenticator). Service-side refusals come on a `ConvergedError`
-//! page whose `$Config` has `iErrorCode` and `strServiceExceptionMessage`
-//! ("AADSTS53003: Access has been blocked by Conditional Access
-//! policies...") and no `sErrorCode` (AADInternals `AccessToken_utils.ps1`
-//! treats `strServiceExceptionMessage` as the severe error; MinecraftAuth's
-//! `StepCredentialsMsaCode` reads `iErrorCode` with it). Both are read on
-//! every page, whichever step it comes after.
+//! (often without text: Versent/saml2aws
+//! `pkg/provider/aad/testdata/ConvergedSignIn.html`, mguessan/davmail
+//! `src/java/davmail/exchange/auth/O365Authenticator.java`). Service-side
+//! refusals come on a `ConvergedError` page whose `$Config` has
+//! `iErrorCode` and `strServiceExceptionMessage` ("AADSTS53003: Access has
+//! been blocked by Conditional Access policies...") and no `sErrorCode`
+//! (Gerenios/AADInternals `AccessToken_utils.ps1` treats
+//! `strServiceExceptionMessage` as the severe error; RaphiMC/MinecraftAuth
+//! `src/main/java/net/raphimc/minecraftauth/step/msa/StepCredentialsMsaCode.java`
+//! reads `iErrorCode` with it). Both are read on every page, whichever
+//! step it comes after.
 
 use crate::config::Config;
 
