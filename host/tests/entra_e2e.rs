@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use common::pty::PtySession;
 use common::{assert_credentials, run, Ctx};
-use sandbox::entra::{self, Entra, EntraConfig, Mfa, PushOutcome};
+use sandbox::entra::{self, At, Entra, EntraConfig, Fault, Mfa, PushOutcome, ServiceError};
 use sandbox::pki::TestPki;
 use sandbox::saml::Role;
 use sandbox::Server;
@@ -206,6 +206,94 @@ fn wrong_password_is_one_line_from_the_error_code() {
     assert_eq!(w.ctx.sts_calls(), 0);
 }
 
+/// Issue 20, item 1: Entra's `ConvergedError` pages (`iErrorCode` and
+/// `strServiceExceptionMessage`, no `sErrorCode`) after the password, after
+/// MFA and at the SAML step name the cause, with Entra's words and the
+/// trace id, never "a page this client does not handle".
+#[test]
+fn converged_error_pages_read_as_their_cause() {
+    let otp = || {
+        Some(Mfa::Otp {
+            code: "123456".into(),
+        })
+    };
+    let cases = [
+        (
+            ServiceError::conditional_access(At::Password),
+            None,
+            "Entra ID: blocked by Conditional Access (AADSTS53003): Access has been blocked by Conditional Access policies. The access policy does not allow token issuance. (trace id ",
+            "ask your administrator",
+        ),
+        (
+            ServiceError::device_not_compliant(At::Mfa),
+            otp(),
+            "Entra ID: Conditional Access requires a compliant, managed device (AADSTS53000)",
+            "device your organisation manages",
+        ),
+        (
+            ServiceError::not_domain_joined(At::Saml),
+            None,
+            "Entra ID: Conditional Access requires a domain-joined device (AADSTS53001)",
+            "domain-joined device",
+        ),
+        (
+            ServiceError::not_assigned(At::Saml),
+            None,
+            "Entra ID: you are not assigned to this application (AADSTS50105) (trace id ",
+            "assign you",
+        ),
+        (
+            ServiceError::disabled(At::Password),
+            None,
+            "Entra ID: the account is disabled (AADSTS50057) (trace id ",
+            "enable it",
+        ),
+        (
+            ServiceError::new(
+                At::Mfa,
+                135011,
+                "Device used during the authentication is disabled.",
+            ),
+            otp(),
+            "Entra ID refused the sign-in (AADSTS135011): Device used during the authentication is disabled. (trace id ",
+            "error?code=135011",
+        ),
+    ];
+    for (refusal, mfa, error_start, hint_part) in cases {
+        let w = world(EntraConfig {
+            fault: Some(Fault::Service(refusal.clone())),
+            mfa,
+            ..Default::default()
+        });
+        let mut cmd = w.with_password(&[]);
+        cmd.env("AWSPROCESSCREDS_MFA_CODE_COMMAND", "echo 123456");
+        let out = run(cmd);
+        let (error, hint) = out.error_and_hint();
+        assert!(error.starts_with(error_start), "{refusal:?}:\n{error}");
+        assert!(hint.contains(hint_part), "{refusal:?}:\n{hint}");
+        assert!(!out.stderr.contains(PASSWORD));
+        assert_eq!(w.ctx.sts_calls(), 0);
+    }
+}
+
+/// A refusal that comes after a kept session: the administrator removed
+/// the assignment after the first sign-in; the next run (no password, no
+/// terminal) reads "not assigned", not a protocol error.
+#[test]
+fn a_refusal_on_the_kept_session_path_is_named_too() {
+    let w = world(EntraConfig::default());
+    run(w.with_password(&[])).ok();
+    w.entra.lock().unwrap().config.fault =
+        Some(Fault::Service(ServiceError::not_assigned(At::Saml)));
+    let out = run(w.saml(&["--no-cache"]));
+    let (error, _) = out.error_and_hint();
+    assert!(
+        error.starts_with("Entra ID: you are not assigned to this application (AADSTS50105)"),
+        "{error}"
+    );
+    assert_eq!(w.entra.lock().unwrap().password_posts, 1);
+}
+
 #[test]
 fn verbose_trace_is_free_of_the_password_and_cookies() {
     let w = world(EntraConfig {
@@ -238,5 +326,92 @@ fn forms_and_adfs_name_entra_on_an_entra_page() {
         let out = run(cmd);
         out.fails(1, "this is Microsoft Entra ID: use -p entra");
     }
+    assert_eq!(w.entra.lock().unwrap().password_posts, 0);
+}
+
+/// Issue 20, item 5: more Entra answers through the binary: "More
+/// information required" with and without its skip link, a guest account
+/// not in the tenant, a flow token that expired during MFA, a Conditional
+/// Access page localized to German.
+#[test]
+fn more_entra_answers_read_as_their_cause() {
+    let w = world(EntraConfig {
+        fault: Some(Fault::ProofUp { skippable: true }),
+        ..Default::default()
+    });
+    let out = run(w.with_password(&[]));
+    out.ok();
+    assert_credentials(&out.json());
+    assert_eq!(w.entra.lock().unwrap().proof_up_skips, 1);
+
+    let otp = Some(Mfa::Otp {
+        code: "123456".into(),
+    });
+    let cases = [
+        (
+            Fault::ProofUp { skippable: false },
+            None,
+            "Entra ID wants you to register a second factor before signing in",
+            "aka.ms/mfasetup",
+        ),
+        (
+            Fault::Service(ServiceError::guest_not_in_tenant(At::Password)),
+            None,
+            "Entra ID: the account is not a member of this tenant (AADSTS90072)",
+            "invited",
+        ),
+        (
+            Fault::Service(ServiceError::flow_token_expired(At::Mfa)),
+            otp.clone(),
+            "Entra ID: the sign-in took too long and its flow token expired (AADSTS50089)",
+            "run again",
+        ),
+        (
+            Fault::Service(ServiceError::conditional_access_german(At::Password)),
+            None,
+            "Entra ID: blocked by Conditional Access (AADSTS53003): Der Zugriff wurde",
+            "Conditional Access",
+        ),
+    ];
+    for (fault, mfa, error_start, hint_part) in cases {
+        let w = world(EntraConfig {
+            fault: Some(fault.clone()),
+            mfa,
+            ..Default::default()
+        });
+        let mut cmd = w.with_password(&[]);
+        cmd.env("AWSPROCESSCREDS_MFA_CODE_COMMAND", "echo 123456");
+        let (error, hint) = run(cmd).error_and_hint();
+        assert!(error.starts_with(error_start), "{fault:?}:\n{error}");
+        assert!(hint.contains(hint_part), "{fault:?}:\n{hint}");
+        assert_eq!(w.ctx.sts_calls(), 0);
+    }
+}
+
+/// Issue 20, item 5: SP-initiated sign-in with an app id the tenant does
+/// not have: Entra's AADSTS700016 page, named as a configuration mistake
+/// before any password is asked for.
+#[test]
+fn an_app_the_tenant_does_not_have_reads_as_a_config_mistake() {
+    let w = world(EntraConfig::default());
+    let tenant = w.entra.lock().unwrap().config.tenant.clone();
+    let mut cmd = w.ctx.command("awsprocesscreds-saml");
+    cmd.args(["-p", "entra", "-u", USER, "-a", ROLE])
+        .arg("--ca-bundle")
+        .arg(&w.ca)
+        .arg("--plugin-dir")
+        .arg(&w.ctx.plugin_dir)
+        .args(["--plugin-option", &format!("tenant={tenant}")])
+        .args(["--plugin-option", "app-id-uri=urn:amazon:webservices:typo"])
+        .args([
+            "--plugin-option",
+            &format!("login-host={}", entra::login_host(&w.server)),
+        ]);
+    let (error, hint) = run(cmd).error_and_hint();
+    assert!(
+        error.starts_with("Entra ID does not accept this sign-in request (AADSTS700016): Application with identifier 'urn:amazon:webservices:typo' was not found"),
+        "{error}"
+    );
+    assert!(hint.contains("app-id-uri"), "{hint}");
     assert_eq!(w.entra.lock().unwrap().password_posts, 0);
 }

@@ -222,3 +222,23 @@ fn terminal_user_gets_a_new_sms_code_with_an_empty_line() {
     assert_eq!(st.resends, 1);
     assert_eq!(st.codes_sent, 2);
 }
+
+/// Issue 20, item 5: asking for another SMS within 30 seconds (Okta's
+/// HTTP 429 `E0000109`) is named as such, not as the org's rate limit.
+#[test]
+fn a_code_sent_moments_ago_reads_as_such() {
+    let sms = FactorSpec::Sms {
+        phone: "+15555551234".into(),
+        code: "654321".into(),
+    };
+    let w = world_with(vec![sms], |c| c.code_sent_recently = true);
+    let mut cmd = w.with_password(DEV, &[]);
+    cmd.env("AWSPROCESSCREDS_MFA_CODE_COMMAND", "echo 654321");
+    let (error, hint) = run(cmd).error_and_hint();
+    assert!(error.starts_with("Okta sent a code for the SMS"), "{error}");
+    assert!(
+        error.contains("An SMS message was recently sent"),
+        "{error}"
+    );
+    assert_eq!(hint, "wait 30 seconds, then run again");
+}

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use common::pty::PtySession;
 use common::{assert_credentials, run, Ctx};
-use sandbox::okta_idx::{self, Authenticator, Idx, IdxConfig, IdxUser};
+use sandbox::okta_idx::{self, answers, Authenticator, Idx, IdxConfig, IdxUser};
 use sandbox::saml::Role;
 use sandbox::Server;
 
@@ -147,6 +147,121 @@ fn wrong_password_and_locked_account_fail_with_one_line() {
     let mut cmd = w.saml(DEV, &[]);
     cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
     run(cmd).fails(1, "is locked");
+}
+
+/// Issue 20, item 2: a password for a locked account is answered with the
+/// unlock flow alone (`select-authenticator-unlock-account` next to
+/// `cancel`, okta-signin-widget `identify/unlock-account.json`), with or
+/// without Okta's `errors.E0000119` message, in English or German.
+#[test]
+fn locked_account_answered_with_the_unlock_flow_reads_locked_with_the_unlock_hint() {
+    let messages = [
+        None,
+        Some((
+            "Ihr Konto ist gesperrt. Wenden Sie sich an den Administrator.",
+            "errors.E0000119",
+        )),
+    ];
+    for message in messages {
+        let mut locked = push_and_code();
+        locked.locked = true;
+        locked.locked_message = message.map(|(t, k)| (t.to_string(), k.to_string()));
+        let w = world(locked, |_| {});
+        let mut cmd = w.saml(DEV, &[]);
+        cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+        let out = run(cmd);
+        let (error, hint) = out.error_and_hint();
+        assert_eq!(error, format!("the Okta account {USER} is locked"));
+        assert!(hint.contains("Unlock account"), "{hint}");
+        assert!(
+            hint.contains(&w.link[..w.link.find("/home").unwrap()]),
+            "{hint}"
+        );
+        assert!(!out.stderr.contains(PASSWORD));
+        assert_eq!(w.idx.lock().unwrap().pushes_sent, 0);
+        assert_eq!(w.ctx.sts_calls(), 0);
+    }
+}
+
+/// Issue 20, item 3: Okta answers an unknown client id in its own error
+/// shape (`errorCode`/`errorSummary`/`errorLink`/`errorId`, HTTP 401) or
+/// OAuth's; both read "does not know the OIDC client id", and any other
+/// error shows Okta's summary.
+#[test]
+fn device_flow_errors_in_oktas_own_shape_name_the_client_id() {
+    for okta_shape in [false, true] {
+        let w = world(IdxUser::new(USER, PASSWORD), |c| {
+            c.oauth_errors_in_okta_shape = okta_shape;
+        });
+        let out = run(w.saml(DEV, &["--plugin-option", "client-id=0oa-nope"]));
+        let (error, hint) = out.error_and_hint();
+        assert_eq!(
+            error,
+            "Okta does not know the OIDC client id 0oa-nope (invalid_client: Invalid value for 'client_id' parameter)"
+        );
+        assert!(hint.contains("client-id"), "{hint}");
+
+        let w = world(IdxUser::new(USER, PASSWORD), |c| {
+            c.oauth_errors_in_okta_shape = okta_shape;
+            c.device_grant = false;
+        });
+        let client = w.idx.lock().unwrap().config.device_client_id.clone();
+        let opt = format!("client-id={client}");
+        let out = run(w.saml(DEV, &["--plugin-option", &opt]));
+        let (error, hint) = out.error_and_hint();
+        assert!(
+            error.contains("may not use the device flow (unauthorized_client: The client is not authorized to use the provided grant type"),
+            "{error}"
+        );
+        assert!(hint.contains("Device Authorization"), "{hint}");
+        assert_eq!(w.ctx.sts_calls(), 0);
+    }
+}
+
+/// Issue 20, item 5: answers that end an OIE sign-in in the shapes of
+/// okta-signin-widget's mocks (`sandbox::okta_idx::answers`), each one
+/// error line naming the cause, one hint, never "wrong password".
+#[test]
+fn terminal_idx_answers_read_as_their_cause() {
+    type Fixture = fn(&str) -> answers::Answer;
+    let cases: [(Fixture, &str, &str); 5] = [
+        (
+            answers::session_expired,
+            "the Okta sign-in transaction expired (You have been logged out due to inactivity",
+            "run again",
+        ),
+        (
+            answers::verification_timed_out,
+            "the Okta sign-in transaction expired (Verification timed out",
+            "run again",
+        ),
+        (
+            answers::too_many_requests,
+            "Okta is rate-limiting this sign-in: Too many requests",
+            "wait",
+        ),
+        (
+            answers::sms_rate_limit,
+            "Okta is rate-limiting this sign-in: You have reached the limit of sms requests",
+            "wait",
+        ),
+        (
+            answers::network_policy_block,
+            "Okta's network policy blocked this sign-in (Forbidden: Access denied by network policy)",
+            "VPN",
+        ),
+    ];
+    for (fixture, error_start, hint_part) in cases {
+        let mut u = IdxUser::new(USER, PASSWORD);
+        u.answer_after_password = Some(fixture);
+        let w = world(u, |_| {});
+        let mut cmd = w.saml(DEV, &[]);
+        cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+        let (error, hint) = run(cmd).error_and_hint();
+        assert!(error.starts_with(error_start), "{error}");
+        assert!(hint.contains(hint_part), "{hint}");
+        assert_eq!(w.ctx.sts_calls(), 0);
+    }
 }
 
 #[test]

@@ -23,7 +23,20 @@
 //! - Federation: `/adfs/ls/` serves an ADFS-style form; its result posts
 //!   `wresult` to `/login.srf`.
 //! - Errors as Entra shows them: `sErrorCode` without text (50126, 50053,
-//!   50055, 53003, 50105), `ConvergedChangePassword`, unknown page ids.
+//!   50055, 53003, 50105), `ConvergedChangePassword`, unknown page ids, and
+//!   service-side refusals on `ConvergedError` pages with `iErrorCode` and
+//!   `strServiceExceptionMessage` but no `sErrorCode` ([`ServiceError`],
+//!   after the password, after MFA or when the SAML response would be
+//!   issued; the shape AADInternals `AccessToken_utils.ps1` and davmail's
+//!   `O365Authenticator.java` read, texts from Microsoft's AADSTS reference
+//!   `articles/active-directory/develop/reference-error-codes.md` in
+//!   MicrosoftDocs/azure-docs).
+//! - The MFA registration interrupt `ConvergedProofUpRedirect` with and
+//!   without its skip link (the fields of saml2aws's
+//!   ConvergedProofUpRedirect.html: `urlSkipMfaRegistration`,
+//!   `iRemainingDaysToSkipMfaRegistration`, `sProofUpToken`), plus an
+//!   informational `iErrorCode` of our own (50203) that must not read as a
+//!   refusal.
 //!
 //! Every request is counted (`requests`).
 
@@ -91,6 +104,93 @@ pub enum Fault {
     /// The domain is federated to an IdP page without a sign-in form
     /// (Windows integrated authentication only).
     FederatedWithoutForm,
+    /// A `ConvergedError` page in Entra's own shape.
+    Service(ServiceError),
+    /// `ConvergedProofUpRedirect` after the password ("More information
+    /// required"); `skippable` adds `urlSkipMfaRegistration`.
+    ProofUp { skippable: bool },
+}
+
+/// Where Entra refuses the sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    /// Right after the password.
+    Password,
+    /// After the second factor (the ProcessAuth post).
+    Mfa,
+    /// When the SAML response would be issued (also from a kept session).
+    Saml,
+}
+
+/// A refusal on a `ConvergedError` page: `iErrorCode` and
+/// `strServiceExceptionMessage`, no `sErrorCode`. The messages are ours,
+/// worded after Microsoft's AADSTS reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceError {
+    pub at: At,
+    pub code: u32,
+    pub message: String,
+    /// `locale.mkt` of the page (`en-US` unless set).
+    pub mkt: Option<String>,
+}
+
+impl ServiceError {
+    pub fn new(at: At, code: u32, message: &str) -> ServiceError {
+        ServiceError {
+            at,
+            code,
+            message: format!("AADSTS{code}: {message}"),
+            mkt: None,
+        }
+    }
+
+    /// 53003: blocked by a Conditional Access policy.
+    pub fn conditional_access(at: At) -> ServiceError {
+        Self::new(at, 53003, "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.")
+    }
+
+    /// 53000: the policy wants a compliant (managed) device.
+    pub fn device_not_compliant(at: At) -> ServiceError {
+        Self::new(at, 53000, "Device is not in required device state: compliant. Conditional Access policy requires a compliant device, and the device is not compliant. The user must enroll their device with an approved MDM provider like Intune.")
+    }
+
+    /// 53001: the policy wants a domain-joined device.
+    pub fn not_domain_joined(at: At) -> ServiceError {
+        Self::new(at, 53001, "Device is not in required device state: domain_joined. Conditional Access policy requires a domain joined device, and the device is not domain joined. Have the user use a domain joined device.")
+    }
+
+    /// 50105: the user is not assigned to the AWS app.
+    pub fn not_assigned(at: At) -> ServiceError {
+        Self::new(at, 50105, "Your administrator has configured the application AWS to block users unless they are specifically granted ('assigned') access to the application. The signed in user is blocked because they are not a direct member of a group with access, nor had access directly assigned by an administrator.")
+    }
+
+    /// 50057: the account is disabled.
+    pub fn disabled(at: At) -> ServiceError {
+        Self::new(at, 50057, "The user account is disabled.")
+    }
+
+    /// 90072: a guest account that was never added to this tenant.
+    pub fn guest_not_in_tenant(at: At) -> ServiceError {
+        Self::new(at, 90072, "User account from identity provider does not exist in tenant 'Contoso' and cannot access the application 'AWS' in that tenant. The account needs to be added as an external user in the tenant first.")
+    }
+
+    /// 50089: the flow token expired (the sign-in took too long).
+    pub fn flow_token_expired(at: At) -> ServiceError {
+        Self::new(
+            at,
+            50089,
+            "Authentication failed due to flow token expired.",
+        )
+    }
+
+    /// 53003 on a page localized to German (`locale.mkt` de-DE): the code
+    /// prefix is all a client can rely on.
+    pub fn conditional_access_german(at: At) -> ServiceError {
+        ServiceError {
+            mkt: Some("de-DE".into()),
+            ..Self::new(at, 53003, "Der Zugriff wurde durch Richtlinien für bedingten Zugriff blockiert. Die Zugriffsrichtlinie lässt keine Tokenausstellung zu.")
+        }
+    }
 }
 
 /// How the fake behaves.
@@ -181,6 +281,8 @@ pub struct EntraState {
     /// Posts whose flow token was not the one last issued.
     pub bad_flow_tokens: usize,
     pub federated_posts: usize,
+    /// GETs of `urlSkipMfaRegistration`.
+    pub proof_up_skips: usize,
     /// Field names of the last password post.
     pub last_login_fields: Vec<String>,
     /// The last decoded `SAMLRequest` (XML), when it inflated.
@@ -241,6 +343,7 @@ pub fn router(config: EntraConfig) -> (Router, Entra) {
         .route("/common/SAS/EndAuth", post(end_auth))
         .route("/common/SAS/ProcessAuth", post(process_auth))
         .route("/kmsi", post(kmsi))
+        .route("/skipmfa", get(skip_mfa))
         .route("/adfs/ls/", get(adfs_page).post(adfs_post))
         .route("/login.srf", post(login_srf))
         .with_state(state.clone());
@@ -433,6 +536,32 @@ fn error_config_page(st: &EntraState, pgid: &str, code: &str) -> Response {
     config_page(&c)
 }
 
+/// A `ConvergedError` page in Entra's shape for service-side refusals.
+fn service_error_page(st: &EntraState, e: &ServiceError) -> Response {
+    let mut c = base_config(st, "ConvergedError", "", "");
+    for k in ["sFT", "sFTName", "sCtx", "sPOST_Username"] {
+        if let Some(m) = c.as_object_mut() {
+            m.remove(k);
+        }
+    }
+    c["iErrorCode"] = json!(e.code);
+    c["strServiceExceptionMessage"] = json!(e.message);
+    c["fShowTroubleshootingDetails"] = json!(true);
+    c["urlCancel"] = json!("/common/reprocess?prompt=select_account");
+    if let Some(mkt) = &e.mkt {
+        c["locale"] = json!({"mkt": mkt, "lcid": 1031});
+    }
+    config_page(&c)
+}
+
+/// The configured refusal for step `at`, if any.
+fn refusal_at(st: &EntraState, at: At) -> Option<Response> {
+    match &st.config.fault {
+        Some(Fault::Service(e)) if e.at == at => Some(service_error_page(st, e)),
+        _ => None,
+    }
+}
+
 /// `Form` posts as a lookup.
 fn field<'a>(fields: &'a [(String, String)], k: &str) -> Option<&'a str> {
     fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
@@ -442,6 +571,9 @@ fn field<'a>(fields: &'a [(String, String)], k: &str) -> Option<&'a str> {
 fn saml_page(st: &mut EntraState, user: &str) -> Response {
     if st.config.fault == Some(Fault::NotAssigned) {
         return error_config_page(st, "ConvergedError", "50105");
+    }
+    if let Some(r) = refusal_at(st, At::Saml) {
+        return r;
     }
     st.assertions_issued += 1;
     let assertion = AssertionBuilder::default()
@@ -654,7 +786,15 @@ async fn saml2(
     if let Some(x) = &xml {
         if !x.contains(&format!(">{}</Issuer>", esc(&st.config.app_id_uri))) {
             st.last_authn_request = xml.clone();
-            return error_config_page(&st, "ConvergedError", "700016");
+            // The app is not in this tenant: Entra's own shape, naming
+            // the identifier it was asked for.
+            let issuer = x
+                .split("</Issuer>")
+                .next()
+                .and_then(|h| h.rsplit('>').next())
+                .unwrap_or_default()
+                .to_string();
+            return service_error_page(&st, &ServiceError::new(At::Saml, 700016, &format!("Application with identifier '{issuer}' was not found in the directory 'Contoso'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.")));
         }
     }
     st.last_authn_request = xml;
@@ -775,7 +915,14 @@ fn after_password(st: &mut EntraState, flow_id: &str) -> Response {
             let ft = next_token(st, flow_id);
             return config_page(&base_config(st, &pgid, flow_id, &ft));
         }
+        Some(Fault::ProofUp { skippable }) => {
+            let ft = next_token(st, flow_id);
+            return proof_up_page(st, flow_id, &ft, skippable);
+        }
         _ => {}
+    }
+    if let Some(r) = refusal_at(st, At::Password) {
+        return r;
     }
     let ft = next_token(st, flow_id);
     match st.config.mfa.clone() {
@@ -809,6 +956,42 @@ fn method_of(mfa: &Mfa) -> &'static str {
         Mfa::Sms { .. } => "OneWaySMS",
         Mfa::Call { .. } => "TwoWayVoiceMobile",
     }
+}
+
+/// "More information required": the MFA registration interrupt, with the
+/// fields of saml2aws's `pkg/provider/aad/testdata/ConvergedProofUpRedirect.html`.
+/// Its `iErrorCode` (our own value) is information, not a refusal.
+fn proof_up_page(st: &EntraState, flow_id: &str, ft: &str, skippable: bool) -> Response {
+    let mut c = base_config(st, "ConvergedProofUpRedirect", flow_id, ft);
+    c["iErrorCode"] = json!("50203");
+    c["urlPost"] = json!("https://mysignins.invalid/api/post/registerMfaMethods");
+    c["sProofUpToken"] = json!(format!("proofup-{}", random_id()));
+    c["sProofUpTokenName"] = json!("evo_code");
+    c["urlSetUpMfa"] = json!("browser://aka.ms/mfasetup");
+    c["urlMoreInfo"] = json!("https://go.microsoft.com/fwlink/p/?LinkId=708614");
+    if skippable {
+        c["urlSkipMfaRegistration"] = json!(format!("/skipmfa?ctx={flow_id}"));
+        c["iRemainingDaysToSkipMfaRegistration"] = json!(10);
+        c["oProofUp"] = json!({"iRemainingDays": 10});
+    } else {
+        c["iRemainingDaysToSkipMfaRegistration"] = json!(0);
+    }
+    config_page(&c)
+}
+
+async fn skip_mfa(
+    State(state): State<Entra>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let mut st = state.lock().unwrap();
+    st.requests += 1;
+    st.proof_up_skips += 1;
+    let flow_id = q.get("ctx").cloned().unwrap_or_default();
+    if !st.flows.contains_key(&flow_id) {
+        return error_config_page(&st, "ConvergedError", "90014");
+    }
+    let ft = next_token(&mut st, &flow_id);
+    kmsi_page(&st, &flow_id, &ft)
 }
 
 fn kmsi_page(st: &EntraState, flow_id: &str, ft: &str) -> Response {
@@ -951,6 +1134,9 @@ async fn process_auth(
     }
     if st.config.fault == Some(Fault::ConditionalAccess) {
         return error_config_page(&st, "ConvergedError", "53003");
+    }
+    if let Some(r) = refusal_at(&st, At::Mfa) {
+        return r;
     }
     let ft = next_token(&mut st, &flow_id);
     kmsi_page(&st, &flow_id, &ft)

@@ -235,6 +235,11 @@ pub struct OktaConfig {
     pub app_not_assigned: bool,
     /// Push polls answered with HTTP 429 (reset in 1 s) before normal answers.
     pub rate_limited_polls: usize,
+    /// Sending an SMS or call code is refused with HTTP 429 `E0000109`
+    /// ("An SMS message was recently sent...") or `E0000133` (a call),
+    /// Okta's error codes for a code asked for again within 30 seconds
+    /// (okta-signin-widget `packages/@okta/i18n/src/properties/login.properties`).
+    pub code_sent_recently: bool,
     /// Serve `/.well-known/okta-organization` (orgs, proxies and other
     /// fakes may not): without it the plugin has to tell the engine apart
     /// by the app link.
@@ -254,6 +259,7 @@ impl Default for OktaConfig {
             session_lifetime_secs: 7200,
             app_not_assigned: false,
             rate_limited_polls: 0,
+            code_sent_recently: false,
             well_known: true,
         }
     }
@@ -831,6 +837,21 @@ async fn verify(State(state): State<Okta>, Path(fid): Path<String>, body: Bytes)
             let code = pass_code.unwrap_or_default();
             if code.is_empty() {
                 if f.is_challenge() {
+                    match (&f, st.config.code_sent_recently) {
+                        (FactorSpec::Sms { .. }, true) => return error(
+                            StatusCode::TOO_MANY_REQUESTS,
+                            "E0000109",
+                            "An SMS message was recently sent. Please wait 30 seconds before trying again.",
+                            &[],
+                        ),
+                        (FactorSpec::Call { .. }, true) => return error(
+                            StatusCode::TOO_MANY_REQUESTS,
+                            "E0000133",
+                            "A phone call was recently made. Please wait 30 seconds before trying again.",
+                            &[],
+                        ),
+                        _ => {}
+                    }
                     st.codes_sent += 1;
                     return challenge_response(&st, &t, idx, &f);
                 }

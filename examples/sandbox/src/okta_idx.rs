@@ -19,6 +19,8 @@
 //! Tests configure it with [`IdxConfig`] and read the counters in
 //! [`IdxState`]; every request is recorded in `requests`.
 
+pub mod answers;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -155,7 +157,13 @@ pub struct IdxUser {
     pub username: String,
     pub password: String,
     pub authenticators: Vec<Authenticator>,
+    /// Locked out, with "show lock-out failures" on: the password is
+    /// answered with the unlock flow ([`locked_state`]).
     pub locked: bool,
+    /// A message `(text, i18n key)` next to the unlock form, e.g. Okta's
+    /// `errors.E0000119` "Your account is locked. Please contact your
+    /// administrator." (okta-signin-widget `packages/@okta/i18n/src/properties/login.properties`).
+    pub locked_message: Option<(String, String)>,
     pub password_expired: bool,
     /// Must enrol an authenticator before signing in.
     pub must_enroll: bool,
@@ -166,6 +174,9 @@ pub struct IdxUser {
     /// `(text, i18n key)` and no remediation, as a terminal 4xx state
     /// (widget mocks error-403-access-denied, error-400-user-not-assigned).
     pub refusal: Option<(String, String)>,
+    /// After the password, this whole answer (an [`answers`] fixture)
+    /// given the transaction's state handle.
+    pub answer_after_password: Option<fn(&str) -> answers::Answer>,
 }
 
 impl IdxUser {
@@ -175,10 +186,12 @@ impl IdxUser {
             password: password.into(),
             authenticators: Vec::new(),
             locked: false,
+            locked_message: None,
             password_expired: false,
             must_enroll: false,
             password_warn: false,
             refusal: None,
+            answer_after_password: None,
         }
     }
 
@@ -208,6 +221,12 @@ pub struct IdxConfig {
     pub device_approve_after: Option<usize>,
     /// The first device poll answers `slow_down`.
     pub device_slow_down_first: bool,
+    /// The native app has the Device Authorization grant (else
+    /// `unauthorized_client`).
+    pub device_grant: bool,
+    /// OAuth errors come in Okta's own shape (`errorCode`, `errorSummary`,
+    /// ...) instead of `error`/`error_description`.
+    pub oauth_errors_in_okta_shape: bool,
     /// Device codes expire after this many polls (`expired_token`).
     pub device_expire_after: Option<usize>,
     /// Push polls answered with HTTP 429 before normal answers.
@@ -256,6 +275,8 @@ impl Default for IdxConfig {
             web_sso_allowed: true,
             device_approve_after: Some(1),
             device_slow_down_first: false,
+            device_grant: true,
+            oauth_errors_in_okta_shape: false,
             device_expire_after: None,
             rate_limited_polls: 0,
             rate_limited_identify: false,
@@ -880,6 +901,77 @@ async fn introspect(State(state): State<Idx>, body: Bytes) -> Response {
     ion(StatusCode::OK, state_json(&st, &h, txn, None))
 }
 
+/// The answer to a password for a locked account when the password
+/// policy shows lock-out failures: only the unlock flow's
+/// `select-authenticator-unlock-account` form (identifier + the
+/// authenticators that may unlock), `cancel` next to it, no `messages`
+/// unless [`IdxUser::locked_message`] adds one. The structure of
+/// okta-signin-widget `src/v3/src/mocks/response/idp/idx/identify/unlock-account.json`
+/// (scenario "handle cases when user enters credentials for a locked
+/// account"), written from scratch.
+fn locked_state(st: &IdxState, h: &str, user: &IdxUser) -> Value {
+    let mut unlockers: Vec<Authenticator> = user
+        .authenticators
+        .iter()
+        .filter(|a| {
+            matches!(
+                a,
+                Authenticator::OktaVerify { .. }
+                    | Authenticator::Email { .. }
+                    | Authenticator::Phone { .. }
+            )
+        })
+        .cloned()
+        .collect();
+    if unlockers.is_empty() {
+        unlockers.push(Authenticator::Email {
+            code: String::new(),
+        });
+    }
+    let mut options = Vec::new();
+    let mut authenticators = Vec::new();
+    let mut enrollments = Vec::new();
+    for (i, a) in unlockers.iter().enumerate() {
+        let methods: Vec<_> = a
+            .methods()
+            .into_iter()
+            .filter(|(m, _)| *m != "signed_nonce")
+            .collect();
+        let method_field = if methods.len() == 1 {
+            json!({"name": "methodType", "required": false, "value": methods[0].0, "mutable": false})
+        } else {
+            json!({"name": "methodType", "type": "string", "required": false,
+                "options": methods.iter().map(|(m, l)| json!({"label": l, "value": m})).collect::<Vec<_>>()})
+        };
+        options.push(json!({"label": a.label(), "value": {"form": {"value": [
+            {"name": "id", "required": true, "value": auth_id(i), "mutable": false}, method_field]}},
+            "relatesTo": format!("$.authenticatorEnrollments.value[{i}]")}));
+        let m: Vec<Value> = methods.iter().map(|(m, _)| json!({"type": m})).collect();
+        authenticators.push(json!({"type": a.kind(), "key": a.key(), "id": auth_id(i),
+            "displayName": a.label(), "methods": m}));
+        enrollments.push(
+            json!({"type": a.kind(), "key": a.key(), "displayName": a.label(), "methods": m}),
+        );
+    }
+    let mut v = json!({
+        "version": "1.0.0", "stateHandle": h, "intent": "LOGIN",
+        "expiresAt": "2099-01-01T00:00:00.000Z",
+        "remediation": {"type": "array", "value": [remediation(st,
+            "select-authenticator-unlock-account", "/idp/idx/challenge", h, vec![
+                json!({"name": "identifier", "label": "Username", "required": true}),
+                json!({"name": "authenticator", "type": "object", "options": options}),
+            ])]},
+        "authenticators": {"type": "array", "value": authenticators},
+        "authenticatorEnrollments": {"type": "array", "value": enrollments},
+        "cancel": remediation(st, "cancel", "/idp/idx/cancel", h, vec![]),
+        "app": {"type": "object", "value": {"name": "amazon_aws", "label": "AWS", "id": st.config.app_id}},
+    });
+    if let Some((text, key)) = &user.locked_message {
+        v["messages"] = error_messages(text, Some(key));
+    }
+    v
+}
+
 async fn identify(State(state): State<Idx>, body: Bytes) -> Response {
     let mut st = state.lock().unwrap();
     record(&mut st, "POST", "/idp/idx/identify");
@@ -910,11 +1002,7 @@ async fn identify(State(state): State<Idx>, body: Bytes) -> Response {
         );
     };
     if user.locked {
-        // OIE signals a lockout only by offering the unlock flow.
-        let v = json!({"version": "1.0.0", "stateHandle": h, "intent": "LOGIN",
-            "remediation": {"type": "array", "value": [
-                remediation(&st, "unlock-account", "/idp/idx/unlock-account", &h, vec![])]}});
-        return ion(StatusCode::OK, v);
+        return ion(StatusCode::OK, locked_state(&st, &h, &user));
     }
     if let Some(p) = pass {
         if p != user.password {
@@ -931,6 +1019,11 @@ async fn identify(State(state): State<Idx>, body: Bytes) -> Response {
 }
 
 fn after_password(st: &mut IdxState, h: &str, txn: Txn, user: &IdxUser) -> Response {
+    if let (true, Some(answer)) = (txn.password_ok, user.answer_after_password) {
+        let a = answer(h);
+        let status = StatusCode::from_u16(a.status).unwrap_or(StatusCode::FORBIDDEN);
+        return ion(status, a.body);
+    }
     if let (true, Some((text, key))) = (txn.password_ok, &user.refusal) {
         let status = if key.contains("not.assigned") {
             StatusCode::BAD_REQUEST
@@ -1278,24 +1371,43 @@ async fn no_sessions_api(State(state): State<Idx>) -> Response {
         .into_response()
 }
 
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    (
-        status,
-        Json(json!({"error": error, "error_description": description})),
-    )
-        .into_response()
+/// An OAuth error answer: OAuth's shape (`error`, `error_description`),
+/// or with `okta_shape` Okta's own (`errorCode`, `errorSummary`,
+/// `errorLink`, `errorId`, `errorCauses`), as Okta answers an unknown
+/// client id (okta/okta-idx-java issue 500; okta-aws-cli
+/// `internal/okta/apierror.go` reads both).
+fn oauth_error(okta_shape: bool, status: StatusCode, error: &str, description: &str) -> Response {
+    let body = if okta_shape {
+        json!({"errorCode": error, "errorSummary": description, "errorLink": error,
+            "errorId": format!("oae{}", &token("")[..12]), "errorCauses": []})
+    } else {
+        json!({"error": error, "error_description": description})
+    };
+    (status, Json(body)).into_response()
 }
 
 async fn device_authorize(State(state): State<Idx>, body: Bytes) -> Response {
     let mut st = state.lock().unwrap();
     record(&mut st, "POST", "/oauth2/v1/device/authorize");
+    let okta_shape = st.config.oauth_errors_in_okta_shape;
     let f = form(&body);
     let client = f.get("client_id").cloned().unwrap_or_default();
     if client != st.config.device_client_id {
         return oauth_error(
+            okta_shape,
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             "Invalid value for 'client_id' parameter.",
+        );
+    }
+    if !st.config.device_grant {
+        // The wording of okta-signin-widget's mock
+        // error-400-unauthorized-client.json.
+        return oauth_error(
+            okta_shape,
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            "The client is not authorized to use the provided grant type. Configured grant types: [authorization_code, refresh_token].",
         );
     }
     let code = token("dc");
@@ -1322,11 +1434,13 @@ async fn device_authorize(State(state): State<Idx>, body: Bytes) -> Response {
 async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
     let mut st = state.lock().unwrap();
     record(&mut st, "POST", "/oauth2/v1/token");
+    let okta_shape = st.config.oauth_errors_in_okta_shape;
     let f = form(&body);
     let grant = f.get("grant_type").map(String::as_str).unwrap_or_default();
     let client = f.get("client_id").cloned().unwrap_or_default();
     if client != st.config.device_client_id {
         return oauth_error(
+            okta_shape,
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             "Invalid value for 'client_id' parameter.",
@@ -1341,6 +1455,7 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
             let slow_down = st.config.device_slow_down_first;
             let Some(d) = st.devices.get_mut(&code) else {
                 return oauth_error(
+                    okta_shape,
                     StatusCode::BAD_REQUEST,
                     "invalid_grant",
                     "The device code is invalid or has expired.",
@@ -1348,6 +1463,7 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
             };
             if d.expires < OffsetDateTime::now_utc() {
                 return oauth_error(
+                    okta_shape,
                     StatusCode::BAD_REQUEST,
                     "expired_token",
                     "The device code has expired.",
@@ -1356,6 +1472,7 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
             d.polls += 1;
             if expire_after.is_some_and(|n| d.polls > n) {
                 return oauth_error(
+                    okta_shape,
                     StatusCode::BAD_REQUEST,
                     "expired_token",
                     "The device code has expired.",
@@ -1363,6 +1480,7 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
             }
             if slow_down && d.polls == 1 {
                 return oauth_error(
+                    okta_shape,
                     StatusCode::BAD_REQUEST,
                     "slow_down",
                     "The client is polling too frequently.",
@@ -1373,6 +1491,7 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
             }
             if !d.approved {
                 return oauth_error(
+                    okta_shape,
                     StatusCode::BAD_REQUEST,
                     "authorization_pending",
                     "The device authorization is pending. Please try again later.",
@@ -1398,6 +1517,7 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
             let actor = f.get("actor_token").cloned().unwrap_or_default();
             let Some(user) = st.access_tokens.get(&actor).cloned() else {
                 return oauth_error(
+                    okta_shape,
                     StatusCode::BAD_REQUEST,
                     "invalid_grant",
                     "The actor_token is invalid.",
@@ -1407,6 +1527,7 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
                 != Some("urn:okta:oauth:token-type:web_sso_token")
             {
                 return oauth_error(
+                    okta_shape,
                     StatusCode::BAD_REQUEST,
                     "invalid_request",
                     "requested_token_type is invalid.",
@@ -1415,6 +1536,7 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
             let want = format!("urn:okta:apps:{}", st.config.app_id);
             if f.get("audience") != Some(&want) {
                 return oauth_error(
+                    okta_shape,
                     StatusCode::BAD_REQUEST,
                     "invalid_target",
                     "The audience is invalid.",
@@ -1423,6 +1545,7 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
             if !st.config.web_sso_allowed {
                 // The error Okta gives (as reported in okta/okta-aws-cli#47).
                 return oauth_error(
+                    okta_shape,
                     StatusCode::BAD_REQUEST,
                     "invalid_grant",
                     "The target audience app must be configured to allow the client to request a 'web_sso_token'.",
@@ -1434,6 +1557,7 @@ async fn oauth_token(State(state): State<Idx>, body: Bytes) -> Response {
                 "token_type": "N_A", "expires_in": 300})).into_response()
         }
         _ => oauth_error(
+            okta_shape,
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             "The grant type is not supported.",

@@ -303,6 +303,24 @@ impl Out {
         self
     }
 
+    /// A failure as a user reads it: exit 1, nothing on stdout, exactly one
+    /// `error:` line and one `hint:` line; their texts.
+    #[track_caller]
+    pub fn error_and_hint(&self) -> (String, String) {
+        self.fails(1, "awsprocesscreds-saml: error: ");
+        let lines = |prefix: &str| -> Vec<String> {
+            self.stderr
+                .lines()
+                .filter_map(|l| l.strip_prefix(prefix))
+                .map(str::to_owned)
+                .collect()
+        };
+        let errors = lines("awsprocesscreds-saml: error: ");
+        let hints = lines("awsprocesscreds-saml: hint: ");
+        assert_eq!((errors.len(), hints.len()), (1, 1), "{}", self.stderr);
+        (errors[0].clone(), hints[0].clone())
+    }
+
     /// Assert a failure with `code`, an empty stdout and `needle` in stderr.
     #[track_caller]
     pub fn fails(&self, code: i32, needle: &str) -> &Self {

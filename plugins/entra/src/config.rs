@@ -56,6 +56,15 @@ pub struct Config {
     pub error_code: Value,
     #[serde(rename = "sErrTxt")]
     pub error_text: Value,
+    /// The numeric code of a `ConvergedError` page (AADInternals and
+    /// MinecraftAuth read it with `strServiceExceptionMessage`).
+    #[serde(rename = "iErrorCode")]
+    pub numeric_error_code: Value,
+    /// Entra's own words for a service-side refusal ("AADSTS53003: Access
+    /// has been blocked by Conditional Access policies..."); AADInternals
+    /// treats any page carrying it as a severe error.
+    #[serde(rename = "strServiceExceptionMessage")]
+    pub service_exception: Value,
     #[serde(rename = "arrUserProofs")]
     pub proofs: Vec<Proof>,
     #[serde(rename = "oPerAuthPollingInterval")]
@@ -84,6 +93,16 @@ impl Config {
     /// The page's error text (`sErrTxt`), if any.
     pub fn error_text(&self) -> Option<String> {
         scalar(&self.error_text)
+    }
+
+    /// `iErrorCode`, if any and not 0.
+    pub fn numeric_error_code(&self) -> Option<String> {
+        scalar(&self.numeric_error_code).filter(|c| c != "0")
+    }
+
+    /// `strServiceExceptionMessage`, if any.
+    pub fn service_exception(&self) -> Option<String> {
+        scalar(&self.service_exception)
     }
 
     /// The flow token's form field name (`flowToken` unless the page says).

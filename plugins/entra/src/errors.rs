@@ -1,24 +1,47 @@
-//! One-line errors, with hints, from Entra's error codes (`sErrorCode` on
-//! a page, `AADSTS<code>` in its text) and MFA result values, so that a
-//! page without any readable text still says what went wrong.
+//! One-line errors, with hints, from Entra's error codes (`sErrorCode`,
+//! `iErrorCode`, `AADSTS<code>` in its text) and MFA result values, so
+//! that a page without any readable text still says what went wrong, and
+//! one with text shows Entra's own words and the trace id.
+//!
+//! Codes and their meaning: Microsoft's AADSTS reference
+//! (MicrosoftDocs/azure-docs `articles/active-directory/develop/reference-error-codes.md`),
+//! davmail's `O365Authenticator` (50125, 50128) and saml2aws's `aad.go`.
 
 use plugin_api::{ErrorKind, PluginError};
 
-/// Codes that are not errors: 50058 = "no session yet" on the first page.
-pub fn is_benign(code: &str) -> bool {
-    matches!(code, "50058" | "16000" | "0")
-}
+use crate::browser_only::needs_browser;
+use crate::refusal::Refusal;
 
-/// The error for Entra error code `code` (digits, without `AADSTS`).
-pub fn from_code(code: &str, text: Option<&str>) -> PluginError {
+/// Where to look a code up.
+const LOOKUP: &str = "https://login.microsoftonline.com/error?code=";
+
+/// The error for a refusal Entra reported.
+pub fn from_refusal(r: &Refusal) -> PluginError {
+    let Some(code) = r.code.as_deref() else {
+        let text = r.text.as_deref().unwrap_or("no reason given");
+        return PluginError::protocol(format!(
+            "Entra ID refused the sign-in: {text}{}",
+            trace(r, " (", ")")
+        ))
+        .with_hint("give your administrator the trace id; run with -v to see the pages");
+    };
     let tag = format!("AADSTS{code}");
-    let detail = text
-        .map(|t| t.trim())
-        .filter(|t| !t.is_empty())
-        .map(|t| format!(": {}", shorten(t)))
-        .unwrap_or_default();
+    // Entra's words, then the trace id an administrator looks the sign-in
+    // up by: `: Access has been blocked... (trace id ...)`.
+    let detail = format!(
+        "{}{}",
+        r.text
+            .as_deref()
+            .map(|t| format!(": {t}"))
+            .unwrap_or_default(),
+        trace(r, " (", ")")
+    );
     let auth = |what: &str, hint: &str| {
         PluginError::auth(format!("Entra ID: {what} ({tag})")).with_hint(hint.to_string())
+    };
+    let admin = |what: &str, hint: &str| {
+        PluginError::auth(format!("Entra ID: {what} ({tag}){}", trace(r, " (", ")")))
+            .with_hint(hint.to_string())
     };
     match code {
         "50126" => auth(
@@ -37,38 +60,78 @@ pub fn from_code(code: &str, text: Option<&str>) -> PluginError {
             "your password has expired",
             "sign in once in a browser to change it, then update the stored password",
         ),
-        "50057" => auth(
+        "50057" => admin(
             "the account is disabled",
-            "ask your administrator to enable it",
+            "ask your administrator to enable it (give them the trace id)",
         ),
-        "53003" | "53000" | "53001" | "53002" | "530032" => PluginError::auth(format!(
+        "53003" | "53002" | "530032" | "50131" => PluginError::auth(format!(
             "Entra ID: blocked by Conditional Access ({tag}){detail}"
         ))
-        .with_hint("a Conditional Access policy blocks this sign-in (device, location or client); ask your administrator"),
-        "50105" => auth(
+        .with_hint("a Conditional Access policy blocks this sign-in (device, location or client); ask your administrator, with the trace id"),
+        "53000" | "530003" | "50097" | "50129" => needs_browser(
+            format!("Entra ID: Conditional Access requires a compliant, managed device ({tag}){detail}"),
+            "sign in from a browser on a device your organisation manages, or ask your administrator (with the trace id)",
+        ),
+        "53001" => needs_browser(
+            format!("Entra ID: Conditional Access requires a domain-joined device ({tag}){detail}"),
+            "sign in from a browser on a domain-joined device, or ask your administrator (with the trace id)",
+        ),
+        "50158" => needs_browser(
+            format!("Entra ID: an external security check (such as a third-party MFA) must be completed ({tag}){detail}"),
+            "sign in once in a browser, or ask your administrator which methods this client may use",
+        ),
+        "50105" => admin(
             "you are not assigned to this application",
             "ask your administrator to assign you (or one of your groups) to the AWS app in Entra ID",
         ),
-        "50076" | "50079" | "50072" => PluginError::not_supported(format!(
-            "Entra ID wants you to register a second factor first ({tag})"
-        ))
-        .with_hint("register Microsoft Authenticator or a phone once at https://aka.ms/mfasetup in a browser"),
+        "50076" | "50079" | "50072" => needs_browser(
+            format!("Entra ID wants you to register a second factor first ({tag})"),
+            "register Microsoft Authenticator or a phone once at https://aka.ms/mfasetup in a browser",
+        ),
+        "50125" => needs_browser(
+            format!("Entra ID needs more information to keep your account secure ({tag})"),
+            "sign in once in a browser and add the security information it asks for, then run again",
+        ),
         "700016" | "900971" | "750054" | "500011" | "75011" | "50011" => PluginError::config(format!(
             "Entra ID does not accept this sign-in request ({tag}){detail}"
         ))
         .with_hint("check -e (copy the link from My Apps) or the tenant and app-id-uri options"),
-        "90072" | "50020" => auth(
+        "90002" | "50128" => PluginError::config(format!(
+            "Entra ID does not know this tenant ({tag}){detail}"
+        ))
+        .with_hint("check the tenant in -e (or --plugin-option tenant=) and the domain of -u"),
+        "90072" | "50020" => admin(
             "the account is not a member of this tenant",
-            "check -u and the tenant of the -e URL",
+            "check -u and the tenant of the -e URL; a guest must be invited to the tenant first",
         ),
-        "50074" | "50078" => PluginError::new(
+        "50074" | "50078" | "500121" => PluginError::new(
             ErrorKind::MfaRejected,
             format!("Entra ID: the second factor was not completed ({tag})"),
         )
         .with_hint("try again and answer the MFA request"),
+        "50088" => PluginError::other(format!(
+            "Entra ID: too many MFA calls or text messages for now ({tag})"
+        ))
+        .with_hint("wait a few minutes, or use the Authenticator app: --mfa-factor push or totp"),
+        "50089" => PluginError::other(format!(
+            "Entra ID: the sign-in took too long and its flow token expired ({tag})"
+        ))
+        .with_hint("run again and finish the sign-in and MFA within a few minutes"),
+        "50196" => PluginError::other(format!(
+            "Entra ID stopped a sign-in loop: too many sign-ins in a short time ({tag}){detail}"
+        ))
+        .with_hint("wait a few minutes; a script calling this in a loop should use the credential cache"),
         _ => PluginError::protocol(format!("Entra ID refused the sign-in ({tag}){detail}"))
-            .with_hint("look the code up at https://login.microsoftonline.com/error?code=<code>; run with -v to see the pages"),
+            .with_hint(format!("look the code up at {LOOKUP}{code}; give your administrator the trace id")),
     }
+}
+
+/// `<before>trace id X<after>` when the trace id is known.
+fn trace(r: &Refusal, before: &str, after: &str) -> String {
+    r.trace_id
+        .as_deref()
+        .map(|t| format!("{before}trace id {t}{after}"))
+        .unwrap_or_default()
 }
 
 /// The error for an MFA `ResultValue` that is not success or pending.
@@ -113,50 +176,60 @@ pub fn from_mfa_result(result: &str, method: &str) -> PluginError {
     }
 }
 
-/// `AADSTS12345` in a text, as digits.
-pub fn code_in_text(text: &str) -> Option<String> {
-    let at = text.find("AADSTS")?;
-    let digits: String = text[at + 6..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    (!digits.is_empty()).then_some(digits)
-}
-
-fn shorten(s: &str) -> String {
-    let one_line = plugin_kit::html::collapse(s);
-    if one_line.chars().count() <= 200 {
-        return one_line;
-    }
-    let mut out: String = one_line.chars().take(200).collect();
-    out.push('…');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn code(c: &str) -> PluginError {
+        from_refusal(&Refusal {
+            code: Some(c.into()),
+            ..Refusal::default()
+        })
+    }
+
     #[test]
     fn codes_map_to_kinds_and_messages() {
-        let e = from_code("50126", None);
+        let e = code("50126");
         assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
         assert_eq!(
             e.message,
             "Entra ID: wrong username or password (AADSTS50126)"
         );
-        assert!(from_code("50053", None).message.contains("locked"));
-        assert!(from_code("50055", None).message.contains("expired"));
-        assert!(from_code("53003", None)
-            .message
-            .contains("Conditional Access"));
-        assert!(from_code("50105", None).message.contains("not assigned"));
-        let e = from_code("99999", Some("AADSTS99999: Something\nodd."));
+        assert!(code("50053").message.contains("locked"));
+        assert!(code("50055").message.contains("expired"));
+        assert!(code("53003").message.contains("Conditional Access"));
+        assert!(code("50105").message.contains("not assigned"));
+        assert!(code("50057").message.contains("disabled"));
+        assert_eq!(code("53000").kind, ErrorKind::NotSupported);
+        assert!(code("53001").message.contains("domain-joined"));
+        for c in [
+            "530003", "50097", "50129", "50158", "50125", "50076", "50079", "50072",
+        ] {
+            assert_eq!(code(c).kind, ErrorKind::NotSupported, "{c}");
+        }
+        for c in ["90002", "50128", "700016"] {
+            assert_eq!(code(c).kind, ErrorKind::Config, "{c}");
+        }
+        assert!(code("50131").message.contains("Conditional Access"));
+        assert!(code("50128").message.contains("does not know this tenant"));
+        assert!(code("50125").message.contains("more information"));
+        assert_eq!(code("500121").kind, ErrorKind::MfaRejected);
+        let e = from_refusal(&Refusal {
+            code: Some("99999".into()),
+            text: Some("Something odd.".into()),
+            trace_id: Some("t-1".into()),
+        });
         assert_eq!(e.kind, ErrorKind::Protocol);
-        assert!(e.message.contains("AADSTS99999") && e.message.contains("Something odd."));
-        assert!(is_benign("50058"));
-        assert_eq!(code_in_text("x AADSTS50105: y").as_deref(), Some("50105"));
-        assert_eq!(code_in_text("none"), None);
+        assert_eq!(
+            e.message,
+            "Entra ID refused the sign-in (AADSTS99999): Something odd. (trace id t-1)"
+        );
+        assert!(e.hint.unwrap().contains("error?code=99999"));
+        let e = from_refusal(&Refusal {
+            text: Some("Sorry.".into()),
+            ..Refusal::default()
+        });
+        assert_eq!(e.message, "Entra ID refused the sign-in: Sorry.");
         assert_eq!(
             from_mfa_result("PhoneAppDenied", "push").kind,
             ErrorKind::MfaRejected

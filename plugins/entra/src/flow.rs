@@ -13,10 +13,12 @@ use plugin_kit::html::{Form, Page};
 use serde_json::{json, Value};
 use url::Url;
 
+use crate::browser_only::needs_browser;
 use crate::config::{page_config, Config};
 use crate::errors;
 use crate::mfa;
 use crate::options::Options;
+use crate::refusal;
 use crate::session;
 use crate::web::{self, Web};
 
@@ -140,14 +142,13 @@ impl<'h> Flow<'h> {
         ] {
             self.host.add_secret(c);
         }
-        let code = config.error_code().or_else(|| {
-            config
-                .error_text()
-                .as_deref()
-                .and_then(errors::code_in_text)
-        });
-        if let Some(code) = code.filter(|c| !errors::is_benign(c)) {
-            return Err(self.page_error(&code, &config));
+        if let Some(refusal) = refusal::of_config(&config) {
+            self.host.debug(&format!(
+                "Entra page {:?} carries error code {}",
+                config.pgid,
+                refusal.code.as_deref().unwrap_or("(none)")
+            ));
+            return Err(errors::from_refusal(&refusal));
         }
         match config.pgid.as_str() {
             "ConvergedSignIn" => self.sign_in(page, &config),
@@ -163,10 +164,10 @@ impl<'h> Flow<'h> {
                     let url = web::resolve(page, &config.url_skip_mfa_registration, "urlSkipMfaRegistration")?;
                     return self.web.get(&url);
                 }
-                Err(PluginError::not_supported(
+                Err(needs_browser(
                     "Entra ID wants you to register a second factor before signing in (ConvergedProofUpRedirect)",
-                )
-                .with_hint("register Microsoft Authenticator or a phone once in a browser (https://aka.ms/mfasetup)"))
+                    "register Microsoft Authenticator or a phone once in a browser (https://aka.ms/mfasetup)",
+                ))
             }
             "ConvergedChangePassword" | "ConvergedChangePasswordInterrupt" => Err(PluginError::auth(
                 "Entra ID: your password has expired and must be changed (ConvergedChangePassword)",
@@ -177,24 +178,9 @@ impl<'h> Flow<'h> {
         }
     }
 
-    /// The page's error code; `AuthenticationFailed` etc. from the code.
-    fn page_error(&self, code: &str, config: &Config) -> PluginError {
-        let text = config.error_text();
-        let e = errors::from_code(code, text.as_deref());
-        self.host.debug(&format!(
-            "Entra page {:?} carries error code {code}",
-            config.pgid
-        ));
-        e
-    }
-
     fn unknown_page(&self, page: &Page, pgid: &str, config: &Config) -> PluginError {
-        if let Some(code) = config
-            .error_text()
-            .as_deref()
-            .and_then(errors::code_in_text)
-        {
-            return errors::from_code(&code, config.error_text().as_deref());
+        if let Some(refusal) = refusal::of_unknown_page(config) {
+            return errors::from_refusal(&refusal);
         }
         let lower = pgid.to_ascii_lowercase();
         let unsupported = if lower.contains("fido") {
@@ -213,10 +199,12 @@ impl<'h> Flow<'h> {
             None
         };
         if let Some((what, hint)) = unsupported {
-            return PluginError::not_supported(format!(
-                "Entra ID asks for {what}, which this client does not support (page id {pgid})"
-            ))
-            .with_hint(hint);
+            return needs_browser(
+                format!(
+                    "Entra ID asks for {what}, which this client does not support (page id {pgid})"
+                ),
+                hint,
+            );
         }
         PluginError::protocol(format!(
             "Entra ID showed a page this client does not handle (page id {pgid}, {})",
@@ -376,11 +364,13 @@ impl<'h> Flow<'h> {
             } else {
                 "a method without a password"
             };
-            return Err(PluginError::not_supported(format!(
-                "Entra ID signs {} in with {what}, which this client does not support",
-                self.username
-            ))
-            .with_hint("FIDO2, passwordless phone sign-in and certificate auth need a browser; ask for a password + MFA method"));
+            return Err(needs_browser(
+                format!(
+                    "Entra ID signs {} in with {what}, which this client does not support",
+                    self.username
+                ),
+                "FIDO2, passwordless phone sign-in and certificate auth need a browser; ask for a password + MFA method",
+            ));
         }
         Ok(None)
     }
@@ -439,12 +429,8 @@ impl<'h> Flow<'h> {
             self.check_loop(&format!("refresh {}", redacted(&next)))?;
             return self.web.get(&next);
         }
-        if let Some(code) = page
-            .error_message()
-            .as_deref()
-            .and_then(errors::code_in_text)
-        {
-            return Err(errors::from_code(&code, page.error_message().as_deref()));
+        if let Some(refusal) = page.error_message().as_deref().and_then(refusal::of_text) {
+            return Err(errors::from_refusal(&refusal));
         }
         Err(PluginError::protocol(format!(
             "Entra ID answered with {} which is neither a sign-in page nor a SAML response",

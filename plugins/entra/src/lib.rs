@@ -15,11 +15,13 @@
 //! cookies. See `README.md`.
 
 mod authn;
+mod browser_only;
 mod config;
 mod errors;
 mod flow;
 mod mfa;
 mod options;
+mod refusal;
 mod session;
 mod web;
 

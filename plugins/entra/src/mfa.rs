@@ -8,6 +8,7 @@ use plugin_api::{ErrorKind, PluginError};
 use plugin_kit::html::Page;
 use serde_json::{json, Value};
 
+use crate::browser_only::needs_browser;
 use crate::config::{Config, Proof};
 use crate::errors;
 use crate::flow::{headers, Flow};
@@ -105,10 +106,8 @@ fn choose<'a>(proofs: &'a [Proof], factor: Option<&str>) -> Result<&'a Proof, Pl
     } else {
         names.join(", ")
     };
-    Err(PluginError::not_supported(format!(
-        "Entra ID asks for a second factor by {what}, which this client does not support"
-    ))
-    .with_hint(
+    Err(needs_browser(
+        format!("Entra ID asks for a second factor by {what}, which this client does not support"),
         "register Microsoft Authenticator (push or code), SMS or a phone call for your account",
     ))
 }
@@ -408,10 +407,12 @@ pub(crate) fn federated(flow: &mut Flow<'_>, page: Page) -> Result<Page, PluginE
             flow.federated_sent = true;
             return Ok(page);
         }
-        return Err(PluginError::not_supported(format!(
-            "your account is federated to {host_name}, whose sign-in page has no password form this client can fill"
-        ))
-        .with_hint(format!("sign in at {host_name} with the provider made for it (e.g. -p adfs or -p forms) using its own AWS sign-in URL")));
+        // Windows integrated authentication, a smart card, a page built by
+        // script: the person's browser may get through it.
+        return Err(needs_browser(
+            format!("your account is federated to {host_name}, whose sign-in page has no password form this client can fill"),
+            format!("sign in at {host_name} with the provider made for it (e.g. -p adfs or -p forms) using its own AWS sign-in URL"),
+        ));
     };
     let user_field = form.username_field().and_then(|f| f.name.clone());
     let pass_field = form

@@ -11,7 +11,7 @@ use awsprocesscreds_plugin_entra::Entra;
 use base64::Engine as _;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, MfaSettings, Plugin, PluginError};
 use plugin_testkit::{TestServices, TestServicesBuilder};
-use sandbox::entra::{self, EntraConfig, Fault, Mfa, PushOutcome};
+use sandbox::entra::{self, At, EntraConfig, Fault, Mfa, PushOutcome, ServiceError};
 use sandbox::pki::TestPki;
 use sandbox::Server;
 
@@ -353,6 +353,232 @@ fn errors_from_error_codes_without_text() {
             "never retries the password"
         );
     }
+}
+
+/// Entra's `ConvergedError` pages carry `iErrorCode` and
+/// `strServiceExceptionMessage`, no `sErrorCode` (the shape AADInternals
+/// and davmail read): after the password, after MFA and when the SAML
+/// response would be issued, each names its cause with Entra's words and
+/// the trace id.
+#[test]
+fn converged_error_pages_name_the_cause_at_every_step() {
+    let otp = || {
+        Some(Mfa::Otp {
+            code: "123456".into(),
+        })
+    };
+    let cases: Vec<(ServiceError, Option<Mfa>, &str, ErrorKind)> = vec![
+        (
+            ServiceError::conditional_access(At::Password),
+            None,
+            "Entra ID: blocked by Conditional Access (AADSTS53003): Access has been blocked by Conditional Access policies.",
+            ErrorKind::AuthenticationFailed,
+        ),
+        (
+            ServiceError::conditional_access(At::Mfa),
+            otp(),
+            "blocked by Conditional Access (AADSTS53003)",
+            ErrorKind::AuthenticationFailed,
+        ),
+        (
+            ServiceError::conditional_access(At::Saml),
+            None,
+            "blocked by Conditional Access (AADSTS53003)",
+            ErrorKind::AuthenticationFailed,
+        ),
+        (
+            ServiceError::device_not_compliant(At::Mfa),
+            otp(),
+            "Conditional Access requires a compliant, managed device (AADSTS53000)",
+            ErrorKind::NotSupported,
+        ),
+        (
+            ServiceError::not_domain_joined(At::Saml),
+            None,
+            "Conditional Access requires a domain-joined device (AADSTS53001)",
+            ErrorKind::NotSupported,
+        ),
+        (
+            ServiceError::not_assigned(At::Saml),
+            None,
+            "you are not assigned to this application (AADSTS50105)",
+            ErrorKind::AuthenticationFailed,
+        ),
+        (
+            ServiceError::disabled(At::Password),
+            None,
+            "the account is disabled (AADSTS50057)",
+            ErrorKind::AuthenticationFailed,
+        ),
+        (
+            ServiceError::guest_not_in_tenant(At::Password),
+            None,
+            "the account is not a member of this tenant (AADSTS90072)",
+            ErrorKind::AuthenticationFailed,
+        ),
+        (
+            ServiceError::flow_token_expired(At::Mfa),
+            otp(),
+            "flow token expired (AADSTS50089)",
+            ErrorKind::Other,
+        ),
+        (
+            ServiceError::new(
+                At::Password,
+                135011,
+                "Device used during the authentication is disabled.",
+            ),
+            None,
+            "Entra ID refused the sign-in (AADSTS135011): Device used during the authentication is disabled.",
+            ErrorKind::Protocol,
+        ),
+        (
+            ServiceError::new(
+                At::Mfa,
+                50088,
+                "Limit on telecom MFA calls reached. Please try again in a few minutes.",
+            ),
+            otp(),
+            "too many MFA calls or text messages for now (AADSTS50088)",
+            ErrorKind::Other,
+        ),
+        (
+            ServiceError::new(
+                At::Password,
+                50196,
+                "The server terminated an operation because it encountered a client request loop.",
+            ),
+            None,
+            "Entra ID stopped a sign-in loop",
+            ErrorKind::Other,
+        ),
+        (
+            ServiceError::conditional_access_german(At::Password),
+            None,
+            "blocked by Conditional Access (AADSTS53003): Der Zugriff wurde durch Richtlinien für bedingten Zugriff blockiert.",
+            ErrorKind::AuthenticationFailed,
+        ),
+    ];
+    for (refusal, mfa, needle, kind) in cases {
+        let w = world(EntraConfig {
+            fault: Some(Fault::Service(refusal.clone())),
+            mfa,
+            ..Default::default()
+        });
+        let services = w.services("hunter2").mfa_codes(["123456"]).build();
+        let e = login(&w.request(), &services).unwrap_err();
+        assert!(e.message.contains(needle), "{refusal:?}: {}", e.message);
+        assert_eq!(e.kind, kind, "{refusal:?}: {e:?}");
+        // What an administrator looks up carries the trace id; a sign-in
+        // that took too long is the user's to retry.
+        if ![50089, 50088].contains(&refusal.code) {
+            assert!(
+                e.message.contains("trace id "),
+                "{refusal:?}: no trace id in {}",
+                e.message
+            );
+        }
+        assert!(!e.message.contains("page this client does not handle"));
+        assert!(e.hint.is_some(), "{refusal:?} has no hint");
+        assert!(!e.message.contains("hunter2"));
+        let st = w.state.lock().unwrap();
+        assert_eq!(st.password_posts, 1, "{refusal:?}: never retries");
+        assert_eq!(st.assertions_issued, 0);
+    }
+}
+
+/// GetCredentialType's `IfExistsResult: 1` (saml2aws
+/// `testdata/GetCredentialType_default.json` has the field): the account is
+/// named before any password is asked for.
+#[test]
+fn an_account_entra_does_not_know_is_named_before_the_password() {
+    let w = world(EntraConfig::default());
+    let services = w.services("hunter2").build();
+    let mut req = w.request();
+    req.username = Some("nobody@contoso.example".into());
+    let e = login(&req, &services).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
+    assert!(
+        e.message
+            .contains("does not know the account nobody@contoso.example"),
+        "{}",
+        e.message
+    );
+    assert_eq!(services.password_requests(), 0);
+}
+
+/// An unknown code keeps Entra's words and says where to look it up.
+#[test]
+fn an_unknown_aadsts_code_keeps_entras_text_and_the_lookup_link() {
+    let w = world(EntraConfig {
+        fault: Some(Fault::Service(ServiceError::new(
+            At::Saml,
+            135011,
+            "Device used during the authentication is disabled.",
+        ))),
+        ..Default::default()
+    });
+    let e = login(&w.request(), &w.services("hunter2").build()).unwrap_err();
+    let hint = e.hint.unwrap();
+    assert!(hint.contains("error?code=135011"), "{hint}");
+    assert!(hint.contains("trace id"), "{hint}");
+}
+
+/// SP-initiated sign-in for an app id the tenant does not have: Entra's
+/// AADSTS700016 page in its own shape, named as a configuration mistake.
+#[test]
+fn an_app_the_tenant_does_not_have_is_a_config_error() {
+    let w = world(EntraConfig::default());
+    let services = w.services("hunter2").build();
+    let mut req = w.request();
+    req.endpoint = None;
+    let tenant = w.state.lock().unwrap().config.tenant.clone();
+    req.options.insert("tenant".into(), tenant);
+    req.options
+        .insert("app-id-uri".into(), "urn:amazon:webservices:typo".into());
+    req.options
+        .insert("login-host".into(), entra::login_host(&w.server));
+    let e = login(&req, &services).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Config, "{e:?}");
+    assert!(
+        e.message
+            .contains("does not accept this sign-in request (AADSTS700016)"),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.message.contains("urn:amazon:webservices:typo"),
+        "{}",
+        e.message
+    );
+    assert!(e.hint.unwrap().contains("app-id-uri"));
+    assert_eq!(services.password_requests(), 0, "no password asked");
+}
+
+/// "More information required" (`ConvergedProofUpRedirect`, iErrorCode
+/// 50203): skipped while Entra offers the skip link, named when it does not.
+#[test]
+fn mfa_registration_interrupt_is_skipped_or_named() {
+    let w = world(EntraConfig {
+        fault: Some(Fault::ProofUp { skippable: true }),
+        ..Default::default()
+    });
+    let services = w.services("hunter2").build();
+    assert_signed_in(login(&w.request(), &services).unwrap());
+    assert_eq!(w.state.lock().unwrap().proof_up_skips, 1);
+
+    let w = world(EntraConfig {
+        fault: Some(Fault::ProofUp { skippable: false }),
+        ..Default::default()
+    });
+    let e = login(&w.request(), &w.services("hunter2").build()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotSupported, "{e:?}");
+    assert!(
+        e.message.contains("register a second factor"),
+        "{}",
+        e.message
+    );
+    assert!(e.hint.unwrap().contains("aka.ms/mfasetup"));
 }
 
 #[test]

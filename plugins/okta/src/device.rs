@@ -42,12 +42,76 @@ struct Tokens {
     id_token: Option<String>,
 }
 
+/// An error from `/oauth2/v1/device/authorize` or `/oauth2/v1/token`.
+/// Okta answers in OAuth's shape (`error`, `error_description`) or in its
+/// own (`errorCode`, `errorSummary`, `errorLink`, `errorId`,
+/// `errorCauses`), e.g. an unknown client id as HTTP 401
+/// `{"errorCode":"invalid_client","errorSummary":"Invalid value for
+/// 'client_id' parameter.",...}` (okta/okta-idx-java issue 500; okta-aws-cli
+/// `internal/okta/apierror.go` reads both).
 #[derive(Deserialize, Default)]
+#[serde(default)]
 struct OAuthError {
-    #[serde(default)]
     error: String,
-    #[serde(default)]
     error_description: String,
+    #[serde(rename = "errorCode")]
+    error_code: String,
+    #[serde(rename = "errorSummary")]
+    error_summary: String,
+    #[serde(rename = "errorId")]
+    error_id: String,
+    #[serde(rename = "errorCauses")]
+    error_causes: Vec<serde_json::Value>,
+}
+
+impl OAuthError {
+    /// The error of an answer body, in either shape.
+    fn of(resp: &HttpResponse) -> OAuthError {
+        serde_json::from_slice(&resp.body).unwrap_or_default()
+    }
+
+    /// `invalid_client`, `authorization_pending`, `E0000047`, ...
+    fn code(&self) -> &str {
+        if self.error.is_empty() {
+            &self.error_code
+        } else {
+            &self.error
+        }
+    }
+
+    /// Okta's own words: the description or summary, then the causes'
+    /// summaries, without their final full stops.
+    fn text(&self) -> String {
+        let main = if self.error_description.is_empty() {
+            &self.error_summary
+        } else {
+            &self.error_description
+        };
+        let causes = self
+            .error_causes
+            .iter()
+            .filter_map(|c| c.get("errorSummary").and_then(serde_json::Value::as_str));
+        std::iter::once(main.as_str())
+            .chain(causes)
+            .map(|t| t.trim().trim_end_matches('.'))
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// `invalid_grant: The device code has expired.`, plus Okta's error id
+    /// (what Okta support asks for) when it sent one.
+    fn describe(&self) -> String {
+        let mut s = match (self.code(), self.text()) {
+            ("", t) => t,
+            (c, t) if t.is_empty() => c.to_string(),
+            (c, t) => format!("{c}: {t}"),
+        };
+        if !self.error_id.is_empty() {
+            s.push_str(&format!("; error id {}", self.error_id));
+        }
+        s
+    }
 }
 
 /// The app id in `/home/<app name>/<app id>/<n>`.
@@ -129,8 +193,8 @@ pub fn login(
         if resp.is_success() {
             break ok_json(&resp, client_id, "reading the device tokens")?;
         }
-        let e: OAuthError = serde_json::from_slice(&resp.body).unwrap_or_default();
-        match e.error.as_str() {
+        let e = OAuthError::of(&resp);
+        match e.code() {
             "authorization_pending" => {}
             "slow_down" => interval = (interval + 5).min(60),
             "expired_token" => return Err(expired()),
@@ -184,23 +248,23 @@ pub fn login(
         .header("Accept", "application/json"),
     )?;
     if !resp.is_success() {
-        let e: OAuthError = serde_json::from_slice(&resp.body).unwrap_or_default();
-        let description = e.error_description.to_ascii_lowercase();
+        let e = OAuthError::of(&resp);
+        let description = e.text().to_ascii_lowercase();
         if description.contains("assurance requirements") {
             return Err(PluginError::auth(format!(
-                "the AWS app's authentication policy wants more than this device sign-in proved ({}: {})",
-                e.error, e.error_description
+                "the AWS app's authentication policy wants more than this device sign-in proved ({})",
+                e.describe()
             ))
             .with_hint("sign in again in the browser with the factor the policy asks for (e.g. MFA), or ask your Okta administrator about the AWS app's policy"));
         }
         if matches!(
-            e.error.as_str(),
+            e.code(),
             "invalid_target" | "invalid_scope" | "unauthorized_client"
         ) || description.contains("web_sso")
         {
             return Err(PluginError::config(format!(
-                "the AWS app {app} does not allow the OIDC app {client_id} to request a web SSO token ({}: {})",
-                e.error, e.error_description
+                "the AWS app {app} does not allow the OIDC app {client_id} to request a web SSO token ({})",
+                e.describe()
             ))
             .with_hint(format!("ask your Okta administrator to add {client_id} as \"Allowed Web SSO Client\" on the AWS app's Sign On settings")));
         }
@@ -259,25 +323,45 @@ fn ok_json<T: serde::de::DeserializeOwned>(
     if resp.is_success() {
         return resp.json::<T>();
     }
-    let e: OAuthError = serde_json::from_slice(&resp.body).unwrap_or_default();
-    Err(oauth_error(resp, &e, client_id, during))
+    Err(oauth_error(resp, &OAuthError::of(resp), client_id, during))
 }
 
 fn oauth_error(resp: &HttpResponse, e: &OAuthError, client_id: &str, during: &str) -> PluginError {
-    if e.error == "invalid_client" {
-        return PluginError::config(format!(
-            "Okta does not know the OIDC client id {client_id} (invalid_client)"
-        ))
-        .with_hint("--plugin-option client-id must be the Client ID of an OIDC native app with the Device Authorization grant");
+    match e.code() {
+        "invalid_client" => {
+            return PluginError::config(format!(
+                "Okta does not know the OIDC client id {client_id} (invalid_client: {})",
+                e.text()
+            ))
+            .with_hint("--plugin-option client-id must be the Client ID of an OIDC native app with the Device Authorization grant")
+        }
+        // The app exists but may not use this grant ("The client is not
+        // authorized to use the provided grant type. Configured grant
+        // types: [...]", okta-signin-widget mock error-400-unauthorized-client.json).
+        "unauthorized_client" => {
+            return PluginError::config(format!(
+                "the OIDC app {client_id} may not use the device flow ({})",
+                e.describe()
+            ))
+            .with_hint("ask your Okta administrator to enable the Device Authorization and Token Exchange grant types on that app (Applications > the app > General Settings > Grant type)")
+        }
+        _ => {}
     }
     if resp.status == 429 {
-        return PluginError::other(format!("Okta is rate-limiting {during} (HTTP 429)"))
-            .with_hint("wait a minute, then run again");
+        let okta_says = if e.code().is_empty() {
+            String::new()
+        } else {
+            format!(": {}", e.describe())
+        };
+        return PluginError::other(format!(
+            "Okta is rate-limiting {during} (HTTP 429{okta_says})"
+        ))
+        .with_hint("wait a minute, then run again");
     }
-    let what = if e.error.is_empty() {
+    let what = if e.code().is_empty() && e.text().is_empty() {
         format!("HTTP {}", resp.status)
     } else {
-        format!("{}: {}", e.error, e.error_description)
+        e.describe()
     };
     let kind = if resp.status >= 500 {
         ErrorKind::Network
@@ -312,6 +396,43 @@ fn open_in_browser(ctx: &Ctx, url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn answer(status: u16, body: &str) -> HttpResponse {
+        HttpResponse::new(status, "https://o.example/oauth2/v1/device/authorize")
+            .with_body(body.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn oauth_errors_in_both_shapes() {
+        // Okta's own shape, as okta/okta-idx-java issue 500 quotes it.
+        let e = OAuthError::of(&answer(
+            401,
+            r#"{"errorCode":"invalid_client","errorSummary":"Invalid value for 'client_id' parameter.","errorLink":"invalid_client","errorId":"oaeS1WCm9sfRZiWy4NwK2z-bg","errorCauses":[]}"#,
+        ));
+        assert_eq!(e.code(), "invalid_client");
+        assert_eq!(
+            e.describe(),
+            "invalid_client: Invalid value for 'client_id' parameter; error id oaeS1WCm9sfRZiWy4NwK2z-bg"
+        );
+        let e = OAuthError::of(&answer(
+            400,
+            r#"{"error":"invalid_scope","error_description":"Requests for ID tokens or access tokens with OpenID scopes require the 'openid' scope."}"#,
+        ));
+        assert_eq!(e.code(), "invalid_scope");
+        assert!(e
+            .describe()
+            .starts_with("invalid_scope: Requests for ID tokens"));
+        let e = OAuthError::of(&answer(
+            403,
+            r#"{"errorCode":"E0000006","errorSummary":"You do not have permission.","errorCauses":[{"errorSummary":"Policy denied."}]}"#,
+        ));
+        assert_eq!(
+            e.describe(),
+            "E0000006: You do not have permission; Policy denied"
+        );
+        let e = OAuthError::of(&answer(502, "<html>bad gateway</html>"));
+        assert_eq!((e.code(), e.describe().as_str()), ("", ""));
+    }
 
     #[test]
     fn app_id_from_the_embed_link() {

@@ -6,6 +6,7 @@ use time::macros::format_description;
 use time::OffsetDateTime;
 
 use crate::api::{ApiError, Authn};
+use crate::browser_only::needs_browser;
 use crate::org;
 use crate::Ctx;
 
@@ -89,6 +90,18 @@ fn identity_engine(ctx: &Ctx, e: &ApiError) -> PluginError {
 
 /// An error while verifying a factor.
 pub fn factor_error(_ctx: &Ctx, e: &ApiError, label: &str) -> PluginError {
+    // "An SMS message was recently sent. Please wait 30 seconds before
+    // trying again." / "A phone call was recently made..." (HTTP 429, but
+    // not the org's rate limit: okta-signin-widget
+    // `packages/@okta/i18n/src/properties/login.properties` errors.E0000109,
+    // errors.E0000133).
+    if matches!(e.code.as_str(), "E0000109" | "E0000133") {
+        return PluginError::other(format!(
+            "Okta sent a code for the {label} factor moments ago and will not send another yet: {}",
+            okta_text(e)
+        ))
+        .with_hint("wait 30 seconds, then run again");
+    }
     if e.is_rate_limit() {
         return rate_limited(e, now());
     }
@@ -148,10 +161,10 @@ pub fn status_error(ctx: &Ctx, a: &Authn) -> PluginError {
             .with_hint("wait for the lockout to end, unlock it from the Okta sign-in page, or ask your Okta administrator"),
         "PASSWORD_EXPIRED" => PluginError::auth(format!("the Okta password of {user} has expired"))
             .with_hint(format!("sign in at {} in a browser to choose a new password, then run again", ctx.org.base())),
-        "MFA_ENROLL" | "MFA_ENROLL_ACTIVATE" => PluginError::not_supported(format!(
-            "Okta requires {user} to set up a second factor first"
-        ))
-        .with_hint(format!("sign in at {} in a browser and enroll a factor (e.g. Okta Verify), then run again", ctx.org.base())),
+        "MFA_ENROLL" | "MFA_ENROLL_ACTIVATE" => needs_browser(
+            format!("Okta requires {user} to set up a second factor first"),
+            format!("sign in at {} in a browser and enroll a factor (e.g. Okta Verify), then run again", ctx.org.base()),
+        ),
         "UNAUTHENTICATED" => PluginError::auth("Okta ended the sign-in transaction (UNAUTHENTICATED)")
             .with_hint("run again; if it repeats, sign in once in a browser"),
         "RECOVERY" | "RECOVERY_CHALLENGE" | "PASSWORD_RESET" => PluginError::auth(format!(
@@ -301,6 +314,17 @@ mod tests {
                 factor_error(ctx, &e("E0000999"), "SMS").kind,
                 ErrorKind::Protocol
             );
+            let recent = ApiError {
+                status: 429,
+                code: "E0000109".into(),
+                summary:
+                    "An SMS message was recently sent. Please wait 30 seconds before trying again."
+                        .into(),
+                ..ApiError::default()
+            };
+            let err = factor_error(ctx, &recent, "SMS");
+            assert!(err.message.contains("moments ago"), "{}", err.message);
+            assert!(!err.message.contains("rate-limiting"), "{}", err.message);
         });
     }
 

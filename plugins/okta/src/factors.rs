@@ -4,6 +4,7 @@
 use plugin_api::{ErrorKind, Host, LoginRequest, PluginError};
 
 use crate::api::Factor;
+use crate::browser_only::needs_browser;
 
 /// The factor families this plugin can verify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,11 +247,11 @@ pub fn choose<'a>(
         .filter(|f| Kind::of(f) != Kind::Unsupported)
         .collect();
     if usable.is_empty() {
-        return Err(PluginError::not_supported(format!(
-            "Okta asks for a second factor, but only {} is enrolled, which the okta provider cannot verify",
-            factors.iter().map(label).collect::<Vec<_>>().join(", ")
-        ))
-        .with_hint(
+        return Err(needs_browser(
+            format!(
+                "Okta asks for a second factor, but only {} is enrolled, which the okta provider cannot verify",
+                factors.iter().map(label).collect::<Vec<_>>().join(", ")
+            ),
             "enroll Okta Verify (push or code), an authenticator app, SMS, voice call, email or a YubiKey in Okta, then use --mfa-factor",
         ));
     }

@@ -19,6 +19,7 @@
 mod api;
 mod app;
 mod authn;
+mod browser_only;
 mod device;
 mod errors;
 mod factors;

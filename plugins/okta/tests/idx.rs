@@ -11,7 +11,7 @@ use awsprocesscreds_plugin_okta::OktaPlugin;
 use base64::Engine as _;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, Plugin, PluginError};
 use plugin_testkit::{TestServices, TestServicesBuilder};
-use sandbox::okta_idx::{self, Authenticator, Idx, IdxConfig, IdxUser, Push};
+use sandbox::okta_idx::{self, answers, Authenticator, Idx, IdxConfig, IdxUser, Push};
 use sandbox::Server;
 
 const USER: &str = "monty@example.com";
@@ -171,15 +171,42 @@ fn wrong_password_shows_oktas_text_and_is_not_blamed_on_the_classic_api() {
     assert!(e.hint.unwrap().contains("password source"));
 }
 
+/// A password for a locked account (the policy shows lock-out failures):
+/// Okta answers with the unlock flow alone, `select-authenticator-unlock-
+/// account` next to `cancel` (okta-signin-widget
+/// `src/v3/src/mocks/response/idp/idx/identify/unlock-account.json`), with
+/// or without a message; in any language, it reads "locked".
 #[test]
-fn locked_account_signalled_only_by_unlock_account_says_locked() {
-    let mut u = user();
-    u.locked = true;
-    let o = org_with(u);
-    let e = err(&services().build(), &request(&o.link));
-    assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
-    assert!(e.message.contains("is locked"), "{}", e.message);
-    assert!(e.hint.unwrap().contains("Unlock"));
+fn locked_account_answered_with_the_unlock_flow_says_locked() {
+    let german = (
+        "Ihr Konto ist gesperrt. Wenden Sie sich an den Administrator.".to_string(),
+        "errors.E0000119".to_string(),
+    );
+    let english = (
+        "Your account is locked. Please contact your administrator.".to_string(),
+        "errors.E0000119".to_string(),
+    );
+    for message in [None, Some(english), Some(german)] {
+        for authenticators in [vec![], vec![ov(Some(Push::Approve(0)), None, None)]] {
+            let mut u = user();
+            u.authenticators = authenticators;
+            u.locked = true;
+            u.locked_message = message.clone();
+            let o = org_with(u);
+            let e = err(&services().build(), &request(&o.link));
+            assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{message:?}");
+            assert_eq!(
+                e.message,
+                format!("the Okta account {USER} is locked"),
+                "{message:?}"
+            );
+            assert!(!e.message.contains("refused"));
+            let hint = e.hint.unwrap();
+            assert!(hint.contains("Unlock account"), "{hint}");
+            assert!(hint.contains(&o._server.base_url()), "{hint}");
+            assert_eq!(o.idx.lock().unwrap().pushes_sent, 0);
+        }
+    }
 }
 
 #[test]
@@ -528,6 +555,68 @@ fn terminal_refusals_after_the_password_are_not_called_a_wrong_password() {
     assert!(e.hint.unwrap_or_default().contains("client-id"));
 }
 
+/// Answers that end an OIE sign-in, in the shapes of okta-signin-widget's
+/// mocks (`sandbox::okta_idx::answers`): each is a named outcome, never
+/// "wrong password" or a bare HTTP status.
+#[test]
+fn terminal_idx_answers_from_oktas_mocks_are_named() {
+    type Fixture = fn(&str) -> answers::Answer;
+    let cases: [(Fixture, &str, ErrorKind); 8] = [
+        (
+            answers::session_expired,
+            "the Okta sign-in transaction expired (You have been logged out due to inactivity",
+            ErrorKind::Other,
+        ),
+        (
+            answers::verification_timed_out,
+            "the Okta sign-in transaction expired (Verification timed out",
+            ErrorKind::Other,
+        ),
+        (
+            answers::too_many_requests,
+            "Okta is rate-limiting this sign-in: Too many requests",
+            ErrorKind::Other,
+        ),
+        (
+            answers::sms_rate_limit,
+            "Okta is rate-limiting this sign-in: You have reached the limit of sms requests",
+            ErrorKind::Other,
+        ),
+        (
+            answers::voice_rate_limit,
+            "Okta is rate-limiting this sign-in: You have reached the limit of call requests",
+            ErrorKind::Other,
+        ),
+        (
+            answers::network_policy_block,
+            "Okta's network policy blocked this sign-in (Forbidden: Access denied by network policy)",
+            ErrorKind::Other,
+        ),
+        (
+            answers::fastpass_device_challenge,
+            "Okta's policy cannot be satisfied without a browser: the app's sign-in policy asks for Okta FastPass or a device check",
+            ErrorKind::NotSupported,
+        ),
+        (
+            answers::password_suspended,
+            "Okta suspended this authenticator of monty@example.com after too many failed attempts",
+            ErrorKind::AuthenticationFailed,
+        ),
+    ];
+    for (fixture, needle, kind) in cases {
+        let mut u = user();
+        u.answer_after_password = Some(fixture);
+        let o = org_with(u);
+        let e = err(&services().build(), &request(&o.link));
+        assert!(e.message.contains(needle), "{needle}: {}", e.message);
+        assert_eq!(e.kind, kind, "{}", e.message);
+        assert!(!e.message.contains("username or password"), "{}", e.message);
+        assert!(e.hint.is_some(), "{needle}");
+        // A named refusal is not blamed on the classic API.
+        assert_eq!(o.idx.lock().unwrap().count("/api/v1/authn"), 0);
+    }
+}
+
 #[test]
 fn totp_prefers_okta_verify_then_google() {
     let o = org_with(
@@ -801,6 +890,83 @@ fn device_flow_errors_name_the_client_id_and_the_web_sso_setting() {
     );
     assert_eq!(e.kind, ErrorKind::Config);
     assert!(e.hint.unwrap().contains("Allowed Web SSO Client"));
+}
+
+/// Okta answers client errors in OAuth's shape or in its own
+/// (`errorCode`, `errorSummary`, `errorLink`, `errorId`, `errorCauses`:
+/// okta/okta-idx-java issue 500). Either way an unknown client id is named
+/// as such, and every other error shows Okta's own summary.
+#[test]
+fn device_flow_errors_read_in_either_of_oktas_shapes() {
+    for okta_shape in [false, true] {
+        let config = |c: IdxConfig| IdxConfig {
+            oauth_errors_in_okta_shape: okta_shape,
+            ..c
+        };
+        let o = org(config(IdxConfig::with_user(user())));
+        let e = err(
+            &TestServices::new().fast_sleep().build(),
+            &with_option(request(&o.link), "client-id", "0oa-unknown"),
+        );
+        assert_eq!(e.kind, ErrorKind::Config, "{okta_shape}: {e:?}");
+        assert_eq!(
+            e.message,
+            "Okta does not know the OIDC client id 0oa-unknown (invalid_client: Invalid value for 'client_id' parameter)",
+            "okta shape {okta_shape}"
+        );
+        assert!(e.hint.unwrap().contains("--plugin-option client-id"));
+
+        let o = org(config(IdxConfig {
+            device_grant: false,
+            ..IdxConfig::with_user(user())
+        }));
+        let client = o.idx.lock().unwrap().config.device_client_id.clone();
+        let e = err(
+            &TestServices::new().fast_sleep().build(),
+            &with_option(request(&o.link), "client-id", &client),
+        );
+        assert_eq!(e.kind, ErrorKind::Config, "{okta_shape}: {e:?}");
+        assert!(
+            e.message.contains("may not use the device flow (unauthorized_client: The client is not authorized to use the provided grant type"),
+            "{okta_shape}: {}",
+            e.message
+        );
+        assert_eq!(
+            e.message.contains("error id oae"),
+            okta_shape,
+            "{}",
+            e.message
+        );
+        assert!(e.hint.unwrap().contains("Device Authorization"));
+
+        let o = org(config(IdxConfig {
+            device_approve_after: None,
+            device_expire_after: Some(1),
+            ..IdxConfig::with_user(user())
+        }));
+        let client = o.idx.lock().unwrap().config.device_client_id.clone();
+        let e = err(
+            &TestServices::new().fast_sleep().build(),
+            &with_option(request(&o.link), "client-id", &client),
+        );
+        assert_eq!(e.kind, ErrorKind::MfaTimeout, "{okta_shape}: {e:?}");
+
+        let o = org(config(IdxConfig {
+            web_sso_allowed: false,
+            ..IdxConfig::with_user(user())
+        }));
+        let client = o.idx.lock().unwrap().config.device_client_id.clone();
+        let e = err(
+            &TestServices::new().fast_sleep().build(),
+            &with_option(request(&o.link), "client-id", &client),
+        );
+        assert!(
+            e.message.contains("'web_sso_token'"),
+            "{okta_shape}: {}",
+            e.message
+        );
+        assert!(e.hint.unwrap().contains("Allowed Web SSO Client"));
+    }
 }
 
 // --- numbers for BENCHMARKS.md --------------------------------------------------

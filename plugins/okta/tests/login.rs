@@ -370,6 +370,35 @@ fn sms_empty_answer_resends_the_code() {
     assert!(rec.notices.iter().any(|n| n.contains("new code")));
 }
 
+/// Asking for another SMS or call within 30 seconds: Okta answers HTTP
+/// 429 with E0000109 / E0000133, which is not the org's rate limit.
+#[test]
+fn a_code_sent_moments_ago_is_named_not_called_a_rate_limit() {
+    let call = FactorSpec::Call {
+        phone: "+15555550000".into(),
+        code: "12345".into(),
+    };
+    for (factor, okta_says) in [
+        (sms(), "An SMS message was recently sent"),
+        (call, "A phone call was recently made"),
+    ] {
+        let o = org(OktaConfig {
+            code_sent_recently: true,
+            ..OktaConfig::with_user(User::new(USER, PASSWORD).factors(vec![factor]))
+        });
+        let e = err(&services().mfa_codes(["111111"]).build(), &request(&o.link));
+        assert!(
+            e.message
+                .contains("moments ago and will not send another yet"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains(okta_says), "{}", e.message);
+        assert!(!e.message.contains("rate-limiting"), "{}", e.message);
+        assert_eq!(e.hint.as_deref(), Some("wait 30 seconds, then run again"));
+    }
+}
+
 #[test]
 fn call_email_yubikey_and_tokens_work() {
     let cases = [

@@ -6,6 +6,7 @@ use plugin_api::{ErrorKind, PluginError};
 use serde_json::{Map, Value};
 
 use super::wire::{resolve, Remediation};
+use crate::browser_only::needs_browser;
 use crate::factors::{Kind, Wanted};
 use crate::Ctx;
 
@@ -253,11 +254,13 @@ pub fn choose(ctx: &Ctx, all: &[Choice]) -> Result<Choice, PluginError> {
     }
     if usable.is_empty() {
         let names: Vec<String> = all.iter().filter_map(|c| c.unsupported.clone()).collect();
-        return Err(PluginError::not_supported(format!(
-            "Okta asks for {}, which the okta provider cannot verify without a browser",
-            if names.is_empty() { offered() } else { names.join(", ") }
-        ))
-        .with_hint("enroll Okta Verify (push or code), an authenticator app, SMS, voice or email, or use the device flow (--plugin-option client-id=...)"));
+        return Err(needs_browser(
+            format!(
+                "Okta asks for {}, which the okta provider cannot verify without a browser",
+                if names.is_empty() { offered() } else { names.join(", ") }
+            ),
+            "enroll Okta Verify (push or code), an authenticator app, SMS, voice or email, or use the device flow (--plugin-option client-id=...)",
+        ));
     }
     if req.interactive {
         if usable.len() == 1 {

@@ -169,11 +169,21 @@ fn post(ctx: &Ctx, href: &str, body: Value) -> Result<Answer, PluginError> {
 }
 
 fn read(ctx: &Ctx, resp: &HttpResponse) -> Result<Answer, PluginError> {
+    let body: Option<Value> = serde_json::from_slice(&resp.body).ok();
     if resp.status == 429 {
+        // An IDX body with Okta's words (`tooManyRequests`, `errors.E0000150`
+        // "limit of sms requests") is read as a state; Okta's `E0000047`
+        // error object is the org's rate limit with its reset time.
+        if let Some(state) = body.filter(|b| !messages(b).is_empty()) {
+            return Ok(Answer { state });
+        }
         let e = ApiError::from_response(resp).unwrap_or_else(|| rate_error(resp));
         return Err(errors::rate_limited(&e, now()));
     }
-    let state: Value = serde_json::from_slice(&resp.body).map_err(|_| {
+    if let Some(e) = body.as_ref().and_then(|b| network_block(resp, b)) {
+        return Err(e);
+    }
+    let state: Value = body.ok_or_else(|| {
         PluginError::protocol(format!(
             "POST {} answered HTTP {} {NOT_IDX}",
             api::path_of(&resp.url),
@@ -193,6 +203,29 @@ fn read(ctx: &Ctx, resp: &HttpResponse) -> Result<Answer, PluginError> {
     }
     hide(ctx, &state);
     Ok(Answer { state })
+}
+
+/// A refusal that is not IDX at all: a network zone or proxy in front of
+/// Okta answering `{"error": "Forbidden", "message": "Access denied by
+/// network policy"}` (okta-signin-widget mock `error-403-proxy-block.json`).
+fn network_block(resp: &HttpResponse, body: &Value) -> Option<PluginError> {
+    if resp.status != 403 || body.get("remediation").is_some() {
+        return None;
+    }
+    let message = body.get("message").and_then(Value::as_str)?.trim();
+    let error = body
+        .get("error")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    Some(
+        PluginError::other(format!(
+            "Okta's network policy blocked this sign-in ({}: {message})",
+            if error.is_empty() { "HTTP 403" } else { error }
+        ))
+        .with_hint(
+            "connect to the network or VPN your Okta org allows sign-ins from, then run again",
+        ),
+    )
 }
 
 fn rate_error(resp: &HttpResponse) -> ApiError {
