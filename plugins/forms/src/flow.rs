@@ -297,10 +297,10 @@ impl Walk<'_> {
 
     fn dead_end(&self, loaded: &Loaded) -> PluginError {
         let page = &loaded.page;
+        if let Some(named) = plugin_kit::refusal::on_page(page) {
+            return named;
+        }
         if let Some(text) = page.error_message() {
-            if let Some(named) = plugin_kit::refusal::error(&text, idp_host(page)) {
-                return named;
-            }
             let message = format!("the IdP answered with an error: {text}");
             return if self.codes_sent > 0 || self.mfa_started {
                 PluginError::new(ErrorKind::MfaRejected, message)
@@ -332,7 +332,7 @@ fn idp_host(page: &Page) -> &str {
 fn rejected(page: &Page) -> PluginError {
     let hint = "check -u and your password";
     match page.error_message() {
-        Some(text) => plugin_kit::refusal::error(&text, idp_host(page)).unwrap_or_else(|| {
+        Some(text) => plugin_kit::refusal::on_page(page).unwrap_or_else(|| {
             PluginError::auth(format!("the IdP rejected the login: {text}")).with_hint(hint)
         }),
         None => PluginError::auth(format!(

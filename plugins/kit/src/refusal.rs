@@ -17,6 +17,8 @@
 
 use plugin_api::{ErrorKind, PluginError};
 
+use crate::html::Page;
+
 /// What a refusal is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -155,7 +157,35 @@ impl Refusal {
 /// led by the cause, with the IdP's own text and the fitting hint. `None`
 /// for wrong credentials and unknown causes (the caller words those).
 pub fn error(text: &str, idp_host: &str) -> Option<PluginError> {
-    let refusal = classify(text);
+    named(classify(text), text, idp_host)
+}
+
+/// [`error`] for a page: its error text classified together with its
+/// title and headings (a "Stale Request" title says more than the
+/// paragraph under it), or, without an error element, the first heading
+/// that names a cause ("State information lost").
+pub fn on_page(page: &Page) -> Option<PluginError> {
+    let host = page.url.host_str().unwrap_or("the IdP");
+    let headings: Vec<String> = page
+        .elements("h1, h2, h3")
+        .into_iter()
+        .map(|h| h.text)
+        .filter(|t| !t.is_empty())
+        .collect();
+    match page.error_message() {
+        Some(text) => {
+            let context = format!(
+                "{text} | {} | {}",
+                page.title().unwrap_or_default(),
+                headings.join(" | ")
+            );
+            named(classify(&context), &text, host)
+        }
+        None => headings.iter().find_map(|h| named(classify(h), h, host)),
+    }
+}
+
+fn named(refusal: Refusal, text: &str, idp_host: &str) -> Option<PluginError> {
     let what = refusal.what()?;
     let kind = match refusal {
         Refusal::SessionExpired => ErrorKind::Protocol,
@@ -237,6 +267,26 @@ mod tests {
         let e = error("State information lost", "idp").unwrap();
         assert_eq!(e.kind, ErrorKind::Protocol);
         assert!(error("Invalid username or password.", "idp").is_none());
+    }
+
+    #[test]
+    fn pages_are_read_with_their_title_and_headings() {
+        let stale = Page::parse(
+            "https://idp.example.edu/idp/profile/SAML2/Redirect/SSO",
+            "<title>Web Login Service - Stale Request</title><h2>Stale Request</h2><p class=\"form-error\">You may be seeing this page because you used the Back button.</p>",
+        )
+        .unwrap();
+        let e = on_page(&stale).unwrap();
+        assert_eq!(e.kind, ErrorKind::Protocol);
+        assert!(e.message.starts_with("the sign-in session expired or was lost: the IdP says \"You may be seeing"), "{}", e.message);
+        let lost = Page::parse(
+            "https://idp.example.org/simplesaml/module.php/core/loginuserpass.php",
+            "<title>SimpleSAMLphp error</title><h2>State information lost</h2><p>State information lost, and no way to restart the request</p>",
+        )
+        .unwrap();
+        assert!(on_page(&lost).unwrap().message.contains("\"State information lost\""));
+        let plain = Page::parse("https://idp/", "<title>Sign in</title><h1>Welcome</h1>").unwrap();
+        assert!(on_page(&plain).is_none());
     }
 
     #[test]

@@ -35,6 +35,19 @@ pub fn called_function(onclick: &str) -> Option<&str> {
     ok.then_some(name)
 }
 
+/// The first argument, a quoted string, of a call to `function` in an
+/// event handler: `"return SelectOption('AzureMfaAuthentication');"` with
+/// `SelectOption` -> `AzureMfaAuthentication` (AD FS's option tiles and
+/// `HRD.selection('AD AUTHORITY')` home-realm tiles).
+pub fn call_argument(handler: &str, function: &str) -> Option<String> {
+    let start = handler.find(&format!("{function}("))? + function.len() + 1;
+    let arg = handler[start..].trim_start();
+    let quote = arg.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let end = arg[1..].find(quote)?;
+    let value = arg[1..1 + end].trim();
+    (!value.is_empty()).then(|| value.to_string())
+}
+
 /// The text between the braces of `function NAME(...) { ... }`.
 fn function_body<'s>(script: &'s str, name: &str) -> Option<&'s str> {
     let mut from = 0;
@@ -130,6 +143,21 @@ mod tests {
         );
         assert!(field_assignments(&page, "postNothing").is_empty());
         assert!(field_assignments(&page, "post").is_empty());
+    }
+
+    #[test]
+    fn reads_a_quoted_call_argument() {
+        assert_eq!(
+            call_argument("return SelectOption('AzureMfaAuthentication');", "SelectOption").as_deref(),
+            Some("AzureMfaAuthentication")
+        );
+        assert_eq!(
+            call_argument("HRD.selection(\"AD AUTHORITY\"); return false;", "HRD.selection").as_deref(),
+            Some("AD AUTHORITY")
+        );
+        assert_eq!(call_argument("HRD.selection(x)", "HRD.selection"), None);
+        assert_eq!(call_argument("SelectOption('')", "SelectOption"), None);
+        assert_eq!(call_argument("other()", "SelectOption"), None);
     }
 
     #[test]
