@@ -250,6 +250,10 @@ fn expired_password_is_named_with_where_to_change_it() {
     });
     let out = run(w.with_password(PASSWORD, &[]));
     out.fails(1, "the password has expired and must be changed");
-    assert!(out.stderr.contains("change your password in a web browser"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("change your password in a web browser"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(w.adfs.lock().unwrap().password_posts, 1);
 }

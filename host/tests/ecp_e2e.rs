@@ -394,5 +394,9 @@ fn a_disabled_account_on_an_html_answer_is_named() {
     let out = run(cmd);
     out.fails(1, "the account is locked or disabled");
     assert!(out.stderr.contains("Account is disabled"), "{}", out.stderr);
-    assert!(!out.stderr.contains("not an ECP endpoint"), "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("not an ECP endpoint"),
+        "{}",
+        out.stderr
+    );
 }

@@ -146,7 +146,10 @@ fn shibboleth_consent_is_accepted_only_when_asked_to() {
         ..FormsConfig::flavor(Flavor::TwoStep)
     });
     let out = run(w.saml(PASSWORD, &[]));
-    out.fails(1, "consent to release your information to Amazon Web Services");
+    out.fails(
+        1,
+        "consent to release your information to Amazon Web Services",
+    );
     assert!(out.stderr.contains("accept-consent=true"), "{}", out.stderr);
     assert!(w.idp.lock().unwrap().consent_answers.is_empty());
     let out = run(w.saml(PASSWORD, &["--plugin-option", "accept-consent=true"]));
@@ -163,6 +166,10 @@ fn locked_account_in_german_is_named() {
     });
     let out = run(w.saml(PASSWORD, &[]));
     out.fails(1, "the account is locked or disabled");
-    assert!(out.stderr.contains("Ihr Benutzerkonto ist gesperrt."), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Ihr Benutzerkonto ist gesperrt."),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stderr.contains(PASSWORD));
 }

@@ -70,7 +70,10 @@ fn number_matching_push_shows_the_number_on_the_terminal_only() {
     assert_credentials(&out.json());
     assert_eq!(screen.matches("select number 73").count(), 1, "{screen}");
     assert!(!out.stdout.contains("73 in"), "number on stdout");
-    assert!(!out.stderr.contains("select number"), "number went to stderr");
+    assert!(
+        !out.stderr.contains("select number"),
+        "number went to stderr"
+    );
     assert!(!screen.contains(PASSWORD), "password echoed:\n{screen}");
     let st = w.idp.lock().unwrap();
     assert_eq!(st.webauthn_answers, ["false"]);
@@ -94,7 +97,11 @@ fn wrong_passcode_from_a_command_names_pingids_reason() {
     let w = world(devices(vec![Device::desktop("135790")]));
     let out = run(w.with_password(&["--mfa-code-command", "echo 000000"]));
     out.fails(1, "Invalid passcode.");
-    assert_eq!(w.idp.lock().unwrap().otp_posts, 1, "a command's code is tried once");
+    assert_eq!(
+        w.idp.lock().unwrap().otp_posts,
+        1,
+        "a command's code is tried once"
+    );
     assert!(!out.stderr.contains("000000"), "{}", out.stderr);
 }
 
@@ -102,7 +109,10 @@ fn wrong_passcode_from_a_command_names_pingids_reason() {
 fn denied_push_is_a_one_line_error() {
     let w = world(devices(vec![Device::phone(None, PushAnswer::Deny)]));
     let out = run(w.with_password(&[]));
-    out.fails(1, "PingID: Authentication Failed: The authentication request was denied");
+    out.fails(
+        1,
+        "PingID: Authentication Failed: The authentication request was denied",
+    );
     assert_eq!(w.ctx.sts_calls(), 0);
 }
 
@@ -198,7 +208,11 @@ fn locked_account_is_named_with_a_hint() {
     });
     let out = run(w.with_password(&[]));
     out.fails(1, "the account is locked or disabled");
-    assert!(out.stderr.contains("Your account is locked."), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Your account is locked."),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("help desk"), "{}", out.stderr);
     assert!(!out.stderr.contains(PASSWORD));
 }

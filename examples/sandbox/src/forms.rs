@@ -214,7 +214,10 @@ pub fn router(config: FormsConfig) -> (Router, FormsIdp) {
         .route("/sso/pin", post(pin_post))
         .route("/idp/continue", post(continue_post))
         .route("/idp/consent", post(consent_post))
-        .route("/realms/demo/login-actions/required-action", post(required_action_post))
+        .route(
+            "/realms/demo/login-actions/required-action",
+            post(required_action_post),
+        )
         .route("/proxy/saml2/acs", post(hop_post))
         .route(NO_FORM_PATH, get(no_form))
         .route(REFRESH_PATH, get(refresh_page))
@@ -634,7 +637,9 @@ async fn login_post(
     }
     if let Some(action) = st.config.required_action {
         let page = match action {
-            RequiredAction::UpdatePassword => include_str!("../fixtures/keycloak-update-password.html"),
+            RequiredAction::UpdatePassword => {
+                include_str!("../fixtures/keycloak-update-password.html")
+            }
             RequiredAction::ConfigureTotp => include_str!("../fixtures/keycloak-config-totp.html"),
         };
         return Html(page.replace("https://sso.example.com", &base)).into_response();
@@ -820,7 +825,10 @@ async fn consent_post(
         .map(|(k, _)| k.clone())
         .collect();
     st.consent_answers.extend(buttons.iter().cloned());
-    let ids = fields.iter().filter(|(k, _)| k == "_shib_idp_consentIds").count();
+    let ids = fields
+        .iter()
+        .filter(|(k, _)| k == "_shib_idp_consentIds")
+        .count();
     if buttons == ["_eventId_proceed"] && ids == 2 {
         return saml_or_hop(&mut st);
     }

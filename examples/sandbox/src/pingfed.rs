@@ -234,7 +234,10 @@ pub fn router(config: PingFedConfig) -> (Router, PingFed) {
         .route("/idp/{flow}/resumeSAML20/idp/startSSO.ping", post(resume))
         .route("/pingid/ppm/auth", post(ppm_auth))
         .route("/pingid/ppm/devices", get(devices_page).post(device_post))
-        .route("/pingid/ppm/auth/status", get(status_poll).post(status_post))
+        .route(
+            "/pingid/ppm/auth/status",
+            get(status_poll).post(status_post),
+        )
         .route("/pingid/ppm/auth/response", get(response_view))
         .route("/pingid/ppm/auth/otp", post(otp_post))
         .with_state(state.clone());
@@ -363,7 +366,11 @@ async fn entry(State(state): State<PingFed>, uri: Uri, headers: HeaderMap) -> Re
             ..Default::default()
         },
     );
-    with_cookie(login_html(&flow, &base(&headers, &uri), None), PF_COOKIE, &sid)
+    with_cookie(
+        login_html(&flow, &base(&headers, &uri), None),
+        PF_COOKIE,
+        &sid,
+    )
 }
 
 fn page_expired(base: &str) -> Response {
@@ -388,9 +395,9 @@ async fn resume(
 ) -> Response {
     let mut st = state.lock().unwrap();
     let b = base(&headers, &uri);
-    let Some(sid) = cookie(&headers, PF_COOKIE).filter(|s| {
-        st.pf.get(s).is_some_and(|p| p.flow == flow)
-    }) else {
+    let Some(sid) =
+        cookie(&headers, PF_COOKIE).filter(|s| st.pf.get(s).is_some_and(|p| p.flow == flow))
+    else {
         return page_expired(&b);
     };
     let session = st.pf.get(&sid).cloned().unwrap_or_default();
@@ -420,8 +427,8 @@ async fn resume(
         .into_response();
     }
     st.password_posts += 1;
-    let user_ok = field(&fields, "pf.username")
-        .is_some_and(|u| u.eq_ignore_ascii_case(&st.config.username));
+    let user_ok =
+        field(&fields, "pf.username").is_some_and(|u| u.eq_ignore_ascii_case(&st.config.username));
     let pass_ok = field(&fields, "pf.pass") == Some(st.config.password.as_str());
     // The template's postOk() marks the press; without it PingFederate
     // shows the form again.
@@ -530,7 +537,10 @@ fn pingid_session<'a>(
 fn pingid_error(b: &str, text: &str) -> Response {
     Html(
         include_str!("../fixtures/pingid-error.html")
-            .replace("The authentication request was denied on your device.", &esc(text))
+            .replace(
+                "The authentication request was denied on your device.",
+                &esc(text),
+            )
             .replace(SAMPLE_PINGID, b),
     )
     .into_response()
@@ -553,7 +563,11 @@ async fn ppm_auth(
         }
         let sid = token();
         let session = PingIdSession {
-            csrf: format!("{:08x}-{:04x}", rand::rng().random::<u32>(), rand::rng().random::<u16>()),
+            csrf: format!(
+                "{:08x}-{:04x}",
+                rand::rng().random::<u32>(),
+                rand::rng().random::<u16>()
+            ),
             flow: flow.to_string(),
             ppm_response: ppm.to_string(),
             webauthn: true,
@@ -639,10 +653,15 @@ fn picker_html(list: &[Device], b: &str, csrf: &str) -> String {
             )
         })
         .collect();
-    let start = page.find("<ul class=\"device-list\">").expect("fixture list") + "<ul class=\"device-list\">".len();
+    let start = page
+        .find("<ul class=\"device-list\">")
+        .expect("fixture list")
+        + "<ul class=\"device-list\">".len();
     let end = page[start..].find("</ul>").expect("fixture list end") + start;
-    format!("{}{items}\n      {}", &page[..start], &page[end..])
-        .replace("value=\"5120398817733410001\"", &format!("value=\"{}\"", esc(&list[0].id)))
+    format!("{}{items}\n      {}", &page[..start], &page[end..]).replace(
+        "value=\"5120398817733410001\"",
+        &format!("value=\"{}\"", esc(&list[0].id)),
+    )
 }
 
 /// Start authenticating on `device`: its push or passcode page.
@@ -735,7 +754,10 @@ async fn status_poll(
         .filter(|_| q.contains_key("csrfToken") && xhr)
     else {
         st.bad_polls += 1;
-        return (StatusCode::FORBIDDEN, Json(serde_json::json!({"status": "INVALID_CSRF"})))
+        return (
+            StatusCode::FORBIDDEN,
+            Json(serde_json::json!({"status": "INVALID_CSRF"})),
+        )
             .into_response();
     };
     let status = match s.device.as_ref().map(|d| d.kind.clone()) {
@@ -770,10 +792,12 @@ async fn status_post(State(state): State<PingFed>, uri: Uri, headers: HeaderMap)
     };
     let csrf = s.csrf.clone();
     match s.device.clone() {
-        Some(d @ Device {
-            kind: DeviceKind::Push { number, .. },
-            ..
-        }) => Html(push_html(&d, number, &b, &csrf)).into_response(),
+        Some(
+            d @ Device {
+                kind: DeviceKind::Push { number, .. },
+                ..
+            },
+        ) => Html(push_html(&d, number, &b, &csrf)).into_response(),
         _ => pingid_error(&b, "Invalid request."),
     }
 }

@@ -46,7 +46,13 @@ pub fn realms(page: &Page) -> Vec<Realm> {
             .attr("aria-label")
             .map(str::to_owned)
             .filter(|l| !l.trim().is_empty())
-            .unwrap_or_else(|| if el.text.is_empty() { id.clone() } else { el.text.clone() });
+            .unwrap_or_else(|| {
+                if el.text.is_empty() {
+                    id.clone()
+                } else {
+                    el.text.clone()
+                }
+            });
         out.push(Realm { id, label });
     }
     out

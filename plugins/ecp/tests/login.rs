@@ -348,9 +348,15 @@ fn keycloak_html_refusals_are_named_not_called_a_wrong_endpoint() {
         assert!(e.hint.is_some());
     }
     // Its wrong-password page keeps its own message.
-    let e = error_for(Answer::KeycloakError("Invalid username or password.".into()));
+    let e = error_for(Answer::KeycloakError(
+        "Invalid username or password.".into(),
+    ));
     assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
-    assert!(e.message.contains("rejected the username or password"), "{}", e.message);
+    assert!(
+        e.message.contains("rejected the username or password"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]

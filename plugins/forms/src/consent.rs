@@ -69,8 +69,9 @@ impl Walk<'_> {
                 format!("you declined to release your information to {what}"),
             ));
         }
-        self.host
-            .info(&format!("accepting the release of your information to {what}"));
+        self.host.info(&format!(
+            "accepting the release of your information to {what}"
+        ));
         let mut fields = form.submission();
         fields.push((
             ACCEPT.to_string(),

@@ -34,7 +34,11 @@ pub fn later_fields(page: &Page) -> Option<Vec<(String, String)>> {
 
 impl Walk<'_> {
     /// Show the notice and carry on without changing the password now.
-    pub(crate) fn expiry_notice(&mut self, page: &Page, form: &Form) -> Result<Loaded, PluginError> {
+    pub(crate) fn expiry_notice(
+        &mut self,
+        page: &Page,
+        form: &Form,
+    ) -> Result<Loaded, PluginError> {
         self.check_loop(page, form)?;
         let text = page
             .text_of(".ping-messages.center")
@@ -50,10 +54,8 @@ impl Walk<'_> {
             )));
         };
         self.host.notify(&format!("The IdP says: {text}"));
-        let overrides: Vec<(&str, &str)> = set
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
+        let overrides: Vec<(&str, &str)> =
+            set.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
         let fields = form.fill(&overrides);
         self.browser.submit(page, form, &fields, false)
     }

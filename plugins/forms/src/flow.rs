@@ -252,8 +252,9 @@ impl Walk<'_> {
                 )
                 .with_hint("codes expire quickly; try again with a fresh code"));
             }
-            self.host
-                .notify(&format!("The IdP did not accept that code ({text}); try again."));
+            self.host.notify(&format!(
+                "The IdP did not accept that code ({text}); try again."
+            ));
         }
         self.host
             .debug(&format!("one-time code step (field {code_field})"));

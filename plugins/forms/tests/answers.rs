@@ -44,20 +44,27 @@ fn consent_without_a_terminal_stops_and_says_why() {
     let e = login(&req, &pw()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::NoTerminal, "{e:?}");
     assert!(
-        e.message
-            .contains("consent to release your information to Amazon Web Services (Principal Name, AWS Role)"),
+        e.message.contains(
+            "consent to release your information to Amazon Web Services (Principal Name, AWS Role)"
+        ),
         "{}",
         e.message
     );
     assert!(e.hint.unwrap().contains("accept-consent=true"));
-    assert!(state.lock().unwrap().consent_answers.is_empty(), "nothing posted");
+    assert!(
+        state.lock().unwrap().consent_answers.is_empty(),
+        "nothing posted"
+    );
 }
 
 #[test]
 fn consent_accepted_by_option_presses_accept_not_the_first_button() {
     let (_server, state, req) = start(consent());
     let req = req.with_option("accept-consent", "true");
-    assert!(matches!(login(&req, &pw()).unwrap(), LoginOutcome::Saml { .. }));
+    assert!(matches!(
+        login(&req, &pw()).unwrap(),
+        LoginOutcome::Saml { .. }
+    ));
     assert_eq!(state.lock().unwrap().consent_answers, ["_eventId_proceed"]);
 }
 
@@ -66,7 +73,10 @@ fn consent_asked_on_the_terminal() {
     let (_server, state, req) = start(consent());
     let req = req.with_interactive(true);
     let s = TestServices::new().password("hunter2").choices([0]).build();
-    assert!(matches!(login(&req, &s).unwrap(), LoginOutcome::Saml { .. }));
+    assert!(matches!(
+        login(&req, &s).unwrap(),
+        LoginOutcome::Saml { .. }
+    ));
     let menus = s.record().menus;
     assert!(menus[0].0.contains("Amazon Web Services"), "{menus:?}");
     assert_eq!(state.lock().unwrap().consent_answers, ["_eventId_proceed"]);
@@ -118,11 +128,15 @@ fn expired_password_in_the_idp_words() {
     });
     let e = login(&req, &pw()).unwrap_err();
     assert!(
-        e.message.starts_with("the password has expired and must be changed"),
+        e.message
+            .starts_with("the password has expired and must be changed"),
         "{}",
         e.message
     );
-    assert!(e.hint.unwrap().contains("change your password in a web browser"));
+    assert!(e
+        .hint
+        .unwrap()
+        .contains("change your password in a web browser"));
 }
 
 #[test]
@@ -134,8 +148,16 @@ fn update_password_page_is_named_and_never_posted() {
     let s = pw();
     let e = login(&req, &s).unwrap_err();
     assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
-    assert!(e.message.contains("asks you to choose a new password"), "{}", e.message);
-    assert!(e.message.contains("You need to change your password."), "{}", e.message);
+    assert!(
+        e.message.contains("asks you to choose a new password"),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.message.contains("You need to change your password."),
+        "{}",
+        e.message
+    );
     assert_eq!(state.lock().unwrap().required_action_posts, 0);
     assert_eq!(s.password_requests(), 1);
 }
@@ -146,10 +168,17 @@ fn authenticator_setup_needs_a_browser_and_asks_no_code() {
         required_action: Some(RequiredAction::ConfigureTotp),
         ..FormsConfig::flavor(Flavor::Keycloak)
     });
-    let s = TestServices::new().password("hunter2").mfa_codes(["123456"]).build();
+    let s = TestServices::new()
+        .password("hunter2")
+        .mfa_codes(["123456"])
+        .build();
     let e = login(&req, &s).unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotSupported, "{e:?}");
-    assert!(e.message.contains("set up an authenticator app"), "{}", e.message);
+    assert!(
+        e.message.contains("set up an authenticator app"),
+        "{}",
+        e.message
+    );
     assert!(s.record().mfa_requests.is_empty());
     assert_eq!(state.lock().unwrap().required_action_posts, 0);
 }
@@ -166,10 +195,15 @@ fn lost_sign_in_session_is_named() {
     let e = login(&req, &s).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Protocol, "{e:?}");
     assert!(
-        e.message.starts_with("the sign-in session expired or was lost"),
+        e.message
+            .starts_with("the sign-in session expired or was lost"),
         "{}",
         e.message
     );
-    assert!(e.message.contains("State information lost"), "{}", e.message);
+    assert!(
+        e.message.contains("State information lost"),
+        "{}",
+        e.message
+    );
     assert_eq!(s.password_requests(), 0);
 }

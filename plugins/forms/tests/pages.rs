@@ -50,9 +50,16 @@ fn each_pingid_page_is_recognised_and_no_other_page_is() {
         ("pingid-ppm-response.html", "none"),
     ];
     for (file, want) in cases {
-        assert_eq!(kind(&pingid::recognise(&page(file, PINGID))), want, "{file}");
+        assert_eq!(
+            kind(&pingid::recognise(&page(file, PINGID))),
+            want,
+            "{file}"
+        );
     }
-    let fixtures = format!("{}/../../examples/sandbox/fixtures", env!("CARGO_MANIFEST_DIR"));
+    let fixtures = format!(
+        "{}/../../examples/sandbox/fixtures",
+        env!("CARGO_MANIFEST_DIR")
+    );
     for entry in std::fs::read_dir(fixtures).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         if name.starts_with("pingid-") {
@@ -67,9 +74,16 @@ fn each_pingid_page_is_recognised_and_no_other_page_is() {
 fn the_no_javascript_notice_is_not_an_error() {
     // Every PingID page carries "PingID requires Javascript" in a
     // <noscript> "window error": not an error to a scripting browser.
-    for file in ["pingid-swipe.html", "pingid-otp.html", "pingid-device-picker.html"] {
+    for file in [
+        "pingid-swipe.html",
+        "pingid-otp.html",
+        "pingid-device-picker.html",
+    ] {
         let p = page(file, PINGID);
-        assert!(!matches!(pingid::recognise(&p), Some(PingIdPage::Error(_))), "{file}");
+        assert!(
+            !matches!(pingid::recognise(&p), Some(PingIdPage::Error(_))),
+            "{file}"
+        );
         assert_eq!(p.error_message(), None, "{file}");
     }
     let Some(PingIdPage::Error(text)) = pingid::recognise(&page("pingid-error.html", PINGID))
@@ -93,7 +107,8 @@ fn push_pages_name_device_number_and_forms() {
     assert_eq!(push.status.id.as_deref(), Some("form1"));
     assert_eq!(push.response.id.as_deref(), Some("reponseView"));
     assert_eq!(push.response.field_names(), "csrfToken, status");
-    let Some(PingIdPage::Push(plain)) = pingid::recognise(&page("pingid-swipe.html", PINGID)) else {
+    let Some(PingIdPage::Push(plain)) = pingid::recognise(&page("pingid-swipe.html", PINGID))
+    else {
         panic!("push page not recognised");
     };
     assert_eq!(plain.number, None);
@@ -115,13 +130,30 @@ fn device_picker_lists_ids_names_and_kinds() {
     assert_eq!(form.id.as_deref(), Some("device-form"));
     let summary: Vec<_> = devices
         .iter()
-        .map(|d| (d.id.as_str(), d.name.as_str(), d.kinds.join(" "), d.selected))
+        .map(|d| {
+            (
+                d.id.as_str(),
+                d.name.as_str(),
+                d.kinds.join(" "),
+                d.selected,
+            )
+        })
         .collect();
     assert_eq!(
         summary,
         [
-            ("5120398817733410001", "iPhone X", "mobile-phone".to_string(), true),
-            ("5120398817733410002", "Desktop Mac", "desktop".to_string(), false),
+            (
+                "5120398817733410001",
+                "iPhone X",
+                "mobile-phone".to_string(),
+                true
+            ),
+            (
+                "5120398817733410002",
+                "Desktop Mac",
+                "desktop".to_string(),
+                false
+            ),
         ]
     );
     assert!(pingid::matches("push", &devices[0]));
@@ -169,7 +201,11 @@ fn shibboleth_consent_page_is_recognised_with_what_it_releases() {
         describe_consent(&p),
         "Amazon Web Services (Principal Name, AWS Role)"
     );
-    assert!(consent_form(&page("shibboleth-idp-v4-login.html", "https://idp.example.edu/")).is_none());
+    assert!(consent_form(&page(
+        "shibboleth-idp-v4-login.html",
+        "https://idp.example.edu/"
+    ))
+    .is_none());
 }
 
 #[test]

@@ -65,7 +65,10 @@ fn push_is_polled_and_the_response_form_submitted() {
     assert_eq!(st.webauthn_answers, ["false"], "never blank");
     assert_eq!(st.status_polls, 2, "one wait, then OK");
     assert_eq!(st.bad_polls, 0);
-    assert_eq!(st.status_posts, 0, "the push page's own form is never posted");
+    assert_eq!(
+        st.status_posts, 0,
+        "the push page's own form is never posted"
+    );
     assert_eq!(st.responses, ["OK"]);
     assert_eq!(st.logins_ok, 1);
     let notices = s.notices();
@@ -82,7 +85,9 @@ fn push_is_polled_and_the_response_form_submitted() {
         .filter(|r| r.url.contains("/pingid/ppm/auth/status"))
         .collect();
     assert_eq!(polls.len(), 2);
-    assert!(polls.iter().all(|r| r.method == "GET" && r.url.contains("csrfToken=")));
+    assert!(polls
+        .iter()
+        .all(|r| r.method == "GET" && r.url.contains("csrfToken=")));
 }
 
 #[test]
@@ -114,13 +119,18 @@ fn pingid_timeout_is_named() {
     let (_server, state, req) = start(with_devices(vec![Device::phone(None, PushAnswer::Timeout)]));
     let e = login(&req, &services().build()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::MfaTimeout, "{e:?}");
-    assert!(e.message.contains("nobody answered the push"), "{}", e.message);
+    assert!(
+        e.message.contains("nobody answered the push"),
+        "{}",
+        e.message
+    );
     assert!(state.lock().unwrap().responses.is_empty());
 }
 
 #[test]
 fn mfa_timeout_bounds_the_wait() {
-    let (_server, state, mut req) = start(with_devices(vec![Device::phone(None, PushAnswer::Never)]));
+    let (_server, state, mut req) =
+        start(with_devices(vec![Device::phone(None, PushAnswer::Never)]));
     req = req.with_mfa(mfa(None, 5));
     let s = services().build();
     let e = login(&req, &s).unwrap_err();
@@ -195,7 +205,10 @@ fn device_picker_asks_on_the_terminal() {
     let menus = s.record().menus;
     assert_eq!(menus.len(), 1);
     assert_eq!(menus[0].1, ["iPhone X (PingID's default)", "Desktop Mac"]);
-    assert_eq!(state.lock().unwrap().devices_chosen, ["5120398817733410001"]);
+    assert_eq!(
+        state.lock().unwrap().devices_chosen,
+        ["5120398817733410001"]
+    );
 }
 
 #[test]
@@ -262,13 +275,21 @@ fn only_a_security_key_ends_with_pingids_message() {
     let (_server, _state, req) = start(with_devices(vec![Device::security_key()]));
     let e = login(&req, &services().build()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::MfaRejected, "{e:?}");
-    assert!(e.message.contains("No device that this browser can use"), "{}", e.message);
+    assert!(
+        e.message.contains("No device that this browser can use"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
 fn pingfederate_refusals_are_named() {
     let cases = [
-        (Account::Locked, "the account is locked or disabled", "Your account is locked."),
+        (
+            Account::Locked,
+            "the account is locked or disabled",
+            "Your account is locked.",
+        ),
         (
             Account::PasswordExpired,
             "the password has expired",
@@ -290,7 +311,12 @@ fn pingfederate_refusals_are_named() {
     let (_server, _state, req) = start(PingFedConfig::default());
     let e = login(&req, &s).unwrap_err();
     assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
-    assert!(e.message.contains("We didn't recognize the username or password"), "{}", e.message);
+    assert!(
+        e.message
+            .contains("We didn't recognize the username or password"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]

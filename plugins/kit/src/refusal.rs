@@ -68,12 +68,7 @@ const PHRASES: &[(Refusal, &[&str])] = &[
     ),
     (
         Refusal::Throttled,
-        &[
-            "too many",
-            "try again later",
-            "retry later",
-            "rate limit",
-        ],
+        &["too many", "try again later", "retry later", "rate limit"],
     ),
     (
         Refusal::SessionExpired,
@@ -227,8 +222,14 @@ mod tests {
             ("Ihr Benutzerkonto ist gesperrt.", Refusal::Locked),
             ("Your password has expired.", Refusal::PasswordExpired),
             ("Das Passwort ist abgelaufen.", Refusal::PasswordExpired),
-            ("The password you entered was incorrect.", Refusal::Credentials),
-            ("Stale Request: You may be seeing this page", Refusal::SessionExpired),
+            (
+                "The password you entered was incorrect.",
+                Refusal::Credentials,
+            ),
+            (
+                "Stale Request: You may be seeing this page",
+                Refusal::SessionExpired,
+            ),
             // Keycloak
             (
                 "Account is disabled, contact your administrator.",
@@ -278,13 +279,22 @@ mod tests {
         .unwrap();
         let e = on_page(&stale).unwrap();
         assert_eq!(e.kind, ErrorKind::Protocol);
-        assert!(e.message.starts_with("the sign-in session expired or was lost: the IdP says \"You may be seeing"), "{}", e.message);
+        assert!(
+            e.message.starts_with(
+                "the sign-in session expired or was lost: the IdP says \"You may be seeing"
+            ),
+            "{}",
+            e.message
+        );
         let lost = Page::parse(
             "https://idp.example.org/simplesaml/module.php/core/loginuserpass.php",
             "<title>SimpleSAMLphp error</title><h2>State information lost</h2><p>State information lost, and no way to restart the request</p>",
         )
         .unwrap();
-        assert!(on_page(&lost).unwrap().message.contains("\"State information lost\""));
+        assert!(on_page(&lost)
+            .unwrap()
+            .message
+            .contains("\"State information lost\""));
         let plain = Page::parse("https://idp/", "<title>Sign in</title><h1>Welcome</h1>").unwrap();
         assert!(on_page(&plain).is_none());
     }

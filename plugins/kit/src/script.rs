@@ -148,11 +148,19 @@ mod tests {
     #[test]
     fn reads_a_quoted_call_argument() {
         assert_eq!(
-            call_argument("return SelectOption('AzureMfaAuthentication');", "SelectOption").as_deref(),
+            call_argument(
+                "return SelectOption('AzureMfaAuthentication');",
+                "SelectOption"
+            )
+            .as_deref(),
             Some("AzureMfaAuthentication")
         );
         assert_eq!(
-            call_argument("HRD.selection(\"AD AUTHORITY\"); return false;", "HRD.selection").as_deref(),
+            call_argument(
+                "HRD.selection(\"AD AUTHORITY\"); return false;",
+                "HRD.selection"
+            )
+            .as_deref(),
             Some("AD AUTHORITY")
         );
         assert_eq!(call_argument("HRD.selection(x)", "HRD.selection"), None);

@@ -15,7 +15,11 @@ const NO_WEBAUTHN: &str = "false";
 
 impl Walk<'_> {
     /// Answer one PingID page; the page PingID serves next.
-    pub(crate) fn pingid(&mut self, loaded: &Loaded, step: PingIdPage) -> Result<Loaded, PluginError> {
+    pub(crate) fn pingid(
+        &mut self,
+        loaded: &Loaded,
+        step: PingIdPage,
+    ) -> Result<Loaded, PluginError> {
         let page = &loaded.page;
         match step {
             PingIdPage::Error(text) => Err(PluginError::new(
@@ -29,9 +33,8 @@ impl Walk<'_> {
             ))),
             PingIdPage::WebAuthnCheck(form) => {
                 self.check_loop(page, &form)?;
-                self.host.debug(
-                    "answering PingID's WebAuthn check as a browser without a security key",
-                );
+                self.host
+                    .debug("answering PingID's WebAuthn check as a browser without a security key");
                 let fields = form.fill(&[("isWebAuthnSupportedByBrowser", NO_WEBAUTHN)]);
                 self.browser.submit(page, &form, &fields, false)
             }
@@ -139,4 +142,3 @@ impl Walk<'_> {
             .ok_or_else(|| PluginError::new(ErrorKind::Cancelled, "no PingID device chosen"))
     }
 }
-

@@ -27,7 +27,15 @@ const KINDS_FOR: &[(&[&str], &[&str])] = &[
     (PUSH_WORDS, &["mobile"]),
     (
         CODE_WORDS,
-        &["desktop", "yubikey", "oath", "authenticator", "sms", "email", "voice"],
+        &[
+            "desktop",
+            "yubikey",
+            "oath",
+            "authenticator",
+            "sms",
+            "email",
+            "voice",
+        ],
     ),
     (&["sms", "text"], &["sms"]),
     (&["voice", "call"], &["voice"]),

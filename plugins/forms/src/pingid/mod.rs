@@ -119,7 +119,8 @@ fn error_text(page: &Page) -> Option<String> {
 
 /// Whether `page` is PingID's passcode page (`#otp-form`).
 pub fn is_passcode_page(page: &Page) -> bool {
-    page.find_form("#otp-form").is_some_and(|f| f.has_field("otp"))
+    page.find_form("#otp-form")
+        .is_some_and(|f| f.has_field("otp"))
 }
 
 /// The prompt for PingID's passcode page, naming the device.
@@ -129,7 +130,11 @@ pub fn passcode_prompt(page: &Page) -> Option<String> {
     }
     let device = page
         .text_of(".success-message")
-        .map(|t| t.trim_start_matches("Authenticating with").trim().to_string())
+        .map(|t| {
+            t.trim_start_matches("Authenticating with")
+                .trim()
+                .to_string()
+        })
         .filter(|t| !t.is_empty());
     Some(match device {
         Some(d) => format!("PingID passcode ({d}): "),
@@ -140,8 +145,11 @@ pub fn passcode_prompt(page: &Page) -> Option<String> {
 /// The device a push or passcode page is for, as the page names it.
 pub fn current_device(page: &Page) -> Option<String> {
     page.text_of(".device-name").or_else(|| {
-        page.text_of(".success-message")
-            .map(|t| t.trim_start_matches("Authenticating with").trim().to_string())
+        page.text_of(".success-message").map(|t| {
+            t.trim_start_matches("Authenticating with")
+                .trim()
+                .to_string()
+        })
     })
 }
 
@@ -161,12 +169,16 @@ pub fn change_device_link(page: &Page) -> Option<Url> {
 /// (push on a push page, a code on a passcode page) or the device's name.
 pub fn factor_fits(factor: &str, page: &Page) -> bool {
     let f = devices::normalize(factor);
-    let push_page = matches!(recognise(page), Some(PingIdPage::Push(_) | PingIdPage::PushPost(_)));
+    let push_page = matches!(
+        recognise(page),
+        Some(PingIdPage::Push(_) | PingIdPage::PushPost(_))
+    );
     let kind_fits = if push_page {
         devices::PUSH_WORDS.contains(&f.as_str())
     } else {
         devices::CODE_WORDS.contains(&f.as_str())
     };
     kind_fits
-        || current_device(page).is_some_and(|d| !f.is_empty() && devices::normalize(&d).contains(&f))
+        || current_device(page)
+            .is_some_and(|d| !f.is_empty() && devices::normalize(&d).contains(&f))
 }
