@@ -216,3 +216,27 @@ fn locked_account_is_named_with_a_hint() {
     assert!(out.stderr.contains("help desk"), "{}", out.stderr);
     assert!(!out.stderr.contains(PASSWORD));
 }
+
+#[test]
+fn verbose_trace_shows_the_steps_but_no_secrets() {
+    let w = world(PingFedConfig {
+        devices: vec![Device::desktop("135790")],
+        ..Default::default()
+    });
+    let out = run(w.with_password(&["-v", "-v", "--mfa-code-command", "echo 135790"]));
+    out.ok();
+    assert!(
+        out.stderr.contains("answering PingID's WebAuthn check"),
+        "{}",
+        out.stderr
+    );
+    for secret in [
+        PASSWORD,
+        "135790",
+        "csrfToken=",
+        "ppm_request=",
+        "ppm_response=",
+    ] {
+        assert!(!out.stderr.contains(secret), "{secret} in:\n{}", out.stderr);
+    }
+}
