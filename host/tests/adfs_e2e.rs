@@ -227,3 +227,33 @@ fn password_and_code_typed_on_the_terminal() {
         "the password was echoed:\n{screen}"
     );
 }
+
+#[test]
+fn home_realm_discovery_then_sign_in() {
+    let w = world(AdfsConfig {
+        home_realm_discovery: true,
+        ..Default::default()
+    });
+    let out = run(w.with_password(PASSWORD, &[]));
+    out.ok();
+    assert_credentials(&out.json());
+    assert_eq!(w.adfs.lock().unwrap().home_realms, ["AD AUTHORITY"]);
+}
+
+#[test]
+fn expired_password_is_named_with_where_to_change_it() {
+    let w = world(AdfsConfig {
+        refusal: Some(
+            "Your password has expired. Type your updated password and try again.".into(),
+        ),
+        ..Default::default()
+    });
+    let out = run(w.with_password(PASSWORD, &[]));
+    out.fails(1, "the password has expired and must be changed");
+    assert!(
+        out.stderr.contains("change your password in a web browser"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(w.adfs.lock().unwrap().password_posts, 1);
+}

@@ -371,3 +371,32 @@ fn an_idp_configured_differently_still_logs_in_and_names_a_missing_paos_consumer
         assert!(!out.stderr.contains("AuthState"), "{}", out.stderr);
     }
 }
+
+/// A Keycloak that answers ECP with its HTML error page for a disabled
+/// account (its accountDisabledMessage), from the sandbox's fake: named as
+/// a disabled account, not as a wrong endpoint.
+#[test]
+fn a_disabled_account_on_an_html_answer_is_named() {
+    let ctx = Ctx::new();
+    ctx.add_plugin("awsprocesscreds_plugin_ecp");
+    let (server, _state) = sandbox::ecp::start(sandbox::ecp::EcpConfig {
+        answer: sandbox::ecp::Answer::KeycloakError(
+            "Account is disabled, contact your administrator.".into(),
+        ),
+        ..Default::default()
+    });
+    let mut cmd = ctx.command("awsprocesscreds-saml");
+    cmd.args(["-p", "ecp", "-e", &sandbox::ecp::endpoint_url(&server)])
+        .args(["-u", "jdoe", "-a", "arn:aws:iam::123456789012:role/ECP-Dev"])
+        .arg("--plugin-dir")
+        .arg(&ctx.plugin_dir)
+        .env("AWSPROCESSCREDS_PASSWORD", "hunter2");
+    let out = run(cmd);
+    out.fails(1, "the account is locked or disabled");
+    assert!(out.stderr.contains("Account is disabled"), "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("not an ECP endpoint"),
+        "{}",
+        out.stderr
+    );
+}

@@ -138,3 +138,38 @@ fn one_time_code_from_a_code_command() {
     assert_eq!(w.idp.lock().unwrap().otp_posts, 1);
     assert!(!out.stderr.contains("135790"), "{}", out.stderr);
 }
+
+#[test]
+fn shibboleth_consent_is_accepted_only_when_asked_to() {
+    let w = world(FormsConfig {
+        attribute_release: true,
+        ..FormsConfig::flavor(Flavor::TwoStep)
+    });
+    let out = run(w.saml(PASSWORD, &[]));
+    out.fails(
+        1,
+        "consent to release your information to Amazon Web Services",
+    );
+    assert!(out.stderr.contains("accept-consent=true"), "{}", out.stderr);
+    assert!(w.idp.lock().unwrap().consent_answers.is_empty());
+    let out = run(w.saml(PASSWORD, &["--plugin-option", "accept-consent=true"]));
+    out.ok();
+    assert_credentials(&out.json());
+    assert_eq!(w.idp.lock().unwrap().consent_answers, ["_eventId_proceed"]);
+}
+
+#[test]
+fn locked_account_in_german_is_named() {
+    let w = world(FormsConfig {
+        refusal: Some("Ihr Benutzerkonto ist gesperrt.".into()),
+        ..FormsConfig::flavor(Flavor::TwoStep)
+    });
+    let out = run(w.saml(PASSWORD, &[]));
+    out.fails(1, "the account is locked or disabled");
+    assert!(
+        out.stderr.contains("Ihr Benutzerkonto ist gesperrt."),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains(PASSWORD));
+}

@@ -82,6 +82,12 @@ pub struct AdfsConfig {
     /// `SelectOption('...')` tiles in a `#options` form without a
     /// `Context`), as `fixtures/adfs-2016-authentication-options.html`.
     pub auth_options: bool,
+    /// Serve home realm discovery first (`fixtures/adfs-2016-home-realm-discovery.html`:
+    /// AD FS's own directory and a partner organization).
+    pub home_realm_discovery: bool,
+    /// Answer a correct password with the sign-in page and this error text
+    /// (a locked account, an expired password).
+    pub refusal: Option<String>,
 }
 
 impl Default for AdfsConfig {
@@ -96,6 +102,8 @@ impl Default for AdfsConfig {
             saml_action: "https://signin.aws.amazon.com/saml".into(),
             mfa_selection: false,
             auth_options: false,
+            home_realm_discovery: false,
+            refusal: None,
         }
     }
 }
@@ -130,6 +138,8 @@ pub struct AdfsState {
     /// Every `AuthMethod` posted on the "Authentication Options" page, in
     /// order (an empty one included).
     pub primary_choices: Vec<String>,
+    /// Every `HomeRealmSelection` posted, in order.
+    pub home_realms: Vec<String>,
     /// MFA context -> (username, polls so far).
     contexts: HashMap<String, (String, usize)>,
     /// Contexts still on the selection page.
@@ -247,6 +257,13 @@ async fn sign_in_page(
 ) -> Response {
     let st = state.lock().unwrap();
     let ctx = q.get("client-request-id").cloned().unwrap_or_default();
+    if st.config.home_realm_discovery {
+        return Html(
+            include_str!("../fixtures/adfs-2016-home-realm-discovery.html")
+                .replace("1d8a2b4c-0000-4000-8000-00c0ffee0002", &esc(&ctx)),
+        )
+        .into_response();
+    }
     if st.config.auth_options {
         return Html(auth_options_page(&ctx)).into_response();
     }
@@ -278,6 +295,17 @@ async fn sign_in_post(
         );
     }
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    if st.config.home_realm_discovery && get("UserName").is_none() && get("Context").is_none() {
+        let realm = get("HomeRealmSelection").unwrap_or_default();
+        st.home_realms.push(realm.clone());
+        return match realm.as_str() {
+            "AD AUTHORITY" => Html(login_page(&st.config, &ctx, None)).into_response(),
+            _ => error_page(
+                StatusCode::BAD_REQUEST,
+                "MSIS7065: There are no registered protocol handlers on path /adfs/ls/ to process the incoming request.",
+            ),
+        };
+    }
     if st.config.auth_options && get("Context").is_none() && get("UserName").is_none() {
         // A tile of the "Authentication Options" page.
         let method = get("AuthMethod").unwrap_or_default();
@@ -331,6 +359,9 @@ async fn sign_in_post(
             AdfsVersion::V2 => "The user name or password is incorrect.",
         };
         return Html(login_page(&st.config, &ctx, Some(text))).into_response();
+    }
+    if let Some(text) = st.config.refusal.clone() {
+        return Html(login_page(&st.config, &ctx, Some(&text))).into_response();
     }
     let username = user.unwrap_or_default();
     match st.config.mfa.clone() {

@@ -53,6 +53,10 @@ pub enum Answer {
     SoapFault(String),
     /// An HTML page (the endpoint is a browser login page).
     Html,
+    /// Keycloak's HTML error page with this text in `.kc-feedback-text`
+    /// (how Keycloak answered failed ECP logins before its SOAP-fault fix;
+    /// the texts are its messages_en.properties, e.g. accountDisabledMessage).
+    KeycloakError(String),
     /// A SAML status error: top-level code, optional second-level code,
     /// optional message (full URNs are built from the short names).
     Status {
@@ -381,6 +385,17 @@ async fn ecp(State(state): State<Ecp>, headers: HeaderMap, body: String) -> Resp
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "text/html;charset=utf-8")],
                 "<!DOCTYPE html><html><head><title>Web Login Service</title></head><body><form method=\"post\"><input name=\"j_username\"><input type=\"password\" name=\"j_password\"></form></body></html>",
+            )
+                .into_response()
+        }
+        Answer::KeycloakError(text) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                [(header::CONTENT_TYPE, "text/html;charset=utf-8")],
+                format!(
+                    "<!DOCTYPE html><html class=\"login-pf\"><head><title>Sign in to demo</title></head><body><div id=\"kc-content\"><div class=\"alert-error pf-c-alert pf-m-inline pf-m-danger\"><span class=\"pf-c-alert__title kc-feedback-text\">{}</span></div></div></body></html>",
+                    esc(text)
+                ),
             )
                 .into_response()
         }

@@ -63,6 +63,24 @@ pub struct FormsConfig {
     /// fields filled only by JavaScript, as
     /// `fixtures/keycloak-webauthn-authenticate.html`).
     pub webauthn: bool,
+    /// After the login, Shibboleth's attribute-release page
+    /// (`fixtures/shibboleth-attribute-release.html`, Reject before Accept).
+    pub attribute_release: bool,
+    /// Answer a correct password with the login form and this error text
+    /// (a locked account, an expired password), as IdPs do.
+    pub refusal: Option<String>,
+    /// After the password, a page the login cannot answer: Keycloak's
+    /// update-password or authenticator-setup required action.
+    pub required_action: Option<RequiredAction>,
+}
+
+/// Keycloak required actions served after a correct password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequiredAction {
+    /// `fixtures/keycloak-update-password.html`.
+    UpdatePassword,
+    /// `fixtures/keycloak-config-totp.html`.
+    ConfigureTotp,
 }
 
 impl Default for FormsConfig {
@@ -78,6 +96,9 @@ impl Default for FormsConfig {
             saml_action: "https://signin.aws.amazon.com/saml".into(),
             otp: None,
             webauthn: false,
+            attribute_release: false,
+            refusal: None,
+            required_action: None,
         }
     }
 }
@@ -124,6 +145,10 @@ pub struct FormsState {
     pub webauthn_posts: usize,
     /// Field names of the last credential post, in order.
     pub last_fields: Vec<String>,
+    /// The button names posted to the attribute-release page.
+    pub consent_answers: Vec<String>,
+    /// Posts to a required-action page (it must never be posted).
+    pub required_action_posts: usize,
     sessions: HashMap<String, Session>,
 }
 
@@ -188,6 +213,11 @@ pub fn router(config: FormsConfig) -> (Router, FormsIdp) {
         .route("/sso/login", get(login_page).post(login_post))
         .route("/sso/pin", post(pin_post))
         .route("/idp/continue", post(continue_post))
+        .route("/idp/consent", post(consent_post))
+        .route(
+            "/realms/demo/login-actions/required-action",
+            post(required_action_post),
+        )
         .route("/proxy/saml2/acs", post(hop_post))
         .route(NO_FORM_PATH, get(no_form))
         .route(REFRESH_PATH, get(refresh_page))
@@ -598,6 +628,22 @@ async fn login_post(
         };
         return Html(login_html(&st.config, &base, &next, Some(msg))).into_response();
     }
+    if let Some(text) = st.config.refusal.clone() {
+        st.failures += 1;
+        let mut next = session.clone();
+        next.state = new_state(f, &base);
+        st.sessions.insert(sid, next.clone());
+        return Html(login_html(&st.config, &base, &next, Some(&text))).into_response();
+    }
+    if let Some(action) = st.config.required_action {
+        let page = match action {
+            RequiredAction::UpdatePassword => {
+                include_str!("../fixtures/keycloak-update-password.html")
+            }
+            RequiredAction::ConfigureTotp => include_str!("../fixtures/keycloak-config-totp.html"),
+        };
+        return Html(page.replace("https://sso.example.com", &base)).into_response();
+    }
     if st.config.webauthn {
         let mut next = session.clone();
         next.state = new_state(f, &base);
@@ -699,9 +745,18 @@ async fn pin_post(State(state): State<FormsIdp>) -> Response {
     .into_response()
 }
 
-/// What follows a successful login: a "Continue" page, an SP hop, or the
-/// SAML page for AWS.
+/// What follows a successful login: a consent page, a "Continue" page, an
+/// SP hop, or the SAML page for AWS.
 fn after_login(st: &mut FormsState) -> Response {
+    if st.config.attribute_release {
+        return Html(
+            include_str!("../fixtures/shibboleth-attribute-release.html").replace(
+                "/idp/profile/SAML2/Unsolicited/SSO?execution=e1s3",
+                "/idp/consent",
+            ),
+        )
+        .into_response();
+    }
     if st.config.continue_page || st.config.continue_loop {
         return Html(continue_html()).into_response();
     }
@@ -749,6 +804,50 @@ async fn continue_post(
         return Html(continue_html()).into_response();
     }
     saml_or_hop(&mut st)
+}
+
+async fn consent_post(
+    State(state): State<FormsIdp>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let mut st = state.lock().unwrap();
+    let f = st.config.flavor;
+    let logged_in = session_id(&headers, cookie_name(f))
+        .and_then(|s| st.sessions.get(&s).cloned())
+        .is_some_and(|s| s.done);
+    if !logged_in {
+        return state_lost(&mut st);
+    }
+    let buttons: Vec<String> = fields
+        .iter()
+        .filter(|(k, _)| k.starts_with("_eventId_"))
+        .map(|(k, _)| k.clone())
+        .collect();
+    st.consent_answers.extend(buttons.iter().cloned());
+    let ids = fields
+        .iter()
+        .filter(|(k, _)| k == "_shib_idp_consentIds")
+        .count();
+    if buttons == ["_eventId_proceed"] && ids == 2 {
+        return saml_or_hop(&mut st);
+    }
+    // Our wording of Shibboleth's "release blocked" page.
+    Html(page(
+        "Web Login Service - Information Release Blocked",
+        "<h2>Information Release Blocked</h2><p>Your information release was blocked at your request. If you wish to reconsider, please access the service again and approve the release of information.</p>",
+    ))
+    .into_response()
+}
+
+async fn required_action_post(State(state): State<FormsIdp>) -> Response {
+    let mut st = state.lock().unwrap();
+    st.required_action_posts += 1;
+    Html(page(
+        "Sign in to demo",
+        r#"<div class="alert-error"><span class="kc-feedback-text">Invalid password: must not be equal to any of last 3 passwords.</span></div>"#,
+    ))
+    .into_response()
 }
 
 fn final_page(st: &FormsState) -> String {

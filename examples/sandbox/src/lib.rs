@@ -1,7 +1,7 @@
 //! Local fakes of the services awsprocesscreds talks to: Okta (classic
 //! authn API), ADFS, Microsoft Entra ID, a SAML ECP IdP, generic forms-based
-//! IdPs, AWS STS and the AWS sign-in host (federation endpoint, SAML role
-//! page), on loopback.
+//! IdPs, PingFederate with PingID, AWS STS and the AWS sign-in host
+//! (federation endpoint, SAML role page), on loopback.
 //!
 //! The host's integration tests use this library; `cargo run -p sandbox`
 //! uses it to demonstrate a whole login with no network.
@@ -15,6 +15,7 @@ pub mod entra;
 pub mod forms;
 pub mod okta;
 pub mod okta_idx;
+pub mod pingfed;
 pub mod pki;
 pub mod saml;
 pub mod server;

@@ -5,8 +5,8 @@
 //! as an AWS client would (no terminal, password from the environment,
 //! Okta Verify push approved by the fake), and prints the credential JSON
 //! it received. `cargo run -p sandbox -- serve` keeps Okta (Classic and Identity
-//! Engine), ADFS, Entra ID, ECP, forms
-//! and STS fakes running and prints `~/.aws/config` profiles to try by hand.
+//! Engine), ADFS, Entra ID, ECP, forms,
+//! PingFederate + PingID and STS fakes running and prints `~/.aws/config` profiles to try by hand.
 
 // A demo and test fixture, not product code: a panic names the broken setup.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
 use sandbox::pki::TestPki;
-use sandbox::{adfs, ecp, entra, forms, okta, okta_idx, sts, Server};
+use sandbox::{adfs, ecp, entra, forms, okta, okta_idx, pingfed, sts, Server};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -214,6 +214,16 @@ fn serve() -> Result<(), String> {
         },
         &pki,
     );
+    // PingFederate + PingID: a number-matching push (number 42), approved
+    // after one poll; the number is shown on the terminal.
+    let (pingfed_router, _pingfed_state) = pingfed::router(pingfed::PingFedConfig {
+        devices: vec![pingfed::Device::phone(
+            Some(42),
+            pingfed::PushAnswer::Approve,
+        )],
+        ..Default::default()
+    });
+    let pingfed_server = Server::https(pingfed_router, &pki);
     let (ecp_router, _ecp_state) = ecp::router(ecp::EcpConfig::default());
     let ecp_server = Server::https(ecp_router, &pki);
     // The fake AWS sign-in host: `console` and account names.
@@ -249,12 +259,13 @@ fn serve() -> Result<(), String> {
     println!("# Fake IdPs and STS are running. Paste into ~/.aws/config, then in another shell:");
     println!("#   export AWS_ENDPOINT_URL_STS={}", w.sts_url);
     println!("#   aws sts get-caller-identity --profile sandbox-okta");
-    println!("# Passwords: okta monty@example.com / hunter2 (push approved automatically; the OIE org shows number 42); adfs and forms Monty / hunter2; entra monty@contoso.example / hunter2 (push approved automatically); ecp jdoe / hunter2");
+    println!("# Passwords: okta monty@example.com / hunter2 (push approved automatically; the OIE org shows number 42); adfs, forms and pingfed Monty / hunter2 (the PingID push shows number 42 and is approved automatically); entra monty@contoso.example / hunter2 (push approved automatically); ecp jdoe / hunter2");
     println!("#   export AWSPROCESSCREDS_SIGNIN_URL={}   # for `awsprocesscreds console --profile sandbox-okta --print` and account names", signin_server.base_url());
     println!();
     println!("[profile sandbox-okta]\nregion = us-east-1\ncredential_process = {tool} -e {} -u monty@example.com -p okta -a arn:aws:iam::123456789012:role/okta-dev --ca-bundle {bundle}\n", w.okta_link);
     println!("[profile sandbox-adfs]\nregion = us-east-1\ncredential_process = {tool} -e '{}?loginToRp=urn:amazon:webservices' -u Monty -p adfs -a arn:aws:iam::123456789012:role/ADFS-Dev --ca-bundle {bundle}\n", adfs_server.url(adfs::ENTRY_PATH));
     println!("[profile sandbox-forms]\nregion = us-east-1\ncredential_process = {tool} -e '{}' -u Monty -p forms --ca-bundle {bundle}\n", forms::entry_url(&forms_server, &forms_state));
+    println!("[profile sandbox-pingfed]\nregion = us-east-1\ncredential_process = {tool} -e '{}' -u Monty -p forms -a arn:aws:iam::123456789012:role/PingFed-Dev --ca-bundle {bundle}\n", pingfed::entry_url(&pingfed_server));
     println!("[profile sandbox-entra]\nregion = us-east-1\ncredential_process = {tool} -p entra -e '{}' -u monty@contoso.example -a arn:aws:iam::123456789012:role/Entra-Dev --ca-bundle {bundle}\n", entra::myapps_url(&entra_server, &entra_state));
     println!("[profile sandbox-ecp]\nregion = us-east-1\ncredential_process = {tool} -e '{}' -u jdoe -p ecp -a arn:aws:iam::123456789012:role/ECP-Dev --ca-bundle {bundle}\n", ecp::endpoint_url(&ecp_server));
     println!("[profile sandbox-okta-oie]\nregion = us-east-1\ncredential_process = {tool} -e {oie_link} -u monty@example.com -p okta -a arn:aws:iam::123456789012:role/okta-dev --ca-bundle {bundle}\n");

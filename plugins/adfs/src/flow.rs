@@ -6,6 +6,7 @@ use plugin_api::{Host, LoginOutcome, LoginRequest, PluginError, Secret};
 use plugin_kit::browser::Browser;
 use plugin_kit::html::{Form, Page};
 
+use crate::home_realm;
 use crate::mfa;
 use crate::options::Options;
 use crate::pages::{self, Step};
@@ -88,6 +89,7 @@ impl<'h> Flow<'h> {
                 Step::Login(form) => self.sign_in(&page, &form)?,
                 Step::Mfa(form) => mfa::answer(self, &page, &form)?,
                 Step::Options(form) => mfa::choose_option(self, &page, &form)?,
+                Step::HomeRealm(form) => home_realm::choose(self, &page, &form)?,
                 Step::AutoPost(form) => {
                     self.host.debug("submitting an intermediate ADFS form");
                     let fields = form.submission();
@@ -130,6 +132,9 @@ impl<'h> Flow<'h> {
     /// Fill and post the sign-in form.
     fn sign_in(&mut self, page: &Page, form: &Form) -> Result<Page, PluginError> {
         if self.password_sent {
+            if form.password_fields().count() >= 2 {
+                return Err(password_change(page));
+            }
             return Err(rejected(page));
         }
         let (user_field, pass_field) = pages::credential_fields(form, &self.options);
@@ -175,6 +180,9 @@ impl<'h> Flow<'h> {
         if plugin_kit::entra::looks_like_entra(page) {
             return plugin_kit::entra::use_entra_error("adfs", page);
         }
+        if let Some(named) = plugin_kit::refusal::on_page(page) {
+            return named;
+        }
         if let Some(text) = page.error_message() {
             let err = format!("ADFS showed an error: {text}");
             return if self.password_sent {
@@ -193,16 +201,34 @@ impl<'h> Flow<'h> {
     }
 }
 
+fn idp_host(page: &Page) -> &str {
+    page.url.host_str().unwrap_or("the IdP")
+}
+
 /// The sign-in form came back after the password was posted.
 fn rejected(page: &Page) -> PluginError {
     let hint = "check -u (ADFS usually wants user@domain or DOMAIN\\user) and your password";
     match page.error_message() {
-        Some(text) => {
+        Some(text) => plugin_kit::refusal::on_page(page).unwrap_or_else(|| {
             PluginError::auth(format!("ADFS rejected the sign-in: {text}")).with_hint(hint)
-        }
+        }),
         None => PluginError::auth("ADFS showed the sign-in form again: wrong username or password")
             .with_hint(hint),
     }
+}
+
+/// A form asking for a new password (AD FS's `/adfs/portal/updatepassword/`
+/// with old, new and confirm inputs) after the password was posted.
+fn password_change(page: &Page) -> PluginError {
+    PluginError::auth(format!(
+        "ADFS asks you to change your password on {}",
+        page.describe()
+    ))
+    .with_hint(
+        plugin_kit::refusal::Refusal::PasswordExpired
+            .hint(idp_host(page))
+            .unwrap_or_default(),
+    )
 }
 
 /// Add the form's default submit button, as a browser does when the user

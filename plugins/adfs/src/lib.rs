@@ -13,6 +13,7 @@
 //! refresh within the ADFS session needs no password. See `README.md`.
 
 mod flow;
+mod home_realm;
 mod mfa;
 mod options;
 mod pages;
@@ -23,6 +24,7 @@ use plugin_api::{
     PluginKind, PROTOCOL_VERSION,
 };
 
+pub use home_realm::{realms, Realm};
 pub use options::Options;
 
 /// The provider name (`-p adfs`).

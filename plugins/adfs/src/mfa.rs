@@ -75,21 +75,13 @@ pub struct MethodChoice {
 pub fn method_choices(page: &Page) -> Vec<MethodChoice> {
     let mut out: Vec<MethodChoice> = Vec::new();
     for el in page.elements("[onclick]") {
-        let Some(handler) = el.attr("onclick") else {
+        let Some(adapter) = el
+            .attr("onclick")
+            .and_then(|h| plugin_kit::script::call_argument(h, "SelectOption"))
+        else {
             continue;
         };
-        let Some(start) = handler.find("SelectOption(") else {
-            continue;
-        };
-        let arg = handler[start + "SelectOption(".len()..].trim_start();
-        let Some(quote) = arg.chars().next().filter(|c| *c == '\'' || *c == '"') else {
-            continue;
-        };
-        let Some(end) = arg[1..].find(quote) else {
-            continue;
-        };
-        let adapter = arg[1..1 + end].trim().to_string();
-        if adapter.is_empty() || out.iter().any(|c| c.adapter == adapter) {
+        if out.iter().any(|c| c.adapter == adapter) {
             continue;
         }
         let label = if el.text.is_empty() {

@@ -15,6 +15,9 @@ pub struct Options {
     pub kmsi: bool,
     /// Keep and reuse the ADFS SSO cookies between runs (default on).
     pub reuse_session: bool,
+    /// The claims provider to pick on a home realm discovery page
+    /// (identifier or name; default AD FS's own Active Directory).
+    pub home_realm: Option<String>,
 }
 
 pub(crate) fn specs() -> Vec<OptionSpec> {
@@ -37,6 +40,10 @@ pub(crate) fn specs() -> Vec<OptionSpec> {
             "reuse-session",
             "false: do not keep the ADFS session cookies between runs (default true)",
         ),
+        spec(
+            "home-realm",
+            "the claims provider to pick when AD FS asks which organization signs you in: its identifier or name (default: AD AUTHORITY, AD FS's own directory)",
+        ),
     ]
 }
 
@@ -51,6 +58,7 @@ impl Options {
             code_field: get("code-field"),
             kmsi: plugin_kit::request::flag(request, "kmsi", false)?,
             reuse_session: plugin_kit::request::flag(request, "reuse-session", true)?,
+            home_realm: get("home-realm"),
         })
     }
 }

@@ -23,6 +23,8 @@ pub enum Step {
     /// tiles fill `AuthMethod` in the `#options` form, which has no
     /// `Context` (primary authentication, before any sign-in form).
     Options(Form),
+    /// Home realm discovery: which claims provider signs you in.
+    HomeRealm(Form),
     /// A form with nothing to fill (a "Continue" page or a WS-Fed hop).
     AutoPost(Form),
     /// None of the above.
@@ -42,6 +44,9 @@ pub fn classify(page: &Page, options: &Options) -> Step {
         if !crate::mfa::method_choices(page).is_empty() {
             return Step::Options(f.clone());
         }
+    }
+    if let Some(f) = crate::home_realm::hrd_form(page) {
+        return Step::HomeRealm(f);
     }
     if let Some(f) = forms.iter().find(|f| {
         f.method == "POST"

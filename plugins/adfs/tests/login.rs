@@ -376,7 +376,8 @@ fn manifest_pins_name_kind_and_inputs() {
             "password-field",
             "code-field",
             "kmsi",
-            "reuse-session"
+            "reuse-session",
+            "home-realm"
         ]
     );
 }

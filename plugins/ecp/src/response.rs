@@ -66,6 +66,16 @@ pub fn extract(answer: &HttpResponse, request: &AuthnRequest) -> Result<String, 
         .with_hint(ENDPOINT_HINT)
     })?;
     let start = text.trim_start_matches('\u{feff}').trim_start();
+    if looks_like_html(start) {
+        // An IdP that answers ECP with its HTML error page may still say
+        // why: a locked or disabled account, an expired password.
+        if let Some(named) = plugin_kit::html::Page::parse(&answer.url, start)
+            .ok()
+            .and_then(|page| plugin_kit::refusal::on_page(&page))
+        {
+            return Err(named);
+        }
+    }
     if looks_like_html(start) && says_wrong_credentials(start) {
         // Keycloak (before its SOAP-fault fix) answers a failed ECP login
         // with its HTML error page instead of a SAML Response or fault.

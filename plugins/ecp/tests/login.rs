@@ -328,6 +328,38 @@ fn error_shapes_have_one_line_messages_with_hints() {
 }
 
 #[test]
+fn keycloak_html_refusals_are_named_not_called_a_wrong_endpoint() {
+    // Keycloak's messages_en.properties: accountDisabledMessage and
+    // accountTemporarilyDisabledMessage.
+    for (text, what) in [
+        (
+            "Account is disabled, contact your administrator.",
+            "the account is locked or disabled",
+        ),
+        (
+            "Account is temporarily disabled; contact your administrator or retry later.",
+            "the account is locked or disabled",
+        ),
+    ] {
+        let e = error_for(Answer::KeycloakError(text.into()));
+        assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
+        assert!(e.message.starts_with(what), "{}", e.message);
+        assert!(e.message.contains(text), "{}", e.message);
+        assert!(e.hint.is_some());
+    }
+    // Its wrong-password page keeps its own message.
+    let e = error_for(Answer::KeycloakError(
+        "Invalid username or password.".into(),
+    ));
+    assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
+    assert!(
+        e.message.contains("rejected the username or password"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
 fn plain_http_to_a_remote_host_is_refused() {
     let services = TestServices::new().password("hunter2").build();
     let e = login(

@@ -10,6 +10,11 @@ use plugin_kit::html::{Form, Page};
 
 use crate::options::Options;
 use crate::pick::{describe_forms, pick, Pick};
+use crate::{consent, expiry_notice, pingid};
+
+/// Codes a person may type for one code step (a code from
+/// `--mfa-code-command` is tried once: the command would give it again).
+const TYPED_CODE_ATTEMPTS: usize = 3;
 
 pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {
     let url = plugin_kit::request::endpoint_url(
@@ -21,26 +26,37 @@ pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome,
     let options = Options::from_request(request)?;
     let mut walk = Walk {
         host,
+        request,
         browser: Browser::new(host),
         options,
         username,
         username_sent: false,
         password_sent: false,
-        code_sent: false,
+        codes_sent: 0,
+        mfa_started: false,
+        device_switched: false,
         seen: HashSet::new(),
     };
     let first = walk.browser.open(url.as_str())?;
     walk.run(first)
 }
 
-struct Walk<'h> {
-    host: &'h Host,
-    browser: Browser<'h>,
-    options: Options,
+/// One login in progress (the PingID, consent and notice answers add
+/// their own `impl` blocks in their modules).
+pub(crate) struct Walk<'h> {
+    pub(crate) host: &'h Host,
+    pub(crate) request: &'h LoginRequest,
+    pub(crate) browser: Browser<'h>,
+    pub(crate) options: Options,
     username: String,
     username_sent: bool,
     password_sent: bool,
-    code_sent: bool,
+    /// One-time codes posted so far.
+    codes_sent: usize,
+    /// A push was started (a PingID error after it is about the push).
+    pub(crate) mfa_started: bool,
+    /// PingID's device list was opened for `--mfa-factor` already.
+    pub(crate) device_switched: bool,
     /// Page path + form shape of every form submitted, for loop detection.
     seen: HashSet<String>,
 }
@@ -49,6 +65,10 @@ impl Walk<'_> {
     fn run(&mut self, mut loaded: Loaded) -> Result<LoginOutcome, PluginError> {
         for _ in 0..self.options.max_steps {
             let page = &loaded.page;
+            if let Some(next) = self.special(&loaded)? {
+                loaded = next;
+                continue;
+            }
             loaded = match pick(page, &self.options)? {
                 Pick::Saml {
                     post, last: true, ..
@@ -121,6 +141,25 @@ impl Walk<'_> {
         .with_hint("run with -v to see the pages; raise --plugin-option max-steps=N if the IdP really needs more"))
     }
 
+    /// Pages with their own answer: PingID's, attribute-release consent,
+    /// password-expiry notices.
+    fn special(&mut self, loaded: &Loaded) -> Result<Option<Loaded>, PluginError> {
+        let page = &loaded.page;
+        if let Some(link) = self.pingid_switch(page) {
+            return self.browser.open(link.as_str()).map(Some);
+        }
+        if let Some(step) = pingid::recognise(page) {
+            return self.pingid(loaded, step).map(Some);
+        }
+        if let Some(form) = consent::consent_form(page) {
+            return self.consent(page, &form).map(Some);
+        }
+        if let Some(form) = expiry_notice::notice_form(page) {
+            return self.expiry_notice(page, &form).map(Some);
+        }
+        Ok(None)
+    }
+
     fn sign_in(
         &mut self,
         page: &Page,
@@ -129,6 +168,9 @@ impl Walk<'_> {
         password_field: &str,
     ) -> Result<Loaded, PluginError> {
         if self.password_sent {
+            if form.password_fields().count() >= 2 {
+                return Err(password_change(page));
+            }
             return Err(rejected(page));
         }
         let configured = self.options.username_field.as_deref();
@@ -196,22 +238,33 @@ impl Walk<'_> {
         form: &Form,
         code_field: &str,
     ) -> Result<Loaded, PluginError> {
-        if self.code_sent {
+        // A person typing gets another go; a command would give the same code.
+        let typed = self.request.interactive && !self.request.mfa.code_source;
+        let allowed = if typed { TYPED_CODE_ATTEMPTS } else { 1 };
+        if self.codes_sent > 0 {
             let text = page
                 .error_message()
                 .unwrap_or_else(|| "the IdP asked for the code again".into());
-            return Err(PluginError::new(
-                ErrorKind::MfaRejected,
-                format!("the IdP rejected the one-time code: {text}"),
-            )
-            .with_hint("codes expire quickly; try again with a fresh code"));
+            if self.codes_sent >= allowed {
+                return Err(PluginError::new(
+                    ErrorKind::MfaRejected,
+                    format!("the IdP rejected the one-time code: {text}"),
+                )
+                .with_hint("codes expire quickly; try again with a fresh code"));
+            }
+            self.host.notify(&format!(
+                "The IdP did not accept that code ({text}); try again."
+            ));
         }
         self.host
             .debug(&format!("one-time code step (field {code_field})"));
-        let host_name = page.url.host_str().unwrap_or("the IdP").to_string();
-        let code = self
-            .host
-            .mfa_code(&format!("Verification code for {host_name}: "))?;
+        let prompt = pingid::passcode_prompt(page).unwrap_or_else(|| {
+            format!(
+                "Verification code for {}: ",
+                page.url.host_str().unwrap_or("the IdP")
+            )
+        });
+        let code = self.host.mfa_code(&prompt)?;
         if code.expose().is_empty() {
             return Err(PluginError::new(
                 ErrorKind::Cancelled,
@@ -221,12 +274,12 @@ impl Walk<'_> {
         self.host.add_secret(code.expose());
         let mut fields = form.fill(&[(code_field, code.expose().as_str())]);
         push_default_button(page, form, &mut fields);
-        self.code_sent = true;
+        self.codes_sent += 1;
         self.browser.submit(page, form, &fields, false)
     }
 
     /// Fail when the same form of the same page comes around again.
-    fn check_loop(&mut self, page: &Page, form: &Form) -> Result<(), PluginError> {
+    pub(crate) fn check_loop(&mut self, page: &Page, form: &Form) -> Result<(), PluginError> {
         let key = format!("{} {}", redacted(&page.url), form.shape());
         if self.seen.insert(key) {
             return Ok(());
@@ -240,14 +293,17 @@ impl Walk<'_> {
 
     /// Whether a username, password or code was posted already.
     fn sent_anything(&self) -> bool {
-        self.password_sent || self.username_sent || self.code_sent
+        self.password_sent || self.username_sent || self.codes_sent > 0 || self.mfa_started
     }
 
     fn dead_end(&self, loaded: &Loaded) -> PluginError {
         let page = &loaded.page;
+        if let Some(named) = plugin_kit::refusal::on_page(page) {
+            return named;
+        }
         if let Some(text) = page.error_message() {
             let message = format!("the IdP answered with an error: {text}");
-            return if self.code_sent {
+            return if self.codes_sent > 0 || self.mfa_started {
                 PluginError::new(ErrorKind::MfaRejected, message)
             } else if self.sent_anything() {
                 PluginError::auth(message)
@@ -269,19 +325,42 @@ impl Walk<'_> {
     }
 }
 
+fn idp_host(page: &Page) -> &str {
+    page.url.host_str().unwrap_or("the IdP")
+}
+
 /// The login form came back after the password was posted.
 fn rejected(page: &Page) -> PluginError {
     let hint = "check -u and your password";
     match page.error_message() {
-        Some(text) => {
+        Some(text) => plugin_kit::refusal::on_page(page).unwrap_or_else(|| {
             PluginError::auth(format!("the IdP rejected the login: {text}")).with_hint(hint)
-        }
+        }),
         None => PluginError::auth(format!(
             "the IdP showed its login form again ({}): wrong username or password",
             page.describe()
         ))
         .with_hint(hint),
     }
+}
+
+/// A form asking for a new password (current, new, confirm) after the
+/// password was posted: the IdP wants it changed first (Keycloak's
+/// `login-update-password.ftl`, PingFederate's change-password template).
+fn password_change(page: &Page) -> PluginError {
+    let text = page
+        .error_message()
+        .map(|t| format!(" (it says \"{t}\")"))
+        .unwrap_or_default();
+    PluginError::auth(format!(
+        "the IdP asks you to choose a new password on {}{text}",
+        page.describe()
+    ))
+    .with_hint(
+        plugin_kit::refusal::Refusal::PasswordExpired
+            .hint(idp_host(page))
+            .unwrap_or_default(),
+    )
 }
 
 fn push_default_button(page: &Page, form: &Form, fields: &mut Vec<(String, String)>) {

@@ -9,18 +9,26 @@
 //! credential_process = awsprocesscreds-saml -p forms -u monty -a arn:aws:iam::123456789012:role/Dev -e 'https://idp.example.edu/idp/profile/SAML2/Unsolicited/SSO?providerId=urn:amazon:webservices'
 //! ```
 //!
-//! See `README.md` for the options (`username-field`, `password-field`,
-//! `form`, `max-steps`).
+//! PingFederate's PingID second factor (push, number matching, passcodes,
+//! the device picker, the WebAuthn check) is answered as its page scripts
+//! do ([`pingid`]). See `README.md` for the options (`username-field`,
+//! `password-field`, `form`, `max-steps`, `accept-consent`).
 
+mod consent;
+mod expiry_notice;
 mod flow;
+mod needs_browser;
 mod options;
 mod pick;
+pub mod pingid;
 
 use plugin_api::{
     declare_plugin, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need, Plugin, PluginError,
     PluginKind, PROTOCOL_VERSION,
 };
 
+pub use consent::{consent_form, describe as describe_consent};
+pub use expiry_notice::{later_fields, notice_form};
 pub use options::Options;
 pub use pick::{pick, Pick};
 

@@ -2,8 +2,10 @@
 
 use plugin_api::{LoginRequest, OptionSpec, PluginError};
 
-/// Default bound on the number of pages one login may take.
-pub const DEFAULT_MAX_STEPS: usize = 10;
+/// Default bound on the number of pages one login may take (PingFederate
+/// with PingID takes about eight: login, hand-off, WebAuthn check, device
+/// picker, push, response, resume, SAML).
+pub const DEFAULT_MAX_STEPS: usize = 16;
 /// Upper bound on `max-steps` (a typo should not make a loop run forever).
 const MAX_MAX_STEPS: usize = 50;
 
@@ -18,6 +20,8 @@ pub struct Options {
     pub form: Option<String>,
     /// Most pages to go through before giving up.
     pub max_steps: usize,
+    /// Accept an attribute-release (consent) page without asking.
+    pub accept_consent: bool,
 }
 
 impl Default for Options {
@@ -27,6 +31,7 @@ impl Default for Options {
             password_field: None,
             form: None,
             max_steps: DEFAULT_MAX_STEPS,
+            accept_consent: false,
         }
     }
 }
@@ -37,7 +42,8 @@ pub(crate) fn specs() -> Vec<OptionSpec> {
         spec("username-field", "name of the username input (default: detected)"),
         spec("password-field", "name of the password input (default: the first password input)"),
         spec("form", "the login form: CSS selector (e.g. #kc-form-login) or form id/name (default: the form with a password input)"),
-        spec("max-steps", "most pages to go through before giving up (default 10)"),
+        spec("max-steps", "most pages to go through before giving up (default 16)"),
+        spec("accept-consent", "true: accept the IdP's attribute-release (consent) page for AWS without asking (default: ask on the terminal)"),
     ]
 }
 
@@ -62,6 +68,7 @@ impl Options {
             password_field: get("password-field"),
             form: get("form"),
             max_steps,
+            accept_consent: plugin_kit::request::flag(request, "accept-consent", false)?,
         })
     }
 }

@@ -6,6 +6,7 @@ use plugin_api::PluginError;
 use plugin_kit::html::{Form, Page, SamlPost};
 use plugin_kit::saml;
 
+use crate::needs_browser::needs_browser;
 use crate::options::Options;
 
 /// What to do with a page.
@@ -42,13 +43,18 @@ pub fn pick(page: &Page, options: &Options) -> Result<Pick, PluginError> {
         return Ok(Pick::Saml { form, post, last });
     }
     if page.webauthn_form().is_some() {
-        return Err(PluginError::not_supported(format!(
-            "the IdP asks for a WebAuthn security key (passkey) on {}; that needs a web browser",
+        return Err(needs_browser(&format!(
+            "the IdP asks for a WebAuthn security key (passkey) on {}",
             page.describe()
-        ))
-        .with_hint(
-            "ask your IdP administrator for a password + one-time-code flow for AWS sign-in, or register an OTP authenticator",
-        ));
+        )));
+    }
+    if forms.iter().any(|f| f.has_field("totpSecret")) {
+        // Keycloak's login-config-totp.ftl: a code field too, but for an
+        // authenticator that must be scanned from a QR code first.
+        return Err(needs_browser(&format!(
+            "the IdP asks you to set up an authenticator app (scan a QR code) on {}",
+            page.describe()
+        )));
     }
     if let Some(spec) = &options.form {
         match page.find_form(spec) {

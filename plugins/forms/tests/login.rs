@@ -285,7 +285,13 @@ fn manifest_pins_name_kind_and_inputs() {
     let keys: Vec<_> = m.options.iter().map(|o| o.key.as_str()).collect();
     assert_eq!(
         keys,
-        ["username-field", "password-field", "form", "max-steps"]
+        [
+            "username-field",
+            "password-field",
+            "form",
+            "max-steps",
+            "accept-consent"
+        ]
     );
 }
 

@@ -370,6 +370,37 @@ impl Page {
     }
 }
 
+impl Page {
+    /// Every element matching `css`, each with the visible text of its
+    /// first descendant matching `label_css` (`None` when it has none), for
+    /// lists whose items carry an id in an attribute and a name inside, as
+    /// PingID's device list (`li[data-id]` > `.device-name`).
+    pub fn items(&self, css: &str, label_css: &str) -> Vec<(Element, Option<String>)> {
+        let (Ok(outer), Ok(inner)) = (Selector::parse(css), Selector::parse(label_css)) else {
+            return Vec::new();
+        };
+        self.doc
+            .select(&outer)
+            .map(|e| {
+                let label = e
+                    .select(&inner)
+                    .map(|l| collapse(&l.text().collect::<String>()))
+                    .find(|t| !t.is_empty());
+                let element = Element {
+                    tag: e.value().name().to_string(),
+                    text: collapse(&e.text().collect::<String>()),
+                    attrs: e
+                        .value()
+                        .attrs()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                };
+                (element, label)
+            })
+            .collect()
+    }
+}
+
 /// Whether neither the element nor an ancestor is hidden (`hidden`
 /// attribute or an inline `display:none`), as far as static HTML tells.
 fn visible(el: ElementRef<'_>) -> bool {
@@ -600,6 +631,16 @@ impl Form {
                 .unwrap_or(""),
             names.join(",")
         )
+    }
+}
+
+impl Form {
+    /// The enabled, named password inputs. A form with two or more is a
+    /// "choose a new password" form (current/new/confirm), not a sign-in.
+    pub fn password_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields
+            .iter()
+            .filter(|f| f.kind == "password" && f.name.is_some() && !f.disabled)
     }
 }
 

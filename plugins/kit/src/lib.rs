@@ -5,9 +5,12 @@
 //! ([`saml`]).
 
 pub mod browser;
+pub mod deadline;
 pub mod entra;
 pub mod html;
 pub mod prompt;
+pub mod refusal;
 pub mod request;
 pub mod saml;
+pub mod script;
 pub mod session;
