@@ -14,20 +14,24 @@
 // `SAFETY:` comment.
 #[allow(unsafe_code)]
 mod ffi;
+mod load_error;
 mod loader;
 mod message;
 mod plugin;
 mod process;
 mod secret;
+mod serve;
 mod wire;
 
-pub use loader::{load, load_file, FileKind, Limits, LoadError, LoadedPlugin, Services};
+pub use load_error::LoadError;
+pub use loader::{load, load_file, FileKind, LoadedPlugin};
 pub use message::{
-    serve, serve_json, Capabilities, Reply, ServiceRequest, WireHttpRequest, WireHttpResponse,
-    WireLogLevel, SERVICES,
+    Capabilities, Reply, ServiceRequest, WireHttpRequest, WireHttpResponse, WireLogLevel, SERVICES,
 };
 pub use plugin::{Host, Plugin};
+pub use process::Limits;
 pub use secret::Secret;
+pub use serve::{serve, serve_json, serve_value, Services};
 pub use wire::{
     Credentials, ErrorKind, HttpRequest, HttpResponse, Inputs, LogLevel, LoginOutcome,
     LoginRequest, Manifest, MfaSettings, Need, OptionSpec, PluginError, PluginKind,
@@ -44,7 +48,8 @@ pub const SUPPORTED_PROTOCOLS: std::ops::RangeInclusive<u32> = 1..=PROTOCOL_VERS
 /// Used by `declare_plugin!`; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::ffi::{FfiError, HostCallBox, HostServicesBox, PluginModule, PluginModule_Ref};
+    pub use crate::ffi::v1::HostServicesBox;
+    pub use crate::ffi::{FfiError, HostCallBox, PluginModule, PluginModule_Ref};
     pub use crate::plugin::{__login as login, __login_v2 as login_v2, __manifest as manifest};
     pub use abi_stable;
 }
