@@ -16,34 +16,18 @@
 mod ffi;
 mod load_error;
 mod loader;
-mod message;
 mod plugin;
 mod process;
-mod secret;
-mod serve;
-mod wire;
+
+/// The wire types, messages, [`Secret`], [`aws`] and [`url_policy`] of the
+/// serde-only `awsprocesscreds-protocol` crate, so a plugin needs only this
+/// crate.
+pub use protocol::*;
 
 pub use load_error::LoadError;
 pub use loader::{load, load_file, FileKind, LoadedPlugin};
-pub use message::{
-    Capabilities, Reply, ServiceRequest, WireHttpRequest, WireHttpResponse, WireLogLevel, SERVICES,
-};
 pub use plugin::{Host, Plugin};
 pub use process::Limits;
-pub use secret::Secret;
-pub use serve::{serve, serve_json, serve_value, Services};
-pub use wire::{
-    Credentials, ErrorKind, HttpRequest, HttpResponse, Inputs, LogLevel, LoginOutcome,
-    LoginRequest, Manifest, MfaSettings, Need, OptionSpec, PluginError, PluginKind,
-};
-
-/// The plugin protocol version this crate implements. It is independent of
-/// the crate's version: it changes only when the meaning or shape of what
-/// crosses the boundary changes (see `PROTOCOL.md`).
-pub const PROTOCOL_VERSION: u32 = 2;
-
-/// The protocol versions a host built from this crate can talk to.
-pub const SUPPORTED_PROTOCOLS: std::ops::RangeInclusive<u32> = 1..=PROTOCOL_VERSION;
 
 /// Used by `declare_plugin!`; not part of the public API.
 #[doc(hidden)]

@@ -11,8 +11,8 @@ use abi_stable::std_types::RResult;
 use crate::ffi::{self, PluginModule_Ref};
 use crate::load_error::LoadError;
 use crate::process::{Limits, Process};
-use crate::wire::{LoginOutcome, LoginRequest, Manifest, PluginError};
 use crate::{Services, SUPPORTED_PROTOCOLS};
+use protocol::{LoginOutcome, LoginRequest, Manifest, PluginError};
 
 /// How a plugin file is run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

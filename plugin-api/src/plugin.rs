@@ -7,12 +7,12 @@ use serde_json::Value;
 
 use crate::ffi::v1::HostServicesBox;
 use crate::ffi::{self, FfiError, HostCallBox};
-use crate::message::{Capabilities, Reply, ServiceRequest, WireHttpResponse};
-use crate::wire::{
+use crate::Secret;
+use protocol::{Capabilities, Reply, ServiceRequest, WireHttpResponse};
+use protocol::{
     ErrorKind, HttpRequest, HttpResponse, LogLevel, LoginOutcome, LoginRequest, Manifest,
     PluginError,
 };
-use crate::Secret;
 
 /// Implement this, then `declare_plugin!(YourType)`.
 pub trait Plugin: Default {
@@ -90,7 +90,7 @@ impl Host {
         };
         match &self.channel {
             Channel::V2(h) => decode_reply(h.call(json()?.as_str().into()).as_str()),
-            Channel::Local(s) => decode_reply(&crate::serve::serve_json(&**s, &json()?)),
+            Channel::Local(s) => decode_reply(&protocol::serve_json(&**s, &json()?)),
             Channel::V1(h) => {
                 let typed: ServiceRequest = serde_json::from_value(request.clone())
                     .map_err(|e| PluginError::protocol(format!("a malformed host call: {e}")))?;

@@ -18,9 +18,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::load_error::LoadError;
-use crate::message::ServiceRequest;
-use crate::wire::{LogLevel, LoginOutcome, LoginRequest, Manifest, PluginError};
 use crate::Services;
+use protocol::ServiceRequest;
+use protocol::{LogLevel, LoginOutcome, LoginRequest, Manifest, PluginError};
 
 /// Longest line accepted from a plugin's stdout (an HTTP request body
 /// travels base64-encoded in one line).
@@ -285,7 +285,7 @@ impl Session {
 
 /// A line in the host's log, through the same door as a plugin's `log`.
 fn log(services: &dyn Services, level: LogLevel, message: String) {
-    let _ = crate::serve::serve(
+    let _ = protocol::serve(
         services,
         ServiceRequest::Log {
             level: level.into(),
@@ -421,7 +421,7 @@ impl Process {
                 "call" => {
                     let id = msg.get("id").cloned().unwrap_or(Value::Null);
                     let call = msg.get("call").cloned().unwrap_or(Value::Null);
-                    let reply = crate::serve::serve_value(&*services, call);
+                    let reply = protocol::serve_value(&*services, call);
                     session
                         .send(
                             &json!({"type": "reply", "id": id, "reply": reply}),

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use plugin_api::{ErrorKind, HttpRequest, HttpResponse, PluginError};
+use protocol::{ErrorKind, HttpRequest, HttpResponse, PluginError};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
 /// Largest body read, like the host's limit.

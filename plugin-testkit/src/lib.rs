@@ -30,7 +30,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use plugin_api::{
+use protocol::{
     ErrorKind, HttpRequest, HttpResponse, LogLevel, PluginError, Reply, Secret, ServiceRequest,
     Services, WireHttpResponse,
 };

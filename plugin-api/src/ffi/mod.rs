@@ -1,7 +1,7 @@
 //! The binary interface: the only module that names `abi_stable` types.
 //!
 //! The root module is deliberately tiny and frozen: function pointers
-//! whose arguments are JSON strings (see [`crate::wire`]) plus a host
+//! whose arguments are JSON strings (see [`protocol`]) plus a host
 //! trait object. Protocol 2 grows in the JSON only: every host service is a
 //! message through the one [`HostCall`], so no type here changes when a
 //! service is added (see `PROTOCOL.md`). Everything of protocol 1 (its
@@ -106,11 +106,10 @@ impl From<crate::PluginError> for FfiError {
 
 impl From<FfiError> for crate::PluginError {
     fn from(e: FfiError) -> Self {
-        crate::PluginError {
-            kind: crate::ErrorKind::from_code(e.kind),
-            message: e.message.into_string(),
-            hint: e.hint.into_option().map(RString::into_string),
-        }
+        let mut error =
+            crate::PluginError::new(crate::ErrorKind::from_code(e.kind), e.message.into_string());
+        error.hint = e.hint.into_option().map(RString::into_string);
+        error
     }
 }
 
@@ -132,17 +131,13 @@ impl From<crate::HttpRequest> for FfiHttpRequest {
 
 impl From<FfiHttpRequest> for crate::HttpRequest {
     fn from(r: FfiHttpRequest) -> Self {
-        crate::HttpRequest {
-            method: r.method.into_string(),
-            url: r.url.into_string(),
-            headers: r
-                .headers
-                .into_iter()
-                .map(|Tuple2(k, v)| (k.into_string(), v.into_string()))
-                .collect(),
-            body: r.body.into_vec(),
-            follow_redirects: r.follow_redirects,
-        }
+        let request = r.headers.into_iter().fold(
+            crate::HttpRequest::new(r.method.into_string(), r.url.into_string()),
+            |request, Tuple2(k, v)| request.header(k.into_string(), v.into_string()),
+        );
+        request
+            .with_body(r.body.into_vec())
+            .with_follow_redirects(r.follow_redirects)
     }
 }
 
@@ -163,16 +158,14 @@ impl From<crate::HttpResponse> for FfiHttpResponse {
 
 impl From<FfiHttpResponse> for crate::HttpResponse {
     fn from(r: FfiHttpResponse) -> Self {
-        crate::HttpResponse {
-            status: r.status,
-            url: r.url.into_string(),
-            headers: r
-                .headers
-                .into_iter()
-                .map(|Tuple2(k, v)| (k.into_string(), v.into_string()))
-                .collect(),
-            body: r.body.into_vec(),
-        }
+        crate::HttpResponse::new(r.status, r.url.into_string())
+            .with_headers(
+                r.headers
+                    .into_iter()
+                    .map(|Tuple2(k, v)| (k.into_string(), v.into_string()))
+                    .collect(),
+            )
+            .with_body(r.body.into_vec())
     }
 }
 
@@ -188,7 +181,7 @@ struct Lent {
 
 impl HostCall for Lent {
     fn call(&self, message: RStr<'_>) -> RString {
-        crate::serve::serve_json(&*self.inner, message.as_str()).into()
+        protocol::serve_json(&*self.inner, message.as_str()).into()
     }
 }
 

@@ -17,9 +17,9 @@ use abi_stable::sabi_trait::TD_Opaque;
 use serde_json::Value;
 
 use super::*;
-use crate::message::{Capabilities, ServiceRequest, WireHttpResponse, SERVICES};
-use crate::wire::{ErrorKind, HttpRequest, HttpResponse, LogLevel, PluginError};
 use crate::Services;
+use protocol::{Capabilities, ServiceRequest, WireHttpResponse, SERVICES};
+use protocol::{ErrorKind, HttpRequest, HttpResponse, LogLevel, PluginError};
 
 /// Services the host lends to a plugin for the duration of one login.
 ///
@@ -135,7 +135,7 @@ impl Lent {
         request: ServiceRequest,
     ) -> Result<T, PluginError> {
         let service = request.service();
-        crate::serve::serve(&*self.inner, request).decode(service)
+        protocol::serve(&*self.inner, request).decode(service)
     }
 
     /// For the methods without an answer: failures are dropped, as the
@@ -259,11 +259,10 @@ pub(crate) fn call(h: &HostServicesBox, request: ServiceRequest) -> Result<Value
         RStr::from(s)
     }
     match request {
-        ServiceRequest::Capabilities => serde_json::to_value(Capabilities {
-            protocols: vec![1],
-            services: services(),
-        })
-        .map_err(|e| PluginError::other(e.to_string())),
+        ServiceRequest::Capabilities => {
+            serde_json::to_value(Capabilities::new(vec![1], services()))
+                .map_err(|e| PluginError::other(e.to_string()))
+        }
         ServiceRequest::Http { request } => {
             let r = HttpRequest::try_from(request)?;
             let resp: HttpResponse = h
@@ -316,7 +315,8 @@ pub(crate) fn call(h: &HostServicesBox, request: ServiceRequest) -> Result<Value
         }
         ServiceRequest::CookiesExport => Ok(Value::String(h.cookies_export().into_string())),
         ServiceRequest::CookiesImport { data } => done(h.cookies_import(rstr(&data))),
-        ServiceRequest::Unknown => Err(PluginError::new(
+        // Unknown, and every service added after protocol 1.
+        _ => Err(PluginError::new(
             ErrorKind::NotSupported,
             "this host speaks plugin protocol 1 and does not offer that service",
         )),

@@ -3,7 +3,7 @@
 //! what every host does the same way (message versions, `capabilities`,
 //! unknown services, panics). Every transport (a library plugin's host
 //! call, a process plugin's `call` line, the protocol-1 method table, the
-//! in-process [`crate::Host::from_services`]) ends here.
+//! in-process `plugin_api::Host::from_services`) ends here.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -17,7 +17,7 @@ use crate::wire::{ErrorKind, PluginError};
 /// enum grows). `capabilities` and unknown services never reach it.
 ///
 /// ```
-/// use plugin_api::{Reply, ServiceRequest, Services};
+/// use protocol::{Reply, ServiceRequest, Services};
 ///
 /// struct Quiet;
 /// impl Services for Quiet {

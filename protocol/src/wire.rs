@@ -1,7 +1,8 @@
 //! The plain-Rust, serde-encoded types that cross the plugin boundary.
 //!
-//! Manifests, login requests and login outcomes travel as JSON strings inside
-//! the ABI (see [`crate::ffi`]). JSON keeps the binary layout of the root
+//! Manifests, login requests and login outcomes travel as JSON: as strings
+//! inside a library plugin's binary interface (plugin-api's `ffi` module),
+//! or as lines of a process plugin. JSON keeps the binary layout of the root
 //! module frozen while the protocol grows: a new optional field is a new JSON
 //! key, and both sides ignore keys they do not know. The exact JSON shapes are
 //! pinned by the unit tests at the bottom of this file; changing one of them
@@ -155,7 +156,7 @@ pub struct MfaSettings {
     /// How long to wait for a push approval or similar, in seconds.
     #[serde(default = "default_mfa_timeout")]
     pub timeout_secs: u64,
-    /// Whether `Host::mfa_code` can produce a code without a terminal
+    /// Whether the `mfa_code` service can produce a code without a terminal
     /// (a `--mfa-code-command` is set).
     #[serde(default)]
     pub code_source: bool,
@@ -344,7 +345,7 @@ impl PluginError {
 /// field added later breaks no plugin:
 ///
 /// ```compile_fail
-/// let r = plugin_api::HttpRequest {
+/// let r = protocol::HttpRequest {
 ///     method: "GET".into(),
 ///     url: "https://idp.example.com/".into(),
 ///     headers: vec![],
@@ -354,7 +355,7 @@ impl PluginError {
 /// ```
 ///
 /// ```
-/// let r = plugin_api::HttpRequest::new("PUT", "https://idp.example.com/x")
+/// let r = protocol::HttpRequest::new("PUT", "https://idp.example.com/x")
 ///     .header("Content-Type", "text/plain")
 ///     .with_body("hi")
 ///     .no_redirects();
@@ -494,7 +495,7 @@ fn host_of(url: &str) -> String {
         .unwrap_or_else(|| "the server".into())
 }
 
-/// Log levels for [`crate::Host::log`].
+/// Log levels for the `log` service (`plugin_api::Host::log`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LogLevel {
     Error = 1,

@@ -190,6 +190,13 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    pub fn new(protocols: Vec<u32>, services: BTreeMap<String, u32>) -> Self {
+        Capabilities {
+            protocols,
+            services,
+        }
+    }
+
     /// The message version of `service`, if the host offers it.
     pub fn version(&self, service: &str) -> Option<u32> {
         self.services.get(service).copied()
