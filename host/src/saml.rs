@@ -12,9 +12,10 @@ use crate::timefmt;
 
 const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 const PROTOCOL_NS: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
-const ROLE_ATTR: &str = "https://aws.amazon.com/SAML/Attributes/Role";
-const SESSION_NAME_ATTR: &str = "https://aws.amazon.com/SAML/Attributes/RoleSessionName";
-const SESSION_DURATION_ATTR: &str = "https://aws.amazon.com/SAML/Attributes/SessionDuration";
+use plugin_api::aws::{
+    Partition, ROLE_ATTRIBUTE as ROLE_ATTR, ROLE_SESSION_NAME_ATTRIBUTE as SESSION_NAME_ATTR,
+    SESSION_DURATION_ATTRIBUTE as SESSION_DURATION_ATTR,
+};
 /// Larger than any real assertion (hundreds of roles are ~100 KB).
 pub const MAX_ASSERTION_BYTES: usize = 4 * 1024 * 1024;
 
@@ -204,13 +205,13 @@ pub fn parse_role_value(v: &str) -> Option<Role> {
     })
 }
 
-/// The AWS partition the assertion is meant for, from its destination.
+/// The default region of the AWS partition the assertion is meant for,
+/// from its destination.
 pub fn partition_region(destination: Option<&str>) -> &'static str {
-    match destination.unwrap_or("") {
-        d if d.contains("amazonaws-us-gov.com") => "us-gov-west-1",
-        d if d.contains("amazonaws.cn") => "cn-north-1",
-        _ => "us-east-1",
-    }
+    destination
+        .and_then(Partition::of_url)
+        .unwrap_or(Partition::Aws)
+        .default_region()
 }
 
 #[cfg(test)]

@@ -150,28 +150,15 @@ fn form_label(form: &Form) -> String {
 
 /// `scheme://host[:port]/path`: a URL without its query and fragment, which
 /// often carry state tokens, for logs and messages.
-pub fn redacted(url: &Url) -> String {
-    let mut u = url.clone();
-    u.set_query(None);
-    u.set_fragment(None);
-    let _ = u.set_username("");
-    let _ = u.set_password(None);
-    u.to_string()
-}
-
-/// `https`, or any scheme on a loopback host (local test IdPs).
-pub fn is_secure_or_loopback(url: &Url) -> bool {
-    url.scheme() == "https" || is_loopback(url)
-}
+pub use plugin_api::url_policy::redact as redacted;
 
 /// Whether the URL's host is `localhost` or a loopback address.
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
+pub use plugin_api::url_policy::is_loopback;
+
+/// `https`, or plain `http` on a loopback host (local test IdPs): the
+/// host's URL policy, checked before a plugin sends sign-in data.
+pub fn is_secure_or_loopback(url: &Url) -> bool {
+    plugin_api::url_policy::check(url).is_ok()
 }
 
 #[cfg(test)]

@@ -6,26 +6,12 @@ use base64::Engine as _;
 use url::Url;
 
 /// The attribute that lists the roles AWS offers.
-pub const AWS_ROLE_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/Role";
+pub use plugin_api::aws::ROLE_ATTRIBUTE as AWS_ROLE_ATTRIBUTE;
 
-/// Whether `url` is an AWS sign-in SAML endpoint: `signin.aws.amazon.com`
-/// (also regional `<region>.signin.aws.amazon.com`),
-/// `signin.amazonaws-us-gov.com` or `signin.amazonaws.cn`.
+/// Whether `url` is an AWS sign-in SAML endpoint (any partition, global or
+/// regional; see [`plugin_api::aws::is_saml_consumer`]).
 pub fn is_aws_signin(url: &str) -> bool {
-    let Ok(u) = Url::parse(url.trim()) else {
-        return false;
-    };
-    let Some(host) = u.host_str() else {
-        return false;
-    };
-    let host = host.to_ascii_lowercase();
-    [
-        "signin.aws.amazon.com",
-        "signin.amazonaws-us-gov.com",
-        "signin.amazonaws.cn",
-    ]
-    .iter()
-    .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+    Url::parse(url.trim()).is_ok_and(|u| plugin_api::aws::is_saml_consumer(&u, None))
 }
 
 /// The XML of a base64 `SAMLResponse` (whitespace in the base64 tolerated),
