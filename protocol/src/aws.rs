@@ -285,6 +285,7 @@ mod tests {
         assert!(!ok("http://signin.aws.amazon.com/saml"));
         assert!(!ok("https://signin.aws.amazon.com:8443/saml"));
         assert!(!ok("https://signin.aws.amazon.com.evil.example/saml"));
+        assert!(!ok("https://evil.example/saml"));
         assert!(!ok("https://a.b.signin.aws.amazon.com/saml"));
         assert!(!ok("https://signin.aws.amazon.com/other"));
         assert!(!ok("https://xsignin.aws.amazon.com/saml"));
