@@ -113,16 +113,28 @@ impl From<FfiError> for crate::PluginError {
     }
 }
 
+type FfiHeaders = RVec<Tuple2<RString, RString>>;
+
+fn headers_to_ffi(headers: Vec<(String, String)>) -> FfiHeaders {
+    headers
+        .into_iter()
+        .map(|(k, v)| Tuple2(k.into(), v.into()))
+        .collect()
+}
+
+fn headers_from_ffi(headers: FfiHeaders) -> Vec<(String, String)> {
+    headers
+        .into_iter()
+        .map(|Tuple2(k, v)| (k.into_string(), v.into_string()))
+        .collect()
+}
+
 impl From<crate::HttpRequest> for FfiHttpRequest {
     fn from(r: crate::HttpRequest) -> Self {
         FfiHttpRequest {
             method: r.method.into(),
             url: r.url.into(),
-            headers: r
-                .headers
-                .into_iter()
-                .map(|(k, v)| Tuple2(k.into(), v.into()))
-                .collect(),
+            headers: headers_to_ffi(r.headers),
             body: r.body.into(),
             follow_redirects: r.follow_redirects,
         }
@@ -131,9 +143,9 @@ impl From<crate::HttpRequest> for FfiHttpRequest {
 
 impl From<FfiHttpRequest> for crate::HttpRequest {
     fn from(r: FfiHttpRequest) -> Self {
-        let request = r.headers.into_iter().fold(
+        let request = headers_from_ffi(r.headers).into_iter().fold(
             crate::HttpRequest::new(r.method.into_string(), r.url.into_string()),
-            |request, Tuple2(k, v)| request.header(k.into_string(), v.into_string()),
+            |request, (k, v)| request.header(k, v),
         );
         request
             .with_body(r.body.into_vec())
@@ -146,11 +158,7 @@ impl From<crate::HttpResponse> for FfiHttpResponse {
         FfiHttpResponse {
             status: r.status,
             url: r.url.into(),
-            headers: r
-                .headers
-                .into_iter()
-                .map(|(k, v)| Tuple2(k.into(), v.into()))
-                .collect(),
+            headers: headers_to_ffi(r.headers),
             body: r.body.into(),
         }
     }
@@ -159,12 +167,7 @@ impl From<crate::HttpResponse> for FfiHttpResponse {
 impl From<FfiHttpResponse> for crate::HttpResponse {
     fn from(r: FfiHttpResponse) -> Self {
         crate::HttpResponse::new(r.status, r.url.into_string())
-            .with_headers(
-                r.headers
-                    .into_iter()
-                    .map(|Tuple2(k, v)| (k.into_string(), v.into_string()))
-                    .collect(),
-            )
+            .with_headers(headers_from_ffi(r.headers))
             .with_body(r.body.into_vec())
     }
 }
