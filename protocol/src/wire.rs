@@ -248,6 +248,12 @@ pub enum ErrorKind {
     Network,
     /// A prompt was needed but no terminal is available.
     NoTerminal,
+    /// This step needs a person in a web browser (a security key, a passkey,
+    /// Okta FastPass, a push page, ...): the host may continue this login in
+    /// a browser at the same endpoint. Hosts that cannot yet report it as an
+    /// ordinary failure (message and hint, exit 1); hosts older than this
+    /// kind read it as `Other` and show the message.
+    BrowserRequired,
     /// Anything else (including a panic inside the plugin), and every kind
     /// from a newer protocol.
     #[serde(other)]
@@ -267,6 +273,7 @@ impl ErrorKind {
             ErrorKind::Config => 7,
             ErrorKind::Network => 8,
             ErrorKind::NoTerminal => 9,
+            ErrorKind::BrowserRequired => 10,
             ErrorKind::Other => 0,
         }
     }
@@ -284,6 +291,7 @@ impl ErrorKind {
             7 => ErrorKind::Config,
             8 => ErrorKind::Network,
             9 => ErrorKind::NoTerminal,
+            10 => ErrorKind::BrowserRequired,
             _ => ErrorKind::Other,
         }
     }
@@ -334,6 +342,13 @@ impl PluginError {
 
     pub fn other(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Other, message)
+    }
+
+    /// This step needs a person in a web browser (see
+    /// [`ErrorKind::BrowserRequired`]); say what the browser is needed for,
+    /// and put what the user can do meanwhile in the hint.
+    pub fn browser_required(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::BrowserRequired, message)
     }
 }
 
@@ -853,10 +868,15 @@ mod tests {
             ErrorKind::Config,
             ErrorKind::Network,
             ErrorKind::NoTerminal,
+            ErrorKind::BrowserRequired,
             ErrorKind::Other,
         ];
         let codes: Vec<u32> = all.iter().map(|k| k.code()).collect();
-        assert_eq!(codes, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 0]);
+        assert_eq!(codes, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0]);
+        assert_eq!(
+            serde_json::to_value(PluginError::browser_required("touch your key")).unwrap(),
+            json!({"kind": "browser-required", "message": "touch your key"})
+        );
         for k in all {
             assert_eq!(ErrorKind::from_code(k.code()), k);
         }
