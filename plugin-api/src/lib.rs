@@ -6,6 +6,13 @@
 //! login. See `PROTOCOL.md` at the repository root for the versioning rules
 //! and `examples/static` for a complete plugin to copy.
 //!
+//! The JSON documents and messages, [`Secret`], the AWS partitions
+//! ([`aws`]) and the URL policy ([`url_policy`]) are defined in the
+//! serde-only `awsprocesscreds-protocol` crate and re-exported here, so a
+//! plugin depends on this crate only. What this crate adds is the binary
+//! interface of library plugins (`ffi`, with everything of protocol 1 in
+//! `ffi::v1`), the loader and the process transport.
+//!
 //! `abi_stable` is an implementation detail of this crate: plugins and the
 //! host never name it, so replacing it touches this crate only.
 
