@@ -128,15 +128,29 @@ impl<'h> Browser<'h> {
 /// Refuse to send a password (or other sign-in data) over plain HTTP
 /// anywhere but loopback.
 fn check_secure(target: &Url, sends_password: bool) -> Result<(), PluginError> {
-    if sends_password && !is_secure_or_loopback(target) {
-        return Err(PluginError::config(format!(
-            "refusing to send your password to {} over plain {}",
-            target.host_str().unwrap_or("the server"),
-            target.scheme()
-        ))
-        .with_hint("your IdP must use HTTPS; check the -e/--endpoint URL"));
+    if !sends_password {
+        return Ok(());
     }
-    Ok(())
+    require_secure(
+        target,
+        "send your password to",
+        "your IdP must use HTTPS; check the -e/--endpoint URL",
+    )
+}
+
+/// `Ok` when the URL policy allows `url` (`https`, or plain `http` to
+/// loopback); else a `config` error "refusing to `doing` HOST over plain
+/// SCHEME" with `hint`. Call it before anything secret goes to `url`.
+pub fn require_secure(url: &Url, doing: &str, hint: &str) -> Result<(), PluginError> {
+    if is_secure_or_loopback(url) {
+        return Ok(());
+    }
+    Err(PluginError::config(format!(
+        "refusing to {doing} {} over plain {}",
+        url.host_str().unwrap_or("the server"),
+        url.scheme()
+    ))
+    .with_hint(hint))
 }
 
 /// `#id`, `name=...` or the form's position, for logs.
