@@ -106,11 +106,13 @@ impl Partition {
         Self::ALL.into_iter().find(|p| p.id() == id)
     }
 
-    /// From a role ARN when it names a partition, else from the region
-    /// name, else `aws`.
+    /// From a role ARN when it names a partition other than `aws` (test
+    /// and sandbox roles are often `arn:aws:` whatever the region), else
+    /// from the region name, else `aws`.
     pub fn of(role_arn: Option<&str>, region: Option<&str>) -> Partition {
         role_arn
             .and_then(Partition::of_arn)
+            .filter(|p| *p != Partition::Aws)
             .unwrap_or_else(|| region.map(Partition::of_region).unwrap_or(Partition::Aws))
     }
 
@@ -260,8 +262,12 @@ mod tests {
         );
         assert_eq!(Partition::of_arn("not an arn"), None);
         assert_eq!(
+            Partition::of(Some("arn:aws-cn:iam::1:role/x"), Some("us-gov-west-1")),
+            Partition::China
+        );
+        assert_eq!(
             Partition::of(Some("arn:aws:iam::1:role/x"), Some("us-gov-west-1")),
-            Partition::Aws
+            Partition::UsGov
         );
         assert_eq!(Partition::of(None, Some("cn-north-1")), Partition::China);
         assert_eq!(Partition::of(None, None), Partition::Aws);
