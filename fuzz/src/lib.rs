@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use plugin_api::{
-    ErrorKind, Host, HttpRequest, HttpResponse, LogLevel, LoginOutcome, LoginRequest, MfaSettings,
-    Plugin, PluginError, Secret, Services,
+    ErrorKind, Host, HttpResponse, LoginOutcome, LoginRequest, MfaSettings, Plugin, PluginError,
+    Reply, ServiceRequest, Services, WireHttpResponse,
 };
 
 /// `saml_parse`: the host's SAML reader on arbitrary text, as base64 and as
@@ -87,52 +87,34 @@ struct Canned {
 }
 
 impl Services for Canned {
-    fn http(&self, request: HttpRequest) -> Result<HttpResponse, PluginError> {
-        let mut r = self
-            .responses
-            .lock()
-            .unwrap()
-            .pop_front()
-            .ok_or_else(|| PluginError::new(ErrorKind::Network, "no more canned responses"))?;
-        if r.url.is_empty() {
-            r.url = request.url;
+    fn serve(&self, request: ServiceRequest) -> Reply {
+        match request {
+            ServiceRequest::Http { request } => {
+                let next = self.responses.lock().unwrap().pop_front();
+                let Some(mut r) = next else {
+                    return Reply::Error(PluginError::new(
+                        ErrorKind::Network,
+                        "no more canned responses",
+                    ));
+                };
+                if r.url.is_empty() {
+                    r.url = request.url;
+                }
+                Reply::ok(WireHttpResponse::from(r))
+            }
+            ServiceRequest::Password { .. } => Reply::ok("hunter2"),
+            ServiceRequest::Prompt { .. } => Reply::ok("1"),
+            ServiceRequest::Choose { choices, .. } if choices.is_empty() => {
+                Reply::Error(PluginError::other("nothing to choose from"))
+            }
+            ServiceRequest::Choose { choices, .. } => Reply::ok(choices.len() - 1),
+            ServiceRequest::MfaCode { .. } => Reply::ok("123456"),
+            ServiceRequest::SessionGet { .. } => Reply::ok(None::<String>),
+            ServiceRequest::CookiesExport => Reply::ok(""),
+            // notify, log, add_secret, sleep, session_put/delete,
+            // cookies_import: done at once.
+            _ => Reply::done(),
         }
-        Ok(r)
-    }
-    fn password(&self, _: &str) -> Result<Secret<String>, PluginError> {
-        Ok(Secret::new("hunter2".into()))
-    }
-    fn prompt(&self, _: &str, _: bool) -> Result<Secret<String>, PluginError> {
-        Ok(Secret::new("1".into()))
-    }
-    fn choose(&self, _: &str, choices: &[String]) -> Result<usize, PluginError> {
-        if choices.is_empty() {
-            Err(PluginError::other("nothing to choose from"))
-        } else {
-            Ok(choices.len() - 1)
-        }
-    }
-    fn mfa_code(&self, _: &str) -> Result<Secret<String>, PluginError> {
-        Ok(Secret::new("123456".into()))
-    }
-    fn notify(&self, _: &str) {}
-    fn log(&self, _: LogLevel, _: &str) {}
-    fn add_secret(&self, _: &str) {}
-    fn sleep(&self, _: std::time::Duration) -> Result<(), PluginError> {
-        Ok(())
-    }
-    fn session_get(&self, _: &str) -> Option<Secret<String>> {
-        None
-    }
-    fn session_put(&self, _: &str, _: Secret<String>, _: i64) -> Result<(), PluginError> {
-        Ok(())
-    }
-    fn session_delete(&self, _: &str) {}
-    fn cookies_export(&self) -> Secret<String> {
-        Secret::new(String::new())
-    }
-    fn cookies_import(&self, _: &str) -> Result<(), PluginError> {
-        Ok(())
     }
 }
 

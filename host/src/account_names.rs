@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use plugin_api::{HttpRequest, Secret};
+use plugin_api::{aws, HttpRequest, Secret};
 use url::Url;
 
 use crate::http::HttpClient;
@@ -26,35 +26,6 @@ pub type Names = BTreeMap<String, String>;
 const CACHE_FILE: &str = "account-names.json";
 const MAX_CACHE_BYTES: u64 = 1024 * 1024;
 
-/// Whether `u` is the SAML endpoint of an AWS sign-in host: commercial,
-/// GovCloud or China, global or regional (`<region>.signin...`).
-pub fn is_aws_signin(u: &Url) -> bool {
-    if u.scheme() != "https" || u.port().is_some() || u.path() != "/saml" {
-        return false;
-    }
-    let Some(host) = u.host_str() else {
-        return false;
-    };
-    let host = host.to_ascii_lowercase();
-    [
-        "signin.aws.amazon.com",
-        "signin.amazonaws-us-gov.com",
-        "signin.amazonaws.cn",
-    ]
-    .iter()
-    .any(|base| {
-        host == *base
-            || host.strip_suffix(base).is_some_and(|p| {
-                p.strip_suffix('.').is_some_and(|region| {
-                    !region.is_empty()
-                        && region
-                            .chars()
-                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                })
-            })
-    })
-}
-
 /// `AWSPROCESSCREDS_SIGNIN_URL`, the sign-in base URL that replaces the
 /// AWS one (tests, private endpoints), without a trailing `/`.
 pub fn signin_base_override() -> Option<String> {
@@ -67,10 +38,10 @@ pub fn signin_base_override() -> Option<String> {
 /// Where to post the assertion, if anywhere.
 pub fn page_url(destination: Option<&str>) -> Option<String> {
     if let Some(base) = signin_base_override() {
-        return Some(format!("{base}/saml"));
+        return Some(aws::consumer_url(&base));
     }
     let d = Url::parse(destination?).ok()?;
-    is_aws_signin(&d).then(|| d.to_string())
+    aws::is_saml_consumer(&d, None).then(|| d.to_string())
 }
 
 /// [`lookup`], or no names when `skip` (`--no-account-names`, or no
@@ -294,19 +265,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signin_hosts() {
-        let ok = |s: &str| is_aws_signin(&Url::parse(s).unwrap());
-        assert!(ok("https://signin.aws.amazon.com/saml"));
-        assert!(ok("https://eu-west-1.signin.aws.amazon.com/saml"));
-        assert!(ok("https://signin.amazonaws-us-gov.com/saml"));
-        assert!(ok("https://us-gov-west-1.signin.amazonaws-us-gov.com/saml"));
-        assert!(ok("https://signin.amazonaws.cn/saml"));
-        assert!(!ok("http://signin.aws.amazon.com/saml"));
-        assert!(!ok("https://signin.aws.amazon.com.evil.example/saml"));
-        assert!(!ok("https://evil.example/saml"));
-        assert!(!ok("https://a.b.signin.aws.amazon.com/saml"));
-        assert!(!ok("https://signin.aws.amazon.com/other"));
-        assert!(!ok("https://xsignin.aws.amazon.com/saml"));
+    fn the_page_is_the_assertions_aws_destination_only() {
+        // The consumer rule itself is tested with protocol::aws.
+        if signin_base_override().is_some() {
+            return;
+        }
+        let d = "https://eu-west-1.signin.aws.amazon.com/saml";
+        assert_eq!(page_url(Some(d)).as_deref(), Some(d));
+        assert_eq!(page_url(Some("https://evil.example/saml")), None);
+        assert_eq!(page_url(None), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::process::{Command, Stdio};
 
+use plugin_api::aws::{self, Partition};
 use plugin_api::HttpRequest;
 use url::Url;
 
@@ -17,67 +18,13 @@ use crate::{log, settings};
 /// Who the sign-in URL says sent the user.
 pub const ISSUER: &str = "awsprocesscreds";
 
-/// An AWS partition's sign-in and console hosts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Partition {
-    Aws,
-    UsGov,
-    China,
-}
-
-impl Partition {
-    /// From a role ARN (`arn:aws-us-gov:...`) when it names a non-default
-    /// partition, else from the region name.
-    pub fn of(role_arn: Option<&str>, region: Option<&str>) -> Partition {
-        match role_arn.and_then(|a| a.split(':').nth(1)) {
-            Some("aws-us-gov") => return Partition::UsGov,
-            Some("aws-cn") => return Partition::China,
-            _ => {}
-        }
-        match region {
-            Some(r) if r.starts_with("us-gov-") => Partition::UsGov,
-            Some(r) if r.starts_with("cn-") => Partition::China,
-            _ => Partition::Aws,
-        }
-    }
-
-    pub fn signin_base(self) -> &'static str {
-        match self {
-            Partition::Aws => "https://signin.aws.amazon.com",
-            Partition::UsGov => "https://signin.amazonaws-us-gov.com",
-            Partition::China => "https://signin.amazonaws.cn",
-        }
-    }
-
-    pub fn console_base(self) -> &'static str {
-        match self {
-            Partition::Aws => "https://console.aws.amazon.com",
-            Partition::UsGov => "https://console.amazonaws-us-gov.com",
-            Partition::China => "https://console.amazonaws.cn",
-        }
-    }
-
-    pub fn default_region(self) -> &'static str {
-        match self {
-            Partition::Aws => "us-east-1",
-            Partition::UsGov => "us-gov-west-1",
-            Partition::China => "cn-north-1",
-        }
-    }
-}
-
-/// The console home of `region`.
-pub fn default_destination(p: Partition, region: &str) -> String {
-    format!("{}/console/home?region={region}", p.console_base())
-}
-
 /// The getSigninToken URL for a session.
 pub fn token_url(base: &str, session_json: &str) -> String {
     let q: String = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("Action", "getSigninToken")
         .append_pair("Session", session_json)
         .finish();
-    format!("{base}/federation?{q}")
+    format!("{}?{q}", aws::federation_url(base))
 }
 
 /// The sign-in URL that lands on `destination`.
@@ -88,7 +35,7 @@ pub fn login_url(base: &str, destination: &str, token: &str) -> String {
         .append_pair("Destination", destination)
         .append_pair("SigninToken", token)
         .finish();
-    format!("{base}/federation?{q}")
+    format!("{}?{q}", aws::federation_url(base))
 }
 
 /// `awsprocesscreds console`.
@@ -129,8 +76,8 @@ pub fn run(args: &ConsoleArgs, profile: Option<&Profile>) -> Result<()> {
         .or_else(|| profile.and_then(|p| p.region.clone()));
     let partition = Partition::of(got.role_arn.as_deref(), region.as_deref());
     let region = region.unwrap_or_else(|| partition.default_region().to_string());
-    let base = crate::account_names::signin_base_override()
-        .unwrap_or_else(|| partition.signin_base().to_string());
+    let base =
+        crate::account_names::signin_base_override().unwrap_or_else(|| partition.signin_base());
     let session = serde_json::json!({
         "sessionId": c.access_key_id,
         "sessionKey": c.secret_access_key.expose(),
@@ -169,7 +116,7 @@ pub fn run(args: &ConsoleArgs, profile: Option<&Profile>) -> Result<()> {
     let destination = args
         .destination
         .clone()
-        .unwrap_or_else(|| default_destination(partition, &region));
+        .unwrap_or_else(|| partition.console_home(&region));
     let url = login_url(&base, &destination, &token);
     if args.print {
         use std::io::Write;
@@ -233,7 +180,7 @@ mod tests {
             Partition::China
         );
         assert_eq!(
-            default_destination(Partition::UsGov, "us-gov-west-1"),
+            Partition::UsGov.console_home("us-gov-west-1"),
             "https://console.amazonaws-us-gov.com/console/home?region=us-gov-west-1"
         );
     }

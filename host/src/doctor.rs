@@ -17,6 +17,7 @@ use std::io::{IsTerminal, Write as _};
 use std::path::Path;
 use std::time::Duration;
 
+use plugin_api::aws::Partition;
 use plugin_api::HttpRequest;
 
 use crate::cache::{Cache, DirState};
@@ -573,12 +574,9 @@ pub fn sts_endpoint(flag: Option<&str>, region: Option<&str>) -> (String, String
         return (e, "from AWS_ENDPOINT_URL".into());
     }
     match region {
-        Some(r) => {
-            let suffix = if r.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
-            (format!("https://sts.{r}.{suffix}"), format!("regional endpoint of {r}"))
-        }
+        Some(r) => (Partition::sts_endpoint(r), format!("regional endpoint of {r}")),
         None => (
-            "https://sts.us-east-1.amazonaws.com".into(),
+            Partition::sts_endpoint(Partition::Aws.default_region()),
             "no region set: at login the region follows the SAML assertion's partition (aws: us-east-1)".into(),
         ),
     }

@@ -7,12 +7,11 @@
 //! `AWS_CA_BUNDLE` (added to the system trust store).
 
 use std::io::Read;
-use std::net::IpAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use plugin_api::{ErrorKind, HttpRequest, HttpResponse, PluginError};
+use plugin_api::{url_policy, ErrorKind, HttpRequest, HttpResponse, PluginError};
 use reqwest::blocking::Client;
 use reqwest::header::HeaderValue;
 use url::Url;
@@ -104,42 +103,19 @@ fn cookie_url(c: &cookie_store::Cookie<'_>) -> Option<Url> {
     Url::parse(&format!("{scheme}://{domain}{path}")).ok()
 }
 
-/// Whether `url` may be used: HTTPS anywhere, plain HTTP only to loopback.
+/// Whether `url` may be used: HTTPS anywhere, plain HTTP only to loopback
+/// (the rule is [`url_policy::check`]; the words are for IdP traffic).
 pub fn allowed(url: &Url) -> Result<(), String> {
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(url) => Ok(()),
-        "http" => Err(format!(
-            "refusing plain HTTP to {}: identity providers must use HTTPS (plain HTTP is allowed only for loopback addresses)",
-            url.host_str().unwrap_or("?")
-        )),
-        other => Err(format!("unsupported URL scheme {other:?}")),
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
+    url_policy::check(url).map_err(|e| match e {
+        url_policy::Refused::PlainHttp { host } => format!(
+            "refusing plain HTTP to {host}: identity providers must use HTTPS (plain HTTP is allowed only for loopback addresses)"
+        ),
+        other => other.to_string(),
+    })
 }
 
 /// `scheme://host[:port]/path`, never the query (it can hold tokens).
-pub fn display_url(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(u) => {
-            let mut s = format!("{}://{}", u.scheme(), u.host_str().unwrap_or(""));
-            if let Some(p) = u.port() {
-                s.push_str(&format!(":{p}"));
-            }
-            s.push_str(u.path());
-            s
-        }
-        Err(_) => "<invalid URL>".into(),
-    }
-}
+pub use plugin_api::url_policy::redact_str as display_url;
 
 /// A login's HTTP client.
 pub struct HttpClient {

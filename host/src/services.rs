@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use plugin_api::{ErrorKind, HttpRequest, HttpResponse, LogLevel, PluginError, Secret, Services};
+use plugin_api::{
+    ErrorKind, HttpRequest, PluginError, Reply, Secret, ServiceRequest, Services, WireHttpResponse,
+};
 
 use crate::http::HttpClient;
 use crate::password::Passwords;
@@ -40,15 +42,64 @@ fn tty_err(e: tty::TtyError) -> PluginError {
     }
 }
 
+/// The one door every plugin request comes through: one arm per service.
 impl Services for HostServices {
-    fn http(&self, request: HttpRequest) -> Result<HttpResponse, PluginError> {
-        self.http.send(request)
+    fn serve(&self, request: ServiceRequest) -> Reply {
+        match request {
+            ServiceRequest::Http { request } => HttpRequest::try_from(request)
+                .and_then(|r| self.http.send(r))
+                .map(WireHttpResponse::from)
+                .into(),
+            ServiceRequest::Password { prompt } => self.passwords.get(&prompt).into(),
+            ServiceRequest::Prompt { message, secret } => self.prompt(&message, secret).into(),
+            ServiceRequest::Choose { title, choices } => self.choose(&title, &choices).into(),
+            ServiceRequest::MfaCode { prompt } => self.mfa_code(&prompt).into(),
+            ServiceRequest::Notify { message } => {
+                notify(&message);
+                Reply::done()
+            }
+            ServiceRequest::Log { level, message } => {
+                log::log(level.into(), &message);
+                Reply::done()
+            }
+            ServiceRequest::AddSecret { value } => {
+                log::add_secret(&value);
+                Reply::done()
+            }
+            ServiceRequest::Sleep { millis } => {
+                std::thread::sleep(Duration::from_millis(millis).min(MAX_SLEEP));
+                Reply::done()
+            }
+            ServiceRequest::SessionGet { name } => {
+                let v = self.sessions.get(&name);
+                if let Some(v) = &v {
+                    log::add_secret(v.expose());
+                }
+                Reply::ok(v)
+            }
+            ServiceRequest::SessionPut {
+                name,
+                value,
+                expires_unix,
+            } => self
+                .sessions
+                .put(&name, Secret::new(value), expires_unix)
+                .into(),
+            ServiceRequest::SessionDelete { name } => {
+                self.sessions.delete(&name);
+                Reply::done()
+            }
+            ServiceRequest::CookiesExport => Reply::ok(self.http.jar().export()),
+            ServiceRequest::CookiesImport { data } => self.http.jar().import(&data).into(),
+            other => Reply::not_supported(&other),
+        }
     }
+}
 
-    fn password(&self, prompt: &str) -> Result<Secret<String>, PluginError> {
-        self.passwords.get(prompt)
-    }
+/// The longest single sleep a plugin gets (it polls again after).
+const MAX_SLEEP: Duration = Duration::from_secs(60);
 
+impl HostServices {
     fn prompt(&self, message: &str, secret: bool) -> Result<Secret<String>, PluginError> {
         let mut t = tty::open().ok_or_else(|| no_terminal("an answer"))?;
         let v = if secret {
@@ -93,56 +144,15 @@ impl Services for HostServices {
         let v = t.read_line(prompt).map_err(tty_err)?;
         Ok(Secret::new(v.trim().to_string()))
     }
+}
 
-    fn notify(&self, message: &str) {
-        let message = log::redact(message);
-        match tty::open() {
-            Some(mut t) => {
-                let _ = t.say(&message);
-            }
-            None => eprintln!("{}: {message}", log::program()),
+/// A notice on the terminal, or on stderr without one.
+fn notify(message: &str) {
+    let message = log::redact(message);
+    match tty::open() {
+        Some(mut t) => {
+            let _ = t.say(&message);
         }
-    }
-
-    fn log(&self, level: LogLevel, message: &str) {
-        log::log(level, message)
-    }
-
-    fn add_secret(&self, value: &str) {
-        log::add_secret(value)
-    }
-
-    fn sleep(&self, duration: Duration) -> Result<(), PluginError> {
-        std::thread::sleep(duration.min(Duration::from_secs(60)));
-        Ok(())
-    }
-
-    fn session_get(&self, name: &str) -> Option<Secret<String>> {
-        let v = self.sessions.get(name);
-        if let Some(v) = &v {
-            log::add_secret(v.expose());
-        }
-        v
-    }
-
-    fn session_put(
-        &self,
-        name: &str,
-        value: Secret<String>,
-        expires_unix: i64,
-    ) -> Result<(), PluginError> {
-        self.sessions.put(name, value, expires_unix)
-    }
-
-    fn session_delete(&self, name: &str) {
-        self.sessions.delete(name)
-    }
-
-    fn cookies_export(&self) -> Secret<String> {
-        Secret::new(self.http.jar().export())
-    }
-
-    fn cookies_import(&self, data: &str) -> Result<(), PluginError> {
-        self.http.jar().import(data)
+        None => eprintln!("{}: {message}", log::program()),
     }
 }

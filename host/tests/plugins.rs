@@ -163,6 +163,28 @@ fn a_panicking_plugin_is_an_error_not_a_crash() {
 }
 
 #[test]
+fn a_plugin_that_needs_a_browser_is_an_ordinary_failure_for_now() {
+    let ctx = Ctx::new();
+    ctx.add_plugin("fixture_misbehave");
+    let mut cmd = ctx.command("awsprocesscreds-saml");
+    cmd.args(["-p", "fixture-misbehave", "-e", "browser", "--plugin-dir"])
+        .arg(&ctx.plugin_dir);
+    let out = run(cmd);
+    out.fails(
+        1,
+        "the IdP asks for a security key, which needs a web browser",
+    );
+    assert!(
+        out.stderr.contains(
+            "hint: choose another factor with --mfa-factor, or sign in once in a browser"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stderr.lines().count(), 2, "{}", out.stderr);
+}
+
+#[test]
 fn invalid_credentials_from_a_plugin_are_rejected() {
     let ctx = Ctx::new();
     ctx.add_plugin("fixture_misbehave");

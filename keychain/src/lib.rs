@@ -67,7 +67,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use keyring::Entry;
-use plugin_api::Secret;
+use protocol::Secret;
 
 /// The keychain service name under which IdP passwords are kept.
 pub const SERVICE: &str = "awsprocesscreds";

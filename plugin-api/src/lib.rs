@@ -6,6 +6,13 @@
 //! login. See `PROTOCOL.md` at the repository root for the versioning rules
 //! and `examples/static` for a complete plugin to copy.
 //!
+//! The JSON documents and messages, [`Secret`], the AWS partitions
+//! ([`aws`]) and the URL policy ([`url_policy`]) are defined in the
+//! serde-only `awsprocesscreds-protocol` crate and re-exported here, so a
+//! plugin depends on this crate only. What this crate adds is the binary
+//! interface of library plugins (`ffi`, with everything of protocol 1 in
+//! `ffi::v1`), the loader and the process transport.
+//!
 //! `abi_stable` is an implementation detail of this crate: plugins and the
 //! host never name it, so replacing it touches this crate only.
 
@@ -14,37 +21,26 @@
 // `SAFETY:` comment.
 #[allow(unsafe_code)]
 mod ffi;
+mod load_error;
 mod loader;
-mod message;
 mod plugin;
 mod process;
-mod secret;
-mod wire;
 
-pub use loader::{load, load_file, FileKind, Limits, LoadError, LoadedPlugin, Services};
-pub use message::{
-    serve, serve_json, Capabilities, Reply, ServiceRequest, WireHttpRequest, WireHttpResponse,
-    WireLogLevel, SERVICES,
-};
+/// The wire types, messages, [`Secret`], [`aws`] and [`url_policy`] of the
+/// serde-only `awsprocesscreds-protocol` crate, so a plugin needs only this
+/// crate.
+pub use protocol::*;
+
+pub use load_error::LoadError;
+pub use loader::{load, load_file, FileKind, LoadedPlugin};
 pub use plugin::{Host, Plugin};
-pub use secret::Secret;
-pub use wire::{
-    Credentials, ErrorKind, HttpRequest, HttpResponse, Inputs, LogLevel, LoginOutcome,
-    LoginRequest, Manifest, MfaSettings, Need, OptionSpec, PluginError, PluginKind,
-};
-
-/// The plugin protocol version this crate implements. It is independent of
-/// the crate's version: it changes only when the meaning or shape of what
-/// crosses the boundary changes (see `PROTOCOL.md`).
-pub const PROTOCOL_VERSION: u32 = 2;
-
-/// The protocol versions a host built from this crate can talk to.
-pub const SUPPORTED_PROTOCOLS: std::ops::RangeInclusive<u32> = 1..=PROTOCOL_VERSION;
+pub use process::Limits;
 
 /// Used by `declare_plugin!`; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::ffi::{FfiError, HostCallBox, HostServicesBox, PluginModule, PluginModule_Ref};
+    pub use crate::ffi::v1::HostServicesBox;
+    pub use crate::ffi::{FfiError, HostCallBox, PluginModule, PluginModule_Ref};
     pub use crate::plugin::{__login as login, __login_v2 as login_v2, __manifest as manifest};
     pub use abi_stable;
 }

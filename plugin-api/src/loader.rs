@@ -1,83 +1,18 @@
-//! The host's side: load a plugin file, read its manifest, run a login with
-//! host services implemented as a plain Rust trait.
+//! The host's side: load a plugin file, read its manifest, run a login
+//! with the host's [`Services`].
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use abi_stable::library::{lib_header_from_path, LibraryError};
-use abi_stable::sabi_trait::TD_Opaque;
-use abi_stable::std_types::{ROption, RResult, RStr, RString, RVec};
+use abi_stable::std_types::RResult;
 
-use std::time::Duration;
-
-use crate::ffi::{
-    self, FfiError, FfiHttpRequest, FfiHttpResponse, HostCall, HostCall_TO, HostServices,
-    HostServices_TO, PluginModule_Ref,
-};
-use crate::wire::{
-    ErrorKind, HttpRequest, HttpResponse, LoginOutcome, LoginRequest, Manifest, PluginError,
-};
-use crate::{Secret, SUPPORTED_PROTOCOLS};
-
-/// Why a file could not be used as a plugin.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    #[error("not a loadable shared library: {0}")]
-    NotALibrary(String),
-    #[error("a shared library, but not an awsprocesscreds plugin")]
-    NotAPlugin,
-    #[error("built against an incompatible plugin API ({0})")]
-    IncompatibleApi(String),
-    /// The binary layout differs. `summary` holds the `Error:` lines,
-    /// `detail` the whole layout dump (for `-v`).
-    #[error("binary interface mismatch: {summary}")]
-    AbiMismatch { summary: String, detail: String },
-    #[error("plugin '{name}' speaks plugin protocol {offered:?}; this host speaks {supported}")]
-    UnsupportedProtocol {
-        name: String,
-        offered: Vec<u32>,
-        supported: String,
-    },
-    #[error("its manifest is invalid: {0}")]
-    BadManifest(String),
-    #[error("it failed to initialize: {0}")]
-    InitFailed(String),
-    /// The host refused to load the file (permissions, file type).
-    #[error("refused: {0}")]
-    Refused(String),
-    /// The file name says one plugin name, the manifest another.
-    #[error("its file name says plugin '{file}' but its manifest says '{manifest}'")]
-    NameMismatch { file: String, manifest: String },
-    /// A process plugin that could not be started or did not say hello.
-    #[error("{0}")]
-    Process(String),
-}
-
-/// Bounds on a process plugin: how long it may take to say hello, and how
-/// long it may stay silent during a login while the host waits for it (time
-/// the host spends serving its requests, e.g. at a prompt, does not count).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Limits {
-    pub startup: Duration,
-    pub idle: Duration,
-}
-
-impl Limits {
-    pub fn new(startup: Duration, idle: Duration) -> Self {
-        Limits { startup, idle }
-    }
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            startup: Duration::from_secs(10),
-            idle: Duration::from_secs(150),
-        }
-    }
-}
+use crate::ffi::{self, PluginModule_Ref};
+use crate::load_error::LoadError;
+use crate::process::{Limits, Process};
+use crate::{Services, SUPPORTED_PROTOCOLS};
+use protocol::{LoginOutcome, LoginRequest, Manifest, PluginError};
 
 /// How a plugin file is run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +38,7 @@ enum Transport {
     Library(PluginModule_Ref),
     /// A library built from plugin-api 0.1.0 (protocol 1 only).
     LibraryV1(ffi::v1::PluginModule_Ref),
-    Process(Arc<crate::process::Process>),
+    Process(Arc<Process>),
 }
 
 impl std::fmt::Debug for LoadedPlugin {
@@ -144,7 +79,7 @@ pub fn load_file(
             loaded
         }
         FileKind::Executable => {
-            let (process, manifest) = crate::process::Process::start(file, display, limits)?;
+            let (process, manifest) = Process::start(file, display, limits)?;
             let manifest = check_manifest(manifest)?;
             let protocol = if manifest.protocols.contains(&2) {
                 2
@@ -340,8 +275,8 @@ impl LoadedPlugin {
         // The plugin catches its own panics; this catch is for a plugin that
         // was not built with `declare_plugin!` and unwinds anyway.
         let result = catch_unwind(AssertUnwindSafe(|| match v2 {
-            Some(login) => login(json.into(), call_box(services)),
-            None => v1(json.into(), services_box(services)),
+            Some(login) => login(json.into(), ffi::lend(services)),
+            None => v1(json.into(), ffi::v1::lend(services)),
         }))
         .map_err(|_| {
             PluginError::other(format!(
@@ -359,176 +294,5 @@ impl LoadedPlugin {
             }),
             RResult::RErr(e) => Err(e.into()),
         }
-    }
-}
-
-/// What the host implements to serve a plugin. Methods must not panic (a
-/// panic is caught and turned into an error, but the operation is lost).
-pub trait Services: Send + Sync {
-    fn http(&self, request: HttpRequest) -> Result<HttpResponse, PluginError>;
-    fn password(&self, prompt: &str) -> Result<Secret<String>, PluginError>;
-    fn prompt(&self, message: &str, secret: bool) -> Result<Secret<String>, PluginError>;
-    fn choose(&self, title: &str, choices: &[String]) -> Result<usize, PluginError>;
-    fn mfa_code(&self, prompt: &str) -> Result<Secret<String>, PluginError>;
-    fn notify(&self, message: &str);
-    fn log(&self, level: crate::LogLevel, message: &str);
-    fn add_secret(&self, value: &str);
-    fn sleep(&self, duration: std::time::Duration) -> Result<(), PluginError>;
-    fn session_get(&self, name: &str) -> Option<Secret<String>>;
-    fn session_put(
-        &self,
-        name: &str,
-        value: Secret<String>,
-        expires_unix: i64,
-    ) -> Result<(), PluginError>;
-    fn session_delete(&self, name: &str);
-    fn cookies_export(&self) -> Secret<String>;
-    fn cookies_import(&self, data: &str) -> Result<(), PluginError>;
-}
-
-/// Protocol 2's host-call object: every message is served by
-/// [`crate::serve_json`]; panics in the host's services are caught here.
-fn call_box(services: Arc<dyn Services>) -> ffi::HostCallBox {
-    HostCall_TO::from_value(CallAdapter { inner: services }, TD_Opaque)
-}
-
-struct CallAdapter {
-    inner: Arc<dyn Services>,
-}
-
-impl HostCall for CallAdapter {
-    fn call(&self, message: RStr<'_>) -> RString {
-        match catch_unwind(AssertUnwindSafe(|| {
-            crate::message::serve_json(&*self.inner, message.as_str())
-        })) {
-            Ok(s) => s.into(),
-            Err(_) => RString::from(
-                r#"{"error":{"kind":"other","message":"internal error in a host service"}}"#,
-            ),
-        }
-    }
-}
-
-pub(crate) fn services_box(services: Arc<dyn Services>) -> ffi::HostServicesBox {
-    HostServices_TO::from_value(Adapter { inner: services }, TD_Opaque)
-}
-
-struct Adapter {
-    inner: Arc<dyn Services>,
-}
-
-fn guard<T>(what: &str, f: impl FnOnce() -> Result<T, PluginError>) -> RResult<T, FfiError> {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(v)) => RResult::ROk(v),
-        Ok(Err(e)) => RResult::RErr(e.into()),
-        Err(_) => RResult::RErr(
-            PluginError::new(
-                ErrorKind::Other,
-                format!("internal error in host service {what}"),
-            )
-            .into(),
-        ),
-    }
-}
-
-fn quiet(f: impl FnOnce()) {
-    let _ = catch_unwind(AssertUnwindSafe(f));
-}
-
-impl HostServices for Adapter {
-    fn http(&self, request: FfiHttpRequest) -> RResult<FfiHttpResponse, FfiError> {
-        guard("http", || self.inner.http(request.into()).map(Into::into))
-    }
-
-    fn password(&self, prompt: RStr<'_>) -> RResult<RString, FfiError> {
-        guard("password", || {
-            self.inner
-                .password(prompt.as_str())
-                .map(|s| RString::from(s.into_inner()))
-        })
-    }
-
-    fn prompt(&self, message: RStr<'_>, secret: bool) -> RResult<RString, FfiError> {
-        guard("prompt", || {
-            self.inner
-                .prompt(message.as_str(), secret)
-                .map(|s| RString::from(s.into_inner()))
-        })
-    }
-
-    fn choose(&self, title: RStr<'_>, choices: RVec<RString>) -> RResult<u32, FfiError> {
-        guard("choose", || {
-            let choices: Vec<String> = choices.into_iter().map(RString::into_string).collect();
-            self.inner
-                .choose(title.as_str(), &choices)
-                .map(|i| i as u32)
-        })
-    }
-
-    fn mfa_code(&self, prompt: RStr<'_>) -> RResult<RString, FfiError> {
-        guard("mfa_code", || {
-            self.inner
-                .mfa_code(prompt.as_str())
-                .map(|s| RString::from(s.into_inner()))
-        })
-    }
-
-    fn notify(&self, message: RStr<'_>) {
-        quiet(|| self.inner.notify(message.as_str()))
-    }
-
-    fn log(&self, level: u8, message: RStr<'_>) {
-        quiet(|| {
-            self.inner
-                .log(crate::LogLevel::from_code(level), message.as_str())
-        })
-    }
-
-    fn add_secret(&self, value: RStr<'_>) {
-        quiet(|| self.inner.add_secret(value.as_str()))
-    }
-
-    fn sleep(&self, millis: u64) -> RResult<(), FfiError> {
-        guard("sleep", || {
-            self.inner.sleep(std::time::Duration::from_millis(millis))
-        })
-    }
-
-    fn session_get(&self, name: RStr<'_>) -> ROption<RString> {
-        match catch_unwind(AssertUnwindSafe(|| self.inner.session_get(name.as_str()))) {
-            Ok(Some(v)) => ffi::some(v.into_inner()),
-            _ => ffi::none(),
-        }
-    }
-
-    fn session_put(
-        &self,
-        name: RStr<'_>,
-        value: RString,
-        expires_unix: i64,
-    ) -> RResult<(), FfiError> {
-        guard("session_put", || {
-            self.inner.session_put(
-                name.as_str(),
-                Secret::new(value.into_string()),
-                expires_unix,
-            )
-        })
-    }
-
-    fn session_delete(&self, name: RStr<'_>) {
-        quiet(|| self.inner.session_delete(name.as_str()))
-    }
-
-    fn cookies_export(&self) -> RString {
-        catch_unwind(AssertUnwindSafe(|| self.inner.cookies_export()))
-            .map(|s| RString::from(s.into_inner()))
-            .unwrap_or_default()
-    }
-
-    fn cookies_import(&self, data: RStr<'_>) -> RResult<(), FfiError> {
-        guard("cookies_import", || {
-            self.inner.cookies_import(data.as_str())
-        })
     }
 }

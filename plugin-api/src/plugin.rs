@@ -5,13 +5,14 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use serde_json::Value;
 
-use crate::ffi::{self, FfiError, HostCallBox, HostServicesBox};
-use crate::message::{Capabilities, Reply, ServiceRequest, WireHttpResponse};
-use crate::wire::{
+use crate::ffi::v1::HostServicesBox;
+use crate::ffi::{self, FfiError, HostCallBox};
+use crate::Secret;
+use protocol::{Capabilities, Reply, ServiceRequest, WireHttpResponse};
+use protocol::{
     ErrorKind, HttpRequest, HttpResponse, LogLevel, LoginOutcome, LoginRequest, Manifest,
     PluginError,
 };
-use crate::Secret;
 
 /// Implement this, then `declare_plugin!(YourType)`.
 pub trait Plugin: Default {
@@ -24,9 +25,11 @@ pub trait Plugin: Default {
 
 /// The host's services, as a plugin sees them.
 ///
-/// Every method is one [`ServiceRequest`] message: over protocol 2 it goes
-/// as JSON through the host's single call function; loaded by a protocol-1
-/// host it is mapped onto that host's fixed service table.
+/// Every method is a one-line shorthand for one [`ServiceRequest`] sent
+/// with [`Host::ask`]: over protocol 2 it goes as JSON through the host's
+/// single call function; loaded by a protocol-1 host it is mapped onto that
+/// host's fixed service table. A service without a shorthand here is used
+/// the same way: `host.ask::<Answer>(ServiceRequest::Name { .. })`.
 pub struct Host {
     channel: Channel,
 }
@@ -64,12 +67,11 @@ impl Host {
         }
     }
 
-    /// Send one service request and return the raw reply value. The typed
-    /// methods below are shorthands for this; use it for services newer
-    /// than this crate (check [`Host::capabilities`] first).
+    /// Send one service request and return the raw reply value (see
+    /// [`Host::ask`] for a typed answer).
     pub fn call(&self, request: &ServiceRequest) -> Result<Value, PluginError> {
         match &self.channel {
-            Channel::V1(h) => call_v1(h, request.clone()),
+            Channel::V1(h) => ffi::v1::call(h, request.clone()),
             _ => {
                 let v = serde_json::to_value(request)
                     .map_err(|e| PluginError::other(format!("encoding a host call: {e}")))?;
@@ -87,39 +89,36 @@ impl Host {
                 .map_err(|e| PluginError::other(format!("encoding a host call: {e}")))
         };
         match &self.channel {
-            Channel::V2(h) => decode_reply(h.call(ffi::rstr(&json()?)).as_str()),
-            Channel::Local(s) => decode_reply(&crate::message::serve_json(&**s, &json()?)),
+            Channel::V2(h) => decode_reply(h.call(json()?.as_str().into()).as_str()),
+            Channel::Local(s) => decode_reply(&protocol::serve_json(&**s, &json()?)),
             Channel::V1(h) => {
                 let typed: ServiceRequest = serde_json::from_value(request.clone())
                     .map_err(|e| PluginError::protocol(format!("a malformed host call: {e}")))?;
-                call_v1(h, typed)
+                ffi::v1::call(h, typed)
             }
         }
     }
 
-    fn call_as<T: serde::de::DeserializeOwned>(
+    /// Send one service request and read the answer as `T` (the answer
+    /// type documented on the [`ServiceRequest`] variant). The methods
+    /// below are shorthands for this.
+    pub fn ask<T: serde::de::DeserializeOwned>(
         &self,
         request: ServiceRequest,
     ) -> Result<T, PluginError> {
-        let v = self.call(&request)?;
-        serde_json::from_value(v).map_err(|e| {
-            PluginError::protocol(format!(
-                "the host answered '{}' with an unexpected value: {e}",
-                request.service()
-            ))
-        })
+        let service = request.service();
+        Reply::from(self.call(&request)).decode(service)
     }
 
     /// Which protocols and services (with message versions) the host
     /// offers.
     pub fn capabilities(&self) -> Capabilities {
-        self.call_as(ServiceRequest::Capabilities)
-            .unwrap_or_default()
+        self.ask(ServiceRequest::Capabilities).unwrap_or_default()
     }
 
     /// Send an HTTP request through the host's client.
     pub fn http(&self, request: HttpRequest) -> Result<HttpResponse, PluginError> {
-        let r: WireHttpResponse = self.call_as(ServiceRequest::Http {
+        let r: WireHttpResponse = self.ask(ServiceRequest::Http {
             request: request.into(),
         })?;
         HttpResponse::try_from(r)
@@ -128,7 +127,7 @@ impl Host {
     /// The user's IdP password (from `--password-command`, the environment,
     /// the keychain or the terminal, as the user configured).
     pub fn password(&self, prompt: &str) -> Result<Secret<String>, PluginError> {
-        self.call_as::<String>(ServiceRequest::Password {
+        self.ask::<String>(ServiceRequest::Password {
             prompt: prompt.into(),
         })
         .map(Secret::new)
@@ -136,7 +135,7 @@ impl Host {
 
     /// A line typed on the terminal.
     pub fn prompt(&self, message: &str) -> Result<String, PluginError> {
-        self.call_as(ServiceRequest::Prompt {
+        self.ask(ServiceRequest::Prompt {
             message: message.into(),
             secret: false,
         })
@@ -144,7 +143,7 @@ impl Host {
 
     /// A line typed on the terminal without echo.
     pub fn prompt_secret(&self, message: &str) -> Result<Secret<String>, PluginError> {
-        self.call_as::<String>(ServiceRequest::Prompt {
+        self.ask::<String>(ServiceRequest::Prompt {
             message: message.into(),
             secret: true,
         })
@@ -153,7 +152,7 @@ impl Host {
 
     /// Let the user pick one of `choices` on the terminal.
     pub fn choose(&self, title: &str, choices: &[String]) -> Result<usize, PluginError> {
-        self.call_as(ServiceRequest::Choose {
+        self.ask(ServiceRequest::Choose {
             title: title.into(),
             choices: choices.to_vec(),
         })
@@ -161,7 +160,7 @@ impl Host {
 
     /// A one-time code from `--mfa-code-command` or the terminal.
     pub fn mfa_code(&self, prompt: &str) -> Result<Secret<String>, PluginError> {
-        self.call_as::<String>(ServiceRequest::MfaCode {
+        self.ask::<String>(ServiceRequest::MfaCode {
             prompt: prompt.into(),
         })
         .map(|s| Secret::new(s.trim().to_string()))
@@ -213,7 +212,7 @@ impl Host {
     /// A value stored by [`Host::session_put`] for this provider, endpoint
     /// and user, unless it expired.
     pub fn session_get(&self, name: &str) -> Option<Secret<String>> {
-        self.call_as::<Option<String>>(ServiceRequest::SessionGet { name: name.into() })
+        self.ask::<Option<String>>(ServiceRequest::SessionGet { name: name.into() })
             .ok()
             .flatten()
             .map(Secret::new)
@@ -241,7 +240,7 @@ impl Host {
     /// This login's cookies, serialized; store with [`Host::session_put`].
     pub fn cookies_export(&self) -> Secret<String> {
         Secret::new(
-            self.call_as::<String>(ServiceRequest::CookiesExport)
+            self.ask::<String>(ServiceRequest::CookiesExport)
                 .unwrap_or_default(),
         )
     }
@@ -263,77 +262,6 @@ fn decode_reply(json: &str) -> Result<Value, PluginError> {
             ))
         })?
         .into_result()
-}
-
-/// Protocol 1: map a message onto the old host's fixed service table.
-fn call_v1(h: &HostServicesBox, request: ServiceRequest) -> Result<Value, PluginError> {
-    fn done<T: serde::Serialize>(
-        r: abi_stable::std_types::RResult<T, FfiError>,
-    ) -> Result<Value, PluginError> {
-        ffi::into_result(r)
-            .map_err(PluginError::from)
-            .map(|v| serde_json::to_value(v).unwrap_or(Value::Null))
-    }
-    let null = Ok(Value::Null);
-    match request {
-        ServiceRequest::Capabilities => serde_json::to_value(Capabilities {
-            protocols: vec![1],
-            services: crate::message::v1_services(),
-        })
-        .map_err(|e| PluginError::other(e.to_string())),
-        ServiceRequest::Http { request } => {
-            let r = HttpRequest::try_from(request)?;
-            let resp: HttpResponse = ffi::into_result(h.http(r.into()))
-                .map_err(PluginError::from)?
-                .into();
-            serde_json::to_value(WireHttpResponse::from(resp))
-                .map_err(|e| PluginError::other(e.to_string()))
-        }
-        ServiceRequest::Password { prompt } => {
-            done(h.password(ffi::rstr(&prompt)).map(|s| s.into_string()))
-        }
-        ServiceRequest::Prompt { message, secret } => done(
-            h.prompt(ffi::rstr(&message), secret)
-                .map(|s| s.into_string()),
-        ),
-        ServiceRequest::Choose { title, choices } => {
-            done(h.choose(ffi::rstr(&title), ffi::rvec_strings(&choices)))
-        }
-        ServiceRequest::MfaCode { prompt } => {
-            done(h.mfa_code(ffi::rstr(&prompt)).map(|s| s.into_string()))
-        }
-        ServiceRequest::Notify { message } => {
-            h.notify(ffi::rstr(&message));
-            null
-        }
-        ServiceRequest::Log { level, message } => {
-            h.log(LogLevel::from(level) as u8, ffi::rstr(&message));
-            null
-        }
-        ServiceRequest::AddSecret { value } => {
-            h.add_secret(ffi::rstr(&value));
-            null
-        }
-        ServiceRequest::Sleep { millis } => done(h.sleep(millis)),
-        ServiceRequest::SessionGet { name } => Ok(ffi::option(h.session_get(ffi::rstr(&name)))
-            .map(Value::String)
-            .unwrap_or(Value::Null)),
-        ServiceRequest::SessionPut {
-            name,
-            value,
-            expires_unix,
-        } => done(h.session_put(ffi::rstr(&name), value.into(), expires_unix)),
-        ServiceRequest::SessionDelete { name } => {
-            h.session_delete(ffi::rstr(&name));
-            null
-        }
-        ServiceRequest::CookiesExport => Ok(Value::String(h.cookies_export().into_string())),
-        ServiceRequest::CookiesImport { data } => done(h.cookies_import(ffi::rstr(&data))),
-        ServiceRequest::Unknown => Err(PluginError::new(
-            ErrorKind::NotSupported,
-            "this host speaks plugin protocol 1 and does not offer that service",
-        )),
-    }
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -543,58 +471,65 @@ mod tests {
     }
 
     impl crate::Services for Fake {
-        fn http(&self, r: HttpRequest) -> Result<HttpResponse, PluginError> {
-            self.saw(format!(
-                "http {} {}",
-                r.method,
-                String::from_utf8_lossy(&r.body)
-            ));
-            Ok(HttpResponse::new(201, r.url).with_body(vec![0u8, 255]))
-        }
-        fn password(&self, p: &str) -> Result<Secret<String>, PluginError> {
-            self.saw(format!("password {p}"));
-            Ok(Secret::new("pw".into()))
-        }
-        fn prompt(&self, m: &str, secret: bool) -> Result<Secret<String>, PluginError> {
-            self.saw(format!("prompt {m} {secret}"));
-            Err(PluginError::new(ErrorKind::NoTerminal, "no tty"))
-        }
-        fn choose(&self, t: &str, c: &[String]) -> Result<usize, PluginError> {
-            self.saw(format!("choose {t} {}", c.len()));
-            Ok(c.len() - 1)
-        }
-        fn mfa_code(&self, _p: &str) -> Result<Secret<String>, PluginError> {
-            Ok(Secret::new(" 123 ".into()))
-        }
-        fn notify(&self, m: &str) {
-            self.saw(format!("notify {m}"));
-        }
-        fn log(&self, l: LogLevel, m: &str) {
-            self.saw(format!("log {l:?} {m}"));
-        }
-        fn add_secret(&self, v: &str) {
-            self.saw(format!("secret {v}"));
-        }
-        fn sleep(&self, d: Duration) -> Result<(), PluginError> {
-            self.saw(format!("sleep {}", d.as_millis()));
-            Err(PluginError::new(ErrorKind::Cancelled, "interrupted"))
-        }
-        fn session_get(&self, _n: &str) -> Option<Secret<String>> {
-            self.session.lock().unwrap().clone().map(Secret::new)
-        }
-        fn session_put(&self, _n: &str, v: Secret<String>, _e: i64) -> Result<(), PluginError> {
-            *self.session.lock().unwrap() = Some(v.into_inner());
-            Ok(())
-        }
-        fn session_delete(&self, _n: &str) {
-            *self.session.lock().unwrap() = None;
-        }
-        fn cookies_export(&self) -> Secret<String> {
-            Secret::new("jar".into())
-        }
-        fn cookies_import(&self, d: &str) -> Result<(), PluginError> {
-            self.saw(format!("cookies {d}"));
-            Ok(())
+        fn serve(&self, request: ServiceRequest) -> Reply {
+            match request {
+                ServiceRequest::Http { request } => {
+                    let r = HttpRequest::try_from(request).unwrap();
+                    self.saw(format!(
+                        "http {} {}",
+                        r.method,
+                        String::from_utf8_lossy(&r.body)
+                    ));
+                    let resp = HttpResponse::new(201, r.url).with_body(vec![0u8, 255]);
+                    Reply::ok(WireHttpResponse::from(resp))
+                }
+                ServiceRequest::Password { prompt } => {
+                    self.saw(format!("password {prompt}"));
+                    Reply::ok("pw")
+                }
+                ServiceRequest::Prompt { message, secret } => {
+                    self.saw(format!("prompt {message} {secret}"));
+                    Reply::Error(PluginError::new(ErrorKind::NoTerminal, "no tty"))
+                }
+                ServiceRequest::Choose { title, choices } => {
+                    self.saw(format!("choose {title} {}", choices.len()));
+                    Reply::ok(choices.len() - 1)
+                }
+                ServiceRequest::MfaCode { .. } => Reply::ok(" 123 "),
+                ServiceRequest::Notify { message } => {
+                    self.saw(format!("notify {message}"));
+                    Reply::done()
+                }
+                ServiceRequest::Log { level, message } => {
+                    self.saw(format!("log {:?} {message}", LogLevel::from(level)));
+                    Reply::done()
+                }
+                ServiceRequest::AddSecret { value } => {
+                    self.saw(format!("secret {value}"));
+                    Reply::done()
+                }
+                ServiceRequest::Sleep { millis } => {
+                    self.saw(format!("sleep {millis}"));
+                    Reply::Error(PluginError::new(ErrorKind::Cancelled, "interrupted"))
+                }
+                ServiceRequest::SessionGet { .. } => {
+                    Reply::ok(self.session.lock().unwrap().clone())
+                }
+                ServiceRequest::SessionPut { value, .. } => {
+                    *self.session.lock().unwrap() = Some(value);
+                    Reply::done()
+                }
+                ServiceRequest::SessionDelete { .. } => {
+                    *self.session.lock().unwrap() = None;
+                    Reply::done()
+                }
+                ServiceRequest::CookiesExport => Reply::ok("jar"),
+                ServiceRequest::CookiesImport { data } => {
+                    self.saw(format!("cookies {data}"));
+                    Reply::done()
+                }
+                other => Reply::not_supported(&other),
+            }
         }
     }
 
@@ -606,7 +541,7 @@ mod tests {
         for v1 in [true, false] {
             let fake = Arc::new(Fake::default());
             let host = if v1 {
-                Host::from_ffi(crate::loader::services_box(fake.clone()))
+                Host::from_ffi(crate::ffi::v1::lend(fake.clone()))
             } else {
                 Host::from_services(fake.clone())
             };

@@ -17,9 +17,10 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::loader::{Limits, LoadError};
-use crate::wire::{LogLevel, LoginOutcome, LoginRequest, Manifest, PluginError};
+use crate::load_error::LoadError;
 use crate::Services;
+use protocol::ServiceRequest;
+use protocol::{LogLevel, LoginOutcome, LoginRequest, Manifest, PluginError};
 
 /// Longest line accepted from a plugin's stdout (an HTTP request body
 /// travels base64-encoded in one line).
@@ -30,6 +31,31 @@ const MAX_STDERR_LINE: usize = 8 << 10;
 const MAX_IGNORED: u32 = 1000;
 /// Stderr lines remembered to explain a plugin that died.
 const TAIL: usize = 3;
+
+/// Bounds on a process plugin: how long it may take to say hello, and how
+/// long it may stay silent during a login while the host waits for it (time
+/// the host spends serving its requests, e.g. at a prompt, does not count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    pub startup: Duration,
+    pub idle: Duration,
+}
+
+impl Limits {
+    pub fn new(startup: Duration, idle: Duration) -> Self {
+        Limits { startup, idle }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            startup: Duration::from_secs(10),
+            idle: Duration::from_secs(150),
+        }
+    }
+}
 
 enum Line {
     Text(String),
@@ -176,7 +202,11 @@ fn spawn(exec: &Path) -> Result<Session, String> {
                 };
                 let Ok(mut s) = sink.lock() else { break };
                 if let Some(services) = &s.services {
-                    services.log(LogLevel::Info, &format!("plugin stderr: {text}"));
+                    log(
+                        &**services,
+                        LogLevel::Info,
+                        format!("plugin stderr: {text}"),
+                    );
                 }
                 s.tail.push_back(text);
                 if s.tail.len() > TAIL {
@@ -251,6 +281,17 @@ impl Session {
             .unwrap_or_default();
         format!("{code}{tail}")
     }
+}
+
+/// A line in the host's log, through the same door as a plugin's `log`.
+fn log(services: &dyn Services, level: LogLevel, message: String) {
+    let _ = protocol::serve(
+        services,
+        ServiceRequest::Log {
+            level: level.into(),
+            message,
+        },
+    );
 }
 
 fn not_json(what: &str, e: &serde_json::Error) -> String {
@@ -340,7 +381,7 @@ impl Process {
         };
         if let Ok(mut s) = session.stderr.lock() {
             for line in s.tail.iter() {
-                services.log(LogLevel::Info, &format!("plugin stderr: {line}"));
+                log(&*services, LogLevel::Info, format!("plugin stderr: {line}"));
             }
             s.services = Some(services.clone());
         }
@@ -380,8 +421,7 @@ impl Process {
                 "call" => {
                     let id = msg.get("id").cloned().unwrap_or(Value::Null);
                     let call = msg.get("call").cloned().unwrap_or(Value::Null);
-                    let reply = crate::message::serve_json(&*services, &call.to_string());
-                    let reply: Value = serde_json::from_str(&reply).unwrap_or(Value::Null);
+                    let reply = protocol::serve_value(&*services, call);
                     session
                         .send(
                             &json!({"type": "reply", "id": id, "reply": reply}),
@@ -411,9 +451,10 @@ impl Process {
                             "it sent more than {MAX_IGNORED} messages this host does not know"
                         )));
                     }
-                    services.log(
+                    log(
+                        &*services,
                         LogLevel::Debug,
-                        &format!("ignoring a '{other}' message from plugin '{name}'"),
+                        format!("ignoring a '{other}' message from plugin '{name}'"),
                     )
                 }
             }

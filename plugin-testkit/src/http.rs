@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use plugin_api::{ErrorKind, HttpRequest, HttpResponse, PluginError};
+use protocol::{url_policy, ErrorKind, HttpRequest, HttpResponse, PluginError};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
 /// Largest body read, like the host's limit.
@@ -100,12 +100,12 @@ impl RealHttp {
         headers: &[(String, String)],
         body: &[u8],
     ) -> Result<HttpResponse, PluginError> {
-        let host = url.host_str().unwrap_or("");
-        match url.scheme() {
-            "https" => {}
-            "http" if is_loopback(host) => {}
-            "http" => return Err(network(format!("refusing plain HTTP to {host}"))),
-            _ => {
+        match url_policy::check(url) {
+            Ok(()) => {}
+            Err(url_policy::Refused::PlainHttp { host }) => {
+                return Err(network(format!("refusing plain HTTP to {host}")))
+            }
+            Err(_) => {
                 return Err(PluginError::config(format!(
                     "unsupported URL scheme in {url}"
                 )))
@@ -163,13 +163,6 @@ impl RealHttp {
             .with_body(body)
             .with_headers(headers))
     }
-}
-
-fn is_loopback(host: &str) -> bool {
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    h == "localhost"
-        || h.parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Http {

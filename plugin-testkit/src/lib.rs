@@ -30,7 +30,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use plugin_api::{ErrorKind, HttpRequest, HttpResponse, LogLevel, PluginError, Secret, Services};
+use protocol::{
+    ErrorKind, HttpRequest, HttpResponse, LogLevel, PluginError, Reply, Secret, ServiceRequest,
+    Services, WireHttpResponse,
+};
 
 /// Builder for [`TestServices`].
 #[derive(Default)]
@@ -219,6 +222,58 @@ impl TestServices {
 }
 
 impl Services for TestServices {
+    fn serve(&self, request: ServiceRequest) -> Reply {
+        match request {
+            ServiceRequest::Http { request } => HttpRequest::try_from(request)
+                .and_then(|r| self.http(r))
+                .map(WireHttpResponse::from)
+                .into(),
+            ServiceRequest::Password { .. } => self.password().into(),
+            ServiceRequest::Prompt { message, .. } => self.prompt(&message).into(),
+            ServiceRequest::Choose { title, choices } => self.choose(&title, &choices).into(),
+            ServiceRequest::MfaCode { prompt } => self.mfa_code(&prompt).into(),
+            ServiceRequest::Notify { message } => {
+                lock(&self.record).notices.push(message);
+                Reply::done()
+            }
+            ServiceRequest::Log { level, message } => {
+                lock(&self.record).logs.push((level.into(), message));
+                Reply::done()
+            }
+            ServiceRequest::AddSecret { value } => {
+                if !value.is_empty() {
+                    lock(&self.record).secrets.push(value);
+                }
+                Reply::done()
+            }
+            ServiceRequest::Sleep { millis } => {
+                let duration = Duration::from_millis(millis);
+                lock(&self.record).slept += duration;
+                if !self.fast_sleep {
+                    std::thread::sleep(duration);
+                }
+                Reply::done()
+            }
+            ServiceRequest::SessionGet { name } => Reply::ok(self.sessions.get(&name)),
+            ServiceRequest::SessionPut {
+                name,
+                value,
+                expires_unix,
+            } => self
+                .session_put(&name, Secret::new(value), expires_unix)
+                .into(),
+            ServiceRequest::SessionDelete { name } => {
+                self.sessions.delete(&name);
+                Reply::done()
+            }
+            ServiceRequest::CookiesExport => Reply::ok(self.http.cookies_export()),
+            ServiceRequest::CookiesImport { data } => self.http.cookies_import(&data).into(),
+            other => Reply::not_supported(&other),
+        }
+    }
+}
+
+impl TestServices {
     fn http(&self, request: HttpRequest) -> Result<HttpResponse, PluginError> {
         {
             let mut r = lock(&self.record);
@@ -229,7 +284,7 @@ impl Services for TestServices {
         self.http.send(request)
     }
 
-    fn password(&self, _prompt: &str) -> Result<Secret<String>, PluginError> {
+    fn password(&self) -> Result<Secret<String>, PluginError> {
         lock(&self.record).password_requests += 1;
         self.password
             .clone()
@@ -237,7 +292,7 @@ impl Services for TestServices {
             .ok_or_else(|| Self::no_terminal("a password"))
     }
 
-    fn prompt(&self, message: &str, _secret: bool) -> Result<Secret<String>, PluginError> {
+    fn prompt(&self, message: &str) -> Result<Secret<String>, PluginError> {
         lock(&self.record).prompts.push(message.to_string());
         if !self.interactive {
             return Err(Self::no_terminal("a prompt"));
@@ -272,49 +327,14 @@ impl Services for TestServices {
             .ok_or_else(|| Self::no_terminal("an MFA code"))
     }
 
-    fn notify(&self, message: &str) {
-        lock(&self.record).notices.push(message.to_string());
-    }
-
-    fn log(&self, level: LogLevel, message: &str) {
-        lock(&self.record).logs.push((level, message.to_string()));
-    }
-
-    fn add_secret(&self, value: &str) {
-        lock(&self.record).secrets.push(value.to_string());
-    }
-
-    fn sleep(&self, duration: Duration) -> Result<(), PluginError> {
-        lock(&self.record).slept += duration;
-        if !self.fast_sleep {
-            std::thread::sleep(duration);
-        }
-        Ok(())
-    }
-
-    fn session_get(&self, name: &str) -> Option<Secret<String>> {
-        self.sessions.get(name)
-    }
-
-    fn session_put(
+    /// Store a session value as a plugin's `session_put` does.
+    pub fn session_put(
         &self,
         name: &str,
         value: Secret<String>,
         expires_unix: i64,
     ) -> Result<(), PluginError> {
         self.sessions.put(name, value, expires_unix)
-    }
-
-    fn session_delete(&self, name: &str) {
-        self.sessions.delete(name)
-    }
-
-    fn cookies_export(&self) -> Secret<String> {
-        Secret::new(self.http.cookies_export())
-    }
-
-    fn cookies_import(&self, data: &str) -> Result<(), PluginError> {
-        self.http.cookies_import(data)
     }
 }
 

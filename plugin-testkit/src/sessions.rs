@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use plugin_api::{PluginError, Secret};
+use protocol::{PluginError, Secret};
 use serde_json::{json, Value};
 
 pub struct Sessions {

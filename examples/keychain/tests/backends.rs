@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use awsprocesscreds_plugin_keychain::{KeychainProvider, SERVICE};
 use plugin_api::{
-    ErrorKind, Host, HttpRequest, HttpResponse, LogLevel, LoginOutcome, LoginRequest, Plugin,
-    PluginError, Secret, Services, PROTOCOL_VERSION,
+    ErrorKind, Host, LoginOutcome, LoginRequest, Plugin, PluginError, Reply, ServiceRequest,
+    Services, PROTOCOL_VERSION,
 };
 
 const MARK: &str = "APC_KEYCHAIN_PLUGIN_TEST";
@@ -33,48 +33,19 @@ struct Recorder {
     secrets: Mutex<Vec<String>>,
 }
 
-fn none<T>() -> Result<T, PluginError> {
-    Err(PluginError::new(ErrorKind::NoTerminal, "not in this test"))
-}
-
 impl Services for Recorder {
-    fn http(&self, _: HttpRequest) -> Result<HttpResponse, PluginError> {
-        none()
-    }
-    fn password(&self, _: &str) -> Result<Secret<String>, PluginError> {
-        none()
-    }
-    fn prompt(&self, _: &str, _: bool) -> Result<Secret<String>, PluginError> {
-        none()
-    }
-    fn choose(&self, _: &str, _: &[String]) -> Result<usize, PluginError> {
-        none()
-    }
-    fn mfa_code(&self, _: &str) -> Result<Secret<String>, PluginError> {
-        none()
-    }
-    fn notify(&self, _: &str) {}
-    fn log(&self, _: LogLevel, message: &str) {
-        self.logs.lock().unwrap().push(message.to_string());
-    }
-    fn add_secret(&self, value: &str) {
-        self.secrets.lock().unwrap().push(value.to_string());
-    }
-    fn sleep(&self, _: Duration) -> Result<(), PluginError> {
-        Ok(())
-    }
-    fn session_get(&self, _: &str) -> Option<Secret<String>> {
-        None
-    }
-    fn session_put(&self, _: &str, _: Secret<String>, _: i64) -> Result<(), PluginError> {
-        Ok(())
-    }
-    fn session_delete(&self, _: &str) {}
-    fn cookies_export(&self) -> Secret<String> {
-        Secret::new(String::new())
-    }
-    fn cookies_import(&self, _: &str) -> Result<(), PluginError> {
-        Ok(())
+    fn serve(&self, request: ServiceRequest) -> Reply {
+        match request {
+            ServiceRequest::Log { message, .. } => {
+                self.logs.lock().unwrap().push(message);
+                Reply::done()
+            }
+            ServiceRequest::AddSecret { value } => {
+                self.secrets.lock().unwrap().push(value);
+                Reply::done()
+            }
+            other => Reply::not_supported(&other),
+        }
     }
 }
 

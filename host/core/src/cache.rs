@@ -10,7 +10,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use plugin_api::Credentials;
+use protocol::Credentials;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -478,7 +478,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use plugin_api::Secret;
+    use protocol::Secret;
 
     fn creds(exp: &str) -> Credentials {
         Credentials::new("ASIAX", Secret::new("s".into()))

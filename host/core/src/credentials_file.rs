@@ -10,7 +10,7 @@ use std::fs::{self, OpenOptions};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use plugin_api::Credentials;
+use protocol::Credentials;
 
 use crate::env_vars as ev;
 use crate::error::{Error, Result};
@@ -181,7 +181,7 @@ pub fn write(name: &str, c: &Credentials) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use plugin_api::Secret;
+    use protocol::Secret;
 
     fn c() -> Credentials {
         Credentials::new("ASIAEXAMPLE", Secret::new("sec".into()))

@@ -1,7 +1,7 @@
 //! The host's error type: every failure a user can see, with its exit code
 //! and an optional hint line.
 
-use plugin_api::{ErrorKind, PluginError};
+use protocol::{ErrorKind, PluginError};
 
 /// A failure shown to the user as one line (plus an optional hint).
 #[derive(Debug, thiserror::Error)]

@@ -9,7 +9,7 @@
 use std::io::Write;
 use std::sync::{Mutex, OnceLock};
 
-use plugin_api::LogLevel;
+use protocol::LogLevel;
 
 struct State {
     verbosity: u8,

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use plugin_api::Credentials;
+use protocol::Credentials;
 
 use crate::cli::OutputFormat;
 use crate::error::{Error, Result};
@@ -101,7 +101,7 @@ pub fn print(c: &Credentials, format: OutputFormat) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use plugin_api::Secret;
+    use protocol::Secret;
 
     fn c() -> Credentials {
         Credentials::new("ASIAEXAMPLE", Secret::new("se'cret".into()))

@@ -1,6 +1,8 @@
 //! How both binaries end: one error line (plus a hint line) on stderr,
 //! redacted, and the exit status (1, or 2 for usage errors).
 
+use protocol::ErrorKind;
+
 use crate::error::{Error, Kind};
 use crate::log;
 
@@ -39,6 +41,7 @@ fn fallback_hint(program: &str, kind: Kind) -> String {
         Kind::Sts => "check the role ARN, the SAML provider in IAM and --sts-endpoint; -v shows the exchange".into(),
         Kind::Busy => "another awsprocesscreds is logging in with the same settings; wait, or raise --lock-timeout".into(),
         Kind::NoTerminal => "run once in a terminal, or use --password-command / AWSPROCESSCREDS_PASSWORD".into(),
+        Kind::Plugin(ErrorKind::BrowserRequired) => "this step needs a web browser, which this version cannot open for a login yet; choose another factor with --mfa-factor".into(),
         _ => "run again with -v for details (secrets stay redacted); `awsprocesscreds doctor` checks the setup".into(),
     }
 }
@@ -69,5 +72,19 @@ pub fn parse_error(program: &str, e: clap::Error) -> i32 {
                 &Error::new(Kind::Usage, first).hint(format!("run '{program} --help' for usage")),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_browser_step_without_a_hint_of_its_own_gets_one() {
+        let hint = fallback_hint("p", Kind::Plugin(ErrorKind::BrowserRequired));
+        assert!(
+            hint.contains("web browser") && hint.contains("--mfa-factor"),
+            "{hint}"
+        );
     }
 }

@@ -84,15 +84,10 @@ fn check_env_booleans() -> Result<()> {
 
 /// Whether `url` is plain HTTP to somewhere other than this machine.
 pub fn plain_http_off_host(url: &url::Url) -> bool {
-    if url.scheme() != "http" {
-        return false;
-    }
-    match url.host() {
-        Some(url::Host::Domain(d)) => !d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
-        None => true,
-    }
+    matches!(
+        protocol::url_policy::check(url),
+        Err(protocol::url_policy::Refused::PlainHttp { .. })
+    )
 }
 
 /// `-v` count, or AWSPROCESSCREDS_VERBOSE when no `-v` was given.

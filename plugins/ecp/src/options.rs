@@ -5,7 +5,7 @@ use plugin_api::{LoginRequest, OptionSpec, PluginError};
 
 /// The entity ID of the AWS sign-in service provider, as published in
 /// `https://signin.aws.amazon.com/static/saml-metadata.xml`.
-pub const DEFAULT_SP_ENTITY_ID: &str = "urn:amazon:webservices";
+pub const DEFAULT_SP_ENTITY_ID: &str = plugin_api::aws::SP_ENTITY_ID;
 
 /// The option key under which the host passes the AWS region it will call
 /// STS in (`--region`, `AWSPROCESSCREDS_REGION`, `AWS_REGION`,
@@ -48,15 +48,8 @@ pub(crate) fn specs() -> Vec<OptionSpec> {
 }
 
 /// The AWS sign-in SAML endpoint of the partition `region` belongs to.
-pub fn signin_acs_url(region: Option<&str>) -> &'static str {
-    let r = region.unwrap_or("").trim().to_ascii_lowercase();
-    if r.starts_with("us-gov-") {
-        "https://signin.amazonaws-us-gov.com/saml"
-    } else if r.starts_with("cn-") {
-        "https://signin.amazonaws.cn/saml"
-    } else {
-        "https://signin.aws.amazon.com/saml"
-    }
+pub fn signin_acs_url(region: Option<&str>) -> String {
+    plugin_api::aws::Partition::of_region(region.unwrap_or("")).saml_consumer_url()
 }
 
 impl Options {
@@ -72,7 +65,7 @@ impl Options {
                 })?;
                 u
             }
-            None => signin_acs_url(get(HOST_REGION_KEY).as_deref()).to_string(),
+            None => signin_acs_url(get(HOST_REGION_KEY).as_deref()),
         };
         Ok(Options {
             sp_entity_id: get("sp-entity-id").unwrap_or_else(|| DEFAULT_SP_ENTITY_ID.into()),

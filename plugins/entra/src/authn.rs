@@ -5,18 +5,20 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
+use plugin_api::aws::Partition;
 use url::Url;
 
 /// The AWS sign-in endpoint that matches a sovereign Entra cloud.
-fn acs_url(login_host: &str) -> &'static str {
+fn acs_url(login_host: &str) -> String {
     let h = login_host.to_ascii_lowercase();
-    if h.contains("microsoftonline.us") {
-        "https://signin.amazonaws-us-gov.com/saml"
+    let partition = if h.contains("microsoftonline.us") {
+        Partition::UsGov
     } else if h.contains("microsoftonline.cn") || h.contains("chinacloudapi.cn") {
-        "https://signin.amazonaws.cn/saml"
+        Partition::China
     } else {
-        "https://signin.aws.amazon.com/saml"
-    }
+        Partition::Aws
+    };
+    partition.saml_consumer_url()
 }
 
 fn esc(s: &str) -> String {

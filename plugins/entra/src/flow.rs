@@ -82,14 +82,11 @@ fn entry_url(request: &LoginRequest, options: &Options) -> Result<Url, PluginErr
         (Some(tenant), Some(app)) => {
             let url = crate::authn::saml2_url(&options.login_host, tenant, app)
                 .map_err(|e| PluginError::config(format!("--plugin-option: {e}")))?;
-            if !plugin_kit::browser::is_secure_or_loopback(&url) {
-                return Err(PluginError::config(format!(
-                    "refusing to sign in to {} over plain {}",
-                    url.host_str().unwrap_or("the server"),
-                    url.scheme()
-                ))
-                .with_hint("login-host must be an https:// host"));
-            }
+            plugin_kit::browser::require_secure(
+                &url,
+                "sign in to",
+                "login-host must be an https:// host",
+            )?;
             Ok(url)
         }
         (None, None) => Err(PluginError::config("the entra provider needs -e/--endpoint, or --plugin-option tenant= and app-id-uri=")

@@ -4,7 +4,7 @@
 //! and the JSON calls the pages' scripts make.
 
 use plugin_api::{Host, HttpRequest, HttpResponse, PluginError};
-use plugin_kit::browser::{is_secure_or_loopback, redacted, Browser};
+use plugin_kit::browser::{redacted, require_secure, Browser};
 use plugin_kit::html::{Form, Page};
 use serde_json::Value;
 use url::Url;
@@ -95,15 +95,14 @@ impl<'h> Web<'h> {
 }
 
 fn check_secure(url: &Url, sends_secret: bool) -> Result<(), PluginError> {
-    if sends_secret && !is_secure_or_loopback(url) {
-        return Err(PluginError::config(format!(
-            "refusing to send sign-in data to {} over plain {}",
-            url.host_str().unwrap_or("the server"),
-            url.scheme()
-        ))
-        .with_hint("Entra ID and your federated IdP must use HTTPS"));
+    if !sends_secret {
+        return Ok(());
     }
-    Ok(())
+    require_secure(
+        url,
+        "send sign-in data to",
+        "Entra ID and your federated IdP must use HTTPS",
+    )
 }
 
 /// `url` (absolute, or relative to the page, as `$Config` URLs are)

@@ -128,15 +128,29 @@ impl<'h> Browser<'h> {
 /// Refuse to send a password (or other sign-in data) over plain HTTP
 /// anywhere but loopback.
 fn check_secure(target: &Url, sends_password: bool) -> Result<(), PluginError> {
-    if sends_password && !is_secure_or_loopback(target) {
-        return Err(PluginError::config(format!(
-            "refusing to send your password to {} over plain {}",
-            target.host_str().unwrap_or("the server"),
-            target.scheme()
-        ))
-        .with_hint("your IdP must use HTTPS; check the -e/--endpoint URL"));
+    if !sends_password {
+        return Ok(());
     }
-    Ok(())
+    require_secure(
+        target,
+        "send your password to",
+        "your IdP must use HTTPS; check the -e/--endpoint URL",
+    )
+}
+
+/// `Ok` when the URL policy allows `url` (`https`, or plain `http` to
+/// loopback); else a `config` error "refusing to `doing` HOST over plain
+/// SCHEME" with `hint`. Call it before anything secret goes to `url`.
+pub fn require_secure(url: &Url, doing: &str, hint: &str) -> Result<(), PluginError> {
+    if is_secure_or_loopback(url) {
+        return Ok(());
+    }
+    Err(PluginError::config(format!(
+        "refusing to {doing} {} over plain {}",
+        url.host_str().unwrap_or("the server"),
+        url.scheme()
+    ))
+    .with_hint(hint))
 }
 
 /// `#id`, `name=...` or the form's position, for logs.
@@ -150,28 +164,15 @@ fn form_label(form: &Form) -> String {
 
 /// `scheme://host[:port]/path`: a URL without its query and fragment, which
 /// often carry state tokens, for logs and messages.
-pub fn redacted(url: &Url) -> String {
-    let mut u = url.clone();
-    u.set_query(None);
-    u.set_fragment(None);
-    let _ = u.set_username("");
-    let _ = u.set_password(None);
-    u.to_string()
-}
-
-/// `https`, or any scheme on a loopback host (local test IdPs).
-pub fn is_secure_or_loopback(url: &Url) -> bool {
-    url.scheme() == "https" || is_loopback(url)
-}
+pub use plugin_api::url_policy::redact as redacted;
 
 /// Whether the URL's host is `localhost` or a loopback address.
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
+pub use plugin_api::url_policy::is_loopback;
+
+/// `https`, or plain `http` on a loopback host (local test IdPs): the
+/// host's URL policy, checked before a plugin sends sign-in data.
+pub fn is_secure_or_loopback(url: &Url) -> bool {
+    plugin_api::url_policy::check(url).is_ok()
 }
 
 #[cfg(test)]

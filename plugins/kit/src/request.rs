@@ -4,7 +4,7 @@
 use plugin_api::{LoginRequest, PluginError};
 use url::Url;
 
-use crate::browser::is_secure_or_loopback;
+use crate::browser::require_secure;
 
 /// `-e` as a URL that is safe to send a password to (HTTPS, or plain HTTP
 /// to loopback). `provider` names the plugin in messages; `example` is the
@@ -25,14 +25,7 @@ pub fn endpoint_url(
         PluginError::config(format!("the endpoint is not a valid URL ({e})"))
             .with_hint("-e must be a full https:// URL")
     })?;
-    if !is_secure_or_loopback(&url) {
-        return Err(PluginError::config(format!(
-            "refusing to sign in to {} over plain {}",
-            url.host_str().unwrap_or("the server"),
-            url.scheme()
-        ))
-        .with_hint("your SAML IdP must use an https:// URL"));
-    }
+    require_secure(&url, "sign in to", "your SAML IdP must use an https:// URL")?;
     Ok(url)
 }
 

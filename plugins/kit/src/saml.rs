@@ -2,42 +2,21 @@
 //! whether a SAML POST page is the last hop (to AWS) or an intermediate
 //! one (to a proxy or another service provider).
 
-use base64::Engine as _;
 use url::Url;
 
 /// The attribute that lists the roles AWS offers.
-pub const AWS_ROLE_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/Role";
+pub use plugin_api::aws::ROLE_ATTRIBUTE as AWS_ROLE_ATTRIBUTE;
 
-/// Whether `url` is an AWS sign-in SAML endpoint: `signin.aws.amazon.com`
-/// (also regional `<region>.signin.aws.amazon.com`),
-/// `signin.amazonaws-us-gov.com` or `signin.amazonaws.cn`.
+/// Whether `url` is an AWS sign-in SAML endpoint (any partition, global or
+/// regional; see [`plugin_api::aws::is_saml_consumer`]).
 pub fn is_aws_signin(url: &str) -> bool {
-    let Ok(u) = Url::parse(url.trim()) else {
-        return false;
-    };
-    let Some(host) = u.host_str() else {
-        return false;
-    };
-    let host = host.to_ascii_lowercase();
-    [
-        "signin.aws.amazon.com",
-        "signin.amazonaws-us-gov.com",
-        "signin.amazonaws.cn",
-    ]
-    .iter()
-    .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+    Url::parse(url.trim()).is_ok_and(|u| plugin_api::aws::is_saml_consumer(&u, None))
 }
 
 /// The XML of a base64 `SAMLResponse` (whitespace in the base64 tolerated),
 /// or `None` when it does not decode.
 pub fn decode(saml_response: &str) -> Option<String> {
-    let compact: String = saml_response
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(compact)
-        .ok()?;
+    let bytes = saml_reader::decode(saml_response).ok()?;
     Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -68,23 +47,18 @@ pub fn unpercent(value: &str) -> String {
 
 /// Whether the response XML carries the AWS Role attribute.
 pub fn offers_aws_roles(xml: &str) -> bool {
-    xml.contains(AWS_ROLE_ATTRIBUTE)
+    saml_reader::summary(xml).is_some_and(|s| s.offers_aws_roles)
 }
 
-/// The `Destination` of the response (the first such attribute, which is
-/// the root element's in every IdP's output).
+/// The `Destination` of the response (its root element's).
 pub fn destination(xml: &str) -> Option<String> {
-    let start = xml.find("Destination=")? + "Destination=".len();
-    let rest = &xml[start..];
-    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let rest = &rest[1..];
-    let end = rest.find(quote)?;
-    Some(rest[..end].replace("&amp;", "&"))
+    saml_reader::summary(xml)?.destination
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
 
     #[test]
     fn recognises_aws_signin_endpoints() {

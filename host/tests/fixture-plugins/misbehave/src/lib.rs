@@ -1,7 +1,7 @@
 //! Test fixture: a plugin that misbehaves on request (`-e MODE`):
 //! `panic` panics inside login, `garbage` returns an outcome the host
 //! cannot read, `bad-creds` returns empty credentials, `expired` returns
-//! expired ones.
+//! expired ones, `browser` says the login needs a browser.
 
 use plugin_api::*;
 
@@ -31,6 +31,10 @@ impl Plugin for Misbehave {
             Some("bad-creds") => Ok(creds("", "2099-01-01T00:00:00Z")),
             Some("expired") => Ok(creds("AKIDEXPIRED", "2001-01-01T00:00:00Z")),
             Some("bad-expiry") => Ok(creds("AKIDBADEXP", "tomorrow")),
+            Some("browser") => Err(PluginError::browser_required(
+                "the IdP asks for a security key, which needs a web browser",
+            )
+            .with_hint("choose another factor with --mfa-factor, or sign in once in a browser")),
             _ => Err(PluginError::config("unknown fixture mode")),
         }
     }

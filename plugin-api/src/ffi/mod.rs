@@ -1,10 +1,12 @@
 //! The binary interface: the only module that names `abi_stable` types.
 //!
-//! The root module is deliberately tiny and frozen: two function pointers
-//! whose arguments are JSON strings (see [`crate::wire`]) plus the host
-//! services trait object. Protocol growth happens in the JSON and, where a
-//! new host service is needed, by appending methods after the last prefix
-//! field (old plugins then still load; see `PROTOCOL.md`).
+//! The root module is deliberately tiny and frozen: function pointers
+//! whose arguments are JSON strings (see [`protocol`]) plus a host
+//! trait object. Protocol 2 grows in the JSON only: every host service is a
+//! message through the one [`HostCall`], so no type here changes when a
+//! service is added (see `PROTOCOL.md`). Everything of protocol 1 (its
+//! method table, its root module, and the adapters both ways) is in
+//! [`v1`].
 //!
 //! Everything here is `#[doc(hidden)]` public only because the
 //! `declare_plugin!` macro expands inside plugin crates.
@@ -49,67 +51,6 @@ pub struct FfiHttpResponse {
     pub body: RVec<u8>,
 }
 
-/// Services the host lends to a plugin for the duration of one login.
-///
-/// Every method is implemented by the host, which catches its own panics:
-/// a panic must never unwind across this boundary.
-#[sabi_trait]
-pub trait HostServices: Send + Sync {
-    /// One HTTP exchange through the host's client (cookies, proxy, CA
-    /// bundle, timeouts, size limit, HTTPS policy).
-    fn http(&self, request: FfiHttpRequest) -> RResult<FfiHttpResponse, FfiError>;
-
-    /// The user's IdP password, from the host's password sources.
-    fn password(&self, prompt: RStr<'_>) -> RResult<RString, FfiError>;
-
-    /// A line of input from the terminal (`secret`: no echo).
-    fn prompt(&self, message: RStr<'_>, secret: bool) -> RResult<RString, FfiError>;
-
-    /// A numbered menu on the terminal; returns the chosen index.
-    fn choose(&self, title: RStr<'_>, choices: RVec<RString>) -> RResult<u32, FfiError>;
-
-    /// A one-time code, from `--mfa-code-command` or the terminal.
-    fn mfa_code(&self, prompt: RStr<'_>) -> RResult<RString, FfiError>;
-
-    /// A notice the user must see (an MFA number to tap) on the terminal.
-    fn notify(&self, message: RStr<'_>);
-
-    /// A log line (stderr, redacted, shown according to `-v`).
-    fn log(&self, level: u8, message: RStr<'_>);
-
-    /// Ask the host to redact this value from every log line and error.
-    fn add_secret(&self, value: RStr<'_>);
-
-    /// Sleep, returning an error if the user cancelled meanwhile.
-    fn sleep(&self, millis: u64) -> RResult<(), FfiError>;
-
-    /// A value this plugin stored earlier for the same provider, endpoint
-    /// and user (an IdP session), if it has not expired.
-    fn session_get(&self, name: RStr<'_>) -> ROption<RString>;
-
-    /// Store a value (kept `0600` in the cache directory) until the given
-    /// Unix time.
-    fn session_put(
-        &self,
-        name: RStr<'_>,
-        value: RString,
-        expires_unix: i64,
-    ) -> RResult<(), FfiError>;
-
-    /// Forget a stored value.
-    fn session_delete(&self, name: RStr<'_>);
-
-    /// The cookies of this login's HTTP client, serialized (opaque).
-    fn cookies_export(&self) -> RString;
-
-    /// Load cookies saved by `cookies_export`.
-    #[sabi(last_prefix_field)]
-    fn cookies_import(&self, data: RStr<'_>) -> RResult<(), FfiError>;
-}
-
-/// The trait object type handed to plugins.
-pub type HostServicesBox = HostServices_TO<'static, RBox<()>>;
-
 /// Protocol 2's single host-call function: a [`crate::ServiceRequest`] as
 /// JSON in, a [`crate::Reply`] as JSON out. New services are new JSON
 /// messages, so this trait never grows.
@@ -134,7 +75,8 @@ pub struct PluginModule {
     /// Runs one login: a [`crate::LoginRequest`] as JSON in, a
     /// [`crate::LoginOutcome`] as JSON out.
     #[sabi(last_prefix_field)]
-    pub login: extern "C" fn(request: RString, host: HostServicesBox) -> RResult<RString, FfiError>,
+    pub login:
+        extern "C" fn(request: RString, host: v1::HostServicesBox) -> RResult<RString, FfiError>,
 
     /// Protocol 2 (added in plugin-api 0.1.1, after the last prefix field so
     /// plugins built before it still load: reading it from such a plugin
@@ -150,35 +92,7 @@ impl RootModule for PluginModule_Ref {
     const VERSION_STRINGS: VersionStrings = package_version_strings!();
 }
 
-/// The root module exactly as plugin-api 0.1.0 (protocol 1) declared it.
-///
-/// abi_stable refuses a library whose prefix type has fewer fields than the
-/// host's type (`too many fields`), so a plugin built before `login_v2`
-/// existed cannot be loaded as [`PluginModule`]. The host tries that type
-/// first and, on a layout mismatch, this frozen copy: identical names and
-/// fields, so the old library checks against it. Never change it.
-pub mod v1 {
-    use super::*;
-
-    #[repr(C)]
-    #[derive(StableAbi)]
-    #[sabi(kind(Prefix(prefix_ref = PluginModule_Ref)))]
-    #[sabi(missing_field(option))]
-    pub struct PluginModule {
-        pub manifest: extern "C" fn() -> RResult<RString, FfiError>,
-
-        #[sabi(last_prefix_field)]
-        pub login:
-            extern "C" fn(request: RString, host: HostServicesBox) -> RResult<RString, FfiError>,
-    }
-
-    impl RootModule for PluginModule_Ref {
-        declare_root_module_statics! {PluginModule_Ref}
-        const BASE_NAME: &'static str = "awsprocesscreds_plugin";
-        const NAME: &'static str = "awsprocesscreds plugin";
-        const VERSION_STRINGS: VersionStrings = package_version_strings!();
-    }
-}
+pub mod v1;
 
 impl From<crate::PluginError> for FfiError {
     fn from(e: crate::PluginError) -> Self {
@@ -192,12 +106,27 @@ impl From<crate::PluginError> for FfiError {
 
 impl From<FfiError> for crate::PluginError {
     fn from(e: FfiError) -> Self {
-        crate::PluginError {
-            kind: crate::ErrorKind::from_code(e.kind),
-            message: e.message.into_string(),
-            hint: e.hint.into_option().map(RString::into_string),
-        }
+        let mut error =
+            crate::PluginError::new(crate::ErrorKind::from_code(e.kind), e.message.into_string());
+        error.hint = e.hint.into_option().map(RString::into_string);
+        error
     }
+}
+
+type FfiHeaders = RVec<Tuple2<RString, RString>>;
+
+fn headers_to_ffi(headers: Vec<(String, String)>) -> FfiHeaders {
+    headers
+        .into_iter()
+        .map(|(k, v)| Tuple2(k.into(), v.into()))
+        .collect()
+}
+
+fn headers_from_ffi(headers: FfiHeaders) -> Vec<(String, String)> {
+    headers
+        .into_iter()
+        .map(|Tuple2(k, v)| (k.into_string(), v.into_string()))
+        .collect()
 }
 
 impl From<crate::HttpRequest> for FfiHttpRequest {
@@ -205,11 +134,7 @@ impl From<crate::HttpRequest> for FfiHttpRequest {
         FfiHttpRequest {
             method: r.method.into(),
             url: r.url.into(),
-            headers: r
-                .headers
-                .into_iter()
-                .map(|(k, v)| Tuple2(k.into(), v.into()))
-                .collect(),
+            headers: headers_to_ffi(r.headers),
             body: r.body.into(),
             follow_redirects: r.follow_redirects,
         }
@@ -218,17 +143,13 @@ impl From<crate::HttpRequest> for FfiHttpRequest {
 
 impl From<FfiHttpRequest> for crate::HttpRequest {
     fn from(r: FfiHttpRequest) -> Self {
-        crate::HttpRequest {
-            method: r.method.into_string(),
-            url: r.url.into_string(),
-            headers: r
-                .headers
-                .into_iter()
-                .map(|Tuple2(k, v)| (k.into_string(), v.into_string()))
-                .collect(),
-            body: r.body.into_vec(),
-            follow_redirects: r.follow_redirects,
-        }
+        let request = headers_from_ffi(r.headers).into_iter().fold(
+            crate::HttpRequest::new(r.method.into_string(), r.url.into_string()),
+            |request, (k, v)| request.header(k, v),
+        );
+        request
+            .with_body(r.body.into_vec())
+            .with_follow_redirects(r.follow_redirects)
     }
 }
 
@@ -237,11 +158,7 @@ impl From<crate::HttpResponse> for FfiHttpResponse {
         FfiHttpResponse {
             status: r.status,
             url: r.url.into(),
-            headers: r
-                .headers
-                .into_iter()
-                .map(|(k, v)| Tuple2(k.into(), v.into()))
-                .collect(),
+            headers: headers_to_ffi(r.headers),
             body: r.body.into(),
         }
     }
@@ -249,29 +166,26 @@ impl From<crate::HttpResponse> for FfiHttpResponse {
 
 impl From<FfiHttpResponse> for crate::HttpResponse {
     fn from(r: FfiHttpResponse) -> Self {
-        crate::HttpResponse {
-            status: r.status,
-            url: r.url.into_string(),
-            headers: r
-                .headers
-                .into_iter()
-                .map(|Tuple2(k, v)| (k.into_string(), v.into_string()))
-                .collect(),
-            body: r.body.into_vec(),
-        }
+        crate::HttpResponse::new(r.status, r.url.into_string())
+            .with_headers(headers_from_ffi(r.headers))
+            .with_body(r.body.into_vec())
     }
 }
 
-pub(crate) fn rstr(s: &str) -> RStr<'_> {
-    RStr::from(s)
+/// Protocol 2's host-call object for one login: every message is served
+/// by [`crate::serve_json`] (which catches panics in the host's services).
+pub(crate) fn lend(services: std::sync::Arc<dyn crate::Services>) -> HostCallBox {
+    HostCall_TO::from_value(Lent { inner: services }, abi_stable::sabi_trait::TD_Opaque)
 }
 
-pub(crate) fn rvec_strings(v: &[String]) -> RVec<RString> {
-    v.iter().map(|s| RString::from(s.as_str())).collect()
+struct Lent {
+    inner: std::sync::Arc<dyn crate::Services>,
 }
 
-pub(crate) fn into_result<T, E>(r: RResult<T, E>) -> Result<T, E> {
-    r.into_result()
+impl HostCall for Lent {
+    fn call(&self, message: RStr<'_>) -> RString {
+        protocol::serve_json(&*self.inner, message.as_str()).into()
+    }
 }
 
 pub(crate) fn ok<T, E>(v: T) -> RResult<T, E> {
@@ -280,18 +194,6 @@ pub(crate) fn ok<T, E>(v: T) -> RResult<T, E> {
 
 pub(crate) fn err<T, E>(e: E) -> RResult<T, E> {
     RResult::RErr(e)
-}
-
-pub(crate) fn some(s: String) -> ROption<RString> {
-    ROption::RSome(s.into())
-}
-
-pub(crate) fn none() -> ROption<RString> {
-    ROption::RNone
-}
-
-pub(crate) fn option(o: ROption<RString>) -> Option<String> {
-    o.into_option().map(RString::into_string)
 }
 
 #[cfg(test)]
@@ -341,7 +243,7 @@ mod tests {
         extern "C" fn m() -> RResult<RString, FfiError> {
             RResult::ROk(RString::new())
         }
-        extern "C" fn l1(_: RString, _: HostServicesBox) -> RResult<RString, FfiError> {
+        extern "C" fn l1(_: RString, _: v1::HostServicesBox) -> RResult<RString, FfiError> {
             RResult::ROk(RString::new())
         }
         extern "C" fn l2(_: RString, _: HostCallBox) -> RResult<RString, FfiError> {

@@ -6,9 +6,10 @@
 //! `{"error": {...}}`). The same objects travel through the in-process
 //! host-call function of a library plugin and, wrapped in a
 //! `{"type":"call"}` line, over the stdin/stdout of a process plugin (see
-//! `PROTOCOL.md`). Adding a service is adding a variant here and a row in
-//! [`SERVICES`]: the binary interface does not change, and a plugin can
-//! ask for [`Capabilities`] before using something new.
+//! `PROTOCOL.md`). Adding a service is adding a row to the table below
+//! and one match arm to the host's [`crate::Services::serve`]: the binary
+//! interface does not change, and a plugin can ask for [`Capabilities`]
+//! before using something new.
 //!
 //! Forward compatibility: unknown keys are ignored on both sides, an
 //! unknown `"service"` reads as [`ServiceRequest::Unknown`] (answered with a
@@ -22,113 +23,95 @@ use serde_json::Value;
 
 use crate::wire::{ErrorKind, HttpRequest, HttpResponse, LogLevel, PluginError};
 
-/// The services a protocol-2 host offers, with the message version of each.
-/// A message may carry `"version": N`; a host refuses versions newer than
-/// the one listed here.
-pub const SERVICES: &[(&str, u32)] = &[
-    ("capabilities", 1),
-    ("http", 1),
-    ("password", 1),
-    ("prompt", 1),
-    ("choose", 1),
-    ("mfa_code", 1),
-    ("notify", 1),
-    ("log", 1),
-    ("add_secret", 1),
-    ("sleep", 1),
-    ("session_get", 1),
-    ("session_put", 1),
-    ("session_delete", 1),
-    ("cookies_export", 1),
-    ("cookies_import", 1),
-];
+/// The one table of host services: each row is the `"service"` name on the
+/// wire, the newest message version this build understands, and the
+/// request's fields. It generates [`ServiceRequest`], [`SERVICES`] and
+/// [`ServiceRequest::service`], so adding a service is adding a row here
+/// and one match arm in the host's [`crate::Services::serve`].
+macro_rules! service_table {
+    ($(
+        $(#[$doc:meta])*
+        $name:literal v $version:literal => $variant:ident
+            $({ $($(#[$fattr:meta])* $field:ident : $ty:ty),* $(,)? })?
+    ),* $(,)?) => {
+        /// One request from a plugin to the host.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(tag = "service")]
+        #[non_exhaustive]
+        pub enum ServiceRequest {
+            $(
+                $(#[$doc])*
+                #[serde(rename = $name)]
+                $variant $({ $($(#[$fattr])* $field: $ty),* })?,
+            )*
+            /// A service this build does not know (from a newer plugin).
+            #[serde(other)]
+            Unknown,
+        }
 
-/// The services a protocol-1 host offers (all of version 1): everything but
-/// `capabilities`, which a plugin answers itself from this list.
-pub(crate) fn v1_services() -> BTreeMap<String, u32> {
-    SERVICES
-        .iter()
-        .filter(|(n, _)| *n != "capabilities")
-        .map(|(n, v)| (n.to_string(), *v))
-        .collect()
+        /// The services a protocol-2 host offers, with the message version
+        /// of each. A message may carry `"version": N`; a host refuses
+        /// versions newer than the one listed here.
+        pub const SERVICES: &[(&str, u32)] = &[$(($name, $version)),*];
+
+        impl ServiceRequest {
+            /// The `"service"` name on the wire.
+            pub fn service(&self) -> &'static str {
+                match self {
+                    $(ServiceRequest::$variant { .. } => $name,)*
+                    ServiceRequest::Unknown => "unknown",
+                }
+            }
+        }
+    };
 }
 
-/// One request from a plugin to the host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "service", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ServiceRequest {
+service_table! {
     /// Which protocol versions and services (with message versions) the
-    /// host offers. Answer: [`Capabilities`].
-    Capabilities,
+    /// host offers. Answer: [`Capabilities`]. Answered by [`crate::serve`]
+    /// from this table; a host never sees it.
+    "capabilities" v 1 => Capabilities,
     /// One HTTP exchange through the host's client. Answer: [`WireHttpResponse`].
-    Http { request: WireHttpRequest },
+    "http" v 1 => Http { request: WireHttpRequest },
     /// The user's IdP password. Answer: a string.
-    Password { prompt: String },
+    "password" v 1 => Password { prompt: String },
     /// A line typed on the terminal (`secret`: without echo). Answer: a string.
-    Prompt {
+    "prompt" v 1 => Prompt {
         message: String,
         #[serde(default)]
         secret: bool,
     },
     /// A numbered menu. Answer: the chosen index (a number).
-    Choose { title: String, choices: Vec<String> },
+    "choose" v 1 => Choose { title: String, choices: Vec<String> },
     /// A one-time code. Answer: a string.
-    MfaCode { prompt: String },
+    "mfa_code" v 1 => MfaCode { prompt: String },
     /// A notice on the terminal (an MFA number to tap). Answer: `null`.
-    Notify { message: String },
+    "notify" v 1 => Notify { message: String },
     /// A log line on stderr, redacted. Answer: `null`.
-    Log {
+    "log" v 1 => Log {
         #[serde(default)]
         level: WireLogLevel,
         message: String,
     },
     /// Redact this value from every log line and error. Answer: `null`.
-    AddSecret { value: String },
+    "add_secret" v 1 => AddSecret { value: String },
     /// Sleep; an error of kind `cancelled` if the user interrupted.
     /// Answer: `null`.
-    Sleep { millis: u64 },
+    "sleep" v 1 => Sleep { millis: u64 },
     /// A stored IdP session value. Answer: a string or `null`.
-    SessionGet { name: String },
+    "session_get" v 1 => SessionGet { name: String },
     /// Store a value until a Unix time. Answer: `null`.
-    SessionPut {
+    "session_put" v 1 => SessionPut {
         name: String,
         value: String,
         expires_unix: i64,
     },
     /// Forget a stored value. Answer: `null`.
-    SessionDelete { name: String },
+    "session_delete" v 1 => SessionDelete { name: String },
     /// The cookies of this login's HTTP client (opaque). Answer: a string.
-    CookiesExport,
+    "cookies_export" v 1 => CookiesExport,
     /// Load cookies from `cookies_export`. Answer: `null`.
-    CookiesImport { data: String },
-    /// A service this build does not know (from a newer plugin).
-    #[serde(other)]
-    Unknown,
-}
-
-impl ServiceRequest {
-    /// The `"service"` name on the wire.
-    pub fn service(&self) -> &'static str {
-        match self {
-            ServiceRequest::Capabilities => "capabilities",
-            ServiceRequest::Http { .. } => "http",
-            ServiceRequest::Password { .. } => "password",
-            ServiceRequest::Prompt { .. } => "prompt",
-            ServiceRequest::Choose { .. } => "choose",
-            ServiceRequest::MfaCode { .. } => "mfa_code",
-            ServiceRequest::Notify { .. } => "notify",
-            ServiceRequest::Log { .. } => "log",
-            ServiceRequest::AddSecret { .. } => "add_secret",
-            ServiceRequest::Sleep { .. } => "sleep",
-            ServiceRequest::SessionGet { .. } => "session_get",
-            ServiceRequest::SessionPut { .. } => "session_put",
-            ServiceRequest::SessionDelete { .. } => "session_delete",
-            ServiceRequest::CookiesExport => "cookies_export",
-            ServiceRequest::CookiesImport { .. } => "cookies_import",
-            ServiceRequest::Unknown => "unknown",
-        }
-    }
+    "cookies_import" v 1 => CookiesImport { data: String },
 }
 
 /// The host's answer to one [`ServiceRequest`].
@@ -140,10 +123,56 @@ pub enum Reply {
 }
 
 impl Reply {
+    /// `{"ok": value}`; a value that cannot be encoded is an `other` error.
+    pub fn ok<T: Serialize>(value: T) -> Reply {
+        match serde_json::to_value(value) {
+            Ok(v) => Reply::Ok(v),
+            Err(e) => Reply::Error(PluginError::other(format!("encoding a reply: {e}"))),
+        }
+    }
+
+    /// `{"ok": null}`: the service was performed.
+    pub fn done() -> Reply {
+        Reply::Ok(Value::Null)
+    }
+
+    /// The `not-supported` answer to a service this host does not offer.
+    pub fn not_supported(request: &ServiceRequest) -> Reply {
+        let what = match request {
+            ServiceRequest::Unknown => "that service".to_string(),
+            known => format!("the '{}' service", known.service()),
+        };
+        Reply::Error(
+            PluginError::new(
+                ErrorKind::NotSupported,
+                format!("this host does not offer {what}"),
+            )
+            .with_hint("ask `capabilities` first, or update awsprocesscreds"),
+        )
+    }
+
     pub fn into_result(self) -> Result<Value, PluginError> {
         match self {
             Reply::Ok(v) => Ok(v),
             Reply::Error(e) => Err(e),
+        }
+    }
+
+    /// The `ok` value read as `T` (the answer type of `service`).
+    pub fn decode<T: serde::de::DeserializeOwned>(self, service: &str) -> Result<T, PluginError> {
+        serde_json::from_value(self.into_result()?).map_err(|e| {
+            PluginError::protocol(format!(
+                "the host answered '{service}' with an unexpected value: {e}"
+            ))
+        })
+    }
+}
+
+impl<T: Serialize> From<Result<T, PluginError>> for Reply {
+    fn from(r: Result<T, PluginError>) -> Reply {
+        match r {
+            Ok(v) => Reply::ok(v),
+            Err(e) => Reply::Error(e),
         }
     }
 }
@@ -161,6 +190,13 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    pub fn new(protocols: Vec<u32>, services: BTreeMap<String, u32>) -> Self {
+        Capabilities {
+            protocols,
+            services,
+        }
+    }
+
     /// The message version of `service`, if the host offers it.
     pub fn version(&self, service: &str) -> Option<u32> {
         self.services.get(service).copied()
@@ -291,121 +327,6 @@ impl TryFrom<WireHttpResponse> for HttpResponse {
             headers: r.headers,
             body,
         })
-    }
-}
-
-/// The version a message asks for (`"version"`, default 1).
-fn requested_version(raw: &Value) -> u32 {
-    raw.get("version")
-        .and_then(Value::as_u64)
-        .map(|v| v.min(u64::from(u32::MAX)) as u32)
-        .unwrap_or(1)
-}
-
-/// Decode one request, check its version against [`SERVICES`], serve it and
-/// encode the reply. Never panics; every failure is an error reply.
-pub fn serve_json(services: &dyn crate::Services, message: &str) -> String {
-    let reply = match serde_json::from_str::<Value>(message) {
-        Err(e) => Reply::Error(PluginError::protocol(format!(
-            "the host cannot read this service request: {e}"
-        ))),
-        Ok(raw) => {
-            let asked = requested_version(&raw);
-            let name = raw
-                .get("service")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            match serde_json::from_value::<ServiceRequest>(raw) {
-                Err(e) => Reply::Error(PluginError::protocol(format!(
-                    "the host cannot read the '{name}' request: {e}"
-                ))),
-                Ok(req) => {
-                    let known = SERVICES.iter().find(|(n, _)| *n == req.service());
-                    match known {
-                        Some((_, v)) if asked > *v => Reply::Error(PluginError::new(
-                            ErrorKind::NotSupported,
-                            format!("the host offers '{name}' version {v}, not version {asked}"),
-                        )),
-                        _ => serve(services, req),
-                    }
-                }
-            }
-        }
-    };
-    serde_json::to_string(&reply).unwrap_or_else(|_| {
-        r#"{"error":{"kind":"other","message":"the host could not encode its reply"}}"#.into()
-    })
-}
-
-fn ok<T: Serialize>(v: T) -> Reply {
-    match serde_json::to_value(v) {
-        Ok(v) => Reply::Ok(v),
-        Err(e) => Reply::Error(PluginError::other(format!("encoding a reply: {e}"))),
-    }
-}
-
-fn answer<T: Serialize>(r: Result<T, PluginError>) -> Reply {
-    match r {
-        Ok(v) => ok(v),
-        Err(e) => Reply::Error(e),
-    }
-}
-
-/// Serve one decoded request with the host's [`crate::Services`].
-pub fn serve(s: &dyn crate::Services, req: ServiceRequest) -> Reply {
-    match req {
-        ServiceRequest::Capabilities => ok(Capabilities {
-            protocols: crate::SUPPORTED_PROTOCOLS.collect(),
-            services: SERVICES.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
-        }),
-        ServiceRequest::Http { request } => answer(
-            HttpRequest::try_from(request)
-                .and_then(|r| s.http(r))
-                .map(WireHttpResponse::from),
-        ),
-        ServiceRequest::Password { prompt } => answer(s.password(&prompt).map(|v| v.into_inner())),
-        ServiceRequest::Prompt { message, secret } => {
-            answer(s.prompt(&message, secret).map(|v| v.into_inner()))
-        }
-        ServiceRequest::Choose { title, choices } => answer(s.choose(&title, &choices)),
-        ServiceRequest::MfaCode { prompt } => answer(s.mfa_code(&prompt).map(|v| v.into_inner())),
-        ServiceRequest::Notify { message } => {
-            s.notify(&message);
-            Reply::Ok(Value::Null)
-        }
-        ServiceRequest::Log { level, message } => {
-            s.log(level.into(), &message);
-            Reply::Ok(Value::Null)
-        }
-        ServiceRequest::AddSecret { value } => {
-            if !value.is_empty() {
-                s.add_secret(&value);
-            }
-            Reply::Ok(Value::Null)
-        }
-        ServiceRequest::Sleep { millis } => {
-            answer(s.sleep(std::time::Duration::from_millis(millis)))
-        }
-        ServiceRequest::SessionGet { name } => ok(s.session_get(&name).map(|v| v.into_inner())),
-        ServiceRequest::SessionPut {
-            name,
-            value,
-            expires_unix,
-        } => answer(s.session_put(&name, crate::Secret::new(value), expires_unix)),
-        ServiceRequest::SessionDelete { name } => {
-            s.session_delete(&name);
-            Reply::Ok(Value::Null)
-        }
-        ServiceRequest::CookiesExport => ok(s.cookies_export().into_inner()),
-        ServiceRequest::CookiesImport { data } => answer(s.cookies_import(&data)),
-        ServiceRequest::Unknown => Reply::Error(
-            PluginError::new(
-                ErrorKind::NotSupported,
-                "this host does not offer that service",
-            )
-            .with_hint("ask `capabilities` first, or update awsprocesscreds"),
-        ),
     }
 }
 

@@ -1,7 +1,8 @@
 //! The plain-Rust, serde-encoded types that cross the plugin boundary.
 //!
-//! Manifests, login requests and login outcomes travel as JSON strings inside
-//! the ABI (see [`crate::ffi`]). JSON keeps the binary layout of the root
+//! Manifests, login requests and login outcomes travel as JSON: as strings
+//! inside a library plugin's binary interface (plugin-api's `ffi` module),
+//! or as lines of a process plugin. JSON keeps the binary layout of the root
 //! module frozen while the protocol grows: a new optional field is a new JSON
 //! key, and both sides ignore keys they do not know. The exact JSON shapes are
 //! pinned by the unit tests at the bottom of this file; changing one of them
@@ -155,7 +156,7 @@ pub struct MfaSettings {
     /// How long to wait for a push approval or similar, in seconds.
     #[serde(default = "default_mfa_timeout")]
     pub timeout_secs: u64,
-    /// Whether `Host::mfa_code` can produce a code without a terminal
+    /// Whether the `mfa_code` service can produce a code without a terminal
     /// (a `--mfa-code-command` is set).
     #[serde(default)]
     pub code_source: bool,
@@ -247,6 +248,12 @@ pub enum ErrorKind {
     Network,
     /// A prompt was needed but no terminal is available.
     NoTerminal,
+    /// This step needs a person in a web browser (a security key, a passkey,
+    /// Okta FastPass, a push page, ...): the host may continue this login in
+    /// a browser at the same endpoint. Hosts that cannot yet report it as an
+    /// ordinary failure (message and hint, exit 1); hosts older than this
+    /// kind read it as `Other` and show the message.
+    BrowserRequired,
     /// Anything else (including a panic inside the plugin), and every kind
     /// from a newer protocol.
     #[serde(other)]
@@ -266,6 +273,7 @@ impl ErrorKind {
             ErrorKind::Config => 7,
             ErrorKind::Network => 8,
             ErrorKind::NoTerminal => 9,
+            ErrorKind::BrowserRequired => 10,
             ErrorKind::Other => 0,
         }
     }
@@ -283,6 +291,7 @@ impl ErrorKind {
             7 => ErrorKind::Config,
             8 => ErrorKind::Network,
             9 => ErrorKind::NoTerminal,
+            10 => ErrorKind::BrowserRequired,
             _ => ErrorKind::Other,
         }
     }
@@ -334,6 +343,13 @@ impl PluginError {
     pub fn other(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Other, message)
     }
+
+    /// This step needs a person in a web browser (see
+    /// [`ErrorKind::BrowserRequired`]); say what the browser is needed for,
+    /// and put what the user can do meanwhile in the hint.
+    pub fn browser_required(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::BrowserRequired, message)
+    }
 }
 
 /// An HTTP request made through the host's client.
@@ -344,7 +360,7 @@ impl PluginError {
 /// field added later breaks no plugin:
 ///
 /// ```compile_fail
-/// let r = plugin_api::HttpRequest {
+/// let r = protocol::HttpRequest {
 ///     method: "GET".into(),
 ///     url: "https://idp.example.com/".into(),
 ///     headers: vec![],
@@ -354,7 +370,7 @@ impl PluginError {
 /// ```
 ///
 /// ```
-/// let r = plugin_api::HttpRequest::new("PUT", "https://idp.example.com/x")
+/// let r = protocol::HttpRequest::new("PUT", "https://idp.example.com/x")
 ///     .header("Content-Type", "text/plain")
 ///     .with_body("hi")
 ///     .no_redirects();
@@ -494,7 +510,7 @@ fn host_of(url: &str) -> String {
         .unwrap_or_else(|| "the server".into())
 }
 
-/// Log levels for [`crate::Host::log`].
+/// Log levels for the `log` service (`plugin_api::Host::log`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LogLevel {
     Error = 1,
@@ -852,10 +868,15 @@ mod tests {
             ErrorKind::Config,
             ErrorKind::Network,
             ErrorKind::NoTerminal,
+            ErrorKind::BrowserRequired,
             ErrorKind::Other,
         ];
         let codes: Vec<u32> = all.iter().map(|k| k.code()).collect();
-        assert_eq!(codes, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 0]);
+        assert_eq!(codes, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0]);
+        assert_eq!(
+            serde_json::to_value(PluginError::browser_required("touch your key")).unwrap(),
+            json!({"kind": "browser-required", "message": "touch your key"})
+        );
         for k in all {
             assert_eq!(ErrorKind::from_code(k.code()), k);
         }
