@@ -131,6 +131,7 @@ pub fn sign_in(req: &SignIn) -> Result<Outcome, Error> {
         pages: HashSet::new(),
         seen_page: false,
         page_sessions: HashMap::new(),
+        first_page: None,
     };
     let result = attempt.run();
     attempt.running.close();
@@ -146,6 +147,8 @@ struct Attempt<'a, 'r> {
     seen_page: bool,
     /// Headless: flattened sessions of attached pages (session -> target).
     page_sessions: HashMap<String, String>,
+    /// Headless: the blank page to send to the IdP once attached.
+    first_page: Option<String>,
 }
 
 impl Attempt<'_, '_> {
@@ -189,11 +192,21 @@ impl Attempt<'_, '_> {
             )?;
         }
         self.restore_cookies()?;
-        self.call(
-            "Target.createTarget",
-            json!({ "url": self.req.start_url }),
-            None,
-        )?;
+        if self.headless_give_up().is_some() {
+            // Headless, the page opens blank and is sent to the IdP once
+            // the WebAuthn hook is in (a page opened on its URL can run
+            // its scripts before the hook is registered). With a window
+            // it opens on its URL directly, which leaves the keyboard
+            // focus in the page.
+            let blank = self.call("Target.createTarget", json!({"url": "about:blank"}), None)?;
+            self.first_page = blank["targetId"].as_str().map(String::from);
+        } else {
+            self.call(
+                "Target.createTarget",
+                json!({ "url": self.req.start_url }),
+                None,
+            )?;
+        }
         match self.req.mode {
             Mode::Headless { give_up_after } => self.sinks().debug(&format!(
                 "waiting for the SAML response headless (at most {}s before a window is needed)",
@@ -288,7 +301,7 @@ impl Attempt<'_, '_> {
             self.call("Page.enable", json!({}), Some(sid))?;
             self.call(
                 "Page.addScriptToEvaluateOnNewDocument",
-                json!({ "source": person::hook_source() }),
+                json!({ "source": person::hook_source(), "runImmediately": true }),
                 Some(sid),
             )?;
             let target = p["targetInfo"]["targetId"].as_str().unwrap_or_default();
@@ -299,6 +312,11 @@ impl Attempt<'_, '_> {
             let _ = self
                 .cdp()
                 .call("Runtime.runIfWaitingForDebugger", json!({}), Some(sid), CALL);
+        }
+        let target = p["targetInfo"]["targetId"].as_str();
+        if target.is_some() && target == self.first_page.as_deref() {
+            self.first_page = None;
+            self.call("Page.navigate", json!({ "url": self.req.start_url }), Some(sid))?;
         }
         Ok(())
     }
