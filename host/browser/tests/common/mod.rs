@@ -146,6 +146,31 @@ pub fn assert_nothing_left(config_home: &Path) {
     }
 }
 
+/// Wait until no process of the browser on `config_home` runs (for a
+/// browser that ends by itself: its pipe closed), failing after `limit`.
+pub fn wait_nothing_left(config_home: &Path, limit: Duration) {
+    let start = Instant::now();
+    loop {
+        let left = processes_of(config_home);
+        if left.is_empty() {
+            return;
+        }
+        if start.elapsed() > limit {
+            panic!("browser processes still running after {limit:?}: {left:#?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Write an executable script (a fake browser).
+pub fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
 /// A deadline `secs` from now.
 pub fn deadline(secs: u64) -> Instant {
     Instant::now() + Duration::from_secs(secs)
