@@ -47,9 +47,15 @@ pub enum Closed {
 #[derive(Debug, Clone)]
 pub enum CdpError {
     Closed(Closed),
-    Timeout { method: String, after: Duration },
+    Timeout {
+        method: String,
+        after: Duration,
+    },
     /// The browser answered with a protocol error.
-    Remote { method: String, message: String },
+    Remote {
+        method: String,
+        message: String,
+    },
 }
 
 /// An event: a message with a method and no id.
@@ -176,7 +182,8 @@ impl Cdp {
             .and_then(|tx| tx.as_ref().map(|tx| tx.send(msg.to_string().into_bytes())))
             .is_some_and(|r| r.is_ok());
         if !sent {
-            self.shared.close(Closed::Io("the control pipe is closed".into()));
+            self.shared
+                .close(Closed::Io("the control pipe is closed".into()));
         }
         let deadline = Instant::now() + timeout;
         let mut s = self.shared.lock();
@@ -353,15 +360,32 @@ mod tests {
             assert_eq!(m["sessionId"], "S1");
             let id = m["id"].as_u64().unwrap();
             // An event first, then the reply, then an error reply.
-            write!(to_us, "{{\"method\":\"Target.targetCreated\",\"params\":{{\"x\":1}}}}\0").unwrap();
-            write!(to_us, "{{\"id\":{id},\"result\":{{\"v\":2}},\"sessionId\":\"S1\"}}\0").unwrap();
+            write!(
+                to_us,
+                "{{\"method\":\"Target.targetCreated\",\"params\":{{\"x\":1}}}}\0"
+            )
+            .unwrap();
+            write!(
+                to_us,
+                "{{\"id\":{id},\"result\":{{\"v\":2}},\"sessionId\":\"S1\"}}\0"
+            )
+            .unwrap();
             let m = read_msg(&mut r);
             let id = m["id"].as_u64().unwrap();
-            write!(to_us, "{{\"id\":{id},\"error\":{{\"code\":-32000,\"message\":\"nope\"}}}}\0").unwrap();
+            write!(
+                to_us,
+                "{{\"id\":{id},\"error\":{{\"code\":-32000,\"message\":\"nope\"}}}}\0"
+            )
+            .unwrap();
             to_us
         });
         let v = cdp
-            .call("Runtime.evaluate", json!({}), Some("S1"), Duration::from_secs(5))
+            .call(
+                "Runtime.evaluate",
+                json!({}),
+                Some("S1"),
+                Duration::from_secs(5),
+            )
             .unwrap();
         assert_eq!(v["v"], 2);
         let e = cdp.next_event(Instant::now()).unwrap().unwrap();
@@ -370,13 +394,20 @@ mod tests {
         let err = cdp
             .call("Bad.method", json!({}), None, Duration::from_secs(5))
             .unwrap_err();
-        assert!(matches!(err, CdpError::Remote { ref message, .. } if message == "nope"), "{err:?}");
+        assert!(
+            matches!(err, CdpError::Remote { ref message, .. } if message == "nope"),
+            "{err:?}"
+        );
         let to_us = browser.join().unwrap();
         drop(to_us);
         // The browser went away: a distinct error, at once.
-        let err = cdp.next_event(Instant::now() + Duration::from_secs(5)).unwrap_err();
+        let err = cdp
+            .next_event(Instant::now() + Duration::from_secs(5))
+            .unwrap_err();
         assert!(matches!(err, CdpError::Closed(Closed::Gone)), "{err:?}");
-        let err = cdp.call("X.y", json!({}), None, Duration::from_secs(5)).unwrap_err();
+        let err = cdp
+            .call("X.y", json!({}), None, Duration::from_secs(5))
+            .unwrap_err();
         assert!(matches!(err, CdpError::Closed(Closed::Gone)), "{err:?}");
     }
 
@@ -384,12 +415,22 @@ mod tests {
     fn garbage_ends_the_connection_and_silence_times_out() {
         let (cdp, _from_us, mut to_us) = pair();
         let err = cdp
-            .call("Browser.getVersion", json!({}), None, Duration::from_millis(200))
+            .call(
+                "Browser.getVersion",
+                json!({}),
+                None,
+                Duration::from_millis(200),
+            )
             .unwrap_err();
         assert!(matches!(err, CdpError::Timeout { .. }), "{err:?}");
         to_us.write_all(b"hello\0").unwrap();
         let err = cdp
-            .call("Browser.getVersion", json!({}), None, Duration::from_secs(5))
+            .call(
+                "Browser.getVersion",
+                json!({}),
+                None,
+                Duration::from_secs(5),
+            )
             .unwrap_err();
         assert!(
             matches!(err, CdpError::Closed(Closed::Garbage(ref s)) if s.contains("hello")),

@@ -116,9 +116,7 @@ fn check(path: &Path) -> Result<Installed, String> {
         snap::Snap::No => None,
         snap::Snap::Yes(name) => Some(name),
         snap::Snap::Missing(name) => {
-            return Err(format!(
-                "runs the {name} snap, which is not installed"
-            ))
+            return Err(format!("runs the {name} snap, which is not installed"))
         }
     };
     Ok(Installed {

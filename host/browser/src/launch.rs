@@ -9,14 +9,14 @@
 //! [`crate::live`] for the signal handler.
 
 mod flags;
-mod output;
-mod refusal;
 #[cfg(unix)]
 #[path = "launch/unix.rs"]
 mod imp;
 #[cfg(windows)]
 #[path = "launch/windows.rs"]
 mod imp;
+mod output;
+mod refusal;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -69,8 +69,8 @@ pub fn launch(l: &Launch) -> Result<Running, Error> {
     .stdin(Stdio::null())
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
-    let (ours, theirs) =
-        imp::pass_pipes(&mut cmd).map_err(|e| Error::io("cannot create the browser's control pipe", e))?;
+    let (ours, theirs) = imp::pass_pipes(&mut cmd)
+        .map_err(|e| Error::io("cannot create the browser's control pipe", e))?;
     if as_root {
         l.sinks.debug(&format!(
             "running as root: passing {} (Chromium does not start as root without it)",
@@ -80,7 +80,11 @@ pub fn launch(l: &Launch) -> Result<Running, Error> {
     l.sinks.debug(&format!(
         "starting {} {} ({})",
         l.browser.path.display(),
-        if l.headless { "headless" } else { "with a window" },
+        if l.headless {
+            "headless"
+        } else {
+            "with a window"
+        },
         l.profile.user_data_dir().display()
     ));
     let spawned = crate::live::spawn(&mut cmd);
@@ -163,9 +167,12 @@ impl Running {
             return;
         };
         if !grace.is_zero() && self.cdp.closed().is_none() {
-            let _ = self
-                .cdp
-                .call("Browser.close", json!({}), None, grace.min(Duration::from_secs(2)));
+            let _ = self.cdp.call(
+                "Browser.close",
+                json!({}),
+                None,
+                grace.min(Duration::from_secs(2)),
+            );
         }
         self.cdp.disconnect();
         if !imp::wait_exited(&mut child, grace) {

@@ -284,7 +284,8 @@ mod tests {
             assert_eq!(mode & 0o777, 0o700, "{}", d.display());
         }
         // Held: a second open gives up after the wait.
-        let busy = Profile::open(&dir, &browser(None), None, Duration::from_millis(100)).unwrap_err();
+        let busy =
+            Profile::open(&dir, &browser(None), None, Duration::from_millis(100)).unwrap_err();
         assert!(matches!(busy, Error::ProfileBusy { .. }), "{busy}");
         drop(p);
         Profile::open(&dir, &browser(None), None, Duration::ZERO).unwrap();

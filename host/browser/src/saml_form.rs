@@ -49,7 +49,9 @@ pub fn parse(body: &[u8]) -> Result<Posted, NotSaml> {
             _ => {}
         }
     }
-    let saml = saml.filter(|s| !s.trim().is_empty()).ok_or(NotSaml::NoField)?;
+    let saml = saml
+        .filter(|s| !s.trim().is_empty())
+        .ok_or(NotSaml::NoField)?;
     check(&saml)?;
     Ok(Posted {
         saml_response: SamlResponse::new(saml),
@@ -94,7 +96,10 @@ mod tests {
         let body = form(RESPONSE, Some("https://console.aws.amazon.com/"));
         let p = parse(&body).unwrap();
         assert_eq!(p.saml_response.expose(), STANDARD.encode(RESPONSE));
-        assert_eq!(p.relay_state.as_deref(), Some("https://console.aws.amazon.com/"));
+        assert_eq!(
+            p.relay_state.as_deref(),
+            Some("https://console.aws.amazon.com/")
+        );
         // Line-wrapped base64 (some IdPs wrap at 76 columns) is accepted.
         let wrapped: String = STANDARD
             .encode(RESPONSE)
@@ -103,7 +108,10 @@ mod tests {
             .map(|c| String::from_utf8_lossy(c).into_owned())
             .collect::<Vec<_>>()
             .join("\r\n");
-        let body = format!("SAMLResponse={}", url::form_urlencoded::byte_serialize(wrapped.as_bytes()).collect::<String>());
+        let body = format!(
+            "SAMLResponse={}",
+            url::form_urlencoded::byte_serialize(wrapped.as_bytes()).collect::<String>()
+        );
         assert!(parse(body.as_bytes()).is_ok());
     }
 

@@ -44,7 +44,8 @@ const PROBE_CALL: Duration = Duration::from_secs(1);
 const START: Duration = Duration::from_secs(20);
 
 /// What the person sees in place of AWS's page.
-const SIGNED_IN_PAGE: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Signed in</title></head>\
+const SIGNED_IN_PAGE: &str =
+    "<!doctype html><html><head><meta charset=\"utf-8\"><title>Signed in</title></head>\
 <body><p>Signed in. You can close this window.</p></body></html>";
 
 /// With or without a window.
@@ -95,7 +96,9 @@ pub struct Captured {
 pub enum Outcome {
     Captured(Captured),
     /// Headless only: the page needs a person (a window).
-    NeedsPerson { why: String },
+    NeedsPerson {
+        why: String,
+    },
 }
 
 /// Run one attempt.
@@ -230,10 +233,7 @@ impl Attempt<'_, '_> {
             if let Some(give_up) = self.headless_give_up() {
                 if now >= self.started + give_up {
                     return Ok(Outcome::NeedsPerson {
-                        why: format!(
-                            "no SAML response came within {}s",
-                            give_up.as_secs_f32()
-                        ),
+                        why: format!("no SAML response came within {}s", give_up.as_secs_f32()),
                     });
                 }
                 if now >= next_probe {
@@ -243,7 +243,9 @@ impl Attempt<'_, '_> {
                     next_probe = Instant::now() + PROBE_EVERY;
                 }
             }
-            let until = (now + SLICE).min(self.req.deadline).min(next_probe.max(now));
+            let until = (now + SLICE)
+                .min(self.req.deadline)
+                .min(next_probe.max(now));
             match self.cdp().next_event(until) {
                 Ok(Some(ev)) => {
                     if let Some(outcome) = self.handle(ev)? {
@@ -305,18 +307,26 @@ impl Attempt<'_, '_> {
                 Some(sid),
             )?;
             let target = p["targetInfo"]["targetId"].as_str().unwrap_or_default();
-            self.page_sessions.insert(sid.to_string(), target.to_string());
+            self.page_sessions
+                .insert(sid.to_string(), target.to_string());
         }
         if p["waitingForDebugger"] == true {
             // A target that went away meanwhile cannot be resumed: fine.
-            let _ = self
-                .cdp()
-                .call("Runtime.runIfWaitingForDebugger", json!({}), Some(sid), CALL);
+            let _ = self.cdp().call(
+                "Runtime.runIfWaitingForDebugger",
+                json!({}),
+                Some(sid),
+                CALL,
+            );
         }
         let target = p["targetInfo"]["targetId"].as_str();
         if target.is_some() && target == self.first_page.as_deref() {
             self.first_page = None;
-            self.call("Page.navigate", json!({ "url": self.req.start_url }), Some(sid))?;
+            self.call(
+                "Page.navigate",
+                json!({ "url": self.req.start_url }),
+                Some(sid),
+            )?;
         }
         Ok(())
     }
@@ -380,7 +390,8 @@ impl Attempt<'_, '_> {
                 if let Err(e) = fulfilled {
                     // The assertion is ours either way; the page just
                     // does not show "Signed in".
-                    self.sinks().debug(&format!("could not answer the page: {e}"));
+                    self.sinks()
+                        .debug(&format!("could not answer the page: {e}"));
                 }
                 let cookies = self.export_cookies()?;
                 Ok(Some(Outcome::Captured(Captured {
@@ -403,9 +414,12 @@ impl Attempt<'_, '_> {
 
     fn continue_request(&self, request_id: &str) {
         // The request may be gone (its page closed): nothing to do then.
-        let _ = self
-            .cdp()
-            .call("Fetch.continueRequest", json!({"requestId": request_id}), None, CALL);
+        let _ = self.cdp().call(
+            "Fetch.continueRequest",
+            json!({"requestId": request_id}),
+            None,
+            CALL,
+        );
     }
 
     /// The form body: `postDataEntries` (base64 bytes, concatenated),
@@ -537,9 +551,10 @@ impl Attempt<'_, '_> {
             CdpError::Closed(Closed::Garbage(s)) => Error::Protocol {
                 detail: format!("{s} is not a DevTools message"),
             },
-            CdpError::Closed(Closed::Io(e)) => {
-                Error::io("the browser's control pipe failed", std::io::Error::other(e))
-            }
+            CdpError::Closed(Closed::Io(e)) => Error::io(
+                "the browser's control pipe failed",
+                std::io::Error::other(e),
+            ),
             CdpError::Timeout { method, after } => Error::NoAnswer {
                 what: method,
                 after,

@@ -42,9 +42,7 @@ pub fn version(browser: &Installed, timeout: Duration) -> Result<String, Error> 
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
-            Ok(None) if start.elapsed() < timeout => {
-                std::thread::sleep(Duration::from_millis(20))
-            }
+            Ok(None) if start.elapsed() < timeout => std::thread::sleep(Duration::from_millis(20)),
             _ => break None,
         }
     };
@@ -55,9 +53,7 @@ pub fn version(browser: &Installed, timeout: Duration) -> Result<String, Error> 
             after: timeout,
         });
     };
-    let out = rx
-        .recv_timeout(Duration::from_secs(1))
-        .unwrap_or_default();
+    let out = rx.recv_timeout(Duration::from_secs(1)).unwrap_or_default();
     let text = String::from_utf8_lossy(&out);
     let line = text.lines().map(str::trim).find(|l| !l.is_empty());
     match line {

@@ -43,7 +43,10 @@ fn a_browser_that_exits_at_once_is_refused_with_its_last_words() {
     assert!(matches!(err, Error::Refused { .. }), "{err:?}");
     let msg = err.to_string();
     assert!(msg.contains("the browser refused remote control (a RemoteDebuggingAllowed policy, or Chrome refusing its default profile)"), "{msg}");
-    assert!(msg.contains("exited at once (something went wrong early)"), "{msg}");
+    assert!(
+        msg.contains("exited at once (something went wrong early)"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -55,13 +58,20 @@ fn a_policy_refusal_on_stderr_ends_the_start_at_once() {
         60,
     );
     assert!(matches!(err, Error::Refused { .. }), "{err:?}");
-    assert!(err.to_string().ends_with(": DevTools remote debugging is disallowed by the system admin."), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with(": DevTools remote debugging is disallowed by the system admin."),
+        "{err}"
+    );
     assert!(err.hint().unwrap().contains("administrator"));
 }
 
 #[test]
 fn another_browser_on_the_profile_is_named() {
-    let err = attempt("echo 'Opening in existing browser session.' >&2\nexit 0", 30);
+    let err = attempt(
+        "echo 'Opening in existing browser session.' >&2\nexit 0",
+        30,
+    );
     assert!(matches!(err, Error::ProfileInUse { .. }), "{err:?}");
 }
 
@@ -69,7 +79,11 @@ fn another_browser_on_the_profile_is_named() {
 fn garbage_on_the_pipe_is_a_protocol_error() {
     let err = attempt("printf 'hello there\\0' >&4\nexec sleep 60", 60);
     assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
-    assert!(err.to_string().contains("\"hello there\" is not a DevTools message"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("\"hello there\" is not a DevTools message"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -87,7 +101,11 @@ fn a_browser_that_never_answers_is_bounded_by_the_deadline() {
     // It keeps the pipe open and reads nothing.
     let err = attempt("exec sleep 60", 2);
     assert!(matches!(err, Error::NoAnswer { .. }), "{err:?}");
-    assert!(err.to_string().contains("did not answer its first command within 2s"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("did not answer its first command within 2s"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -114,6 +132,8 @@ fn a_browser_that_cannot_be_started_is_named() {
     })
     .unwrap_err();
     assert!(matches!(err, Error::Spawn { .. }), "{err:?}");
-    assert!(err.to_string().starts_with(&format!("cannot start the browser {}", path.display())));
+    assert!(err
+        .to_string()
+        .starts_with(&format!("cannot start the browser {}", path.display())));
     assert!(err.hint().unwrap().contains("AWSPROCESSCREDS_BROWSER=PATH"));
 }

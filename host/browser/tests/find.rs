@@ -22,9 +22,15 @@ fn an_override_must_exist_and_be_executable() {
     assert!(matches!(err, Error::Unusable { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        format!("cannot use the browser {}: does not exist", missing.display())
+        format!(
+            "cannot use the browser {}: does not exist",
+            missing.display()
+        )
     );
-    assert!(err.hint().unwrap().contains("AWSPROCESSCREDS_BROWSER=PATH or --plugin-option browser=PATH"));
+    assert!(err
+        .hint()
+        .unwrap()
+        .contains("AWSPROCESSCREDS_BROWSER=PATH or --plugin-option browser=PATH"));
 
     let plain = tmp.path().join("chrome");
     std::fs::write(&plain, "x").unwrap();
@@ -58,7 +64,10 @@ fn path_search_ignores_relative_entries() {
     let cwd = std::env::current_dir().unwrap();
     let up = "../".repeat(cwd.components().count().saturating_sub(1));
     let relative = format!("{up}{}", rel_dir.strip_prefix("/").unwrap().display());
-    assert!(Path::new(&relative).join("google-chrome").exists(), "{relative}");
+    assert!(
+        Path::new(&relative).join("google-chrome").exists(),
+        "{relative}"
+    );
     let env = env_with_path(format!("{relative}:{}", abs_dir.display()));
     let found = find_in(None, &env, Os::Unix).unwrap();
     assert_eq!(found.path, chromium);
@@ -82,7 +91,10 @@ fn a_snap_wrapper_without_its_snap_is_skipped_and_reported() {
     let env = env_with_path(tmp.path().display().to_string());
     let err = find_in(None, &env, Os::Unix).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.starts_with("no Chromium-family browser found (tried "), "{msg}");
+    assert!(
+        msg.starts_with("no Chromium-family browser found (tried "),
+        "{msg}"
+    );
     assert!(
         msg.contains(&format!(
             "{}/chromium-browser (runs the chromium snap, which is not installed)",

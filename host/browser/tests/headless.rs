@@ -20,7 +20,9 @@ fn headless(secs: u64) -> Mode {
 /// can prove the POST never left the browser).
 #[test]
 fn captures_the_auto_posted_saml_response_without_sending_it() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let saml = idp_pages::saml_response("alice");
     let (s, relay) = (saml.clone(), "https://console.aws.amazon.com/?x=1&y=2");
     let server = std::sync::Arc::new(std::sync::OnceLock::<u16>::new());
@@ -79,7 +81,9 @@ fn is_root() -> bool {
 /// captured too: the interception is browser-wide.
 #[test]
 fn captures_a_post_made_from_an_iframe_to_a_regional_host() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let saml = idp_pages::saml_response("bob");
     let s = saml.clone();
     let idp = Server::start(move |req| match req.path() {
@@ -122,7 +126,9 @@ fn captures_a_post_made_from_an_iframe_to_a_regional_host() {
 /// garbage) are not taken; the real one that follows is.
 #[test]
 fn a_post_without_a_saml_response_is_not_captured() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let saml = idp_pages::saml_response("carol");
     let s = saml.clone();
     let idp = Server::start(move |req| match req.path() {
@@ -163,8 +169,14 @@ setTimeout(() => {{ location.href = '/real'; }}, 1500);</script></body></html>"#
     };
     assert_eq!(c.saml_response.expose(), saml);
     let log = logged.text();
-    assert!(log.contains("not a SAML sign-in (its SAMLResponse is a <AuthnRequest>"), "{log}");
-    assert!(log.contains("not a SAML sign-in (its SAMLResponse is not XML)"), "{log}");
+    assert!(
+        log.contains("not a SAML sign-in (its SAMLResponse is a <AuthnRequest>"),
+        "{log}"
+    );
+    assert!(
+        log.contains("not a SAML sign-in (its SAMLResponse is not XML)"),
+        "{log}"
+    );
     common::assert_nothing_left(&common::config_home(&p));
 }
 
@@ -204,7 +216,10 @@ fn a_login_form_needs_a_person() {
     let (out, log) = needs_person_on(idp_pages::login_form("Sign In", "/login"), 30);
     match out {
         Ok(Outcome::NeedsPerson { why }) => {
-            assert!(why.contains("password") || why.contains("user name"), "{why}")
+            assert!(
+                why.contains("password") || why.contains("user name"),
+                "{why}"
+            )
         }
         other => panic!("expected NeedsPerson, got {other:?}\n{log}"),
     }
@@ -242,7 +257,9 @@ fn nothing_within_the_give_up_time_needs_a_person() {
 /// (h) The deadline ends the attempt, and the browser with it.
 #[test]
 fn the_deadline_ends_the_attempt() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let idp = Server::start(|_| Response::html(idp_pages::idle_page("Idle")));
     let p = common::profile(&browser);
     let rule = common::aws_rule(None);
@@ -267,7 +284,9 @@ fn the_deadline_ends_the_attempt() {
 /// The caller's cancel flag stops the attempt and the browser.
 #[test]
 fn cancelling_stops_the_browser() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let idp = Server::start(|_| Response::html(idp_pages::idle_page("Idle")));
     let p = common::profile(&browser);
     let rule = common::aws_rule(None);

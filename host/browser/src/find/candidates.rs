@@ -176,7 +176,10 @@ mod tests {
         let l = list(Os::Windows, &e);
         assert_eq!(l.len(), 8, "{l:?}");
         let first = l[0].to_string_lossy().replace('\\', "/");
-        assert_eq!(first, "C:/Users/p/AppData/Local/Google/Chrome/Application/chrome.exe");
+        assert_eq!(
+            first,
+            "C:/Users/p/AppData/Local/Google/Chrome/Application/chrome.exe"
+        );
         assert!(l[5].to_string_lossy().contains("msedge.exe"));
     }
 

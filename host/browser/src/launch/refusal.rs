@@ -40,7 +40,10 @@ pub fn classify(line: &str, profile: &Path) -> Option<Error> {
 /// prefix.
 pub fn clean(line: &str) -> String {
     let line = line.trim();
-    match line.strip_prefix('[').and_then(|rest| rest.split_once("] ")) {
+    match line
+        .strip_prefix('[')
+        .and_then(|rest| rest.split_once("] "))
+    {
         Some((_, msg)) => msg.trim().to_string(),
         None => line.to_string(),
     }
@@ -54,8 +57,15 @@ mod tests {
     fn known_refusals() {
         let p = Path::new("/p");
         let e = classify("[1204/202937.742924:ERROR:chrome/app/chrome_main_delegate.cc:1226] Remote debugging pipe file descriptors are not open.", p).unwrap();
-        assert!(matches!(e, Error::PipeNotPassed { ref detail } if detail == "Remote debugging pipe file descriptors are not open."), "{e:?}");
-        let e = classify("DevTools remote debugging is disallowed by the system admin.", p).unwrap();
+        assert!(
+            matches!(e, Error::PipeNotPassed { ref detail } if detail == "Remote debugging pipe file descriptors are not open."),
+            "{e:?}"
+        );
+        let e = classify(
+            "DevTools remote debugging is disallowed by the system admin.",
+            p,
+        )
+        .unwrap();
         assert!(e.to_string().contains("RemoteDebuggingAllowed"), "{e}");
         assert!(matches!(
             classify("DevTools remote debugging requires a non-default data directory. Specify this using --user-data-dir.", p),

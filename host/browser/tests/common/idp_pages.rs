@@ -22,7 +22,9 @@ pub fn authn_request() -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
 }
 
 /// The HTTP-POST binding page IdPs answer with: hidden fields and a
@@ -31,7 +33,12 @@ fn esc(s: &str) -> String {
 /// a submit button `postLoginSubmitButton` clicked on load).
 pub fn auto_post(action: &str, saml: &str, relay: Option<&str>, target: Option<&str>) -> String {
     let relay = relay
-        .map(|r| format!(r#"<input type="hidden" name="RelayState" value="{}">"#, esc(r)))
+        .map(|r| {
+            format!(
+                r#"<input type="hidden" name="RelayState" value="{}">"#,
+                esc(r)
+            )
+        })
         .unwrap_or_default();
     let target = target
         .map(|t| format!(r#" target="{t}""#))

@@ -5,6 +5,7 @@
 
 pub mod http;
 pub mod idp_pages;
+pub mod xvfb;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -115,12 +116,19 @@ pub fn processes_of(config_home: &Path) -> Vec<String> {
         if env.split(|&b| b == 0).any(|v| v == needle.as_bytes()) {
             // A zombie has an empty cmdline and is not running.
             let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
-            if stat.rsplit(')').next().is_some_and(|s| s.trim_start().starts_with('Z')) {
+            if stat
+                .rsplit(')')
+                .next()
+                .is_some_and(|s| s.trim_start().starts_with('Z'))
+            {
                 continue;
             }
             let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
             let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            found.push(format!("{pid} {}", cmd.chars().take(100).collect::<String>()));
+            found.push(format!(
+                "{pid} {}",
+                cmd.chars().take(100).collect::<String>()
+            ));
         }
     }
     found
