@@ -91,7 +91,7 @@ pub fn launch(l: &Launch) -> Result<Running, Error> {
     // The browser's pipe ends are in `cmd` (Unix) or `theirs` (Windows):
     // close our copies now, so the pipe ends when the browser does.
     drop(cmd);
-    drop(theirs);
+    imp::spawned(theirs);
     let (mut child, live_id) = spawned.map_err(|source| Error::Spawn {
         path: l.browser.path.clone(),
         source,

@@ -263,12 +263,10 @@ impl Attempt<'_, '_> {
         let p = &ev.params;
         match ev.method.as_str() {
             "Fetch.requestPaused" => return self.paused(p),
-            "Target.targetCreated" => {
-                if p["targetInfo"]["type"] == "page" {
-                    if let Some(id) = p["targetInfo"]["targetId"].as_str() {
-                        self.pages.insert(id.to_string());
-                        self.seen_page = true;
-                    }
+            "Target.targetCreated" if p["targetInfo"]["type"] == "page" => {
+                if let Some(id) = p["targetInfo"]["targetId"].as_str() {
+                    self.pages.insert(id.to_string());
+                    self.seen_page = true;
                 }
             }
             "Target.targetDestroyed" => {
@@ -322,11 +320,15 @@ impl Attempt<'_, '_> {
         let target = p["targetInfo"]["targetId"].as_str();
         if target.is_some() && target == self.first_page.as_deref() {
             self.first_page = None;
-            self.call(
-                "Page.navigate",
-                json!({ "url": self.req.start_url }),
-                Some(sid),
-            )?;
+            // Not waited for: it answers only once the IdP does. A page
+            // that never loads ends in the give-up time like any other.
+            self.cdp()
+                .send(
+                    "Page.navigate",
+                    json!({ "url": self.req.start_url }),
+                    Some(sid),
+                )
+                .map_err(|e| self.failure(e))?;
         }
         Ok(())
     }

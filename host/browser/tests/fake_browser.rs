@@ -2,6 +2,7 @@
 //! announce a refusal, print garbage on the pipe, send an endless
 //! message, or never answer. Each gives one clear error, within its
 //! bound, and leaves no process behind.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Headless sign-ins in the real Chromium: capture, the kept session,
 //! and the early "a person is needed" decisions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

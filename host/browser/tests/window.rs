@@ -5,6 +5,7 @@
 //!
 //! The tests of this file share the process environment (`DISPLAY`), so
 //! they run one at a time.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -66,7 +66,7 @@ mod tests {
 
     #[test]
     fn an_oversized_or_truncated_message_is_an_error() {
-        let big = vec![b'x'; 50];
+        let big = [b'x'; 50];
         let mut r = BufReader::with_capacity(8, &big[..]);
         assert!(matches!(read_frame(&mut r, 20), Err(ReadError::TooLarge)));
         let cut = b"{\"a\":".to_vec();

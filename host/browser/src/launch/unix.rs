@@ -54,6 +54,9 @@ pub fn pass_pipes(cmd: &mut Command) -> std::io::Result<(Ours, Theirs)> {
     ))
 }
 
+/// The browser has started (its ends are closed with the `Command`).
+pub fn spawned(_theirs: Theirs) {}
+
 pub fn own_group(cmd: &mut Command) {
     cmd.process_group(0);
 }

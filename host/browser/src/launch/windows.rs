@@ -62,6 +62,12 @@ fn inheritable(h: &OwnedHandle) -> std::io::Result<()> {
     }
 }
 
+/// The browser has started (or failed to): close our copies of its ends,
+/// so the pipe ends when the browser does.
+pub fn spawned(theirs: Theirs) {
+    drop(theirs);
+}
+
 pub fn own_group(_cmd: &mut Command) {}
 
 pub fn wait_exited(child: &mut Child, grace: Duration) -> bool {
