@@ -153,26 +153,22 @@ impl Cdp {
         self.shared.lock().closed.clone()
     }
 
-    /// Call `method` (on the browser, or on a page's flattened session)
-    /// and wait at most `timeout` for its result.
-    pub fn call(
-        &self,
-        method: &str,
-        params: Value,
-        session: Option<&str>,
-        timeout: Duration,
-    ) -> Result<Value, CdpError> {
+    /// Send `method` without waiting for its result (which is dropped):
+    /// for commands whose answer can take as long as a web server does,
+    /// like `Page.navigate`.
+    pub fn send(&self, method: &str, params: Value, session: Option<&str>) -> Result<(), CdpError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        if let Some(c) = self.closed() {
+            return Err(CdpError::Closed(c));
+        }
+        self.write(id, method, params, session);
+        Ok(())
+    }
+
+    fn write(&self, id: u64, method: &str, params: Value, session: Option<&str>) {
         let mut msg = json!({"id": id, "method": method, "params": params});
         if let Some(s) = session {
             msg["sessionId"] = Value::String(s.to_string());
-        }
-        {
-            let mut s = self.shared.lock();
-            if let Some(c) = &s.closed {
-                return Err(CdpError::Closed(c.clone()));
-            }
-            s.waiting.insert(id);
         }
         self.sinks.trace(&format!("devtools: -> {method}"));
         let sent = self
@@ -185,6 +181,26 @@ impl Cdp {
             self.shared
                 .close(Closed::Io("the control pipe is closed".into()));
         }
+    }
+
+    /// Call `method` (on the browser, or on a page's flattened session)
+    /// and wait at most `timeout` for its result.
+    pub fn call(
+        &self,
+        method: &str,
+        params: Value,
+        session: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Value, CdpError> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        {
+            let mut s = self.shared.lock();
+            if let Some(c) = &s.closed {
+                return Err(CdpError::Closed(c.clone()));
+            }
+            s.waiting.insert(id);
+        }
+        self.write(id, method, params, session);
         let deadline = Instant::now() + timeout;
         let mut s = self.shared.lock();
         let result = loop {
