@@ -5,7 +5,9 @@
 //!   page (everything the host's refresh does in the browser);
 //! * floor: the same Chromium with the same flags, driven minimally over
 //!   the same pipe: `Fetch.enable`, open the same kind of page, wait for
-//!   its SAML POST, answer it, close.
+//!   its SAML POST, answer it, close;
+//! * decide: headless on a login form (no kept session), until
+//!   `NeedsPerson` with the browser gone (what precedes opening a window).
 //!
 //! `cargo run --release -p awsprocesscreds-browser --example measure [RUNS] [BROWSER]`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -45,12 +47,17 @@ fn main() {
     let saml = base64::engine::general_purpose::STANDARD
         .encode(r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_m"/>"#);
     let page = auto_post(&saml);
-    let server = Server::start(move |req| match req.path() {
+    let server = Server::start(move |req| {
+        match req.path() {
         "/floor" => Response::html(page.clone()),
+        "/form" => Response::html(
+            "<title>Login</title><form><input name=u autocomplete=username><input type=password></form>",
+        ),
         "/login" if req.cookie("idp_session").as_deref() == Some(SESSION) => {
             Response::html(page.clone())
         }
         _ => Response::html("<title>Login</title><input type=password>"),
+    }
     });
     let tmp = tempfile::tempdir().unwrap();
     let rule = CaptureRule::new()
@@ -76,6 +83,7 @@ fn main() {
     let mut refresh_capture = Vec::new();
     let mut floor = Vec::new();
     let mut floor_capture = Vec::new();
+    let mut decide = Vec::new();
     // One warm-up of each (a new profile's first start is slower).
     for i in 0..=runs {
         let t = Instant::now();
@@ -100,11 +108,30 @@ fn main() {
         };
         drop(profile);
         let (f_capture, f_total) = floor_run(&browser, &floor_dir, &server.url("/floor"), &rule);
+        let t = Instant::now();
+        let profile = Profile::open(&refresh_dir, &browser, None, Duration::from_secs(5)).unwrap();
+        let out = sign_in(&SignIn {
+            browser: &browser,
+            profile: &profile,
+            start_url: &server.url("/form"),
+            capture: &rule,
+            cookies: &[],
+            mode: Mode::Headless {
+                give_up_after: Duration::from_secs(20),
+            },
+            deadline: Instant::now() + Duration::from_secs(60),
+            sinks: &sinks,
+            cancel: None,
+        })
+        .unwrap();
+        assert!(matches!(out, Outcome::NeedsPerson { .. }), "{out:?}");
+        let d = t.elapsed();
         if i > 0 {
             refresh.push(total);
             refresh_capture.push(c.elapsed);
             floor.push(f_total);
             floor_capture.push(f_capture);
+            decide.push(d);
         }
     }
     let med = |v: &mut Vec<Duration>| {
@@ -125,6 +152,10 @@ fn main() {
         "ratio (browser gone): {:.2}x; (capture): {:.2}x",
         rt / ft,
         rc / fc
+    );
+    println!(
+        "decide:  a login form needs a person, browser gone after {:.3}s",
+        med(&mut decide)
     );
 }
 
