@@ -32,7 +32,7 @@ use crate::profile::Profile;
 use crate::sinks::Sinks;
 
 pub use flags::NO_SANDBOX;
-pub(crate) use imp::{kill_group, kill_tree, own_group};
+pub(crate) use imp::{kill_group, kill_tree, own_group, wait_group_gone};
 
 /// How long `Browser.close` may take before the browser is killed.
 const CLOSE_GRACE: Duration = Duration::from_secs(3);

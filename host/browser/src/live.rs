@@ -45,8 +45,14 @@ pub fn count() -> usize {
 /// Kill every browser this process started (best effort; on Windows the
 /// browsers end when this process exits and their pipes close).
 pub fn kill_all() {
-    for (_, pid) in live().iter() {
+    let l = live();
+    for (_, pid) in l.iter() {
         launch::kill_group(*pid);
+    }
+    // Killed processes need a moment to be scheduled and die: wait
+    // (bounded) so none outlives the caller's exit.
+    for (_, pid) in l.iter() {
+        launch::wait_group_gone(*pid);
     }
 }
 

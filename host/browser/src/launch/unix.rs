@@ -83,11 +83,68 @@ pub fn wait_exited(child: &mut Child, grace: Duration) -> bool {
     }
 }
 
-/// Kill the whole group (helpers the main process left behind too), then
-/// reap the main process.
+/// How long the group's other members may take to die after SIGKILL
+/// (they need a moment to be scheduled; under load, milliseconds).
+const GROUP_GONE: Duration = Duration::from_secs(2);
+
+/// Kill the whole group (helpers the main process left behind too), reap
+/// the main process, and wait (bounded) until no member still runs, so
+/// the caller may start another browser on the same profile.
 pub fn kill_tree(child: &mut Child) {
     kill_group(child.id());
     let _ = child.wait();
+    wait_group_gone(child.id());
+}
+
+/// Wait (at most [`GROUP_GONE`]) until no process of group `pgid` runs.
+pub fn wait_group_gone(pgid: u32) {
+    let Some(pgid) = i32::try_from(pgid).ok().and_then(Pid::from_raw) else {
+        return;
+    };
+    let start = Instant::now();
+    while group_runs(pgid) && start.elapsed() < GROUP_GONE {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Does a process of group `pgid` still run? Zombies do not count: the
+/// dead helpers were reparented to init, which reaps them when it will.
+fn group_runs(pgid: Pid) -> bool {
+    if rustix::process::test_kill_process_group(pgid).is_err() {
+        return false;
+    }
+    members_alive(pgid)
+}
+
+#[cfg(target_os = "linux")]
+fn members_alive(pgid: Pid) -> bool {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return true;
+    };
+    let want = pgid.as_raw_nonzero().get().to_string();
+    dir.flatten().any(|e| {
+        let name = e.file_name();
+        if !name.as_encoded_bytes().iter().all(u8::is_ascii_digit) {
+            return false;
+        }
+        // "pid (comm) state ppid pgrp ...": the fields after the last ')'.
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            return false;
+        };
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            return false;
+        };
+        let mut f = rest.split_whitespace();
+        let state = f.next().unwrap_or("Z");
+        let pgrp = f.nth(1).unwrap_or("");
+        pgrp == want && state != "Z" && state != "X"
+    })
+}
+
+/// Elsewhere the group test alone decides (init reaps promptly there).
+#[cfg(not(target_os = "linux"))]
+fn members_alive(_pgid: Pid) -> bool {
+    true
 }
 
 /// SIGKILL the process group `pgid` (best effort).

@@ -91,6 +91,8 @@ pub fn kill_tree(child: &mut Child) {
 /// of the pipe (which happens when this process exits) ends the browser.
 pub fn kill_group(_pid: u32) {}
 
+pub fn wait_group_gone(_pid: u32) {}
+
 pub fn is_root() -> bool {
     false
 }
