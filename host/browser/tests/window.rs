@@ -88,20 +88,28 @@ fn a_window_sign_in_keeps_a_session_that_serves_headless_runs() {
                 capture: &rule,
                 cookies: &[],
                 mode: Mode::Window,
-                deadline: common::deadline(90),
+                deadline: common::deadline(60),
                 sinks: &logged.sinks(),
                 cancel: None,
             })
         });
-        x.window("Test IdP Login");
         // The focus is in the page (the user field has autofocus).
+        x.focus(&x.window("Test IdP Login"));
         x.type_text("alice");
         x.key("Tab");
         x.type_text("correct horse");
         x.key("Return");
         run.join().unwrap()
     })
-    .unwrap();
+    .unwrap_or_else(|e| {
+        let posts: Vec<_> = server
+            .seen()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .map(|r| r.form())
+            .collect();
+        panic!("{e:?}; the IdP saw the posts {posts:?}")
+    });
     let Outcome::Captured(c) = out else {
         panic!("expected a capture, got {out:?}")
     };
@@ -173,7 +181,7 @@ fn closing_the_window_ends_the_attempt() {
                 cancel: None,
             })
         });
-        x.window("Close Me");
+        x.focus(&x.window("Close Me"));
         x.key("ctrl+w");
         run.join().unwrap()
     })
@@ -220,12 +228,12 @@ fn a_popup_opened_by_the_person_is_captured() {
                 capture: &rule,
                 cookies: &[],
                 mode: Mode::Window,
-                deadline: common::deadline(90),
+                deadline: common::deadline(60),
                 sinks: &common::Logged::default().sinks(),
                 cancel: None,
             })
         });
-        x.window("Choose Sign In");
+        x.focus(&x.window("Choose Sign In"));
         x.key("Return");
         run.join().unwrap()
     })

@@ -49,6 +49,13 @@ impl Xvfb {
 
     /// Run xdotool on this display (bounded), returning its stdout.
     pub fn xdotool(&self, args: &[&str]) -> String {
+        match self.try_xdotool(args) {
+            Ok(out) => out,
+            Err(e) => panic!("xdotool {args:?} failed: {e}"),
+        }
+    }
+
+    fn try_xdotool(&self, args: &[&str]) -> Result<String, String> {
         let out = Command::new("timeout")
             .arg("30")
             .arg("xdotool")
@@ -57,18 +64,34 @@ impl Xvfb {
             .stdin(Stdio::null())
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "xdotool {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
     }
 
     /// Wait for a visible window whose title contains `title`; its id.
     pub fn window(&self, title: &str) -> String {
-        let out = self.xdotool(&["search", "--sync", "--onlyvisible", "--name", title]);
-        out.lines().next().unwrap_or_default().trim().to_string()
+        let args = ["search", "--sync", "--onlyvisible", "--name", title];
+        // Chromium creates and destroys helper windows while starting; a
+        // search that trips over one ("BadWindow") is simply repeated.
+        let mut last = String::new();
+        for _ in 0..5 {
+            match self.try_xdotool(&args) {
+                Ok(out) => return out.lines().next().unwrap_or_default().trim().to_string(),
+                Err(e) => last = e,
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        panic!("no window titled {title:?}: {last}");
+    }
+
+    /// Give window `id` the keyboard (there is no window manager) and let
+    /// it settle.
+    pub fn focus(&self, id: &str) {
+        self.xdotool(&["windowfocus", "--sync", id]);
+        std::thread::sleep(std::time::Duration::from_millis(300));
     }
 
     /// Type as a person would (into the focused field).
