@@ -243,9 +243,10 @@ impl Attempt<'_, '_> {
                     next_probe = Instant::now() + PROBE_EVERY;
                 }
             }
-            let until = (now + SLICE)
-                .min(self.req.deadline)
-                .min(next_probe.max(now));
+            let mut until = (now + SLICE).min(self.req.deadline);
+            if self.headless_give_up().is_some() {
+                until = until.min(next_probe);
+            }
             match self.cdp().next_event(until) {
                 Ok(Some(ev)) => {
                     if let Some(outcome) = self.handle(ev)? {
