@@ -1,0 +1,211 @@
+//! Headless refresh time versus its floor, on this machine's Chromium.
+//!
+//! * refresh: `sign_in` headless with the kept session cookie restored,
+//!   against an IdP page that answers a valid session with the SAML POST
+//!   page (everything the host's refresh does in the browser);
+//! * floor: the same Chromium with the same flags, driven minimally over
+//!   the same pipe: `Fetch.enable`, open the same kind of page, wait for
+//!   its SAML POST, answer it, close;
+//! * decide: headless on a login form (no kept session), until
+//!   `NeedsPerson` with the browser gone (what precedes opening a window).
+//!
+//! `cargo run --release -p awsprocesscreds-browser --example measure [RUNS] [BROWSER]`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[allow(dead_code)]
+#[path = "../tests/common/http.rs"]
+mod http;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use awsprocesscreds_browser::launch::{launch, Launch};
+use awsprocesscreds_browser::{
+    find, sign_in, CaptureRule, Cookie, Mode, Outcome, Profile, SignIn, Sinks,
+};
+use base64::Engine;
+use http::{Response, Server};
+use serde_json::json;
+
+const SESSION: &str = "measure-session";
+
+fn auto_post(saml: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html><html><head><title>Sending message</title></head><body>
+<form method="post" action="https://signin.aws.amazon.com/saml"><input type="hidden" name="SAMLResponse" value="{saml}"></form>
+<script>document.forms[0].submit()</script></body></html>"#
+    )
+}
+
+fn main() {
+    let runs: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(7);
+    let explicit = std::env::args().nth(2).map(PathBuf::from);
+    let browser = find::find(explicit.as_deref()).expect("a browser");
+    let saml = base64::engine::general_purpose::STANDARD
+        .encode(r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_m"/>"#);
+    let page = auto_post(&saml);
+    let server = Server::start(move |req| {
+        match req.path() {
+        "/floor" => Response::html(page.clone()),
+        "/form" => Response::html(
+            "<title>Login</title><form><input name=u autocomplete=username><input type=password></form>",
+        ),
+        "/login" if req.cookie("idp_session").as_deref() == Some(SESSION) => {
+            Response::html(page.clone())
+        }
+        _ => Response::html("<title>Login</title><input type=password>"),
+    }
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let rule = CaptureRule::new()
+        .endpoint("https://signin.aws.amazon.com/saml", true)
+        .unwrap();
+    let sinks = Sinks::discard();
+    let cookie = Cookie {
+        name: "idp_session".into(),
+        value: SESSION.into(),
+        domain: "127.0.0.1".into(),
+        path: "/".into(),
+        expires: None,
+        http_only: true,
+        secure: false,
+        same_site: None,
+        source_scheme: Some("NonSecure".into()),
+        source_port: Some(server.port.into()),
+        partition_key: None,
+    };
+    let refresh_dir = tmp.path().join("refresh");
+    let floor_dir = tmp.path().join("floor");
+    let mut refresh = Vec::new();
+    let mut refresh_capture = Vec::new();
+    let mut floor = Vec::new();
+    let mut floor_capture = Vec::new();
+    let mut decide = Vec::new();
+    // One warm-up of each (a new profile's first start is slower).
+    for i in 0..=runs {
+        let t = Instant::now();
+        let profile = Profile::open(&refresh_dir, &browser, None, Duration::from_secs(5)).unwrap();
+        let out = sign_in(&SignIn {
+            browser: &browser,
+            profile: &profile,
+            start_url: &server.url("/login"),
+            capture: &rule,
+            cookies: std::slice::from_ref(&cookie),
+            mode: Mode::Headless {
+                give_up_after: Duration::from_secs(20),
+            },
+            deadline: Instant::now() + Duration::from_secs(60),
+            sinks: &sinks,
+            cancel: None,
+        })
+        .unwrap();
+        let total = t.elapsed();
+        let Outcome::Captured(c) = out else {
+            panic!("refresh did not capture: {out:?}")
+        };
+        drop(profile);
+        let (f_capture, f_total) = floor_run(&browser, &floor_dir, &server.url("/floor"), &rule);
+        let t = Instant::now();
+        let profile = Profile::open(&refresh_dir, &browser, None, Duration::from_secs(5)).unwrap();
+        let out = sign_in(&SignIn {
+            browser: &browser,
+            profile: &profile,
+            start_url: &server.url("/form"),
+            capture: &rule,
+            cookies: &[],
+            mode: Mode::Headless {
+                give_up_after: Duration::from_secs(20),
+            },
+            deadline: Instant::now() + Duration::from_secs(60),
+            sinks: &sinks,
+            cancel: None,
+        })
+        .unwrap();
+        assert!(matches!(out, Outcome::NeedsPerson { .. }), "{out:?}");
+        let d = t.elapsed();
+        if i > 0 {
+            refresh.push(total);
+            refresh_capture.push(c.elapsed);
+            floor.push(f_total);
+            floor_capture.push(f_capture);
+            decide.push(d);
+        }
+    }
+    let med = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2].as_secs_f64()
+    };
+    let (rc, rt, fc, ft) = (
+        med(&mut refresh_capture),
+        med(&mut refresh),
+        med(&mut floor_capture),
+        med(&mut floor),
+    );
+    println!("browser: {}", browser.path.display());
+    println!("runs: {runs} (medians, after one warm-up each)");
+    println!("refresh: SAML POST captured after {rc:.3}s, browser gone after {rt:.3}s");
+    println!("floor:   SAML POST captured after {fc:.3}s, browser gone after {ft:.3}s");
+    println!(
+        "ratio (browser gone): {:.2}x; (capture): {:.2}x",
+        rt / ft,
+        rc / fc
+    );
+    println!(
+        "decide:  a login form needs a person, browser gone after {:.3}s",
+        med(&mut decide)
+    );
+}
+
+/// The bare browser: same flags, same pipe, the fewest commands.
+fn floor_run(
+    browser: &awsprocesscreds_browser::Installed,
+    dir: &std::path::Path,
+    url: &str,
+    rule: &CaptureRule,
+) -> (Duration, Duration) {
+    let t = Instant::now();
+    let profile = Profile::open(dir, browser, None, Duration::from_secs(5)).unwrap();
+    let sinks = Sinks::discard();
+    let running = launch(&Launch {
+        browser,
+        profile: &profile,
+        headless: true,
+        sinks: &sinks,
+        start_timeout: Duration::from_secs(20),
+    })
+    .unwrap();
+    let cdp = running.cdp();
+    let call = Duration::from_secs(5);
+    let patterns: Vec<_> = rule
+        .url_patterns()
+        .into_iter()
+        .map(|p| json!({"urlPattern": p, "requestStage": "Request"}))
+        .collect();
+    cdp.call("Fetch.enable", json!({ "patterns": patterns }), None, call)
+        .unwrap();
+    cdp.call("Target.createTarget", json!({ "url": url }), None, call)
+        .unwrap();
+    let captured = loop {
+        let ev = cdp
+            .next_event(Instant::now() + Duration::from_secs(20))
+            .unwrap()
+            .expect("no SAML POST within 20s");
+        if ev.method == "Fetch.requestPaused" {
+            let id = ev.params["requestId"].as_str().unwrap().to_string();
+            let at = t.elapsed();
+            cdp.call(
+                "Fetch.fulfillRequest",
+                json!({"requestId": id, "responseCode": 200, "body": ""}),
+                None,
+                call,
+            )
+            .unwrap();
+            break at;
+        }
+    };
+    running.close();
+    (captured, t.elapsed())
+}

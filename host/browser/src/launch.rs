@@ -1,0 +1,241 @@
+//! Starting the browser under our control, and making sure it ends.
+//!
+//! The browser runs with the dedicated profile, its output going to the
+//! caller's log (never our stdout), and is controlled over the DevTools
+//! pipe only. [`Running`] always ends the browser: [`Running::close`]
+//! asks it to close (so it saves the profile), waits a moment, then kills
+//! its whole process group and reaps it; dropping a `Running` does the
+//! same. Every running browser is in the process-wide registry of
+//! [`crate::live`] for the signal handler.
+
+mod flags;
+#[cfg(unix)]
+#[path = "launch/unix.rs"]
+mod imp;
+#[cfg(windows)]
+#[path = "launch/windows.rs"]
+mod imp;
+mod output;
+mod refusal;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::cdp::{Cdp, CdpError, Closed};
+use crate::error::Error;
+use crate::find::Installed;
+use crate::os_env;
+use crate::profile::Profile;
+use crate::sinks::Sinks;
+
+pub use flags::NO_SANDBOX;
+pub(crate) use imp::{kill_group, kill_tree, own_group, wait_group_gone};
+
+/// How long `Browser.close` may take before the browser is killed.
+const CLOSE_GRACE: Duration = Duration::from_secs(3);
+
+/// What to start.
+pub struct Launch<'a> {
+    pub browser: &'a Installed,
+    pub profile: &'a Profile,
+    pub headless: bool,
+    pub sinks: &'a Sinks,
+    /// How long the browser may take to answer its first command.
+    pub start_timeout: Duration,
+}
+
+/// A browser under our control.
+pub struct Running {
+    child: Option<Child>,
+    live_id: u64,
+    cdp: Cdp,
+    sinks: Sinks,
+}
+
+/// Start the browser and wait for it to answer over the pipe.
+pub fn launch(l: &Launch) -> Result<Running, Error> {
+    let as_root = imp::is_root();
+    let mut cmd = Command::new(&l.browser.path);
+    cmd.args(flags::args(
+        l.browser.family,
+        l.profile.user_data_dir(),
+        l.headless,
+        as_root,
+    ))
+    .env(os_env::CHROME_CONFIG_HOME, l.profile.config_home())
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let (ours, theirs) = imp::pass_pipes(&mut cmd)
+        .map_err(|e| Error::io("cannot create the browser's control pipe", e))?;
+    if as_root {
+        l.sinks.debug(&format!(
+            "running as root: passing {} (Chromium does not start as root without it)",
+            flags::NO_SANDBOX
+        ));
+    }
+    l.sinks.debug(&format!(
+        "starting {} {} ({})",
+        l.browser.path.display(),
+        if l.headless {
+            "headless"
+        } else {
+            "with a window"
+        },
+        l.profile.user_data_dir().display()
+    ));
+    let spawned = crate::live::spawn(&mut cmd);
+    // The browser's pipe ends are in `cmd` (Unix) or `theirs` (Windows):
+    // close our copies now, so the pipe ends when the browser does.
+    drop(cmd);
+    imp::spawned(theirs);
+    let (mut child, live_id) = spawned.map_err(|source| Error::Spawn {
+        path: l.browser.path.clone(),
+        source,
+    })?;
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let cdp = match Cdp::start(ours.from_browser, ours.to_browser, l.sinks.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            imp::kill_tree(&mut child);
+            crate::live::forget(live_id);
+            return Err(Error::io("cannot start the browser's control threads", e));
+        }
+    };
+    let tail = output::Tail::default();
+    let mut pumps = Vec::new();
+    if let Some(out) = stdout {
+        pumps.push(output::pump(out, "stdout", l.sinks.clone(), None));
+    }
+    if let Some(err) = stderr {
+        let watch = output::Watch {
+            tail: tail.clone(),
+            closer: cdp.closer(),
+            profile: l.profile.user_data_dir().to_path_buf(),
+        };
+        pumps.push(output::pump(err, "stderr", l.sinks.clone(), Some(watch)));
+    }
+    let mut running = Running {
+        child: Some(child),
+        live_id,
+        cdp,
+        sinks: l.sinks.clone(),
+    };
+    if let Some(Err(e)) = pumps.into_iter().find(Result::is_err) {
+        return Err(Error::io("cannot start the browser's output threads", e));
+    }
+    match running
+        .cdp
+        .call("Browser.getVersion", json!({}), None, l.start_timeout)
+    {
+        Ok(v) => {
+            l.sinks.debug(&format!(
+                "browser under control: {}",
+                v["product"].as_str().unwrap_or("?")
+            ));
+            Ok(running)
+        }
+        Err(e) => {
+            let err = running.start_failure(e, &tail, l.profile.user_data_dir().into());
+            Err(err)
+        }
+    }
+}
+
+impl Running {
+    pub fn cdp(&self) -> &Cdp {
+        &self.cdp
+    }
+
+    /// Ask the browser to close, give it a moment, then make sure every
+    /// process of it is gone.
+    pub fn close(mut self) {
+        self.shut(CLOSE_GRACE);
+    }
+
+    /// Kill the browser at once (nothing to save).
+    pub fn kill(mut self) {
+        self.shut(Duration::ZERO);
+    }
+
+    fn shut(&mut self, grace: Duration) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        if !grace.is_zero() && self.cdp.closed().is_none() {
+            let _ = self.cdp.call(
+                "Browser.close",
+                json!({}),
+                None,
+                grace.min(Duration::from_secs(2)),
+            );
+        }
+        self.cdp.disconnect();
+        if !imp::wait_exited(&mut child, grace) {
+            self.sinks
+                .debug("the browser did not exit when asked; killing it");
+        }
+        imp::kill_tree(&mut child);
+        crate::live::forget(self.live_id);
+    }
+
+    /// Turn a failed first command into the error the person sees.
+    fn start_failure(&mut self, e: CdpError, tail: &output::Tail, profile: PathBuf) -> Error {
+        let exited = match &e {
+            CdpError::Closed(Closed::Gone) => self
+                .child
+                .as_mut()
+                .map(|c| imp::wait_exited(c, Duration::from_secs(1))),
+            _ => None,
+        };
+        // Let the stderr reader catch up with a browser that just exited.
+        if exited == Some(true) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        self.shut(Duration::ZERO);
+        let lines = tail.lines();
+        let announced = lines
+            .iter()
+            .find_map(|line| refusal::classify(line, &profile));
+        match e {
+            CdpError::Closed(Closed::Refused(line)) => refusal::classify(&line, &profile)
+                .unwrap_or(Error::Refused {
+                    detail: refusal::clean(&line),
+                }),
+            CdpError::Closed(Closed::Gone) => announced.unwrap_or_else(|| Error::Refused {
+                detail: match lines.last() {
+                    Some(last) => format!("it exited at once ({})", refusal::clean(last)),
+                    None => "it exited at once".into(),
+                },
+            }),
+            CdpError::Closed(Closed::TooLarge) => Error::Protocol {
+                detail: format!(
+                    "a message larger than {} MiB",
+                    crate::cdp::MAX_MESSAGE >> 20
+                ),
+            },
+            CdpError::Closed(Closed::Garbage(sample)) => Error::Protocol {
+                detail: format!("{sample} is not a DevTools message"),
+            },
+            CdpError::Closed(Closed::Io(e)) => Error::io(
+                "the browser's control pipe failed",
+                std::io::Error::other(e),
+            ),
+            CdpError::Timeout { after, .. } => announced.unwrap_or(Error::NoAnswer {
+                what: "its first command".into(),
+                after,
+            }),
+            CdpError::Remote { method, message } => Error::Rejected { method, message },
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.shut(Duration::from_secs(1));
+    }
+}
