@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the browser engine's tests (host/browser/tests) drive for
+# Installs what the browser tests (host/browser/tests, the host's browser e2e) drive for
 # real on Debian: Chromium, a private X server and xdotool (the "person"
-# of the windowed tests). Meant to be listed in .ci/run next to the other
+# of the windowed tests). Called by .ci/run next to the other
 # deps scripts: under CI=true the tests fail instead of printing SKIPPED
 # when these are missing. Idempotent.
 set -euo pipefail
