@@ -302,7 +302,7 @@ fn send_code(
     page.press_default_button(form, &mut fields);
     state.code_sent = true;
     host.debug(&format!("posting the code in field {field}"));
-    tab.submit(page, form, &fields, Sends::Nothing)
+    tab.submit(page, form, &fields, Sends::Secrets)
 }
 
 /// Azure MFA push: show the instructions and the number to pick, then
