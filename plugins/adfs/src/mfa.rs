@@ -165,7 +165,9 @@ fn choose_method(
         None if usable_choices.len() == 1 => usable_choices[0],
         None if state.request.interactive => {
             let labels: Vec<String> = usable_choices.iter().map(|c| c.label.clone()).collect();
-            usable_choices[tab.host().choose("Choose a verification method:", &labels)?]
+            usable_choices[tab
+                .host()
+                .choose("Choose a verification method:", &labels)?]
         }
         None => usable_choices[0],
     };

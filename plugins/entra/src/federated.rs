@@ -56,7 +56,11 @@ pub(crate) fn sign_in(
     page.press_default_button(form, &mut fields);
     host.debug(&format!("signing in at the federated IdP {host_name}"));
     let next = tab.submit(page, form, &fields, Sends::Password)?;
-    let refused = next.page.forms().iter().any(|f| f.password_field().is_some())
+    let refused = next
+        .page
+        .forms()
+        .iter()
+        .any(|f| f.password_field().is_some())
         && next.page.saml_post().is_none();
     if refused {
         let text = next

@@ -168,8 +168,7 @@ pub(crate) fn answer(
             show_number(host, entropy);
             number_shown = true;
         } else {
-            host
-                .notify("Entra ID: approve the sign-in request in Microsoft Authenticator");
+            host.notify("Entra ID: approve the sign-in request in Microsoft Authenticator");
         }
     } else if is_call(method) {
         host.notify(&format!(

@@ -20,7 +20,7 @@ mod tab;
 use plugin_api::{Host, LoginOutcome, PluginError, Secret};
 use url::Url;
 
-use crate::browser::{Loaded, redacted};
+use crate::browser::{redacted, Loaded};
 use crate::html::{Form, Page};
 use crate::saml_post::SamlPost;
 use crate::session::CookieSession;

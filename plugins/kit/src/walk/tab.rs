@@ -81,7 +81,9 @@ impl<'h> Tab<'h> {
         fields: &[(String, String)],
         sends: Sends,
     ) -> Result<Loaded, PluginError> {
-        let loaded = self.browser.submit(page, form, fields, sends != Sends::Nothing)?;
+        let loaded = self
+            .browser
+            .submit(page, form, fields, sends != Sends::Nothing)?;
         self.password_sent |= sends == Sends::Password;
         Ok(loaded)
     }
@@ -133,7 +135,11 @@ impl<'h> Tab<'h> {
     }
 
     fn remember(&mut self, key: String) -> bool {
-        let side = if self.password_sent { "after" } else { "before" };
+        let side = if self.password_sent {
+            "after"
+        } else {
+            "before"
+        };
         self.answered.insert(format!("{side} {key}"))
     }
 
