@@ -1,6 +1,7 @@
-//! The sign-in conversation: open the IdP-initiated sign-on URL, answer the
-//! sign-in form and any MFA step, until ADFS serves the page that posts the
-//! SAML response to AWS.
+//! The sign-in conversation: the kit's page walk (`plugin_kit::walk`) from
+//! the IdP-initiated sign-on URL, with ADFS's own pages answered here (the
+//! sign-in form, MFA steps, authentication options, home realm discovery)
+//! until ADFS serves the page that posts the SAML response to AWS.
 
 use plugin_api::{Host, LoginOutcome, LoginRequest, PluginError};
 use plugin_kit::browser::Loaded;

@@ -22,7 +22,7 @@ pub use form::{Field, Form};
 pub use limit::limit_nesting;
 pub use page::{Element, Page};
 
-/// A selector from a literal in this file. Only literals come here (never
+/// A selector from a literal of this module. Only literals come here (never
 /// page or user input), and `every_static_selector_parses` checks each one,
 /// so a parse failure is a bug caught by the tests, not a runtime case.
 #[allow(clippy::expect_used)]

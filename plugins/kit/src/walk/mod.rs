@@ -10,10 +10,11 @@
 //!    itself, a meta refresh), else the hook names the dead end;
 //! 3. every answer goes through the [`Tab`], which never answers the same
 //!    page twice, and at most `max_steps` pages are walked;
-//! 4. the session is kept after a sign-in, and forgotten when it was
-//!    loaded but led nowhere.
+//! 4. the session is kept when the login reaches AWS, and forgotten when
+//!    it was loaded but led nowhere before the password was sent.
 //!
 //! The walk calls the hook, the hook calls kit helpers; nothing calls back.
+//! docs/plugin-authors.md has a short example of a hook.
 
 mod tab;
 
