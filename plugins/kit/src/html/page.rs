@@ -142,6 +142,18 @@ pub struct Element {
 }
 
 impl Element {
+    fn read(e: ElementRef<'_>) -> Element {
+        Element {
+            tag: e.value().name().to_string(),
+            text: collapse(&e.text().collect::<String>()),
+            attrs: e
+                .value()
+                .attrs()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
     /// The value of attribute `name`.
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
@@ -157,18 +169,7 @@ impl Page {
         let Ok(s) = Selector::parse(css) else {
             return Vec::new();
         };
-        self.doc
-            .select(&s)
-            .map(|e| Element {
-                tag: e.value().name().to_string(),
-                text: collapse(&e.text().collect::<String>()),
-                attrs: e
-                    .value()
-                    .attrs()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-            })
-            .collect()
+        self.doc.select(&s).map(Element::read).collect()
     }
 
     /// The target of a `<meta http-equiv="refresh" content="N; url=...">`
@@ -216,16 +217,7 @@ impl Page {
                     .select(&inner)
                     .map(|l| collapse(&l.text().collect::<String>()))
                     .find(|t| !t.is_empty());
-                let element = Element {
-                    tag: e.value().name().to_string(),
-                    text: collapse(&e.text().collect::<String>()),
-                    attrs: e
-                        .value()
-                        .attrs()
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .collect(),
-                };
-                (element, label)
+                (Element::read(e), label)
             })
             .collect()
     }

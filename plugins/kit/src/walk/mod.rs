@@ -11,14 +11,15 @@
 //! 3. every answer goes through the [`Tab`], which never answers the same
 //!    page twice, and at most `max_steps` pages are walked;
 //! 4. the session is kept when the login reaches AWS, and forgotten when
-//!    it was loaded but led nowhere before the password was sent.
+//!    it was loaded but led nowhere before the password was sent (not on a
+//!    network failure or Ctrl-C).
 //!
 //! The walk calls the hook, the hook calls kit helpers; nothing calls back.
 //! docs/plugin-authors.md has a short example of a hook.
 
 mod tab;
 
-use plugin_api::{Host, LoginOutcome, PluginError, Secret};
+use plugin_api::{ErrorKind, Host, LoginOutcome, PluginError, Secret};
 use url::Url;
 
 use crate::browser::{redacted, Loaded};
@@ -90,8 +91,12 @@ impl<'h> Walk<'h> {
         let host = self.tab.host();
         let restored = self.kept.is_some_and(|(session, _)| session.restore(host));
         let result = self.pages(start, hook);
-        if result.is_err() && restored && !self.tab.password_sent() {
-            // A saved session that leads nowhere should not linger.
+        // A saved session that leads nowhere should not linger; a network
+        // failure or Ctrl-C says nothing about it.
+        let led_nowhere = result
+            .as_ref()
+            .is_err_and(|e| !matches!(e.kind, ErrorKind::Network | ErrorKind::Cancelled));
+        if restored && led_nowhere && !self.tab.password_sent() {
             if let Some((session, _)) = self.kept {
                 session.forget(host);
             }
@@ -159,9 +164,7 @@ impl<'h> Walk<'h> {
             }
             session.save(host, lifetime_secs);
         }
-        LoginOutcome::Saml {
-            assertion: Secret::new(post.saml_response),
-        }
+        LoginOutcome::saml(Secret::new(post.saml_response))
     }
 
     /// A SAML response for another service provider (a proxy, a hub):
