@@ -7,9 +7,11 @@
 //! `--plugin-option home-realm=...` names another.
 
 use plugin_api::{ErrorKind, PluginError};
+use plugin_kit::browser::Loaded;
 use plugin_kit::html::{Form, Page};
+use plugin_kit::walk::{Sends, Tab};
 
-use crate::flow::Flow;
+use crate::state::State;
 
 /// AD FS's identifier of its own Active Directory.
 pub const LOCAL: &str = "AD AUTHORITY";
@@ -60,7 +62,12 @@ pub fn realms(page: &Page) -> Vec<Realm> {
 
 /// Pick the realm (the `home-realm` option, AD FS's own directory, the only
 /// one, or a menu) and post it as the page's script does.
-pub(crate) fn choose(flow: &mut Flow<'_>, page: &Page, form: &Form) -> Result<Page, PluginError> {
+pub(crate) fn choose(
+    state: &State<'_>,
+    tab: &mut Tab<'_>,
+    page: &Page,
+    form: &Form,
+) -> Result<Loaded, PluginError> {
     let list = realms(page);
     let names = || {
         list.iter()
@@ -68,7 +75,7 @@ pub(crate) fn choose(flow: &mut Flow<'_>, page: &Page, form: &Form) -> Result<Pa
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let wanted = flow.options.home_realm.clone();
+    let wanted = state.options.home_realm.clone();
     let chosen = match wanted.as_deref() {
         Some(w) => list
             .iter()
@@ -83,10 +90,10 @@ pub(crate) fn choose(flow: &mut Flow<'_>, page: &Page, form: &Form) -> Result<Pa
         None => match list.iter().find(|r| r.id == LOCAL) {
             Some(local) => local,
             None if list.len() == 1 => &list[0],
-            None if flow.request.interactive => {
+            None if state.request.interactive => {
                 let labels: Vec<String> = list.iter().map(|r| r.label.clone()).collect();
-                &list[flow
-                    .host
+                &list[tab
+                    .host()
                     .choose("AD FS: which organization signs you in?", &labels)?]
             }
             None => {
@@ -101,10 +108,10 @@ pub(crate) fn choose(flow: &mut Flow<'_>, page: &Page, form: &Form) -> Result<Pa
             }
         },
     };
-    flow.host.debug(&format!(
+    tab.host().debug(&format!(
         "AD FS home realm discovery: choosing {} ({})",
         chosen.label, chosen.id
     ));
     let fields = form.fill(&[("HomeRealmSelection", chosen.id.as_str())]);
-    flow.post_once(page, form, &fields)
+    tab.submit_once(page, form, &fields, Sends::Nothing)
 }

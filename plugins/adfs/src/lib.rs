@@ -18,6 +18,7 @@ mod mfa;
 mod options;
 mod pages;
 mod session;
+mod state;
 
 use plugin_api::{
     declare_plugin, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need, Plugin, PluginError,

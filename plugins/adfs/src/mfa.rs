@@ -5,9 +5,11 @@
 use std::time::{Duration, Instant};
 
 use plugin_api::{ErrorKind, PluginError};
+use plugin_kit::browser::Loaded;
 use plugin_kit::html::{Form, Page};
+use plugin_kit::walk::{Sends, Tab};
 
-use crate::flow::{push_default_button, Flow};
+use crate::state::State;
 
 /// Code input names used by ADFS MFA adapters, most common first.
 pub const CODE_FIELDS: &[&str] = &[
@@ -28,33 +30,38 @@ pub const PUSH_POLL_INTERVAL: Duration = Duration::from_secs(2);
 const BROWSER_ONLY: &[&str] = &["DuoAdfsAdapter", "SilverfortAdfs", "OktaMfaAdapter"];
 
 /// Answer the MFA step on `page` and return the page that follows.
-pub(crate) fn answer(flow: &mut Flow<'_>, page: &Page, form: &Form) -> Result<Page, PluginError> {
+pub(crate) fn answer(
+    state: &mut State<'_>,
+    tab: &mut Tab<'_>,
+    page: &Page,
+    form: &Form,
+) -> Result<Loaded, PluginError> {
     if form
         .value_of("AuthMethod")
         .is_none_or(|m| m.trim().is_empty())
     {
         let choices = method_choices(page);
         if !choices.is_empty() {
-            return choose_method(flow, page, form, &choices);
+            return choose_method(state, tab, page, form, &choices);
         }
     }
     let adapter = adapter_name(page, form);
-    flow.host
+    tab.host()
         .debug(&format!("ADFS asks for a second factor ({adapter})"));
-    let field = code_field(form, flow.options.code_field.as_deref());
+    let field = code_field(form, state.options.code_field.as_deref());
     // A code was posted and ADFS answers with an error or asks for a code
     // again: it was rejected (never retried, codes are single-use).
-    if flow.code_sent && (page.error_message().is_some() || field.is_some()) {
+    if state.code_sent && (page.error_message().is_some() || field.is_some()) {
         return Err(rejected(page, &adapter));
     }
     if let Some(field) = field {
-        return send_code(flow, page, form, &adapter, &field);
+        return send_code(state, tab, page, form, &adapter, &field);
     }
     if BROWSER_ONLY.iter().any(|a| adapter.eq_ignore_ascii_case(a)) {
         return Err(unsupported(&adapter));
     }
     if is_push(page, &adapter) {
-        return wait_for_push(flow, page, form, &adapter);
+        return wait_for_push(state, tab, page, form, &adapter);
     }
     Err(unsupported(&adapter))
 }
@@ -105,12 +112,13 @@ fn usable(adapter: &str) -> bool {
 /// Pick a method (by `--mfa-factor`, the only usable one, a menu on the
 /// terminal, or the first usable one) and post it.
 fn choose_method(
-    flow: &mut Flow<'_>,
+    state: &mut State<'_>,
+    tab: &mut Tab<'_>,
     page: &Page,
     form: &Form,
     choices: &[MethodChoice],
-) -> Result<Page, PluginError> {
-    if flow.method_chosen {
+) -> Result<Loaded, PluginError> {
+    if state.method_chosen {
         return Err(PluginError::protocol(
             "ADFS showed its method selection again after a method was chosen",
         )
@@ -134,7 +142,7 @@ fn choose_method(
             "ask your ADFS administrator for a one-time-code or Azure MFA method for AWS sign-in",
         ));
     }
-    let wanted = flow
+    let wanted = state
         .request
         .mfa
         .factor
@@ -155,17 +163,19 @@ fn choose_method(
                 })?
         }
         None if usable_choices.len() == 1 => usable_choices[0],
-        None if flow.request.interactive => {
+        None if state.request.interactive => {
             let labels: Vec<String> = usable_choices.iter().map(|c| c.label.clone()).collect();
-            usable_choices[flow.host.choose("Choose a verification method:", &labels)?]
+            usable_choices[tab
+                .host()
+                .choose("Choose a verification method:", &labels)?]
         }
         None => usable_choices[0],
     };
-    flow.host
+    tab.host()
         .debug(&format!("choosing the MFA method {}", chosen.adapter));
-    flow.method_chosen = true;
+    state.method_chosen = true;
     let fields = form.fill(&[("AuthMethod", chosen.adapter.as_str())]);
-    Ok(flow.browser.submit(page, form, &fields, false)?.page)
+    tab.submit(page, form, &fields, Sends::Nothing)
 }
 
 /// The primary authentication method AD FS signs in with from a form.
@@ -176,10 +186,11 @@ const FORMS: &str = "FormsAuthentication";
 /// ...) or else forms sign-in, else the first method usable from a
 /// terminal. The page coming back after a choice is an error, not a loop.
 pub(crate) fn choose_option(
-    flow: &mut Flow<'_>,
+    state: &State<'_>,
+    tab: &mut Tab<'_>,
     page: &Page,
     form: &Form,
-) -> Result<Page, PluginError> {
+) -> Result<Loaded, PluginError> {
     let choices = method_choices(page);
     let names = choices
         .iter()
@@ -188,7 +199,7 @@ pub(crate) fn choose_option(
         .join(", ");
     let usable_choices: Vec<&MethodChoice> =
         choices.iter().filter(|c| usable(&c.adapter)).collect();
-    let wanted = flow.request.mfa.factor.as_deref().map(normalize);
+    let wanted = state.request.mfa.factor.as_deref().map(normalize);
     let by_factor = wanted.as_deref().and_then(|w| {
         let w = if w == "push" { "azure" } else { w };
         usable_choices
@@ -205,10 +216,10 @@ pub(crate) fn choose_option(
             ))
             .with_hint("ask your ADFS administrator to enable forms sign-in for AWS")
         })?;
-    flow.host
+    tab.host()
         .debug(&format!("ADFS offers {names}; choosing {}", chosen.adapter));
     let fields = form.fill(&[("AuthMethod", chosen.adapter.as_str())]);
-    flow.post_once(page, form, &fields)
+    tab.submit_once(page, form, &fields, Sends::Nothing)
 }
 
 /// Lower case without spaces, dashes or underscores, so "MFA Server"
@@ -270,48 +281,49 @@ fn is_push(page: &Page, adapter: &str) -> bool {
 }
 
 fn send_code(
-    flow: &mut Flow<'_>,
+    state: &mut State<'_>,
+    tab: &mut Tab<'_>,
     page: &Page,
     form: &Form,
     adapter: &str,
     field: &str,
-) -> Result<Page, PluginError> {
+) -> Result<Loaded, PluginError> {
+    let host = tab.host();
     if let Some(text) = page.text_of("#instructions") {
-        flow.host.notify(&format!("ADFS: {text}"));
+        host.notify(&format!("ADFS: {text}"));
     }
-    let code = flow
-        .host
-        .mfa_code(&format!("Verification code ({}): ", friendly(adapter)))?;
+    let code = host.mfa_code(&format!("Verification code ({}): ", friendly(adapter)))?;
     if code.expose().is_empty() {
         return Err(PluginError::new(
             ErrorKind::Cancelled,
             "no verification code entered",
         ));
     }
-    flow.host.add_secret(code.expose());
+    host.add_secret(code.expose());
     let mut fields = form.fill(&[(field, code.expose().as_str())]);
-    push_default_button(page, form, &mut fields);
-    flow.code_sent = true;
-    flow.host
-        .debug(&format!("posting the code in field {field}"));
-    Ok(flow.browser.submit(page, form, &fields, false)?.page)
+    page.press_default_button(form, &mut fields);
+    state.code_sent = true;
+    host.debug(&format!("posting the code in field {field}"));
+    tab.submit(page, form, &fields, Sends::Secrets)
 }
 
 /// Azure MFA push: show the instructions and the number to pick, then
 /// re-post `{AuthMethod, Context}` until ADFS moves on.
 fn wait_for_push(
-    flow: &mut Flow<'_>,
+    state: &State<'_>,
+    tab: &mut Tab<'_>,
     page: &Page,
     form: &Form,
     adapter: &str,
-) -> Result<Page, PluginError> {
+) -> Result<Loaded, PluginError> {
     if let Some(text) = page.error_message() {
         return Err(PluginError::new(
             ErrorKind::MfaRejected,
             format!("ADFS ({}): {text}", friendly(adapter)),
         ));
     }
-    let timeout = Duration::from_secs(flow.request.mfa.timeout_secs.max(1));
+    let host = tab.host();
+    let timeout = Duration::from_secs(state.request.mfa.timeout_secs.max(1));
     let started = Instant::now();
     let mut waited = Duration::ZERO;
     let mut shown: Option<String> = None;
@@ -320,7 +332,7 @@ fn wait_for_push(
         let (page, form) = (&current.0, &current.1);
         let notice = push_notice(page);
         if shown.as_deref() != Some(notice.as_str()) {
-            flow.host.notify(&notice);
+            host.notify(&notice);
             shown = Some(notice);
         }
         // Count the time slept as well as the wall clock: a host may make
@@ -336,27 +348,27 @@ fn wait_for_push(
             )
             .with_hint("approve the sign-in on your phone sooner, or raise --mfa-timeout"));
         }
-        flow.host.sleep(PUSH_POLL_INTERVAL)?;
+        host.sleep(PUSH_POLL_INTERVAL)?;
         waited += PUSH_POLL_INTERVAL;
         let fields: Vec<(String, String)> = form
             .submission()
             .into_iter()
             .filter(|(n, _)| n == "AuthMethod" || n == "Context")
             .collect();
-        flow.host.debug("polling ADFS for the MFA approval");
-        let next = flow.browser.submit(page, form, &fields, false)?.page;
-        if next.saml_post().is_some() {
+        host.debug("polling ADFS for the MFA approval");
+        let next = tab.submit(page, form, &fields, Sends::Nothing)?;
+        if next.page.saml_post().is_some() {
             return Ok(next);
         }
-        let still_waiting = next.forms().into_iter().find(|f| {
+        let still_waiting = next.page.forms().into_iter().find(|f| {
             f.has_field("Context")
                 && f.value_of("AuthMethod") == Some(adapter)
                 && code_field(f, None).is_none()
         });
         match still_waiting {
-            Some(f) if next.error_message().is_none() => current = (next, f),
+            Some(f) if next.page.error_message().is_none() => current = (next.page, f),
             _ => {
-                if let Some(text) = next.error_message() {
+                if let Some(text) = next.page.error_message() {
                     return Err(PluginError::new(
                         ErrorKind::MfaRejected,
                         format!("ADFS ({}): {text}", friendly(adapter)),

@@ -1,5 +1,6 @@
-//! What an ADFS page is: the sign-in form, an MFA step, an auto-posting
-//! hop, or something this plugin does not know.
+//! What an ADFS page is: the sign-in form, an MFA step, the authentication
+//! options or home realm page, or something else (auto-posting hops and
+//! meta refreshes are the kit walk's).
 
 use plugin_kit::html::{Form, Page};
 
@@ -25,13 +26,12 @@ pub enum Step {
     Options(Form),
     /// Home realm discovery: which claims provider signs you in.
     HomeRealm(Form),
-    /// A form with nothing to fill (a "Continue" page or a WS-Fed hop).
-    AutoPost(Form),
     /// None of the above.
     Unknown,
 }
 
-/// Classify `page`. The SAML POST page is checked by the caller first.
+/// Classify `page`. SAML POST pages never come here (the walk ends or
+/// posts them on).
 pub fn classify(page: &Page, options: &Options) -> Step {
     let forms = page.forms();
     if let Some(f) = login_form(&forms, options) {
@@ -47,15 +47,6 @@ pub fn classify(page: &Page, options: &Options) -> Step {
     }
     if let Some(f) = crate::home_realm::hrd_form(page) {
         return Step::HomeRealm(f);
-    }
-    if let Some(f) = forms.iter().find(|f| {
-        f.method == "POST"
-            && f.fillable_fields().next().is_none()
-            && f.fields
-                .iter()
-                .any(|x| x.kind == "hidden" && x.name.is_some())
-    }) {
-        return Step::AutoPost(f.clone());
     }
     Step::Unknown
 }

@@ -1,43 +1,34 @@
-//! The sign-in conversation: open the entry URL, follow redirects and
-//! script hops, answer each Entra page by its id (`pgid`) the way its
-//! JavaScript would, until a page posts the SAML response to AWS.
+//! The sign-in conversation: the kit's page walk (`plugin_kit::walk`)
+//! from the entry URL, with each Entra page answered here by its id
+//! (`pgid`) the way its JavaScript would, and its script hops followed,
+//! until a page posts the SAML response to AWS.
 //!
 //! Page sequence (as in saml2aws's captured pages): My Apps redirect ->
 //! `ConvergedSignIn` -> GetCredentialType (JSON) -> password post to
 //! `urlPost` -> `ConvergedTFA` (BeginAuth/EndAuth/ProcessAuth) ->
 //! `KmsiInterrupt` -> "Working..." auto-post forms -> SAML response.
 
-use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, PluginError, Secret};
-use plugin_kit::browser::redacted;
-use plugin_kit::html::{Form, Page};
+use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, PluginError};
+use plugin_kit::browser::{redacted, Loaded};
+use plugin_kit::html::Page;
+use plugin_kit::walk::{Hook, Sends, Tab, Walk};
 use serde_json::{json, Value};
 use url::Url;
 
 use crate::browser_only::needs_browser;
 use crate::config::{page_config, Config};
 use crate::errors;
+use crate::federated;
 use crate::mfa;
 use crate::options::Options;
 use crate::refusal;
 use crate::session;
-use crate::web::{self, Web};
+use crate::state::State;
+use crate::web::{self, headers, Web};
 
 /// More pages than any Entra flow needs (My Apps sign-in, its own OIDC
 /// hop, MFA, KMSI, SAML, a federated IdP's pages).
 const MAX_STEPS: usize = 24;
-
-/// State of one login.
-pub(crate) struct Flow<'h> {
-    pub host: &'h Host,
-    pub request: &'h LoginRequest,
-    pub options: Options,
-    pub web: Web<'h>,
-    pub username: String,
-    pub password_sent: bool,
-    pub federated_sent: bool,
-    /// Pages seen, by id, to stop loops.
-    seen: Vec<String>,
-}
 
 pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome, PluginError> {
     let options = Options::from_request(request)?;
@@ -45,25 +36,20 @@ pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome,
         e.with_hint("Entra ID expects the full sign-in name, e.g. monty@contoso.com")
     })?;
     let start = entry_url(request, &options)?;
-    let mut flow = Flow {
-        host,
-        request,
-        web: Web::new(host),
-        username,
-        password_sent: false,
-        federated_sent: false,
-        seen: Vec::new(),
-        options,
-    };
-    let restored = flow.options.reuse_session && session::restore(host);
-    let result = flow.web.get(&start).and_then(|page| flow.run(page));
-    if result.is_err() && restored && !flow.password_sent {
-        // A saved session that leads nowhere should not linger.
-        session::forget(host);
+    let mut walk = Walk::new(host, "Entra ID", MAX_STEPS);
+    if options.reuse_session {
+        walk = walk.keep_session(session::SESSION, session::lifetime_secs(options.kmsi));
     }
+    let mut state = State {
+        request,
+        options,
+        username,
+        web: Web::new(host),
+    };
+    let result = walk.run(&start, &mut state);
     host.debug(&format!(
         "Entra sign-in made {} request(s)",
-        flow.web.requests()
+        walk.tab().requests() + state.web.calls()
     ));
     result
 }
@@ -98,68 +84,90 @@ fn entry_url(request: &LoginRequest, options: &Options) -> Result<Url, PluginErr
     }
 }
 
-impl<'h> Flow<'h> {
-    fn run(&mut self, mut page: Page) -> Result<LoginOutcome, PluginError> {
-        for _ in 0..MAX_STEPS {
-            if let Some(post) = page.saml_post() {
-                self.host.add_secret(&post.saml_response);
-                self.host.debug(&format!(
-                    "Entra ID served the SAML response (posting to {})",
-                    post.action.as_deref().unwrap_or("an unnamed action")
-                ));
-                if !self.password_sent && !self.federated_sent {
-                    self.host.info("signed in with the saved Entra ID session");
-                }
-                if self.options.reuse_session {
-                    session::save(self.host, self.options.kmsi);
-                }
-                return Ok(LoginOutcome::Saml {
-                    assertion: Secret::new(post.saml_response),
-                });
+/// Entra's pages: those carrying `$Config` by their page id, and script
+/// redirects (auto-posting "Working..." pages and meta refreshes are the
+/// walk's).
+impl Hook for State<'_> {
+    fn answer(
+        &mut self,
+        tab: &mut Tab<'_>,
+        loaded: &Loaded,
+    ) -> Result<Option<Loaded>, PluginError> {
+        let page = &loaded.page;
+        if let Some(config) = page_config(page) {
+            if let Some(next) = self.answer_config(tab, page, config)? {
+                return Ok(Some(next));
             }
-            page = match page_config(&page) {
-                Some(config) => self.answer(&page, config)?,
-                None => self.follow(&page)?,
-            };
         }
-        Err(PluginError::protocol(format!(
-            "Entra ID did not produce a SAML response within {MAX_STEPS} pages"
-        ))
-        .with_hint("run with -v to see the pages Entra ID served"))
+        // Before any form: the My Apps redirect page also carries an
+        // ASP.NET postback form that must not be submitted.
+        if let Some(next) = web::script_redirect(page) {
+            tab.once_step(&format!("the script redirect to {}", redacted(&next)))?;
+            tab.host().debug(&format!(
+                "following the page's script redirect to {}",
+                redacted(&next)
+            ));
+            return tab.open(&next).map(Some);
+        }
+        Ok(None)
     }
 
-    /// A page carrying `$Config`: act on its page id.
-    fn answer(&mut self, page: &Page, config: Config) -> Result<Page, PluginError> {
-        self.host.debug(&format!("Entra page {:?}", config.pgid));
+    fn dead_end(&self, _tab: &Tab<'_>, loaded: &Loaded) -> PluginError {
+        let page = &loaded.page;
+        if let Some(refusal) = page.error_message().as_deref().and_then(refusal::of_text) {
+            return errors::from_refusal(&refusal);
+        }
+        PluginError::protocol(format!(
+            "Entra ID answered with {} which is neither a sign-in page nor a SAML response",
+            page.describe()
+        ))
+        .with_hint(
+            "check -e (copy the AWS app's link from My Apps); run with -v for the page trace",
+        )
+    }
+}
+
+impl State<'_> {
+    /// A page carrying `$Config`: act on its page id (`None` for a page
+    /// without one, which is followed like any other).
+    fn answer_config(
+        &mut self,
+        tab: &mut Tab<'_>,
+        page: &Page,
+        config: Config,
+    ) -> Result<Option<Loaded>, PluginError> {
+        let host = tab.host();
+        host.debug(&format!("Entra page {:?}", config.pgid));
         for c in [
             &config.flow_token,
             &config.canary,
             &config.api_canary,
             &config.ctx,
         ] {
-            self.host.add_secret(c);
+            host.add_secret(c);
         }
         if let Some(refusal) = refusal::of_config(&config) {
-            self.host.debug(&format!(
+            host.debug(&format!(
                 "Entra page {:?} carries error code {}",
                 config.pgid,
                 refusal.code.as_deref().unwrap_or("(none)")
             ));
             return Err(errors::from_refusal(&refusal));
         }
-        match config.pgid.as_str() {
-            "ConvergedSignIn" => self.sign_in(page, &config),
-            "KmsiInterrupt" => self.kmsi(page, &config),
+        let next = match config.pgid.as_str() {
+            "" => return Ok(None),
+            "ConvergedSignIn" => self.sign_in(tab, page, &config),
+            "KmsiInterrupt" => self.kmsi(tab, page, &config),
             "ConvergedTFA" => {
-                self.check_loop("ConvergedTFA")?;
-                mfa::answer(self, page, &config)
+                tab.once_step("the ConvergedTFA page")?;
+                mfa::answer(self, tab, page, &config)
             }
             "ConvergedProofUpRedirect" | "ConvergedProofUp" => {
                 if !config.url_skip_mfa_registration.is_empty() {
-                    self.check_loop("ConvergedProofUpRedirect")?;
-                    self.host.info("skipping the optional MFA registration prompt");
+                    tab.once_step("the ConvergedProofUpRedirect page")?;
+                    host.info("skipping the optional MFA registration prompt");
                     let url = web::resolve(page, &config.url_skip_mfa_registration, "urlSkipMfaRegistration")?;
-                    return self.web.get(&url);
+                    return tab.open(&url).map(Some);
                 }
                 Err(needs_browser(
                     "Entra ID wants you to register a second factor before signing in (ConvergedProofUpRedirect)",
@@ -170,61 +178,19 @@ impl<'h> Flow<'h> {
                 "Entra ID: your password has expired and must be changed (ConvergedChangePassword)",
             )
             .with_hint("sign in once in a browser to change it, then update the stored password")),
-            "" => self.follow(page),
-            other => Err(self.unknown_page(page, other, &config)),
-        }
-    }
-
-    fn unknown_page(&self, page: &Page, pgid: &str, config: &Config) -> PluginError {
-        if let Some(refusal) = refusal::of_unknown_page(config) {
-            return errors::from_refusal(&refusal);
-        }
-        let lower = pgid.to_ascii_lowercase();
-        let unsupported = if lower.contains("fido") {
-            Some(("FIDO2 security key sign-in", "FIDO2 security keys need a browser; ask for password + Authenticator or another method this client supports"))
-        } else if lower.contains("remoteconnect")
-            || lower.contains("ngc")
-            || lower.contains("passwordless")
-        {
-            Some(("passwordless phone sign-in", "choose \"use your password instead\" once in a browser, or ask to turn passwordless sign-in off for your account"))
-        } else if lower.contains("cert") {
-            Some((
-                "certificate-based authentication",
-                "sign in with a password (and MFA), or use a browser for certificate sign-in",
-            ))
-        } else {
-            None
+            other => Err(unknown_page(page, other, &config)),
         };
-        if let Some((what, hint)) = unsupported {
-            return needs_browser(
-                format!(
-                    "Entra ID asks for {what}, which this client does not support (page id {pgid})"
-                ),
-                hint,
-            );
-        }
-        PluginError::protocol(format!(
-            "Entra ID showed a page this client does not handle (page id {pgid}, {})",
-            page.describe()
-        ))
-        .with_hint("run with -v to see the pages; please report the page id")
-    }
-
-    fn check_loop(&mut self, key: &str) -> Result<(), PluginError> {
-        let count = self.seen.iter().filter(|k| *k == key).count();
-        self.seen.push(key.to_string());
-        if count >= 2 {
-            return Err(PluginError::protocol(format!(
-                "Entra ID keeps serving the {key} page (a loop)"
-            ))
-            .with_hint("run with -v to see the pages Entra ID served"));
-        }
-        Ok(())
+        next.map(Some)
     }
 
     /// `ConvergedSignIn`: ask GetCredentialType, then post the password.
-    fn sign_in(&mut self, page: &Page, config: &Config) -> Result<Page, PluginError> {
-        if self.password_sent {
+    fn sign_in(
+        &mut self,
+        tab: &mut Tab<'_>,
+        page: &Page,
+        config: &Config,
+    ) -> Result<Loaded, PluginError> {
+        if tab.password_sent() {
             return Err(PluginError::auth(
                 "Entra ID showed the sign-in page again: wrong username or password",
             )
@@ -232,17 +198,18 @@ impl<'h> Flow<'h> {
         }
         let mut config = config.clone();
         if !config.url_get_credential_type.is_empty() {
-            if let Some(next) = self.credential_type(page, &mut config)? {
+            if let Some(next) = self.credential_type(tab, page, &mut config)? {
                 return Ok(next);
             }
         }
         let url = web::resolve(page, &config.url_post, "urlPost")?;
-        let password = self.host.password(&plugin_kit::prompt::password(
+        let host = tab.host();
+        let password = host.password(&plugin_kit::prompt::password(
             "Entra ID",
             &self.username,
             url.host_str().unwrap_or("login.microsoftonline.com"),
         ))?;
-        self.host.add_secret(password.expose());
+        host.add_secret(password.expose());
         let mut fields: Vec<(String, String)> = vec![
             ("i13".into(), "0".into()),
             ("login".into(), self.username.clone()),
@@ -265,8 +232,7 @@ impl<'h> Flow<'h> {
             ("IsFidoSupported".into(), "0".into()),
         ];
         fields.retain(|(k, _)| !k.is_empty());
-        self.password_sent = true;
-        self.web.post_form(&url, &fields, true)
+        tab.post(&url, &fields, Sends::Password)
     }
 
     /// GetCredentialType: learn whether the user exists, signs in with a
@@ -274,9 +240,11 @@ impl<'h> Flow<'h> {
     /// when the sign-in continues elsewhere (federation).
     fn credential_type(
         &mut self,
+        tab: &mut Tab<'_>,
         page: &Page,
         config: &mut Config,
-    ) -> Result<Option<Page>, PluginError> {
+    ) -> Result<Option<Loaded>, PluginError> {
+        let host = tab.host();
         let url = web::resolve(
             page,
             &config.url_get_credential_type,
@@ -304,7 +272,7 @@ impl<'h> Flow<'h> {
         let answer = match self.web.post_json(&url, &body, &headers(config, page)) {
             Ok(a) => a,
             Err(e) if e.kind == ErrorKind::Protocol => {
-                self.host.debug(&format!(
+                host.debug(&format!(
                     "GetCredentialType failed ({}); going on with the password",
                     e.message
                 ));
@@ -314,12 +282,12 @@ impl<'h> Flow<'h> {
         };
         if let Some(ft) = answer.get("FlowToken").and_then(Value::as_str) {
             if !ft.is_empty() {
-                self.host.add_secret(ft);
+                host.add_secret(ft);
                 config.flow_token = ft.to_string();
             }
         }
         if let Some(c) = answer.get("apiCanary").and_then(Value::as_str) {
-            self.host.add_secret(c);
+            host.add_secret(c);
         }
         let exists = answer
             .get("IfExistsResult")
@@ -342,10 +310,9 @@ impl<'h> Flow<'h> {
             .filter(|s| !s.trim().is_empty())
         {
             let url = web::resolve(page, fed, "FederationRedirectUrl")?;
-            self.host
-                .debug(&format!("the account is federated to {}", redacted(&url)));
-            let federated = self.web.get(&url)?;
-            return crate::mfa::federated(self, federated).map(Some);
+            host.debug(&format!("the account is federated to {}", redacted(&url)));
+            let first = tab.open(&url)?;
+            return federated::sign_in(self, tab, first).map(Some);
         }
         let has_password = creds
             .get("HasPassword")
@@ -373,11 +340,16 @@ impl<'h> Flow<'h> {
     }
 
     /// `KmsiInterrupt`: "Stay signed in?" - yes by default.
-    fn kmsi(&mut self, page: &Page, config: &Config) -> Result<Page, PluginError> {
-        self.check_loop("KmsiInterrupt")?;
+    fn kmsi(
+        &mut self,
+        tab: &mut Tab<'_>,
+        page: &Page,
+        config: &Config,
+    ) -> Result<Loaded, PluginError> {
+        tab.once_step("the KmsiInterrupt page")?;
         let url = web::resolve(page, &config.url_post, "urlPost")?;
         let yes = self.options.kmsi;
-        self.host.debug(&format!(
+        tab.host().debug(&format!(
             "answering \"Stay signed in?\" with {}",
             if yes { "yes" } else { "no" }
         ));
@@ -393,73 +365,42 @@ impl<'h> Flow<'h> {
             ("canary".into(), config.canary.clone()),
             ("i19".into(), "1000".into()),
         ];
-        self.web.post_form(&url, &fields, true)
-    }
-
-    /// A page without `$Config`: a script hop, an auto-post form or a
-    /// meta refresh; anything else is a dead end.
-    pub(crate) fn follow(&mut self, page: &Page) -> Result<Page, PluginError> {
-        if let Some(next) = web::script_redirect(page) {
-            self.check_loop(&format!("script {}", redacted(&next)))?;
-            self.host.debug(&format!(
-                "following the page's script redirect to {}",
-                redacted(&next)
-            ));
-            return self.web.get(&next);
-        }
-        // After script hops: the My Apps redirect page also carries an
-        // ASP.NET postback form that must not be submitted.
-        if let Some(form) = auto_post_form(page) {
-            self.host
-                .debug("submitting an intermediate \"Working...\" form");
-            let fields = form.submission();
-            // These carry codes, id tokens and WS-Fed results: bearer
-            // values that must not show up in a log.
-            for (_, v) in &fields {
-                if v.len() >= 16 {
-                    self.host.add_secret(v);
-                }
-            }
-            return self.web.submit(page, &form, &fields, true);
-        }
-        if let Some(next) = page.meta_refresh() {
-            self.check_loop(&format!("refresh {}", redacted(&next)))?;
-            return self.web.get(&next);
-        }
-        if let Some(refusal) = page.error_message().as_deref().and_then(refusal::of_text) {
-            return Err(errors::from_refusal(&refusal));
-        }
-        Err(PluginError::protocol(format!(
-            "Entra ID answered with {} which is neither a sign-in page nor a SAML response",
-            page.describe()
-        ))
-        .with_hint(
-            "check -e (copy the AWS app's link from My Apps); run with -v for the page trace",
-        ))
+        tab.post(&url, &fields, Sends::Secrets)
     }
 }
 
-/// A form to submit without typing: POST, hidden named fields, nothing
-/// fillable (Entra's `hiddenform` "Working..." pages).
-pub(crate) fn auto_post_form(page: &Page) -> Option<Form> {
-    page.forms().into_iter().find(|f| {
-        f.method == "POST"
-            && f.fillable_fields().next().is_none()
-            && f.fields
-                .iter()
-                .any(|x| x.kind == "hidden" && x.name.is_some())
-    })
-}
-
-/// The headers Entra's scripts send with their JSON calls.
-pub(crate) fn headers(config: &Config, page: &Page) -> Vec<(&'static str, String)> {
-    let scalar = |v: &Value| crate::config::scalar(v).unwrap_or_default();
-    vec![
-        ("canary", config.api_canary.clone()),
-        ("client-request-id", config.correlation_id.clone()),
-        ("hpgact", scalar(&config.hpgact)),
-        ("hpgid", scalar(&config.hpgid)),
-        ("hpgrequestid", config.session_id.clone()),
-        ("Referer", page.url.to_string()),
-    ]
+/// A `$Config` page this client does not answer.
+fn unknown_page(page: &Page, pgid: &str, config: &Config) -> PluginError {
+    if let Some(refusal) = refusal::of_unknown_page(config) {
+        return errors::from_refusal(&refusal);
+    }
+    let lower = pgid.to_ascii_lowercase();
+    let unsupported = if lower.contains("fido") {
+        Some(("FIDO2 security key sign-in", "FIDO2 security keys need a browser; ask for password + Authenticator or another method this client supports"))
+    } else if lower.contains("remoteconnect")
+        || lower.contains("ngc")
+        || lower.contains("passwordless")
+    {
+        Some(("passwordless phone sign-in", "choose \"use your password instead\" once in a browser, or ask to turn passwordless sign-in off for your account"))
+    } else if lower.contains("cert") {
+        Some((
+            "certificate-based authentication",
+            "sign in with a password (and MFA), or use a browser for certificate sign-in",
+        ))
+    } else {
+        None
+    };
+    if let Some((what, hint)) = unsupported {
+        return needs_browser(
+            format!(
+                "Entra ID asks for {what}, which this client does not support (page id {pgid})"
+            ),
+            hint,
+        );
+    }
+    PluginError::protocol(format!(
+        "Entra ID showed a page this client does not handle (page id {pgid}, {})",
+        page.describe()
+    ))
+    .with_hint("run with -v to see the pages; please report the page id")
 }

@@ -18,11 +18,13 @@ mod authn;
 mod browser_only;
 mod config;
 mod errors;
+mod federated;
 mod flow;
 mod mfa;
 mod options;
 mod refusal;
 mod session;
+mod state;
 mod web;
 
 use plugin_api::{

@@ -1,18 +1,20 @@
 //! The second factor on `ConvergedTFA` (BeginAuth, EndAuth polled or
 //! with the code, then ProcessAuth, as saml2aws's captured BeginAuth.json
-//! / EndAuth.json show), and the sign-in at a federated IdP.
+//! / EndAuth.json show).
 
 use std::time::{Duration, Instant};
 
-use plugin_api::{ErrorKind, PluginError};
+use plugin_api::{ErrorKind, Host, PluginError};
+use plugin_kit::browser::Loaded;
 use plugin_kit::html::Page;
+use plugin_kit::walk::{Sends, Tab};
 use serde_json::{json, Value};
 
 use crate::browser_only::needs_browser;
 use crate::config::{Config, Proof};
 use crate::errors;
-use crate::flow::{headers, Flow};
-use crate::web;
+use crate::state::State;
+use crate::web::{self, headers};
 
 /// `--mfa-factor` names and the Entra method ids they pick.
 const FACTORS: &[(&str, &str)] = &[
@@ -114,14 +116,16 @@ fn choose<'a>(proofs: &'a [Proof], factor: Option<&str>) -> Result<&'a Proof, Pl
 
 /// Answer `ConvergedTFA`; returns the page after ProcessAuth.
 pub(crate) fn answer(
-    flow: &mut Flow<'_>,
+    state: &mut State<'_>,
+    tab: &mut Tab<'_>,
     page: &Page,
     config: &Config,
-) -> Result<Page, PluginError> {
-    let factor = flow.request.mfa.factor.clone();
+) -> Result<Loaded, PluginError> {
+    let host = tab.host();
+    let factor = state.request.mfa.factor.clone();
     let proof = choose(&config.proofs, factor.as_deref())?.clone();
     let method = proof.auth_method_id.as_str();
-    flow.host.debug(&format!("second factor: {method}"));
+    host.debug(&format!("second factor: {method}"));
     let begin_url = web::resolve(page, &config.url_begin_auth, "urlBeginAuth")?;
     let end_url = web::resolve(page, &config.url_end_auth, "urlEndAuth")?;
     let process = if config.url_process_auth.is_empty() {
@@ -132,7 +136,7 @@ pub(crate) fn answer(
     let process_url = web::resolve(page, process, "urlProcessAuth")?;
     let hdrs = headers(config, page);
 
-    let begun = flow.web.post_json(
+    let begun = state.web.post_json(
         &begin_url,
         &json!({
             "AuthMethodId": method,
@@ -147,9 +151,9 @@ pub(crate) fn answer(
         }),
         &hdrs,
     )?;
-    let mut state = MfaState::from(&begun, config);
-    for s in [&state.ctx, &state.flow_token] {
-        flow.host.add_secret(s);
+    let mut mfa = MfaState::from(&begun, config);
+    for s in [&mfa.ctx, &mfa.flow_token] {
+        host.add_secret(s);
     }
     if !bool_of(&begun, "Success") {
         let result = str_of(&begun, "ResultValue");
@@ -161,14 +165,13 @@ pub(crate) fn answer(
     if is_push(method) {
         let entropy = entropy_of(&begun);
         if entropy > 0 {
-            show_number(flow, entropy);
+            show_number(host, entropy);
             number_shown = true;
         } else {
-            flow.host
-                .notify("Entra ID: approve the sign-in request in Microsoft Authenticator");
+            host.notify("Entra ID: approve the sign-in request in Microsoft Authenticator");
         }
     } else if is_call(method) {
-        flow.host.notify(&format!(
+        host.notify(&format!(
             "Entra ID is calling {}: answer and press # to approve",
             if proof.display.is_empty() {
                 "your phone"
@@ -188,18 +191,18 @@ pub(crate) fn answer(
             ),
             _ => "Entra ID verification code from your authenticator app: ".to_string(),
         };
-        let c = flow.host.mfa_code(&prompt)?;
+        let c = host.mfa_code(&prompt)?;
         if c.expose().is_empty() {
             return Err(PluginError::new(
                 ErrorKind::Cancelled,
                 "no verification code entered",
             ));
         }
-        flow.host.add_secret(c.expose());
+        host.add_secret(c.expose());
         code = Some(c);
     }
 
-    let timeout = Duration::from_secs(flow.request.mfa.timeout_secs.max(1));
+    let timeout = Duration::from_secs(state.request.mfa.timeout_secs.max(1));
     let interval = config
         .poll_interval_ms(method)
         .map(Duration::from_millis)
@@ -213,25 +216,25 @@ pub(crate) fn answer(
         let mut body = json!({
             "AuthMethodId": method,
             "Method": "EndAuth",
-            "Ctx": state.ctx,
-            "FlowToken": state.flow_token,
-            "ctx": state.ctx,
-            "flowToken": state.flow_token,
-            "SessionId": state.session_id,
+            "Ctx": mfa.ctx,
+            "FlowToken": mfa.flow_token,
+            "ctx": mfa.ctx,
+            "flowToken": mfa.flow_token,
+            "SessionId": mfa.session_id,
             "PollCount": polls,
         });
         if let Some(c) = &code {
             body["AdditionalAuthData"] = Value::String(c.expose().clone());
         }
-        let ended = flow.web.post_json(&end_url, &body, &hdrs)?;
-        state.update(&ended);
+        let ended = state.web.post_json(&end_url, &body, &hdrs)?;
+        mfa.update(&ended);
         if is_push(method) && !number_shown && entropy_of(&ended) > 0 {
             // Some servers send the number with the first poll instead.
-            show_number(flow, entropy_of(&ended));
+            show_number(host, entropy_of(&ended));
             number_shown = true;
         }
-        for s in [&state.ctx, &state.flow_token] {
-            flow.host.add_secret(s);
+        for s in [&mfa.ctx, &mfa.flow_token] {
+            host.add_secret(s);
         }
         if bool_of(&ended, "Success") {
             break;
@@ -256,26 +259,26 @@ pub(crate) fn answer(
             )
             .with_hint("approve it faster, or raise --mfa-timeout"));
         }
-        flow.host.sleep(interval)?;
+        host.sleep(interval)?;
     }
 
     let push_type = if is_push(method) { "22" } else { "18" };
     let mut fields: Vec<(String, String)> = vec![
         ("type".into(), push_type.into()),
         ("GeneralVerify".into(), "false".into()),
-        ("request".into(), state.ctx.clone()),
+        ("request".into(), mfa.ctx.clone()),
         ("mfaAuthMethod".into(), method.to_string()),
         ("canary".into(), config.canary.clone()),
         ("rememberMFA".into(), "false".into()),
         ("hpgrequestid".into(), config.session_id.clone()),
         (
             config.flow_token_field().to_string(),
-            state.flow_token.clone(),
+            mfa.flow_token.clone(),
         ),
         (
             "login".into(),
             if config.post_username.is_empty() {
-                flow.username.clone()
+                state.username.clone()
             } else {
                 config.post_username.clone()
             },
@@ -284,7 +287,7 @@ pub(crate) fn answer(
     if let Some(c) = &code {
         fields.push(("otc".into(), c.expose().clone()));
     }
-    flow.web.post_form(&process_url, &fields, true)
+    tab.post(&process_url, &fields, Sends::Secrets)
 }
 
 /// Whether an EndAuth answer means "keep polling": pending, or `Retry`
@@ -318,8 +321,8 @@ fn entropy_of(v: &Value) -> u64 {
 }
 
 /// Show the number on the terminal (stderr is swallowed by AWS clients).
-fn show_number(flow: &Flow<'_>, entropy: u64) {
-    flow.host.notify(&format!(
+fn show_number(host: &Host, entropy: u64) {
+    host.notify(&format!(
         "Entra ID: open Microsoft Authenticator and enter the number {entropy} to approve the sign-in"
     ));
 }
@@ -389,68 +392,6 @@ impl MfaState {
             }
         }
     }
-}
-
-/// The user's domain is federated: sign in at that IdP's forms page
-/// (the shared form heuristics of plugins/kit, as `-p forms` uses), or fail
-/// naming its host. Returns the page after the sign-in post.
-pub(crate) fn federated(flow: &mut Flow<'_>, page: Page) -> Result<Page, PluginError> {
-    let host_name = page
-        .url
-        .host_str()
-        .unwrap_or("the federated IdP")
-        .to_string();
-    let forms = page.forms();
-    let Some(form) = forms.iter().find(|f| f.password_field().is_some()) else {
-        if page.saml_post().is_some() || crate::flow::auto_post_form(&page).is_some() {
-            // The federated IdP still had a session.
-            flow.federated_sent = true;
-            return Ok(page);
-        }
-        // Windows integrated authentication, a smart card, a page built by
-        // script: the person's browser may get through it.
-        return Err(needs_browser(
-            format!("your account is federated to {host_name}, whose sign-in page has no password form this client can fill"),
-            format!("sign in at {host_name} with the provider made for it (e.g. -p adfs or -p forms) using its own AWS sign-in URL"),
-        ));
-    };
-    let user_field = form.username_field().and_then(|f| f.name.clone());
-    let pass_field = form
-        .password_field()
-        .and_then(|f| f.name.clone())
-        .unwrap_or_default();
-    let password = flow.host.password(&plugin_kit::prompt::password(
-        "IdP",
-        &flow.username,
-        &host_name,
-    ))?;
-    flow.host.add_secret(password.expose());
-    let mut overrides: Vec<(&str, &str)> = vec![(pass_field.as_str(), password.expose().as_str())];
-    if let Some(u) = &user_field {
-        overrides.push((u.as_str(), flow.username.as_str()));
-    }
-    let mut fields = form.fill(&overrides);
-    if let Some((name, value)) = page.default_button(form) {
-        if !fields.iter().any(|(n, _)| *n == name) {
-            fields.push((name, value));
-        }
-    }
-    flow.host
-        .debug(&format!("signing in at the federated IdP {host_name}"));
-    flow.federated_sent = true;
-    flow.password_sent = true;
-    let next = flow.web.submit(&page, form, &fields, true)?;
-    if next.forms().iter().any(|f| f.password_field().is_some()) && next.saml_post().is_none() {
-        let text = next
-            .error_message()
-            .map(|t| format!(": {t}"))
-            .unwrap_or_default();
-        return Err(PluginError::auth(format!(
-            "the federated IdP {host_name} rejected the sign-in{text}"
-        ))
-        .with_hint("check -u and your password"));
-    }
-    Ok(next)
 }
 
 #[cfg(test)]

@@ -2,9 +2,8 @@
 //! `ESTSAUTHPERSISTENT`, ...) between runs, so another role, a refresh or
 //! `--no-cache` within the Entra session needs no password and no MFA. The
 //! host stores the jar 0600 per provider, endpoint and user; never a
-//! password.
+//! password. The walk keeps it (`plugin_kit::walk::Walk::keep_session`).
 
-use plugin_api::Host;
 use plugin_kit::session::CookieSession;
 
 /// The name under which the cookies are kept.
@@ -19,20 +18,12 @@ pub const KEEP_SECS: i64 = 12 * 3600;
 /// How long to keep a session after "Stay signed in?" was answered yes.
 pub const KEEP_PERSISTENT_SECS: i64 = 7 * 24 * 3600;
 
-pub fn restore(host: &Host) -> bool {
-    SESSION.restore(host)
-}
-
-/// Keep the cookies; `persistent` when the user asked to stay signed in.
-pub fn save(host: &Host, persistent: bool) {
-    let keep = if persistent {
+/// How long to keep the cookies; `persistent` when the user asked to stay
+/// signed in.
+pub fn lifetime_secs(persistent: bool) -> i64 {
+    if persistent {
         KEEP_PERSISTENT_SECS
     } else {
         KEEP_SECS
-    };
-    SESSION.save(host, keep)
-}
-
-pub fn forget(host: &Host) {
-    SESSION.forget(host)
+    }
 }

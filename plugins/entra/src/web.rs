@@ -1,64 +1,30 @@
-//! The few kinds of HTTP exchange Entra's pages make, over the host's
-//! client (which keeps the cookie jar, follows redirects, enforces the
-//! timeout and logs each URL without its query): page loads, form posts
-//! and the JSON calls the pages' scripts make.
+//! The JSON calls Entra's page scripts make (GetCredentialType, BeginAuth,
+//! EndAuth), over the host's client, and reading the URLs its pages and
+//! scripts name. Page loads and form posts go through the kit's walk
+//! (`plugin_kit::walk::Tab`).
 
 use plugin_api::{Host, HttpRequest, HttpResponse, PluginError};
-use plugin_kit::browser::{redacted, require_secure, Browser};
-use plugin_kit::html::{Form, Page};
+use plugin_kit::browser::{redacted, require_secure};
+use plugin_kit::html::Page;
 use serde_json::Value;
 use url::Url;
 
-/// A browser-like client for one login: page loads and form posts go
-/// through the kit's [`Browser`]; the JSON calls the pages' scripts make
-/// are added here.
+use crate::config::Config;
+
+/// The JSON calls of one login.
 pub struct Web<'h> {
     host: &'h Host,
-    browser: Browser<'h>,
-    json_calls: usize,
+    calls: usize,
 }
 
 impl<'h> Web<'h> {
     pub fn new(host: &'h Host) -> Self {
-        Web {
-            host,
-            browser: Browser::new(host),
-            json_calls: 0,
-        }
+        Web { host, calls: 0 }
     }
 
-    /// Requests made, for the debug log.
-    pub fn requests(&self) -> usize {
-        self.browser.requests() + self.json_calls
-    }
-
-    /// `GET url`.
-    pub fn get(&mut self, url: &Url) -> Result<Page, PluginError> {
-        self.browser.open(url.as_str()).map(|l| l.page)
-    }
-
-    /// Post `fields` as a form to `url`. `sends_secret` refuses a plain
-    /// HTTP target other than loopback.
-    pub fn post_form(
-        &mut self,
-        url: &Url,
-        fields: &[(String, String)],
-        sends_secret: bool,
-    ) -> Result<Page, PluginError> {
-        self.browser.post(url, fields, sends_secret).map(|l| l.page)
-    }
-
-    /// Submit an HTML form of `page` as a browser would (auto-post pages).
-    pub fn submit(
-        &mut self,
-        page: &Page,
-        form: &Form,
-        fields: &[(String, String)],
-        sends_secret: bool,
-    ) -> Result<Page, PluginError> {
-        self.browser
-            .submit(page, form, fields, sends_secret)
-            .map(|l| l.page)
+    /// JSON calls made, for the debug log.
+    pub fn calls(&self) -> usize {
+        self.calls
     }
 
     /// POST a JSON body with the extra `headers`; the answer as JSON.
@@ -68,8 +34,12 @@ impl<'h> Web<'h> {
         body: &Value,
         headers: &[(&str, String)],
     ) -> Result<Value, PluginError> {
-        check_secure(url, true)?;
-        self.json_calls += 1;
+        require_secure(
+            url,
+            "send sign-in data to",
+            "Entra ID and your federated IdP must use HTTPS",
+        )?;
+        self.calls += 1;
         let mut request = HttpRequest::post_json(url.as_str(), body);
         for (k, v) in headers {
             if !v.is_empty() {
@@ -94,15 +64,17 @@ impl<'h> Web<'h> {
     }
 }
 
-fn check_secure(url: &Url, sends_secret: bool) -> Result<(), PluginError> {
-    if !sends_secret {
-        return Ok(());
-    }
-    require_secure(
-        url,
-        "send sign-in data to",
-        "Entra ID and your federated IdP must use HTTPS",
-    )
+/// The headers Entra's scripts send with their JSON calls.
+pub fn headers(config: &Config, page: &Page) -> Vec<(&'static str, String)> {
+    let scalar = |v: &Value| crate::config::scalar(v).unwrap_or_default();
+    vec![
+        ("canary", config.api_canary.clone()),
+        ("client-request-id", config.correlation_id.clone()),
+        ("hpgact", scalar(&config.hpgact)),
+        ("hpgid", scalar(&config.hpgid)),
+        ("hpgrequestid", config.session_id.clone()),
+        ("Referer", page.url.to_string()),
+    ]
 }
 
 /// `url` (absolute, or relative to the page, as `$Config` URLs are)

@@ -10,8 +10,9 @@
 use plugin_api::{ErrorKind, PluginError};
 use plugin_kit::browser::Loaded;
 use plugin_kit::html::{Form, Page};
+use plugin_kit::walk::{Sends, Tab};
 
-use crate::flow::Walk;
+use crate::state::State;
 
 /// Shibboleth's accept and reject buttons.
 const ACCEPT: &str = "_eventId_proceed";
@@ -42,41 +43,45 @@ pub fn describe(page: &Page) -> String {
     }
 }
 
-impl Walk<'_> {
-    /// Answer an attribute-release page.
-    pub(crate) fn consent(&mut self, page: &Page, form: &Form) -> Result<Loaded, PluginError> {
-        self.check_loop(page, form)?;
-        let what = describe(page);
-        let accepted = if self.options.accept_consent {
-            true
-        } else if self.request.interactive {
-            let choices = [
-                "Accept: release it (the IdP may remember this)".to_string(),
-                "Reject: the sign-in to AWS stops".to_string(),
-            ];
-            let title = format!("The IdP asks to release your information to {what}:");
-            self.host.choose(&title, &choices)? == 0
-        } else {
-            return Err(PluginError::new(
-                ErrorKind::NoTerminal,
-                format!("the IdP asks for your consent to release your information to {what}, and there is no terminal to ask on"),
-            )
-            .with_hint("answer it once in a terminal or a web browser, or pass --plugin-option accept-consent=true"));
-        };
-        if !accepted {
-            return Err(PluginError::new(
-                ErrorKind::Cancelled,
-                format!("you declined to release your information to {what}"),
-            ));
-        }
-        self.host.info(&format!(
-            "accepting the release of your information to {what}"
+/// Answer an attribute-release page.
+pub(crate) fn answer(
+    state: &State<'_>,
+    tab: &mut Tab<'_>,
+    page: &Page,
+    form: &Form,
+) -> Result<Loaded, PluginError> {
+    tab.once(page, form)?;
+    let host = tab.host();
+    let what = describe(page);
+    let accepted = if state.options.accept_consent {
+        true
+    } else if state.request.interactive {
+        let choices = [
+            "Accept: release it (the IdP may remember this)".to_string(),
+            "Reject: the sign-in to AWS stops".to_string(),
+        ];
+        let title = format!("The IdP asks to release your information to {what}:");
+        host.choose(&title, &choices)? == 0
+    } else {
+        return Err(PluginError::new(
+            ErrorKind::NoTerminal,
+            format!("the IdP asks for your consent to release your information to {what}, and there is no terminal to ask on"),
+        )
+        .with_hint("answer it once in a terminal or a web browser, or pass --plugin-option accept-consent=true"));
+    };
+    if !accepted {
+        return Err(PluginError::new(
+            ErrorKind::Cancelled,
+            format!("you declined to release your information to {what}"),
         ));
-        let mut fields = form.submission();
-        fields.push((
-            ACCEPT.to_string(),
-            form.value_of(ACCEPT).unwrap_or_default().to_string(),
-        ));
-        self.browser.submit(page, form, &fields, false)
     }
+    host.info(&format!(
+        "accepting the release of your information to {what}"
+    ));
+    let mut fields = form.submission();
+    fields.push((
+        ACCEPT.to_string(),
+        form.value_of(ACCEPT).unwrap_or_default().to_string(),
+    ));
+    tab.submit(page, form, &fields, Sends::Nothing)
 }

@@ -10,8 +10,7 @@ use plugin_api::PluginError;
 use plugin_kit::browser::Loaded;
 use plugin_kit::html::{Form, Page};
 use plugin_kit::script;
-
-use crate::flow::Walk;
+use plugin_kit::walk::{Sends, Tab};
 
 /// The field PingFederate's template marks the notice with.
 const MARK: &str = "pf.passwordExpiring";
@@ -32,31 +31,24 @@ pub fn later_fields(page: &Page) -> Option<Vec<(String, String)>> {
     })
 }
 
-impl Walk<'_> {
-    /// Show the notice and carry on without changing the password now.
-    pub(crate) fn expiry_notice(
-        &mut self,
-        page: &Page,
-        form: &Form,
-    ) -> Result<Loaded, PluginError> {
-        self.check_loop(page, form)?;
-        let text = page
-            .text_of(".ping-messages.center")
-            .or_else(|| page.text_of(".ping-messages"))
-            .unwrap_or_else(|| "your password will expire soon".into());
-        let Some(set) = later_fields(page) else {
-            return Err(PluginError::protocol(format!(
-                "the IdP says \"{text}\" and offers no way to continue without changing the password that this client can read"
-            ))
-            .with_hint(format!(
-                "change your password in a web browser at https://{}/, then run again",
-                page.url.host_str().unwrap_or("the IdP")
-            )));
-        };
-        self.host.notify(&format!("The IdP says: {text}"));
-        let overrides: Vec<(&str, &str)> =
-            set.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-        let fields = form.fill(&overrides);
-        self.browser.submit(page, form, &fields, false)
-    }
+/// Show the notice and carry on without changing the password now.
+pub(crate) fn answer(tab: &mut Tab<'_>, page: &Page, form: &Form) -> Result<Loaded, PluginError> {
+    tab.once(page, form)?;
+    let text = page
+        .text_of(".ping-messages.center")
+        .or_else(|| page.text_of(".ping-messages"))
+        .unwrap_or_else(|| "your password will expire soon".into());
+    let Some(set) = later_fields(page) else {
+        return Err(PluginError::protocol(format!(
+            "the IdP says \"{text}\" and offers no way to continue without changing the password that this client can read"
+        ))
+        .with_hint(format!(
+            "change your password in a web browser at https://{}/, then run again",
+            page.url.host_str().unwrap_or("the IdP")
+        )));
+    };
+    tab.host().notify(&format!("The IdP says: {text}"));
+    let overrides: Vec<(&str, &str)> = set.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let fields = form.fill(&overrides);
+    tab.submit(page, form, &fields, Sends::Nothing)
 }

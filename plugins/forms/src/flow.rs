@@ -1,15 +1,16 @@
-//! The login conversation: a bounded walk through the IdP's pages, acting
-//! on each like a user in a browser without JavaScript, with loop
-//! detection and failure judged by content (IdPs answer failures with 200).
+//! The login conversation: the kit's bounded page walk
+//! (`plugin_kit::walk`), with each page answered here like a user in a
+//! browser without JavaScript would, and failure judged by content (IdPs
+//! answer failures with 200).
 
-use std::collections::HashSet;
-
-use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, PluginError, Secret};
-use plugin_kit::browser::{redacted, Browser, Loaded};
+use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, PluginError};
+use plugin_kit::browser::Loaded;
 use plugin_kit::html::{Form, Page};
+use plugin_kit::walk::{Hook, Sends, Tab, Walk};
 
 use crate::options::Options;
 use crate::pick::{describe_forms, pick, Pick};
+use crate::state::State;
 use crate::{consent, expiry_notice, pingid};
 
 /// Codes a person may type for one code step (a code from
@@ -24,150 +25,128 @@ pub(crate) fn login(request: &LoginRequest, host: &Host) -> Result<LoginOutcome,
     )?;
     let username = plugin_kit::request::username(request, "forms")?;
     let options = Options::from_request(request)?;
-    let mut walk = Walk {
-        host,
+    let mut walk = Walk::new(host, "the IdP", options.max_steps).budget_hint(
+        "run with -v to see the pages; raise --plugin-option max-steps=N if the IdP really needs more",
+    );
+    let mut state = State {
         request,
-        browser: Browser::new(host),
         options,
         username,
         username_sent: false,
-        password_sent: false,
         codes_sent: 0,
         mfa_started: false,
         device_switched: false,
-        seen: HashSet::new(),
     };
-    let first = walk.browser.open(url.as_str())?;
-    walk.run(first)
+    walk.run(&url, &mut state)
 }
 
-/// One login in progress (the PingID, consent and notice answers add
-/// their own `impl` blocks in their modules).
-pub(crate) struct Walk<'h> {
-    pub(crate) host: &'h Host,
-    pub(crate) request: &'h LoginRequest,
-    pub(crate) browser: Browser<'h>,
-    pub(crate) options: Options,
-    username: String,
-    username_sent: bool,
-    password_sent: bool,
-    /// One-time codes posted so far.
-    codes_sent: usize,
-    /// A push was started (a PingID error after it is about the push).
-    pub(crate) mfa_started: bool,
-    /// PingID's device list was opened for `--mfa-factor` already.
-    pub(crate) device_switched: bool,
-    /// Page path + form shape of every form submitted, for loop detection.
-    seen: HashSet<String>,
-}
-
-impl Walk<'_> {
-    fn run(&mut self, mut loaded: Loaded) -> Result<LoginOutcome, PluginError> {
-        for _ in 0..self.options.max_steps {
-            let page = &loaded.page;
-            if let Some(next) = self.special(&loaded)? {
-                loaded = next;
-                continue;
-            }
-            loaded = match pick(page, &self.options)? {
-                Pick::Saml {
-                    post, last: true, ..
-                } => {
-                    self.host.add_secret(&post.saml_response);
-                    self.host.debug(&format!(
-                        "found the SAML response for AWS (form posting to {})",
-                        post.action.as_deref().unwrap_or("an unnamed action")
-                    ));
-                    return Ok(LoginOutcome::Saml {
-                        assertion: Secret::new(post.saml_response),
-                    });
-                }
-                Pick::Saml {
-                    form,
-                    post,
-                    last: false,
-                } => {
-                    self.host.add_secret(&post.saml_response);
-                    self.host
-                        .debug("posting a SAML response on to the next service provider");
-                    self.check_loop(page, &form)?;
-                    let fields = form.submission();
-                    self.browser.submit(page, &form, &fields, false)?
-                }
-                Pick::Login {
-                    form,
-                    username_field,
-                    password_field,
-                } => self.sign_in(page, &form, username_field.as_deref(), &password_field)?,
-                Pick::Code { form, code_field } => self.send_code(page, &form, &code_field)?,
-                Pick::Username {
-                    form,
-                    username_field,
-                } => self.send_username(page, &form, &username_field)?,
-                Pick::Continue { form } => {
-                    // An error page after our input often has a "Back" or
-                    // "Retry" form: report the error instead of pressing it.
-                    if self.sent_anything() && page.error_message().is_some() {
-                        return Err(self.dead_end(&loaded));
-                    }
-                    self.host
-                        .debug("submitting a form with nothing to fill (\"Continue\")");
-                    self.check_loop(page, &form)?;
-                    let mut fields = form.submission();
-                    push_default_button(page, &form, &mut fields);
-                    self.browser.submit(page, &form, &fields, false)?
-                }
-                Pick::Nothing if plugin_kit::entra::looks_like_entra(page) => {
-                    return Err(plugin_kit::entra::use_entra_error("forms", page));
-                }
-                Pick::Nothing => match page.meta_refresh() {
-                    // "You are being redirected" pages without a form.
-                    Some(next) if self.seen.insert(format!("refresh {}", redacted(&next))) => {
-                        self.host.debug(&format!(
-                            "following the page's meta refresh to {}",
-                            redacted(&next)
-                        ));
-                        self.browser.open(next.as_str())?
-                    }
-                    _ => return Err(self.dead_end(&loaded)),
-                },
-            };
+/// Any IdP's pages: PingID's, consent and notices first, then the form
+/// `pick` chooses.
+impl Hook for State<'_> {
+    fn answer(
+        &mut self,
+        tab: &mut Tab<'_>,
+        loaded: &Loaded,
+    ) -> Result<Option<Loaded>, PluginError> {
+        if let Some(next) = self.special(tab, loaded)? {
+            return Ok(Some(next));
         }
-        Err(PluginError::protocol(format!(
-            "no SAML response for AWS after {} pages (last: {})",
-            self.options.max_steps,
-            loaded.page.describe()
-        ))
-        .with_hint("run with -v to see the pages; raise --plugin-option max-steps=N if the IdP really needs more"))
+        let page = &loaded.page;
+        let next = match pick(page, &self.options)? {
+            Pick::Login {
+                form,
+                username_field,
+                password_field,
+            } => self.sign_in(tab, page, &form, username_field.as_deref(), &password_field)?,
+            Pick::Code { form, code_field } => self.send_code(tab, page, &form, &code_field)?,
+            Pick::Username {
+                form,
+                username_field,
+            } => self.send_username(tab, page, &form, &username_field)?,
+            Pick::Continue { form } => {
+                // An error page after our input often has a "Back" or
+                // "Retry" form: report the error instead of pressing it.
+                if self.sent_anything(tab) && page.error_message().is_some() {
+                    return Err(self.dead_end(tab, loaded));
+                }
+                tab.host()
+                    .debug("submitting a form with nothing to fill (\"Continue\")");
+                let mut fields = form.submission();
+                page.press_default_button(&form, &mut fields);
+                tab.submit_once(page, &form, &fields, Sends::Nothing)?
+            }
+            Pick::Nothing if plugin_kit::entra::looks_like_entra(page) => {
+                return Err(plugin_kit::entra::use_entra_error("forms", page));
+            }
+            // SAML POST pages are the walk's (it never asks about them);
+            // a page without a usable form may still be a redirect.
+            Pick::Saml { .. } | Pick::Nothing => return Ok(None),
+        };
+        Ok(Some(next))
     }
 
+    fn dead_end(&self, tab: &Tab<'_>, loaded: &Loaded) -> PluginError {
+        let page = &loaded.page;
+        if let Some(named) = plugin_kit::refusal::on_page(page) {
+            return named;
+        }
+        if let Some(text) = page.error_message() {
+            let message = format!("the IdP answered with an error: {text}");
+            return if self.codes_sent > 0 || self.mfa_started {
+                PluginError::new(ErrorKind::MfaRejected, message)
+            } else if self.sent_anything(tab) {
+                PluginError::auth(message)
+            } else {
+                PluginError::protocol(format!("{message} (on {})", page.describe()))
+            };
+        }
+        let status = if loaded.status >= 400 {
+            format!(" (HTTP {})", loaded.status)
+        } else {
+            String::new()
+        };
+        PluginError::protocol(format!(
+            "no usable login form on {}{status} (its forms: {})",
+            page.describe(),
+            describe_forms(&page.forms())
+        ))
+        .with_hint("check -e; name the form with --plugin-option form=SELECTOR; run with -v to see the pages")
+    }
+}
+
+impl State<'_> {
     /// Pages with their own answer: PingID's, attribute-release consent,
     /// password-expiry notices.
-    fn special(&mut self, loaded: &Loaded) -> Result<Option<Loaded>, PluginError> {
+    fn special(
+        &mut self,
+        tab: &mut Tab<'_>,
+        loaded: &Loaded,
+    ) -> Result<Option<Loaded>, PluginError> {
         let page = &loaded.page;
-        if let Some(link) = self.pingid_switch(page) {
-            return self.browser.open(link.as_str()).map(Some);
+        if let Some(link) = self.pingid_switch(tab, page) {
+            return tab.open(&link).map(Some);
         }
         if let Some(step) = pingid::recognise(page) {
-            return self.pingid(loaded, step).map(Some);
+            return self.pingid(tab, loaded, step).map(Some);
         }
         if let Some(form) = consent::consent_form(page) {
-            return self.consent(page, &form).map(Some);
+            return consent::answer(self, tab, page, &form).map(Some);
         }
         if let Some(form) = expiry_notice::notice_form(page) {
-            return self.expiry_notice(page, &form).map(Some);
+            return expiry_notice::answer(tab, page, &form).map(Some);
         }
         Ok(None)
     }
 
     fn sign_in(
         &mut self,
+        tab: &mut Tab<'_>,
         page: &Page,
         form: &Form,
         username_field: Option<&str>,
         password_field: &str,
     ) -> Result<Loaded, PluginError> {
-        if self.password_sent {
+        if tab.password_sent() {
             if form.password_fields().count() >= 2 {
                 return Err(password_change(page));
             }
@@ -188,56 +167,58 @@ impl Walk<'_> {
             form.field(name)
                 .is_some_and(|f| f.kind != "hidden" || f.value.is_empty())
         });
+        let host = tab.host();
         if fill_username.is_none() && !self.username_sent {
-            self.host
-                .debug("the login form has no username input; sending the password only");
+            host.debug("the login form has no username input; sending the password only");
         }
-        self.check_loop(page, form)?;
-        self.host.debug(&format!(
+        tab.once(page, form)?;
+        host.debug(&format!(
             "login form found (fields {} / {password_field})",
             fill_username.unwrap_or("-")
         ));
-        let password = self.host.password(&plugin_kit::prompt::password(
+        let password = host.password(&plugin_kit::prompt::password(
             "IdP",
             &self.username,
             page.url.host_str().unwrap_or("the IdP"),
         ))?;
-        self.host.add_secret(password.expose());
+        host.add_secret(password.expose());
         let mut overrides = vec![(password_field, password.expose().as_str())];
         if let Some(u) = fill_username {
             overrides.push((u, self.username.as_str()));
         }
         let mut fields = form.fill(&overrides);
-        push_default_button(page, form, &mut fields);
+        page.press_default_button(form, &mut fields);
         press_script_button(&mut fields);
-        self.password_sent = true;
-        self.browser.submit(page, form, &fields, true)
+        tab.submit(page, form, &fields, Sends::Password)
     }
 
     fn send_username(
         &mut self,
+        tab: &mut Tab<'_>,
         page: &Page,
         form: &Form,
         username_field: &str,
     ) -> Result<Loaded, PluginError> {
-        if self.password_sent || self.username_sent {
+        if tab.password_sent() || self.username_sent {
             return Err(rejected(page));
         }
-        self.check_loop(page, form)?;
-        self.host
+        tab.once(page, form)?;
+        tab.host()
             .debug(&format!("username step (field {username_field})"));
         let mut fields = form.fill(&[(username_field, self.username.as_str())]);
-        push_default_button(page, form, &mut fields);
+        page.press_default_button(form, &mut fields);
         self.username_sent = true;
-        self.browser.submit(page, form, &fields, false)
+        tab.submit(page, form, &fields, Sends::Nothing)
     }
 
     fn send_code(
         &mut self,
+        tab: &mut Tab<'_>,
         page: &Page,
         form: &Form,
         code_field: &str,
     ) -> Result<Loaded, PluginError> {
+        let host = tab.host();
         // A person typing gets another go; a command would give the same code.
         let typed = self.request.interactive && !self.request.mfa.code_source;
         let allowed = if typed { TYPED_CODE_ATTEMPTS } else { 1 };
@@ -252,76 +233,34 @@ impl Walk<'_> {
                 )
                 .with_hint("codes expire quickly; try again with a fresh code"));
             }
-            self.host.notify(&format!(
+            host.notify(&format!(
                 "The IdP did not accept that code ({text}); try again."
             ));
         }
-        self.host
-            .debug(&format!("one-time code step (field {code_field})"));
+        host.debug(&format!("one-time code step (field {code_field})"));
         let prompt = pingid::passcode_prompt(page).unwrap_or_else(|| {
             format!(
                 "Verification code for {}: ",
                 page.url.host_str().unwrap_or("the IdP")
             )
         });
-        let code = self.host.mfa_code(&prompt)?;
+        let code = host.mfa_code(&prompt)?;
         if code.expose().is_empty() {
             return Err(PluginError::new(
                 ErrorKind::Cancelled,
                 "no verification code entered",
             ));
         }
-        self.host.add_secret(code.expose());
+        host.add_secret(code.expose());
         let mut fields = form.fill(&[(code_field, code.expose().as_str())]);
-        push_default_button(page, form, &mut fields);
+        page.press_default_button(form, &mut fields);
         self.codes_sent += 1;
-        self.browser.submit(page, form, &fields, false)
-    }
-
-    /// Fail when the same form of the same page comes around again.
-    pub(crate) fn check_loop(&mut self, page: &Page, form: &Form) -> Result<(), PluginError> {
-        let key = format!("{} {}", redacted(&page.url), form.shape());
-        if self.seen.insert(key) {
-            return Ok(());
-        }
-        Err(PluginError::protocol(format!(
-            "the IdP keeps serving the same form on {} (a redirect loop)",
-            page.describe()
-        ))
-        .with_hint("the IdP may need cookies or JavaScript this client cannot provide; run with -v to see the pages"))
+        tab.submit(page, form, &fields, Sends::Secrets)
     }
 
     /// Whether a username, password or code was posted already.
-    fn sent_anything(&self) -> bool {
-        self.password_sent || self.username_sent || self.codes_sent > 0 || self.mfa_started
-    }
-
-    fn dead_end(&self, loaded: &Loaded) -> PluginError {
-        let page = &loaded.page;
-        if let Some(named) = plugin_kit::refusal::on_page(page) {
-            return named;
-        }
-        if let Some(text) = page.error_message() {
-            let message = format!("the IdP answered with an error: {text}");
-            return if self.codes_sent > 0 || self.mfa_started {
-                PluginError::new(ErrorKind::MfaRejected, message)
-            } else if self.sent_anything() {
-                PluginError::auth(message)
-            } else {
-                PluginError::protocol(format!("{message} (on {})", page.describe()))
-            };
-        }
-        let status = if loaded.status >= 400 {
-            format!(" (HTTP {})", loaded.status)
-        } else {
-            String::new()
-        };
-        PluginError::protocol(format!(
-            "no usable login form on {}{status} (its forms: {})",
-            page.describe(),
-            describe_forms(&page.forms())
-        ))
-        .with_hint("check -e; name the form with --plugin-option form=SELECTOR; run with -v to see the pages")
+    fn sent_anything(&self, tab: &Tab<'_>) -> bool {
+        tab.password_sent() || self.username_sent || self.codes_sent > 0 || self.mfa_started
     }
 }
 
@@ -361,14 +300,6 @@ fn password_change(page: &Page) -> PluginError {
             .hint(idp_host(page))
             .unwrap_or_default(),
     )
-}
-
-fn push_default_button(page: &Page, form: &Form, fields: &mut Vec<(String, String)>) {
-    if let Some((name, value)) = page.default_button(form) {
-        if !fields.iter().any(|(n, _)| *n == name) {
-            fields.push((name, value));
-        }
-    }
 }
 
 /// Some login forms are submitted by a script that marks which link was

@@ -21,6 +21,7 @@ mod needs_browser;
 mod options;
 mod pick;
 pub mod pingid;
+mod state;
 
 use plugin_api::{
     declare_plugin, Host, Inputs, LoginOutcome, LoginRequest, Manifest, Need, Plugin, PluginError,

@@ -4,7 +4,6 @@
 
 use plugin_api::PluginError;
 use plugin_kit::html::{Form, Page, SamlPost};
-use plugin_kit::saml;
 
 use crate::needs_browser::needs_browser;
 use crate::options::Options;
@@ -38,8 +37,8 @@ pub enum Pick {
 /// Decide what to do with `page`.
 pub fn pick(page: &Page, options: &Options) -> Result<Pick, PluginError> {
     let forms = page.forms();
-    if let Some((form, post)) = saml_form(page, &forms) {
-        let last = is_last_hop(&post);
+    if let (Some(form), Some(post)) = (page.saml_form(), page.saml_post()) {
+        let last = post.is_for_aws();
         return Ok(Pick::Saml { form, post, last });
     }
     if page.webauthn_form().is_some() {
@@ -201,37 +200,6 @@ fn credential_pick(form: Form, options: &Options) -> Option<Pick> {
             username_field: u,
         }),
         (None, None) => None,
-    }
-}
-
-fn saml_form(page: &Page, forms: &[Form]) -> Option<(Form, SamlPost)> {
-    let post = page.saml_post()?;
-    let form = forms
-        .iter()
-        .find(|f| {
-            f.value_of("SAMLResponse")
-                .is_some_and(|v| !v.trim().is_empty())
-        })?
-        .clone();
-    Some((form, post))
-}
-
-/// Whether a SAML POST is the one for AWS: its action or its Destination
-/// is an AWS sign-in endpoint; failing that, it is not addressed to some
-/// other service provider and it offers AWS roles.
-pub fn is_last_hop(post: &SamlPost) -> bool {
-    let xml = saml::decode(&post.saml_response);
-    let destination = xml.as_deref().and_then(saml::destination);
-    if post.action.as_deref().is_some_and(saml::is_aws_signin)
-        || destination.as_deref().is_some_and(saml::is_aws_signin)
-    {
-        return true;
-    }
-    let offers_roles = xml.as_deref().is_some_and(saml::offers_aws_roles);
-    match (&post.action, &destination) {
-        (Some(_), Some(_)) => false,
-        (Some(_), None) => offers_roles,
-        (None, _) => true,
     }
 }
 

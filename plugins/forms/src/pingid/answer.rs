@@ -3,23 +3,26 @@
 use plugin_api::{ErrorKind, PluginError};
 use plugin_kit::browser::{redacted, Loaded};
 use plugin_kit::html::Page;
+use plugin_kit::walk::{Sends, Tab};
 
 use super::{devices, push, Device, PingIdPage};
-use crate::flow::Walk;
 use crate::needs_browser::needs_browser;
+use crate::state::State;
 
 /// What a browser that cannot use a security key answers PingID's
 /// WebAuthn check with (PingID API, `formParameters`: with `false` "FIDO
 /// devices will be ignored"; blank reads as `true`, saml2aws PR #268).
 const NO_WEBAUTHN: &str = "false";
 
-impl Walk<'_> {
+impl State<'_> {
     /// Answer one PingID page; the page PingID serves next.
     pub(crate) fn pingid(
         &mut self,
+        tab: &mut Tab<'_>,
         loaded: &Loaded,
         step: PingIdPage,
     ) -> Result<Loaded, PluginError> {
+        let host = tab.host();
         let page = &loaded.page;
         match step {
             PingIdPage::Error(text) => Err(PluginError::new(
@@ -32,44 +35,42 @@ impl Walk<'_> {
                 page.describe()
             ))),
             PingIdPage::WebAuthnCheck(form) => {
-                self.check_loop(page, &form)?;
-                self.host
-                    .debug("answering PingID's WebAuthn check as a browser without a security key");
+                tab.once(page, &form)?;
+                host.debug("answering PingID's WebAuthn check as a browser without a security key");
                 let fields = form.fill(&[("isWebAuthnSupportedByBrowser", NO_WEBAUTHN)]);
-                self.browser.submit(page, &form, &fields, false)
+                tab.submit(page, &form, &fields, Sends::Nothing)
             }
             PingIdPage::Devices { form, devices } => {
-                self.check_loop(page, &form)?;
-                let chosen = self.choose_device(&devices)?;
-                self.host
-                    .debug(&format!("choosing the PingID device {}", chosen.name));
+                tab.once(page, &form)?;
+                let chosen = self.choose_device(tab, &devices)?;
+                host.debug(&format!("choosing the PingID device {}", chosen.name));
                 let fields = form.fill(&[("deviceId", chosen.id.as_str())]);
-                self.browser.submit(page, &form, &fields, false)
+                tab.submit(page, &form, &fields, Sends::Nothing)
             }
             PingIdPage::Push(p) => {
-                self.check_loop(page, &p.status)?;
+                tab.once(page, &p.status)?;
                 self.mfa_started = true;
                 let timeout = std::time::Duration::from_secs(self.request.mfa.timeout_secs.max(1));
-                push::wait(self.host, &mut self.browser, page, &p, timeout)
+                push::wait(tab, page, &p, timeout)
             }
             PingIdPage::PushPost(form) => {
-                self.check_loop(page, &form)?;
+                tab.once(page, &form)?;
                 self.mfa_started = true;
                 let on = super::current_device(page)
                     .map(|d| format!(" on {d}"))
                     .unwrap_or_default();
-                self.host.notify(&format!(
+                host.notify(&format!(
                     "PingID: approve the sign-in request in the PingID app{on}"
                 ));
                 let fields = form.submission();
-                self.browser.submit(page, &form, &fields, false)
+                tab.submit(page, &form, &fields, Sends::Nothing)
             }
         }
     }
 
     /// When `--mfa-factor` asks for another device than the one PingID
     /// chose for a push or passcode page, its "Change Device" link (once).
-    pub(crate) fn pingid_switch(&mut self, page: &Page) -> Option<url::Url> {
+    pub(crate) fn pingid_switch(&mut self, tab: &Tab<'_>, page: &Page) -> Option<url::Url> {
         let factor = self.request.mfa.factor.as_deref()?;
         let is_step = super::is_passcode_page(page)
             || matches!(
@@ -81,7 +82,7 @@ impl Walk<'_> {
         }
         let link = super::change_device_link(page)?;
         self.device_switched = true;
-        self.host.debug(&format!(
+        tab.host().debug(&format!(
             "--mfa-factor {factor} is not the device PingID chose; opening its device list ({})",
             redacted(&link)
         ));
@@ -90,7 +91,11 @@ impl Walk<'_> {
 
     /// The device: the one `--mfa-factor` names, the only one, or one
     /// picked on the terminal.
-    fn choose_device<'d>(&self, list: &'d [Device]) -> Result<&'d Device, PluginError> {
+    fn choose_device<'d>(
+        &self,
+        tab: &Tab<'_>,
+        list: &'d [Device],
+    ) -> Result<&'d Device, PluginError> {
         let names = || {
             list.iter()
                 .map(|d| d.name.as_str())
@@ -135,8 +140,8 @@ impl Walk<'_> {
                 }
             })
             .collect();
-        let i = self
-            .host
+        let i = tab
+            .host()
             .choose("PingID: which device do you want to use?", &labels)?;
         list.get(i)
             .ok_or_else(|| PluginError::new(ErrorKind::Cancelled, "no PingID device chosen"))

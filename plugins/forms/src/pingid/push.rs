@@ -14,9 +14,10 @@
 use std::time::Duration;
 
 use plugin_api::{ErrorKind, Host, HttpRequest, PluginError};
-use plugin_kit::browser::{redacted, Browser, Loaded};
+use plugin_kit::browser::{redacted, Loaded};
 use plugin_kit::deadline::Deadline;
 use plugin_kit::html::Page;
+use plugin_kit::walk::{Sends, Tab};
 
 use super::Push;
 
@@ -68,12 +69,12 @@ pub fn notice(push: &Push, limit: Duration) -> String {
 /// Wait for the push on `page` and submit the response form; returns the
 /// page PingID answers with.
 pub(crate) fn wait(
-    host: &Host,
-    browser: &mut Browser<'_>,
+    tab: &mut Tab<'_>,
     page: &Page,
     push: &Push,
     timeout: Duration,
 ) -> Result<Loaded, PluginError> {
+    let host = tab.host();
     let mut url = page.resolve_action(&push.status).map_err(|e| {
         PluginError::protocol(format!("PingID's status form has an invalid action ({e})"))
     })?;
@@ -113,7 +114,7 @@ pub(crate) fn wait(
     if let Some(slot) = fields.iter_mut().find(|(n, _)| n == "status") {
         slot.1 = status;
     }
-    browser.submit(page, &push.response, &fields, false)
+    tab.submit(page, &push.response, &fields, Sends::Nothing)
 }
 
 /// One status request: the `status` of PingID's JSON answer.
