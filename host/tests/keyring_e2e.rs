@@ -110,3 +110,54 @@ fn a_rejected_stored_password_is_forgotten_and_asked_again() {
         out.stderr
     );
 }
+
+#[test]
+fn a_refusal_that_does_not_blame_the_password_keeps_the_stored_one() {
+    if !keyctl_available() {
+        return;
+    }
+    let ctx = Ctx::new();
+    *ctx.idp_state.password.lock().unwrap() = Some("good-password".into());
+    let bin = bin_dir().join("awsprocesscreds-saml");
+    let line = format!(
+        "'{}' -p fixture-saml -e '{}' -u monty --plugin-dir '{}' --plugin-option password=yes --use-keyring --no-cache",
+        bin.display(),
+        ctx.idp_url(),
+        ctx.plugin_dir.display()
+    );
+    // Store the password; then the IdP refuses for another reason (a
+    // locked account, a policy: HTTP 403 -> access-denied); then it lets
+    // the user in again, and the stored password still works.
+    let mut cmd = ctx.tool("keyctl");
+    cmd.args(["session", "-", "sh", "-c"]).arg(format!(
+        "{line} >/dev/null && echo DENY-NOW >/dev/tty && read _ </dev/tty && ({line} || echo REFUSED >/dev/tty) && echo ALLOW-NOW >/dev/tty && read _ </dev/tty && {line}"
+    ));
+    let mut s = PtySession::spawn(cmd);
+    s.expect("Password: ", Duration::from_secs(30));
+    s.send_line("good-password");
+    s.expect("DENY-NOW", Duration::from_secs(30));
+    *ctx.idp_state.status.lock().unwrap() = Some(403);
+    s.send_line("");
+    s.expect("ALLOW-NOW", Duration::from_secs(30));
+    *ctx.idp_state.status.lock().unwrap() = None;
+    s.send_line("");
+    let (out, screen) = s.finish(Duration::from_secs(60));
+    out.ok();
+    assert!(screen.contains("REFUSED"), "{screen}");
+    assert!(
+        out.stderr.contains("the fixture IdP refused the sign-in"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr
+            .contains("rejected the password stored in the keychain"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        screen.matches("Password: ").count(),
+        1,
+        "the stored password must still be used: {screen}"
+    );
+}

@@ -254,6 +254,13 @@ pub enum ErrorKind {
     /// ordinary failure (message and hint, exit 1); hosts older than this
     /// kind read it as `Other` and show the message.
     BrowserRequired,
+    /// The IdP knows who this is but refuses the sign-in: a locked or
+    /// disabled account, an expired password, a policy (Conditional
+    /// Access, device assurance), no assignment to the app. Unlike
+    /// `AuthenticationFailed` it says nothing against the password, so
+    /// the host keeps a password stored in the keychain. Hosts older than
+    /// this kind read it as `Other` and show the message.
+    AccessDenied,
     /// Anything else (including a panic inside the plugin), and every kind
     /// from a newer protocol.
     #[serde(other)]
@@ -274,6 +281,7 @@ impl ErrorKind {
             ErrorKind::Network => 8,
             ErrorKind::NoTerminal => 9,
             ErrorKind::BrowserRequired => 10,
+            ErrorKind::AccessDenied => 11,
             ErrorKind::Other => 0,
         }
     }
@@ -292,6 +300,7 @@ impl ErrorKind {
             8 => ErrorKind::Network,
             9 => ErrorKind::NoTerminal,
             10 => ErrorKind::BrowserRequired,
+            11 => ErrorKind::AccessDenied,
             _ => ErrorKind::Other,
         }
     }
@@ -349,6 +358,12 @@ impl PluginError {
     /// and put what the user can do meanwhile in the hint.
     pub fn browser_required(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::BrowserRequired, message)
+    }
+
+    /// The IdP refuses a sign-in it did not blame on the password (see
+    /// [`ErrorKind::AccessDenied`]).
+    pub fn access_denied(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::AccessDenied, message)
     }
 }
 

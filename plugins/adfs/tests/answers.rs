@@ -113,7 +113,7 @@ fn refusals_after_a_good_password_are_named() {
             ..Default::default()
         });
         let e = login(&request(&adfs::entry_url(&server)), &pw()).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
+        assert_eq!(e.kind, ErrorKind::AccessDenied, "{e:?}");
         assert!(e.message.starts_with(what), "{}", e.message);
         assert!(e.message.contains(text), "{}", e.message);
         assert!(e.hint.is_some());

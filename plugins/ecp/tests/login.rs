@@ -342,7 +342,7 @@ fn keycloak_html_refusals_are_named_not_called_a_wrong_endpoint() {
         ),
     ] {
         let e = error_for(Answer::KeycloakError(text.into()));
-        assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
+        assert_eq!(e.kind, ErrorKind::AccessDenied, "{e:?}");
         assert!(e.message.starts_with(what), "{}", e.message);
         assert!(e.message.contains(text), "{}", e.message);
         assert!(e.hint.is_some());

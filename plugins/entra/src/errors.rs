@@ -39,8 +39,12 @@ pub fn from_refusal(r: &Refusal) -> PluginError {
     let auth = |what: &str, hint: &str| {
         PluginError::auth(format!("Entra ID: {what} ({tag})")).with_hint(hint.to_string())
     };
+    // Refusals that do not blame the password: a keychain keeps it.
+    let denied = |what: &str, hint: &str| {
+        PluginError::access_denied(format!("Entra ID: {what} ({tag})")).with_hint(hint.to_string())
+    };
     let admin = |what: &str, hint: &str| {
-        PluginError::auth(format!("Entra ID: {what} ({tag}){}", trace(r, " (", ")")))
+        PluginError::access_denied(format!("Entra ID: {what} ({tag}){}", trace(r, " (", ")")))
             .with_hint(hint.to_string())
     };
     match code {
@@ -52,11 +56,11 @@ pub fn from_refusal(r: &Refusal) -> PluginError {
             "no such account in this tenant",
             "check -u: Entra ID expects the full sign-in name, e.g. monty@contoso.com",
         ),
-        "50053" => auth(
+        "50053" => denied(
             "the account is locked (too many failed sign-ins)",
             "wait a few minutes before trying again, or ask your administrator to unlock it",
         ),
-        "50055" | "50144" | "50133" => auth(
+        "50055" | "50144" | "50133" => denied(
             "your password has expired",
             "sign in once in a browser to change it, then update the stored password",
         ),
@@ -64,7 +68,7 @@ pub fn from_refusal(r: &Refusal) -> PluginError {
             "the account is disabled",
             "ask your administrator to enable it (give them the trace id)",
         ),
-        "53003" | "53002" | "530032" | "50131" => PluginError::auth(format!(
+        "53003" | "53002" | "530032" | "50131" => PluginError::access_denied(format!(
             "Entra ID: blocked by Conditional Access ({tag}){detail}"
         ))
         .with_hint("a Conditional Access policy blocks this sign-in (device, location or client); ask your administrator, with the trace id"),
@@ -201,6 +205,10 @@ mod tests {
         assert!(code("50105").message.contains("not assigned"));
         assert!(code("50057").message.contains("disabled"));
         assert_eq!(code("53000").kind, ErrorKind::NotSupported);
+        // Refusals that do not blame the password keep a stored one.
+        for c in ["50053", "50055", "53003", "50105", "50057", "90072"] {
+            assert_eq!(code(c).kind, ErrorKind::AccessDenied, "{c}");
+        }
         assert!(code("53001").message.contains("domain-joined"));
         for c in [
             "530003", "50097", "50129", "50158", "50125", "50076", "50079", "50072",

@@ -174,7 +174,7 @@ impl State<'_> {
                     "register Microsoft Authenticator or a phone once in a browser (https://aka.ms/mfasetup)",
                 ))
             }
-            "ConvergedChangePassword" | "ConvergedChangePasswordInterrupt" => Err(PluginError::auth(
+            "ConvergedChangePassword" | "ConvergedChangePasswordInterrupt" => Err(PluginError::access_denied(
                 "Entra ID: your password has expired and must be changed (ConvergedChangePassword)",
             )
             .with_hint("sign in once in a browser to change it, then update the stored password")),

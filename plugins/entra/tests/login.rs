@@ -285,27 +285,27 @@ fn errors_from_error_codes_without_text() {
         (
             Some(Fault::Locked),
             "locked (too many failed sign-ins) (AADSTS50053)",
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
         ),
         (
             Some(Fault::PasswordExpired),
             "password has expired (AADSTS50055)",
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
         ),
         (
             Some(Fault::ChangePasswordPage),
             "ConvergedChangePassword",
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
         ),
         (
             Some(Fault::ConditionalAccess),
             "blocked by Conditional Access (AADSTS53003)",
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
         ),
         (
             Some(Fault::NotAssigned),
             "not assigned to this application (AADSTS50105)",
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
         ),
         (
             Some(Fault::UnknownPage("ConvergedBrandNewThing".into())),
@@ -316,7 +316,7 @@ fn errors_from_error_codes_without_text() {
         (
             Some(Fault::ErrorTextOnly),
             "not assigned to this application (AADSTS50105)",
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
         ),
         (
             Some(Fault::FederatedWithoutForm),
@@ -372,19 +372,19 @@ fn converged_error_pages_name_the_cause_at_every_step() {
             ServiceError::conditional_access(At::Password),
             None,
             "Entra ID: blocked by Conditional Access (AADSTS53003): Access has been blocked by Conditional Access policies.",
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
         ),
         (
             ServiceError::conditional_access(At::Mfa),
             otp(),
             "blocked by Conditional Access (AADSTS53003)",
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
         ),
         (
             ServiceError::conditional_access(At::Saml),
             None,
             "blocked by Conditional Access (AADSTS53003)",
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
         ),
         (
             ServiceError::device_not_compliant(At::Mfa),
@@ -402,19 +402,19 @@ fn converged_error_pages_name_the_cause_at_every_step() {
             ServiceError::not_assigned(At::Saml),
             None,
             "you are not assigned to this application (AADSTS50105)",
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
         ),
         (
             ServiceError::disabled(At::Password),
             None,
             "the account is disabled (AADSTS50057)",
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
         ),
         (
             ServiceError::guest_not_in_tenant(At::Password),
             None,
             "the account is not a member of this tenant (AADSTS90072)",
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
         ),
         (
             ServiceError::flow_token_expired(At::Mfa),
@@ -456,7 +456,7 @@ fn converged_error_pages_name_the_cause_at_every_step() {
             ServiceError::conditional_access_german(At::Password),
             None,
             "blocked by Conditional Access (AADSTS53003): Der Zugriff wurde durch Richtlinien für bedingten Zugriff blockiert.",
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
         ),
     ];
     for (refusal, mfa, needle, kind) in cases {

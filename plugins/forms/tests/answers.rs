@@ -107,7 +107,7 @@ fn locked_accounts_are_named_in_any_language() {
             ..FormsConfig::flavor(flavor)
         });
         let e = login(&req, &pw()).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
+        assert_eq!(e.kind, ErrorKind::AccessDenied, "{e:?}");
         assert!(
             e.message.starts_with("the account is locked or disabled"),
             "{}",

@@ -302,7 +302,7 @@ fn pingfederate_refusals_are_named() {
             ..Default::default()
         });
         let e = login(&req, &services().build()).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{account:?} {e:?}");
+        assert_eq!(e.kind, ErrorKind::AccessDenied, "{account:?} {e:?}");
         assert!(e.message.starts_with(what), "{}", e.message);
         assert!(e.message.contains(text), "{}", e.message);
         assert!(e.hint.is_some());

@@ -182,9 +182,12 @@ pub fn on_page(page: &Page) -> Option<PluginError> {
 
 fn named(refusal: Refusal, text: &str, idp_host: &str) -> Option<PluginError> {
     let what = refusal.what()?;
+    // Only a wrong password is blamed on the password (a stored one is then
+    // deleted); a lock, an expiry or throttling leaves it alone.
     let kind = match refusal {
         Refusal::SessionExpired => ErrorKind::Protocol,
-        _ => ErrorKind::AuthenticationFailed,
+        Refusal::Credentials => ErrorKind::AuthenticationFailed,
+        _ => ErrorKind::AccessDenied,
     };
     let e = PluginError::new(kind, format!("{what}: the IdP says \"{text}\""));
     Some(match refusal.hint(idp_host) {
@@ -259,7 +262,7 @@ mod tests {
     #[test]
     fn errors_lead_with_the_cause_and_keep_the_idp_text() {
         let e = error("Your account is locked.", "idp.example.com").unwrap();
-        assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
+        assert_eq!(e.kind, ErrorKind::AccessDenied);
         assert_eq!(
             e.message,
             "the account is locked or disabled: the IdP says \"Your account is locked.\""

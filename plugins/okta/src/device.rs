@@ -251,7 +251,7 @@ pub fn login(
         let e = OAuthError::of(&resp);
         let description = e.text().to_ascii_lowercase();
         if description.contains("assurance requirements") {
-            return Err(PluginError::auth(format!(
+            return Err(PluginError::access_denied(format!(
                 "the AWS app's authentication policy wants more than this device sign-in proved ({})",
                 e.describe()
             ))

@@ -114,7 +114,7 @@ pub fn factor_error(_ctx: &Ctx, e: &ApiError, label: &str) -> PluginError {
             ),
         )
         .with_hint("check the code source (--mfa-code-command) or type a fresh code"),
-        "E0000069" => PluginError::auth(format!(
+        "E0000069" => PluginError::access_denied(format!(
             "Okta locked the account after too many wrong codes ({})",
             e.describe()
         ))
@@ -157,9 +157,9 @@ pub fn other_error(e: &ApiError, during: &str) -> PluginError {
 pub fn status_error(ctx: &Ctx, a: &Authn) -> PluginError {
     let user = ctx.username;
     match a.status.as_str() {
-        "LOCKED_OUT" => PluginError::auth(format!("the Okta account {user} is locked out"))
+        "LOCKED_OUT" => PluginError::access_denied(format!("the Okta account {user} is locked out"))
             .with_hint("wait for the lockout to end, unlock it from the Okta sign-in page, or ask your Okta administrator"),
-        "PASSWORD_EXPIRED" => PluginError::auth(format!("the Okta password of {user} has expired"))
+        "PASSWORD_EXPIRED" => PluginError::access_denied(format!("the Okta password of {user} has expired"))
             .with_hint(format!("sign in at {} in a browser to choose a new password, then run again", ctx.org.base())),
         "MFA_ENROLL" | "MFA_ENROLL_ACTIVATE" => needs_browser(
             format!("Okta requires {user} to set up a second factor first"),
@@ -167,7 +167,7 @@ pub fn status_error(ctx: &Ctx, a: &Authn) -> PluginError {
         ),
         "UNAUTHENTICATED" => PluginError::auth("Okta ended the sign-in transaction (UNAUTHENTICATED)")
             .with_hint("run again; if it repeats, sign in once in a browser"),
-        "RECOVERY" | "RECOVERY_CHALLENGE" | "PASSWORD_RESET" => PluginError::auth(format!(
+        "RECOVERY" | "RECOVERY_CHALLENGE" | "PASSWORD_RESET" => PluginError::access_denied(format!(
             "the Okta account {user} is in password recovery ({})",
             a.status
         ))
@@ -228,14 +228,10 @@ mod tests {
     fn every_final_status_has_its_own_message() {
         with_ctx(|ctx| {
             let cases = [
-                (
-                    "LOCKED_OUT",
-                    ErrorKind::AuthenticationFailed,
-                    "monty is locked out",
-                ),
+                ("LOCKED_OUT", ErrorKind::AccessDenied, "monty is locked out"),
                 (
                     "PASSWORD_EXPIRED",
-                    ErrorKind::AuthenticationFailed,
+                    ErrorKind::AccessDenied,
                     "password of monty has expired",
                 ),
                 (
@@ -255,12 +251,12 @@ mod tests {
                 ),
                 (
                     "RECOVERY",
-                    ErrorKind::AuthenticationFailed,
+                    ErrorKind::AccessDenied,
                     "password recovery (RECOVERY)",
                 ),
                 (
                     "PASSWORD_RESET",
-                    ErrorKind::AuthenticationFailed,
+                    ErrorKind::AccessDenied,
                     "password recovery",
                 ),
                 ("", ErrorKind::Protocol, "has no status"),
@@ -305,7 +301,7 @@ mod tests {
             );
             assert_eq!(
                 factor_error(ctx, &e("E0000069"), "SMS").kind,
-                ErrorKind::AuthenticationFailed
+                ErrorKind::AccessDenied
             );
             assert!(factor_error(ctx, &e("E0000011"), "SMS")
                 .message

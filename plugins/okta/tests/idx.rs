@@ -194,7 +194,7 @@ fn locked_account_answered_with_the_unlock_flow_says_locked() {
             u.locked_message = message.clone();
             let o = org_with(u);
             let e = err(&services().build(), &request(&o.link));
-            assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{message:?}");
+            assert_eq!(e.kind, ErrorKind::AccessDenied, "{message:?}");
             assert_eq!(
                 e.message,
                 format!("the Okta account {USER} is locked"),
@@ -531,12 +531,7 @@ fn terminal_refusals_after_the_password_are_not_called_a_wrong_password() {
         u.refusal = Some((text.into(), key.into()));
         let o = org_with(u);
         let e = err(&services().build(), &request(&o.link));
-        assert_eq!(
-            e.kind,
-            ErrorKind::AuthenticationFailed,
-            "{key}: {}",
-            e.message
-        );
+        assert_eq!(e.kind, ErrorKind::AccessDenied, "{key}: {}", e.message);
         assert!(e.message.contains(says), "{key}: {}", e.message);
         assert!(!e.message.contains("username or password"), "{}", e.message);
         assert!(e.hint.is_some());
@@ -600,7 +595,7 @@ fn terminal_idx_answers_from_oktas_mocks_are_named() {
         (
             answers::password_suspended,
             "Okta suspended this authenticator of monty@example.com after too many failed attempts",
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
         ),
     ];
     for (fixture, needle, kind) in cases {

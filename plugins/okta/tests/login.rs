@@ -151,12 +151,12 @@ fn account_states_have_their_own_messages() {
     let cases = [
         (
             UserStatus::LockedOut,
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
             "is locked out",
         ),
         (
             UserStatus::PasswordExpired,
-            ErrorKind::AuthenticationFailed,
+            ErrorKind::AccessDenied,
             "password of monty@example.com has expired",
         ),
         (

@@ -72,7 +72,7 @@ pub(super) fn message_error(
     // playground/mocks/data/idp/idx/error-*.json); matching the key and
     // not only the English text keeps localized orgs working.
     if keys.contains("not.assigned") {
-        return PluginError::auth(format!(
+        return PluginError::access_denied(format!(
             "Okta says {} is not assigned to this AWS app ({text})",
             ctx.username
         ))
@@ -84,11 +84,11 @@ pub(super) fn message_error(
         ));
     }
     if keys.contains("access_denied") || keys.contains("assurance.unsatisfiable") {
-        return PluginError::auth(format!("Okta's policy denied the sign-in: {text}"))
+        return PluginError::access_denied(format!("Okta's policy denied the sign-in: {text}"))
             .with_hint("the app's authentication policy does not let you in from here; ask your Okta administrator");
     }
     if keys.contains("suspended_factor") || keys.contains("factor is suspended") {
-        return PluginError::auth(format!(
+        return PluginError::access_denied(format!(
             "Okta suspended this authenticator of {} after too many failed attempts ({text})",
             ctx.username
         ))
@@ -131,7 +131,7 @@ pub(super) fn message_error(
 }
 
 pub(super) fn locked(ctx: &Ctx) -> PluginError {
-    PluginError::auth(format!("the Okta account {} is locked", ctx.username)).with_hint(format!(
+    PluginError::access_denied(format!("the Okta account {} is locked", ctx.username)).with_hint(format!(
         "wait for the lockout to end, unlock it at {} (Unlock account), or ask your Okta administrator",
         ctx.org.base()
     ))
@@ -149,10 +149,13 @@ pub(super) fn dead_end(ctx: &Ctx, state: &Value, names: &[&str]) -> PluginError 
         return locked(ctx);
     }
     if has("reenroll-authenticator") || has("reset-authenticator") {
-        return PluginError::auth(format!("the Okta password of {} has expired", ctx.username))
-            .with_hint(format!(
-                "sign in at {base} in a browser to choose a new password, then run again"
-            ));
+        return PluginError::access_denied(format!(
+            "the Okta password of {} has expired",
+            ctx.username
+        ))
+        .with_hint(format!(
+            "sign in at {base} in a browser to choose a new password, then run again"
+        ));
     }
     if names.iter().any(|n| {
         matches!(

@@ -54,6 +54,11 @@ impl Plugin for Fixture {
                 "the fixture IdP said: {}",
                 resp.text()
             ))),
+            // A refusal that does not blame the password.
+            403 => Err(PluginError::access_denied(format!(
+                "the fixture IdP refused the sign-in: {}",
+                resp.text()
+            ))),
             s => Err(PluginError::protocol(format!(
                 "the fixture IdP answered HTTP {s}"
             ))),
