@@ -425,11 +425,20 @@ fn writable(dir: &Path) -> bool {
         use rustix::fs::{access, Access};
         access(dir, Access::WRITE_OK | Access::EXEC_OK).is_ok()
     }
+    // Windows ignores the read-only attribute on directories and decides
+    // by ACL, which std cannot ask: create (and remove) a file to find out.
     #[cfg(not(unix))]
     {
-        !std::fs::metadata(dir)
-            .map(|m| m.permissions().readonly())
-            .unwrap_or(true)
+        let probe = dir.join(format!(".awsprocesscreds-doctor-{}", std::process::id()));
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&probe)
+            .is_ok();
+        if created {
+            let _ = std::fs::remove_file(&probe);
+        }
+        created
     }
 }
 

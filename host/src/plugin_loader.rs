@@ -114,9 +114,7 @@ pub fn search_dirs(flag_dirs: &[PathBuf]) -> Vec<SearchDir> {
     let data_home = std::env::var_os(ev::XDG_DATA_HOME)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os(ev::HOME).map(|h| PathBuf::from(h).join(".local").join("share"))
-        });
+        .or_else(|| crate::home::dir().map(|h| h.join(".local").join("share")));
     if let Some(d) = data_home {
         out.push(SearchDir {
             path: d.join("awsprocesscreds").join("plugins"),
