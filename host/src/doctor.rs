@@ -168,6 +168,7 @@ pub fn checks(
     };
     out.extend(plugin_checks(&common, login_args, common_args));
     out.push(cache_check(creds.as_ref().map(|c| c.cache_dir.clone())));
+    out.extend(unchecked_permissions());
     out.push(terminal_check());
     out.push(keychain_check(&common));
     out.push(idp_check(login_args, &common));
@@ -440,6 +441,15 @@ fn writable(dir: &Path) -> bool {
         }
         created
     }
+}
+
+/// What this platform's file checks cannot see (see `safe_fs::UNCHECKED`),
+/// said once so the gap is never silent.
+fn unchecked_permissions() -> Option<Check> {
+    crate::safe_fs::UNCHECKED.map(|gap| {
+        Check::new("permissions", Status::Skip, gap)
+            .hint("keep the cache directory and plugin directories writable only by you")
+    })
 }
 
 /// A controlling terminal for prompts, pickers and MFA notices.
