@@ -4,7 +4,9 @@
 //! case must end (no hang), print credentials or a one-line error, and
 //! never touch what a planted link points to. Also the odd homes: a
 //! read-only HOME without a cache directory, and no HOME at all.
-
+// Planted symlinks, FIFOs, file modes and foreign owners: Unix file
+// semantics (Windows gets its own refusals in safe_fs).
+#![cfg(unix)]
 // Test code: a panic is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
