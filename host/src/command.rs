@@ -2,7 +2,7 @@
 //! `--mfa-code-command`) and take the first line of its output.
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -27,7 +27,8 @@ pub enum CommandError {
 /// Most output we read from a command (a password is one short line).
 const MAX_OUTPUT: usize = 1 << 16;
 
-/// Run `cmd` through the shell with stdin closed and stderr passed through;
+/// Run `cmd` through the shell (`/bin/sh -c`, on Windows `cmd /C`; see
+/// `mod imp`) with stdin closed and stderr passed through;
 /// return the first line of stdout. `what` names the flag in errors.
 ///
 /// We stop reading at the first newline or when the command exits: a
@@ -40,19 +41,7 @@ pub fn first_line(
     cmd: &str,
     timeout: Duration,
 ) -> Result<Secret<String>, CommandError> {
-    #[cfg(unix)]
-    let mut command = {
-        let mut c = Command::new("/bin/sh");
-        c.arg("-c").arg(cmd);
-        c
-    };
-    #[cfg(windows)]
-    let mut command = {
-        let mut c = Command::new("cmd");
-        c.arg("/C").arg(cmd);
-        c
-    };
-    let mut child = command
+    let mut child = imp::shell(cmd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -152,6 +141,42 @@ pub fn first_line(
         return Err(CommandError::Empty { what });
     }
     Ok(Secret::new(line.to_string()))
+}
+
+/// The system shell, given the user's command line verbatim.
+#[cfg(unix)]
+mod imp {
+    use std::process::Command;
+
+    /// `/bin/sh -c CMD`: the command line is one argument, as the user
+    /// typed it in their config.
+    pub fn shell(cmd: &str) -> Command {
+        let mut c = Command::new("/bin/sh");
+        c.arg("-c").arg(cmd);
+        c
+    }
+}
+
+/// The system shell, given the user's command line verbatim.
+#[cfg(windows)]
+mod imp {
+    use std::os::windows::process::CommandExt;
+    use std::process::Command;
+
+    use crate::env_vars as ev;
+
+    /// `cmd /D /S /C "CMD"`. `cmd` does its own parsing of the whole line,
+    /// so the command must reach it unquoted by std (which would escape
+    /// its quotes the C-runtime way and mangle `"C:\Program Files\..."`):
+    /// `raw_arg` passes it as written, and `/S` makes cmd strip exactly the
+    /// outer pair of quotes we add. `/D` skips AutoRun commands from the
+    /// registry, which could print to stdout before the password.
+    pub fn shell(cmd: &str) -> Command {
+        let comspec = std::env::var_os(ev::COMSPEC).unwrap_or_else(|| "cmd.exe".into());
+        let mut c = Command::new(comspec);
+        c.args(["/D", "/S", "/C"]).raw_arg(format!("\"{cmd}\""));
+        c
+    }
 }
 
 #[cfg(all(test, unix))]

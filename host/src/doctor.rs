@@ -168,6 +168,7 @@ pub fn checks(
     };
     out.extend(plugin_checks(&common, login_args, common_args));
     out.push(cache_check(creds.as_ref().map(|c| c.cache_dir.clone())));
+    out.extend(unchecked_permissions());
     out.push(terminal_check());
     out.push(keychain_check(&common));
     out.push(idp_check(login_args, &common));
@@ -425,12 +426,30 @@ fn writable(dir: &Path) -> bool {
         use rustix::fs::{access, Access};
         access(dir, Access::WRITE_OK | Access::EXEC_OK).is_ok()
     }
+    // Windows ignores the read-only attribute on directories and decides
+    // by ACL, which std cannot ask: create (and remove) a file to find out.
     #[cfg(not(unix))]
     {
-        !std::fs::metadata(dir)
-            .map(|m| m.permissions().readonly())
-            .unwrap_or(true)
+        let probe = dir.join(format!(".awsprocesscreds-doctor-{}", std::process::id()));
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&probe)
+            .is_ok();
+        if created {
+            let _ = std::fs::remove_file(&probe);
+        }
+        created
     }
+}
+
+/// What this platform's file checks cannot see (see `safe_fs::UNCHECKED`),
+/// said once so the gap is never silent.
+fn unchecked_permissions() -> Option<Check> {
+    crate::safe_fs::UNCHECKED.map(|gap| {
+        Check::new("permissions", Status::Skip, gap)
+            .hint("keep the cache directory and plugin directories writable only by you")
+    })
 }
 
 /// A controlling terminal for prompts, pickers and MFA notices.

@@ -11,8 +11,8 @@ pub mod app;
 // The light modules live in `awsprocesscreds-core` (all the cache-hit
 // binary links); re-exported so the rest of the host names them as before.
 pub use awsprocesscreds_core::{
-    cache, cli, credentials_file, env_vars, error, hit, ini, log, output, profile, report, safe_fs,
-    settings, timefmt,
+    cache, cli, credentials_file, env_vars, error, hit, home, ini, log, output, profile, report,
+    safe_fs, settings, timefmt,
 };
 pub mod command;
 pub mod commands;

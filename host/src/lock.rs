@@ -1,4 +1,5 @@
-//! Single flight across processes: a per-key lock file held with `flock`.
+//! Single flight across processes: a per-key lock file held with
+//! `File::try_lock` (`flock` on Unix, `LockFileEx` on Windows).
 //!
 //! When several processes need the same credentials at once (Terraform,
 //! parallel `aws` calls, an IDE), the first takes the lock and logs in; the
@@ -47,7 +48,7 @@ pub fn acquire(
         loop {
             match file.try_lock() {
                 Ok(()) => {
-                    if !still_at(&file, path) {
+                    if !safe_fs::still_at(&file, path) {
                         continue 'reopen;
                     }
                     let mut file = file;
@@ -110,23 +111,6 @@ fn open(path: &Path) -> Result<File> {
     }
 }
 
-/// Whether `path` still names the open `file` (same device and inode).
-fn still_at(file: &File, path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        match (file.metadata(), std::fs::symlink_metadata(path)) {
-            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-            _ => false,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (file, path);
-        true
-    }
-}
-
 /// Remove a lock file whose cache entry is gone, only if nobody holds it:
 /// we take it without waiting, check the entry is still missing, and
 /// unlink it while holding it (a process that opened it meanwhile notices
@@ -138,7 +122,7 @@ pub fn remove_stale(path: &Path, entry: &Path) {
         return;
     };
     if file.try_lock().is_ok() {
-        if std::fs::symlink_metadata(entry).is_err() && still_at(&file, path) {
+        if std::fs::symlink_metadata(entry).is_err() && safe_fs::still_at(&file, path) {
             let _ = std::fs::remove_file(path);
         }
         let _ = file.unlock();
@@ -174,6 +158,7 @@ mod tests {
         assert!(acquire(&p, Duration::from_secs(1), |_| {}).is_ok());
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_planted_symlink_is_replaced_never_followed() {
         let dir = tempfile::tempdir().unwrap();

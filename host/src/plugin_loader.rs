@@ -19,10 +19,12 @@
 //! target) cannot be changed by other users: owned by you or root, not
 //! group- or world-writable, except that a root-owned sticky directory such
 //! as `/tmp` is fine as an ancestor. The file checks are made on the opened
-//! descriptor, and that descriptor is what gets loaded or executed
-//! (`/proc/self/fd/N`), so renaming another file into place after the check
-//! cannot swap what runs. `AWSPROCESSCREDS_ALLOW_INSECURE_PLUGIN_DIRS=1`
-//! lifts the permission rules (not the file-type rules).
+//! descriptor, and what gets loaded or executed is that same file (on
+//! Linux through `/proc/self/fd/N`, on macOS from a private copy of its
+//! bytes), so renaming another file into place after the check cannot swap
+//! what runs. `AWSPROCESSCREDS_ALLOW_INSECURE_PLUGIN_DIRS=1` lifts the
+//! permission rules (not the file-type rules). What each platform checks
+//! and guarantees is in `plugin_loader/open_check.rs`.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -31,6 +33,9 @@ use plugin_api::{FileKind, Limits, LoadError, LoadedPlugin};
 
 use crate::env_vars as ev;
 use crate::log;
+
+mod open_check;
+use open_check::{insecure_dir, open_checked};
 
 /// Where a directory in the search path came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,9 +119,7 @@ pub fn search_dirs(flag_dirs: &[PathBuf]) -> Vec<SearchDir> {
     let data_home = std::env::var_os(ev::XDG_DATA_HOME)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os(ev::HOME).map(|h| PathBuf::from(h).join(".local").join("share"))
-        });
+        .or_else(|| crate::home::dir().map(|h| h.join(".local").join("share")));
     if let Some(d) = data_home {
         out.push(SearchDir {
             path: d.join("awsprocesscreds").join("plugins"),
@@ -163,127 +166,6 @@ pub fn same_name(a: &str, b: &str) -> bool {
         && a.bytes()
             .zip(b.bytes())
             .all(|(x, y)| x == y || (matches!(x, b'-' | b'_') && matches!(y, b'-' | b'_')))
-}
-
-fn insecure_allowed() -> bool {
-    ev::flag(ev::ALLOW_INSECURE_PLUGIN_DIRS)
-}
-
-/// Why others could tamper with what `meta` describes, if they could.
-/// `ancestor`: a directory above the plugin, where a root-owned sticky
-/// directory (such as `/tmp`) is fine since others cannot rename our
-/// entries in it.
-#[cfg(unix)]
-fn unsafe_mode(meta: &std::fs::Metadata, ancestor: bool) -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    if !crate::cache::owned_by_current_user(meta) && meta.uid() != 0 {
-        return Some(format!("owned by another user (uid {})", meta.uid()));
-    }
-    let mode = meta.mode();
-    let sticky_root = ancestor && meta.uid() == 0 && mode & 0o1000 != 0;
-    if mode & 0o002 != 0 && !sticky_root {
-        return Some("writable by every user".into());
-    }
-    if mode & 0o020 != 0 && !sticky_root {
-        return Some(format!("writable by group {}", meta.gid()));
-    }
-    None
-}
-
-#[cfg(not(unix))]
-fn unsafe_mode(_meta: &std::fs::Metadata, _ancestor: bool) -> Option<String> {
-    None
-}
-
-/// Check every directory from `path`'s parent up to the root.
-fn unsafe_ancestors(path: &Path) -> Option<String> {
-    let mut dir = path.parent();
-    while let Some(d) = dir {
-        if d.as_os_str().is_empty() {
-            break;
-        }
-        match std::fs::metadata(d) {
-            Ok(meta) => {
-                if let Some(why) = unsafe_mode(&meta, true) {
-                    return Some(format!("its directory {} is {why}", d.display()));
-                }
-            }
-            Err(e) => return Some(format!("cannot check {}: {e}", d.display())),
-        }
-        dir = d.parent();
-    }
-    None
-}
-
-/// Why others could tamper with the directory `path`, if they could.
-fn insecure_dir(path: &Path) -> Option<String> {
-    if insecure_allowed() {
-        return None;
-    }
-    let meta = std::fs::metadata(path).ok()?;
-    unsafe_mode(&meta, false).or_else(|| unsafe_ancestors(path))
-}
-
-/// Open a plugin file for loading: the path and (for a symlink) its target
-/// must sit in directories only we (or root) can change, and the checks on
-/// the file itself are made on the opened descriptor, which is what gets
-/// loaded or run (see `plugin_api::load_file`).
-fn open_checked(path: &Path, kind: FileKind) -> Result<std::fs::File, String> {
-    let allow = insecure_allowed();
-    if !allow {
-        if let Some(why) = unsafe_ancestors(path) {
-            return Err(why);
-        }
-    }
-    let real = path
-        .canonicalize()
-        .map_err(|e| format!("cannot resolve it: {e}"))?;
-    if !allow && real != path {
-        if let Some(why) = unsafe_ancestors(&real) {
-            return Err(format!("it links to {}: {why}", real.display()));
-        }
-    }
-    let file = open_nofollow(&real).map_err(|e| format!("cannot open it: {e}"))?;
-    let meta = file
-        .metadata()
-        .map_err(|e| format!("cannot inspect it: {e}"))?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
-    if !allow {
-        if let Some(why) = unsafe_mode(&meta, false) {
-            return Err(format!("the file is {why}"));
-        }
-    }
-    #[cfg(unix)]
-    if kind == FileKind::Executable {
-        use std::os::unix::fs::PermissionsExt;
-        if meta.permissions().mode() & 0o111 == 0 {
-            return Err("a process plugin must be executable (chmod +x)".into());
-        }
-        // The child runs /proc/self/fd/N: the descriptor must survive exec.
-        rustix::io::fcntl_setfd(&file, rustix::io::FdFlags::empty())
-            .map_err(|e| format!("cannot prepare it: {e}"))?;
-    }
-    #[cfg(not(unix))]
-    let _ = kind;
-    Ok(file)
-}
-
-#[cfg(unix)]
-fn open_nofollow(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(
-            rustix::fs::OFlags::NOFOLLOW.bits() as i32 | rustix::fs::OFlags::NONBLOCK.bits() as i32,
-        )
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_nofollow(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::open(path)
 }
 
 /// Every plugin file found, in search order.

@@ -1,12 +1,16 @@
 //! The controlling terminal: prompts, secret input, menus and notices.
 //!
 //! AWS clients capture our stdout and stderr (and show stderr only when we
-//! fail), so anything the user must see or answer goes to `/dev/tty`. When
-//! there is no controlling terminal (an IDE, a cron job), `open` returns
-//! `None` and callers fail fast with a clear message instead of hanging or
-//! reading stdin.
+//! fail), so anything the user must see or answer goes to the terminal
+//! itself: `/dev/tty` on Unix, the console (`CONIN$` to read, `CONOUT$` to
+//! write) on Windows. When there is none (an IDE, a cron job), `open`
+//! returns `None` and callers fail fast with a clear message instead of
+//! hanging or reading stdin.
+//!
+//! What differs per platform is in `mod imp` at the end: how the terminal
+//! is opened, and how echo and line editing are switched off for a secret.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 
 /// Why a terminal interaction failed.
@@ -20,17 +24,14 @@ pub enum TtyError {
 
 /// An open controlling terminal.
 pub struct Tty {
-    file: File,
+    input: File,
+    output: File,
 }
 
 /// Open the controlling terminal, if there is one.
 pub fn open() -> Option<Tty> {
-    #[cfg(unix)]
-    let path = "/dev/tty";
-    #[cfg(windows)]
-    let path = "CONIN$";
-    let file = OpenOptions::new().read(true).write(true).open(path).ok()?;
-    Some(Tty { file })
+    let (input, output) = imp::open().ok()?;
+    Some(Tty { input, output })
 }
 
 /// Whether a controlling terminal exists.
@@ -41,16 +42,16 @@ pub fn available() -> bool {
 impl Tty {
     /// Write a line (a notice) to the terminal.
     pub fn say(&mut self, line: &str) -> io::Result<()> {
-        writeln!(self.file, "{line}")?;
-        self.file.flush()
+        writeln!(self.output, "{line}")?;
+        self.output.flush()
     }
 
     /// Prompt and read one line with echo.
     pub fn read_line(&mut self, prompt: &str) -> Result<String, TtyError> {
-        write!(self.file, "{prompt}")?;
-        self.file.flush()?;
+        write!(self.output, "{prompt}")?;
+        self.output.flush()?;
         let mut line = String::new();
-        let n = BufReader::new(&self.file).read_line(&mut line)?;
+        let n = BufReader::new(&self.input).read_line(&mut line)?;
         if n == 0 {
             return Err(TtyError::Cancelled);
         }
@@ -61,43 +62,22 @@ impl Tty {
     /// the terminal mode is always restored.
     pub fn read_secret(&mut self, prompt: &str) -> Result<String, TtyError> {
         let result = self.read_raw_secret(prompt);
-        let _ = writeln!(self.file);
-        let _ = self.file.flush();
+        let _ = writeln!(self.output);
+        let _ = self.output.flush();
         result
     }
 
-    #[cfg(unix)]
     fn read_raw_secret(&mut self, prompt: &str) -> Result<String, TtyError> {
-        use rustix::termios::{self, LocalModes, OptionalActions, SpecialCodeIndex};
-        let original = termios::tcgetattr(&self.file).map_err(io::Error::from)?;
-        let mut raw = original.clone();
-        // No echo, byte-at-a-time, and Ctrl-C as a byte we handle, so the
-        // mode is restored even when the user cancels.
-        raw.local_modes
-            .remove(LocalModes::ECHO | LocalModes::ICANON | LocalModes::ISIG);
-        raw.special_codes[SpecialCodeIndex::VMIN] = 1;
-        raw.special_codes[SpecialCodeIndex::VTIME] = 0;
         // Switch modes before showing the prompt, and without flushing input,
-        // so a fast typist (or a script) loses nothing and sees no echo.
-        termios::tcsetattr(&self.file, OptionalActions::Now, &raw).map_err(io::Error::from)?;
-        struct Restore<'a>(&'a File, termios::Termios);
-        impl Drop for Restore<'_> {
-            fn drop(&mut self) {
-                let _ = rustix::termios::tcsetattr(
-                    self.0,
-                    rustix::termios::OptionalActions::Now,
-                    &self.1,
-                );
-            }
-        }
-        let _restore = Restore(&self.file, original);
-        let mut out = &self.file;
-        write!(out, "{prompt}")?;
-        out.flush()?;
+        // so a fast typist (or a script) loses nothing and sees no echo. The
+        // guard restores the mode however this returns.
+        let _raw = imp::RawMode::enter(&self.input)?;
+        write!(self.output, "{prompt}")?;
+        self.output.flush()?;
         let mut bytes: Vec<u8> = Vec::new();
         let mut buf = [0u8; 1];
         loop {
-            let n = (&self.file).read(&mut buf)?;
+            let n = (&self.input).read(&mut buf)?;
             if n == 0 {
                 return Err(TtyError::Cancelled);
             }
@@ -121,15 +101,6 @@ impl Tty {
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
-    #[cfg(not(unix))]
-    fn read_raw_secret(&mut self, prompt: &str) -> Result<String, TtyError> {
-        write!(self.file, "{prompt}")?;
-        self.file.flush()?;
-        let mut line = String::new();
-        BufReader::new(&self.file).read_line(&mut line)?;
-        Ok(line.trim_end_matches(['\r', '\n']).to_string())
-    }
-
     /// A numbered menu; returns the index chosen. Empty input or `q`
     /// cancels; invalid input asks again.
     pub fn choose(&mut self, title: &str, choices: &[String]) -> Result<usize, TtyError> {
@@ -151,6 +122,107 @@ impl Tty {
                     choices.len()
                 ))?,
             }
+        }
+    }
+}
+
+#[cfg(unix)]
+mod imp {
+    use std::fs::{File, OpenOptions};
+    use std::io;
+
+    use rustix::termios::{self, LocalModes, OptionalActions, SpecialCodeIndex, Termios};
+
+    /// `/dev/tty`, once for reading and once (a second handle on the same
+    /// open file) for writing.
+    pub fn open() -> io::Result<(File, File)> {
+        let tty = OpenOptions::new().read(true).write(true).open("/dev/tty")?;
+        let output = tty.try_clone()?;
+        Ok((tty, output))
+    }
+
+    /// No echo, byte at a time, and Ctrl-C as a byte we handle (so the mode
+    /// is restored even when the user cancels); the old mode comes back on
+    /// drop.
+    pub struct RawMode<'a> {
+        tty: &'a File,
+        original: Termios,
+    }
+
+    impl<'a> RawMode<'a> {
+        pub fn enter(tty: &'a File) -> io::Result<RawMode<'a>> {
+            let original = termios::tcgetattr(tty)?;
+            let mut raw = original.clone();
+            raw.local_modes
+                .remove(LocalModes::ECHO | LocalModes::ICANON | LocalModes::ISIG);
+            raw.special_codes[SpecialCodeIndex::VMIN] = 1;
+            raw.special_codes[SpecialCodeIndex::VTIME] = 0;
+            termios::tcsetattr(tty, OptionalActions::Now, &raw)?;
+            Ok(RawMode { tty, original })
+        }
+    }
+
+    impl Drop for RawMode<'_> {
+        fn drop(&mut self) {
+            let _ = termios::tcsetattr(self.tty, OptionalActions::Now, &self.original);
+        }
+    }
+}
+
+// Why `unsafe` here: std has no console-mode API, and turning echo off on
+// Windows is a `SetConsoleMode` call. Two calls on a handle we own, each
+// checked; nothing else in the host needs `unsafe`.
+#[cfg(windows)]
+#[allow(unsafe_code)]
+mod imp {
+    use std::fs::{File, OpenOptions};
+    use std::io;
+    use std::os::windows::io::AsRawHandle;
+
+    use windows_sys::Win32::System::Console::{
+        GetConsoleMode, SetConsoleMode, CONSOLE_MODE, ENABLE_ECHO_INPUT, ENABLE_LINE_INPUT,
+        ENABLE_PROCESSED_INPUT,
+    };
+
+    /// The console: `CONIN$` to read and `CONOUT$` to write (writing to
+    /// `CONIN$` shows nothing). `CONIN$` is opened read-write because
+    /// changing its mode needs both rights.
+    pub fn open() -> io::Result<(File, File)> {
+        let input = OpenOptions::new().read(true).write(true).open("CONIN$")?;
+        let output = OpenOptions::new().write(true).open("CONOUT$")?;
+        Ok((input, output))
+    }
+
+    /// No echo, no line editing, and Ctrl-C as a byte we handle (so the
+    /// mode is restored even when the user cancels); the old mode comes
+    /// back on drop.
+    pub struct RawMode<'a> {
+        console: &'a File,
+        original: CONSOLE_MODE,
+    }
+
+    impl<'a> RawMode<'a> {
+        pub fn enter(console: &'a File) -> io::Result<RawMode<'a>> {
+            let handle = console.as_raw_handle();
+            let mut original: CONSOLE_MODE = 0;
+            // SAFETY: `handle` is a live console handle owned by `console`,
+            // which outlives this call; `original` is a valid out pointer.
+            if unsafe { GetConsoleMode(handle, &mut original) } == 0 {
+                return Err(io::Error::last_os_error());
+            }
+            let raw = original & !(ENABLE_ECHO_INPUT | ENABLE_LINE_INPUT | ENABLE_PROCESSED_INPUT);
+            // SAFETY: as above; the mode is a plain bit set.
+            if unsafe { SetConsoleMode(handle, raw) } == 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(RawMode { console, original })
+        }
+    }
+
+    impl Drop for RawMode<'_> {
+        fn drop(&mut self) {
+            // SAFETY: the handle is still owned by the borrowed `File`.
+            let _ = unsafe { SetConsoleMode(self.console.as_raw_handle(), self.original) };
         }
     }
 }

@@ -7,8 +7,10 @@
 
 mod common;
 
+#[cfg(unix)]
 use std::time::Duration;
 
+#[cfg(unix)]
 use common::pty::PtySession;
 use common::{assert_credentials, run, Ctx};
 use sandbox::adfs::{self, Adfs, AdfsConfig, AdfsVersion, Mfa};
@@ -206,6 +208,7 @@ fn verbose_trace_shows_pages_but_no_secrets() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn password_and_code_typed_on_the_terminal() {
     let w = world(AdfsConfig {

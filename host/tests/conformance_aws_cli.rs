@@ -8,7 +8,9 @@
 //! Needs `aws` and `moto_server` from `.ci/conformance-deps.sh` (see
 //! docs/testing.md); without them the tests skip with a printed reason, or
 //! fail under CI=true.
-
+// The conformance venv (AWS CLI, moto) is set up by .ci/conformance-deps.sh
+// for Unix, and the terminal cases drive a pseudo-terminal.
+#![cfg(unix)]
 // Test code: a panic is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

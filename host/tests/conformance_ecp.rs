@@ -10,7 +10,9 @@
 //! printed reason, or fail under CI=true. moto accepts one Role value and
 //! wants at least two attributes: the user has a single role plus
 //! RoleSessionName and SessionDuration.
-
+// The conformance venv and SimpleSAMLphp are set up for Unix, and the
+// terminal cases drive a pseudo-terminal.
+#![cfg(unix)]
 // Test code: a panic is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -8,7 +8,9 @@
 //! Needs `aws` and `moto_server` from `.ci/conformance-deps.sh` (see
 //! docs/testing.md); without them the test skips with a printed reason, or
 //! fails under CI=true.
-
+// The conformance venv (AWS CLI, moto) is set up for Unix, and the case
+// drives a pseudo-terminal.
+#![cfg(unix)]
 // Test code: a panic is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -8,6 +8,7 @@ mod common;
 
 use std::time::Duration;
 
+#[cfg(unix)]
 use common::pty::PtySession;
 use common::*;
 use sandbox::saml::AssertionBuilder;
@@ -46,6 +47,7 @@ fn cache_hit_needs_no_plugin_and_no_network() {
     assert_eq!(first.stdout, second.stdout);
 }
 
+#[cfg(unix)]
 #[test]
 fn cache_files_are_private_and_hold_no_assertion_or_password() {
     let ctx = Ctx::new();
@@ -176,6 +178,7 @@ fn several_roles_without_terminal_fail_with_the_list() {
     assert_eq!(ctx.sts_calls(), 0);
 }
 
+#[cfg(unix)]
 #[test]
 fn several_roles_with_terminal_show_a_numbered_picker() {
     let ctx = Ctx::new();
@@ -196,6 +199,7 @@ fn several_roles_with_terminal_show_a_numbered_picker() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn password_prompt_goes_to_the_terminal_without_echo() {
     let ctx = Ctx::new();

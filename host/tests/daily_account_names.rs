@@ -7,8 +7,10 @@
 
 mod common;
 
+#[cfg(unix)]
 use std::time::Duration;
 
+#[cfg(unix)]
 use common::pty::PtySession;
 use common::*;
 use sandbox::saml::Role;
@@ -68,6 +70,7 @@ fn assert_named(out: &Out) {
     assert_eq!(rows[3][2], "", "an account without alias has an empty name");
 }
 
+#[cfg(unix)]
 #[test]
 fn names_from_the_classic_page_then_from_the_cache() {
     let (ctx, server, state) = setup(PageFormat::Classic);
@@ -145,6 +148,7 @@ fn assertions_for_other_destinations_are_not_posted() {
     drop(server);
 }
 
+#[cfg(unix)]
 #[test]
 fn the_picker_shows_account_names() {
     let (ctx, server, _state) = setup(PageFormat::Current);

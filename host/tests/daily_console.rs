@@ -79,6 +79,7 @@ fn print_gives_the_login_url_for_each_partition() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn destination_cache_reuse_and_the_browser() {
     let ctx = Ctx::new();

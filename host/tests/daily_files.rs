@@ -12,18 +12,22 @@
 mod common;
 mod conformance_support;
 
+#[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
 use common::*;
 use conformance_support::*;
 
+#[cfg(unix)]
 fn mode(p: &std::path::Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
 }
 
+#[cfg(unix)]
 const EXISTING: &str = "# my credentials; keep this comment\n[default]\naws_access_key_id = AKIAEXAMPLEDEFAULT\naws_secret_access_key = keep/me\n\n; a note about dev\n[dev]\naws_access_key_id = OLD\naws_secret_access_key = OLD\n# trailing comment of dev\n\n[prod]\naws_access_key_id=AKIAPROD\naws_secret_access_key=prod+secret";
 
+#[cfg(unix)]
 #[test]
 fn credentials_file_replaces_one_section_and_keeps_the_rest() {
     let ctx = Ctx::new();
@@ -78,6 +82,7 @@ fn credentials_file_replaces_one_section_and_keeps_the_rest() {
     assert_eq!(ctx.idp_hits(), 1);
 }
 
+#[cfg(unix)]
 #[test]
 fn concurrent_writers_keep_each_others_sections() {
     let ctx = Ctx::new();
@@ -117,6 +122,7 @@ fn concurrent_writers_keep_each_others_sections() {
     assert_eq!(mode(&file), 0o600);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_symlinked_credentials_file_is_refused() {
     let ctx = Ctx::new();
@@ -294,6 +300,7 @@ fn configure_round_trips_through_the_real_aws_cli() {
     assert!(text2.contains(&text[text.find("[profile daily]").unwrap()..]));
 }
 
+#[cfg(unix)]
 #[test]
 fn configure_creates_a_private_file_and_needs_a_provider_without_terminal() {
     let ctx = Ctx::new();
@@ -352,6 +359,7 @@ fn configure_creates_a_private_file_and_needs_a_provider_without_terminal() {
     run(configure(&ctx, &config, &["-p", "okta"])).fails(2, "configure needs --profile NAME");
 }
 
+#[cfg(unix)]
 #[test]
 fn configure_in_a_terminal_asks_logs_in_once_and_offers_the_roles() {
     use common::pty::PtySession;

@@ -105,7 +105,7 @@ fn doctor_reports_plugins_cache_idp_and_sts_and_passes() {
     let text = &out.stdout;
     let plugin_path = ctx
         .plugin_dir
-        .join("libawsprocesscreds_plugin_fixture_saml.so");
+        .join(lib_file("awsprocesscreds_plugin_fixture_saml"));
     assert!(text.contains("fixture-saml"), "{text}");
     assert!(
         text.contains(&plugin_path.display().to_string()),
@@ -132,6 +132,7 @@ fn doctor_reports_plugins_cache_idp_and_sts_and_passes() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn doctor_warns_about_a_cache_directory_others_can_read() {
     let ctx = Ctx::new();

@@ -12,8 +12,10 @@
 mod common;
 mod ecp_support;
 
+#[cfg(unix)]
 use std::time::Duration;
 
+#[cfg(unix)]
 use common::pty::PtySession;
 use common::{assert_credentials, run, Ctx};
 use ecp_support::{SimpleSamlPhp, User};
@@ -124,6 +126,7 @@ fn login_against_simplesamlphp_prints_credentials_and_caches_them() {
     assert!(!out.stderr.contains(PASSWORD));
 }
 
+#[cfg(unix)]
 #[test]
 fn password_typed_at_the_terminal_prompt() {
     let Some(w) = world() else { return };

@@ -11,8 +11,10 @@
 mod common;
 
 use std::path::PathBuf;
+#[cfg(unix)]
 use std::time::Duration;
 
+#[cfg(unix)]
 use common::pty::PtySession;
 use common::{assert_credentials, run, Ctx};
 use sandbox::entra::{self, At, Entra, EntraConfig, Fault, Mfa, PushOutcome, ServiceError};
@@ -127,6 +129,7 @@ fn another_role_reuses_the_entra_session_without_prompts() {
     assert_eq!(w.ctx.sts_calls(), 3);
 }
 
+#[cfg(unix)]
 #[test]
 fn password_typed_and_push_number_shown_once_on_the_terminal() {
     let w = world(EntraConfig {
@@ -146,6 +149,7 @@ fn password_typed_and_push_number_shown_once_on_the_terminal() {
     assert_eq!(w.entra.lock().unwrap().begin_auth_calls, 1);
 }
 
+#[cfg(unix)]
 #[test]
 fn app_code_typed_on_the_terminal_with_mfa_factor() {
     let w = world(EntraConfig {

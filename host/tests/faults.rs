@@ -12,6 +12,7 @@ mod conformance_support;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+#[cfg(unix)]
 use common::pty::PtySession;
 use common::*;
 use conformance_support::{entries, walk};
@@ -31,6 +32,7 @@ fn wait_for(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
     }
 }
 
+#[cfg(unix)]
 fn kill(child: &mut Child, sig: rustix::process::Signal) {
     let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
     rustix::process::kill_process(pid, sig).unwrap();
@@ -108,6 +110,7 @@ fn a_crashed_writer_leaves_only_temp_files_that_are_ignored_and_swept() {
     assert!(!tmp.exists(), "cache clear sweeps temp files");
 }
 
+#[cfg(unix)]
 #[test]
 fn sigterm_and_sigint_mid_login_leave_no_entry_and_release_the_lock() {
     for sig in [rustix::process::Signal::TERM, rustix::process::Signal::INT] {
@@ -236,6 +239,7 @@ fn same_key_logins_wait_and_share_one_login_with_lock_timeout_reported() {
     output(holder).ok();
 }
 
+#[cfg(unix)]
 #[test]
 fn ctrl_c_at_the_password_prompt_cancels_cleanly() {
     let ctx = Ctx::new();

@@ -1,7 +1,8 @@
 //! Issue 6 end to end: `--use-keyring` through the real binary and the
 //! kernel keyring (inside `keyctl session`, since test processes have no
 //! session keyring of their own).
-
+// The Linux kernel keyring, inside `keyctl session`.
+#![cfg(target_os = "linux")]
 // Test code: a panic is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

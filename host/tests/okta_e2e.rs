@@ -7,11 +7,15 @@
 
 mod common;
 
+#[cfg(unix)]
 use std::time::Duration;
 
+#[cfg(unix)]
 use common::pty::PtySession;
 use common::{assert_credentials, run, Ctx};
-use sandbox::okta::{self, FactorSpec, Okta, OktaConfig, PushOutcome, User};
+#[cfg(unix)]
+use sandbox::okta::PushOutcome;
+use sandbox::okta::{self, FactorSpec, Okta, OktaConfig, User};
 use sandbox::saml::Role;
 use sandbox::Server;
 
@@ -171,6 +175,7 @@ fn session_token_in_the_app_link_is_redacted_from_the_log() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn terminal_user_types_the_password_picks_a_factor_and_sees_the_number() {
     let w = world(vec![
@@ -204,6 +209,7 @@ fn terminal_user_types_the_password_picks_a_factor_and_sees_the_number() {
     assert_eq!(w.okta.lock().unwrap().pushes_sent, 1);
 }
 
+#[cfg(unix)]
 #[test]
 fn terminal_user_gets_a_new_sms_code_with_an_empty_line() {
     let w = world(vec![FactorSpec::Sms {

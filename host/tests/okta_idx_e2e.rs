@@ -7,8 +7,10 @@
 
 mod common;
 
+#[cfg(unix)]
 use std::time::Duration;
 
+#[cfg(unix)]
 use common::pty::PtySession;
 use common::{assert_credentials, run, Ctx};
 use sandbox::okta_idx::{self, answers, Authenticator, Idx, IdxConfig, IdxUser};
@@ -18,6 +20,7 @@ use sandbox::Server;
 const USER: &str = "monty@example.com";
 const PASSWORD: &str = "hunter2";
 const DEV: &str = "arn:aws:iam::123456789012:role/okta-dev";
+#[cfg(unix)]
 const ADMIN: &str = "arn:aws:iam::123456789012:role/okta-admin";
 
 struct World {
@@ -75,6 +78,7 @@ fn push_and_code() -> IdxUser {
     })
 }
 
+#[cfg(unix)]
 #[test]
 fn terminal_login_then_session_reuse_no_cache_and_no_idp_session() {
     let w = world(push_and_code(), |_| {});
@@ -118,6 +122,7 @@ fn terminal_login_then_session_reuse_no_cache_and_no_idp_session() {
     assert_eq!(w.idx.lock().unwrap().pushes_sent, 3);
 }
 
+#[cfg(unix)]
 #[test]
 fn totp_code_typed_at_the_terminal() {
     let w = world(push_and_code(), |_| {});

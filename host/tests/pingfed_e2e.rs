@@ -10,8 +10,10 @@
 
 mod common;
 
+#[cfg(unix)]
 use std::time::Duration;
 
+#[cfg(unix)]
 use common::pty::PtySession;
 use common::{assert_credentials, run, Ctx};
 use sandbox::pingfed::{self, Account, Device, PingFed, PingFedConfig, PushAnswer};
@@ -58,6 +60,7 @@ fn devices(devices: Vec<Device>) -> PingFedConfig {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn number_matching_push_shows_the_number_on_the_terminal_only() {
     let w = world(devices(vec![Device::phone(Some(73), PushAnswer::Approve)]));
@@ -142,6 +145,7 @@ fn picker() -> PingFedConfig {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn device_picker_on_the_terminal_then_the_passcode() {
     let w = world(picker());

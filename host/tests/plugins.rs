@@ -49,12 +49,13 @@ fn plugins_lists_first_party_plugins_found_next_to_the_binary() {
 fn broken_files_are_reported_and_skipped() {
     let ctx = Ctx::new();
     std::fs::write(
-        ctx.plugin_dir.join("libawsprocesscreds_plugin_garbage.so"),
+        ctx.plugin_dir
+            .join(lib_file("awsprocesscreds_plugin_garbage")),
         b"\x7fELF definitely not a library",
     )
     .unwrap();
     // Not named like a plugin: never looked at.
-    std::fs::write(ctx.plugin_dir.join("libother.so"), b"junk").unwrap();
+    std::fs::write(ctx.plugin_dir.join(lib_file("other")), b"junk").unwrap();
     ctx.add_plugin("fixture_notplugin");
     ctx.add_plugin("fixture_future");
     ctx.add_plugin("fixture_abi");
@@ -63,19 +64,34 @@ fn broken_files_are_reported_and_skipped() {
     let s = &out.stdout;
     assert!(s.contains("fixture-saml"), "{s}");
     assert!(
-        s.contains("libawsprocesscreds_plugin_garbage.so: not a loadable shared library"),
+        s.contains(&format!(
+            "{}: not a loadable shared library",
+            lib_file("awsprocesscreds_plugin_garbage")
+        )),
         "{s}"
     );
     assert!(
-        s.contains("libawsprocesscreds_plugin_fixture_notplugin.so: a shared library, but not an awsprocesscreds plugin"),
+        s.contains(&format!(
+            "{}: a shared library, but not an awsprocesscreds plugin",
+            lib_file("awsprocesscreds_plugin_fixture_notplugin")
+        )),
         "{s}"
     );
-    assert!(s.contains("libawsprocesscreds_plugin_fixture_future.so: plugin 'fixture-future' speaks plugin protocol [99]; this host speaks 1..=2"), "{s}");
     assert!(
-        s.contains("libawsprocesscreds_plugin_fixture_abi.so: binary interface mismatch"),
+        s.contains(&format!(
+            "{}: plugin 'fixture-future' speaks plugin protocol [99]; this host speaks 1..=2",
+            lib_file("awsprocesscreds_plugin_fixture_future")
+        )),
         "{s}"
     );
-    assert!(!s.contains("libother.so"), "{s}");
+    assert!(
+        s.contains(&format!(
+            "{}: binary interface mismatch",
+            lib_file("awsprocesscreds_plugin_fixture_abi")
+        )),
+        "{s}"
+    );
+    assert!(!s.contains(&lib_file("other")), "{s}");
     // The good plugin still works beside the broken ones.
     run(ctx.saml(&[])).ok();
 }
@@ -92,6 +108,7 @@ fn a_plugin_of_another_protocol_is_a_clear_error_when_used() {
     assert!(out.stderr.contains("protocol [99]"), "{}", out.stderr);
 }
 
+#[cfg(unix)]
 #[test]
 fn first_name_wins_and_duplicates_are_shown_shadowed() {
     let ctx = Ctx::new();
@@ -100,7 +117,7 @@ fn first_name_wins_and_duplicates_are_shown_shadowed() {
     set_mode(&second, 0o700);
     std::fs::copy(
         plugin_lib("fixture_saml"),
-        second.join("libawsprocesscreds_plugin_fixture_saml.so"),
+        second.join(lib_file("awsprocesscreds_plugin_fixture_saml")),
     )
     .unwrap();
     let out = run(plugins_cmd(&ctx, &[&ctx.plugin_dir, &second]));
@@ -115,6 +132,7 @@ fn first_name_wins_and_duplicates_are_shown_shadowed() {
     assert!(lines[1].contains("shadowed by"), "{}", out.stdout);
 }
 
+#[cfg(unix)]
 #[test]
 fn directories_others_can_write_to_are_refused() {
     let ctx = Ctx::new();
@@ -332,7 +350,7 @@ fn protocol1_static() -> PathBuf {
         );
         let lib = target
             .join("debug")
-            .join("libawsprocesscreds_plugin_static.so");
+            .join(lib_file("awsprocesscreds_plugin_static"));
         assert!(lib.exists(), "{} missing", lib.display());
         lib
     })
@@ -357,6 +375,7 @@ fn login(ctx: &Ctx, provider: &str, endpoint: &Path, extra: &[&str]) -> Out {
     run(cmd)
 }
 
+#[cfg(unix)]
 /// Put an executable (a process plugin or a script) into the plugin dir.
 fn add_executable(ctx: &Ctx, file_name: &str, text: &str) -> PathBuf {
     let p = ctx.plugin_dir.join(file_name);
@@ -365,6 +384,7 @@ fn add_executable(ctx: &Ctx, file_name: &str, text: &str) -> PathBuf {
     p
 }
 
+#[cfg(unix)]
 fn add_repo_script(ctx: &Ctx, rel: &str) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel);
     let text = std::fs::read_to_string(&src).unwrap();
@@ -376,7 +396,8 @@ fn a_protocol_1_plugin_built_from_the_old_plugin_api_loads_and_logs_in() {
     let ctx = Ctx::new();
     std::fs::copy(
         protocol1_static(),
-        ctx.plugin_dir.join("libawsprocesscreds_plugin_static.so"),
+        ctx.plugin_dir
+            .join(lib_file("awsprocesscreds_plugin_static")),
     )
     .unwrap();
     let list = run(plugins_cmd(&ctx, &[&ctx.plugin_dir]));
@@ -398,6 +419,7 @@ fn a_protocol_1_plugin_built_from_the_old_plugin_api_loads_and_logs_in() {
     login(&ctx, "static", &bad, &[]).fails(1, "is not valid JSON");
 }
 
+#[cfg(unix)]
 #[test]
 fn python_pystatic_plugin_prints_the_file_credentials_and_is_not_run_on_a_hit() {
     let ctx = Ctx::new();
@@ -443,6 +465,7 @@ fn summary(out: &Out) -> serde_json::Value {
     serde_json::from_str(&token).unwrap()
 }
 
+#[cfg(unix)]
 #[test]
 fn a_process_plugin_gets_every_host_service_with_newer_and_older_message_shapes() {
     let ctx = Ctx::new();
@@ -497,8 +520,10 @@ fn a_process_plugin_gets_every_host_service_with_newer_and_older_message_shapes(
     assert_eq!(s["caps"], serde_json::Value::Null, "{s}");
 }
 
+#[cfg(unix)]
 const HELLO: &str = r#"{"type":"hello","protocols":[2],"manifest":{"name":"bad","version":"0","protocols":[2],"kind":"credentials"}}"#;
 
+#[cfg(unix)]
 #[test]
 fn misbehaving_process_plugins_are_one_line_errors() {
     let ctx = Ctx::new();
@@ -559,6 +584,7 @@ fn misbehaving_process_plugins_are_one_line_errors() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn a_login_loads_only_the_plugin_asked_for_and_names_come_from_file_names() {
     let ctx = Ctx::new();
@@ -573,14 +599,16 @@ fn a_login_loads_only_the_plugin_asked_for_and_names_come_from_file_names() {
         ),
     );
     std::fs::write(
-        ctx.plugin_dir.join("libawsprocesscreds_plugin_broken.so"),
+        ctx.plugin_dir
+            .join(lib_file("awsprocesscreds_plugin_broken")),
         b"not a library",
     )
     .unwrap();
     // The manifest says fixture-saml, the file name says other.
     std::fs::copy(
         plugin_lib("fixture_saml"),
-        ctx.plugin_dir.join("libawsprocesscreds_plugin_other.so"),
+        ctx.plugin_dir
+            .join(lib_file("awsprocesscreds_plugin_other")),
     )
     .unwrap();
     let mut cmd = ctx.saml(&["-vvv"]);
@@ -596,17 +624,24 @@ fn a_login_loads_only_the_plugin_asked_for_and_names_come_from_file_names() {
     let s = &list.stdout;
     assert!(s.lines().any(|l| l.starts_with("tattle ")), "{s}");
     assert!(
-        s.contains("libawsprocesscreds_plugin_broken.so: not a loadable shared library"),
+        s.contains(&format!(
+            "{}: not a loadable shared library",
+            lib_file("awsprocesscreds_plugin_broken")
+        )),
         "{s}"
     );
     assert!(
-        s.contains("libawsprocesscreds_plugin_other.so: its file name says plugin 'other' but its manifest says 'fixture-saml'"),
+        s.contains(&format!(
+            "{}: its file name says plugin 'other' but its manifest says 'fixture-saml'",
+            lib_file("awsprocesscreds_plugin_other")
+        )),
         "{s}"
     );
     let file = creds_file(&ctx, "x.json", CREDS);
     login(&ctx, "other", &file, &[]).fails(1, "its manifest says 'fixture-saml'");
 }
 
+#[cfg(unix)]
 #[test]
 fn plugins_in_paths_others_can_change_are_refused() {
     let ctx = Ctx::new();
@@ -617,7 +652,7 @@ fn plugins_in_paths_others_can_change_are_refused() {
     std::fs::create_dir_all(&inner).unwrap();
     set_mode(&inner, 0o700);
     set_mode(&outer, 0o775);
-    let lib = inner.join("libawsprocesscreds_plugin_fixture_saml.so");
+    let lib = inner.join(lib_file("awsprocesscreds_plugin_fixture_saml"));
     std::fs::copy(plugin_lib("fixture_saml"), &lib).unwrap();
     let idp = ctx.idp_url();
     let saml_in = |dir: &Path| {
@@ -635,7 +670,7 @@ fn plugins_in_paths_others_can_change_are_refused() {
     };
     std::fs::remove_file(
         ctx.plugin_dir
-            .join("libawsprocesscreds_plugin_fixture_saml.so"),
+            .join(lib_file("awsprocesscreds_plugin_fixture_saml")),
     )
     .unwrap();
     let out = run(saml_in(&inner));
@@ -664,7 +699,7 @@ fn plugins_in_paths_others_can_change_are_refused() {
     std::fs::copy(&lib, public.join("real.so")).unwrap();
     let link = ctx
         .plugin_dir
-        .join("libawsprocesscreds_plugin_fixture_saml.so");
+        .join(lib_file("awsprocesscreds_plugin_fixture_saml"));
     std::os::unix::fs::symlink(public.join("real.so"), &link).unwrap();
     run(saml_in(&ctx.plugin_dir)).fails(1, "it links to");
     // The same rules for process plugins.
@@ -677,6 +712,7 @@ fn plugins_in_paths_others_can_change_are_refused() {
     login(&ctx, "pystatic", &file, &[]).fails(1, "the file is writable by group");
 }
 
+#[cfg(unix)]
 #[test]
 fn a_rename_race_never_runs_an_unchecked_library() {
     let ctx = Ctx::new();
@@ -688,7 +724,9 @@ fn a_rename_race_never_runs_an_unchecked_library() {
     set_mode(&good, 0o755);
     // Refused by the checks: writable by everyone.
     set_mode(&evil, 0o666);
-    let target = ctx.plugin_dir.join("libawsprocesscreds_plugin_static.so");
+    let target = ctx
+        .plugin_dir
+        .join(lib_file("awsprocesscreds_plugin_static"));
     std::fs::hard_link(&good, &target).unwrap();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let racer = {
@@ -761,6 +799,7 @@ fn a_library_plugin_using_newer_message_shapes_gets_clear_answers() {
     assert!(out.stderr.contains("protocol 2)"), "{}", out.stderr);
 }
 
+#[cfg(unix)]
 /// The real Python SDK (botocore, from the conformance venv) resolving a
 /// `credential_process` profile that runs the Python process plugin.
 #[test]

@@ -223,6 +223,7 @@ fn assert_clean_success(r: &Run) {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn fixture_login_with_password_and_mfa_code_leaks_nothing() {
     let ctx = Ctx::new();

@@ -23,6 +23,7 @@
 mod ffi;
 mod load_error;
 mod loader;
+mod pinned;
 mod plugin;
 mod process;
 

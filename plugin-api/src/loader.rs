@@ -56,11 +56,11 @@ pub fn load(path: &Path) -> Result<LoadedPlugin, LoadError> {
     load_library_at(path, path)
 }
 
-/// Load a plugin from a file the host has opened and checked. A library
-/// is loaded through `/proc/self/fd/N` and an executable is run through
-/// it, so what runs is the inode that was checked even if someone renames
-/// another file into its place meanwhile (where `/proc` is missing, the
-/// `display` path is used). `display` is the path shown to the user.
+/// Load a plugin from a file the host has opened and checked. What is
+/// loaded or run is that same file even if someone renames another file
+/// into its place meanwhile: on Linux through `/proc/self/fd/N`, on macOS
+/// from a private copy of the checked file (see `pinned.rs` for every
+/// platform). `display` is the path shown to the user.
 pub fn load_file(
     file: std::fs::File,
     display: &Path,
@@ -69,13 +69,9 @@ pub fn load_file(
 ) -> Result<LoadedPlugin, LoadError> {
     match kind {
         FileKind::Library => {
-            let via = fd_path(&file).unwrap_or_else(|| display.to_path_buf());
-            let loaded = load_library_at(&via, display);
-            // Keep the descriptor open for the life of the process, like the
-            // library itself (never unloaded): the dynamic loader knows the
-            // library by the name `/proc/self/fd/N`, and a closed N reused
-            // for another plugin would make it hand back this one.
-            keep_open(file);
+            let pinned = crate::pinned::pin(file, display, kind)?;
+            let loaded = load_library_at(pinned.path(), display);
+            pinned.library_loaded();
             loaded
         }
         FileKind::Executable => {
@@ -94,29 +90,6 @@ pub fn load_file(
             })
         }
     }
-}
-
-#[cfg(unix)]
-fn keep_open(file: std::fs::File) {
-    use std::os::fd::IntoRawFd;
-    let _ = file.into_raw_fd();
-}
-
-#[cfg(not(unix))]
-fn keep_open(file: std::fs::File) {
-    std::mem::forget(file);
-}
-
-#[cfg(target_os = "linux")]
-fn fd_path(file: &std::fs::File) -> Option<PathBuf> {
-    use std::os::fd::AsRawFd;
-    let p = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
-    p.exists().then_some(p)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn fd_path(_file: &std::fs::File) -> Option<PathBuf> {
-    None
 }
 
 fn unsupported(manifest: &Manifest, supported: &str) -> LoadError {

@@ -109,8 +109,8 @@ pub(crate) struct Process {
     exec: PathBuf,
     display: PathBuf,
     limits: Limits,
-    /// Keeps the checked file open so `exec` (`/proc/self/fd/N`) stays valid.
-    _file: std::fs::File,
+    /// Keeps `exec` leading to the checked file (see `pinned.rs`).
+    _pinned: crate::pinned::Pinned,
     session: Mutex<Option<Session>>,
 }
 
@@ -305,7 +305,8 @@ impl Process {
         display: &Path,
         limits: Limits,
     ) -> Result<(Process, Manifest), LoadError> {
-        let exec = fd_exec_path(&file).unwrap_or_else(|| display.to_path_buf());
+        let pinned = crate::pinned::pin(file, display, crate::FileKind::Executable)?;
+        let exec = pinned.path().to_path_buf();
         let mut session = spawn(&exec).map_err(LoadError::Process)?;
         let hello = match session.recv(limits.startup) {
             Ok(Line::Text(t)) => t,
@@ -347,7 +348,7 @@ impl Process {
                 exec,
                 display: display.to_path_buf(),
                 limits,
-                _file: file,
+                _pinned: pinned,
                 session: Mutex::new(Some(session)),
             },
             manifest,
@@ -460,22 +461,6 @@ impl Process {
             }
         }
     }
-}
-
-/// The path that executes exactly the opened file: the fd is inherited by
-/// the child (opened without close-on-exec by the host), and both the
-/// kernel (for a binary) and an interpreter (for a `#!` script) open
-/// `/proc/self/fd/N` in the child, i.e. the checked inode.
-#[cfg(target_os = "linux")]
-fn fd_exec_path(file: &std::fs::File) -> Option<PathBuf> {
-    use std::os::fd::AsRawFd;
-    let p = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
-    p.exists().then_some(p)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn fd_exec_path(_file: &std::fs::File) -> Option<PathBuf> {
-    None
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! announce a refusal, print garbage on the pipe, send an endless
 //! message, or never answer. Each gives one clear error, within its
 //! bound, and leaves no process behind.
+// Every case runs a `#!/bin/sh` script as the browser.
+#![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

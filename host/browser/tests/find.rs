@@ -5,16 +5,21 @@
 mod common;
 
 use std::ffi::OsString;
+#[cfg(unix)]
 use std::path::Path;
+#[cfg(unix)]
 use std::time::Duration;
 
 use awsprocesscreds_browser::find::{find_in, Os};
-use awsprocesscreds_browser::{find, version, Error, Family};
+use awsprocesscreds_browser::Error;
+#[cfg(unix)]
+use awsprocesscreds_browser::{find, version, Family};
 
 fn env_with_path(path: String) -> impl Fn(&str) -> Option<OsString> {
     move |k| (k == "PATH").then(|| OsString::from(&path))
 }
 
+#[cfg(unix)]
 #[test]
 fn an_override_must_exist_and_be_executable() {
     let tmp = tempfile::tempdir().unwrap();
@@ -49,6 +54,7 @@ fn an_override_must_exist_and_be_executable() {
     assert_eq!(found.family, Family::Edge);
 }
 
+#[cfg(unix)]
 /// `PATH` entries that are not absolute are ignored (they would depend
 /// on the current directory).
 #[test]
@@ -76,6 +82,7 @@ fn path_search_ignores_relative_entries() {
     assert_eq!(found.snap, None);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_snap_wrapper_without_its_snap_is_skipped_and_reported() {
     if Path::new("/snap/bin/chromium").exists() {
@@ -117,6 +124,7 @@ fn nothing_found_lists_what_was_tried() {
     assert!(tried.contains(&"/nonexistent-b/brave-browser".to_string()));
 }
 
+#[cfg(unix)]
 #[test]
 fn version_of_the_installed_browser_and_of_a_hung_one() {
     if let Some(browser) = common::browser() {

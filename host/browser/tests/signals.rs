@@ -2,6 +2,8 @@
 //! browser running. The test binary runs itself as the "host" (the
 //! `host_process` helper below), which starts a real headless Chromium
 //! and waits; the test then signals it.
+// Unix signals.
+#![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

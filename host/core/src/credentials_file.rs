@@ -27,11 +27,11 @@ pub fn path() -> Result<PathBuf> {
     {
         return Ok(crate::profile::expand_home(&p));
     }
-    let home = std::env::var_os(ev::HOME).ok_or_else(|| {
-        Error::usage("cannot find the shared credentials file: HOME is not set")
-            .hint("set AWS_SHARED_CREDENTIALS_FILE or HOME")
-    })?;
-    Ok(Path::new(&home).join(".aws").join("credentials"))
+    let home = crate::home::require(
+        "the shared credentials file",
+        ev::AWS_SHARED_CREDENTIALS_FILE,
+    )?;
+    Ok(home.join(".aws").join("credentials"))
 }
 
 /// Check `--credentials-profile` before any login starts.

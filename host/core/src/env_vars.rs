@@ -61,7 +61,11 @@ pub const AWS_ENDPOINT_URL_STS: &str = "AWS_ENDPOINT_URL_STS";
 pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
 pub const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
 pub const HOME: &str = "HOME";
+/// Windows' home directory, used when `HOME` is not set.
+pub const USERPROFILE: &str = "USERPROFILE";
 pub const PATH: &str = "PATH";
+/// Windows' command interpreter (`cmd.exe`), for `--password-command`.
+pub const COMSPEC: &str = "COMSPEC";
 pub const NO_COLOR: &str = "NO_COLOR";
 pub const TERM: &str = "TERM";
 

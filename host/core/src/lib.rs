@@ -12,6 +12,7 @@ pub mod credentials_file;
 pub mod env_vars;
 pub mod error;
 pub mod hit;
+pub mod home;
 pub mod ini;
 pub mod log;
 pub mod output;

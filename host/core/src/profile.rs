@@ -34,27 +34,19 @@ pub struct Profile {
 
 /// Expand a leading `~/` as botocore does (`os.path.expanduser`).
 pub fn expand_home(p: &str) -> PathBuf {
-    if let Some(rest) = p.strip_prefix("~/") {
-        if let Some(home) = std::env::var_os("HOME") {
-            return Path::new(&home).join(rest);
-        }
-    }
-    PathBuf::from(p)
+    crate::home::expand(p)
 }
 
 /// The AWS config file: `AWS_CONFIG_FILE`, else `~/.aws/config`.
 pub fn config_path() -> Result<PathBuf> {
-    if let Some(p) = std::env::var("AWS_CONFIG_FILE")
+    if let Some(p) = std::env::var(AWS_CONFIG_FILE)
         .ok()
         .filter(|p| !p.trim().is_empty())
     {
         return Ok(expand_home(&p));
     }
-    let home = std::env::var_os("HOME").ok_or_else(|| {
-        Error::usage("cannot find the AWS config file: HOME is not set")
-            .hint("set AWS_CONFIG_FILE or HOME")
-    })?;
-    Ok(Path::new(&home).join(".aws").join("config"))
+    let home = crate::home::require("the AWS config file", AWS_CONFIG_FILE)?;
+    Ok(home.join(".aws").join("config"))
 }
 
 /// The section header of `name` in the config file.

@@ -234,14 +234,8 @@ pub fn cache_dir() -> Result<PathBuf> {
     if let Some(d) = env_nonempty(ev::CACHE_DIR) {
         return Ok(PathBuf::from(d));
     }
-    let home = env_nonempty(ev::HOME).ok_or_else(|| {
-        Error::usage("cannot find the cache directory: HOME is not set")
-            .hint("set AWSPROCESSCREDS_CACHE_DIR or HOME")
-    })?;
-    Ok(PathBuf::from(home)
-        .join(".aws")
-        .join("awsprocesscreds")
-        .join("cache"))
+    let home = crate::home::require("the cache directory", ev::CACHE_DIR)?;
+    Ok(home.join(".aws").join("awsprocesscreds").join("cache"))
 }
 
 pub fn creds(args: &CredentialArgs) -> Result<Creds> {

@@ -5,9 +5,10 @@
 //! shell: stdout/stderr captured, prompts on the terminal).
 #![allow(dead_code)]
 
+#[cfg(unix)]
 pub mod pty;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -67,10 +68,20 @@ pub fn ensure_plugins_built() {
     });
 }
 
+/// The file name of a library on this platform: `libNAME.so`,
+/// `libNAME.dylib`, `NAME.dll`.
+pub fn lib_file(stem: &str) -> String {
+    format!(
+        "{}{stem}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    )
+}
+
 /// The path of a built plugin library, by crate lib name.
 pub fn plugin_lib(lib_name: &str) -> PathBuf {
     ensure_plugins_built();
-    let p = bin_dir().join(format!("lib{lib_name}.so"));
+    let p = bin_dir().join(lib_file(lib_name));
     assert!(p.exists(), "{} missing", p.display());
     p
 }
@@ -148,6 +159,7 @@ impl Ctx {
         );
         let plugin_dir = tmp.path().join("plugins");
         std::fs::create_dir(&plugin_dir).unwrap();
+        #[cfg(unix)]
         set_mode(&plugin_dir, 0o700);
         let ctx = Ctx {
             tmp,
@@ -163,7 +175,8 @@ impl Ctx {
 
     /// Copy a built plugin library into this context's plugin directory,
     /// under the file name the host takes the plugin name from (the fixture
-    /// libraries are built as `libfixture_*.so` so that the host never finds
+    /// libraries are built as `libfixture_*.so` (or the platform's name for
+    /// it) so that the host never finds
     /// them next to the binaries).
     pub fn add_plugin(&self, lib_name: &str) {
         let src = plugin_lib(lib_name);
@@ -171,7 +184,7 @@ impl Ctx {
         std::fs::copy(
             &src,
             self.plugin_dir
-                .join(format!("libawsprocesscreds_plugin_{name}.so")),
+                .join(lib_file(&format!("awsprocesscreds_plugin_{name}"))),
         )
         .unwrap();
     }
@@ -270,7 +283,8 @@ impl Ctx {
     }
 }
 
-pub fn set_mode(p: &Path, mode: u32) {
+#[cfg(unix)]
+pub fn set_mode(p: &std::path::Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
 }
@@ -343,18 +357,28 @@ impl Out {
     }
 }
 
-/// Run without a controlling terminal (a new session), as an IDE or a
-/// scheduler would.
+/// Run without a controlling terminal (a new session; on Windows a
+/// process without a console), as an IDE or a scheduler would.
 pub fn run(mut cmd: Command) -> Out {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: the closure runs in the forked child before exec and only
-    // calls setsid, which is async-signal-safe.
-    #[allow(unsafe_code)]
-    unsafe {
-        cmd.pre_exec(|| {
-            rustix::process::setsid().map_err(std::io::Error::from)?;
-            Ok(())
-        });
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: the closure runs in the forked child before exec and only
+        // calls setsid, which is async-signal-safe.
+        #[allow(unsafe_code)]
+        unsafe {
+            cmd.pre_exec(|| {
+                rustix::process::setsid().map_err(std::io::Error::from)?;
+                Ok(())
+            });
+        }
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::process::CommandExt;
+        /// `DETACHED_PROCESS` (winbase.h): no console, so no `CONIN$`.
+        const DETACHED_PROCESS: u32 = 0x0000_0008;
+        cmd.creation_flags(DETACHED_PROCESS);
     }
     let out: Output = cmd.output().expect("spawn");
     Out {

@@ -296,6 +296,7 @@ impl Moto {
         // thread (callers keep that thread alive, see `shared_moto`).
         // SAFETY: the closure runs in the forked child before exec and only
         // calls prctl(PR_SET_PDEATHSIG), which is async-signal-safe.
+        #[cfg(target_os = "linux")]
         #[allow(unsafe_code)]
         unsafe {
             use std::os::unix::process::CommandExt;

@@ -342,6 +342,7 @@ $metadata['__DYNAMIC:1__'] = [
         // The server must not outlive the test process, even on a panic.
         // SAFETY: the closure runs in the forked child before exec and only
         // calls prctl(PR_SET_PDEATHSIG), which is async-signal-safe.
+        #[cfg(target_os = "linux")]
         #[allow(unsafe_code)]
         unsafe {
             use std::os::unix::process::CommandExt;

@@ -750,11 +750,14 @@ fn session_cookies_are_reused_and_an_expired_session_falls_back_silently() {
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
         assert!(!text.contains(PASSWORD));
-        use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            std::fs::metadata(f).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(f).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
     }
 
     o.idx.lock().unwrap().expire_sessions();

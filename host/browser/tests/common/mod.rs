@@ -171,6 +171,7 @@ pub fn wait_nothing_left(config_home: &Path, limit: Duration) {
 }
 
 /// Write an executable script (a fake browser).
+#[cfg(unix)]
 pub fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
     let path = dir.join(name);
