@@ -28,15 +28,19 @@ fn keyctl_available() -> bool {
     ok
 }
 
-/// Run two logins in one kernel-keyring session inside a pseudo-terminal.
-fn two_logins(ctx: &Ctx) -> PtySession {
-    let bin = bin_dir().join("awsprocesscreds-saml");
-    let line = format!(
+/// One keyring-backed login of the fixture plugin, as a shell command line.
+fn login_line(ctx: &Ctx) -> String {
+    format!(
         "'{}' -p fixture-saml -e '{}' -u monty --plugin-dir '{}' --plugin-option password=yes --use-keyring --no-cache",
-        bin.display(),
+        bin_dir().join("awsprocesscreds-saml").display(),
         ctx.idp_url(),
         ctx.plugin_dir.display()
-    );
+    )
+}
+
+/// Run two logins in one kernel-keyring session inside a pseudo-terminal.
+fn two_logins(ctx: &Ctx) -> PtySession {
+    let line = login_line(ctx);
     let mut cmd = ctx.tool("keyctl");
     cmd.args(["session", "-", "sh", "-c"])
         .arg(format!("{line} && echo '===' && {line}"));
@@ -72,13 +76,7 @@ fn a_rejected_stored_password_is_forgotten_and_asked_again() {
     }
     let ctx = Ctx::new();
     *ctx.idp_state.password.lock().unwrap() = Some("old-password".into());
-    let bin = bin_dir().join("awsprocesscreds-saml");
-    let line = format!(
-        "'{}' -p fixture-saml -e '{}' -u monty --plugin-dir '{}' --plugin-option password=yes --use-keyring --no-cache",
-        bin.display(),
-        ctx.idp_url(),
-        ctx.plugin_dir.display()
-    );
+    let line = login_line(&ctx);
     // First login stores "old-password"; then the IdP password changes
     // (the test flips it when it sees the marker), the stored one is
     // rejected, removed, and the user is asked again.
@@ -119,13 +117,7 @@ fn a_refusal_that_does_not_blame_the_password_keeps_the_stored_one() {
     }
     let ctx = Ctx::new();
     *ctx.idp_state.password.lock().unwrap() = Some("good-password".into());
-    let bin = bin_dir().join("awsprocesscreds-saml");
-    let line = format!(
-        "'{}' -p fixture-saml -e '{}' -u monty --plugin-dir '{}' --plugin-option password=yes --use-keyring --no-cache",
-        bin.display(),
-        ctx.idp_url(),
-        ctx.plugin_dir.display()
-    );
+    let line = login_line(&ctx);
     // Store the password; then the IdP refuses for another reason (a
     // locked account, a policy: HTTP 403 -> access-denied); then it lets
     // the user in again, and the stored password still works.
