@@ -27,7 +27,7 @@ use crate::error::{Error, Kind, Result};
 use crate::http::{display_url, HttpClient};
 use crate::plugin_loader::{Found, Registry};
 use crate::settings::{self, Common};
-use crate::{log, login, tty};
+use crate::{log, provider, tty};
 
 /// How long the optional STS reachability probe may take: an offline
 /// machine should not make `doctor` hang for the full `--timeout`.
@@ -174,7 +174,7 @@ pub fn checks(
     out.push(idp_check(login_args, &common));
     out.push(sts_check(
         creds.as_ref().and_then(|c| c.sts_endpoint.clone()),
-        creds.as_ref().and_then(|c| c.region.clone()),
+        settings::region(creds_args.region.as_deref()),
         &common,
     ));
     out
@@ -309,14 +309,14 @@ fn provider_check(
     login_args: &LoginArgs,
     common_args: &CommonArgs,
 ) -> Check {
-    let plugin = match login::find_plugin(common, provider) {
+    let plugin = match provider::find(common, provider) {
         Ok(p) => p,
         Err(e) => return error_check("provider", &e),
     };
     let m = plugin.manifest();
     let found = format!("{} {} from {}", m.name, m.version, plugin.path().display());
-    let inputs =
-        settings::login(login_args, common_args).and_then(|l| login::check_inputs(&plugin, &l));
+    let inputs = settings::login(login_args, common_args, None)
+        .and_then(|l| provider::check_inputs(&plugin, &l));
     match inputs {
         Ok(()) => Check::new("provider", Status::Ok, found),
         Err(e) => {

@@ -17,10 +17,11 @@ pub struct Login {
     pub username: Option<String>,
     pub role_arn: Option<String>,
     pub plugin_options: BTreeMap<String, String>,
-    /// The AWS region STS will be called in, when known (`--region`, else
-    /// the environment). Passed to plugins as the `aws-region` option so
-    /// that partition-specific defaults (the GovCloud/China sign-in URL)
-    /// can follow it; not part of the cache key.
+    /// The AWS region STS will be called in, when known ([`region`]):
+    /// part of the cache key, and passed to plugins as the `aws-region`
+    /// option so that partition-specific defaults (the GovCloud/China
+    /// sign-in URL) can follow it. Unknown: the partition of the SAML
+    /// assertion's destination decides.
     pub region: Option<String>,
 }
 
@@ -45,7 +46,6 @@ pub struct Common {
 pub struct Creds {
     pub use_cache: bool,
     pub cache_dir: PathBuf,
-    pub region: Option<String>,
     pub duration_seconds: Option<u64>,
     /// `--sts-endpoint` only; see [`Creds::effective_sts_endpoint`].
     pub sts_endpoint: Option<String>,
@@ -181,7 +181,20 @@ pub fn plugin_options(args: &CommonArgs) -> Result<BTreeMap<String, String>> {
     Ok(out)
 }
 
-pub fn login(args: &LoginArgs, common: &CommonArgs) -> Result<Login> {
+/// The region of a login, resolved here only: `--region` (whose variable
+/// is `AWSPROCESSCREDS_REGION`; commands without the flag read the
+/// variable), else `AWS_REGION`, else `AWS_DEFAULT_REGION`.
+pub fn region(flag: Option<&str>) -> Option<String> {
+    flag.map(str::to_string)
+        .filter(|r| !r.trim().is_empty())
+        .or_else(|| env_nonempty(ev::REGION))
+        .or_else(|| env_nonempty(ev::AWS_REGION))
+        .or_else(|| env_nonempty(ev::AWS_DEFAULT_REGION))
+}
+
+/// Who logs in where; `region_flag` is the command's `--region`, if it has
+/// one (see [`region`]).
+pub fn login(args: &LoginArgs, common: &CommonArgs, region_flag: Option<&str>) -> Result<Login> {
     let provider = args
         .provider
         .clone()
@@ -202,9 +215,7 @@ pub fn login(args: &LoginArgs, common: &CommonArgs) -> Result<Login> {
         username: args.username.clone().filter(|u| !u.is_empty()),
         role_arn,
         plugin_options: plugin_options(common)?,
-        region: env_nonempty(ev::REGION)
-            .or_else(|| env_nonempty(ev::AWS_REGION))
-            .or_else(|| env_nonempty(ev::AWS_DEFAULT_REGION)),
+        region: region(region_flag),
     })
 }
 
@@ -276,11 +287,6 @@ pub fn creds(args: &CredentialArgs) -> Result<Creds> {
     let out = Creds {
         use_cache: !args.no_cache,
         cache_dir,
-        region: args
-            .region
-            .clone()
-            .or_else(|| env_nonempty(ev::AWS_REGION))
-            .or_else(|| env_nonempty(ev::AWS_DEFAULT_REGION)),
         duration_seconds: args.duration_seconds,
         sts_endpoint: args.sts_endpoint.clone(),
         allow_http_sts: args.allow_http_sts,
