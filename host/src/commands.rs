@@ -379,10 +379,23 @@ pub fn cache(action: &CacheAction) -> Result<()> {
                 remove_stale_locks(&cache);
                 removed
             };
+            // Everything also means the IdP sessions the browser profiles
+            // hold (the session store went with the cache above).
+            let profiles = if all {
+                crate::browser_signin::profiles::clear_all()
+            } else {
+                0
+            };
+            let plural = |n: usize| if n == 1 { "" } else { "s" };
+            let profiles = if profiles > 0 {
+                format!(" and {profiles} browser profile{}", plural(profiles))
+            } else {
+                String::new()
+            };
             eprintln!(
-                "{}: removed {removed} cached credential{}",
+                "{}: removed {removed} cached credential{}{profiles}",
                 log::program(),
-                if removed == 1 { "" } else { "s" }
+                plural(removed)
             );
             Ok(())
         }

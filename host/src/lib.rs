@@ -9,6 +9,7 @@
 pub mod account_names;
 pub mod app;
 pub mod assume;
+pub mod browser_signin;
 // The light modules live in `awsprocesscreds-core` (all the cache-hit
 // binary links); re-exported so the rest of the host names them as before.
 pub use awsprocesscreds_core::{

@@ -4,6 +4,17 @@
 //! (the policy is [`crate::password`]'s). What comes out is a SAML
 //! response for [`crate::assume`], or credentials checked by
 //! [`crate::plugin_credentials`].
+//!
+//! A plugin that meets a step only a browser can do (kind
+//! `browser-required`) hands the login over: it continues in the
+//! person's browser at the same `-e` URL, in the same run and under the
+//! same cache lock, when browsers are allowed, one is installed, and a
+//! window can be shown or a browser session is kept
+//! ([`crate::browser_signin`]). Otherwise the plugin's error stands, with
+//! a hint saying why the browser was not used. After such a continuation
+//! the login is remembered: the next ones of that provider, endpoint and
+//! user go to the browser at once (headless while the IdP session lives)
+//! instead of asking for a password first.
 
 use std::sync::Arc;
 
@@ -11,6 +22,7 @@ use plugin_api::{
     Credentials, ErrorKind, LoadedPlugin, LoginOutcome, LoginRequest, MfaSettings, Secret,
 };
 
+use crate::browser_signin::BrowserSignin;
 use crate::error::{Error, Kind, Result};
 use crate::http::HttpClient;
 use crate::password::Passwords;
@@ -55,6 +67,48 @@ pub fn run(
     provider::check_inputs(plugin, login)?;
     // --no-idp-session: a store without a directory returns nothing and keeps nothing.
     let session_dir = session_dir.filter(|_| !common.no_idp_session);
+    let browser = Arc::new(BrowserSignin::new(login, common, session_dir.clone()));
+    if let Some(url) = &login.endpoint {
+        if browser.remembered() && browser.why_not().is_none() {
+            log::info("this login continued in the browser before; signing in there");
+            return in_browser(&browser, url, None);
+        }
+    }
+    match converse(plugin, login, common, &browser, session_dir) {
+        Err(e) if e.kind == Kind::Plugin(ErrorKind::BrowserRequired) => {
+            continue_in_browser(&browser, login, e)
+        }
+        other => other,
+    }
+}
+
+/// The plugin said a browser is needed: continue there, or say why not.
+fn continue_in_browser(browser: &BrowserSignin, login: &Login, e: Error) -> Result<Outcome> {
+    let Some(url) = login.endpoint.as_deref() else {
+        return Err(e.hint("it cannot continue in a browser without an -e URL to open"));
+    };
+    if let Some(why) = browser.why_not() {
+        return Err(e.hint(why));
+    }
+    in_browser(browser, url, Some(&log::redact(&e.message)))
+}
+
+/// Sign in in the browser and remember (again) that this login goes there.
+fn in_browser(browser: &BrowserSignin, url: &str, reason: Option<&str>) -> Result<Outcome> {
+    let assertion = browser.sign_in(url, reason)?;
+    browser.remember();
+    Ok(Outcome::Saml(assertion))
+}
+
+/// The plugin's own login, asking for the password once more after the
+/// IdP rejected the one from the keychain.
+fn converse(
+    plugin: &LoadedPlugin,
+    login: &Login,
+    common: &Common,
+    browser: &Arc<BrowserSignin>,
+    session_dir: Option<std::path::PathBuf>,
+) -> Result<Outcome> {
     let interactive = tty::available();
     let request = request(plugin, login, common, interactive);
     let mut force_prompt = false;
@@ -71,6 +125,7 @@ pub fn run(
             ),
             mfa_code_command: common.mfa_code_command.clone(),
             command_timeout: common.mfa_timeout,
+            browser: browser.clone(),
         });
         match plugin.login(&request, services) {
             Ok(outcome) => {
