@@ -179,16 +179,16 @@ impl BrowserSignin {
     }
 
     /// Headless with a kept session, then a window if needed.
-    fn run(
-        &self,
-        a: &Attempt,
-        start: &Url,
-        reason: Option<&str>,
-    ) -> Result<Captured, PluginError> {
+    fn run(&self, a: &Attempt, start: &Url, reason: Option<&str>) -> Result<Captured, PluginError> {
         if !a.cookies.is_empty() {
             let give_up = self.settings.headless_timeout;
             log::debug("trying the kept browser session headless");
-            match a.run(Mode::Headless { give_up_after: give_up }, give_up + START_SLACK)? {
+            match a.run(
+                Mode::Headless {
+                    give_up_after: give_up,
+                },
+                give_up + START_SLACK,
+            )? {
                 Outcome::Captured(c) => return Ok(c),
                 Outcome::NeedsPerson { why } => log::info(&format!(
                     "the kept browser session was not enough ({why}); a window is needed"
@@ -242,6 +242,12 @@ impl Attempt<'_> {
             deadline: Instant::now() + within,
             sinks: &sinks,
             cancel: None,
+        })
+        .map_err(|e| match e {
+            // The whole time the person had, not what was left of it
+            // after the browser started.
+            engine::Error::TimedOut { .. } => engine::Error::TimedOut { after: within },
+            e => e,
         })
         .map_err(errors::from_engine)
     }

@@ -520,11 +520,7 @@ const BROWSER_VERSION_TIMEOUT: Duration = Duration::from_secs(5);
 /// The browser for sign-ins in a browser (`-p browser`, continuations):
 /// which one, its version, where the profiles live; and whether a window
 /// can be shown. Essential only for `-p browser`.
-fn browser_checks(
-    common: &Common,
-    login_args: &LoginArgs,
-    common_args: &CommonArgs,
-) -> Vec<Check> {
+fn browser_checks(common: &Common, login_args: &LoginArgs, common_args: &CommonArgs) -> Vec<Check> {
     use awsprocesscreds_browser as engine;
     if common.browser.off {
         return vec![Check::new(
@@ -533,8 +529,7 @@ fn browser_checks(
             "sign-in in a browser is turned off (--no-browser)",
         )];
     }
-    let needed = login_args.provider.as_deref().map(str::trim)
-        == Some(settings::BROWSER_PROVIDER);
+    let needed = login_args.provider.as_deref().map(str::trim) == Some(settings::BROWSER_PROVIDER);
     let explicit = settings::plugin_options(common_args)
         .ok()
         .and_then(|o| o.get(crate::browser_signin::BROWSER_OPTION).cloned())

@@ -11,7 +11,13 @@
 //! <dir>/lock      flock()ed while a sign-in uses the profile
 //! <dir>/profile/  the browser's --user-data-dir
 //! <dir>/config/   CHROME_CONFIG_HOME (crash reports stay in here)
+//! <dir>/cache/    the browser's HTTP cache (--disk-cache-dir)
 //! ```
+//!
+//! What a run leaves that would hold the SAML response (the IdP's page
+//! that posts it, in the HTTP cache; the POST itself, which session
+//! restore keeps in `Default/Sessions` for a reload) is deleted once the
+//! browser is gone, and again before the next start (after a crash).
 //!
 //! A snap browser (Ubuntu's Chromium) cannot open hidden directories in
 //! the home directory nor `/tmp`; its profile goes to the snap's own
@@ -30,6 +36,7 @@ pub struct Profile {
     dir: PathBuf,
     user_data_dir: PathBuf,
     config_home: PathBuf,
+    cache_dir: PathBuf,
     _lock: File,
 }
 
@@ -50,12 +57,16 @@ impl Profile {
         private_dir(&user_data_dir)?;
         private_dir(&config_home)?;
         let lock = lock(&dir.join("lock"), wait)?;
-        Ok(Profile {
+        let profile = Profile {
+            cache_dir: dir.join("cache"),
             dir,
             user_data_dir,
             config_home,
             _lock: lock,
-        })
+        };
+        // Left by a browser that was killed with us: ours now, under the lock.
+        forget(&profile.run_data());
+        Ok(profile)
     }
 
     /// The provider's directory (after any snap relocation).
@@ -72,7 +83,41 @@ impl Profile {
     pub fn config_home(&self) -> &Path {
         &self.config_home
     }
+
+    /// The browser's HTTP cache (`--disk-cache-dir`).
+    pub fn cache_dir(&self) -> &Path {
+        &self.cache_dir
+    }
+
+    /// What to [`forget`] once the browser is gone.
+    pub fn run_data(&self) -> RunData {
+        let default = self.user_data_dir.join("Default");
+        let mut v = vec![self.cache_dir.clone()];
+        v.extend(SESSION_RESTORE.iter().map(|n| default.join(n)));
+        RunData(v)
+    }
 }
+
+/// Delete what a run leaves that would hold the SAML response: the HTTP
+/// cache and session-restore data (never following a symlink).
+pub fn forget(run: &RunData) {
+    for d in &run.0 {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// The paths [`forget`] deletes for one profile.
+#[derive(Debug, Clone)]
+pub struct RunData(Vec<PathBuf>);
+
+/// Session restore: a directory in current Chromium, files in older ones.
+const SESSION_RESTORE: &[&str] = &[
+    "Sessions",
+    "Current Session",
+    "Current Tabs",
+    "Last Session",
+    "Last Tabs",
+];
 
 /// What [`remove`] did with one provider's directory.
 #[derive(Debug, PartialEq, Eq)]
@@ -98,11 +143,13 @@ pub fn remove(dir: &Path) -> Result<Removal, Error> {
         Ok(file) => match file.try_lock() {
             Ok(()) => Some(file),
             Err(std::fs::TryLockError::WouldBlock) => return Ok(Removal::InUse),
-            Err(std::fs::TryLockError::Error(e)) => return Err(fail(format!("cannot lock it: {e}"))),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(fail(format!("cannot lock it: {e}")))
+            }
         },
         Err(why) => return Err(fail(why)),
     };
-    for sub in ["profile", "config"] {
+    for sub in ["profile", "config", "cache"] {
         match std::fs::remove_dir_all(dir.join(sub)) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

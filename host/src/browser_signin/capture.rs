@@ -19,7 +19,9 @@ pub fn rule() -> Result<CaptureRule, PluginError> {
         rule = rule.endpoint(&p.saml_consumer_url(), true).map_err(bad)?;
     }
     if let Some(base) = signin_base_override() {
-        rule = rule.endpoint(&aws::consumer_url(&base), false).map_err(bad)?;
+        rule = rule
+            .endpoint(&aws::consumer_url(&base), false)
+            .map_err(bad)?;
     }
     Ok(rule)
 }

@@ -62,7 +62,9 @@ fn dir_name(provider: &str) -> String {
 /// Delete a throwaway profile (after its browser is gone).
 pub fn discard(dir: &Path) {
     if let Err(e) = profile::remove(dir) {
-        log::warn(&format!("could not delete the one-time browser profile: {e}"));
+        log::warn(&format!(
+            "could not delete the one-time browser profile: {e}"
+        ));
     }
 }
 

@@ -6,6 +6,8 @@
 #![allow(dead_code)]
 
 #[cfg(unix)]
+pub mod desktop;
+#[cfg(unix)]
 pub mod pty;
 
 use std::path::PathBuf;
@@ -30,6 +32,7 @@ pub const PLUGIN_CRATES: &[&str] = &[
     "awsprocesscreds-plugin-forms",
     "awsprocesscreds-plugin-entra",
     "awsprocesscreds-plugin-keychain",
+    "awsprocesscreds-plugin-browser",
     "fixture-saml",
     "fixture-misbehave",
     "fixture-protocol",
@@ -240,6 +243,9 @@ impl Ctx {
                 cmd.env_remove(k);
             }
         }
+        // Hermetic: no browser window opens unless a test gives a display
+        // (see common::desktop).
+        cmd.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY");
         std::fs::create_dir_all(self.home()).unwrap();
         cmd.env("HOME", self.home())
             .env("XDG_DATA_HOME", self.tmp.path().join("xdg"))

@@ -58,7 +58,9 @@ impl Plugin for Browser {
             .map(str::trim)
             .filter(|e| !e.is_empty())
             .ok_or_else(|| {
-                PluginError::config("-p browser needs -e: the URL that starts your IdP's sign-in for AWS")
+                PluginError::config(
+                    "-p browser needs -e: the URL that starts your IdP's sign-in for AWS",
+                )
             })?;
         check_url(endpoint)?;
         if host.capabilities().version(SERVICE).is_none() {

@@ -7,7 +7,8 @@ use awsprocesscreds_plugin_browser::Browser;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, Plugin, PluginError};
 use plugin_testkit::TestServices;
 
-const URL: &str = "https://idp.example.com/idp/profile/SAML2/Unsolicited/SSO?providerId=urn:amazon:webservices";
+const URL: &str =
+    "https://idp.example.com/idp/profile/SAML2/Unsolicited/SSO?providerId=urn:amazon:webservices";
 
 fn request(endpoint: &str) -> LoginRequest {
     LoginRequest::new().with_endpoint(endpoint.to_string())
@@ -45,7 +46,11 @@ fn a_closed_window_is_the_hosts_error() {
 
 #[test]
 fn urls_the_host_would_not_open_are_refused_without_asking() {
-    for bad in ["idp.example.com/sso", "http://idp.example.com/sso", "ftp://127.0.0.1/"] {
+    for bad in [
+        "idp.example.com/sso",
+        "http://idp.example.com/sso",
+        "ftp://127.0.0.1/",
+    ] {
         let services = TestServices::new().build();
         let e = Browser
             .login(&request(bad), &Host::from_services(services.clone()))
