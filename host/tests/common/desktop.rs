@@ -152,7 +152,10 @@ impl Desktop {
             }
             std::thread::sleep(Duration::from_millis(200));
         }
-        panic!("no window titled {title:?} within {limit:?}: {last}");
+        panic!(
+            "no window titled {title:?} within {limit:?} (visible: {:?}) {last}",
+            self.titles()
+        );
     }
 
     /// The titles of the visible windows now.
