@@ -79,9 +79,13 @@ impl BrowserSignin {
         }
     }
 
-    /// Why a login that needs a browser cannot continue in one here, as
-    /// the first half of a hint (with how to allow it); `None` when it can.
-    pub fn why_not(&self) -> Option<String> {
+    /// Why a login that needs a browser cannot continue in one at `url`
+    /// here, as a clause of a hint (with how to allow it); `None` when it
+    /// can.
+    pub fn why_not_at(&self, url: &str) -> Option<String> {
+        if let Err(e) = start_url(url) {
+            return Some(format!("it cannot continue in a browser: {}", e.message));
+        }
         if self.settings.off {
             return Some(format!(
                 "it was not continued in a browser because of --no-browser (or {}); without it, this login continues in a browser window",

@@ -10,8 +10,8 @@
 //! person's browser at the same `-e` URL, in the same run and under the
 //! same cache lock, when browsers are allowed, one is installed, and a
 //! window can be shown or a browser session is kept
-//! ([`crate::browser_signin`]). Otherwise the plugin's error stands, with
-//! a hint saying why the browser was not used. After such a continuation
+//! ([`crate::browser_signin`]). Otherwise the plugin's error stands, its
+//! hint followed by why the browser was not used. After such a continuation
 //! the login is remembered: the next ones of that provider, endpoint and
 //! user go to the browser at once (headless while the IdP session lives)
 //! instead of asking for a password first.
@@ -69,7 +69,7 @@ pub fn run(
     let session_dir = session_dir.filter(|_| !common.no_idp_session);
     let browser = Arc::new(BrowserSignin::new(login, common, session_dir.clone()));
     if let Some(url) = &login.endpoint {
-        if browser.remembered() && browser.why_not().is_none() {
+        if browser.remembered() && browser.why_not_at(url).is_none() {
             log::info("this login continued in the browser before; signing in there");
             return in_browser(&browser, url, None);
         }
@@ -82,14 +82,23 @@ pub fn run(
     }
 }
 
-/// The plugin said a browser is needed: continue there, or say why not.
+/// The plugin said a browser is needed: continue there, or say why not
+/// (after the plugin's own hint, which says what else can be done).
 fn continue_in_browser(browser: &BrowserSignin, login: &Login, e: Error) -> Result<Outcome> {
-    let Some(url) = login.endpoint.as_deref() else {
-        return Err(e.hint("it cannot continue in a browser without an -e URL to open"));
+    let why_not = match login.endpoint.as_deref() {
+        None => Some("it cannot continue in a browser without an -e URL to open".to_string()),
+        Some(url) => browser.why_not_at(url),
     };
-    if let Some(why) = browser.why_not() {
-        return Err(e.hint(why));
+    if let Some(why) = why_not {
+        let hint = match &e.hint {
+            Some(h) => format!("{h}; {why}"),
+            None => why,
+        };
+        return Err(e.hint(hint));
     }
+    let Some(url) = login.endpoint.as_deref() else {
+        return Err(e);
+    };
     in_browser(browser, url, Some(&log::redact(&e.message)))
 }
 
