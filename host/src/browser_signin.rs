@@ -147,12 +147,15 @@ impl BrowserSignin {
         })?;
         let rule = capture::rule()?;
         let dir = profiles::dir_for(&self.provider, !self.keep)?;
-        let profile = Profile::open(
-            &dir,
-            &browser,
-            profiles::home().as_deref(),
-            self.settings.window_timeout + LOCK_SLACK,
-        )
+        let home = profiles::home();
+        let open = |wait| Profile::open(&dir, &browser, home.as_deref(), wait);
+        let profile = match open(Duration::ZERO) {
+            Err(engine::Error::ProfileBusy { .. }) => {
+                waiting_notice();
+                open(self.settings.window_timeout + LOCK_SLACK)
+            }
+            other => other,
+        }
         .map_err(errors::from_engine)?;
         // Read under the profile's lock: a login that waited for another
         // one starts from the session that one kept.
@@ -275,6 +278,18 @@ fn start_url(url: &str) -> Result<Url, PluginError> {
         .with_hint("use the https:// URL of your IdP")
     })?;
     Ok(parsed)
+}
+
+/// Another login holds the provider's profile (its window is open): say
+/// why nothing happens, as for the cache lock.
+fn waiting_notice() {
+    let msg = "waiting for another sign-in in the browser to finish...";
+    match tty::open() {
+        Some(mut t) => {
+            let _ = t.say(&format!("{}: {msg}", log::program()));
+        }
+        None => log::info(msg),
+    }
 }
 
 /// One notice before a window opens: on the terminal, else on stderr.

@@ -529,3 +529,18 @@ fn doctor_and_cache_clear() {
     let out = run(w.browser("ADFS-Dev", None, &[]));
     out.fails(1, "none can be shown here");
 }
+
+/// The cache-hit binary has no browser code (the hit path stays what it
+/// was); the full binary, which logs in, has it.
+#[test]
+fn only_the_full_binary_carries_the_browser_engine() {
+    let read = |name: &str| std::fs::read(common::bin_dir().join(name)).unwrap();
+    let has =
+        |bytes: &[u8], needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    let full = read("awsprocesscreds");
+    let slim = read("awsprocesscreds-saml");
+    for marker in ["--remote-debugging-pipe", "Storage.setCookies"] {
+        assert!(has(&full, marker), "{marker} missing from awsprocesscreds");
+        assert!(!has(&slim, marker), "{marker} in awsprocesscreds-saml");
+    }
+}
