@@ -99,7 +99,7 @@ pub fn browser(args: &CommonArgs) -> Result<Browser> {
 pub fn data_dir() -> Option<PathBuf> {
     env_nonempty(ev::XDG_DATA_HOME)
         .map(PathBuf::from)
-        .or_else(|| env_nonempty(ev::HOME).map(|h| PathBuf::from(h).join(".local").join("share")))
+        .or_else(|| crate::home::dir().map(|h| h.join(".local").join("share")))
         .map(|d| d.join("awsprocesscreds"))
 }
 

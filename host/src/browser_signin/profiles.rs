@@ -19,9 +19,7 @@ pub fn base() -> Option<PathBuf> {
 
 /// The home directory (a snap browser's profiles go below it).
 pub fn home() -> Option<PathBuf> {
-    std::env::var_os(ev::HOME)
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from)
+    crate::home::dir()
 }
 
 /// The provider's profile directory; with `throwaway`, a fresh one for
