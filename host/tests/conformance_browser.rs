@@ -16,6 +16,9 @@
 
 // Test code: a panic is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// Xvfb, xdotool, process groups and /proc: Linux (the browser engine's
+// Windows and macOS paths are type-checked, see README "Platforms").
+#![cfg(unix)]
 
 mod common;
 mod conformance_support;
