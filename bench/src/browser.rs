@@ -13,13 +13,13 @@
 //!
 //! Runs alternate (refresh, floor, refresh, ...) after one warm-up each.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use awsprocesscreds_browser::launch::{launch, Launch};
 use awsprocesscreds_browser::{find, CaptureRule, Installed, Profile, Sinks};
+use sandbox::desktop::Desktop;
 use sandbox::forms::{self, FormsConfig};
 use sandbox::Server;
 use serde_json::{json, Value};
@@ -33,9 +33,12 @@ pub fn run(o: &Opts) {
         println!("browser refresh: skipped (no Chromium-family browser found)");
         return;
     };
-    let Some(x) = Xvfb::start() else {
-        println!("browser refresh: skipped (Xvfb or xdotool missing)");
-        return;
+    let x = match Desktop::start() {
+        Ok(x) => x,
+        Err(why) => {
+            println!("browser refresh: skipped ({why})");
+            return;
+        }
     };
     let (idp, state) = forms::start(FormsConfig::default());
     let entry = forms::entry_url(&idp, &state);
@@ -69,7 +72,11 @@ pub fn run(o: &Opts) {
 
     // The person's first sign-in, in a window.
     let child = cmd(Some(&x.display)).spawn().expect("spawn");
-    x.sign_in("Enter your username and password", "Monty", crate::PASSWORD);
+    x.fill_in(
+        "Enter your username and password",
+        &["Monty", crate::PASSWORD],
+        Duration::from_secs(60),
+    );
     let out = child.wait_with_output().expect("wait");
     assert!(
         out.status.success(),
@@ -214,83 +221,4 @@ fn floor_run(
     running.close();
     drop(profile);
     (captured, t.elapsed())
-}
-
-/// A private X server and xdotool, for the one typed sign-in.
-struct Xvfb {
-    child: Child,
-    display: String,
-}
-
-impl Xvfb {
-    fn start() -> Option<Xvfb> {
-        let on_path = |n: &str| {
-            std::env::var_os("PATH")
-                .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(n).is_file()))
-        };
-        if !on_path("Xvfb") || !on_path("xdotool") {
-            return None;
-        }
-        let mut child = Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                "1280x900x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let mut line = String::new();
-        BufReader::new(child.stdout.take()?)
-            .read_line(&mut line)
-            .ok()?;
-        let n: u32 = line.trim().parse().ok()?;
-        Some(Xvfb {
-            child,
-            display: format!(":{n}"),
-        })
-    }
-
-    fn xdotool(&self, args: &[&str]) -> String {
-        let out = Command::new("timeout")
-            .arg("30")
-            .arg("xdotool")
-            .args(args)
-            .env("DISPLAY", &self.display)
-            .output()
-            .expect("xdotool");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Wait for the window, then type the user, Tab, the password, Return.
-    fn sign_in(&self, title: &str, user: &str, password: &str) {
-        let start = Instant::now();
-        let id = loop {
-            let out = self.xdotool(&["search", "--onlyvisible", "--name", title]);
-            if let Some(id) = out.lines().next().filter(|l| !l.trim().is_empty()) {
-                break id.trim().to_string();
-            }
-            assert!(start.elapsed() < Duration::from_secs(60), "no login window");
-            std::thread::sleep(Duration::from_millis(200));
-        };
-        self.xdotool(&["windowfocus", "--sync", &id]);
-        std::thread::sleep(Duration::from_millis(300));
-        self.xdotool(&["type", "--delay", "30", user]);
-        self.xdotool(&["key", "Tab"]);
-        self.xdotool(&["type", "--delay", "30", password]);
-        self.xdotool(&["key", "Return"]);
-    }
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

@@ -18,12 +18,11 @@
 mod common;
 mod conformance_support;
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command};
+use std::time::Duration;
 
-use common::desktop::{self, Desktop};
+use common::desktop::{self, finish, spawn, Desktop, APPEARS_WITHIN};
 use common::{assert_credentials, Ctx, Out};
 use sandbox::forms::{self, Flavor, FormsConfig, FormsIdp, RequiredAction};
 use sandbox::saml::Role;
@@ -97,70 +96,13 @@ impl World {
     }
 }
 
-/// Start `cmd` without a terminal (a new session), as an AWS client does.
-fn spawn(mut cmd: Command) -> Child {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: the closure runs in the forked child before exec and only
-    // calls setsid, which is async-signal-safe.
-    #[allow(unsafe_code)]
-    unsafe {
-        cmd.pre_exec(|| {
-            rustix::process::setsid().map_err(std::io::Error::from)?;
-            Ok(())
-        });
-    }
-    cmd.stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn")
-}
-
-/// Wait at most `limit` for `child` (killing it and failing beyond).
-fn finish(mut child: Child, limit: Duration) -> Out {
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out_t = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
-        s
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "still running after {limit:?}; stderr:\n{}",
-                err_t.join().unwrap()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    use std::os::unix::process::ExitStatusExt;
-    Out {
-        code: status
-            .code()
-            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0)),
-        stdout: out_t.join().unwrap(),
-        stderr: err_t.join().unwrap(),
-    }
-}
-
 fn run(cmd: Command) -> Out {
     finish(spawn(cmd), Duration::from_secs(120))
 }
 
 /// The person signs in in the window that `child` opens.
 fn sign_in_in_window(d: &Desktop, child: Child) -> Out {
-    d.fill_in(LOGIN_TITLE, &[USER, PASSWORD]);
+    d.fill_in(LOGIN_TITLE, &[USER, PASSWORD], APPEARS_WITHIN);
     finish(child, Duration::from_secs(120))
 }
 
@@ -256,7 +198,7 @@ fn closing_the_window_ends_the_run() {
     let _one = desktop::one_window_at_a_time();
     let w = world(FormsConfig::default());
     let child = spawn(w.browser("ADFS-Dev", Some(d), &["--browser-timeout", "600"]));
-    let id = d.window(LOGIN_TITLE, Duration::from_secs(60));
+    let id = d.window(LOGIN_TITLE, APPEARS_WITHIN);
     d.focus(&id);
     d.key("ctrl+w");
     let out = finish(child, Duration::from_secs(60));
@@ -275,7 +217,7 @@ fn signals_leave_no_browser_running() {
     for signal in [rustix::process::Signal::TERM, rustix::process::Signal::INT] {
         let w = world(FormsConfig::default());
         let child = spawn(w.browser("ADFS-Dev", Some(d), &[]));
-        d.window(LOGIN_TITLE, Duration::from_secs(60));
+        d.window(LOGIN_TITLE, APPEARS_WITHIN);
         assert!(
             desktop::processes_under(&w.data_dir())
                 .iter()
@@ -329,8 +271,8 @@ fn a_browser_only_step_continues_in_the_browser_and_is_remembered() {
     let mut cmd = forms_login(&[], true);
     cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
     let child = spawn(cmd);
-    d.fill_in("Sign in to demo", &[USER, PASSWORD]);
-    let id = d.window("Mobile Authenticator Setup", Duration::from_secs(60));
+    d.fill_in("Sign in to demo", &[USER, PASSWORD], APPEARS_WITHIN);
+    let id = d.window("Mobile Authenticator Setup", APPEARS_WITHIN);
     d.focus(&id);
     // The "Unable to scan?" link first, then the code field.
     d.key("Tab");
@@ -402,7 +344,7 @@ fn nothing_secret_is_logged_or_left_in_files() {
         ..two_roles()
     });
     let child = spawn(w.browser("Dev", Some(d), &["-vv"]));
-    d.fill_in(LOGIN_TITLE, &[USER, "Pa55+w/rd=&s3cr3t"]);
+    d.fill_in(LOGIN_TITLE, &[USER, "Pa55+w/rd=&s3cr3t"], APPEARS_WITHIN);
     let first = finish(child, Duration::from_secs(120));
     assert_json_only(&first);
     let second = run(w.browser("Ops", None, &["-vv"]));

@@ -24,12 +24,11 @@ mod common;
 mod conformance_support;
 mod ecp_support;
 
-use std::io::Read;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command};
+use std::time::Duration;
 
-use common::desktop::{self, Desktop};
-use common::{assert_credentials, Ctx, Out};
+use common::desktop::{self, finish, spawn, Desktop, APPEARS_WITHIN};
+use common::{assert_credentials, Ctx};
 use conformance_support::{assert_assumed_role, shared_moto, tool};
 use ecp_support::{SimpleSamlPhp, User};
 
@@ -63,55 +62,6 @@ fn password_logins(idp: &SimpleSamlPhp) -> usize {
         .count()
 }
 
-fn spawn(mut cmd: Command) -> Child {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: the closure runs in the forked child before exec and only
-    // calls setsid, which is async-signal-safe.
-    #[allow(unsafe_code)]
-    unsafe {
-        cmd.pre_exec(|| {
-            rustix::process::setsid().map_err(std::io::Error::from)?;
-            Ok(())
-        });
-    }
-    cmd.stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn")
-}
-
-fn finish(mut child: Child, limit: Duration) -> Out {
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out_t = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
-        s
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("still running after {limit:?}: {}", err_t.join().unwrap());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Out {
-        code: status.code().unwrap_or(-1),
-        stdout: out_t.join().unwrap(),
-        stderr: err_t.join().unwrap(),
-    }
-}
-
 /// Our binary, `-p browser` at the IdP-initiated URL.
 fn browser_login(
     ctx: &Ctx,
@@ -139,7 +89,7 @@ fn simplesamlphp_window_sign_in_then_headless_refresh() {
     let ctx = Ctx::new();
 
     let child = spawn(browser_login(&ctx, &idp, Some(d), &[]));
-    d.fill_in(LOGIN_TITLE, &[USER, PASSWORD]);
+    d.fill_in(LOGIN_TITLE, &[USER, PASSWORD], APPEARS_WITHIN);
     let out = finish(child, Duration::from_secs(120));
     out.ok();
     assert_credentials(&out.json());
@@ -222,7 +172,7 @@ fn aws_cli_parallel_calls_need_one_window_sign_in() {
     let children: Vec<Child> = (0..durations.len())
         .map(|i| call(&format!("p{i}")))
         .collect();
-    d.fill_in(LOGIN_TITLE, &[USER, PASSWORD]);
+    d.fill_in(LOGIN_TITLE, &[USER, PASSWORD], APPEARS_WITHIN);
     for child in children {
         let out = finish(child, Duration::from_secs(180));
         assert_assumed_role(&out, ACCOUNT, "Browser-Dev");

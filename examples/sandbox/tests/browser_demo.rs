@@ -11,37 +11,27 @@
 // Xvfb and xdotool: Linux.
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-fn on_path(name: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
-}
+use sandbox::desktop::{on_path, Desktop};
 
-fn xdotool(display: &str, args: &[&str]) -> String {
-    let out = Command::new("timeout")
-        .arg("30")
-        .arg("xdotool")
-        .args(args)
-        .env("DISPLAY", display)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
+fn skip(why: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but {why}: run .ci/browser-deps.sh");
+    }
+    println!("SKIPPED: {why}");
 }
 
 #[test]
 fn browser_demo_signs_in_in_a_window_then_headless() {
-    for tool in ["chromium", "Xvfb", "xdotool"] {
-        if !on_path(tool) {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("CI=true but {tool} is missing: run .ci/browser-deps.sh");
-            }
-            println!("SKIPPED: {tool} is not installed");
-            return;
-        }
+    if !on_path("chromium") {
+        return skip("chromium is not installed");
     }
+    let desktop = match Desktop::start() {
+        Ok(d) => d,
+        Err(why) => return skip(&why),
+    };
     let no_display = Command::new(env!("CARGO_BIN_EXE_sandbox"))
         .arg("browser")
         .env_remove("DISPLAY")
@@ -51,29 +41,9 @@ fn browser_demo_signs_in_in_a_window_then_headless() {
     assert!(!no_display.status.success());
     assert!(String::from_utf8_lossy(&no_display.stderr).contains("desktop session"));
 
-    let mut xvfb = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1280x900x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(xvfb.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let display = format!(":{}", line.trim());
     let demo = Command::new(env!("CARGO_BIN_EXE_sandbox"))
         .arg("browser")
-        .env("DISPLAY", &display)
+        .env("DISPLAY", &desktop.display)
         .env_remove("AWS_PROFILE")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -81,35 +51,12 @@ fn browser_demo_signs_in_in_a_window_then_headless() {
         .spawn()
         .unwrap();
     // The demo builds the tool first: give it time, as a newcomer would.
-    let start = Instant::now();
-    let id = loop {
-        let out = xdotool(
-            &display,
-            &[
-                "search",
-                "--onlyvisible",
-                "--name",
-                "Enter your username and password",
-            ],
-        );
-        if let Some(id) = out.lines().next().filter(|l| !l.trim().is_empty()) {
-            break id.trim().to_string();
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(600),
-            "no login window"
-        );
-        std::thread::sleep(Duration::from_millis(300));
-    };
-    xdotool(&display, &["windowfocus", "--sync", &id]);
-    std::thread::sleep(Duration::from_millis(300));
-    xdotool(&display, &["type", "--delay", "30", "Monty"]);
-    xdotool(&display, &["key", "Tab"]);
-    xdotool(&display, &["type", "--delay", "30", "hunter2"]);
-    xdotool(&display, &["key", "Return"]);
+    desktop.fill_in(
+        "Enter your username and password",
+        &["Monty", "hunter2"],
+        Duration::from_secs(600),
+    );
     let out = demo.wait_with_output().unwrap();
-    let _ = xvfb.kill();
-    let _ = xvfb.wait();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "sandbox browser failed:\n{stderr}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");

@@ -295,6 +295,27 @@ pub fn set_mode(p: &std::path::Path, mode: u32) {
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// Have the kernel kill the process `cmd` starts when the thread that
+/// spawns it ends (Linux's parent-death signal; elsewhere nothing): a
+/// server a test starts must not outlive the test process, even when it
+/// panics or is killed. Spawn from a thread that lives as long as the
+/// server should.
+pub fn dies_with_spawner(cmd: &mut Command) {
+    // SAFETY: the closure runs in the forked child before exec and only
+    // calls prctl(PR_SET_PDEATHSIG), which is async-signal-safe.
+    #[cfg(target_os = "linux")]
+    #[allow(unsafe_code)]
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        cmd.pre_exec(|| {
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))
+                .map_err(std::io::Error::from)
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = cmd;
+}
+
 /// Output of a finished process.
 #[derive(Debug)]
 pub struct Out {

@@ -45,17 +45,14 @@ fn a_closed_window_is_the_hosts_error() {
 }
 
 #[test]
-fn urls_the_host_would_not_open_are_refused_without_asking() {
-    for bad in [
-        "idp.example.com/sso",
-        "http://idp.example.com/sso",
-        "ftp://127.0.0.1/",
-    ] {
-        let services = TestServices::new().build();
-        let e = Browser
-            .login(&request(bad), &Host::from_services(services.clone()))
-            .unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Config, "{bad}: {e}");
-        assert!(services.record().browser.is_empty());
-    }
+fn without_the_service_the_plugin_says_to_update() {
+    // The test host without scripted answers is a host that cannot open
+    // browsers; `capabilities` still lists the service (protocol 2), so the
+    // call is made and its `not-supported` comes back as it is.
+    let services = TestServices::new().build();
+    let e = Browser
+        .login(&request(URL), &Host::from_services(services.clone()))
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotSupported, "{e}");
+    assert_eq!(services.record().browser.len(), 1);
 }
