@@ -154,6 +154,16 @@ fn window_once_then_headless_for_another_role() {
     }
     desktop::assert_no_browser_left(&w.data_dir(), Duration::from_secs(10));
     assert_eq!(w.ctx.sts_calls(), 2);
+
+    // `roles` works like for every provider: from the kept session too.
+    let mut roles = w.ctx.command("awsprocesscreds");
+    roles.args(["roles", "-p", "browser", "-e", &w.entry]);
+    let out = run(roles);
+    out.ok();
+    for r in ["Dev", "Ops"] {
+        assert!(out.stdout.contains(&role_arn(r)), "{}", out.stdout);
+    }
+    assert_eq!(w.logins(), 1);
 }
 
 /// No display and no kept session: one error line naming the missing
