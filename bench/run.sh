@@ -6,6 +6,7 @@
 #   bash bench/run.sh --quick        # fewer runs, for checking the script
 #
 # Needs: cargo, rustc, hyperfine (Debian: apt-get install hyperfine),
+# Chromium, Xvfb and xdotool for the -p browser rows (.ci/browser-deps.sh),
 # GNU time at /usr/bin/time (apt-get install time), python3 with venv and
 # network access to PyPI for the Python original (skipped when missing),
 # strace (optional: syscall counts).
@@ -29,13 +30,15 @@ PY_RUNS=40
 LOGIN_RUNS=20
 CLIENTS=32
 CLEAN_BUILD=0
-PLUGINS=(okta adfs forms static keychain)
+PLUGINS=(okta adfs forms static keychain browser)
 PACKAGES=(-p awsprocesscreds -p awsprocesscreds-plugin-okta -p awsprocesscreds-plugin-adfs
-          -p awsprocesscreds-plugin-forms -p awsprocesscreds-plugin-static -p awsprocesscreds-plugin-keychain)
+          -p awsprocesscreds-plugin-forms -p awsprocesscreds-plugin-static -p awsprocesscreds-plugin-keychain
+          -p awsprocesscreds-plugin-browser)
+BROWSER_RUNS=9
 
 for arg in "$@"; do
     case $arg in
-        --quick) HIT_RUNS=100; PY_RUNS=10; LOGIN_RUNS=5 ;;
+        --quick) HIT_RUNS=100; PY_RUNS=10; LOGIN_RUNS=5; BROWSER_RUNS=3 ;;
         --clean-build) CLEAN_BUILD=1 ;;
         -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
@@ -150,6 +153,9 @@ log "full logins against the fakes ($LOGIN_RUNS runs per provider)"
 LOGINS=$("$BENCH" logins --bin-dir "$BIN" --work "$WORK" --runs "$LOGIN_RUNS")
 log "$CLIENTS concurrent cold requests"
 CONCURRENT=$("$BENCH" concurrent --bin-dir "$BIN" --work "$WORK" --clients "$CLIENTS")
+# Needs Chromium, Xvfb and xdotool (.ci/browser-deps.sh); says "skipped" without them.
+log "-p browser: headless refresh vs its floor ($BROWSER_RUNS runs each)"
+BROWSER=$("$BENCH" browser --bin-dir "$BIN" --work "$WORK" --runs "$BROWSER_RUNS")
 
 BUILD=""
 if [ "$CLEAN_BUILD" = 1 ]; then
@@ -203,6 +209,10 @@ EOF
     echo "$LOGINS"
     echo
     echo "$CONCURRENT"
+    echo
+    echo "## -p browser: headless refresh vs its floor"
+    echo
+    echo "$BROWSER"
     echo
     echo "## Sizes (release profile)"
     echo

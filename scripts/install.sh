@@ -8,7 +8,7 @@
 #
 # Installs (PREFIX defaults to ~/.local):
 #   PREFIX/bin/awsprocesscreds, PREFIX/bin/awsprocesscreds-saml
-#   PREFIX/lib/awsprocesscreds/plugins/libawsprocesscreds_plugin_{okta,adfs,forms,static,keychain}.so
+#   PREFIX/lib/awsprocesscreds/plugins/libawsprocesscreds_plugin_{okta,adfs,ecp,entra,forms,browser,static,keychain}.so
 #   PREFIX/lib/awsprocesscreds/plugins/awsprocesscreds-plugin-pystatic (Python example)
 #       (the host looks in <its own dir>/../lib/awsprocesscreds/plugins)
 #   PREFIX/share/man/man1/awsprocesscreds.1
@@ -29,10 +29,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PREFIX=${PREFIX:-$HOME/.local}
 BUILD=1
 ARCHIVE=""
-PLUGINS=(okta adfs ecp entra forms static keychain)
+PLUGINS=(okta adfs ecp entra forms browser static keychain)
 PACKAGES=(-p awsprocesscreds -p awsprocesscreds-plugin-okta -p awsprocesscreds-plugin-adfs -p awsprocesscreds-plugin-ecp
           -p awsprocesscreds-plugin-entra -p awsprocesscreds-plugin-forms -p awsprocesscreds-plugin-static
-          -p awsprocesscreds-plugin-keychain)
+          -p awsprocesscreds-plugin-keychain -p awsprocesscreds-plugin-browser)
 
 die() { echo "install.sh: error: $*" >&2; exit 1; }
 say() { echo "install.sh: $*" >&2; }

@@ -4,8 +4,8 @@
 #   scripts/uninstall.sh                    # from ~/.local (or $PREFIX)
 #   ~/.local/lib/awsprocesscreds/uninstall.sh   # the installed copy: its own prefix
 #   scripts/uninstall.sh --prefix /opt/apc
-#   scripts/uninstall.sh --purge            # also delete cached credentials
-#                                           # and IdP sessions
+#   scripts/uninstall.sh --purge            # also delete cached credentials,
+#                                           # IdP sessions and browser profiles
 #
 # Uses PREFIX/lib/awsprocesscreds/install-manifest.txt when present, else
 # the list of files install.sh writes. Plugins you added yourself to
@@ -52,7 +52,7 @@ else
     for doc in README.md CHANGELOG.md PROTOCOL.md BENCHMARKS.md LICENSE plugin-authors.md; do
         files+=("share/doc/awsprocesscreds/$doc")
     done
-    for p in okta adfs forms static keychain; do
+    for p in okta adfs ecp entra forms browser static keychain; do
         for ext in so dylib; do files+=("lib/awsprocesscreds/plugins/libawsprocesscreds_plugin_$p.$ext"); done
     done
 fi
@@ -77,5 +77,11 @@ if [ "$PURGE" = 1 ]; then
         rm -rf "$cache"
         rmdir "$(dirname "$cache")" 2>/dev/null || true
         say "deleted cached credentials and IdP sessions in $cache"
+    fi
+    # The dedicated browser profiles of sign-ins in a browser (-p browser).
+    profiles=${XDG_DATA_HOME:-$HOME/.local/share}/awsprocesscreds/browser
+    if [ -d "$profiles" ]; then
+        rm -rf "$profiles"
+        say "deleted the browser profiles in $profiles"
     fi
 fi

@@ -19,9 +19,11 @@ use sandbox::axum::middleware::{self, Next};
 use sandbox::axum::Router;
 use sandbox::Server;
 
+mod browser;
+
 const PASSWORD: &str = "hunter2";
 const USAGE: &str =
-    "usage: apc-bench seed|logins|concurrent|trace|serve --bin-dir DIR --work DIR [--runs N] [--clients N]
+    "usage: apc-bench seed|logins|concurrent|browser|trace|serve --bin-dir DIR --work DIR [--runs N] [--clients N]
 
   seed        one Okta login into DIR/home/cache; prints `export APC_...` lines
               for a cache-hit benchmark with the same command line
@@ -29,6 +31,9 @@ const USAGE: &str =
               HTTP round trips, CPU time and peak RSS (wait4)
   concurrent  N processes at once with the same settings and an empty cache:
               total time, logins made at the IdP and STS
+  browser     -p browser: one window sign-in typed on a private Xvfb, then N
+              headless refreshes from the kept session next to N runs of the
+              floor (a bare headless Chromium, same flags, same page)
   trace       one verbose (-vv) login per provider, with its log
   serve       run the fakes and print a login command per provider until
               stdin closes (for profiling by hand)";
@@ -561,6 +566,7 @@ fn main() {
         "seed" => seed(&o),
         "logins" => logins(&o),
         "concurrent" => concurrent(&o),
+        "browser" => browser::run(&o),
         "trace" => trace(&o),
         "serve" => serve(),
         other => {

@@ -7,14 +7,14 @@ use std::io::Write;
 use plugin_api::{Credentials, LoadError};
 use time::OffsetDateTime;
 
-use crate::account_names;
 use crate::cache::{self, Cache};
 use crate::cli::{CacheAction, CommonArgs, LoginArgs, SamlCli};
 use crate::error::{Error, Kind, Result};
 use crate::login::{self, Outcome};
 use crate::plugin_loader::{Found, Registry};
+use crate::profile::Profile;
 use crate::settings::{self, Common, Creds};
-use crate::{env_vars as ev, hit, lock, log, output, tty};
+use crate::{account_names, assume, env_vars as ev, hit, lock, log, output, provider, tty};
 
 /// `awsprocesscreds-saml ...` / `awsprocesscreds saml ...`.
 pub fn saml(cli: &SamlCli) -> Result<()> {
@@ -36,6 +36,18 @@ pub struct Got {
     pub creds: Creds,
     /// The role assumed, when known (partition of the console).
     pub role_arn: Option<String>,
+    /// The login's region (`--region`, the environment), when known.
+    pub region: Option<String>,
+}
+
+impl Got {
+    /// The region for what the credentials are used with (the command's
+    /// environment, the console): the login's, else the profile's.
+    pub fn region_with(&self, profile: Option<&Profile>) -> Option<String> {
+        self.region
+            .clone()
+            .or_else(|| profile.and_then(|p| p.region.clone()))
+    }
 }
 
 /// Credentials from the cache, else from a login (same cache, same
@@ -44,6 +56,7 @@ pub fn credentials(cli: &SamlCli) -> Result<Got> {
     match hit::find(cli)? {
         hit::Found::Hit(e, creds) => Ok(Got {
             role_arn: e.role().map(String::from),
+            region: e.key.region.clone(),
             credentials: e.credentials,
             creds: *creds,
         }),
@@ -84,6 +97,7 @@ fn log_in(miss: hit::Miss, cli: &SamlCli) -> Result<Got> {
                 Locked::Served(e) => {
                     return Ok(Got {
                         role_arn: e.role().map(String::from),
+                        region: login.region,
                         credentials: e.credentials,
                         creds,
                     })
@@ -100,32 +114,28 @@ fn log_in(miss: hit::Miss, cli: &SamlCli) -> Result<Got> {
         None
     };
 
-    let plugin = login::find_plugin(&common, &login.provider)?;
+    let plugin = provider::find(&common, &login.provider)?;
     // --no-cache skips only the credential cache: IdP sessions still live
     // in the cache dir (unless it proved unwritable, or --no-idp-session).
     let session_dir = (write_cache || !creds.use_cache).then(|| creds.cache_dir.clone());
-    let (credentials, assumed, cacheable) =
-        match login::run_plugin(&plugin, &login, &common, session_dir)? {
-            Outcome::Saml(assertion, parsed) => {
-                let role =
-                    crate::roles::choose_named(&parsed.roles, login.role_arn.as_deref(), || {
-                        account_names::lookup_unless(
-                            cli.login.no_account_names,
-                            &assertion,
-                            &parsed,
-                            &common,
-                            Some(&creds.cache_dir),
-                        )
-                    })?;
-                let (c, role) = login::assume_role(&assertion, &parsed, role, &creds, &common)?;
-                (c, Some(role), true)
-            }
-            Outcome::Credentials(c) => {
-                // Credentials without an expiry are static: never cache them.
-                let cacheable = c.expiration.is_some();
-                (c, None, cacheable)
-            }
-        };
+    let (credentials, assumed, cacheable) = match login::run(&plugin, &login, &common, session_dir)?
+    {
+        Outcome::Saml(assertion) => {
+            let a = assume::credentials(
+                &assertion,
+                &login,
+                &creds,
+                &common,
+                cli.login.no_account_names,
+            )?;
+            (a.credentials, Some(a.role_arn), true)
+        }
+        Outcome::Credentials(c) => {
+            // Credentials without an expiry are static: never cache them.
+            let cacheable = c.expiration.is_some();
+            (c, None, cacheable)
+        }
+    };
     if write_cache && cacheable {
         let entry = cache::Entry::new(key, assumed.clone(), credentials.clone());
         if let Err(e) = cache.write(&entry) {
@@ -139,6 +149,7 @@ fn log_in(miss: hit::Miss, cli: &SamlCli) -> Result<Got> {
         credentials,
         creds,
         role_arn: assumed,
+        region: login.region,
     })
 }
 
@@ -197,12 +208,13 @@ fn remove_stale_locks(cache: &Cache) {
 /// account name as a third column (empty when unknown).
 pub fn roles(login_args: &LoginArgs, common_args: &CommonArgs) -> Result<()> {
     log::set_verbosity(settings::verbosity(common_args.verbose));
-    let login = settings::login(login_args, common_args)?;
+    let login = settings::login(login_args, common_args, None)?;
     let common = settings::common(common_args)?;
-    let plugin = login::find_plugin(&common, &login.provider)?;
+    let plugin = provider::find(&common, &login.provider)?;
     let session_dir = settings::cache_dir().ok();
-    match login::run_plugin(&plugin, &login, &common, session_dir.clone())? {
-        Outcome::Saml(assertion, parsed) => {
+    match login::run(&plugin, &login, &common, session_dir.clone())? {
+        Outcome::Saml(assertion) => {
+            let parsed = assume::parse(&login.provider, &assertion)?;
             if parsed.roles.is_empty() {
                 return Err(crate::roles::none_offered());
             }
@@ -367,10 +379,23 @@ pub fn cache(action: &CacheAction) -> Result<()> {
                 remove_stale_locks(&cache);
                 removed
             };
+            // Everything also means the IdP sessions the browser profiles
+            // hold (the session store went with the cache above).
+            let profiles = if all {
+                crate::browser_signin::profiles::clear_all()
+            } else {
+                0
+            };
+            let plural = |n: usize| if n == 1 { "" } else { "s" };
+            let profiles = if profiles > 0 {
+                format!(" and {profiles} browser profile{}", plural(profiles))
+            } else {
+                String::new()
+            };
             eprintln!(
-                "{}: removed {removed} cached credential{}",
+                "{}: removed {removed} cached credential{}{profiles}",
                 log::program(),
-                if removed == 1 { "" } else { "s" }
+                plural(removed)
             );
             Ok(())
         }

@@ -16,7 +16,7 @@ use crate::cli::{Cli, ConfigureArgs, LoginArgs};
 use crate::error::{Error, Kind, Result};
 use crate::login::{self, Outcome};
 use crate::profile::{self, shell_quote};
-use crate::{account_names, cache, credentials_file, ini, log, roles, settings, tty};
+use crate::{assume, cache, credentials_file, ini, log, provider, settings, tty};
 
 /// Arguments of `configure` that are about the profile, not the login.
 const NOT_FORWARDED: &[&str] = &[
@@ -240,7 +240,7 @@ fn required_inputs_given(l: &LoginArgs, args: &ConfigureArgs) -> Result<()> {
     let common = settings::common(&args.common)?;
     // A plugin not installed here yet (or found only through flags the
     // profile's users will pass) cannot be asked: write what was given.
-    let plugin = match login::find_plugin(&common, provider) {
+    let plugin = match provider::find(&common, provider) {
         Ok(p) => p,
         Err(e) => {
             log::debug(&format!(
@@ -312,22 +312,20 @@ fn complete(args: &ConfigureArgs) -> Result<LoginArgs> {
     }
     drop(t);
     if l.role_arn.is_none() {
-        let login = settings::login(&l, &args.common)?;
+        let login = settings::login(&l, &args.common, args.creds.region.as_deref())?;
         let common = settings::common(&args.common)?;
-        let plugin = login::find_plugin(&common, &login.provider)?;
+        let plugin = provider::find(&common, &login.provider)?;
         let dir = settings::cache_dir().ok();
-        if let Outcome::Saml(assertion, parsed) =
-            login::run_plugin(&plugin, &login, &common, dir.clone())?
-        {
-            let role = roles::choose_named(&parsed.roles, None, || {
-                account_names::lookup_unless(
-                    l.no_account_names,
-                    &assertion,
-                    &parsed,
-                    &common,
-                    dir.as_deref(),
-                )
-            })?;
+        if let Outcome::Saml(assertion) = login::run(&plugin, &login, &common, dir.clone())? {
+            let parsed = assume::parse(&login.provider, &assertion)?;
+            let role = assume::choose(
+                &assertion,
+                &parsed,
+                None,
+                l.no_account_names,
+                &common,
+                dir.as_deref(),
+            )?;
             l.role_arn = Some(role.role_arn);
         }
     }

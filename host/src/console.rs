@@ -69,11 +69,7 @@ pub fn run(args: &ConsoleArgs, profile: Option<&Profile>) -> Result<()> {
         .hint("use a SAML provider; long-term access keys cannot sign in to the console"));
     };
     log::add_secret(session_token.expose());
-    let region = got
-        .creds
-        .region
-        .clone()
-        .or_else(|| profile.and_then(|p| p.region.clone()));
+    let region = got.region_with(profile);
     let partition = Partition::of(got.role_arn.as_deref(), region.as_deref());
     let region = region.unwrap_or_else(|| partition.default_region().to_string());
     let base =

@@ -98,6 +98,14 @@ fn render_environment(out: &mut Vec<u8>) {
         ),
         (ev::VERBOSE, "1 or 2: like -v or -vv."),
         (
+            ev::BROWSER,
+            "The Chromium-family browser for sign-ins in a browser (-p browser, steps only a browser can do); default: Chrome, Chromium, Edge or Brave found on PATH and in the usual places.",
+        ),
+        (
+            ev::BROWSER_HEADLESS_TIMEOUT,
+            "Seconds a headless sign-in with the kept session may take before a window is opened instead (default 15).",
+        ),
+        (
             ev::AWS_CA_BUNDLE,
             "PEM file of extra CA certificates (also for the IdP).",
         ),
@@ -117,7 +125,7 @@ fn render_environment(out: &mut Vec<u8>) {
     let _ = writeln!(out, ".SH FILES");
     let _ = writeln!(
         out,
-        ".TP\n\\fI~/.aws/awsprocesscreds/cache\\fR\nCached credentials (0600 files in a 0700 directory).\n.TP\n\\fI<exe dir>/../lib/awsprocesscreds/plugins\\fR, \\fI~/.local/share/awsprocesscreds/plugins\\fR\nProvider plugins."
+        ".TP\n\\fI~/.aws/awsprocesscreds/cache\\fR\nCached credentials (0600 files in a 0700 directory).\n.TP\n\\fI<exe dir>/../lib/awsprocesscreds/plugins\\fR, \\fI~/.local/share/awsprocesscreds/plugins\\fR\nProvider plugins.\n.TP\n\\fI~/.local/share/awsprocesscreds/browser/<provider>\\fR\nThe dedicated browser profile of each provider (0700; removed by cache clear)."
     );
 }
 

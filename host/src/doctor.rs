@@ -27,7 +27,7 @@ use crate::error::{Error, Kind, Result};
 use crate::http::{display_url, HttpClient};
 use crate::plugin_loader::{Found, Registry};
 use crate::settings::{self, Common};
-use crate::{log, login, tty};
+use crate::{log, provider, tty};
 
 /// How long the optional STS reachability probe may take: an offline
 /// machine should not make `doctor` hang for the full `--timeout`.
@@ -171,10 +171,11 @@ pub fn checks(
     out.extend(unchecked_permissions());
     out.push(terminal_check());
     out.push(keychain_check(&common));
+    out.extend(browser_checks(&common, login_args, common_args));
     out.push(idp_check(login_args, &common));
     out.push(sts_check(
         creds.as_ref().and_then(|c| c.sts_endpoint.clone()),
-        creds.as_ref().and_then(|c| c.region.clone()),
+        settings::region(creds_args.region.as_deref()),
         &common,
     ));
     out
@@ -201,6 +202,12 @@ fn fallback_common(args: &CommonArgs) -> Common {
         mfa_factor: None,
         mfa_timeout: Duration::from_secs(120),
         mfa_code_command: None,
+        browser: settings::Browser {
+            off: args.no_browser,
+            window_timeout: Duration::from_secs(args.browser_timeout.clamp(1, 3600)),
+            headless_timeout: Duration::from_secs(15),
+            path: None,
+        },
     }
 }
 
@@ -309,14 +316,14 @@ fn provider_check(
     login_args: &LoginArgs,
     common_args: &CommonArgs,
 ) -> Check {
-    let plugin = match login::find_plugin(common, provider) {
+    let plugin = match provider::find(common, provider) {
         Ok(p) => p,
         Err(e) => return error_check("provider", &e),
     };
     let m = plugin.manifest();
     let found = format!("{} {} from {}", m.name, m.version, plugin.path().display());
-    let inputs =
-        settings::login(login_args, common_args).and_then(|l| login::check_inputs(&plugin, &l));
+    let inputs = settings::login(login_args, common_args, None)
+        .and_then(|l| provider::check_inputs(&plugin, &l));
     match inputs {
         Ok(()) => Check::new("provider", Status::Ok, found),
         Err(e) => {
@@ -505,6 +512,67 @@ fn keychain_check(common: &Common) -> Check {
         });
     }
     c
+}
+
+/// How long `--version` of the browser may take.
+const BROWSER_VERSION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The browser for sign-ins in a browser (`-p browser`, continuations):
+/// which one, its version, where the profiles live; and whether a window
+/// can be shown. Essential only for `-p browser`.
+fn browser_checks(common: &Common, login_args: &LoginArgs, common_args: &CommonArgs) -> Vec<Check> {
+    use awsprocesscreds_browser as engine;
+    if common.browser.off {
+        return vec![Check::new(
+            "browser",
+            Status::Skip,
+            "sign-in in a browser is turned off (--no-browser)",
+        )];
+    }
+    let needed = login_args.provider.as_deref().map(str::trim) == Some(settings::BROWSER_PROVIDER);
+    let explicit = settings::plugin_options(common_args)
+        .ok()
+        .and_then(|o| o.get(crate::browser_signin::BROWSER_OPTION).cloned())
+        .filter(|p| needed && !p.trim().is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| common.browser.path.clone());
+    let browser = match engine::find(explicit.as_deref()) {
+        Ok(b) => {
+            let version = engine::version(&b, BROWSER_VERSION_TIMEOUT)
+                .unwrap_or_else(|e| format!("version unknown: {e}"));
+            let mut c = Check::new(
+                "browser",
+                Status::Ok,
+                format!("{} ({version})", b.path.display()),
+            );
+            if let Some(snap) = &b.snap {
+                c = c.detail(format!(
+                    "a snap ({snap}): its profiles go to ~/snap/{snap}/common/awsprocesscreds"
+                ));
+            }
+            c
+        }
+        Err(e) => {
+            let status = if needed { Status::Fail } else { Status::Warn };
+            Check::new("browser", status, e.to_string())
+                .hint(e.hint().unwrap_or_default())
+                .detail("sign-ins in a browser (-p browser, security keys, FastPass, device checks) cannot run")
+        }
+    };
+    let browser = match crate::browser_signin::profiles::base() {
+        Some(base) => browser.detail(format!("profiles: {}", base.display())),
+        None => browser,
+    };
+    let window = match engine::window::can_show() {
+        Ok(()) => Check::new("window", Status::Ok, "a browser window can be shown"),
+        Err(why) => Check::new(
+            "window",
+            Status::Warn,
+            format!("no browser window can be shown here ({why})"),
+        )
+        .hint("a sign-in that needs a person in the browser must run in a desktop session; kept sessions still refresh headless"),
+    };
+    vec![browser, window]
 }
 
 /// The IdP endpoint from `-e`: an HTTPS answer with a valid certificate.

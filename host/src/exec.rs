@@ -44,11 +44,7 @@ pub fn run(args: &ExecArgs, profile: Option<&Profile>) -> Result<()> {
         common: args.common.clone(),
     };
     let got = commands::credentials(&cli)?;
-    let region = got
-        .creds
-        .region
-        .clone()
-        .or_else(|| profile.and_then(|p| p.region.clone()));
+    let region = got.region_with(profile);
     let mut cmd = Command::new(program);
     cmd.args(rest);
     for v in REMOVED {

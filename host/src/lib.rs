@@ -8,6 +8,8 @@
 
 pub mod account_names;
 pub mod app;
+pub mod assume;
+pub mod browser_signin;
 // The light modules live in `awsprocesscreds-core` (all the cache-hit
 // binary links); re-exported so the rest of the host names them as before.
 pub use awsprocesscreds_core::{
@@ -27,7 +29,9 @@ pub mod keyring_passwords;
 pub mod lock;
 pub mod login;
 pub mod password;
+pub mod plugin_credentials;
 pub mod plugin_loader;
+pub mod provider;
 pub mod roles;
 pub mod saml;
 pub mod services;

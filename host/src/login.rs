@@ -1,118 +1,35 @@
-//! One login: find the plugin, check its inputs, run its conversation
-//! with the host's services, and turn the outcome into credentials (through
-//! role selection and STS for SAML plugins).
+//! One login's plugin conversation: the request built from the settings,
+//! the host's services for it, the plugin's `login`, and what it returned.
+//! A password the IdP rejected from the keychain is asked for once more
+//! (the policy is [`crate::password`]'s). What comes out is a SAML
+//! response for [`crate::assume`], or credentials checked by
+//! [`crate::plugin_credentials`].
+//!
+//! A plugin that meets a step only a browser can do (kind
+//! `browser-required`) hands the login over: it continues in the
+//! person's browser at the same `-e` URL, in the same run and under the
+//! same cache lock, when browsers are allowed, one is installed, and a
+//! window can be shown or a browser session is kept
+//! ([`crate::browser_signin`]). Otherwise the plugin's error stands, its
+//! hint followed by why the browser was not used. After such a continuation
+//! the login is remembered: the next ones of that provider, endpoint and
+//! user go to the browser at once (headless while the IdP session lives)
+//! instead of asking for a password first.
 
 use std::sync::Arc;
 
 use plugin_api::{
-    Credentials, ErrorKind, LoadedPlugin, LoginOutcome, LoginRequest, MfaSettings, Need,
+    Credentials, ErrorKind, LoadedPlugin, LoginOutcome, LoginRequest, MfaSettings, Secret,
 };
 
+use crate::browser_signin::BrowserSignin;
 use crate::error::{Error, Kind, Result};
 use crate::http::HttpClient;
-use crate::password::{Passwords, Source};
-use crate::plugin_loader::{Found, Registry};
-use crate::saml::{self, Assertion};
+use crate::password::Passwords;
 use crate::services::HostServices;
 use crate::session_store::SessionStore;
-use crate::settings::{Common, Creds, Login};
-use crate::{keyring_passwords, log, sts, timefmt, tty};
-
-/// Find the plugin named by `-p`, or explain what exists.
-pub fn find_plugin(common: &Common, provider: &str) -> Result<LoadedPlugin> {
-    let (hit, reg) = Registry::find_with(&common.plugin_dirs, provider, process_limits(common));
-    if let Some(p) = hit {
-        log::debug(&format!(
-            "provider '{}' from {} (plugin {} protocol {})",
-            provider,
-            p.path().display(),
-            p.manifest().version,
-            p.protocol()
-        ));
-        return Ok(p);
-    }
-    // Only files named for this provider were opened: a failure is it.
-    let failed = reg.found.iter().find_map(|f| match f {
-        Found::Failed { path, error } => Some(format!("{}: {error}", path.display())),
-        _ => None,
-    });
-    if let Some(f) = failed {
-        return Err(Error::new(
-            Kind::PluginLoad,
-            format!("provider '{provider}' could not be loaded: {f}"),
-        )
-        .hint("rebuild or reinstall the plugin for this version of awsprocesscreds; `awsprocesscreds plugins` shows details"));
-    }
-    // The search opened only files named for this provider: name the
-    // others from their file names.
-    let mut names = reg.names();
-    if names.is_empty() {
-        names = reg.names_on_disk();
-    }
-    let known = if names.is_empty() {
-        "no plugins were found".to_string()
-    } else {
-        format!("available: {}", names.join(", "))
-    };
-    Err(Error::usage(format!("unknown provider '{provider}' ({known})"))
-        .hint("check -p/--provider; `awsprocesscreds plugins` lists plugins and where they were searched"))
-}
-
-/// How long a process plugin may take to say hello (`--timeout`) and stay
-/// silent during a login (`--timeout` plus `--mfa-timeout`, since it may be
-/// waiting for the IdP on its own between host calls).
-pub fn process_limits(common: &Common) -> plugin_api::Limits {
-    plugin_api::Limits::new(common.timeout, common.timeout + common.mfa_timeout)
-}
-
-/// Check the standard inputs and `--plugin-option` keys against what the
-/// plugin declares.
-pub fn check_inputs(plugin: &LoadedPlugin, login: &Login) -> Result<()> {
-    let m = plugin.manifest();
-    let name = &m.name;
-    if m.kind == plugin_api::PluginKind::Unknown {
-        return Err(Error::new(
-            Kind::PluginLoad,
-            format!("provider '{name}' is a kind of plugin this version of awsprocesscreds does not know"),
-        )
-        .hint("the plugin is newer than awsprocesscreds: update awsprocesscreds"));
-    }
-    if m.inputs.endpoint == Need::Required && login.endpoint.is_none() {
-        return Err(
-            Error::usage(format!("provider '{name}' needs -e/--endpoint"))
-                .hint("pass -e URL (your IdP's sign-in endpoint), or --profile NAME"),
-        );
-    }
-    if m.inputs.username == Need::Required && login.username.is_none() {
-        return Err(
-            Error::usage(format!("provider '{name}' needs -u/--username"))
-                .hint("pass -u USER (or AWSPROCESSCREDS_USERNAME)"),
-        );
-    }
-    for key in login.plugin_options.keys() {
-        if !m.options.iter().any(|o| &o.key == key) {
-            let accepted = if m.options.is_empty() {
-                "it accepts none".to_string()
-            } else {
-                format!(
-                    "it accepts: {}",
-                    m.options
-                        .iter()
-                        .map(|o| o.key.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            return Err(Error::usage(format!(
-                "provider '{name}' has no option '{key}' ({accepted})"
-            ))
-            .hint(format!(
-                "`awsprocesscreds plugins` lists the options of each plugin; check the spelling of --plugin-option {key}=..."
-            )));
-        }
-    }
-    Ok(())
-}
+use crate::settings::{Common, Login};
+use crate::{log, plugin_credentials, provider, tty};
 
 /// The option key under which plugins receive the AWS region (see
 /// `PROTOCOL.md`); plugins must not declare it themselves.
@@ -130,23 +47,119 @@ fn plugin_options(login: &Login) -> std::collections::BTreeMap<String, String> {
     options
 }
 
-/// What a plugin login produced, before STS.
+/// What a plugin login produced.
 pub enum Outcome {
-    Saml(plugin_api::Secret<String>, Assertion),
+    /// A SAML response (base64, as posted), already registered for
+    /// redaction.
+    Saml(Secret<String>),
+    /// Credentials, checked.
     Credentials(Credentials),
 }
 
-/// Run the plugin's login, with the keychain retry rules.
-pub fn run_plugin(
+/// Run `plugin`'s login. `session_dir` is the cache directory the IdP
+/// session store lives in (`None`, or `--no-idp-session`: nothing kept).
+pub fn run(
     plugin: &LoadedPlugin,
     login: &Login,
     common: &Common,
     session_dir: Option<std::path::PathBuf>,
 ) -> Result<Outcome> {
-    check_inputs(plugin, login)?;
+    provider::check_inputs(plugin, login)?;
     // --no-idp-session: a store without a directory returns nothing and keeps nothing.
     let session_dir = session_dir.filter(|_| !common.no_idp_session);
+    let browser = Arc::new(BrowserSignin::new(login, common, session_dir.clone()));
+    if let Some(url) = &login.endpoint {
+        if browser.remembered() && browser.why_not_at(url).is_none() {
+            log::info("this login continued in the browser before; signing in there");
+            return in_browser(&browser, url, None);
+        }
+    }
+    match converse(plugin, login, common, &browser, session_dir) {
+        Err(e) if e.kind == Kind::Plugin(ErrorKind::BrowserRequired) => {
+            continue_in_browser(&browser, login, e)
+        }
+        other => other,
+    }
+}
+
+/// The plugin said a browser is needed: continue there, or say why not
+/// (after the plugin's own hint, which says what else can be done).
+fn continue_in_browser(browser: &BrowserSignin, login: &Login, e: Error) -> Result<Outcome> {
+    let why_not = match login.endpoint.as_deref() {
+        None => Some("it cannot continue in a browser without an -e URL to open".to_string()),
+        Some(url) => browser.why_not_at(url),
+    };
+    if let Some(why) = why_not {
+        let hint = match &e.hint {
+            Some(h) => format!("{h}; {why}"),
+            None => why,
+        };
+        return Err(e.hint(hint));
+    }
+    let Some(url) = login.endpoint.as_deref() else {
+        return Err(e);
+    };
+    in_browser(browser, url, Some(&log::redact(&e.message)))
+}
+
+/// Sign in in the browser and remember (again) that this login goes there.
+fn in_browser(browser: &BrowserSignin, url: &str, reason: Option<&str>) -> Result<Outcome> {
+    let assertion = browser.sign_in(url, reason)?;
+    browser.remember();
+    Ok(Outcome::Saml(assertion))
+}
+
+/// The plugin's own login, asking for the password once more after the
+/// IdP rejected the one from the keychain.
+fn converse(
+    plugin: &LoadedPlugin,
+    login: &Login,
+    common: &Common,
+    browser: &Arc<BrowserSignin>,
+    session_dir: Option<std::path::PathBuf>,
+) -> Result<Outcome> {
     let interactive = tty::available();
+    let request = request(plugin, login, common, interactive);
+    let mut force_prompt = false;
+    loop {
+        let passwords = Arc::new(Passwords::for_login(login, common, force_prompt));
+        let services = Arc::new(HostServices {
+            http: HttpClient::new(common.timeout, common.ca_bundle.as_deref())?,
+            passwords: passwords.clone(),
+            sessions: SessionStore::new(
+                session_dir.clone(),
+                &login.provider,
+                login.endpoint.as_deref().unwrap_or(""),
+                login.username.as_deref().unwrap_or(""),
+            ),
+            mfa_code_command: common.mfa_code_command.clone(),
+            command_timeout: common.mfa_timeout,
+            browser: browser.clone(),
+        });
+        match plugin.login(&request, services) {
+            Ok(outcome) => {
+                passwords.accepted();
+                return into_outcome(plugin, outcome);
+            }
+            Err(e) if e.kind == ErrorKind::AuthenticationFailed => {
+                if passwords.rejected(interactive) {
+                    force_prompt = true;
+                    continue;
+                }
+                return Err(e.into());
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// The login request for `plugin`.
+fn request(
+    plugin: &LoadedPlugin,
+    login: &Login,
+    common: &Common,
+    interactive: bool,
+) -> LoginRequest {
     let mut mfa = MfaSettings::new()
         .with_timeout_secs(common.mfa_timeout.as_secs())
         .with_code_source(common.mfa_code_command.is_some());
@@ -168,61 +181,7 @@ pub fn run_plugin(
     if let Some(role_arn) = &login.role_arn {
         request = request.with_role_arn(role_arn.clone());
     }
-    let mut force_prompt = false;
-    loop {
-        let store = if common.use_keyring {
-            keyring_passwords::store_for(login, common)
-        } else {
-            None
-        };
-        let mut passwords =
-            Passwords::new(common.password_command.clone(), common.mfa_timeout, store);
-        passwords.force_prompt = force_prompt;
-        let passwords = Arc::new(passwords);
-        let services = Arc::new(HostServices {
-            http: HttpClient::new(common.timeout, common.ca_bundle.as_deref())?,
-            passwords: passwords.clone(),
-            sessions: SessionStore::new(
-                session_dir.clone(),
-                &login.provider,
-                login.endpoint.as_deref().unwrap_or(""),
-                login.username.as_deref().unwrap_or(""),
-            ),
-            mfa_code_command: common.mfa_code_command.clone(),
-            command_timeout: common.mfa_timeout,
-        });
-        let result = plugin.login(&request, services);
-        let used = passwords.used();
-        match result {
-            Ok(outcome) => {
-                if let (Some((Source::Prompt, pw)), true) = (&used, common.use_keyring) {
-                    if let Some(store) = &passwords.store {
-                        match store.set(pw) {
-                            Ok(()) => log::info("stored the password in the OS keychain"),
-                            Err(e) => log::warn(&format!(
-                                "could not store the password in the keychain: {e}"
-                            )),
-                        }
-                    }
-                }
-                return into_outcome(plugin, outcome);
-            }
-            Err(e) if e.kind == ErrorKind::AuthenticationFailed => {
-                if let Some((Source::Keyring, _)) = &used {
-                    if let Some(store) = &passwords.store {
-                        let _ = store.delete();
-                    }
-                    log::warn("the identity provider rejected the password stored in the keychain; it was removed");
-                    if interactive && !force_prompt {
-                        force_prompt = true;
-                        continue;
-                    }
-                }
-                return Err(e.into());
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
+    request
 }
 
 fn into_outcome(plugin: &LoadedPlugin, outcome: LoginOutcome) -> Result<Outcome> {
@@ -230,30 +189,10 @@ fn into_outcome(plugin: &LoadedPlugin, outcome: LoginOutcome) -> Result<Outcome>
     match outcome {
         LoginOutcome::Saml { assertion } => {
             log::add_secret(assertion.expose());
-            let parsed = saml::parse(assertion.expose()).map_err(|e| {
-                Error::new(
-                    Kind::Saml,
-                    format!("provider '{name}' returned an unusable SAML response: {e}"),
-                )
-                .hint("run with -v to see the login steps; your IdP may not be configured for AWS")
-            })?;
-            for bad in &parsed.malformed_roles {
-                log::warn(&format!(
-                    "ignoring a malformed role value in the assertion: {bad:?}"
-                ));
-            }
-            log::debug(&format!(
-                "assertion offers {} role(s); session duration {}",
-                parsed.roles.len(),
-                parsed
-                    .session_duration
-                    .map(|d| format!("{d}s"))
-                    .unwrap_or_else(|| "not set".into())
-            ));
-            Ok(Outcome::Saml(assertion, parsed))
+            Ok(Outcome::Saml(assertion))
         }
         LoginOutcome::Credentials { credentials } => Ok(Outcome::Credentials(
-            validate_credentials(name, credentials)?,
+            plugin_credentials::validate(name, credentials)?,
         )),
         // `Unknown`, and any outcome a later plugin-api adds.
         _ => Err(Error::new(
@@ -262,94 +201,6 @@ fn into_outcome(plugin: &LoadedPlugin, outcome: LoginOutcome) -> Result<Outcome>
         )
         .hint("the plugin is newer than awsprocesscreds: update awsprocesscreds")),
     }
-}
-
-/// Check credentials a plugin returned directly.
-pub fn validate_credentials(name: &str, mut c: Credentials) -> Result<Credentials> {
-    let bad = |what: &str| {
-        Error::new(
-            Kind::Plugin(ErrorKind::Protocol),
-            format!("provider '{name}' returned invalid credentials: {what}"),
-        )
-    };
-    if c.access_key_id.trim().is_empty() {
-        return Err(bad("AccessKeyId is empty"));
-    }
-    if c.secret_access_key.expose().trim().is_empty() {
-        return Err(bad("SecretAccessKey is empty"));
-    }
-    log::add_secret(c.secret_access_key.expose());
-    if let Some(t) = &c.session_token {
-        log::add_secret(t.expose());
-    }
-    if let Some(e) = &c.expiration {
-        let t = timefmt::parse(e)
-            .ok_or_else(|| bad(&format!("Expiration {e:?} is not an RFC 3339 time")))?;
-        if t <= time::OffsetDateTime::now_utc() {
-            return Err(bad(&format!("they expired at {}", timefmt::format(t))));
-        }
-        c.expiration = Some(timefmt::format(t));
-    }
-    Ok(c)
-}
-
-/// Call STS for `role`, chosen from those `parsed` offers.
-pub fn assume_role(
-    assertion: &plugin_api::Secret<String>,
-    parsed: &Assertion,
-    role: saml::Role,
-    creds: &Creds,
-    common: &Common,
-) -> Result<(Credentials, String)> {
-    let mut duration = creds.duration_seconds;
-    if let (Some(d), Some(max)) = (duration, parsed.session_duration) {
-        if d > max {
-            log::info(&format!(
-                "--duration-seconds {d} exceeds the assertion's SessionDuration {max}; using {max}"
-            ));
-            duration = Some(max.max(900));
-        }
-    }
-    if let Some(t) = parsed.not_on_or_after {
-        if t < time::OffsetDateTime::now_utc() {
-            log::warn(&format!(
-                "the SAML assertion's NotOnOrAfter ({}) is already past; this machine's clock may be wrong",
-                timefmt::format(t)
-            ));
-        }
-    }
-    let region = creds
-        .region
-        .clone()
-        .unwrap_or_else(|| saml::partition_region(parsed.destination.as_deref()).to_string());
-    let c = sts::assume_role_with_saml(&sts::Request {
-        role_arn: role.role_arn.clone(),
-        principal_arn: role.principal_arn.clone(),
-        assertion: assertion.clone(),
-        duration_seconds: duration,
-        region,
-        endpoint: creds.sts_endpoint.clone(),
-        timeout: common.timeout,
-        ca_bundle: common.ca_bundle.clone(),
-        allow_http: creds.allow_http_sts,
-    })?;
-    // Credentials that are already expired by our clock would be refused
-    // by the AWS client, which would then run us again on every call.
-    if let Some(exp) = c.expiration.as_deref().and_then(timefmt::parse) {
-        let now = time::OffsetDateTime::now_utc();
-        if exp <= now {
-            return Err(Error::new(
-                Kind::Sts,
-                format!(
-                    "STS returned credentials that expired at {}, before this machine's time {}",
-                    timefmt::format(exp),
-                    timefmt::format(now)
-                ),
-            )
-            .hint("check this machine's clock (NTP)"));
-        }
-    }
-    Ok((c, role.role_arn))
 }
 
 #[cfg(test)]

@@ -1,15 +1,18 @@
 //! Where the IdP password comes from, in order: `--password-command`, the
 //! OS keychain (`--use-keyring`), `AWSPROCESSCREDS_PASSWORD`, then a prompt
-//! on the terminal. The host remembers which source answered so it can
-//! store a typed password in the keychain after a successful login, and
-//! forget a stored one the IdP rejected.
+//! on the terminal; and the keychain policy: the host remembers which
+//! source answered so it can store a typed password in the keychain after
+//! a successful login ([`Passwords::accepted`]), and forget a stored one
+//! the IdP rejected, asking again on the terminal
+//! ([`Passwords::rejected`]).
 
 use std::sync::Mutex;
 use std::time::Duration;
 
 use plugin_api::{ErrorKind, PluginError, Secret};
 
-use crate::{command, env_vars, log, tty};
+use crate::settings::{Common, Login};
+use crate::{command, env_vars, keyring_passwords, log, tty};
 
 /// Which source produced the password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +54,48 @@ impl Passwords {
             force_prompt: false,
             used: Mutex::new(None),
         }
+    }
+
+    /// The sources of one attempt of `login`: the keychain entry only
+    /// with `--use-keyring`; `force_prompt` after the IdP rejected the
+    /// stored password.
+    pub fn for_login(login: &Login, common: &Common, force_prompt: bool) -> Self {
+        let store = if common.use_keyring {
+            keyring_passwords::store_for(login, common)
+        } else {
+            None
+        };
+        let mut p = Passwords::new(common.password_command.clone(), common.mfa_timeout, store);
+        p.force_prompt = force_prompt;
+        p
+    }
+
+    /// The IdP accepted the login: a password typed at the prompt goes to
+    /// the keychain (with `--use-keyring`).
+    pub fn accepted(&self) {
+        let (Some((Source::Prompt, pw)), Some(store)) = (self.used(), &self.store) else {
+            return;
+        };
+        match store.set(&pw) {
+            Ok(()) => log::info("stored the password in the OS keychain"),
+            Err(e) => log::warn(&format!(
+                "could not store the password in the keychain: {e}"
+            )),
+        }
+    }
+
+    /// The IdP rejected the password. One that came from the keychain is
+    /// removed there; `true` when the login should be tried once more
+    /// with a prompt (a terminal is there and this was not that retry).
+    pub fn rejected(&self, interactive: bool) -> bool {
+        let (Some((Source::Keyring, _)), Some(store)) = (self.used(), &self.store) else {
+            return false;
+        };
+        let _ = store.delete();
+        log::warn(
+            "the identity provider rejected the password stored in the keychain; it was removed",
+        );
+        interactive && !self.force_prompt
     }
 
     /// The source and value handed out last.

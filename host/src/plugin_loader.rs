@@ -116,13 +116,9 @@ pub fn search_dirs(flag_dirs: &[PathBuf]) -> Vec<SearchDir> {
             },
         );
     }
-    let data_home = std::env::var_os(ev::XDG_DATA_HOME)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| crate::home::dir().map(|h| h.join(".local").join("share")));
-    if let Some(d) = data_home {
+    if let Some(d) = crate::settings::data_dir() {
         out.push(SearchDir {
-            path: d.join("awsprocesscreds").join("plugins"),
+            path: d.join("plugins"),
             origin: Origin::DataHome,
         });
     }

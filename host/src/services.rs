@@ -8,6 +8,7 @@ use plugin_api::{
     ErrorKind, HttpRequest, PluginError, Reply, Secret, ServiceRequest, Services, WireHttpResponse,
 };
 
+use crate::browser_signin::{kept, BrowserSignin};
 use crate::http::HttpClient;
 use crate::password::Passwords;
 use crate::session_store::SessionStore;
@@ -21,6 +22,23 @@ pub struct HostServices {
     pub mfa_code_command: Option<String>,
     /// How long the MFA code command may run (`--mfa-timeout`).
     pub command_timeout: std::time::Duration,
+    /// Sign-ins in the person's browser (the `browser` service).
+    pub browser: Arc<BrowserSignin>,
+}
+
+/// The session names a plugin may use: not the host's own (its browser
+/// session, see [`kept`]).
+fn plugin_name(name: &str) -> Result<&str, PluginError> {
+    if name.starts_with(kept::PREFIX) {
+        return Err(PluginError::new(
+            ErrorKind::NotSupported,
+            format!(
+                "session names starting with '{}' are the host's; choose another name than '{name}'",
+                kept::PREFIX
+            ),
+        ));
+    }
+    Ok(name)
 }
 
 fn no_terminal(what: &str) -> PluginError {
@@ -70,25 +88,30 @@ impl Services for HostServices {
                 std::thread::sleep(Duration::from_millis(millis).min(MAX_SLEEP));
                 Reply::done()
             }
-            ServiceRequest::SessionGet { name } => {
-                let v = self.sessions.get(&name);
-                if let Some(v) = &v {
-                    log::add_secret(v.expose());
-                }
-                Reply::ok(v)
-            }
+            ServiceRequest::SessionGet { name } => plugin_name(&name)
+                .map(|name| {
+                    let v = self.sessions.get(name);
+                    if let Some(v) = &v {
+                        log::add_secret(v.expose());
+                    }
+                    v
+                })
+                .into(),
             ServiceRequest::SessionPut {
                 name,
                 value,
                 expires_unix,
-            } => self
-                .sessions
-                .put(&name, Secret::new(value), expires_unix)
+            } => plugin_name(&name)
+                .and_then(|name| self.sessions.put(name, Secret::new(value), expires_unix))
                 .into(),
-            ServiceRequest::SessionDelete { name } => {
-                self.sessions.delete(&name);
-                Reply::done()
-            }
+            ServiceRequest::SessionDelete { name } => plugin_name(&name)
+                .map(|name| self.sessions.delete(name))
+                .into(),
+            ServiceRequest::Browser { url, reason } => self
+                .browser
+                .sign_in(&url, reason.as_deref())
+                .map(Secret::into_inner)
+                .into(),
             ServiceRequest::CookiesExport => Reply::ok(self.http.jar().export()),
             ServiceRequest::CookiesImport { data } => self.http.jar().import(&data).into(),
             other => Reply::not_supported(&other),

@@ -180,8 +180,11 @@ fn a_panicking_plugin_is_an_error_not_a_crash() {
     );
 }
 
+/// `browser-required` from a plugin whose `-e` is no URL to open: the
+/// plugin's error and hint, then why the login did not continue in a
+/// browser; one error line and one hint line.
 #[test]
-fn a_plugin_that_needs_a_browser_is_an_ordinary_failure_for_now() {
+fn a_plugin_that_needs_a_browser_says_why_none_was_used() {
     let ctx = Ctx::new();
     ctx.add_plugin("fixture_misbehave");
     let mut cmd = ctx.command("awsprocesscreds-saml");
@@ -194,7 +197,7 @@ fn a_plugin_that_needs_a_browser_is_an_ordinary_failure_for_now() {
     );
     assert!(
         out.stderr.contains(
-            "hint: choose another factor with --mfa-factor, or sign in once in a browser"
+            "hint: choose another factor with --mfa-factor, or sign in once in a browser; it cannot continue in a browser: cannot open <invalid URL> in a browser"
         ),
         "{}",
         out.stderr

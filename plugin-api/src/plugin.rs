@@ -245,6 +245,21 @@ impl Host {
         )
     }
 
+    /// Sign the person in in a web browser at `url` (the host's browser
+    /// service, protocol 2; see `PROTOCOL.md`): the `SAMLResponse` the
+    /// page posted to AWS. `reason` says why, for the host's log. Hosts
+    /// without the service answer `not-supported`; for a step the plugin
+    /// cannot do itself, returning [`PluginError::browser_required`]
+    /// usually serves the person better (the host continues the login in
+    /// a browser when it can, and explains when it cannot).
+    pub fn browser(&self, url: &str, reason: Option<&str>) -> Result<Secret<String>, PluginError> {
+        self.ask::<String>(ServiceRequest::Browser {
+            url: url.into(),
+            reason: reason.map(String::from),
+        })
+        .map(Secret::new)
+    }
+
     /// Restore cookies saved by [`Host::cookies_export`].
     pub fn cookies_import(&self, data: &Secret<String>) -> Result<(), PluginError> {
         self.call(&ServiceRequest::CookiesImport {
@@ -570,6 +585,13 @@ mod tests {
             let caps = host.capabilities();
             assert_eq!(caps.protocols, if v1 { vec![1] } else { vec![1, 2] });
             assert!(caps.version("session_put").is_some());
+            // Services added after protocol 1 are offered over protocol 2
+            // only, and a protocol-1 host answers them `not-supported`.
+            assert_eq!(caps.version("browser").is_some(), !v1);
+            assert_eq!(
+                host.browser("https://idp/sso", None).unwrap_err().kind,
+                ErrorKind::NotSupported
+            );
             let unknown = host.call_json(&serde_json::json!({"service": "teleport"}));
             assert_eq!(unknown.unwrap_err().kind, ErrorKind::NotSupported);
             assert_eq!(

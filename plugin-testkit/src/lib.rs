@@ -48,6 +48,7 @@ pub struct TestServicesBuilder {
     ca_bundle: Option<PathBuf>,
     fast_sleep: bool,
     script: Option<Vec<HttpResponse>>,
+    browser: Vec<Result<String, PluginError>>,
 }
 
 impl TestServicesBuilder {
@@ -118,6 +119,17 @@ impl TestServicesBuilder {
         self
     }
 
+    /// Answers for the `browser` service, in order: `Ok(SAMLResponse)` or
+    /// the error the host would give (without any: `not-supported`, as
+    /// from a host that cannot open browsers).
+    pub fn browser_answers<I: IntoIterator<Item = Result<String, PluginError>>>(
+        mut self,
+        answers: I,
+    ) -> Self {
+        self.browser = answers.into_iter().collect();
+        self
+    }
+
     /// # Panics
     /// If the CA bundle cannot be read (a broken test setup); use
     /// [`TestServicesBuilder::try_build`] to get that as an error instead.
@@ -145,6 +157,7 @@ impl TestServicesBuilder {
             interactive: self.interactive,
             sessions: sessions::Sessions::new(self.session_dir),
             fast_sleep: self.fast_sleep,
+            browser: Mutex::new(self.browser.into()),
             record: Mutex::new(Record::default()),
         }))
     }
@@ -165,6 +178,8 @@ pub struct Record {
     pub requests: Vec<(String, String)>,
     /// Every HTTP request in full (headers and body too).
     pub http: Vec<HttpRequest>,
+    /// `(url, reason)` of every `browser` request.
+    pub browser: Vec<(String, Option<String>)>,
 }
 
 /// Scripted in-process host services.
@@ -177,6 +192,7 @@ pub struct TestServices {
     interactive: bool,
     sessions: sessions::Sessions,
     fast_sleep: bool,
+    browser: Mutex<VecDeque<Result<String, PluginError>>>,
     record: Mutex<Record>,
 }
 
@@ -268,6 +284,16 @@ impl Services for TestServices {
             }
             ServiceRequest::CookiesExport => Reply::ok(self.http.cookies_export()),
             ServiceRequest::CookiesImport { data } => self.http.cookies_import(&data).into(),
+            ServiceRequest::Browser { url, reason } => {
+                lock(&self.record).browser.push((url, reason));
+                match lock(&self.browser).pop_front() {
+                    Some(answer) => answer.into(),
+                    None => Reply::Error(PluginError::new(
+                        ErrorKind::NotSupported,
+                        "this test host does not open browsers (see TestServicesBuilder::browser_answers)",
+                    )),
+                }
+            }
             other => Reply::not_supported(&other),
         }
     }

@@ -112,6 +112,18 @@ service_table! {
     "cookies_export" v 1 => CookiesExport,
     /// Load cookies from `cookies_export`. Answer: `null`.
     "cookies_import" v 1 => CookiesImport { data: String },
+    /// Sign the person in in a web browser, starting at `url` (the IdP's
+    /// sign-in page for AWS), and capture the SAML response the page
+    /// posts to AWS. `reason`: why a browser is needed, for the log.
+    /// Answer: the `SAMLResponse` (base64, as posted). Errors: `cancelled`
+    /// (the window was closed), `mfa-timeout` (the person's time ran out),
+    /// `no-terminal` (a window is needed and none can be shown),
+    /// `not-supported` (browsers are turned off), `other`.
+    "browser" v 1 => Browser {
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
 }
 
 /// The host's answer to one [`ServiceRequest`].
@@ -354,6 +366,22 @@ mod tests {
                 "method": "POST", "url": "https://x/",
                 "headers": [["Content-Type", "application/x-www-form-urlencoded"]],
                 "body_base64": "YT1i", "follow_redirects": true}})
+        );
+        assert_eq!(
+            serde_json::to_value(ServiceRequest::Browser {
+                url: "https://idp/sso".into(),
+                reason: Some("a security key".into())
+            })
+            .unwrap(),
+            json!({"service": "browser", "url": "https://idp/sso", "reason": "a security key"})
+        );
+        assert_eq!(
+            serde_json::from_value::<ServiceRequest>(json!({"service": "browser", "url": "u"}))
+                .unwrap(),
+            ServiceRequest::Browser {
+                url: "u".into(),
+                reason: None
+            }
         );
         assert_eq!(
             serde_json::to_value(ServiceRequest::SessionPut {

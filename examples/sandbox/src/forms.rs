@@ -6,6 +6,9 @@
 //!
 //! Every page after the entry URL needs the session cookie set by the
 //! entry URL, like the real IdPs: a client without a cookie jar fails.
+//! After a login, the entry URL with that cookie answers at once with the
+//! SAML page (the IdP session), as SimpleSAMLphp and Keycloak do; a
+//! browser that restores the session cookie signs in without the form.
 //! Wrong credentials get HTTP 200 with the login form again and an error
 //! block, as real IdPs answer.
 
@@ -72,6 +75,13 @@ pub struct FormsConfig {
     /// After the password, a page the login cannot answer: Keycloak's
     /// update-password or authenticator-setup required action.
     pub required_action: Option<RequiredAction>,
+    /// With [`RequiredAction::ConfigureTotp`]: the code the person types
+    /// after scanning the QR code in a browser; it completes the setup
+    /// and the login (without it, every post is refused).
+    pub totp_setup_code: Option<String>,
+    /// Show the demo user and password on the login page (the sandbox's
+    /// browser demo, where a newcomer types them).
+    pub demo_hint: bool,
 }
 
 /// Keycloak required actions served after a correct password.
@@ -99,6 +109,8 @@ impl Default for FormsConfig {
             attribute_release: false,
             refusal: None,
             required_action: None,
+            totp_setup_code: None,
+            demo_hint: false,
         }
     }
 }
@@ -149,6 +161,8 @@ pub struct FormsState {
     pub consent_answers: Vec<String>,
     /// Posts to a required-action page (it must never be posted).
     pub required_action_posts: usize,
+    /// Entry visits answered from a live IdP session (no form).
+    pub sessions_reused: usize,
     sessions: HashMap<String, Session>,
 }
 
@@ -344,6 +358,13 @@ async fn entry(State(state): State<FormsIdp>, uri: Uri, headers: HeaderMap) -> R
     let mut st = state.lock().unwrap();
     st.entry_visits += 1;
     let f = st.config.flavor;
+    let live = session_id(&headers, cookie_name(f))
+        .and_then(|sid| st.sessions.get(&sid).cloned())
+        .is_some_and(|s| s.done);
+    if live {
+        st.sessions_reused += 1;
+        return saml_or_hop(&mut st);
+    }
     let sid = random_id();
     let s = new_state(f, &base_url(&headers, &uri));
     let location = format!("{}?{}", login_path(f), state_query(f, &s));
@@ -396,6 +417,16 @@ async fn login_page(
 
 fn login_html(config: &FormsConfig, base: &str, session: &Session, error: Option<&str>) -> String {
     let state = esc(&session.state);
+    let demo = if config.demo_hint {
+        format!(
+            r#"<p id="demo-hint" style="border: 2px dashed #c60; padding: 8px">Sandbox demo: sign in as <b>{}</b> with the password <b>{}</b> (type them below).</p>
+"#,
+            esc(&config.username),
+            esc(&config.password)
+        )
+    } else {
+        String::new()
+    };
     match config.flavor {
         Flavor::SimpleSamlPhp => {
             let err = error
@@ -417,7 +448,7 @@ fn login_html(config: &FormsConfig, base: &str, session: &Session, error: Option
 <select name="language" onchange="this.form.submit()"><option value="en" selected>English</option><option value="nb">Bokmål</option></select>
 <input type="hidden" name="AuthState" value="{state}"></form></div>
 {err}
-<h2 style="break: both">Enter your username and password</h2>
+{demo}<h2 style="break: both">Enter your username and password</h2>
 <p>A service has requested you to authenticate yourself. Please enter your username and password in the form below.</p>
 <form action="?" method="post" name="f">
 <table>
@@ -840,9 +871,29 @@ async fn consent_post(
     .into_response()
 }
 
-async fn required_action_post(State(state): State<FormsIdp>) -> Response {
+async fn required_action_post(
+    State(state): State<FormsIdp>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
     let mut st = state.lock().unwrap();
     st.required_action_posts += 1;
+    let f = st.config.flavor;
+    let sid = session_id(&headers, cookie_name(f)).filter(|s| st.sessions.contains_key(s));
+    let code = fields
+        .iter()
+        .find(|(k, _)| k == "totp")
+        .map(|(_, v)| v.trim());
+    let setup = st.config.required_action == Some(RequiredAction::ConfigureTotp)
+        && code.is_some()
+        && code == st.config.totp_setup_code.as_deref();
+    if let (true, Some(sid)) = (setup, sid) {
+        if let Some(s) = st.sessions.get_mut(&sid) {
+            s.done = true;
+        }
+        st.logins_ok += 1;
+        return after_login(&mut st);
+    }
     Html(page(
         "Sign in to demo",
         r#"<div class="alert-error"><span class="kc-feedback-text">Invalid password: must not be equal to any of last 3 passwords.</span></div>"#,

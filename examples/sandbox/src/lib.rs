@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod adfs;
+pub mod desktop;
 pub mod ecp;
 pub mod entra;
 pub mod forms;

@@ -7,6 +7,10 @@
 //! it received. `cargo run -p sandbox -- serve` keeps Okta (Classic and Identity
 //! Engine), ADFS, Entra ID, ECP, forms,
 //! PingFederate + PingID and STS fakes running and prints `~/.aws/config` profiles to try by hand.
+//! `cargo run -p sandbox -- browser` (needs a display) shows `-p browser`:
+//! a window opens on a fake IdP's login page, the person types the demo
+//! password, credentials come out; a second run refreshes headless from
+//! the kept session, with no window.
 
 // A demo and test fixture, not product code: a panic names the broken setup.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -22,11 +26,14 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         None | Some("demo") => demo(),
         Some("serve") => serve(),
+        Some("browser") => browser_demo(),
         Some("-h") | Some("--help") => {
-            println!("usage: sandbox [demo|serve]\n\n  demo   run one full Okta + STS login through awsprocesscreds-saml (default)\n  serve  keep the fake IdPs and STS running and print AWS config profiles");
+            println!("usage: sandbox [demo|serve|browser]\n\n  demo     run one full Okta + STS login through awsprocesscreds-saml (default)\n  serve    keep the fake IdPs and STS running and print AWS config profiles\n  browser  sign in with -p browser in a window (type the password shown), then refresh headless (needs a display)");
             Ok(())
         }
-        Some(other) => Err(format!("unknown mode {other:?} (use demo or serve)")),
+        Some(other) => Err(format!(
+            "unknown mode {other:?} (use demo, serve or browser)"
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -67,6 +74,7 @@ fn build_tool(bin: &Path) -> Result<(), String> {
         "awsprocesscreds-plugin-forms",
         "awsprocesscreds-plugin-entra",
         "awsprocesscreds-plugin-static",
+        "awsprocesscreds-plugin-browser",
     ] {
         cmd.arg("-p").arg(p);
     }
@@ -189,6 +197,81 @@ fn demo() -> Result<(), String> {
     Ok(())
 }
 
+/// `sandbox browser`: `-p browser` against a fake forms IdP (plain HTTP
+/// on loopback: the browser trusts no test CA, and `--ignore-certificate-
+/// errors` is never passed) and the fake STS. The first run opens a window
+/// (the page shows the demo password to type); the second refreshes
+/// headless from the kept session. Both timings are printed.
+fn browser_demo() -> Result<(), String> {
+    if cfg!(all(unix, not(target_os = "macos")))
+        && ["DISPLAY", "WAYLAND_DISPLAY"]
+            .iter()
+            .all(|v| std::env::var_os(v).is_none_or(|x| x.is_empty()))
+    {
+        return Err("the browser demo opens a window: run it in a desktop session (DISPLAY or WAYLAND_DISPLAY)".into());
+    }
+    let bin = bin_dir()?;
+    build_tool(&bin)?;
+    let dir = std::env::temp_dir().join(format!(
+        "awsprocesscreds-sandbox-browser-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let (idp, state) = forms::start(forms::FormsConfig {
+        demo_hint: true,
+        ..Default::default()
+    });
+    let (sts_router, _) = sts::router();
+    let sts_server = Server::http(sts_router);
+    let entry = forms::entry_url(&idp, &state);
+    let role = "arn:aws:iam::123456789012:role/ADFS-Dev";
+    eprintln!("sandbox: fake IdP (SimpleSAMLphp-style forms, HTTP on loopback) at {entry}");
+    eprintln!("sandbox: fake STS at {}", sts_server.base_url());
+    let run = |extra: &[&str]| {
+        let started = std::time::Instant::now();
+        let out = Command::new(bin.join("awsprocesscreds-saml"))
+            .args(["-p", "browser", "-e", entry.as_str(), "-a", role])
+            .args(extra)
+            .env("AWSPROCESSCREDS_CACHE_DIR", dir.join("cache"))
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env("AWS_ENDPOINT_URL_STS", sts_server.base_url())
+            .env("AWS_REGION", "us-east-1")
+            .env("AWSPROCESSCREDS_NO_ACCOUNT_NAMES", "1")
+            .env("AWS_CONFIG_FILE", dir.join("no-config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-credentials"))
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("cannot run awsprocesscreds-saml: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("awsprocesscreds-saml failed ({})", out.status));
+        }
+        Ok((
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            started.elapsed(),
+        ))
+    };
+    eprintln!("sandbox: run 1: awsprocesscreds-saml -p browser -e {entry} -a {role}");
+    eprintln!("sandbox: a browser window opens: sign in as Monty with the password hunter2 (the page shows them)");
+    let (json, first) = run(&[])?;
+    serde_json::from_str::<serde_json::Value>(json.trim())
+        .map_err(|e| format!("output is not JSON: {e}"))?;
+    eprintln!("sandbox: run 2 (--no-cache): the kept IdP session, headless, no window");
+    let (_, second) = run(&["--no-cache"])?;
+    let st = state.lock().unwrap();
+    eprintln!(
+        "sandbox: window sign-in took {:.1} s; the headless refresh {:.2} s (the IdP saw {} password login(s) and {} session reuse(s))",
+        first.as_secs_f64(),
+        second.as_secs_f64(),
+        st.logins_ok,
+        st.sessions_reused
+    );
+    drop(st);
+    print!("{json}");
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
 fn serve() -> Result<(), String> {
     let bin = bin_dir()?;
     build_tool(&bin)?;
@@ -224,6 +307,11 @@ fn serve() -> Result<(), String> {
         ..Default::default()
     });
     let pingfed_server = Server::https(pingfed_router, &pki);
+    // For -p browser: plain HTTP on loopback (a browser trusts no test CA).
+    let (browser_idp, browser_idp_state) = forms::start(forms::FormsConfig {
+        demo_hint: true,
+        ..Default::default()
+    });
     let (ecp_router, _ecp_state) = ecp::router(ecp::EcpConfig::default());
     let ecp_server = Server::https(ecp_router, &pki);
     // The fake AWS sign-in host: `console` and account names.
@@ -268,6 +356,8 @@ fn serve() -> Result<(), String> {
     println!("[profile sandbox-pingfed]\nregion = us-east-1\ncredential_process = {tool} -e '{}' -u Monty -p forms -a arn:aws:iam::123456789012:role/PingFed-Dev --ca-bundle {bundle}\n", pingfed::entry_url(&pingfed_server));
     println!("[profile sandbox-entra]\nregion = us-east-1\ncredential_process = {tool} -p entra -e '{}' -u monty@contoso.example -a arn:aws:iam::123456789012:role/Entra-Dev --ca-bundle {bundle}\n", entra::myapps_url(&entra_server, &entra_state));
     println!("[profile sandbox-ecp]\nregion = us-east-1\ncredential_process = {tool} -e '{}' -u jdoe -p ecp -a arn:aws:iam::123456789012:role/ECP-Dev --ca-bundle {bundle}\n", ecp::endpoint_url(&ecp_server));
+    println!("# -p browser opens a window on the fake IdP (type Monty / hunter2), then refreshes headless:");
+    println!("[profile sandbox-browser]\nregion = us-east-1\ncredential_process = {tool} -p browser -e '{}' -a arn:aws:iam::123456789012:role/ADFS-Dev\n", forms::entry_url(&browser_idp, &browser_idp_state));
     println!("[profile sandbox-okta-oie]\nregion = us-east-1\ncredential_process = {tool} -e {oie_link} -u monty@example.com -p okta -a arn:aws:iam::123456789012:role/okta-dev --ca-bundle {bundle}\n");
     println!("[profile sandbox-okta-oie-device]\nregion = us-east-1\ncredential_process = {tool} -e {oie_link} -u monty@example.com -p okta -a arn:aws:iam::123456789012:role/okta-dev --plugin-option client-id={oie_client} --ca-bundle {bundle}\n");
     println!("# Ctrl-C to stop.");

@@ -53,6 +53,8 @@ pub struct Running {
     live_id: u64,
     cdp: Cdp,
     sinks: Sinks,
+    /// Deleted once the browser is gone.
+    run_data: crate::profile::RunData,
 }
 
 /// Start the browser and wait for it to answer over the pipe.
@@ -62,6 +64,7 @@ pub fn launch(l: &Launch) -> Result<Running, Error> {
     cmd.args(flags::args(
         l.browser.family,
         l.profile.user_data_dir(),
+        l.profile.cache_dir(),
         l.headless,
         as_root,
     ))
@@ -124,6 +127,7 @@ pub fn launch(l: &Launch) -> Result<Running, Error> {
         live_id,
         cdp,
         sinks: l.sinks.clone(),
+        run_data: l.profile.run_data(),
     };
     if let Some(Err(e)) = pumps.into_iter().find(Result::is_err) {
         return Err(Error::io("cannot start the browser's output threads", e));
@@ -181,6 +185,7 @@ impl Running {
         }
         imp::kill_tree(&mut child);
         crate::live::forget(self.live_id);
+        crate::profile::forget(&self.run_data);
     }
 
     /// Turn a failed first command into the error the person sees.

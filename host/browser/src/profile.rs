@@ -11,7 +11,13 @@
 //! <dir>/lock      flock()ed while a sign-in uses the profile
 //! <dir>/profile/  the browser's --user-data-dir
 //! <dir>/config/   CHROME_CONFIG_HOME (crash reports stay in here)
+//! <dir>/cache/    the browser's HTTP cache (--disk-cache-dir)
 //! ```
+//!
+//! What a run leaves that would hold the SAML response (the IdP's page
+//! that posts it, in the HTTP cache; the POST itself, which session
+//! restore keeps in `Default/Sessions` for a reload) is deleted once the
+//! browser is gone, and again before the next start (after a crash).
 //!
 //! A snap browser (Ubuntu's Chromium) cannot open hidden directories in
 //! the home directory nor `/tmp`; its profile goes to the snap's own
@@ -30,6 +36,7 @@ pub struct Profile {
     dir: PathBuf,
     user_data_dir: PathBuf,
     config_home: PathBuf,
+    cache_dir: PathBuf,
     _lock: File,
 }
 
@@ -50,12 +57,16 @@ impl Profile {
         private_dir(&user_data_dir)?;
         private_dir(&config_home)?;
         let lock = lock(&dir.join("lock"), wait)?;
-        Ok(Profile {
+        let profile = Profile {
+            cache_dir: dir.join("cache"),
             dir,
             user_data_dir,
             config_home,
             _lock: lock,
-        })
+        };
+        // Left by a browser that was killed with us: ours now, under the lock.
+        forget(&profile.run_data());
+        Ok(profile)
     }
 
     /// The provider's directory (after any snap relocation).
@@ -72,6 +83,110 @@ impl Profile {
     pub fn config_home(&self) -> &Path {
         &self.config_home
     }
+
+    /// The browser's HTTP cache (`--disk-cache-dir`).
+    pub fn cache_dir(&self) -> &Path {
+        &self.cache_dir
+    }
+
+    /// What to [`forget`] once the browser is gone.
+    pub fn run_data(&self) -> RunData {
+        let default = self.user_data_dir.join("Default");
+        let mut v = vec![self.cache_dir.clone()];
+        v.extend(SESSION_RESTORE.iter().map(|n| default.join(n)));
+        RunData(v)
+    }
+}
+
+/// Delete what a run leaves that would hold the SAML response: the HTTP
+/// cache and session-restore data (never following a symlink).
+pub fn forget(run: &RunData) {
+    for d in &run.0 {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// The paths [`forget`] deletes for one profile.
+#[derive(Debug, Clone)]
+pub struct RunData(Vec<PathBuf>);
+
+/// Session restore: a directory in current Chromium, files in older ones.
+const SESSION_RESTORE: &[&str] = &[
+    "Sessions",
+    "Current Session",
+    "Current Tabs",
+    "Last Session",
+    "Last Tabs",
+];
+
+/// What [`remove`] did with one provider's directory.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// Deleted (profile, cookies, crash reports, lock).
+    Removed,
+    /// A sign-in holds it now: left alone.
+    InUse,
+}
+
+/// Delete the provider directory `dir` (its browser profile, and so the
+/// cookies the browser keeps there) unless a sign-in holds its lock; the
+/// lock is held while deleting, so no sign-in starts on a half-deleted
+/// profile. Nothing is followed through a symlink.
+pub fn remove(dir: &Path) -> Result<Removal, Error> {
+    let fail = |why: String| Error::Profile {
+        path: dir.to_path_buf(),
+        why,
+    };
+    imp::check_private_dir(dir).map_err(fail)?;
+    let lock_path = dir.join("lock");
+    let held = match imp::open_lock(&lock_path) {
+        Ok(file) => match file.try_lock() {
+            Ok(()) => Some(file),
+            Err(std::fs::TryLockError::WouldBlock) => return Ok(Removal::InUse),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(fail(format!("cannot lock it: {e}")))
+            }
+        },
+        Err(why) => return Err(fail(why)),
+    };
+    for sub in ["profile", "config", "cache"] {
+        match std::fs::remove_dir_all(dir.join(sub)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(fail(format!("cannot delete {sub}: {e}"))),
+        }
+    }
+    let _ = std::fs::remove_file(&lock_path);
+    drop(held);
+    let _ = std::fs::remove_dir(dir);
+    Ok(Removal::Removed)
+}
+
+/// Every provider directory under `base` (the caller's browser directory)
+/// and, for snap browsers, under `home`'s snap folders (see [`place`]).
+pub fn all(base: &Path, home: Option<&Path>) -> Vec<PathBuf> {
+    let mut parents = vec![base.to_path_buf()];
+    if let Some(snaps) = home.map(|h| h.join("snap")) {
+        if let Ok(rd) = std::fs::read_dir(&snaps) {
+            for e in rd.flatten() {
+                parents.push(e.path().join("common").join("awsprocesscreds"));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for parent in parents {
+        let Ok(rd) = std::fs::read_dir(&parent) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            // DirEntry::file_type does not follow symlinks.
+            if e.file_type().is_ok_and(|t| t.is_dir()) && e.path().join("lock").exists() {
+                out.push(e.path());
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Where the profile of `browser` lives: `dir` itself, or for a snap
@@ -288,6 +403,18 @@ mod tests {
             Profile::open(&dir, &browser(None), None, Duration::from_millis(100)).unwrap_err();
         assert!(matches!(busy, Error::ProfileBusy { .. }), "{busy}");
         drop(p);
+        Profile::open(&dir, &browser(None), None, Duration::ZERO).unwrap();
+
+        // Removal: not while held; then everything goes.
+        let held = Profile::open(&dir, &browser(None), None, Duration::ZERO).unwrap();
+        std::fs::write(held.user_data_dir().join("Cookies"), "x").unwrap();
+        assert_eq!(all(&tmp.path().join("browser"), None), vec![dir.clone()]);
+        assert_eq!(remove(&dir).unwrap(), Removal::InUse);
+        assert!(held.user_data_dir().join("Cookies").exists());
+        drop(held);
+        assert_eq!(remove(&dir).unwrap(), Removal::Removed);
+        assert!(!dir.exists());
+        assert!(all(&tmp.path().join("browser"), None).is_empty());
         Profile::open(&dir, &browser(None), None, Duration::ZERO).unwrap();
 
         // Loosened permissions are tightened again.

@@ -1,7 +1,7 @@
 //! One sign-in attempt in the browser: start it on the dedicated profile,
-//! restore the kept IdP session, open the IdP's page, and wait for the
-//! page's SAML POST to AWS, which is answered locally and never reaches
-//! AWS.
+//! make the kept IdP session its only cookies, open the IdP's page, and
+//! wait for the page's SAML POST to AWS, which is answered locally and
+//! never reaches AWS.
 //!
 //! The capture is a browser-level `Fetch.enable` (request stage), set up
 //! before the first navigation so every tab and popup is covered.
@@ -478,7 +478,11 @@ impl Attempt<'_, '_> {
         data["postData"].as_str().map(|s| s.as_bytes().to_vec())
     }
 
+    /// The kept session becomes the profile's only cookies: whatever an
+    /// earlier sign-in on this profile left (another IdP account of the
+    /// same provider, say) is cleared first.
     fn restore_cookies(&self) -> Result<(), Error> {
+        self.call("Storage.clearCookies", json!({}), None)?;
         let now = cookies::now();
         let fresh: Vec<&Cookie> = self
             .req

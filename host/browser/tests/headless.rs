@@ -66,6 +66,17 @@ fn captures_the_auto_posted_saml_response_without_sending_it() {
     assert!(logged.secrets.lock().unwrap().contains(&saml));
     assert!(!logged.text().contains(&saml[..40]));
     common::assert_nothing_left(&common::config_home(&p));
+    // Nothing the browser kept on disk holds the SAML response (its HTTP
+    // cache had the page that posts it, session restore the POST itself).
+    let middle = &saml[saml.len() / 2..saml.len() / 2 + 40];
+    let holding: Vec<_> = common::files(p.tmp.path())
+        .into_iter()
+        .filter(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap_or_default()).contains(middle))
+        .collect();
+    assert!(
+        holding.is_empty(),
+        "the SAML response is on disk: {holding:?}"
+    );
     // (i) As root, and only then, the sandbox is off, and -v says so.
     let says_no_sandbox = logged.text().contains("--no-sandbox");
     assert_eq!(says_no_sandbox, is_root(), "{}", logged.text());

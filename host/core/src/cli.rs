@@ -80,6 +80,20 @@ pub struct CommonArgs {
     #[arg(long = "no-idp-session", env = ev::NO_IDP_SESSION, value_parser = ev::parse_bool)]
     pub no_idp_session: bool,
 
+    /// Never open a web browser: a step only a browser can do (a security
+    /// key or passkey, Okta FastPass, Duo, a device check) ends the login
+    /// with its error instead of continuing in a browser window, and `-p
+    /// browser` is refused.
+    #[arg(long = "no-browser", env = ev::NO_BROWSER, value_parser = ev::parse_bool)]
+    pub no_browser: bool,
+
+    /// Seconds a person has to sign in in a browser window (`-p browser`,
+    /// or a login that continues in the browser); closing the window ends
+    /// the wait at once. A kept session is tried headless first, without a
+    /// window.
+    #[arg(long = "browser-timeout", env = ev::BROWSER_TIMEOUT, value_name = "SECS", default_value_t = 300)]
+    pub browser_timeout: u64,
+
     /// Preferred MFA factor: push, totp, sms, call, email, yubikey, token,
     /// optionally with a provider (e.g. totp:google).
     #[arg(long = "mfa-factor", env = ev::MFA_FACTOR, value_name = "FACTOR")]
@@ -165,6 +179,7 @@ Environment (besides the variables shown for each flag):
   AWSPROCESSCREDS_PLUGIN_PATH                 extra plugin directories, `:`-separated
   AWSPROCESSCREDS_ALLOW_INSECURE_PLUGIN_DIRS  1: accept plugin directories other users can write to
   AWSPROCESSCREDS_VERBOSE                     1 or 2: like -v / -vv
+  AWSPROCESSCREDS_BROWSER                     the Chromium-family browser for sign-ins in a browser (default: Chrome, Chromium, Edge or Brave, found on PATH and in the usual places)
   AWS_CA_BUNDLE                               default for --ca-bundle
   AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL      STS endpoint (unless --sts-endpoint)
   AWS_REGION, AWS_DEFAULT_REGION              default for --region
@@ -173,9 +188,16 @@ Environment (besides the variables shown for each flag):
   AWS_CONFIG_FILE                             where --profile reads profiles (default ~/.aws/config)
   AWS_SHARED_CREDENTIALS_FILE                 what --output credentials-file writes (default ~/.aws/credentials)
 
-Example ~/.aws/config profile:
+Example ~/.aws/config profiles:
   [profile okta]
   credential_process = awsprocesscreds-saml -e https://example.okta.com/home/amazon_aws/blob/123 -u 'monty@example.com' -p okta -a arn:aws:iam::123456789012:role/okta-dev
+  [profile any-idp]
+  credential_process = awsprocesscreds-saml -p browser -e 'https://idp.example.com/idp/profile/SAML2/Unsolicited/SSO?providerId=urn:amazon:webservices' -a arn:aws:iam::123456789012:role/dev
+
+Sign-in in a browser (-p browser, and steps other providers cannot do
+headless): your installed Chrome, Chromium, Edge or Brave with a profile of
+its own; the kept IdP session is tried headless first, else a window opens
+(at most --browser-timeout seconds). --no-browser turns this off.
 
 Exit status: 0 success, 1 failure, 2 usage error.";
 

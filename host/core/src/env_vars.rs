@@ -49,6 +49,16 @@ pub const CREDENTIALS_PROFILE: &str = "AWSPROCESSCREDS_CREDENTIALS_PROFILE";
 /// The sign-in base URL for `console` and account names (default: the
 /// AWS sign-in host of the partition).
 pub const SIGNIN_URL: &str = "AWSPROCESSCREDS_SIGNIN_URL";
+/// Boolean: never open a web browser (`--no-browser`).
+pub const NO_BROWSER: &str = "AWSPROCESSCREDS_NO_BROWSER";
+/// Seconds a person has in a browser window (`--browser-timeout`).
+pub const BROWSER_TIMEOUT: &str = "AWSPROCESSCREDS_BROWSER_TIMEOUT";
+/// The browser to sign in with (a path); `--plugin-option browser=PATH`
+/// wins for plugins that declare that option (`-p browser`).
+pub const BROWSER: &str = "AWSPROCESSCREDS_BROWSER";
+/// Seconds a headless sign-in with a kept session may take before a
+/// window is opened instead (default 15; for slow IdPs and tests).
+pub const BROWSER_HEADLESS_TIMEOUT: &str = "AWSPROCESSCREDS_BROWSER_HEADLESS_TIMEOUT";
 /// The shared credentials file (`--output credentials-file`).
 pub const AWS_SHARED_CREDENTIALS_FILE: &str = "AWS_SHARED_CREDENTIALS_FILE";
 
@@ -100,6 +110,7 @@ pub const BOOLEANS: &[&str] = &[
     ALLOW_HTTP_STS,
     NO_IDP_SESSION,
     NO_ACCOUNT_NAMES,
+    NO_BROWSER,
 ];
 
 #[cfg(test)]

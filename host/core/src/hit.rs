@@ -19,7 +19,7 @@ pub fn cache_key(login: &Login, creds: &Creds) -> Key {
         endpoint: login.endpoint.clone(),
         username: login.username.clone(),
         role_arn: login.role_arn.clone(),
-        region: creds.region.clone(),
+        region: login.region.clone(),
         duration_seconds: creds.duration_seconds,
         sts_endpoint,
         plugin_options: login.plugin_options.clone(),
@@ -87,14 +87,9 @@ pub enum Found {
 /// that use the credentials themselves.
 pub fn find(cli: &SamlCli) -> Result<Found> {
     log::set_verbosity(settings::verbosity(cli.common.verbose));
-    let mut login = settings::login(&cli.login, &cli.common)?;
+    let login = settings::login(&cli.login, &cli.common, cli.creds.region.as_deref())?;
     let common = settings::common(&cli.common)?;
     let creds = settings::creds(&cli.creds)?;
-    // The region STS is called in (`--region` included) is the one the
-    // plugin is told about.
-    if creds.region.is_some() {
-        login.region = creds.region.clone();
-    }
     let cache = Cache::new(creds.cache_dir.clone());
     let key = cache_key(&login, &creds);
     if creds.use_cache {

@@ -42,7 +42,7 @@ fn fallback_hint(program: &str, kind: Kind) -> String {
         Kind::Busy => "another awsprocesscreds is logging in with the same settings; wait, or raise --lock-timeout".into(),
         Kind::NoTerminal => "run once in a terminal, or use --password-command / AWSPROCESSCREDS_PASSWORD".into(),
         Kind::Plugin(ErrorKind::AccessDenied) => "the identity provider refuses this sign-in although it knows you; ask its administrator (give them the error above)".into(),
-        Kind::Plugin(ErrorKind::BrowserRequired) => "this step needs a web browser, which this version cannot open for a login yet; choose another factor with --mfa-factor".into(),
+        Kind::Plugin(ErrorKind::BrowserRequired) => "this step needs a person in a web browser: run it where a browser window can open (without --no-browser), or choose another factor with --mfa-factor".into(),
         _ => "run again with -v for details (secrets stay redacted); `awsprocesscreds doctor` checks the setup".into(),
     }
 }

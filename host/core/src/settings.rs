@@ -17,10 +17,11 @@ pub struct Login {
     pub username: Option<String>,
     pub role_arn: Option<String>,
     pub plugin_options: BTreeMap<String, String>,
-    /// The AWS region STS will be called in, when known (`--region`, else
-    /// the environment). Passed to plugins as the `aws-region` option so
-    /// that partition-specific defaults (the GovCloud/China sign-in URL)
-    /// can follow it; not part of the cache key.
+    /// The AWS region STS will be called in, when known ([`region`]):
+    /// part of the cache key, and passed to plugins as the `aws-region`
+    /// option so that partition-specific defaults (the GovCloud/China
+    /// sign-in URL) can follow it. Unknown: the partition of the SAML
+    /// assertion's destination decides.
     pub region: Option<String>,
 }
 
@@ -38,6 +39,68 @@ pub struct Common {
     pub mfa_factor: Option<String>,
     pub mfa_timeout: Duration,
     pub mfa_code_command: Option<String>,
+    /// Signing in in a web browser.
+    pub browser: Browser,
+}
+
+/// How sign-ins in a web browser may happen (`-p browser`, and logins that
+/// continue in a browser).
+#[derive(Debug, Clone)]
+pub struct Browser {
+    /// `--no-browser`: never.
+    pub off: bool,
+    /// `--browser-timeout`: the person's time in a window.
+    pub window_timeout: Duration,
+    /// How long a headless attempt with a kept session may take before a
+    /// window is needed.
+    pub headless_timeout: Duration,
+    /// `AWSPROCESSCREDS_BROWSER`: the browser to use instead of searching.
+    pub path: Option<PathBuf>,
+}
+
+/// The provider that signs in in a browser (`plugins/browser`): refused
+/// with `--no-browser`.
+pub const BROWSER_PROVIDER: &str = "browser";
+
+/// The default of [`Browser::headless_timeout`].
+const HEADLESS_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The browser settings from the flags and the environment.
+pub fn browser(args: &CommonArgs) -> Result<Browser> {
+    if args.browser_timeout == 0 || args.browser_timeout > 3600 {
+        return Err(Error::usage(format!(
+            "--browser-timeout must be between 1 and 3600 seconds, not {}",
+            args.browser_timeout
+        )));
+    }
+    let headless_timeout = match env_nonempty(ev::BROWSER_HEADLESS_TIMEOUT) {
+        None => HEADLESS_TIMEOUT,
+        Some(v) => match v.trim().parse::<u64>() {
+            Ok(n) if (1..=600).contains(&n) => Duration::from_secs(n),
+            _ => {
+                return Err(Error::usage(format!(
+                    "{}: {v:?} is not a number of seconds between 1 and 600",
+                    ev::BROWSER_HEADLESS_TIMEOUT
+                )))
+            }
+        },
+    };
+    Ok(Browser {
+        off: args.no_browser,
+        window_timeout: Duration::from_secs(args.browser_timeout),
+        headless_timeout,
+        path: env_nonempty(ev::BROWSER).map(PathBuf::from),
+    })
+}
+
+/// Where awsprocesscreds keeps data that is not a cache (browser
+/// profiles, plugins): `$XDG_DATA_HOME/awsprocesscreds`, default
+/// `~/.local/share/awsprocesscreds`.
+pub fn data_dir() -> Option<PathBuf> {
+    env_nonempty(ev::XDG_DATA_HOME)
+        .map(PathBuf::from)
+        .or_else(|| crate::home::dir().map(|h| h.join(".local").join("share")))
+        .map(|d| d.join("awsprocesscreds"))
 }
 
 /// What to do with the credentials.
@@ -45,7 +108,6 @@ pub struct Common {
 pub struct Creds {
     pub use_cache: bool,
     pub cache_dir: PathBuf,
-    pub region: Option<String>,
     pub duration_seconds: Option<u64>,
     /// `--sts-endpoint` only; see [`Creds::effective_sts_endpoint`].
     pub sts_endpoint: Option<String>,
@@ -148,6 +210,7 @@ pub fn common(args: &CommonArgs) -> Result<Common> {
             .mfa_code_command
             .clone()
             .filter(|c| !c.trim().is_empty()),
+        browser: browser(args)?,
     })
 }
 
@@ -181,7 +244,20 @@ pub fn plugin_options(args: &CommonArgs) -> Result<BTreeMap<String, String>> {
     Ok(out)
 }
 
-pub fn login(args: &LoginArgs, common: &CommonArgs) -> Result<Login> {
+/// The region of a login, resolved here only: `--region` (whose variable
+/// is `AWSPROCESSCREDS_REGION`; commands without the flag read the
+/// variable), else `AWS_REGION`, else `AWS_DEFAULT_REGION`.
+pub fn region(flag: Option<&str>) -> Option<String> {
+    flag.map(str::to_string)
+        .filter(|r| !r.trim().is_empty())
+        .or_else(|| env_nonempty(ev::REGION))
+        .or_else(|| env_nonempty(ev::AWS_REGION))
+        .or_else(|| env_nonempty(ev::AWS_DEFAULT_REGION))
+}
+
+/// Who logs in where; `region_flag` is the command's `--region`, if it has
+/// one (see [`region`]).
+pub fn login(args: &LoginArgs, common: &CommonArgs, region_flag: Option<&str>) -> Result<Login> {
     let provider = args
         .provider
         .clone()
@@ -192,6 +268,13 @@ pub fn login(args: &LoginArgs, common: &CommonArgs) -> Result<Login> {
                 "pass -p/--provider (okta, adfs, forms, ...); `awsprocesscreds plugins` lists them",
             )
         })?;
+    if provider == BROWSER_PROVIDER && common.no_browser {
+        return Err(Error::usage(format!(
+            "-p {BROWSER_PROVIDER} signs in in a web browser, which --no-browser (or {}) forbids",
+            ev::NO_BROWSER
+        ))
+        .hint("drop --no-browser, or use a provider that signs in without a browser"));
+    }
     let role_arn = args.role_arn.clone().filter(|r| !r.trim().is_empty());
     if let Some(r) = &role_arn {
         validate_role_arn(r)?;
@@ -202,9 +285,7 @@ pub fn login(args: &LoginArgs, common: &CommonArgs) -> Result<Login> {
         username: args.username.clone().filter(|u| !u.is_empty()),
         role_arn,
         plugin_options: plugin_options(common)?,
-        region: env_nonempty(ev::REGION)
-            .or_else(|| env_nonempty(ev::AWS_REGION))
-            .or_else(|| env_nonempty(ev::AWS_DEFAULT_REGION)),
+        region: region(region_flag),
     })
 }
 
@@ -276,11 +357,6 @@ pub fn creds(args: &CredentialArgs) -> Result<Creds> {
     let out = Creds {
         use_cache: !args.no_cache,
         cache_dir,
-        region: args
-            .region
-            .clone()
-            .or_else(|| env_nonempty(ev::AWS_REGION))
-            .or_else(|| env_nonempty(ev::AWS_DEFAULT_REGION)),
         duration_seconds: args.duration_seconds,
         sts_endpoint: args.sts_endpoint.clone(),
         allow_http_sts: args.allow_http_sts,

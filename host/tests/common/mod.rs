@@ -6,6 +6,8 @@
 #![allow(dead_code)]
 
 #[cfg(unix)]
+pub mod desktop;
+#[cfg(unix)]
 pub mod pty;
 
 use std::path::PathBuf;
@@ -30,6 +32,7 @@ pub const PLUGIN_CRATES: &[&str] = &[
     "awsprocesscreds-plugin-forms",
     "awsprocesscreds-plugin-entra",
     "awsprocesscreds-plugin-keychain",
+    "awsprocesscreds-plugin-browser",
     "fixture-saml",
     "fixture-misbehave",
     "fixture-protocol",
@@ -240,6 +243,9 @@ impl Ctx {
                 cmd.env_remove(k);
             }
         }
+        // Hermetic: no browser window opens unless a test gives a display
+        // (see common::desktop).
+        cmd.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY");
         std::fs::create_dir_all(self.home()).unwrap();
         cmd.env("HOME", self.home())
             .env("XDG_DATA_HOME", self.tmp.path().join("xdg"))
@@ -287,6 +293,27 @@ impl Ctx {
 pub fn set_mode(p: &std::path::Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Have the kernel kill the process `cmd` starts when the thread that
+/// spawns it ends (Linux's parent-death signal; elsewhere nothing): a
+/// server a test starts must not outlive the test process, even when it
+/// panics or is killed. Spawn from a thread that lives as long as the
+/// server should.
+pub fn dies_with_spawner(cmd: &mut Command) {
+    // SAFETY: the closure runs in the forked child before exec and only
+    // calls prctl(PR_SET_PDEATHSIG), which is async-signal-safe.
+    #[cfg(target_os = "linux")]
+    #[allow(unsafe_code)]
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        cmd.pre_exec(|| {
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))
+                .map_err(std::io::Error::from)
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = cmd;
 }
 
 /// Output of a finished process.

@@ -294,19 +294,7 @@ impl Moto {
         // moto must not outlive the test process, even when a test panics
         // or the process is killed: the kernel kills it with its parent
         // thread (callers keep that thread alive, see `shared_moto`).
-        // SAFETY: the closure runs in the forked child before exec and only
-        // calls prctl(PR_SET_PDEATHSIG), which is async-signal-safe.
-        #[cfg(target_os = "linux")]
-        #[allow(unsafe_code)]
-        unsafe {
-            use std::os::unix::process::CommandExt;
-            cmd.pre_exec(|| {
-                rustix::process::set_parent_process_death_signal(Some(
-                    rustix::process::Signal::KILL,
-                ))
-                .map_err(std::io::Error::from)
-            });
-        }
+        crate::common::dies_with_spawner(&mut cmd);
         let child = cmd.spawn().expect("start moto_server");
         let moto = Moto {
             child,

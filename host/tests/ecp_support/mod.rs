@@ -340,19 +340,7 @@ $metadata['__DYNAMIC:1__'] = [
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         // The server must not outlive the test process, even on a panic.
-        // SAFETY: the closure runs in the forked child before exec and only
-        // calls prctl(PR_SET_PDEATHSIG), which is async-signal-safe.
-        #[cfg(target_os = "linux")]
-        #[allow(unsafe_code)]
-        unsafe {
-            use std::os::unix::process::CommandExt;
-            cmd.pre_exec(|| {
-                rustix::process::set_parent_process_death_signal(Some(
-                    rustix::process::Signal::KILL,
-                ))
-                .map_err(std::io::Error::from)
-            });
-        }
+        crate::common::dies_with_spawner(&mut cmd);
         let child = cmd.spawn().expect("start php -S");
         let idp = SimpleSamlPhp { child, dir, port };
         let start = Instant::now();

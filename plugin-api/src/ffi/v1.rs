@@ -112,10 +112,29 @@ impl RootModule for PluginModule_Ref {
 fn services() -> BTreeMap<String, u32> {
     SERVICES
         .iter()
-        .filter(|(n, _)| *n != "capabilities")
+        .filter(|(n, _)| PROTOCOL_1_SERVICES.contains(n))
         .map(|(n, v)| (n.to_string(), *v))
         .collect()
 }
+
+/// The services of the frozen method table (every later one is answered
+/// `not-supported` there, so `capabilities` must not offer it).
+const PROTOCOL_1_SERVICES: &[&str] = &[
+    "http",
+    "password",
+    "prompt",
+    "choose",
+    "mfa_code",
+    "notify",
+    "log",
+    "add_secret",
+    "sleep",
+    "session_get",
+    "session_put",
+    "session_delete",
+    "cookies_export",
+    "cookies_import",
+];
 
 // ---- The host's side: an old plugin calls methods, `Services` answers.
 

@@ -134,7 +134,7 @@ fn choose_method(
             .join(", ")
     };
     if usable_choices.is_empty() {
-        return Err(PluginError::not_supported(format!(
+        return Err(PluginError::browser_required(format!(
             "ADFS offers only MFA methods that need a web browser ({})",
             names()
         ))
@@ -211,7 +211,7 @@ pub(crate) fn choose_option(
         .or_else(|| usable_choices.iter().find(|c| c.adapter == FORMS).copied())
         .or_else(|| usable_choices.first().copied())
         .ok_or_else(|| {
-            PluginError::not_supported(format!(
+            PluginError::browser_required(format!(
                 "ADFS offers only sign-in methods that need a web browser ({names})"
             ))
             .with_hint("ask your ADFS administrator to enable forms sign-in for AWS")
@@ -402,7 +402,7 @@ fn rejected(page: &Page, adapter: &str) -> PluginError {
 }
 
 fn unsupported(adapter: &str) -> PluginError {
-    PluginError::not_supported(format!(
+    PluginError::browser_required(format!(
         "ADFS asks for the MFA method \"{adapter}\", which needs a web browser; this plugin supports one-time-code adapters and Azure MFA"
     ))
     .with_hint("ask your ADFS administrator for another MFA method for AWS sign-in, or use a browser-based tool")

@@ -274,7 +274,7 @@ fn azure_code_entry() {
 }
 
 #[test]
-fn browser_only_adapter_is_named_in_a_not_supported_error() {
+fn browser_only_adapter_is_named_in_a_browser_required_error() {
     let (server, _state) = adfs::start(AdfsConfig {
         mfa: Some(Mfa::BrowserOnly {
             adapter: "DuoAdfsAdapter".into(),
@@ -283,7 +283,7 @@ fn browser_only_adapter_is_named_in_a_not_supported_error() {
     });
     let services = TestServices::new().password("hunter2").build();
     let e = login(&request(&adfs::entry_url(&server)), &services).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::NotSupported, "{e:?}");
+    assert_eq!(e.kind, ErrorKind::BrowserRequired, "{e:?}");
     assert!(e.message.contains("DuoAdfsAdapter"), "{}", e.message);
 }
 
@@ -465,13 +465,13 @@ fn method_selection_follows_mfa_factor() {
 }
 
 #[test]
-fn method_selection_with_only_browser_methods_is_not_supported() {
+fn method_selection_with_only_browser_methods_needs_a_browser() {
     let (server, _state) = adfs::start(with_selection(Mfa::BrowserOnly {
         adapter: "DuoAdfsAdapter".into(),
     }));
     let services = TestServices::new().password("hunter2").build();
     let e = login(&request(&adfs::entry_url(&server)), &services).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::NotSupported, "{e:?}");
+    assert_eq!(e.kind, ErrorKind::BrowserRequired, "{e:?}");
     assert!(
         e.message
             .contains("CertificateAuthentication, DuoAdfsAdapter"),

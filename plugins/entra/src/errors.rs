@@ -204,7 +204,7 @@ mod tests {
         assert!(code("53003").message.contains("Conditional Access"));
         assert!(code("50105").message.contains("not assigned"));
         assert!(code("50057").message.contains("disabled"));
-        assert_eq!(code("53000").kind, ErrorKind::NotSupported);
+        assert_eq!(code("53000").kind, ErrorKind::BrowserRequired);
         // Refusals that do not blame the password keep a stored one.
         for c in ["50053", "50055", "53003", "50105", "50057", "90072"] {
             assert_eq!(code(c).kind, ErrorKind::AccessDenied, "{c}");
@@ -213,7 +213,7 @@ mod tests {
         for c in [
             "530003", "50097", "50129", "50158", "50125", "50076", "50079", "50072",
         ] {
-            assert_eq!(code(c).kind, ErrorKind::NotSupported, "{c}");
+            assert_eq!(code(c).kind, ErrorKind::BrowserRequired, "{c}");
         }
         for c in ["90002", "50128", "700016"] {
             assert_eq!(code(c).kind, ErrorKind::Config, "{c}");

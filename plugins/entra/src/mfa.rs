@@ -464,7 +464,7 @@ mod tests {
         );
         let fido = vec![proof("FidoKey", true)];
         let e = choose(&fido, None).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::NotSupported);
+        assert_eq!(e.kind, ErrorKind::BrowserRequired);
         assert!(e.message.contains("FIDO2"), "{}", e.message);
         let fido_then_sms = vec![proof("FidoKey", true), proof("OneWaySMS", false)];
         assert_eq!(

@@ -312,7 +312,7 @@ fn errors_from_error_codes_without_text() {
             "page id ConvergedBrandNewThing",
             ErrorKind::Protocol,
         ),
-        (Some(Fault::FidoOnly), "FIDO2", ErrorKind::NotSupported),
+        (Some(Fault::FidoOnly), "FIDO2", ErrorKind::BrowserRequired),
         (
             Some(Fault::ErrorTextOnly),
             "not assigned to this application (AADSTS50105)",
@@ -321,17 +321,17 @@ fn errors_from_error_codes_without_text() {
         (
             Some(Fault::FederatedWithoutForm),
             "federated to localhost",
-            ErrorKind::NotSupported,
+            ErrorKind::BrowserRequired,
         ),
         (
             Some(Fault::UnknownPage("ConvergedCertAuth".into())),
             "certificate-based authentication",
-            ErrorKind::NotSupported,
+            ErrorKind::BrowserRequired,
         ),
         (
             Some(Fault::UnknownPage("ConvergedRemoteConnect".into())),
             "passwordless phone sign-in",
-            ErrorKind::NotSupported,
+            ErrorKind::BrowserRequired,
         ),
     ];
     for (fault, needle, kind) in cases {
@@ -390,13 +390,13 @@ fn converged_error_pages_name_the_cause_at_every_step() {
             ServiceError::device_not_compliant(At::Mfa),
             otp(),
             "Conditional Access requires a compliant, managed device (AADSTS53000)",
-            ErrorKind::NotSupported,
+            ErrorKind::BrowserRequired,
         ),
         (
             ServiceError::not_domain_joined(At::Saml),
             None,
             "Conditional Access requires a domain-joined device (AADSTS53001)",
-            ErrorKind::NotSupported,
+            ErrorKind::BrowserRequired,
         ),
         (
             ServiceError::not_assigned(At::Saml),
@@ -572,7 +572,7 @@ fn mfa_registration_interrupt_is_skipped_or_named() {
         ..Default::default()
     });
     let e = login(&w.request(), &w.services("hunter2").build()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::NotSupported, "{e:?}");
+    assert_eq!(e.kind, ErrorKind::BrowserRequired, "{e:?}");
     assert!(
         e.message.contains("register a second factor"),
         "{}",

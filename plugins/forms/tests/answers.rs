@@ -173,7 +173,7 @@ fn authenticator_setup_needs_a_browser_and_asks_no_code() {
         .mfa_codes(["123456"])
         .build();
     let e = login(&req, &s).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::NotSupported, "{e:?}");
+    assert_eq!(e.kind, ErrorKind::BrowserRequired, "{e:?}");
     assert!(
         e.message.contains("set up an authenticator app"),
         "{}",

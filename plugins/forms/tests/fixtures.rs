@@ -112,7 +112,7 @@ fn keycloak_webauthn_step_is_named_not_posted() {
         "https://idp.example.com/realms/demo/login-actions/authenticate",
     );
     let err = pick(&p, &Options::default()).unwrap_err();
-    assert_eq!(err.kind, plugin_api::ErrorKind::NotSupported);
+    assert_eq!(err.kind, plugin_api::ErrorKind::BrowserRequired);
     assert!(
         err.message.contains("WebAuthn security key"),
         "{}",

@@ -370,7 +370,7 @@ fn keycloak_webauthn_step_fails_at_once_without_posting() {
         ..FormsConfig::flavor(Flavor::Keycloak)
     });
     let e = login(&req, &pw()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::NotSupported, "{e:?}");
+    assert_eq!(e.kind, ErrorKind::BrowserRequired, "{e:?}");
     assert!(e.message.contains("WebAuthn security key"), "{}", e.message);
     let st = state.lock().unwrap();
     assert_eq!(st.webauthn_posts, 0, "an empty WebAuthn answer was posted");

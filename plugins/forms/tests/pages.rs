@@ -232,7 +232,7 @@ fn authenticator_setup_needs_a_browser_and_is_never_posted() {
         "https://sso.example.com/realms/demo/login-actions/required-action",
     );
     let e = pick(&p, &Options::default()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::NotSupported, "{e:?}");
+    assert_eq!(e.kind, ErrorKind::BrowserRequired, "{e:?}");
     assert!(e.message.contains("authenticator app"), "{}", e.message);
     assert!(e.message.contains("needs a web browser"), "{}", e.message);
 }

@@ -264,7 +264,7 @@ fn security_key_page_needs_a_browser_and_is_not_posted() {
         ..with_devices(vec![Device::security_key()])
     });
     let e = login(&req, &services().build()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::NotSupported, "{e:?}");
+    assert_eq!(e.kind, ErrorKind::BrowserRequired, "{e:?}");
     assert!(e.message.contains("FIDO security key"), "{}", e.message);
     assert!(e.message.contains("needs a web browser"), "{}", e.message);
     assert_eq!(state.lock().unwrap().otp_posts, 0);

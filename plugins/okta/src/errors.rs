@@ -236,12 +236,12 @@ mod tests {
                 ),
                 (
                     "MFA_ENROLL",
-                    ErrorKind::NotSupported,
+                    ErrorKind::BrowserRequired,
                     "to set up a second factor",
                 ),
                 (
                     "MFA_ENROLL_ACTIVATE",
-                    ErrorKind::NotSupported,
+                    ErrorKind::BrowserRequired,
                     "to set up a second factor",
                 ),
                 (

@@ -218,7 +218,7 @@ fn expired_password_and_enrolment_have_their_own_messages() {
     let mut u = user();
     u.must_enroll = true;
     let e = err(&services().build(), &request(&org_with(u).link));
-    assert_eq!(e.kind, ErrorKind::NotSupported);
+    assert_eq!(e.kind, ErrorKind::BrowserRequired);
     assert!(
         e.message.contains("set up an authenticator"),
         "{}",
@@ -545,7 +545,7 @@ fn terminal_refusals_after_the_password_are_not_called_a_wrong_password() {
     ));
     let o = org_with(u);
     let e = err(&services().build(), &request(&o.link));
-    assert_eq!(e.kind, ErrorKind::NotSupported, "{}", e.message);
+    assert_eq!(e.kind, ErrorKind::BrowserRequired, "{}", e.message);
     assert!(e.message.contains("device assurance"), "{}", e.message);
     assert!(e.hint.unwrap_or_default().contains("client-id"));
 }
@@ -590,7 +590,7 @@ fn terminal_idx_answers_from_oktas_mocks_are_named() {
         (
             answers::fastpass_device_challenge,
             "Okta's policy cannot be satisfied without a browser: the app's sign-in policy asks for Okta FastPass or a device check",
-            ErrorKind::NotSupported,
+            ErrorKind::BrowserRequired,
         ),
         (
             answers::password_suspended,
@@ -714,7 +714,7 @@ fn unsupported_authenticators_are_named_and_point_to_the_device_flow() {
     ] {
         let o = org_with(user().with(a));
         let e = err(&services().build(), &request(&o.link));
-        assert_eq!(e.kind, ErrorKind::NotSupported, "{name}");
+        assert_eq!(e.kind, ErrorKind::BrowserRequired, "{name}");
         assert!(e.message.contains(name), "{}", e.message);
         assert!(e.hint.unwrap().contains("client-id"));
     }

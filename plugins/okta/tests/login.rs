@@ -161,7 +161,7 @@ fn account_states_have_their_own_messages() {
         ),
         (
             UserStatus::MfaEnroll,
-            ErrorKind::NotSupported,
+            ErrorKind::BrowserRequired,
             "to set up a second factor first",
         ),
     ];
@@ -543,7 +543,7 @@ fn named_factor_must_be_enrolled_and_known() {
 fn unsupported_factors_say_so() {
     let o = org_with(vec![FactorSpec::WebAuthn, FactorSpec::Duo]);
     let e = err(&services().build(), &request(&o.link));
-    assert_eq!(e.kind, ErrorKind::NotSupported);
+    assert_eq!(e.kind, ErrorKind::BrowserRequired);
     assert!(
         e.message.contains("WebAuthn") && e.message.contains("Duo"),
         "{}",

@@ -19,10 +19,20 @@ pub const PIPE: &str = "--remote-debugging-pipe";
 pub const NO_SANDBOX: &str = "--no-sandbox";
 
 /// Everything but the pipe handles (Windows) for one launch.
-pub fn args(family: Family, user_data_dir: &Path, headless: bool, as_root: bool) -> Vec<OsString> {
+pub fn args(
+    family: Family,
+    user_data_dir: &Path,
+    cache_dir: &Path,
+    headless: bool,
+    as_root: bool,
+) -> Vec<OsString> {
     let mut dir = OsString::from("--user-data-dir=");
     dir.push(user_data_dir);
-    let mut out: Vec<OsString> = vec![PIPE.into(), dir];
+    // The HTTP cache outside the kept profile, deleted after each run: it
+    // would keep the IdP's page that posts the SAML response.
+    let mut cache = OsString::from("--disk-cache-dir=");
+    cache.push(cache_dir);
+    let mut out: Vec<OsString> = vec![PIPE.into(), dir, cache];
     out.extend(
         [
             "--no-first-run",
@@ -58,10 +68,17 @@ mod tests {
 
     #[test]
     fn no_port_and_nothing_that_weakens_the_browser() {
-        let a = args(Family::Chrome, Path::new("/p"), true, false);
+        let a = args(
+            Family::Chrome,
+            Path::new("/p"),
+            Path::new("/c"),
+            true,
+            false,
+        );
         let joined: Vec<String> = a.iter().map(|s| s.to_string_lossy().into_owned()).collect();
         assert!(joined.contains(&"--user-data-dir=/p".to_string()));
         assert!(joined.contains(&"--headless".to_string()));
+        assert!(joined.contains(&"--disk-cache-dir=/c".to_string()));
         for bad in [
             "--remote-debugging-port",
             "--no-sandbox",
@@ -73,7 +90,7 @@ mod tests {
         ] {
             assert!(!joined.iter().any(|j| j.starts_with(bad)), "{bad}");
         }
-        let root = args(Family::Edge, Path::new("/p"), false, true);
+        let root = args(Family::Edge, Path::new("/p"), Path::new("/c"), false, true);
         assert!(root.contains(&OsString::from("--no-sandbox")));
         assert!(root.contains(&OsString::from("--edge-skip-compat-layer-relaunch")));
         assert!(!root.contains(&OsString::from("--headless")));

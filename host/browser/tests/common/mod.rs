@@ -189,3 +189,19 @@ pub fn deadline(secs: u64) -> Instant {
 pub fn config_home(p: &TestProfile) -> PathBuf {
     p.profile.config_home().to_path_buf()
 }
+
+/// Every file under `dir`, recursively (symlinks not followed).
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let Ok(t) = e.file_type() else { continue };
+            if t.is_dir() {
+                out.extend(files(&e.path()));
+            } else if t.is_file() {
+                out.push(e.path());
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,224 @@
+//! `apc-bench browser`: the headless refresh of `-p browser` next to its
+//! floor, measured in the same run against the same IdP page.
+//!
+//! * seed: one window sign-in of the release binary on a private Xvfb,
+//!   with xdotool typing the password as a person would (the first run of
+//!   a real user); the kept session is now in the session store.
+//! * refresh: `awsprocesscreds-saml -p browser ... --no-cache` with no
+//!   display at all, the whole process (start, plugin, kept session,
+//!   headless Chromium up to the SAML POST and its exit, STS, output).
+//! * floor: a headless Chromium started by the engine with the same flags
+//!   on its own profile, given the same session cookie, opening the same
+//!   IdP URL, up to its SAML POST and the browser's exit, nothing else.
+//!
+//! Runs alternate (refresh, floor, refresh, ...) after one warm-up each.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use awsprocesscreds_browser::launch::{launch, Launch};
+use awsprocesscreds_browser::{find, CaptureRule, Installed, Profile, Sinks};
+use sandbox::desktop::Desktop;
+use sandbox::forms::{self, FormsConfig};
+use sandbox::Server;
+use serde_json::{json, Value};
+
+use crate::{fresh_dir, median, Opts};
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/ADFS-Dev";
+
+pub fn run(o: &Opts) {
+    let Ok(browser) = find::find(None) else {
+        println!("browser refresh: skipped (no Chromium-family browser found)");
+        return;
+    };
+    let x = match Desktop::start() {
+        Ok(x) => x,
+        Err(why) => {
+            println!("browser refresh: skipped ({why})");
+            return;
+        }
+    };
+    let (idp, state) = forms::start(FormsConfig::default());
+    let entry = forms::entry_url(&idp, &state);
+    let (sts_router, _) = sandbox::sts::router();
+    let sts = Server::http(sts_router);
+    let work = fresh_dir(&o.work, "browser");
+    let cmd = |display: Option<&str>| {
+        let mut c = Command::new(o.bin_dir.join("awsprocesscreds-saml"));
+        c.args(["-p", "browser", "-e", &entry, "-a", ROLE, "--no-cache"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", work.join("home"))
+            .env("XDG_DATA_HOME", work.join("xdg"))
+            .env("AWSPROCESSCREDS_CACHE_DIR", work.join("cache"))
+            .env("AWSPROCESSCREDS_NO_ACCOUNT_NAMES", "1")
+            .env("AWS_ENDPOINT_URL_STS", sts.base_url())
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", work.join("no-aws-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                work.join("no-aws-credentials"),
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(d) = display {
+            c.env("DISPLAY", d);
+        }
+        c
+    };
+
+    // The person's first sign-in, in a window.
+    let child = cmd(Some(&x.display)).spawn().expect("spawn");
+    x.fill_in(
+        "Enter your username and password",
+        &["Monty", crate::PASSWORD],
+        Duration::from_secs(60),
+    );
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "the window sign-in failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cookies = kept_cookies(&work.join("cache"));
+    assert!(!cookies.is_empty(), "no kept session after the sign-in");
+
+    let rule = CaptureRule::new()
+        .endpoint("https://signin.aws.amazon.com/saml", true)
+        .expect("rule");
+    let floor_dir = work.join("floor/profile");
+    let (mut refresh, mut floor, mut floor_capture) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..=o.runs {
+        let t = Instant::now();
+        let out = cmd(None).output().expect("spawn");
+        let wall = t.elapsed();
+        assert!(
+            out.status.success(),
+            "the headless refresh failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (capture, total) = floor_run(&browser, &floor_dir, &entry, &rule, &cookies);
+        if i > 0 {
+            refresh.push(wall);
+            floor.push(total);
+            floor_capture.push(capture);
+        }
+    }
+    let st = state.lock().unwrap();
+    assert_eq!(st.logins_ok, 1, "the refreshes must not sign in again");
+    let (r, f, fc) = (
+        median(&mut refresh),
+        median(&mut floor),
+        median(&mut floor_capture),
+    );
+    let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
+    println!("| run | median |");
+    println!("|---|---:|");
+    println!(
+        "| **refresh**: `awsprocesscreds-saml -p browser --no-cache`, kept session, headless, whole process (STS included) | **{}** |",
+        ms(r)
+    );
+    println!(
+        "| floor: headless Chromium, same flags, same cookie, same IdP URL, to the SAML POST | {} |",
+        ms(fc)
+    );
+    println!("| floor: the same, to the browser's exit | {} |", ms(f));
+    println!();
+    println!(
+        "Refresh / floor (to the browser's exit): **{:.2}×** (goal ≤ 1.3×); {} runs each after a warm-up, {}; the IdP saw 1 password login and {} session reuses.",
+        r.as_secs_f64() / f.as_secs_f64(),
+        o.runs,
+        browser.path.display(),
+        st.sessions_reused
+    );
+}
+
+/// The cookies the sign-in kept (the session store's `browser.cookies`).
+fn kept_cookies(cache: &Path) -> Vec<Value> {
+    let Ok(rd) = std::fs::read_dir(cache.join("sessions")) else {
+        return Vec::new();
+    };
+    for e in rd.flatten() {
+        let v: Value = serde_json::from_slice(&std::fs::read(e.path()).unwrap_or_default())
+            .unwrap_or_default();
+        if let Some(raw) = v["values"]["browser.cookies"]["value"].as_str() {
+            let kept: Value = serde_json::from_str(raw).expect("kept cookies");
+            return kept["cookies"].as_array().cloned().unwrap_or_default();
+        }
+    }
+    Vec::new()
+}
+
+/// The bare browser: the engine's launch (same flags), the same cookie,
+/// `Fetch.enable`, open the IdP page, answer its SAML POST, close.
+fn floor_run(
+    browser: &Installed,
+    dir: &Path,
+    url: &str,
+    rule: &CaptureRule,
+    cookies: &[Value],
+) -> (Duration, Duration) {
+    let t = Instant::now();
+    let profile = Profile::open(dir, browser, None, Duration::from_secs(5)).expect("profile");
+    let sinks = Sinks::discard();
+    let running = launch(&Launch {
+        browser,
+        profile: &profile,
+        headless: true,
+        sinks: &sinks,
+        start_timeout: Duration::from_secs(20),
+    })
+    .expect("launch");
+    let cdp = running.cdp();
+    let call = Duration::from_secs(5);
+    let params: Vec<Value> = cookies
+        .iter()
+        .map(|c| {
+            json!({"name": c["name"], "value": c["value"], "domain": c["domain"],
+                   "path": c["path"], "httpOnly": c["http_only"], "secure": c["secure"],
+                   "sourceScheme": c["source_scheme"], "sourcePort": c["source_port"]})
+        })
+        .collect();
+    cdp.call(
+        "Storage.setCookies",
+        json!({ "cookies": params }),
+        None,
+        call,
+    )
+    .expect("setCookies");
+    let patterns: Vec<Value> = rule
+        .url_patterns()
+        .into_iter()
+        .map(|p| json!({"urlPattern": p, "requestStage": "Request"}))
+        .collect();
+    cdp.call("Fetch.enable", json!({ "patterns": patterns }), None, call)
+        .expect("Fetch.enable");
+    cdp.call("Target.createTarget", json!({ "url": url }), None, call)
+        .expect("createTarget");
+    let captured = loop {
+        let ev = cdp
+            .next_event(Instant::now() + Duration::from_secs(20))
+            .expect("events")
+            .expect("no SAML POST within 20 s");
+        if ev.method == "Fetch.requestPaused" {
+            let id = ev.params["requestId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let at = t.elapsed();
+            let _ = cdp.call(
+                "Fetch.fulfillRequest",
+                json!({"requestId": id, "responseCode": 200, "body": ""}),
+                None,
+                call,
+            );
+            break at;
+        }
+    };
+    running.close();
+    drop(profile);
+    (captured, t.elapsed())
+}
