@@ -20,8 +20,9 @@ pub struct LoginArgs {
     #[arg(short = 'u', long, env = ev::USERNAME)]
     pub username: Option<String>,
 
-    /// The provider plugin: okta, adfs, ecp, forms, static, keychain, or any
-    /// plugin found in the plugin directories (see `awsprocesscreds plugins`).
+    /// The provider plugin: okta, entra, adfs, ecp, forms, browser (any IdP
+    /// in your own browser), static, keychain, or any plugin found in the
+    /// plugin directories (see `awsprocesscreds plugins`).
     #[arg(short = 'p', long, env = ev::PROVIDER)]
     pub provider: Option<String>,
 
