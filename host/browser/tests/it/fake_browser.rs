@@ -4,9 +4,8 @@
 //! bound, and leaves no process behind.
 // Every case runs a `#!/bin/sh` script as the browser.
 #![cfg(unix)]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -42,6 +41,7 @@ fn attempt(body: &str, deadline_secs: u64) -> Error {
 
 #[test]
 fn a_browser_that_exits_at_once_is_refused_with_its_last_words() {
+    let _env = common::env::unchanged();
     let err = attempt("echo 'something went wrong early' >&2\nexit 3", 30);
     assert!(matches!(err, Error::Refused { .. }), "{err:?}");
     let msg = err.to_string();
@@ -54,6 +54,7 @@ fn a_browser_that_exits_at_once_is_refused_with_its_last_words() {
 
 #[test]
 fn a_policy_refusal_on_stderr_ends_the_start_at_once() {
+    let _env = common::env::unchanged();
     // The browser keeps running after the message (and would never
     // answer): the message alone ends the wait, long before the deadline.
     let err = attempt(
@@ -71,6 +72,7 @@ fn a_policy_refusal_on_stderr_ends_the_start_at_once() {
 
 #[test]
 fn another_browser_on_the_profile_is_named() {
+    let _env = common::env::unchanged();
     let err = attempt(
         "echo 'Opening in existing browser session.' >&2\nexit 0",
         30,
@@ -80,6 +82,7 @@ fn another_browser_on_the_profile_is_named() {
 
 #[test]
 fn garbage_on_the_pipe_is_a_protocol_error() {
+    let _env = common::env::unchanged();
     let err = attempt("printf 'hello there\\0' >&4\nexec sleep 60", 60);
     assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
     assert!(
@@ -91,6 +94,7 @@ fn garbage_on_the_pipe_is_a_protocol_error() {
 
 #[test]
 fn an_endless_message_is_cut_at_the_cap() {
+    let _env = common::env::unchanged();
     let err = attempt(
         "head -c 34000000 /dev/zero | tr '\\0' 'a' >&4\nexec sleep 60",
         60,
@@ -101,6 +105,7 @@ fn an_endless_message_is_cut_at_the_cap() {
 
 #[test]
 fn a_browser_that_never_answers_is_bounded_by_the_deadline() {
+    let _env = common::env::unchanged();
     // It keeps the pipe open and reads nothing.
     let err = attempt("exec sleep 60", 2);
     assert!(matches!(err, Error::NoAnswer { .. }), "{err:?}");
@@ -113,6 +118,7 @@ fn a_browser_that_never_answers_is_bounded_by_the_deadline() {
 
 #[test]
 fn a_browser_that_cannot_be_started_is_named() {
+    let _env = common::env::unchanged();
     let tmp = tempfile::tempdir().unwrap();
     let path = common::script(tmp.path(), "chrome", "exit 0");
     let browser = find::find(Some(&path)).unwrap();

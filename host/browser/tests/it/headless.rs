@@ -1,8 +1,7 @@
 //! Headless sign-ins in the real Chromium: capture, the kept session,
 //! and the early "a person is needed" decisions.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -21,6 +20,7 @@ fn headless(secs: u64) -> Mode {
 /// can prove the POST never left the browser).
 #[test]
 fn captures_the_auto_posted_saml_response_without_sending_it() {
+    let _env = common::env::unchanged();
     let Some(browser) = common::browser() else {
         return;
     };
@@ -93,6 +93,7 @@ fn is_root() -> bool {
 /// captured too: the interception is browser-wide.
 #[test]
 fn captures_a_post_made_from_an_iframe_to_a_regional_host() {
+    let _env = common::env::unchanged();
     let Some(browser) = common::browser() else {
         return;
     };
@@ -138,6 +139,7 @@ fn captures_a_post_made_from_an_iframe_to_a_regional_host() {
 /// garbage) are not taken; the real one that follows is.
 #[test]
 fn a_post_without_a_saml_response_is_not_captured() {
+    let _env = common::env::unchanged();
     let Some(browser) = common::browser() else {
         return;
     };
@@ -222,6 +224,7 @@ fn needs_person_on(page: String, give_up: u64) -> (Result<Outcome, Error>, Strin
 /// give-up time.
 #[test]
 fn a_login_form_needs_a_person() {
+    let _env = common::env::unchanged();
     if common::browser().is_none() {
         return;
     }
@@ -241,6 +244,7 @@ fn a_login_form_needs_a_person() {
 /// needed.
 #[test]
 fn a_webauthn_request_needs_a_person() {
+    let _env = common::env::unchanged();
     if common::browser().is_none() {
         return;
     }
@@ -254,6 +258,7 @@ fn a_webauthn_request_needs_a_person() {
 /// No SAML POST within the give-up time: a person is needed.
 #[test]
 fn nothing_within_the_give_up_time_needs_a_person() {
+    let _env = common::env::unchanged();
     if common::browser().is_none() {
         return;
     }
@@ -269,6 +274,7 @@ fn nothing_within_the_give_up_time_needs_a_person() {
 /// (h) The deadline ends the attempt, and the browser with it.
 #[test]
 fn the_deadline_ends_the_attempt() {
+    let _env = common::env::unchanged();
     let Some(browser) = common::browser() else {
         return;
     };
@@ -296,6 +302,7 @@ fn the_deadline_ends_the_attempt() {
 /// The caller's cancel flag stops the attempt and the browser.
 #[test]
 fn cancelling_stops_the_browser() {
+    let _env = common::env::unchanged();
     let Some(browser) = common::browser() else {
         return;
     };

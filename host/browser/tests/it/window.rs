@@ -3,13 +3,13 @@
 //! sign-in; closing the window ends the attempt; a popup opened by a
 //! click is captured; no display means no window.
 //!
-//! The tests of this file share the process environment (`DISPLAY`), so
-//! they run one at a time.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The engine finds the display in the process environment, as in the
+//! host: these tests set `DISPLAY` there, each in the one turn at it
+//! (`common::env`), so they run one at a time and no other test starts a
+//! browser meanwhile.
 
-mod common;
+use crate::common;
 
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use awsprocesscreds_browser::{sign_in, Cookie, Error, Mode, Outcome, SignIn};
@@ -17,17 +17,12 @@ use common::http::{Response, Server};
 use common::idp_pages;
 use common::xvfb::Xvfb;
 
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-fn serial() -> MutexGuard<'static, ()> {
-    ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// Xvfb with `DISPLAY` pointing at it, or `None` (skipped).
+/// Xvfb with `DISPLAY` pointing at it, or `None` (skipped); call it in
+/// your turn at the environment (`common::env::change`).
 fn display() -> Option<Xvfb> {
     common::browser()?;
     let x = Xvfb::start()?;
-    // Edition 2021: safe; the tests of this binary are serialised.
+    // Edition 2021: safe; the caller has the one turn at the environment.
     #[allow(deprecated)]
     std::env::set_var("DISPLAY", &x.display);
     std::env::remove_var("WAYLAND_DISPLAY");
@@ -70,7 +65,7 @@ fn idp(saml: String) -> Server {
 /// then lets a headless run through without the form.
 #[test]
 fn a_window_sign_in_keeps_a_session_that_serves_headless_runs() {
-    let _one = serial();
+    let _turn = common::env::change();
     let Some(x) = display() else { return };
     let browser = common::browser().unwrap();
     let saml = idp_pages::saml_response("alice");
@@ -160,7 +155,7 @@ fn a_window_sign_in_keeps_a_session_that_serves_headless_runs() {
 /// closed", long before the deadline.
 #[test]
 fn closing_the_window_ends_the_attempt() {
-    let _one = serial();
+    let _turn = common::env::change();
     let Some(x) = display() else { return };
     let browser = common::browser().unwrap();
     let server = Server::start(|_| Response::html(idp_pages::idle_page("Close Me")));
@@ -198,7 +193,7 @@ fn closing_the_window_ends_the_attempt() {
 /// (popups need a person's gesture); its POST is captured.
 #[test]
 fn a_popup_opened_by_the_person_is_captured() {
-    let _one = serial();
+    let _turn = common::env::change();
     let Some(x) = display() else { return };
     let browser = common::browser().unwrap();
     let saml = idp_pages::saml_response("dave");
@@ -249,7 +244,7 @@ fn a_popup_opened_by_the_person_is_captured() {
 /// No display and a window needed: fail at once, nothing started.
 #[test]
 fn without_a_display_a_window_is_refused_at_once() {
-    let _one = serial();
+    let _turn = common::env::change();
     let Some(browser) = common::browser() else {
         return;
     };

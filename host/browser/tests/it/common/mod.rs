@@ -3,6 +3,7 @@
 //! fixtures, log capture, and the "nothing left running" check.
 #![allow(dead_code)]
 
+pub mod env;
 pub mod http;
 pub mod idp_pages;
 pub mod xvfb;

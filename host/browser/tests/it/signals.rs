@@ -4,9 +4,8 @@
 //! and waits; the test then signals it.
 // Unix signals.
 #![cfg(unix)]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -50,8 +49,15 @@ fn host_process() {
 fn start_host() -> Option<(std::process::Child, std::path::PathBuf, tempfile::TempDir)> {
     common::browser()?;
     let tmp = tempfile::tempdir().unwrap();
+    // libtest names a test by its module path below the test crate.
+    let (_crate, module) = module_path!().split_once("::").unwrap();
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "host_process", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            &format!("{module}::host_process"),
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(HELPER, tmp.path().join("browser/signals"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -96,16 +102,19 @@ fn ends_by(sig: &str, signo: i32) {
 
 #[test]
 fn sigterm_kills_the_browser_then_the_process() {
+    let _env = common::env::unchanged();
     ends_by("TERM", 15);
 }
 
 #[test]
 fn sigint_kills_the_browser_then_the_process() {
+    let _env = common::env::unchanged();
     ends_by("INT", 2);
 }
 
 #[test]
 fn sighup_kills_the_browser_then_the_process() {
+    let _env = common::env::unchanged();
     ends_by("HUP", 1);
 }
 
@@ -113,6 +122,7 @@ fn sighup_kills_the_browser_then_the_process() {
 /// pipe closes with our process.
 #[test]
 fn sigkill_of_the_host_ends_the_browser_through_the_closed_pipe() {
+    let _env = common::env::unchanged();
     let Some((mut child, config, _tmp)) = start_host() else {
         return;
     };

@@ -1,8 +1,7 @@
 //! (k) Finding the browser: the override alone, PATH search with
 //! absolute entries only, snap wrappers without their snap, the version.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::ffi::OsString;
 #[cfg(unix)]
