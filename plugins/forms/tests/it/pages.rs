@@ -2,9 +2,6 @@
 //! notices, against the fixtures in examples/sandbox/fixtures (our own
 //! pages with the structure of the real ones; each file names its source).
 
-// Test code: a panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use awsprocesscreds_plugin_forms::pingid::{self, PingIdPage};
 use awsprocesscreds_plugin_forms::{
     consent_form, describe_consent, later_fields, notice_form, pick, Options, Pick,

@@ -3,12 +3,8 @@
 //! `host/tests/fixture-plugins/protocol1-frozen`, compiled here as it is)
 //! against what this crate writes.
 
-#[path = "../../host/tests/fixture-plugins/protocol1-frozen/plugin-api/src/secret.rs"]
-#[allow(dead_code)]
-mod secret;
-
 /// plugin-api 0.1.0's wire types, unchanged.
-#[path = "../../host/tests/fixture-plugins/protocol1-frozen/plugin-api/src/wire.rs"]
+#[path = "../../../host/tests/fixture-plugins/protocol1-frozen/plugin-api/src/wire.rs"]
 #[allow(dead_code, clippy::all)]
 mod old;
 

@@ -1,9 +1,6 @@
 //! The plugin's `login`, in process, against the fake Okta org
 //! (`sandbox::okta`), through the host's `TestServices`.
 
-// Test code: a panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::Arc;
 
 use awsprocesscreds_plugin_okta::OktaPlugin;

@@ -3,9 +3,6 @@
 //! cookie jar, scripted password and codes). The real-IdP tests, against
 //! SimpleSAMLphp, are in host/tests/ecp_e2e.rs.
 
-// Test code: a panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::Arc;
 
 use awsprocesscreds_plugin_ecp::Ecp;

@@ -2,9 +2,6 @@
 //! process (real HTTP client and cookie jar; scripted password, codes and
 //! menus; sleeping instant).
 
-// Test code: a panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::Arc;
 
 use awsprocesscreds_plugin_forms::Forms;

@@ -3,9 +3,6 @@
 //! accounts (also in German), Keycloak's required actions, and a lost
 //! sign-in session. Each is a named outcome, never a blind "Continue".
 
-// Test code: a panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::Arc;
 
 use awsprocesscreds_plugin_forms::Forms;

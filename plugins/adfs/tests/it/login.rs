@@ -2,9 +2,6 @@
 //! (the host's `TestServices`: real HTTP client and cookie jar, scripted
 //! password and codes).
 
-// Test code: a panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::Arc;
 
 use awsprocesscreds_plugin_adfs::Adfs;

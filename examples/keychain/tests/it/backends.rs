@@ -7,8 +7,6 @@
 //! Outer tests skip (with a message) when the tools are missing;
 //! `.ci/keychain-deps.sh` installs them.
 
-// Test code: a panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![cfg(target_os = "linux")]
 
 use std::io::Write;
@@ -96,6 +94,24 @@ fn have(tool: &str) -> bool {
         .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
 }
 
+/// The libtest name of this module's test `inner` (its module path below
+/// the test crate), after checking that this binary lists it: an
+/// `--exact` filter that matches nothing runs no test and still passes.
+fn test_name(inner: &str) -> String {
+    let (_crate, module) = module_path!().split_once("::").unwrap();
+    let full = format!("{module}::{inner}");
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--list", "--exact", &full])
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listing.lines().any(|l| l == format!("{full}: test")),
+        "this test binary has no test {full}:\n{listing}"
+    );
+    full
+}
+
 fn run_inner(home: &Path, program: &str, args: &[&str], inner: &str) {
     let runtime = home.join("run");
     std::fs::create_dir_all(&runtime).unwrap();
@@ -104,7 +120,7 @@ fn run_inner(home: &Path, program: &str, args: &[&str], inner: &str) {
         .arg(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            inner,
+            &test_name(inner),
             "--ignored",
             "--nocapture",
             "--test-threads=1",

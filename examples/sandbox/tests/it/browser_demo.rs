@@ -6,8 +6,6 @@
 //! Without Chromium, Xvfb or xdotool it prints `SKIPPED:` and passes,
 //! except under CI=true.
 
-// Test code: a panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 // Xvfb and xdotool: Linux.
 #![cfg(unix)]
 

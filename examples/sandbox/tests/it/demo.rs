@@ -1,9 +1,6 @@
 //! The README's first command, `cargo run -p sandbox`, must work: a whole
 //! Okta login through the real binary, credential JSON on stdout, exit 0.
 
-// Test code: a panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 #[test]
 fn demo_prints_credentials() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sandbox"))

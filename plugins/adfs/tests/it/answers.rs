@@ -2,9 +2,6 @@
 //! discovery, a locked account, an expired password, and the same pages
 //! read from the fixtures in examples/sandbox/fixtures.
 
-// Test code: a panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::Arc;
 
 use awsprocesscreds_plugin_adfs::{realms, Adfs, Realm};

@@ -4,9 +4,6 @@
 //! the action resolved the way a browser resolves it, what a browser posts,
 //! and the IdP's error text.
 
-// Test code: a panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use plugin_kit::html::{Form, Page};
 
 fn fixture(name: &str) -> String {

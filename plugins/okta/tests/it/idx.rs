@@ -2,9 +2,6 @@
 //! device authorization), in process, against the fake OIE org
 //! (`sandbox::okta_idx`), through the host's `TestServices`.
 
-// Test code: a panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::Arc;
 
 use awsprocesscreds_plugin_okta::OktaPlugin;

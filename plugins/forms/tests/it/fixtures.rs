@@ -2,9 +2,6 @@
 //! IdPs (examples/sandbox/fixtures): which form it acts on, with which
 //! fields, and whether a SAML POST is the last hop or one to post on.
 
-// Test code: a panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use awsprocesscreds_plugin_forms::{pick, Options, Pick};
 use plugin_kit::html::Page;
 

@@ -1,7 +1,6 @@
 //! The plugin against the test host: it asks the host's browser service
 //! for the `-e` URL and returns what the browser captured; it refuses URLs
 //! the host would not open, and says so when the host has no browser.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use awsprocesscreds_plugin_browser::Browser;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, Plugin, PluginError};
