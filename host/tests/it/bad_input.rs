@@ -1,4 +1,4 @@
-//! Issue 7: the bad-input catalogue. Every row of `bad_input.tsv` (its
+//! The bad-input catalogue. Every row of `bad_input.tsv` (its
 //! header documents the format) is a thing that goes wrong in the field:
 //! a wrong flag, a broken IdP page, a bad SAML response, an STS error, a TLS
 //! problem, a broken plugin, a damaged cache. Each row is run through the

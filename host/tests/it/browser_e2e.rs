@@ -1,4 +1,4 @@
-//! Issue 19, end to end with a real Chromium: `-p browser` and the
+//! End to end with a real Chromium: `-p browser` and the
 //! continuation of a login in the browser, through the real
 //! `awsprocesscreds-saml` binary against the sandbox's forms IdP (served
 //! over plain HTTP on loopback, the one thing a browser accepts without

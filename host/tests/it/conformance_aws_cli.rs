@@ -1,4 +1,4 @@
-//! Issue 7, real clients: the AWS CLI (v1, botocore) runs our binary from a
+//! A real client: the AWS CLI (v1, botocore) runs our binary from a
 //! `credential_process` profile and calls `sts get-caller-identity` against
 //! moto's STS, with the fixture plugin and the okta, adfs and forms plugins
 //! against the sandbox IdPs. Logins that prompt run inside a

@@ -1,4 +1,4 @@
-//! Issue 19 with real parts end to end: a real SimpleSAMLphp IdP (its
+//! `-p browser` with real parts end to end: a real SimpleSAMLphp IdP (its
 //! IdP-initiated SSO URL for AWS), a real Chromium in a window on a
 //! private Xvfb display with xdotool typing as the person, and the real
 //! AWS CLI running our binary from `credential_process` profiles with

@@ -1,4 +1,4 @@
-//! Issue 16, real parts end to end: the AWS CLI (botocore) runs our binary
+//! SAML ECP with real parts end to end: the AWS CLI (botocore) runs our binary
 //! from a `credential_process` profile with the `ecp` plugin, which logs in
 //! to a real SimpleSAMLphp IdP over SAML ECP; the assertion goes to moto's
 //! STS and the CLI calls `sts get-caller-identity` with the credentials.

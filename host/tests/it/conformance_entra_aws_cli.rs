@@ -1,4 +1,4 @@
-//! Issue 13, real client: the AWS CLI runs our binary from a
+//! Entra ID with a real client: the AWS CLI runs our binary from a
 //! `credential_process` profile with `-p entra` against the sandbox's fake
 //! Entra ID (HTTPS, private CA) and calls `sts get-caller-identity`
 //! against moto's STS. Inside a pseudo-terminal, as when a user types

@@ -1,4 +1,4 @@
-//! Issue 12, real client: the AWS CLI runs our binary from a
+//! Okta Identity Engine with a real client: the AWS CLI runs our binary from a
 //! `credential_process` profile against the sandbox's fake Okta Identity
 //! Engine org, with moto as STS. The login prompts (password, the number
 //! to tap) must reach the terminal the CLI runs in, never its stdout.

@@ -1,4 +1,4 @@
-//! Issue 7, real clients: the Rust SDK's profile `credential_process`
+//! A real client: the Rust SDK's profile `credential_process`
 //! provider (aws-config) runs our binary from a config file, and
 //! aws-sdk-sts calls GetCallerIdentity with the credentials it got. STS is
 //! the sandbox's fake, which checks the role pair on AssumeRoleWithSAML and

@@ -312,8 +312,9 @@ impl Moto {
     }
 }
 
-/// One moto per test binary, started on first use and killed when the
-/// test process exits. `None` (after printing why) when the tools are
+/// One moto for every suite of this test binary, started on first use
+/// and killed when the test process exits. Every AssumeRoleWithSAML
+/// there gets fresh keys, so tests sharing it never see each other's. `None` (after printing why) when the tools are
 /// missing outside CI.
 pub fn shared_moto() -> Option<&'static str> {
     static URL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();

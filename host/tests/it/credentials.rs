@@ -1,4 +1,4 @@
-//! Issue 3: roles, STS, cache with single-flight locking, output formats —
+//! Roles, STS, the cache with single-flight locking, output formats —
 //! through the real binary, the fixture SAML plugin and the fake STS.
 
 use crate::common;
@@ -501,7 +501,7 @@ fn roles_command_lists_roles_without_calling_sts() {
     out.ok();
     assert_eq!(
         out.stdout,
-        // Third column: the account name (issue 15), empty when unknown.
+        // Third column: the account name, empty when unknown.
         "arn:aws:iam::123456789012:role/dev\tarn:aws:iam::123456789012:saml-provider/fixture\t\n\
          arn:aws:iam::123456789012:role/admin\tarn:aws:iam::123456789012:saml-provider/fixture\t\n"
     );

@@ -1,4 +1,4 @@
-//! Issue 15: account names from the AWS SAML sign-in page (the sandbox's
+//! Account names from the AWS SAML sign-in page (the sandbox's
 //! fake, in the long-standing and the 2023 format, and down), in
 //! `awsprocesscreds roles` and in the role picker; cached per account.
 

@@ -1,4 +1,4 @@
-//! Issue 15: `awsprocesscreds console` against the sandbox's fake AWS
+//! `awsprocesscreds console` against the sandbox's fake AWS
 //! federation endpoint (AWSPROCESSCREDS_SIGNIN_URL), all three partitions,
 //! `--print` and the browser path.
 

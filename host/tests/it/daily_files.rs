@@ -1,4 +1,4 @@
-//! Issue 15: the files daily use writes. `--output credentials-file` into
+//! The files daily use writes: `--output credentials-file` into
 //! the shared credentials file (other sections kept byte for byte, 0600,
 //! concurrent writers), and `awsprocesscreds configure` checked with the
 //! real AWS CLI: `aws configure get credential_process` gives our line,

@@ -1,4 +1,4 @@
-//! Issue 15: `--profile NAME` against real AWS config files, and
+//! `--profile NAME` against real AWS config files, and
 //! `awsprocesscreds exec` (environment, exit status, cache reuse) —
 //! through the real binaries, the fixture SAML plugin and the fake STS.
 

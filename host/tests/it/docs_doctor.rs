@@ -1,4 +1,4 @@
-//! Issue 8: `awsprocesscreds completions`, `man` and `doctor` through the
+//! `awsprocesscreds completions`, `man` and `doctor` through the
 //! real binary.
 
 use crate::common;

@@ -2,8 +2,8 @@
 //! plugin against the sandbox's fake Entra ID (HTTPS, private CA) and
 //! fake STS: My Apps links, SP-initiated sign-in, prompts on a
 //! pseudo-terminal, session reuse across processes, one-line errors, and
-//! `-v` output free of secrets. Also issue 11: `-p forms` / `-p adfs` on an
-//! Entra page name Entra.
+//! `-v` output free of secrets. Also `-p forms` and `-p adfs` given an
+//! Entra page: the error names Entra.
 
 use crate::common;
 
@@ -207,7 +207,7 @@ fn wrong_password_is_one_line_from_the_error_code() {
     assert_eq!(w.ctx.sts_calls(), 0);
 }
 
-/// Issue 20, item 1: Entra's `ConvergedError` pages (`iErrorCode` and
+/// Entra's `ConvergedError` pages (`iErrorCode` and
 /// `strServiceExceptionMessage`, no `sErrorCode`) after the password, after
 /// MFA and at the SAML step name the cause, with Entra's words and the
 /// trace id, never "a page this client does not handle".
@@ -330,7 +330,7 @@ fn forms_and_adfs_name_entra_on_an_entra_page() {
     assert_eq!(w.entra.lock().unwrap().password_posts, 0);
 }
 
-/// Issue 20, item 5: more Entra answers through the binary: "More
+/// More Entra answers through the binary: "More
 /// information required" with and without its skip link, a guest account
 /// not in the tenant, a flow token that expired during MFA, a Conditional
 /// Access page localized to German.
@@ -389,7 +389,7 @@ fn more_entra_answers_read_as_their_cause() {
     }
 }
 
-/// Issue 20, item 5: SP-initiated sign-in with an app id the tenant does
+/// SP-initiated sign-in with an app id the tenant does
 /// not have: Entra's AADSTS700016 page, named as a configuration mistake
 /// before any password is asked for.
 #[test]

@@ -1,4 +1,4 @@
-//! Issue 7, faults: processes killed mid-login and at every moment of a
+//! Faults: processes killed mid-login and at every moment of a
 //! login (including the cache write), concurrent logins for the same and
 //! for different keys, a lock holder that dies, Ctrl-C at the prompt, and
 //! clock skew around the refresh window.

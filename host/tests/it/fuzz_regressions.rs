@@ -1,4 +1,4 @@
-//! Issue 7, fuzzing: replays every input the fuzzers found
+//! Fuzzing: replays every input the fuzzers found
 //! (`fuzz/regressions/<target>/`) and the seed corpora (`fuzz/seeds/<target>/`)
 //! through the same harness the libFuzzer targets use, on stable Rust, so
 //! a fixed crash stays fixed. See docs/testing.md for running the fuzzers.

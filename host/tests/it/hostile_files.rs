@@ -1,4 +1,4 @@
-//! Issue 11, files in our directories: what another local user (or a
+//! Files in our directories: what another local user (or a
 //! broken disk) may put where we keep cache entries, lock files and IdP
 //! sessions: FIFOs, symlinks, huge files, foreign files, leftovers. Every
 //! case must end (no hang), print credentials or a one-line error, and

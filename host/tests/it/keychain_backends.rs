@@ -14,6 +14,7 @@
 //! `APC_KEYCHAIN_TEST` is set, so `cargo test -- --ignored` never touches the
 //! developer's own keychain.
 
+// The Secret Service over D-Bus and the kernel keyring: Linux.
 #![cfg(target_os = "linux")]
 
 use std::os::unix::net::UnixListener;

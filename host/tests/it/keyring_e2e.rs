@@ -1,4 +1,4 @@
-//! Issue 6 end to end: `--use-keyring` through the real binary and the
+//! `--use-keyring` end to end, through the real binary and the
 //! kernel keyring (inside `keyctl session`, since test processes have no
 //! session keyring of their own).
 // The Linux kernel keyring, inside `keyctl session`.

@@ -226,7 +226,7 @@ fn terminal_user_gets_a_new_sms_code_with_an_empty_line() {
     assert_eq!(st.codes_sent, 2);
 }
 
-/// Issue 20, item 5: asking for another SMS within 30 seconds (Okta's
+/// Asking for another SMS within 30 seconds (Okta's
 /// HTTP 429 `E0000109`) is named as such, not as the org's rate limit.
 #[test]
 fn a_code_sent_moments_ago_reads_as_such() {

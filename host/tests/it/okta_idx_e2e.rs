@@ -151,7 +151,7 @@ fn wrong_password_and_locked_account_fail_with_one_line() {
     run(cmd).fails(1, "is locked");
 }
 
-/// Issue 20, item 2: a password for a locked account is answered with the
+/// A password for a locked account is answered with the
 /// unlock flow alone (`select-authenticator-unlock-account` next to
 /// `cancel`, okta-signin-widget `identify/unlock-account.json`), with or
 /// without Okta's `errors.E0000119` message, in English or German.
@@ -185,7 +185,7 @@ fn locked_account_answered_with_the_unlock_flow_reads_locked_with_the_unlock_hin
     }
 }
 
-/// Issue 20, item 3: Okta answers an unknown client id in its own error
+/// Okta answers an unknown client id in its own error
 /// shape (`errorCode`/`errorSummary`/`errorLink`/`errorId`, HTTP 401) or
 /// OAuth's; both read "does not know the OIDC client id", and any other
 /// error shows Okta's summary.
@@ -220,7 +220,7 @@ fn device_flow_errors_in_oktas_own_shape_name_the_client_id() {
     }
 }
 
-/// Issue 20, item 5: answers that end an OIE sign-in in the shapes of
+/// Answers that end an OIE sign-in in the shapes of
 /// okta-signin-widget's mocks (`sandbox::okta_idx::answers`), each one
 /// error line naming the cause, one hint, never "wrong password".
 #[test]

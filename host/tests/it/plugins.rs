@@ -1,4 +1,4 @@
-//! Issue 2: plugin discovery and loading through the real loader, the
+//! Plugin discovery and loading through the real loader, the
 //! `plugins` listing, broken and misbehaving plugins, and the CLI contract.
 
 use crate::common;

@@ -1,4 +1,4 @@
-//! Issue 11, real captured pages we used to fail, end to end: the real
+//! Real captured pages we used to fail, end to end: the real
 //! `awsprocesscreds-saml` binary without a terminal against the sandbox's
 //! fakes serving the AD FS 2016+ "Authentication Options" page and
 //! Keycloak's WebAuthn step (both shaped like the fixtures in

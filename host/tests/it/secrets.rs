@@ -1,4 +1,4 @@
-//! Issue 7, secrets: with `-v -v`, neither stdout, stderr, the cache nor any
+//! Secrets: with `-v -v`, neither stdout, stderr, the cache nor any
 //! other file the tool writes holds the password, the MFA code or the SAML
 //! assertion; the AWS secret key and session token appear only in the
 //! credential JSON on stdout and in the credential cache entry (which must

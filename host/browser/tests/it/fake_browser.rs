@@ -1,4 +1,4 @@
-//! (j) Programs that are not a cooperative browser: they exit at once,
+//! Programs that are not a cooperative browser: they exit at once,
 //! announce a refusal, print garbage on the pipe, send an endless
 //! message, or never answer. Each gives one clear error, within its
 //! bound, and leaves no process behind.

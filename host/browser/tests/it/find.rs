@@ -1,4 +1,4 @@
-//! (k) Finding the browser: the override alone, PATH search with
+//! Finding the browser: the override alone, PATH search with
 //! absolute entries only, snap wrappers without their snap, the version.
 
 use crate::common;

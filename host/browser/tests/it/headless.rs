@@ -15,7 +15,7 @@ fn headless(secs: u64) -> Mode {
     }
 }
 
-/// (a) The IdP page auto-posts to the sign-in URL (here the
+/// The IdP page auto-posts to the sign-in URL (here the
 /// `AWSPROCESSCREDS_SIGNIN_URL`-style override on our own server, so we
 /// can prove the POST never left the browser).
 #[test]
@@ -77,7 +77,7 @@ fn captures_the_auto_posted_saml_response_without_sending_it() {
         holding.is_empty(),
         "the SAML response is on disk: {holding:?}"
     );
-    // (i) As root, and only then, the sandbox is off, and -v says so.
+    // As root, and only then, the sandbox is off, and -v says so.
     let says_no_sandbox = logged.text().contains("--no-sandbox");
     assert_eq!(says_no_sandbox, is_root(), "{}", logged.text());
 }
@@ -89,7 +89,7 @@ fn is_root() -> bool {
         .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
 }
 
-/// (b) A post from a frame other than the top page (here an iframe) is
+/// A post from a frame other than the top page (here an iframe) is
 /// captured too: the interception is browser-wide.
 #[test]
 fn captures_a_post_made_from_an_iframe_to_a_regional_host() {
@@ -135,7 +135,7 @@ fn captures_a_post_made_from_an_iframe_to_a_regional_host() {
     common::assert_nothing_left(&common::config_home(&p));
 }
 
-/// (c) POSTs to /saml that carry no SAML Response (an AuthnRequest,
+/// POSTs to /saml that carry no SAML Response (an AuthnRequest,
 /// garbage) are not taken; the real one that follows is.
 #[test]
 fn a_post_without_a_saml_response_is_not_captured() {
@@ -220,7 +220,7 @@ fn needs_person_on(page: String, give_up: u64) -> (Result<Outcome, Error>, Strin
     (out, logged.text())
 }
 
-/// (d) A password form headless: a person is needed, long before the
+/// A password form headless: a person is needed, long before the
 /// give-up time.
 #[test]
 fn a_login_form_needs_a_person() {
@@ -240,7 +240,7 @@ fn a_login_form_needs_a_person() {
     }
 }
 
-/// (e) A WebAuthn request (security key, passkey) headless: a person is
+/// A WebAuthn request (security key, passkey) headless: a person is
 /// needed.
 #[test]
 fn a_webauthn_request_needs_a_person() {
@@ -271,7 +271,7 @@ fn nothing_within_the_give_up_time_needs_a_person() {
     }
 }
 
-/// (h) The deadline ends the attempt, and the browser with it.
+/// The deadline ends the attempt, and the browser with it.
 #[test]
 fn the_deadline_ends_the_attempt() {
     let _env = common::env::unchanged();

@@ -61,7 +61,7 @@ fn idp(saml: String) -> Server {
     })
 }
 
-/// (f) The person signs in in the window; the exported session cookie
+/// The person signs in in the window; the exported session cookie
 /// then lets a headless run through without the form.
 #[test]
 fn a_window_sign_in_keeps_a_session_that_serves_headless_runs() {
@@ -151,7 +151,7 @@ fn a_window_sign_in_keeps_a_session_that_serves_headless_runs() {
     common::assert_nothing_left(&common::config_home(&p));
 }
 
-/// (g) Closing the window ends the attempt with "the browser window was
+/// Closing the window ends the attempt with "the browser window was
 /// closed", long before the deadline.
 #[test]
 fn closing_the_window_ends_the_attempt() {
@@ -189,7 +189,7 @@ fn closing_the_window_ends_the_attempt() {
     common::assert_nothing_left(&common::config_home(&p));
 }
 
-/// (b) The sign-in continues in a popup the person opens with a click
+/// The sign-in continues in a popup the person opens with a click
 /// (popups need a person's gesture); its POST is captured.
 #[test]
 fn a_popup_opened_by_the_person_is_captured() {

@@ -1,7 +1,7 @@
 //! The browser tests' desktop: one private X server (`sandbox::desktop`:
-//! Xvfb, and xdotool as the person at it) shared by the tests of a binary,
-//! the browser it expects to be found, runs of the real binary without a
-//! terminal, and the "nothing left running" check.
+//! Xvfb, and xdotool as the person at it) shared by every suite of this
+//! test binary, the browser it expects to be found, runs of the real
+//! binary without a terminal, and the "nothing left running" check.
 //!
 //! Without Chromium, Xvfb or xdotool the tests print `SKIPPED:` and pass,
 //! except under `CI=true` (`.ci/browser-deps.sh` installs them).
@@ -52,7 +52,7 @@ pub fn shared() -> Option<&'static Desktop> {
 }
 
 /// Windowed tests share the keyboard (there is no window manager): one at
-/// a time.
+/// a time, whichever suite they belong to.
 pub fn one_window_at_a_time() -> MutexGuard<'static, ()> {
     static ONE: Mutex<()> = Mutex::new(());
     ONE.lock().unwrap_or_else(|p| p.into_inner())

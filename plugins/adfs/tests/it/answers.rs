@@ -1,4 +1,4 @@
-//! AD FS answers beyond the plain sign-in (issue 20, item 5): home realm
+//! AD FS answers beyond the plain sign-in: home realm
 //! discovery, a locked account, an expired password, and the same pages
 //! read from the fixtures in examples/sandbox/fixtures.
 

@@ -1,4 +1,4 @@
-//! IdP answers beyond the plain login (issue 20, item 5) against the
+//! IdP answers beyond the plain login against the
 //! sandbox's fake forms IdP: Shibboleth's attribute-release page, locked
 //! accounts (also in German), Keycloak's required actions, and a lost
 //! sign-in session. Each is a named outcome, never a blind "Continue".
