@@ -1,6 +1,6 @@
 //! End to end: the real `awsprocesscreds-saml` binary with the `ecp`
 //! plugin against a real SAML ECP identity provider, SimpleSAMLphp
-//! (host/tests/ecp_support), and the sandbox's fake STS. The password comes
+//! (`ecp_support`), and the sandbox's fake STS. The password comes
 //! from the environment or is typed at the terminal prompt (a PTY).
 //!
 //! Needs php and SimpleSAMLphp from `.ci/ecp-deps.sh`; without them the

@@ -1,7 +1,7 @@
 //! The `ecp` plugin's `login` against the sandbox's fake Shibboleth ECP
 //! endpoint, in process (the host's `TestServices`: real HTTP client and
 //! cookie jar, scripted password and codes). The real-IdP tests, against
-//! SimpleSAMLphp, are in host/tests/ecp_e2e.rs.
+//! SimpleSAMLphp, are in host/tests/it/ecp_e2e.rs.
 
 use std::sync::Arc;
 
