@@ -1,6 +1,7 @@
 //! Finding the browser: the override alone, PATH search with
 //! absolute entries only, snap wrappers without their snap, the version.
 
+#[cfg(unix)]
 use crate::common;
 
 use std::ffi::OsString;
