@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the real-client conformance tests (host/tests/conformance_*.rs)
+# Installs what the real-client conformance tests (host/tests/it/conformance_*.rs)
 # need: a Python virtual environment with the AWS CLI (v1, `awscli` on PyPI)
 # and moto's standalone server (`moto[server]`, used as a local STS).
 #

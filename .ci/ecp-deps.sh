@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the SAML ECP tests (host/tests/ecp_e2e.rs,
-# host/tests/conformance_ecp.rs) need on Debian: SimpleSAMLphp as a real
+# Installs what the SAML ECP tests (host/tests/it/ecp_e2e.rs,
+# host/tests/it/conformance_ecp.rs) need on Debian: SimpleSAMLphp as a real
 # ECP identity provider and the PHP command-line interpreter whose built-in
 # web server (`php -S`) the tests start on loopback. No system web server
 # is enabled: the `httpd` the package insists on is satisfied by mini-httpd,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the keychain backend tests (host/tests/keychain_backends.rs,
+# Installs what the keychain backend tests (host/tests/it/keychain_backends.rs,
 # examples/keychain tests) need on Debian: a D-Bus session bus, the GNOME
 # Secret Service daemon, the kernel keyring tools and secret-tool.
 # Idempotent: does nothing when everything is already installed.

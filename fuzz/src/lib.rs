@@ -1,6 +1,6 @@
 //! The fuzz harness: one function per target, shared by the libFuzzer
 //! targets (`fuzz_targets/*.rs`, nightly) and by the stable regression
-//! test `host/tests/fuzz_regressions.rs`, which includes this file and
+//! test `host/tests/it/fuzz_regressions.rs`, which includes this file and
 //! replays every input kept in `fuzz/regressions/<target>/`.
 //!
 //! Each function must never panic, hang or allocate without bound on any

@@ -13,7 +13,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[allow(dead_code)]
-#[path = "../tests/common/http.rs"]
+#[path = "../tests/it/common/http.rs"]
 mod http;
 
 use std::path::PathBuf;

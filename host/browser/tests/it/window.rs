@@ -1,0 +1,276 @@
+//! Sign-ins with a window, under a private Xvfb, with xdotool typing as
+//! the person: the kept session (a session cookie) then serves a headless
+//! sign-in; closing the window ends the attempt; a popup opened by a
+//! click is captured; no display means no window.
+//!
+//! The engine finds the display in the process environment, as in the
+//! host: these tests set `DISPLAY` there, each in the one turn at it
+//! (`common::env`), so they run one at a time and no other test starts a
+//! browser meanwhile.
+
+use crate::common;
+
+use std::time::Duration;
+
+use awsprocesscreds_browser::{sign_in, Cookie, Error, Mode, Outcome, SignIn};
+use common::http::{Response, Server};
+use common::idp_pages;
+use common::xvfb::Xvfb;
+
+/// Xvfb with `DISPLAY` pointing at it, or `None` (skipped); call it in
+/// your turn at the environment (`common::env::change`).
+fn display() -> Option<Xvfb> {
+    common::browser()?;
+    let x = Xvfb::start()?;
+    // Edition 2021: safe; the caller has the one turn at the environment.
+    #[allow(deprecated)]
+    std::env::set_var("DISPLAY", &x.display);
+    std::env::remove_var("WAYLAND_DISPLAY");
+    Some(x)
+}
+
+const SESSION: &str = "s3ss10n-7f3a9c";
+
+/// An IdP with a login form that sets a session cookie (no expiry) and
+/// then answers with the SAML POST page while the session lasts.
+fn idp(saml: String) -> Server {
+    Server::start(move |req| match (req.method.as_str(), req.path()) {
+        ("GET", "/login") if req.cookie("idp_session").as_deref() == Some(SESSION) => {
+            Response::html(idp_pages::auto_post(
+                "https://signin.aws.amazon.com/saml",
+                &saml,
+                Some("relay-1"),
+                None,
+            ))
+        }
+        ("GET", "/login") => Response::html(idp_pages::login_form("Test IdP Login", "/login")),
+        ("POST", "/login") => {
+            let f = req.form();
+            if f.get("username").map(String::as_str) == Some("alice")
+                && f.get("password").map(String::as_str) == Some("correct horse")
+            {
+                Response::redirect("/login").header(
+                    "Set-Cookie",
+                    &format!("idp_session={SESSION}; Path=/; HttpOnly"),
+                )
+            } else {
+                Response::html(idp_pages::login_form("Test IdP Login", "/login"))
+            }
+        }
+        _ => Response::not_found(),
+    })
+}
+
+/// The person signs in in the window; the exported session cookie
+/// then lets a headless run through without the form.
+#[test]
+fn a_window_sign_in_keeps_a_session_that_serves_headless_runs() {
+    let _turn = common::env::change();
+    let Some(x) = display() else { return };
+    let browser = common::browser().unwrap();
+    let saml = idp_pages::saml_response("alice");
+    let server = idp(saml.clone());
+    let p = common::profile(&browser);
+    let rule = common::aws_rule(None);
+    let logged = common::Logged::default();
+    let start = server.url("/login");
+    let out = std::thread::scope(|s| {
+        let run = s.spawn(|| {
+            sign_in(&SignIn {
+                browser: &browser,
+                profile: &p.profile,
+                start_url: &start,
+                capture: &rule,
+                cookies: &[],
+                mode: Mode::Window,
+                deadline: common::deadline(60),
+                sinks: &logged.sinks(),
+                cancel: None,
+            })
+        });
+        // The focus is in the page (the user field has autofocus).
+        x.focus(&x.window("Test IdP Login"));
+        x.type_text("alice");
+        x.key("Tab");
+        x.type_text("correct horse");
+        x.key("Return");
+        run.join().unwrap()
+    })
+    .unwrap_or_else(|e| {
+        let posts: Vec<_> = server
+            .seen()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .map(|r| r.form())
+            .collect();
+        panic!("{e:?}; the IdP saw the posts {posts:?}")
+    });
+    let Outcome::Captured(c) = out else {
+        panic!("expected a capture, got {out:?}")
+    };
+    assert_eq!(c.saml_response.expose(), saml);
+    assert_eq!(c.relay_state.as_deref(), Some("relay-1"));
+    let session: Vec<&Cookie> = c
+        .cookies
+        .iter()
+        .filter(|k| k.name == "idp_session")
+        .collect();
+    assert_eq!(session.len(), 1, "{:?}", c.cookies);
+    assert_eq!(session[0].value, SESSION);
+    assert_eq!(session[0].expires, None, "a session cookie");
+    assert!(logged.secrets.lock().unwrap().iter().any(|s| s == SESSION));
+    assert!(!logged.text().contains(SESSION));
+    common::assert_nothing_left(&common::config_home(&p));
+    let posts_before = server.seen().iter().filter(|r| r.method == "POST").count();
+    assert_eq!(posts_before, 1);
+
+    // Chromium dropped the session cookie at exit; restored, it is the
+    // kept session: headless, no form, no POST of a password.
+    let logged2 = common::Logged::default();
+    let out = sign_in(&SignIn {
+        browser: &browser,
+        profile: &p.profile,
+        start_url: &start,
+        capture: &rule,
+        cookies: &c.cookies,
+        mode: Mode::Headless {
+            give_up_after: Duration::from_secs(20),
+        },
+        deadline: common::deadline(60),
+        sinks: &logged2.sinks(),
+        cancel: None,
+    })
+    .unwrap();
+    let Outcome::Captured(c2) = out else {
+        panic!("expected a headless capture, got {out:?}")
+    };
+    assert_eq!(c2.saml_response.expose(), saml);
+    let posts_after = server.seen().iter().filter(|r| r.method == "POST").count();
+    assert_eq!(posts_after, 1, "the form was posted again");
+    assert!(logged2.text().contains("restored"), "{}", logged2.text());
+    common::assert_nothing_left(&common::config_home(&p));
+}
+
+/// Closing the window ends the attempt with "the browser window was
+/// closed", long before the deadline.
+#[test]
+fn closing_the_window_ends_the_attempt() {
+    let _turn = common::env::change();
+    let Some(x) = display() else { return };
+    let browser = common::browser().unwrap();
+    let server = Server::start(|_| Response::html(idp_pages::idle_page("Close Me")));
+    let p = common::profile(&browser);
+    let rule = common::aws_rule(None);
+    let start = server.url("/start");
+    let err = std::thread::scope(|s| {
+        let run = s.spawn(|| {
+            sign_in(&SignIn {
+                browser: &browser,
+                profile: &p.profile,
+                start_url: &start,
+                capture: &rule,
+                cookies: &[],
+                mode: Mode::Window,
+                deadline: common::deadline(300),
+                sinks: &common::Logged::default().sinks(),
+                cancel: None,
+            })
+        });
+        x.focus(&x.window("Close Me"));
+        x.key("ctrl+w");
+        run.join().unwrap()
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::WindowClosed), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "the browser window was closed before the sign-in finished"
+    );
+    common::assert_nothing_left(&common::config_home(&p));
+}
+
+/// The sign-in continues in a popup the person opens with a click
+/// (popups need a person's gesture); its POST is captured.
+#[test]
+fn a_popup_opened_by_the_person_is_captured() {
+    let _turn = common::env::change();
+    let Some(x) = display() else { return };
+    let browser = common::browser().unwrap();
+    let saml = idp_pages::saml_response("dave");
+    let s = saml.clone();
+    let server = Server::start(move |req| match req.path() {
+        "/start" => Response::html(
+            r#"<!DOCTYPE html><html><head><title>Choose Sign In</title></head><body>
+<button id="go" autofocus onclick="window.open('/popup', 'signin', 'popup,width=500,height=400')">Continue</button></body></html>"#,
+        ),
+        "/popup" => Response::html(idp_pages::auto_post(
+            "https://signin.aws.amazon.com/saml",
+            &s,
+            None,
+            None,
+        )),
+        _ => Response::not_found(),
+    });
+    let p = common::profile(&browser);
+    let rule = common::aws_rule(None);
+    let start = server.url("/start");
+    let out = std::thread::scope(|sc| {
+        let run = sc.spawn(|| {
+            sign_in(&SignIn {
+                browser: &browser,
+                profile: &p.profile,
+                start_url: &start,
+                capture: &rule,
+                cookies: &[],
+                mode: Mode::Window,
+                deadline: common::deadline(60),
+                sinks: &common::Logged::default().sinks(),
+                cancel: None,
+            })
+        });
+        x.focus(&x.window("Choose Sign In"));
+        x.key("Return");
+        run.join().unwrap()
+    })
+    .unwrap();
+    let Outcome::Captured(c) = out else {
+        panic!("expected a capture, got {out:?}")
+    };
+    assert_eq!(c.saml_response.expose(), saml);
+    assert!(server.seen().iter().any(|r| r.path() == "/popup"));
+    common::assert_nothing_left(&common::config_home(&p));
+}
+
+/// No display and a window needed: fail at once, nothing started.
+#[test]
+fn without_a_display_a_window_is_refused_at_once() {
+    let _turn = common::env::change();
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    #[allow(deprecated)]
+    {
+        std::env::remove_var("DISPLAY");
+        std::env::remove_var("WAYLAND_DISPLAY");
+    }
+    let p = common::profile(&browser);
+    let rule = common::aws_rule(None);
+    let err = sign_in(&SignIn {
+        browser: &browser,
+        profile: &p.profile,
+        start_url: "http://127.0.0.1:9/",
+        capture: &rule,
+        cookies: &[],
+        mode: Mode::Window,
+        deadline: common::deadline(60),
+        sinks: &common::Logged::default().sinks(),
+        cancel: None,
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::NoWindow { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "a browser window is needed to sign in, but none can be shown here (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+    );
+    assert!(common::processes_of(&common::config_home(&p)).is_empty());
+}

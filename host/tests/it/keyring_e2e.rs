@@ -1,0 +1,154 @@
+//! `--use-keyring` end to end, through the real binary and the
+//! kernel keyring (inside `keyctl session`, since test processes have no
+//! session keyring of their own).
+// The Linux kernel keyring, inside `keyctl session`.
+#![cfg(target_os = "linux")]
+
+use crate::common;
+
+use std::time::Duration;
+
+use common::pty::PtySession;
+use common::*;
+
+fn keyctl_available() -> bool {
+    let ok = std::process::Command::new("keyctl")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !ok {
+        assert!(
+            std::env::var("CI").is_err(),
+            "keyctl is missing; .ci/keychain-deps.sh installs it"
+        );
+        eprintln!("skipping: keyctl (keyutils) is not installed");
+    }
+    ok
+}
+
+/// One keyring-backed login of the fixture plugin, as a shell command line.
+fn login_line(ctx: &Ctx) -> String {
+    format!(
+        "'{}' -p fixture-saml -e '{}' -u monty --plugin-dir '{}' --plugin-option password=yes --use-keyring --no-cache",
+        bin_dir().join("awsprocesscreds-saml").display(),
+        ctx.idp_url(),
+        ctx.plugin_dir.display()
+    )
+}
+
+/// Run two logins in one kernel-keyring session inside a pseudo-terminal.
+fn two_logins(ctx: &Ctx) -> PtySession {
+    let line = login_line(ctx);
+    let mut cmd = ctx.tool("keyctl");
+    cmd.args(["session", "-", "sh", "-c"])
+        .arg(format!("{line} && echo '===' && {line}"));
+    PtySession::spawn(cmd)
+}
+
+#[test]
+fn typed_password_is_stored_then_used_without_a_prompt() {
+    if !keyctl_available() {
+        return;
+    }
+    let ctx = Ctx::new();
+    *ctx.idp_state.password.lock().unwrap() = Some("kr-secret-1".into());
+    let mut s = two_logins(&ctx);
+    s.expect("Password: ", Duration::from_secs(30));
+    s.send_line("kr-secret-1");
+    let (out, screen) = s.finish(Duration::from_secs(60));
+    out.ok();
+    assert_eq!(
+        screen.matches("Password: ").count(),
+        1,
+        "second login must not prompt: {screen}"
+    );
+    let jsons: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with('{')).collect();
+    assert_eq!(jsons.len(), 2, "{}", out.stdout);
+    assert_eq!(ctx.idp_hits(), 2);
+}
+
+#[test]
+fn a_rejected_stored_password_is_forgotten_and_asked_again() {
+    if !keyctl_available() {
+        return;
+    }
+    let ctx = Ctx::new();
+    *ctx.idp_state.password.lock().unwrap() = Some("old-password".into());
+    let line = login_line(&ctx);
+    // First login stores "old-password"; then the IdP password changes
+    // (the test flips it when it sees the marker), the stored one is
+    // rejected, removed, and the user is asked again.
+    let mut cmd = ctx.tool("keyctl");
+    cmd.args(["session", "-", "sh", "-c"]).arg(format!(
+        "{line} >/dev/null && echo CHANGE-NOW >/dev/tty && read _ </dev/tty && {line}"
+    ));
+    let mut s = PtySession::spawn(cmd);
+    s.expect("Password: ", Duration::from_secs(30));
+    s.send_line("old-password");
+    s.expect("CHANGE-NOW", Duration::from_secs(30));
+    *ctx.idp_state.password.lock().unwrap() = Some("new-password".into());
+    s.send_line("");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while s.screen().matches("Password: ").count() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no second prompt: {}",
+            s.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    s.send_line("new-password");
+    let (out, _) = s.finish(Duration::from_secs(60));
+    out.ok();
+    assert!(
+        out.stderr
+            .contains("rejected the password stored in the keychain"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_refusal_that_does_not_blame_the_password_keeps_the_stored_one() {
+    if !keyctl_available() {
+        return;
+    }
+    let ctx = Ctx::new();
+    *ctx.idp_state.password.lock().unwrap() = Some("good-password".into());
+    let line = login_line(&ctx);
+    // Store the password; then the IdP refuses for another reason (a
+    // locked account, a policy: HTTP 403 -> access-denied); then it lets
+    // the user in again, and the stored password still works.
+    let mut cmd = ctx.tool("keyctl");
+    cmd.args(["session", "-", "sh", "-c"]).arg(format!(
+        "{line} >/dev/null && echo DENY-NOW >/dev/tty && read _ </dev/tty && ({line} || echo REFUSED >/dev/tty) && echo ALLOW-NOW >/dev/tty && read _ </dev/tty && {line}"
+    ));
+    let mut s = PtySession::spawn(cmd);
+    s.expect("Password: ", Duration::from_secs(30));
+    s.send_line("good-password");
+    s.expect("DENY-NOW", Duration::from_secs(30));
+    *ctx.idp_state.status.lock().unwrap() = Some(403);
+    s.send_line("");
+    s.expect("ALLOW-NOW", Duration::from_secs(30));
+    *ctx.idp_state.status.lock().unwrap() = None;
+    s.send_line("");
+    let (out, screen) = s.finish(Duration::from_secs(60));
+    out.ok();
+    assert!(screen.contains("REFUSED"), "{screen}");
+    assert!(
+        out.stderr.contains("the fixture IdP refused the sign-in"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr
+            .contains("rejected the password stored in the keychain"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        screen.matches("Password: ").count(),
+        1,
+        "the stored password must still be used: {screen}"
+    );
+}
