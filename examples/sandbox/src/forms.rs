@@ -490,7 +490,7 @@ fn login_html(config: &FormsConfig, base: &str, session: &Session, error: Option
 <div class="login-pf-page"><div id="kc-header" class="login-pf-page-header"><div id="kc-header-wrapper" class="">demo</div></div>
 <div class="card-pf"><header class="login-pf-header"><h1 id="kc-page-title">Sign in to your account</h1></header>
 <div id="kc-content"><div id="kc-content-wrapper">
-{err}
+{err}{demo}
 <div id="kc-form"><div id="kc-form-wrapper">
 <form id="kc-form-login" onsubmit="login.disabled = true; return true;" action="{action}" method="post">
 <div class="form-group"><label for="username" class="pf-c-form__label pf-c-form__label-text">Username or email</label>
@@ -673,7 +673,18 @@ async fn login_post(
             }
             RequiredAction::ConfigureTotp => include_str!("../fixtures/keycloak-config-totp.html"),
         };
-        return Html(page.replace("https://sso.example.com", &base)).into_response();
+        let mut page = page.replace("https://sso.example.com", &base);
+        if let (true, Some(code)) = (st.config.demo_hint, &st.config.totp_setup_code) {
+            page = page.replacen(
+                "<body>",
+                &format!(
+                    r#"<body><p id="demo-hint" style="border: 2px dashed #c60; padding: 8px">Sandbox demo: type the code <b>{}</b> (your new authenticator app would show it).</p>"#,
+                    esc(code)
+                ),
+                1,
+            );
+        }
+        return Html(page).into_response();
     }
     if st.config.webauthn {
         let mut next = session.clone();

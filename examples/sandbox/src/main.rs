@@ -312,6 +312,15 @@ fn serve() -> Result<(), String> {
         demo_hint: true,
         ..Default::default()
     });
+    // A Keycloak whose password is followed by a step only a browser can
+    // do (setting up an authenticator app): `-p forms` continues in a
+    // window. Plain HTTP on loopback, like the one above.
+    let (setup_idp, setup_idp_state) = forms::start(forms::FormsConfig {
+        required_action: Some(forms::RequiredAction::ConfigureTotp),
+        totp_setup_code: Some("123456".into()),
+        demo_hint: true,
+        ..forms::FormsConfig::flavor(forms::Flavor::Keycloak)
+    });
     let (ecp_router, _ecp_state) = ecp::router(ecp::EcpConfig::default());
     let ecp_server = Server::https(ecp_router, &pki);
     // The fake AWS sign-in host: `console` and account names.
@@ -358,6 +367,8 @@ fn serve() -> Result<(), String> {
     println!("[profile sandbox-ecp]\nregion = us-east-1\ncredential_process = {tool} -e '{}' -u jdoe -p ecp -a arn:aws:iam::123456789012:role/ECP-Dev --ca-bundle {bundle}\n", ecp::endpoint_url(&ecp_server));
     println!("# -p browser opens a window on the fake IdP (type Monty / hunter2), then refreshes headless:");
     println!("[profile sandbox-browser]\nregion = us-east-1\ncredential_process = {tool} -p browser -e '{}' -a arn:aws:iam::123456789012:role/ADFS-Dev\n", forms::entry_url(&browser_idp, &browser_idp_state));
+    println!("# -p forms meets a step only a browser can do (authenticator setup): after the password, the login continues in a window (type Monty / hunter2, then the code 123456); later runs go to the browser at once:");
+    println!("[profile sandbox-forms-setup]\nregion = us-east-1\ncredential_process = {tool} -p forms -e '{}' -u Monty -a arn:aws:iam::123456789012:role/ADFS-Dev\n", forms::entry_url(&setup_idp, &setup_idp_state));
     println!("[profile sandbox-okta-oie]\nregion = us-east-1\ncredential_process = {tool} -e {oie_link} -u monty@example.com -p okta -a arn:aws:iam::123456789012:role/okta-dev --ca-bundle {bundle}\n");
     println!("[profile sandbox-okta-oie-device]\nregion = us-east-1\ncredential_process = {tool} -e {oie_link} -u monty@example.com -p okta -a arn:aws:iam::123456789012:role/okta-dev --plugin-option client-id={oie_client} --ca-bundle {bundle}\n");
     println!("# Ctrl-C to stop.");
