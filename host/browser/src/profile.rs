@@ -16,7 +16,8 @@
 //!
 //! What a run leaves that would hold the SAML response (the IdP's page
 //! that posts it, in the HTTP cache; the POST itself, which session
-//! restore keeps in `Default/Sessions` for a reload) is deleted once the
+//! restore keeps in `Default/Sessions` or `Default/Sessions_Encrypted`
+//! for a reload) is deleted once the
 //! browser is gone, and again before the next start (after a crash).
 //!
 //! A snap browser (Ubuntu's Chromium) cannot open hidden directories in
@@ -111,8 +112,12 @@ pub fn forget(run: &RunData) {
 pub struct RunData(Vec<PathBuf>);
 
 /// Session restore: a directory in current Chromium, files in older ones.
+/// Chromium 156 writes `Sessions_Encrypted` instead of `Sessions`; on
+/// Linux without a keyring its encryption uses Chromium's fixed fallback
+/// key, so it protects nothing (the SAML POST was readable in it).
 const SESSION_RESTORE: &[&str] = &[
     "Sessions",
+    "Sessions_Encrypted",
     "Current Session",
     "Current Tabs",
     "Last Session",
