@@ -52,6 +52,12 @@ pub enum Error {
     #[error("the browser refused remote control (a RemoteDebuggingAllowed policy, or Chrome refusing its default profile): {detail}")]
     Refused { detail: String },
 
+    /// The browser ended as it started, without saying why in a way we
+    /// know (a crash, a missing library, a program that is not a
+    /// browser).
+    #[error("the browser stopped as it started: {detail}")]
+    StoppedAtStart { detail: String },
+
     /// The browser never got the control pipe (a wrapper closed it).
     #[error("the browser did not receive its control pipe ({detail})")]
     PipeNotPassed { detail: String },
@@ -108,6 +114,7 @@ impl Error {
             Error::ProfileBusy { .. } => "finish or close that sign-in's browser window, then try again".into(),
             Error::ProfileInUse { .. } => "close the browser that uses this profile (or end its process), then try again".into(),
             Error::Refused { .. } => format!("ask your administrator to allow remote debugging for this browser, or {POINT_AT_A_BROWSER}"),
+            Error::StoppedAtStart { .. } => format!("run again with -vv to see the browser's output; if it is not a Chromium-family browser, {POINT_AT_A_BROWSER}"),
             Error::PipeNotPassed { .. } => format!("a wrapper script may close inherited files; {POINT_AT_A_BROWSER} (the browser binary itself)"),
             Error::Protocol { .. } => format!("the program may not be a Chromium-family browser; {POINT_AT_A_BROWSER}"),
             Error::NoAnswer { .. } | Error::Rejected { .. } | Error::BrowserExited => {

@@ -211,11 +211,19 @@ impl Running {
                 .unwrap_or(Error::Refused {
                     detail: refusal::clean(&line),
                 }),
-            CdpError::Closed(Closed::Gone) => announced.unwrap_or_else(|| Error::Refused {
-                detail: match lines.last() {
-                    Some(last) => format!("it exited at once ({})", refusal::clean(last)),
-                    None => "it exited at once".into(),
-                },
+            // Not a refusal we know: say what happened, with its words.
+            CdpError::Closed(Closed::Gone) => announced.unwrap_or_else(|| {
+                let what = if exited == Some(true) {
+                    "it exited at once"
+                } else {
+                    "it closed its control pipe at once"
+                };
+                Error::StoppedAtStart {
+                    detail: match refusal::telling(&lines) {
+                        Some(line) => format!("{what} ({})", refusal::clean(line)),
+                        None => what.into(),
+                    },
+                }
             }),
             CdpError::Closed(Closed::TooLarge) => Error::Protocol {
                 detail: format!(
