@@ -86,6 +86,11 @@ pub enum Error {
     #[error("the sign-in in the browser did not finish within {}s", .after.as_secs())]
     TimedOut { after: Duration },
 
+    /// The page posted to AWS's sign-in, but not a SAML sign-in, and no
+    /// real one followed.
+    #[error("the IdP posted to {url}, but not a SAML sign-in: {why}")]
+    NotSignIn { url: String, why: String },
+
     /// The caller's cancel flag was raised.
     #[error("the sign-in in the browser was cancelled")]
     Cancelled,
@@ -122,6 +127,7 @@ impl Error {
             }
             Error::WindowClosed => "run the command again and finish the sign-in in the browser window".into(),
             Error::TimedOut { .. } => "run the command again and finish the sign-in sooner, or allow more time".into(),
+            Error::NotSignIn { .. } => "check that the URL opened is the one that starts your IdP's sign-in for the AWS app, and ask your IdP administrator whether that app sends SAML 2.0 responses to AWS".into(),
             Error::Cancelled => return None,
             Error::CaptureUrl { .. } => "check AWSPROCESSCREDS_SIGNIN_URL".into(),
             Error::Io { .. } => return None,

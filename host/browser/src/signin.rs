@@ -10,7 +10,10 @@
 //! then tries again with a window on the same profile (the headless
 //! browser is gone by the time this returns). With a window, the person
 //! has until the deadline; closing the window ends the attempt within
-//! seconds. Whatever happens, no browser process is left.
+//! seconds. A POST to AWS that is not a SAML sign-in (an IdP set up for
+//! another protocol, a logout) ends the attempt a few seconds later with
+//! what it was, unless a real one follows. Whatever happens, no browser
+//! process is left.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,6 +45,11 @@ const CALL: Duration = Duration::from_secs(5);
 const PROBE_CALL: Duration = Duration::from_secs(1);
 /// How long the browser may take to start.
 const START: Duration = Duration::from_secs(20);
+/// After a POST to AWS's sign-in that is not a SAML sign-in (the page has
+/// gone to AWS and shows AWS's error), how long a real one may still come
+/// before the attempt ends naming what was posted: not the whole
+/// `--browser-timeout`, which the person could not use.
+const AFTER_NOT_SAML: Duration = Duration::from_secs(10);
 
 /// What the person sees in place of AWS's page.
 const SIGNED_IN_PAGE: &str =
@@ -135,6 +143,7 @@ pub fn sign_in(req: &SignIn) -> Result<Outcome, Error> {
         seen_page: false,
         page_sessions: HashMap::new(),
         first_page: None,
+        not_saml: None,
     };
     let result = attempt.run();
     attempt.running.close();
@@ -152,6 +161,8 @@ struct Attempt<'a, 'r> {
     page_sessions: HashMap<String, String>,
     /// Headless: the blank page to send to the IdP once attached.
     first_page: Option<String>,
+    /// The last POST to AWS that was not a SAML sign-in: when, and what.
+    not_saml: Option<(Instant, Error)>,
 }
 
 impl Attempt<'_, '_> {
@@ -241,6 +252,13 @@ impl Attempt<'_, '_> {
                         return Ok(Outcome::NeedsPerson { why });
                     }
                     next_probe = Instant::now() + PROBE_EVERY;
+                }
+            }
+            if let Some((at, _)) = &self.not_saml {
+                if now >= *at + AFTER_NOT_SAML {
+                    if let Some((_, e)) = self.not_saml.take() {
+                        return Err(e);
+                    }
                 }
             }
             let mut until = (now + SLICE).min(self.req.deadline);
@@ -408,6 +426,13 @@ impl Attempt<'_, '_> {
             Err(why) => {
                 self.sinks().debug(&format!(
                     "a POST to {url} is not a SAML sign-in ({why}); still waiting"
+                ));
+                self.not_saml = Some((
+                    Instant::now(),
+                    Error::NotSignIn {
+                        url: url.to_string(),
+                        why: why.to_string(),
+                    },
                 ));
                 self.continue_request(request_id);
                 Ok(None)
