@@ -2,7 +2,10 @@
 //! Chromium, Edge, Brave). Nothing is ever downloaded.
 //!
 //! An explicit path (the host's `AWSPROCESSCREDS_BROWSER` or
-//! `--plugin-option browser=PATH`) is used alone. Otherwise the names and
+//! `--plugin-option browser=PATH`) is used alone: a full path, or a bare
+//! command name (`google-chrome`) looked up in the absolute `PATH`
+//! entries; any other relative path is refused (it would depend on the
+//! directory the AWS client happens to run in). Otherwise the names and
 //! standard locations of [`candidates`] are tried in order; `PATH` entries
 //! that are not absolute are skipped (a relative entry would make the
 //! result depend on the current directory, which a hostile checkout could
@@ -81,10 +84,11 @@ pub fn find(explicit: Option<&Path>) -> Result<Installed, Error> {
 /// [`find`] with the environment and OS given (for tests and doctor).
 pub fn find_in(explicit: Option<&Path>, env: Lookup, os: Os) -> Result<Installed, Error> {
     if let Some(path) = explicit {
-        return check(path).map_err(|why| Error::Unusable {
+        let unusable = |why: String| Error::Unusable {
             path: path.to_path_buf(),
             why,
-        });
+        };
+        return check(&explicit_path(path, env, os).map_err(unusable)?).map_err(unusable);
     }
     let mut tried = Vec::new();
     for path in candidates::list(os, env) {
@@ -98,6 +102,23 @@ pub fn find_in(explicit: Option<&Path>, env: Lookup, os: Os) -> Result<Installed
 }
 
 const MISSING: &str = "does not exist";
+
+/// The file an explicit browser names: itself when absolute; a bare
+/// command name's first match in the absolute `PATH` entries.
+fn explicit_path(path: &Path, env: Lookup, os: Os) -> Result<PathBuf, String> {
+    if path.is_absolute() || candidates::looks_like_windows_absolute(path) {
+        return Ok(path.to_path_buf());
+    }
+    let mut parts = path.components();
+    let name = match (parts.next(), parts.next()) {
+        (Some(std::path::Component::Normal(name)), None) => name.to_string_lossy(),
+        _ => return Err("is a relative path; give its full path".into()),
+    };
+    candidates::on_path(env, &[&name], os.path_separator())
+        .into_iter()
+        .find(|p| p.is_file())
+        .ok_or_else(|| "is not a full path and was not found on PATH".into())
+}
 
 /// Whether `path` is a browser we can run: an executable file (after
 /// following links), and for a snap wrapper, its snap installed.

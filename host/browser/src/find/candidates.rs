@@ -19,6 +19,14 @@ pub enum Os {
 }
 
 impl Os {
+    /// What separates the entries of `PATH`.
+    pub fn path_separator(self) -> char {
+        match self {
+            Os::Windows => ';',
+            Os::Unix | Os::MacOs => ':',
+        }
+    }
+
     pub fn current() -> Os {
         if cfg!(target_os = "macos") {
             Os::MacOs
@@ -87,7 +95,7 @@ pub fn list(os: Os, env: Lookup) -> Vec<PathBuf> {
                     }
                 }
             }
-            for p in on_path(env, PATH_NAMES, ':') {
+            for p in on_path(env, PATH_NAMES, os.path_separator()) {
                 push(p);
             }
             if os == Os::Unix {
@@ -119,7 +127,7 @@ pub fn list(os: Os, env: Lookup) -> Vec<PathBuf> {
 
 /// `names` in each absolute `PATH` entry, name by name (so a preferred
 /// browser anywhere on `PATH` beats a less preferred one earlier on it).
-fn on_path(env: Lookup, names: &[&str], separator: char) -> Vec<PathBuf> {
+pub(super) fn on_path(env: Lookup, names: &[&str], separator: char) -> Vec<PathBuf> {
     let Some(path) = env(os_env::PATH) else {
         return Vec::new();
     };
@@ -136,7 +144,7 @@ fn on_path(env: Lookup, names: &[&str], separator: char) -> Vec<PathBuf> {
 }
 
 /// `C:\...` seen from a test on another OS.
-fn looks_like_windows_absolute(p: &Path) -> bool {
+pub(super) fn looks_like_windows_absolute(p: &Path) -> bool {
     let s = p.to_string_lossy();
     let b = s.as_bytes();
     b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/')
