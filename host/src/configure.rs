@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use clap::parser::ValueSource;
 use clap::{ArgAction, ArgMatches, CommandFactory};
 
-use crate::cli::{Cli, ConfigureArgs, LoginArgs};
+use crate::cli::{Cli, ConfigureArgs, CredentialArgs, LoginArgs};
 use crate::error::{Error, Kind, Result};
 use crate::login::{self, Outcome};
 use crate::profile::{self, shell_quote};
@@ -53,7 +53,10 @@ pub fn run(args: &ConfigureArgs, argv: &[OsString]) -> Result<()> {
             Error::usage(e.message).hint(format!("for example us-east-1 ({r:?} given)"))
         })?;
     }
+    check_settings(args)?;
     let login = complete(args)?;
+    // A line every use of the profile would refuse is not written.
+    settings::login(&login, &args.common, args.creds.region.as_deref())?;
     let mut words = program_words(args.program.as_deref());
     let mut push = |flag: &str, v: &Option<String>| {
         if let Some(v) = v {
@@ -108,6 +111,18 @@ pub fn run(args: &ConfigureArgs, argv: &[OsString]) -> Result<()> {
         profile::section_name(name),
         path.display()
     );
+    Ok(())
+}
+
+/// The flags the line will carry, checked as every login checks them
+/// (a bad one would fail every use of the profile), before anything is
+/// asked. Writing a profile needs no cache directory.
+fn check_settings(args: &ConfigureArgs) -> Result<()> {
+    settings::common(&args.common)?;
+    settings::creds(&CredentialArgs {
+        no_cache: true,
+        ..args.creds.clone()
+    })?;
     Ok(())
 }
 
