@@ -538,13 +538,23 @@ fn browser_checks(common: &Common, login_args: &LoginArgs, common_args: &CommonA
         .or_else(|| common.browser.path.clone());
     let browser = match engine::find(explicit.as_deref()) {
         Ok(b) => {
-            let version = engine::version(&b, BROWSER_VERSION_TIMEOUT)
-                .unwrap_or_else(|e| format!("version unknown: {e}"));
+            // Every Chromium-family browser tells its version: one that
+            // cannot is probably not such a browser (or a broken install).
+            let (status, version) = match engine::version(&b, BROWSER_VERSION_TIMEOUT) {
+                Ok(v) => (Status::Ok, v),
+                Err(e) => (Status::Warn, format!("version unknown: {e}")),
+            };
             let mut c = Check::new(
                 "browser",
-                Status::Ok,
+                status,
                 format!("{} ({version})", b.path.display()),
             );
+            if status == Status::Warn {
+                c = c.hint(format!(
+                    "it may not be a Chromium-family browser; {}",
+                    engine::error::POINT_AT_A_BROWSER
+                ));
+            }
             if let Some(snap) = &b.snap {
                 c = c.detail(format!(
                     "a snap ({snap}): its profiles go to ~/snap/{snap}/common/awsprocesscreds"
