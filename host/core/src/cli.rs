@@ -77,7 +77,8 @@ pub struct CommonArgs {
     pub use_keyring: bool,
 
     /// Neither reuse nor keep IdP sessions (Okta session cookies, ADFS SSO
-    /// cookies): every login signs in from scratch and stores nothing.
+    /// cookies, the browser's): every login signs in from scratch and
+    /// stores nothing.
     #[arg(long = "no-idp-session", env = ev::NO_IDP_SESSION, value_parser = ev::parse_bool)]
     pub no_idp_session: bool,
 
