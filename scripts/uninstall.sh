@@ -48,7 +48,8 @@ else
            share/bash-completion/completions/awsprocesscreds-saml
            share/zsh/site-functions/_awsprocesscreds
            share/fish/vendor_completions.d/awsprocesscreds.fish
-           lib/awsprocesscreds/uninstall.sh)
+           lib/awsprocesscreds/uninstall.sh
+           lib/awsprocesscreds/plugins/awsprocesscreds-plugin-pystatic)
     for doc in README.md CHANGELOG.md PROTOCOL.md BENCHMARKS.md LICENSE plugin-authors.md; do
         files+=("share/doc/awsprocesscreds/$doc")
     done
@@ -78,10 +79,16 @@ if [ "$PURGE" = 1 ]; then
         rmdir "$(dirname "$cache")" 2>/dev/null || true
         say "deleted cached credentials and IdP sessions in $cache"
     fi
-    # The dedicated browser profiles of sign-ins in a browser (-p browser).
-    profiles=${XDG_DATA_HOME:-$HOME/.local/share}/awsprocesscreds/browser
-    if [ -d "$profiles" ]; then
-        rm -rf "$profiles"
-        say "deleted the browser profiles in $profiles"
-    fi
+    # The dedicated browser profiles of sign-ins in a browser (-p browser),
+    # and those of snap browsers (Ubuntu's Chromium), which cannot use the
+    # hidden data directory and keep theirs in the snap's own folder.
+    data=${XDG_DATA_HOME:-$HOME/.local/share}/awsprocesscreds
+    for profiles in "$data/browser" "$HOME"/snap/*/common/awsprocesscreds; do
+        if [ -d "$profiles" ] && [ ! -L "$profiles" ]; then
+            rm -rf "$profiles"
+            say "deleted the browser profiles in $profiles"
+        fi
+    done
+    # Only when empty: plugins of your own stay.
+    rmdir "$data" 2>/dev/null || true
 fi
