@@ -158,7 +158,8 @@ fn rejected(page: &Page) -> PluginError {
 /// A form asking for a new password (AD FS's `/adfs/portal/updatepassword/`
 /// with old, new and confirm inputs) after the password was posted.
 fn password_change(page: &Page) -> PluginError {
-    PluginError::auth(format!(
+    // The password was right: a keychain keeps it (access-denied).
+    PluginError::access_denied(format!(
         "ADFS asks you to change your password on {}",
         page.describe()
     ))
@@ -167,4 +168,31 @@ fn password_change(page: &Page) -> PluginError {
             .hint(idp_host(page))
             .unwrap_or_default(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plugin_api::ErrorKind;
+
+    /// AD FS's update-password page comes after a correct password: the
+    /// refusal must not make the host delete a keychain password.
+    #[test]
+    fn the_update_password_page_does_not_blame_the_password() {
+        let page = Page::parse(
+            "https://adfs.example.com/adfs/portal/updatepassword/",
+            r#"<html><head><title>Update Password</title></head><body><form method="post">
+<input name="UserName"><input type="password" name="OldPassword">
+<input type="password" name="NewPassword"><input type="password" name="ConfirmNewPassword">
+</form></body></html>"#,
+        )
+        .unwrap();
+        let e = password_change(&page);
+        assert_eq!(e.kind, ErrorKind::AccessDenied, "{e:?}");
+        assert!(
+            e.message.contains("ADFS asks you to change your password"),
+            "{}",
+            e.message
+        );
+    }
 }

@@ -291,7 +291,8 @@ fn password_change(page: &Page) -> PluginError {
         .error_message()
         .map(|t| format!(" (it says \"{t}\")"))
         .unwrap_or_default();
-    PluginError::auth(format!(
+    // The password was right: a keychain keeps it (access-denied).
+    PluginError::access_denied(format!(
         "the IdP asks you to choose a new password on {}{text}",
         page.describe()
     ))
