@@ -187,6 +187,7 @@ impl BrowserSignin {
 
     /// Headless with a kept session, then a window if needed.
     fn run(&self, a: &Attempt, start: &Url, reason: Option<&str>) -> Result<Captured, PluginError> {
+        let mut kept_not_enough = None;
         if !a.cookies.is_empty() {
             let give_up = self.settings.headless_timeout;
             log::debug("trying the kept browser session headless");
@@ -197,12 +198,18 @@ impl BrowserSignin {
                 give_up + START_SLACK,
             )? {
                 Outcome::Captured(c) => return Ok(c),
-                Outcome::NeedsPerson { why } => log::info(&format!(
-                    "the kept browser session was not enough ({why}); a window is needed"
-                )),
+                Outcome::NeedsPerson { why } => {
+                    log::info(&format!(
+                        "the kept browser session was not enough ({why}); a window is needed"
+                    ));
+                    kept_not_enough = Some(why);
+                }
             }
         }
-        engine::window::can_show().map_err(|why| errors::no_window(&why))?;
+        engine::window::can_show().map_err(|why| match &kept_not_enough {
+            Some(kept) => errors::session_ended(kept, &why),
+            None => errors::no_window(&why),
+        })?;
         announce(start, reason, self.settings.window_timeout);
         match a.run(Mode::Window, self.settings.window_timeout)? {
             Outcome::Captured(c) => Ok(c),

@@ -166,6 +166,14 @@ pub struct FormsState {
     sessions: HashMap<String, Session>,
 }
 
+impl FormsState {
+    /// The IdP forgets every session (they expired, or an admin ended
+    /// them): the next visit shows the login form again.
+    pub fn revoke_sessions(&mut self) {
+        self.sessions.clear();
+    }
+}
+
 pub type FormsIdp = Arc<Mutex<FormsState>>;
 
 /// The session cookie name of each flavor.

@@ -18,6 +18,20 @@ pub fn no_window(why: &str) -> PluginError {
     )
 }
 
+/// The kept session no longer signs the person in (`kept`: what the
+/// page wants now), and no window can be shown (`why`).
+pub fn session_ended(kept: &str, why: &str) -> PluginError {
+    PluginError::new(
+        ErrorKind::NoTerminal,
+        format!(
+            "the kept browser session no longer signs you in ({kept}): signing in needs a browser window and none can be shown here ({why})"
+        ),
+    )
+    .with_hint(
+        "sign in again in a desktop session, where a browser window can open; later runs reuse the new session without a window",
+    )
+}
+
 /// `e` for the person.
 pub fn from_engine(e: Error) -> PluginError {
     let hint = e.hint();

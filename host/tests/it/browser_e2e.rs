@@ -186,6 +186,33 @@ fn no_display_and_no_session_fails_at_once() {
     assert_eq!(w.state.lock().unwrap().entry_visits, 0);
 }
 
+/// The kept session has ended at the IdP and there is no display: the
+/// error says the kept session no longer signs the person in (not just
+/// "no display", which would puzzle someone whose refreshes worked
+/// headless yesterday) and where to sign in again.
+#[test]
+fn an_ended_session_without_a_display_says_so() {
+    let Some(d) = desktop::shared() else { return };
+    let _one = desktop::one_window_at_a_time();
+    let w = world(FormsConfig::default());
+    assert_json_only(&sign_in_in_window(
+        d,
+        spawn(w.browser("ADFS-Dev", Some(d), &[])),
+    ));
+    w.state.lock().unwrap().revoke_sessions();
+
+    let out = run(w.browser("ADFS-Dev", None, &["--no-cache"]));
+    let (error, hint) = out.error_and_hint();
+    assert!(
+        error.contains("the kept browser session no longer signs you in")
+            && error.contains("none can be shown here"),
+        "{error}"
+    );
+    assert!(hint.contains("desktop session"), "{hint}");
+    assert_eq!(w.logins(), 1);
+    desktop::assert_no_browser_left(&w.data_dir(), Duration::from_secs(10));
+}
+
 /// `-p browser` with browsers turned off is a usage error (exit 2), from
 /// the flag and from the variable.
 #[test]

@@ -3,9 +3,7 @@
 //! to do, not an `ok` line.
 // The fake browsers are `#!/bin/sh` scripts.
 #![cfg(unix)]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use common::{run, Ctx};
 

@@ -5,8 +5,6 @@
 //! install manifest it removes every file install.sh writes.
 // The script is bash.
 #![cfg(unix)]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::path::Path;
 use std::process::Command;
 

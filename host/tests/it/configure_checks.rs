@@ -3,9 +3,7 @@
 //! role ARN that is not one, `--timeout 0`, a `--plugin-option` without
 //! `=`, `-p browser` with `--no-browser`), each a usage error naming the
 //! flag, and the config file stays as it was.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use common::{run, Ctx};
 

@@ -2,9 +2,7 @@
 //! sign-in (a request, a logout): the attempt ends a few seconds later
 //! saying what was posted, instead of waiting out the whole time given
 //! (the page has gone to AWS; the person can do nothing more there).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

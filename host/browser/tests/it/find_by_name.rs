@@ -4,9 +4,7 @@
 //! the AWS client runs in, and are refused saying so.
 // The fake browsers are `#!/bin/sh` scripts.
 #![cfg(unix)]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use std::ffi::OsString;
 use std::path::Path;

@@ -4,9 +4,7 @@
 //! is, and nothing is left running.
 // Every case runs a `#!/bin/sh` script as the browser.
 #![cfg(unix)]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
