@@ -3,6 +3,7 @@
 //! to do, not an `ok` line.
 // The fake browsers are `#!/bin/sh` scripts.
 #![cfg(unix)]
+
 use crate::common;
 
 use common::{run, Ctx};

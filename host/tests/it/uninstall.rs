@@ -5,6 +5,7 @@
 //! install manifest it removes every file install.sh writes.
 // The script is bash.
 #![cfg(unix)]
+
 use std::path::Path;
 use std::process::Command;
 

@@ -4,6 +4,7 @@
 //! the AWS client runs in, and are refused saying so.
 // The fake browsers are `#!/bin/sh` scripts.
 #![cfg(unix)]
+
 use crate::common;
 
 use std::ffi::OsString;

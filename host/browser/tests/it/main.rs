@@ -11,6 +11,9 @@ mod common;
 
 mod fake_browser;
 mod find;
+mod find_by_name;
 mod headless;
+mod not_a_sign_in;
 mod signals;
+mod start_failures;
 mod window;

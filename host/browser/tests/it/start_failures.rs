@@ -4,6 +4,7 @@
 //! is, and nothing is left running.
 // Every case runs a `#!/bin/sh` script as the browser.
 #![cfg(unix)]
+
 use crate::common;
 
 use std::time::Duration;
