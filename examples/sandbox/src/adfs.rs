@@ -17,13 +17,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Query, RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use rand::Rng;
 
 use crate::saml::{post_page, AssertionBuilder, PrefixStyle, Role};
+use crate::web::{cookie, esc, random_hex, redirect, with_cookies};
 use crate::Server;
 
 /// Which generation of ADFS sign-in page to serve.
@@ -178,37 +178,6 @@ pub fn start(config: AdfsConfig) -> (Server, Adfs) {
     (Server::http(r), s)
 }
 
-fn random_id() -> String {
-    let mut rng = rand::rng();
-    format!("{:016x}{:016x}", rng.random::<u64>(), rng.random::<u64>())
-}
-
-fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            Some((k.to_string(), v.to_string()))
-        })
-        .collect()
-}
-
-fn with_cookie(mut r: Response, cookie: String) -> Response {
-    r.headers_mut()
-        .append(header::SET_COOKIE, cookie.parse().expect("cookie header"));
-    r
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn error_page(status: StatusCode, text: &str) -> Response {
     let body = format!(
         r#"<!DOCTYPE html><html lang="en-US"><head><title>Sign In</title></head><body>
@@ -234,21 +203,15 @@ async fn entry(
             "MSIS7012: An error occurred while processing the request. The relying party trust was not found.",
         );
     }
-    let jar = cookies(&headers);
-    if st.config.sso && jar.get("MSISAuth").is_some_and(|s| st.sessions.contains(s)) {
+    if st.config.sso && cookie(&headers, "MSISAuth").is_some_and(|s| st.sessions.contains(&s)) {
         st.sso_logins += 1;
         return saml_page(&mut st);
     }
-    let ctx = random_id();
-    let r = (
-        StatusCode::FOUND,
-        [(
-            header::LOCATION,
-            format!("/adfs/ls/auth/sign-in?client-request-id={ctx}"),
-        )],
+    let ctx = random_hex(32);
+    with_cookies(
+        redirect(&format!("/adfs/ls/auth/sign-in?client-request-id={ctx}")),
+        [format!("MSISContext={ctx}; Path=/adfs; HttpOnly")],
     )
-        .into_response();
-    with_cookie(r, format!("MSISContext={ctx}; Path=/adfs; HttpOnly"))
 }
 
 async fn sign_in_page(
@@ -287,7 +250,7 @@ async fn sign_in_post(
             "MSIS7042: The same client browser session has made an invalid request.",
         );
     }
-    if cookies(&headers).get("MSISContext") != Some(&ctx) {
+    if cookie(&headers, "MSISContext") != Some(ctx.clone()) {
         st.missing_context_cookie += 1;
         return error_page(
             StatusCode::BAD_REQUEST,
@@ -367,7 +330,7 @@ async fn sign_in_post(
     match st.config.mfa.clone() {
         None => new_session_saml(&mut st),
         Some(mfa) => {
-            let context = format!("{}&amp+/={}", random_id(), random_id());
+            let context = format!("{}&amp+/={}", random_hex(32), random_hex(32));
             st.contexts.insert(context.clone(), (username, 0));
             if st.config.mfa_selection {
                 st.selecting.insert(context.clone());
@@ -557,11 +520,15 @@ pub fn auth_options_page(ctx: &str) -> String {
 }
 
 fn new_session_saml(st: &mut AdfsState) -> Response {
-    let sid = random_id();
+    let sid = random_hex(32);
     st.sessions.insert(sid.clone());
-    let r = saml_page(st);
-    let r = with_cookie(r, format!("MSISAuth={sid}; Path=/adfs; HttpOnly"));
-    with_cookie(r, "MSISContext=; Path=/adfs; Max-Age=0".into())
+    with_cookies(
+        saml_page(st),
+        [
+            format!("MSISAuth={sid}; Path=/adfs; HttpOnly"),
+            "MSISContext=; Path=/adfs; Max-Age=0".into(),
+        ],
+    )
 }
 
 fn saml_page(st: &mut AdfsState) -> Response {

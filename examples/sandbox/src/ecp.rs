@@ -22,9 +22,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use base64::Engine as _;
-use rand::Rng;
 
 use crate::saml::{AssertionBuilder, PrefixStyle, Role};
+use crate::web::{cookie, esc, random_hex, with_cookies};
 use crate::Server;
 
 /// Shibboleth's ECP endpoint path.
@@ -158,17 +158,6 @@ fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == "shib_idp_session")
-        .map(|(_, v)| v.to_string())
-}
-
 fn basic(headers: &HeaderMap) -> Option<(String, String)> {
     let v = header_str(headers, "authorization")?;
     let token = v.strip_prefix("Basic ")?;
@@ -178,13 +167,6 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
     let s = String::from_utf8(raw).ok()?;
     let (u, p) = s.split_once(':')?;
     Some((u.to_string(), p.to_string()))
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn xml(status: StatusCode, body: String) -> Response {
@@ -232,9 +214,9 @@ fn status_response(
     envelope(
         acs,
         &format!(
-            r#"<saml2p:Response xmlns:saml2p="{SAMLP_NS}" Destination="{}" ID="_{:032x}" InResponseTo="{}" IssueInstant="2026-01-01T00:00:00.000Z" Version="2.0"><saml2:Issuer xmlns:saml2="{SAML_NS}">https://idp.example.edu/idp/shibboleth</saml2:Issuer><saml2p:Status><saml2p:StatusCode Value="{}">{inner}</saml2p:StatusCode>{message}</saml2p:Status></saml2p:Response>"#,
+            r#"<saml2p:Response xmlns:saml2p="{SAMLP_NS}" Destination="{}" ID="_{}" InResponseTo="{}" IssueInstant="2026-01-01T00:00:00.000Z" Version="2.0"><saml2:Issuer xmlns:saml2="{SAML_NS}">https://idp.example.edu/idp/shibboleth</saml2:Issuer><saml2p:Status><saml2p:StatusCode Value="{}">{inner}</saml2p:StatusCode>{message}</saml2p:Status></saml2p:Response>"#,
             esc(acs),
-            rand::rng().random::<u128>(),
+            random_hex(32),
             esc(in_response_to),
             urn(top),
         ),
@@ -318,7 +300,8 @@ async fn ecp(State(state): State<Ecp>, headers: HeaderMap, body: String) -> Resp
     let acs = seen.acs_url.clone().unwrap_or_default();
     let config = st.config.clone();
 
-    let from_session = session_cookie(&headers).and_then(|c| st.sessions.get(&c).cloned());
+    let from_session =
+        cookie(&headers, "shib_idp_session").and_then(|c| st.sessions.get(&c).cloned());
     let user = match (basic(&headers), from_session) {
         (Some((u, p)), _) => {
             if !u.eq_ignore_ascii_case(&config.username) || p != config.password {
@@ -368,16 +351,12 @@ async fn ecp(State(state): State<Ecp>, headers: HeaderMap, body: String) -> Resp
     let resp = match &config.answer {
         Answer::Success => {
             st.assertions_issued += 1;
-            let cookie = format!("{:032x}", rand::rng().random::<u128>());
-            st.sessions.insert(cookie.clone(), user.clone());
-            let mut r = xml(StatusCode::OK, success(&config, &acs, &id, &user));
-            r.headers_mut().append(
-                header::SET_COOKIE,
-                format!("shib_idp_session={cookie}; Path=/idp; HttpOnly")
-                    .parse()
-                    .expect("cookie header"),
+            let sid = random_hex(32);
+            st.sessions.insert(sid.clone(), user.clone());
+            return with_cookies(
+                xml(StatusCode::OK, success(&config, &acs, &id, &user)),
+                [format!("shib_idp_session={sid}; Path=/idp; HttpOnly")],
             );
-            return r;
         }
         Answer::SoapFault(text) => return soap_fault(text),
         Answer::Html => {

@@ -44,15 +44,15 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use base64::Engine as _;
-use rand::Rng;
 use serde_json::{json, Value};
 
 use crate::saml::{AssertionBuilder, PrefixStyle, Role};
+use crate::web::{cookie, esc, field, random_hex, redirect, with_cookies};
 use crate::Server;
 
 /// The second factor the fake asks for after the password.
@@ -363,46 +363,10 @@ pub fn start(config: EntraConfig, pki: &crate::pki::TestPki) -> (Server, Entra) 
     (server, s)
 }
 
-fn random_id() -> String {
-    let mut rng = rand::rng();
-    format!("{:016x}{:016x}", rng.random::<u64>(), rng.random::<u64>())
-}
-
-fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            Some((k.to_string(), v.to_string()))
-        })
-        .collect()
-}
-
-fn with_cookie(mut r: Response, cookie: String) -> Response {
-    r.headers_mut()
-        .append(header::SET_COOKIE, cookie.parse().expect("cookie header"));
-    r
-}
-
-fn redirect(to: &str) -> Response {
-    (StatusCode::FOUND, [(header::LOCATION, to.to_string())]).into_response()
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn has_session(st: &EntraState, headers: &HeaderMap) -> bool {
-    let jar = cookies(headers);
     ["ESTSAUTH", "ESTSAUTHPERSISTENT"]
         .iter()
-        .any(|k| jar.get(*k).is_some_and(|v| st.sessions.contains(v)))
+        .any(|k| cookie(headers, k).is_some_and(|v| st.sessions.contains(&v)))
 }
 
 /// A page in the shape of Entra's: `<meta name="PageID">`, then
@@ -458,10 +422,10 @@ fn base_config(st: &EntraState, pgid: &str, flow_id: &str, flow_token: &str) -> 
         "sFT": flow_token,
         "sFTName": "flowToken",
         "sCtx": flow_id,
-        "canary": format!("canary-{}", random_id()),
-        "apiCanary": format!("apicanary-{}", random_id()),
-        "correlationId": random_id(),
-        "sessionId": random_id(),
+        "canary": format!("canary-{}", random_hex(32)),
+        "apiCanary": format!("apicanary-{}", random_hex(32)),
+        "correlationId": random_hex(32),
+        "sessionId": random_hex(32),
         "hpgact": 1900,
         "hpgid": 1104,
         "scid": 1000,
@@ -475,8 +439,8 @@ fn base_config(st: &EntraState, pgid: &str, flow_id: &str, flow_token: &str) -> 
 }
 
 fn new_flow(st: &mut EntraState, origin: Origin) -> (String, String) {
-    let id = format!("rQ{}", random_id());
-    let ft = format!("AQABAAEAAA{}", random_id());
+    let id = format!("rQ{}", random_hex(32));
+    let ft = format!("AQABAAEAAA{}", random_hex(32));
     st.flows.insert(
         id.clone(),
         Flow {
@@ -493,7 +457,7 @@ fn new_flow(st: &mut EntraState, origin: Origin) -> (String, String) {
 
 /// Issue a new flow token for `flow_id`.
 fn next_token(st: &mut EntraState, flow_id: &str) -> String {
-    let ft = format!("AQABAAEAAA{}", random_id());
+    let ft = format!("AQABAAEAAA{}", random_hex(32));
     if let Some(f) = st.flows.get_mut(flow_id) {
         f.flow_token = ft.clone();
     }
@@ -562,11 +526,6 @@ fn refusal_at(st: &EntraState, at: At) -> Option<Response> {
     }
 }
 
-/// `Form` posts as a lookup.
-fn field<'a>(fields: &'a [(String, String)], k: &str) -> Option<&'a str> {
-    fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
-}
-
 /// The "Working..." page that posts the SAML response to AWS.
 fn saml_page(st: &mut EntraState, user: &str) -> Response {
     if st.config.fault == Some(Fault::NotAssigned) {
@@ -594,10 +553,10 @@ fn myapps_hiddenform(st: &EntraState) -> Response {
     Html(format!(
         r#"<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="{}/landing"><input type="hidden" name="code" value="0.A{}" /><input type="hidden" name="id_token" value="eyJ0eXAiOiJKV1QifQ.{}" /><input type="hidden" name="state" value="OpenIdConnect.AuthenticationProperties={}" /><input type="hidden" name="session_state" value="{}" /><noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form><script language="javascript">document.forms[0].submit();</script></body></html>"#,
         st.base_url,
-        random_id(),
-        random_id(),
-        random_id(),
-        random_id()
+        random_hex(32),
+        random_hex(32),
+        random_hex(32),
+        random_hex(32)
     ))
     .into_response()
 }
@@ -607,25 +566,16 @@ fn signed_in(st: &mut EntraState, flow_id: &str, persistent: bool) -> Response {
     let Some(flow) = st.flows.remove(flow_id) else {
         return error_config_page(st, "ConvergedError", "90014");
     };
-    let sid = random_id();
+    let sid = random_hex(32);
     st.sessions.insert(sid.clone());
     let user = flow.user.clone().unwrap_or_default();
     let r = match flow.origin {
         Origin::Saml => saml_page(st, &user),
         Origin::MyApps => myapps_hiddenform(st),
     };
-    let r = with_cookie(
-        r,
-        format!("ESTSAUTH={sid}; path=/; secure; HttpOnly; SameSite=None"),
-    );
-    if persistent {
-        with_cookie(
-            r,
-            format!("ESTSAUTHPERSISTENT={sid}; expires=Fri, 01-Jan-2100 00:00:00 GMT; path=/; secure; HttpOnly; SameSite=None"),
-        )
-    } else {
-        r
-    }
+    let session = format!("ESTSAUTH={sid}; path=/; secure; HttpOnly; SameSite=None");
+    let kept = persistent.then(|| format!("ESTSAUTHPERSISTENT={sid}; expires=Fri, 01-Jan-2100 00:00:00 GMT; path=/; secure; HttpOnly; SameSite=None"));
+    with_cookies(r, std::iter::once(session).chain(kept))
 }
 
 /// Raw DEFLATE stored blocks only (what our client sends); anything else
@@ -663,20 +613,16 @@ async fn myapps(
     {
         return (StatusCode::NOT_FOUND, Html("<html><head><title>Application not found</title></head><body><h1>Error</h1><p>The application was not found.</p></body></html>")).into_response();
     }
-    let jar = cookies(&headers);
-    if !jar
-        .get("MyAppsAuth")
-        .is_some_and(|v| st.myapps_sessions.contains(v))
-    {
+    if !cookie(&headers, "MyAppsAuth").is_some_and(|v| st.myapps_sessions.contains(&v)) {
         return redirect(&format!(
             "/common/oauth2/authorize?client_id=00000000-myapps&response_mode=form_post&response_type=code+id_token&redirect_uri={}%2Flanding&state={}",
             url::form_urlencoded::byte_serialize(st.base_url.as_bytes()).collect::<String>(),
-            random_id()
+            random_hex(32)
         ));
     }
     let xml = format!(
         r#"<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="id{}" Version="2.0" IssueInstant="2024-01-01T00:00:00Z"><Issuer xmlns="urn:oasis:names:tc:SAML:2.0:assertion">{}</Issuer></samlp:AuthnRequest>"#,
-        random_id(),
+        random_hex(32),
         esc(&st.config.app_id_uri)
     );
     let mut raw = vec![0x01];
@@ -719,7 +665,7 @@ Sys.Application.add_load( function() {{ Microsoft.Online.BOX.JS.Shared.CacheCont
 </body>
 </html>
 "#,
-        random_id()
+        random_hex(32)
     ))
     .into_response()
 }
@@ -744,14 +690,14 @@ async fn landing(
     if field(&fields, "id_token").is_none() || field(&fields, "code").is_none() {
         return (StatusCode::BAD_REQUEST, "missing id_token").into_response();
     }
-    let sid = random_id();
+    let sid = random_hex(32);
     st.myapps_sessions.insert(sid.clone());
     let app = st.config.app_id.clone();
-    with_cookie(
+    with_cookies(
         redirect(&format!(
             "/applications/redirecttofederatedapplication.aspx?Operation=LinkedSignIn&applicationId={app}"
         )),
-        format!("MyAppsAuth={sid}; path=/; secure; HttpOnly"),
+        [format!("MyAppsAuth={sid}; path=/; secure; HttpOnly")],
     )
 }
 
@@ -856,7 +802,7 @@ async fn credential_type(
         "EstsProperties": {"UserTenantBranding": null, "DomainType": if st.config.federated { 4 } else { 3 }},
         "FlowToken": ft,
         "IsSignupDisallowed": true,
-        "apiCanary": format!("apicanary-{}", random_id()),
+        "apiCanary": format!("apicanary-{}", random_hex(32)),
     }))
     .into_response()
 }
@@ -965,7 +911,7 @@ fn proof_up_page(st: &EntraState, flow_id: &str, ft: &str, skippable: bool) -> R
     let mut c = base_config(st, "ConvergedProofUpRedirect", flow_id, ft);
     c["iErrorCode"] = json!("50203");
     c["urlPost"] = json!("https://mysignins.invalid/api/post/registerMfaMethods");
-    c["sProofUpToken"] = json!(format!("proofup-{}", random_id()));
+    c["sProofUpToken"] = json!(format!("proofup-{}", random_hex(32)));
     c["sProofUpTokenName"] = json!("evo_code");
     c["urlSetUpMfa"] = json!("browser://aka.ms/mfasetup");
     c["urlMoreInfo"] = json!("https://go.microsoft.com/fwlink/p/?LinkId=708614");
@@ -1019,8 +965,8 @@ fn mfa_answer(
         "Retry": retry,
         "FlowToken": ft,
         "Ctx": flow_id,
-        "SessionId": random_id(),
-        "CorrelationId": random_id(),
+        "SessionId": random_hex(32),
+        "CorrelationId": random_hex(32),
         "Timestamp": "2024-01-01T00:00:00Z",
         "Entropy": entropy,
     }))
@@ -1211,7 +1157,7 @@ async fn adfs_post(
     Html(format!(
         r#"<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="{}/login.srf"><input type="hidden" name="wa" value="wsignin1.0" /><input type="hidden" name="wresult" value="&lt;t:RequestSecurityTokenResponse xmlns:t=&quot;http://schemas.xmlsoap.org/ws/2005/02/trust&quot;&gt;{}&lt;/t:RequestSecurityTokenResponse&gt;" /><input type="hidden" name="wctx" value="{}" /><noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form><script language="javascript">window.setTimeout('document.forms[0].submit()', 0);</script></body></html>"#,
         st.base_url,
-        random_id(),
+        random_hex(32),
         esc(&wctx)
     ))
     .into_response()

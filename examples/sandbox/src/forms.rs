@@ -16,13 +16,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use rand::Rng;
 
 use crate::saml::{post_page, AssertionBuilder, PrefixStyle, Role};
+use crate::web::{cookie, esc, random_hex, redirect, with_cookies, ClientBase};
 use crate::Server;
 
 /// Which IdP the fake imitates.
@@ -172,6 +173,35 @@ impl FormsState {
     pub fn revoke_sessions(&mut self) {
         self.sessions.clear();
     }
+
+    /// The session id the request's cookie (the flavor's name) carries.
+    fn session_cookie(&self, headers: &HeaderMap) -> Option<String> {
+        cookie(headers, cookie_name(self.config.flavor))
+    }
+
+    /// Whether the request's cookie names a session that has signed in.
+    fn signed_in(&self, headers: &HeaderMap) -> bool {
+        self.session_cookie(headers)
+            .and_then(|sid| self.sessions.get(&sid))
+            .is_some_and(|s| s.done)
+    }
+
+    /// The next step of session `sid`: a copy of `session` with a fresh
+    /// state value (each page the IdP serves carries a new one), changed
+    /// by `step`, stored and returned.
+    fn next_step(
+        &mut self,
+        sid: &str,
+        session: &Session,
+        base: &str,
+        step: impl FnOnce(&mut Session),
+    ) -> Session {
+        let mut next = session.clone();
+        next.state = new_state(self.config.flavor, base);
+        step(&mut next);
+        self.sessions.insert(sid.to_string(), next.clone());
+        next
+    }
 }
 
 pub type FormsIdp = Arc<Mutex<FormsState>>;
@@ -253,30 +283,6 @@ pub fn start(config: FormsConfig) -> (Server, FormsIdp) {
     (Server::http(r), s)
 }
 
-fn random_id() -> String {
-    let mut rng = rand::rng();
-    format!("{:016x}{:08x}", rng.random::<u64>(), rng.random::<u32>())
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn session_id(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name).then(|| v.to_string())
-        })
-}
-
 fn page(title: &str, body: &str) -> String {
     format!(
         r#"<!DOCTYPE html>
@@ -319,6 +325,16 @@ fn login_path(f: Flavor) -> &'static str {
     }
 }
 
+/// The login URL of `session`, absolute and HTML-escaped for a form's
+/// `action`.
+fn login_action(f: Flavor, base: &str, session: &Session) -> String {
+    esc(&format!(
+        "{base}{}?{}",
+        login_path(f),
+        state_query(f, &session.state)
+    ))
+}
+
 /// The state value in the login URL's query for a session.
 fn state_query(f: Flavor, state: &str) -> String {
     let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
@@ -338,43 +354,28 @@ fn new_state(f: Flavor, base: &str) -> String {
         // SimpleSAMLphp's AuthState: an id and the URL to resume, with '&'.
         Flavor::SimpleSamlPhp => format!(
             "_{}:https:{base}/simplesaml/saml2/idp/SSOService.php?spentityid=urn%3Aamazon%3Awebservices&cookieTime={}",
-            random_id(),
+            random_hex(24),
             rand::rng().random_range(1_600_000_000u32..1_900_000_000)
         ),
         Flavor::TwoStep => format!("e1s{}", rand::rng().random_range(1..1000)),
-        _ => random_id(),
+        _ => random_hex(24),
     }
 }
 
-/// `//host:port` as the client addressed us: a scheme-relative base, so
-/// absolute links work whether the fake serves HTTP or HTTPS (browsers
-/// resolve `//host/path` with the page's scheme).
-///
-/// HTTP/1.1 names the host in `Host`; HTTP/2 (over TLS) in the URI's
-/// authority.
-fn base_url(headers: &HeaderMap, uri: &Uri) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| uri.authority().map(|a| a.to_string()))
-        .unwrap_or_else(|| "127.0.0.1".into());
-    format!("//{host}")
-}
-
-async fn entry(State(state): State<FormsIdp>, uri: Uri, headers: HeaderMap) -> Response {
+async fn entry(
+    State(state): State<FormsIdp>,
+    ClientBase(base): ClientBase,
+    headers: HeaderMap,
+) -> Response {
     let mut st = state.lock().unwrap();
     st.entry_visits += 1;
-    let f = st.config.flavor;
-    let live = session_id(&headers, cookie_name(f))
-        .and_then(|sid| st.sessions.get(&sid).cloned())
-        .is_some_and(|s| s.done);
-    if live {
+    if st.signed_in(&headers) {
         st.sessions_reused += 1;
         return saml_or_hop(&mut st);
     }
-    let sid = random_id();
-    let s = new_state(f, &base_url(&headers, &uri));
+    let f = st.config.flavor;
+    let sid = random_hex(24);
+    let s = new_state(f, &base);
     let location = format!("{}?{}", login_path(f), state_query(f, &s));
     st.sessions.insert(
         sid.clone(),
@@ -383,14 +384,10 @@ async fn entry(State(state): State<FormsIdp>, uri: Uri, headers: HeaderMap) -> R
             ..Default::default()
         },
     );
-    let mut r = (StatusCode::FOUND, [(header::LOCATION, location)]).into_response();
-    r.headers_mut().append(
-        header::SET_COOKIE,
-        format!("{}={sid}; Path=/; HttpOnly", cookie_name(f))
-            .parse()
-            .expect("cookie"),
-    );
-    r
+    with_cookies(
+        redirect(&location),
+        [format!("{}={sid}; Path=/; HttpOnly", cookie_name(f))],
+    )
 }
 
 fn query_state(f: Flavor, q: &HashMap<String, String>) -> Option<String> {
@@ -406,20 +403,20 @@ fn query_state(f: Flavor, q: &HashMap<String, String>) -> Option<String> {
 async fn login_page(
     State(state): State<FormsIdp>,
     Query(q): Query<HashMap<String, String>>,
-    uri: Uri,
+    ClientBase(base): ClientBase,
     headers: HeaderMap,
 ) -> Response {
     let mut st = state.lock().unwrap();
     let f = st.config.flavor;
-    let Some(session) =
-        session_id(&headers, cookie_name(f)).and_then(|s| st.sessions.get(&s).cloned())
+    let Some(session) = st
+        .session_cookie(&headers)
+        .and_then(|s| st.sessions.get(&s).cloned())
     else {
         return state_lost(&mut st);
     };
     if query_state(f, &q).as_deref() != Some(session.state.as_str()) {
         return state_lost(&mut st);
     }
-    let base = base_url(&headers, &uri);
     Html(login_html(&st.config, &base, &session, None)).into_response()
 }
 
@@ -474,10 +471,7 @@ fn login_html(config: &FormsConfig, base: &str, session: &Session, error: Option
             )
         }
         Flavor::Keycloak => {
-            let action = esc(&format!(
-                "{base}/realms/demo/login-actions/authenticate?{}",
-                state_query(Flavor::Keycloak, &session.state)
-            ));
+            let action = login_action(Flavor::Keycloak, base, session);
             let err = error
                 .map(|e| {
                     format!(
@@ -578,13 +572,15 @@ fn login_html(config: &FormsConfig, base: &str, session: &Session, error: Option
 async fn login_post(
     State(state): State<FormsIdp>,
     Query(q): Query<HashMap<String, String>>,
-    uri: Uri,
+    ClientBase(base): ClientBase,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let mut st = state.lock().unwrap();
     let f = st.config.flavor;
-    let Some(sid) = session_id(&headers, cookie_name(f)).filter(|s| st.sessions.contains_key(s))
+    let Some(sid) = st
+        .session_cookie(&headers)
+        .filter(|s| st.sessions.contains_key(s))
     else {
         return state_lost(&mut st);
     };
@@ -598,7 +594,6 @@ async fn login_post(
     if posted_state.as_deref() != Some(session.state.as_str()) {
         return state_lost(&mut st);
     }
-    let base = base_url(&headers, &uri);
     if session.awaiting_webauthn {
         st.webauthn_posts += 1;
         return Html(page(
@@ -609,16 +604,17 @@ async fn login_post(
     }
     if session.awaiting_otp {
         st.otp_posts += 1;
-        let mut next = session.clone();
-        next.state = new_state(f, &base);
-        if get("otp").is_some() && get("otp") == st.config.otp {
-            next.awaiting_otp = false;
-            next.done = true;
-            st.sessions.insert(sid, next);
+        let right = get("otp").is_some() && get("otp") == st.config.otp;
+        let next = st.next_step(&sid, &session, &base, |s| {
+            if right {
+                s.awaiting_otp = false;
+                s.done = true;
+            }
+        });
+        if right {
             st.logins_ok += 1;
             return after_login(&mut st);
         }
-        st.sessions.insert(sid, next.clone());
         return Html(otp_html(
             f,
             &base,
@@ -636,42 +632,34 @@ async fn login_post(
     let user_ok = get(user_key).is_some_and(|u| u.eq_ignore_ascii_case(&st.config.username));
     if f == Flavor::TwoStep && session.user.is_none() {
         // Step one: the username alone.
-        let mut next = session.clone();
-        next.state = new_state(f, &base);
         if !user_ok {
             st.failures += 1;
-            st.sessions.insert(sid, next.clone());
-            return Html(login_html(
-                &st.config,
-                &base,
-                &next,
-                Some("The username you entered cannot be identified."),
-            ))
-            .into_response();
         }
-        next.user = get(user_key);
-        st.sessions.insert(sid, next.clone());
-        return Html(login_html(&st.config, &base, &next, None)).into_response();
+        let next = st.next_step(&sid, &session, &base, |s| {
+            if user_ok {
+                s.user = get(user_key);
+            }
+        });
+        let error = (!user_ok).then_some("The username you entered cannot be identified.");
+        return Html(login_html(&st.config, &base, &next, error)).into_response();
     }
     let pass_ok = get(pass_key).as_deref() == Some(st.config.password.as_str());
-    if !(user_ok && pass_ok) {
-        st.failures += 1;
-        let mut next = session.clone();
-        next.state = new_state(f, &base);
-        st.sessions.insert(sid, next.clone());
+    // A wrong password, or a refusal after the right one: the form
+    // again with the IdP's text.
+    let error = if user_ok && pass_ok {
+        st.config.refusal.clone()
+    } else {
         let msg = match f {
             Flavor::SimpleSamlPhp => "Incorrect username or password",
             Flavor::Keycloak => "Invalid username or password.",
             Flavor::TwoStep => "The password you entered was incorrect.",
             Flavor::Obscure => "Sign-in failed: unknown staff id or password.",
         };
-        return Html(login_html(&st.config, &base, &next, Some(msg))).into_response();
-    }
-    if let Some(text) = st.config.refusal.clone() {
+        Some(msg.to_string())
+    };
+    if let Some(text) = error {
         st.failures += 1;
-        let mut next = session.clone();
-        next.state = new_state(f, &base);
-        st.sessions.insert(sid, next.clone());
+        let next = st.next_step(&sid, &session, &base, |_| {});
         return Html(login_html(&st.config, &base, &next, Some(&text))).into_response();
     }
     if let Some(action) = st.config.required_action {
@@ -695,17 +683,11 @@ async fn login_post(
         return Html(page).into_response();
     }
     if st.config.webauthn {
-        let mut next = session.clone();
-        next.state = new_state(f, &base);
-        next.awaiting_webauthn = true;
-        st.sessions.insert(sid, next.clone());
+        let next = st.next_step(&sid, &session, &base, |s| s.awaiting_webauthn = true);
         return Html(webauthn_html(f, &base, &next)).into_response();
     }
     if st.config.otp.is_some() {
-        let mut next = session.clone();
-        next.state = new_state(f, &base);
-        next.awaiting_otp = true;
-        st.sessions.insert(sid, next.clone());
+        let next = st.next_step(&sid, &session, &base, |s| s.awaiting_otp = true);
         return Html(otp_html(f, &base, &next, None)).into_response();
     }
     st.logins_ok += 1;
@@ -720,11 +702,7 @@ async fn login_post(
 /// only empty hidden inputs and no submit control; a script fills and
 /// submits it after `navigator.credentials.get()`.
 fn webauthn_html(f: Flavor, base: &str, session: &Session) -> String {
-    let action = esc(&format!(
-        "{base}{}?{}",
-        login_path(f),
-        state_query(f, &session.state)
-    ));
+    let action = login_action(f, base, session);
     page(
         "Sign in to demo",
         &format!(
@@ -748,11 +726,7 @@ fn webauthn_html(f: Flavor, base: &str, session: &Session) -> String {
 
 /// A Keycloak-style one-time-code page posting to the flavor's login URL.
 fn otp_html(f: Flavor, base: &str, session: &Session, error: Option<&str>) -> String {
-    let action = esc(&format!(
-        "{base}{}?{}",
-        login_path(f),
-        state_query(f, &session.state)
-    ));
+    let action = login_action(f, base, session);
     // SimpleSAMLphp keeps its state in a hidden field, not in the URL.
     let hidden = match f {
         Flavor::SimpleSamlPhp => format!(
@@ -831,11 +805,7 @@ async fn continue_post(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let mut st = state.lock().unwrap();
-    let f = st.config.flavor;
-    let logged_in = session_id(&headers, cookie_name(f))
-        .and_then(|s| st.sessions.get(&s).cloned())
-        .is_some_and(|s| s.done);
-    if !logged_in {
+    if !st.signed_in(&headers) {
         return state_lost(&mut st);
     }
     st.continue_posts += 1;
@@ -862,11 +832,7 @@ async fn consent_post(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let mut st = state.lock().unwrap();
-    let f = st.config.flavor;
-    let logged_in = session_id(&headers, cookie_name(f))
-        .and_then(|s| st.sessions.get(&s).cloned())
-        .is_some_and(|s| s.done);
-    if !logged_in {
+    if !st.signed_in(&headers) {
         return state_lost(&mut st);
     }
     let buttons: Vec<String> = fields
@@ -897,8 +863,9 @@ async fn required_action_post(
 ) -> Response {
     let mut st = state.lock().unwrap();
     st.required_action_posts += 1;
-    let f = st.config.flavor;
-    let sid = session_id(&headers, cookie_name(f)).filter(|s| st.sessions.contains_key(s));
+    let sid = st
+        .session_cookie(&headers)
+        .filter(|s| st.sessions.contains_key(s));
     let code = fields
         .iter()
         .find(|(k, _)| k == "totp")
@@ -957,8 +924,7 @@ async fn hop_post(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let mut st = state.lock().unwrap();
-    let f = st.config.flavor;
-    if session_id(&headers, cookie_name(f)).is_none() {
+    if st.session_cookie(&headers).is_none() {
         return state_lost(&mut st);
     }
     st.hop_posts += 1;
@@ -1029,6 +995,18 @@ mod tests {
             .unwrap()
     }
 
+    /// The entry URL's answer: (status, login URL, session cookie).
+    fn enter(server: &Server, flavor: Flavor) -> (u16, String, String) {
+        let (status, head, _) = raw_get(server, entry_path(flavor), None);
+        let location = header(&head, "location").to_string();
+        let cookie = header(&head, "set-cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        (status, location, cookie)
+    }
+
     #[test]
     fn every_flavor_needs_its_session_cookie() {
         for flavor in [
@@ -1038,14 +1016,8 @@ mod tests {
             Flavor::Obscure,
         ] {
             let (server, state) = start(FormsConfig::flavor(flavor));
-            let (status, head, _) = raw_get(&server, entry_path(flavor), None);
+            let (status, location, cookie) = enter(&server, flavor);
             assert_eq!(status, 302, "{flavor:?}");
-            let location = header(&head, "location").to_string();
-            let cookie = header(&head, "set-cookie")
-                .split(';')
-                .next()
-                .unwrap()
-                .to_string();
             let (status, _, body) = raw_get(&server, &location, None);
             assert_eq!(status, 400, "{flavor:?} without cookie");
             assert!(!body.contains("type=\"password\""), "{flavor:?}");
@@ -1062,13 +1034,7 @@ mod tests {
     #[test]
     fn simplesamlphp_authstate_is_escaped_in_html() {
         let (server, _state) = start(FormsConfig::default());
-        let (_, head, _) = raw_get(&server, entry_path(Flavor::SimpleSamlPhp), None);
-        let location = header(&head, "location").to_string();
-        let cookie = header(&head, "set-cookie")
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
+        let (_, location, cookie) = enter(&server, Flavor::SimpleSamlPhp);
         let (_, _, body) = raw_get(&server, &location, Some(&cookie));
         assert!(
             body.contains("&amp;cookieTime="),

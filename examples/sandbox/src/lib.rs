@@ -22,6 +22,7 @@ pub mod saml;
 pub mod server;
 pub mod signin;
 pub mod sts;
+mod web;
 
 /// The web framework the fakes use, for tests that add routes of their own.
 pub use axum;

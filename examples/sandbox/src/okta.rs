@@ -19,16 +19,16 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use rand::Rng;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::saml::{post_page, AssertionBuilder, Role};
+use crate::web::{body_json, cookies, random_chars, redirect, with_cookies, ALNUM};
 use crate::Server;
 
 /// What a push notification does once the user has looked at it.
@@ -419,12 +419,10 @@ pub fn start(config: OktaConfig) -> (Server, Okta) {
     (server, state)
 }
 
-fn token(prefix: &str) -> String {
-    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    let body: String = (0..24)
-        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
-        .collect();
+/// An Okta id or token: a type prefix, then letters and digits (both Okta
+/// fakes use it).
+pub(crate) fn token(prefix: &str) -> String {
+    let body = random_chars(ALNUM, 24);
     // A '-' in the middle exercises the `\x2D` escaping of step-up pages.
     format!("{prefix}{}-{}", &body[..12], &body[12..])
 }
@@ -461,10 +459,6 @@ fn bad_passcode() -> Response {
         "Invalid Passcode/Answer",
         &["Your passcode doesn't match our records. Please try again."],
     )
-}
-
-fn body_json(body: &Bytes) -> Value {
-    serde_json::from_slice(body).unwrap_or(Value::Null)
 }
 
 fn str_field<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
@@ -1020,7 +1014,7 @@ fn session_json(st: &OktaState, sid: &str, s: &OktaSession) -> Value {
 async fn refresh_session(State(state): State<Okta>, headers: HeaderMap) -> Response {
     let mut st = state.lock().unwrap();
     record(&mut st, "POST", "/api/v1/sessions/me/lifecycle/refresh");
-    let Some(sid) = cookie_sids(&headers)
+    let Some(sid) = cookies(&headers, "sid")
         .into_iter()
         .find(|s| st.live_session(s).is_some())
     else {
@@ -1037,29 +1031,6 @@ async fn refresh_session(State(state): State<Okta>, headers: HeaderMap) -> Respo
     let session = session.clone();
     st.sessions_refreshed += 1;
     Json(session_json(&st, &sid, &session)).into_response()
-}
-
-fn cookie_sids(headers: &HeaderMap) -> Vec<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().strip_prefix("sid=").map(str::to_owned))
-        .collect()
-}
-
-fn redirect(location: &str, set_cookie: Option<String>) -> Response {
-    let mut r = (
-        StatusCode::FOUND,
-        [(header::LOCATION, location.to_string())],
-    )
-        .into_response();
-    if let Some(c) = set_cookie {
-        r.headers_mut()
-            .insert(header::SET_COOKIE, c.parse().unwrap());
-    }
-    r
 }
 
 async fn app_link(
@@ -1084,7 +1055,7 @@ async fn app_link(
             .into_response();
     }
     let mut set_cookie = None;
-    let mut sid = cookie_sids(&headers)
+    let mut sid = cookies(&headers, "sid")
         .into_iter()
         .find(|s| st.live_session(s).is_some());
     if sid.is_none() {
@@ -1099,7 +1070,7 @@ async fn app_link(
     }
     let Some(sid) = sid else {
         let from = url::form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>();
-        return redirect(&format!("/login/login.htm?fromURI={from}"), None);
+        return redirect(&format!("/login/login.htm?fromURI={from}"));
     };
     let session = st.sessions.get(&sid).cloned().expect("live session");
     if st.config.step_up && !session.stepped_up {
@@ -1107,8 +1078,8 @@ async fn app_link(
         let txn = st.txns.get_mut(&t).unwrap();
         txn.step_up_sid = Some(sid.clone());
         txn.return_to = Some(path.clone());
-        return redirect(
-            &format!("/login/step-up/redirect?stateToken={t}"),
+        return with_cookies(
+            redirect(&format!("/login/step-up/redirect?stateToken={t}")),
             set_cookie,
         );
     }
@@ -1124,12 +1095,7 @@ async fn app_link(
             .base64();
         post_page(&b64, "https://signin.aws.amazon.com/saml")
     };
-    let mut r = Html(body).into_response();
-    if let Some(c) = set_cookie {
-        r.headers_mut()
-            .insert(header::SET_COOKIE, c.parse().unwrap());
-    }
-    r
+    with_cookies(Html(body).into_response(), set_cookie)
 }
 
 /// Escape like Okta's templates do for JavaScript strings.
@@ -1150,7 +1116,7 @@ async fn step_up_page(
     if txn.done {
         st.txns.remove(&t);
         let to = txn.return_to.unwrap_or_else(|| st.config.app_path());
-        return redirect(&to, None);
+        return redirect(&to);
     }
     Html(format!(
         r#"<!DOCTYPE html><html><head><title>example - Extra Verification</title></head>

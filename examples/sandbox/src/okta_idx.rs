@@ -30,11 +30,12 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use rand::Rng;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use crate::okta::token;
 use crate::saml::{post_page, AssertionBuilder, Role};
+use crate::web::{body_json, cookies, redirect, with_cookies};
 use crate::Server;
 
 /// The media type of IDX requests and answers.
@@ -465,49 +466,12 @@ pub fn start(config: IdxConfig) -> (Server, Idx) {
     (server, state)
 }
 
-fn token(prefix: &str) -> String {
-    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    let body: String = (0..24)
-        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
-        .collect();
-    format!("{prefix}{}-{}", &body[..12], &body[12..])
-}
-
 fn record(st: &mut IdxState, method: &str, path: &str) {
     st.requests.push(format!("{method} {path}"));
 }
 
-fn cookies(headers: &HeaderMap, name: &str) -> Vec<String> {
-    let prefix = format!("{name}=");
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().strip_prefix(prefix.as_str()).map(str::to_owned))
-        .collect()
-}
-
 fn ion(status: StatusCode, v: Value) -> Response {
     (status, [(header::CONTENT_TYPE, ION)], v.to_string()).into_response()
-}
-
-fn redirect(location: &str, set_cookie: Option<String>) -> Response {
-    let mut r = (
-        StatusCode::FOUND,
-        [(header::LOCATION, location.to_string())],
-    )
-        .into_response();
-    if let Some(c) = set_cookie {
-        r.headers_mut()
-            .insert(header::SET_COOKIE, c.parse().unwrap());
-    }
-    r
-}
-
-fn body_json(body: &Bytes) -> Value {
-    serde_json::from_slice(body).unwrap_or(Value::Null)
 }
 
 fn form(body: &Bytes) -> HashMap<String, String> {
@@ -803,8 +767,11 @@ async fn app_link(
                 .base64();
             Html(post_page(&b64, "https://signin.aws.amazon.com/saml")).into_response()
         }
-        _ if st.config.dashboard_sign_in_only => redirect("/", set_cookie),
-        _ => redirect(&format!("/login/login.htm?fromURI={from}"), set_cookie),
+        _ if st.config.dashboard_sign_in_only => with_cookies(redirect("/"), set_cookie),
+        _ => with_cookies(
+            redirect(&format!("/login/login.htm?fromURI={from}")),
+            set_cookie,
+        ),
     }
 }
 
@@ -1334,9 +1301,9 @@ async fn token_redirect(
             expires: OffsetDateTime::now_utc() + lifetime,
         },
     );
-    redirect(
-        &txn.from_uri,
-        Some(format!("idx={sid}; Path=/; HttpOnly; Secure")),
+    with_cookies(
+        redirect(&txn.from_uri),
+        [format!("idx={sid}; Path=/; HttpOnly; Secure")],
     )
 }
 
@@ -1603,12 +1570,10 @@ fn redeem_sso(state: Idx, f: HashMap<String, String>) -> Response {
         .roles(st.config.roles.clone())
         .session_name(Some(&user))
         .base64();
-    let mut r = Html(post_page(&b64, "https://signin.aws.amazon.com/saml")).into_response();
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        format!("idx={sid}; Path=/; HttpOnly").parse().unwrap(),
-    );
-    r
+    with_cookies(
+        Html(post_page(&b64, "https://signin.aws.amazon.com/saml")).into_response(),
+        [format!("idx={sid}; Path=/; HttpOnly")],
+    )
 }
 
 #[cfg(test)]

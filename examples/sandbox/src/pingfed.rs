@@ -24,13 +24,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use rand::Rng;
 
 use crate::saml::{post_page, AssertionBuilder, Role};
+use crate::web::{cookie, esc, field, random_hex, with_cookies, ClientBase};
 use crate::Server;
 
 /// How PingFederate answers a correct password.
@@ -250,57 +250,12 @@ pub fn start(config: PingFedConfig) -> (Server, PingFed) {
     (Server::http(r), s)
 }
 
-fn token() -> String {
-    let mut rng = rand::rng();
-    format!("{:016x}{:016x}", rng.random::<u64>(), rng.random::<u64>())
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name).then(|| v.to_string())
-        })
-}
-
-/// `//host:port` as the client addressed us (see forms.rs).
-fn base(headers: &HeaderMap, uri: &Uri) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| uri.authority().map(|a| a.to_string()))
-        .unwrap_or_else(|| "127.0.0.1".into());
-    format!("//{host}")
-}
-
-fn with_cookie(body: String, name: &str, value: &str) -> Response {
-    let mut r = Html(body).into_response();
-    r.headers_mut().append(
-        header::SET_COOKIE,
-        format!("{name}={value}; Path=/; HttpOnly")
-            .parse()
-            .expect("cookie"),
-    );
-    r
-}
-
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
+/// An HTML page that sets session cookie `name`.
+fn page_with_cookie(body: String, name: &str, value: &str) -> Response {
+    with_cookies(
+        Html(body).into_response(),
+        [format!("{name}={value}; Path=/; HttpOnly")],
+    )
 }
 
 // ---------------------------------------------------------------- fixtures
@@ -354,11 +309,11 @@ function postCancel() {{ document.forms[0]['pf.cancel'].value = 'clicked'; docum
 
 // ----------------------------------------------------------- PingFederate
 
-async fn entry(State(state): State<PingFed>, uri: Uri, headers: HeaderMap) -> Response {
+async fn entry(State(state): State<PingFed>, ClientBase(b): ClientBase) -> Response {
     let mut st = state.lock().unwrap();
     st.entry_visits += 1;
-    let flow: String = token().chars().take(5).collect();
-    let sid = token();
+    let flow = random_hex(5);
+    let sid = random_hex(32);
     st.pf.insert(
         sid.clone(),
         PfSession {
@@ -366,35 +321,30 @@ async fn entry(State(state): State<PingFed>, uri: Uri, headers: HeaderMap) -> Re
             ..Default::default()
         },
     );
-    with_cookie(
-        login_html(&flow, &base(&headers, &uri), None),
-        PF_COOKIE,
-        &sid,
-    )
+    page_with_cookie(login_html(&flow, &b, None), PF_COOKIE, &sid)
 }
 
-fn page_expired(base: &str) -> Response {
-    (
-        StatusCode::OK,
-        Html(fixture(
-            include_str!("../fixtures/pingfederate-page-expired.html"),
-            base,
-            "x",
-            "",
-        )),
-    )
-        .into_response()
+const PAGE_EXPIRED: &str = include_str!("../fixtures/pingfederate-page-expired.html");
+const PASSWORD_EXPIRED: &str = include_str!("../fixtures/pingfederate-password-expired.html");
+const PASSWORD_EXPIRING: &str = include_str!("../fixtures/pingfederate-password-expiring.html");
+
+/// A PingFederate fixture page for this run and `flow`.
+fn pf_page(text: &str, b: &str, flow: &str) -> Response {
+    Html(fixture(text, b, flow, "")).into_response()
+}
+
+fn page_expired(b: &str) -> Response {
+    pf_page(PAGE_EXPIRED, b, "x")
 }
 
 async fn resume(
     State(state): State<PingFed>,
     Path(flow): Path<String>,
-    uri: Uri,
+    ClientBase(b): ClientBase,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let mut st = state.lock().unwrap();
-    let b = base(&headers, &uri);
     let Some(sid) =
         cookie(&headers, PF_COOKIE).filter(|s| st.pf.get(s).is_some_and(|p| p.flow == flow))
     else {
@@ -418,13 +368,7 @@ async fn resume(
             st.notices_dismissed += 1;
             return to_pingid(&mut st, &sid, &b);
         }
-        return Html(fixture(
-            include_str!("../fixtures/pingfederate-password-expired.html"),
-            &b,
-            &flow,
-            "",
-        ))
-        .into_response();
+        return pf_page(PASSWORD_EXPIRED, &b, &flow);
     }
     st.password_posts += 1;
     let user_ok =
@@ -432,51 +376,29 @@ async fn resume(
     let pass_ok = field(&fields, "pf.pass") == Some(st.config.password.as_str());
     // The template's postOk() marks the press; without it PingFederate
     // shows the form again.
+    let form = |error| Html(login_html(&flow, &b, error)).into_response();
     if field(&fields, "pf.ok") != Some("clicked") {
-        return Html(login_html(&flow, &b, None)).into_response();
+        return form(None);
     }
     if !(user_ok && pass_ok) {
-        return Html(login_html(
-            &flow,
-            &b,
-            Some("We didn't recognize the username or password you entered. Please try again."),
-        ))
-        .into_response();
+        return form(Some(
+            "We didn't recognize the username or password you entered. Please try again.",
+        ));
     }
     match st.config.account {
         Account::Locked => {
-            return Html(login_html(
-                &flow,
-                &b,
-                Some("Your account is locked. Please contact your system administrator."),
+            return form(Some(
+                "Your account is locked. Please contact your system administrator.",
             ))
-            .into_response()
         }
-        Account::PasswordExpired => {
-            return Html(fixture(
-                include_str!("../fixtures/pingfederate-password-expired.html"),
-                &b,
-                &flow,
-                "",
-            ))
-            .into_response()
-        }
-        Account::PasswordExpiring => {
-            if let Some(s) = st.pf.get_mut(&sid) {
-                s.password_ok = true;
-            }
-            return Html(fixture(
-                include_str!("../fixtures/pingfederate-password-expiring.html"),
-                &b,
-                &flow,
-                "",
-            ))
-            .into_response();
-        }
-        Account::Ok => {}
+        Account::PasswordExpired => return pf_page(PASSWORD_EXPIRED, &b, &flow),
+        Account::PasswordExpiring | Account::Ok => {}
     }
     if let Some(s) = st.pf.get_mut(&sid) {
         s.password_ok = true;
+    }
+    if st.config.account == Account::PasswordExpiring {
+        return pf_page(PASSWORD_EXPIRING, &b, &flow);
     }
     to_pingid(&mut st, &sid, &b)
 }
@@ -488,7 +410,7 @@ fn to_pingid(st: &mut PingFedState, sid: &str, b: &str) -> Response {
         st.logins_ok += 1;
         return Html(final_page(&st.config)).into_response();
     }
-    let ppm = token();
+    let ppm = random_hex(32);
     let flow = match st.pf.get_mut(sid) {
         Some(s) => {
             s.ppm = ppm.clone();
@@ -546,14 +468,18 @@ fn pingid_error(b: &str, text: &str) -> Response {
     .into_response()
 }
 
+/// What PingID shows when the request names no live session of its own.
+fn session_expired(b: &str) -> Response {
+    pingid_error(b, "Your session has expired.")
+}
+
 async fn ppm_auth(
     State(state): State<PingFed>,
-    uri: Uri,
+    ClientBase(b): ClientBase,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let mut st = state.lock().unwrap();
-    let b = base(&headers, &uri);
     if let Some(request) = field(&fields, "ppm_request") {
         let Some((flow, ppm)) = request.split_once('.') else {
             return pingid_error(&b, "Invalid request.");
@@ -561,13 +487,9 @@ async fn ppm_auth(
         if !st.pf.values().any(|p| p.flow == flow && p.ppm == ppm) {
             return pingid_error(&b, "Invalid request.");
         }
-        let sid = token();
+        let sid = random_hex(32);
         let session = PingIdSession {
-            csrf: format!(
-                "{:08x}-{:04x}",
-                rand::rng().random::<u32>(),
-                rand::rng().random::<u16>()
-            ),
+            csrf: format!("{}-{}", random_hex(8), random_hex(4)),
             flow: flow.to_string(),
             ppm_response: ppm.to_string(),
             webauthn: true,
@@ -583,9 +505,9 @@ async fn ppm_auth(
                 &csrf,
             )
         } else {
-            return with_cookie(next_page(&mut st, &sid, &b), PINGID_COOKIE, &sid);
+            return page_with_cookie(next_page(&mut st, &sid, &b), PINGID_COOKIE, &sid);
         };
-        return with_cookie(body, PINGID_COOKIE, &sid);
+        return page_with_cookie(body, PINGID_COOKIE, &sid);
     }
     if let Some(answer) = fields
         .iter()
@@ -594,7 +516,7 @@ async fn ppm_auth(
     {
         st.webauthn_answers.push(answer.clone());
         let Some((sid, s)) = pingid_session(&mut st, &headers, None) else {
-            return pingid_error(&b, "Your session has expired.");
+            return session_expired(&b);
         };
         // A blank answer counts as "supported" (saml2aws PR #268).
         s.webauthn = answer != "false";
@@ -708,12 +630,15 @@ fn otp_html(device: &Device, b: &str, csrf: &str, error: Option<&str>) -> String
     }
 }
 
-async fn devices_page(State(state): State<PingFed>, uri: Uri, headers: HeaderMap) -> Response {
+async fn devices_page(
+    State(state): State<PingFed>,
+    ClientBase(b): ClientBase,
+    headers: HeaderMap,
+) -> Response {
     let mut st = state.lock().unwrap();
-    let b = base(&headers, &uri);
     st.device_list_opened += 1;
     let Some((_, s)) = pingid_session(&mut st, &headers, None) else {
-        return pingid_error(&b, "Your session has expired.");
+        return session_expired(&b);
     };
     let (csrf, webauthn) = (s.csrf.clone(), s.webauthn);
     let list = usable(&st, webauthn);
@@ -722,16 +647,15 @@ async fn devices_page(State(state): State<PingFed>, uri: Uri, headers: HeaderMap
 
 async fn device_post(
     State(state): State<PingFed>,
-    uri: Uri,
+    ClientBase(b): ClientBase,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let mut st = state.lock().unwrap();
-    let b = base(&headers, &uri);
     let id = field(&fields, "deviceId").unwrap_or_default().to_string();
     st.devices_chosen.push(id.clone());
     let Some((sid, s)) = pingid_session(&mut st, &headers, field(&fields, "csrfToken")) else {
-        return pingid_error(&b, "Your session has expired.");
+        return session_expired(&b);
     };
     let webauthn = s.webauthn;
     let Some(device) = usable(&st, webauthn).into_iter().find(|d| d.id == id) else {
@@ -783,12 +707,15 @@ async fn status_poll(
     Json(serde_json::json!({ "status": status })).into_response()
 }
 
-async fn status_post(State(state): State<PingFed>, uri: Uri, headers: HeaderMap) -> Response {
+async fn status_post(
+    State(state): State<PingFed>,
+    ClientBase(b): ClientBase,
+    headers: HeaderMap,
+) -> Response {
     let mut st = state.lock().unwrap();
     st.status_posts += 1;
-    let b = base(&headers, &uri);
     let Some((_, s)) = pingid_session(&mut st, &headers, None) else {
-        return pingid_error(&b, "Your session has expired.");
+        return session_expired(&b);
     };
     let csrf = s.csrf.clone();
     match s.device.clone() {
@@ -818,16 +745,15 @@ fn back_to_pf(s: &PingIdSession, b: &str) -> Response {
 async fn response_view(
     State(state): State<PingFed>,
     Query(q): Query<HashMap<String, String>>,
-    uri: Uri,
+    ClientBase(b): ClientBase,
     headers: HeaderMap,
 ) -> Response {
     let mut st = state.lock().unwrap();
-    let b = base(&headers, &uri);
     st.responses
         .push(q.get("status").cloned().unwrap_or_default());
     let Some((_, s)) = pingid_session(&mut st, &headers, q.get("csrfToken").map(String::as_str))
     else {
-        return pingid_error(&b, "Your session has expired.");
+        return session_expired(&b);
     };
     if s.approved {
         let s = s.clone();
@@ -838,15 +764,14 @@ async fn response_view(
 
 async fn otp_post(
     State(state): State<PingFed>,
-    uri: Uri,
+    ClientBase(b): ClientBase,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let mut st = state.lock().unwrap();
-    let b = base(&headers, &uri);
     st.otp_posts += 1;
     let Some((_, s)) = pingid_session(&mut st, &headers, field(&fields, "csrfToken")) else {
-        return pingid_error(&b, "Your session has expired.");
+        return session_expired(&b);
     };
     let Some(device) = s.device.clone() else {
         return pingid_error(&b, "Invalid request.");

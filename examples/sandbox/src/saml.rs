@@ -4,6 +4,8 @@
 use base64::Engine as _;
 use time::{Duration, OffsetDateTime};
 
+use crate::web::esc;
+
 /// How the XML names its namespaces (real IdPs differ).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrefixStyle {
@@ -62,13 +64,6 @@ impl Default for AssertionBuilder {
             extra: Vec::new(),
         }
     }
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn ts(t: OffsetDateTime) -> String {

@@ -21,7 +21,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use rand::Rng;
+
+use crate::web::{esc, random_chars};
 
 /// How the role page answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -61,14 +62,12 @@ pub fn router() -> (Router, Signin) {
     (r, state)
 }
 
+/// A `SigninToken`: long and in the URL-safe base64 alphabet.
 fn token() -> String {
-    let mut rng = rand::rng();
-    (0..160)
-        .map(|_| {
-            const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-            A[rng.random_range(0..A.len())] as char
-        })
-        .collect()
+    random_chars(
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+        160,
+    )
 }
 
 async fn federation(
@@ -146,13 +145,6 @@ async fn saml_page(
         _ => current(&accounts, &aliases),
     };
     ([("content-type", "text/html;charset=UTF-8")], body).into_response()
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn role_name(arn: &str) -> &str {

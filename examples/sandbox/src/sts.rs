@@ -16,6 +16,8 @@ use base64::Engine as _;
 use rand::Rng;
 use time::{Duration, OffsetDateTime};
 
+use crate::web::{random_chars, random_hex};
+
 /// An error the next call should return: HTTP status, STS code, message.
 #[derive(Debug, Clone)]
 pub struct InjectedError {
@@ -88,24 +90,15 @@ fn error(status: u16, code: &str, message: &str) -> Response {
         .into_response()
 }
 
+/// A request id as AWS writes it (UUID-shaped lowercase hex).
 fn request_id() -> String {
-    let mut rng = rand::rng();
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        rng.random::<u32>(),
-        rng.random::<u16>(),
-        rng.random::<u16>(),
-        rng.random::<u16>(),
-        rng.random::<u64>() & 0xffff_ffff_ffff
-    )
+    let [a, b, c, d, e] = [8, 4, 4, 4, 12].map(random_hex);
+    format!("{a}-{b}-{c}-{d}-{e}")
 }
 
+/// Key id characters: upper-case letters and the digits 2-7.
 fn random_upper(n: usize) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut rng = rand::rng();
-    (0..n)
-        .map(|_| A[rng.random_range(0..A.len())] as char)
-        .collect()
+    random_chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", n)
 }
 
 fn random_b64(n: usize) -> String {
