@@ -2,17 +2,12 @@
 //! device authorization), in process, against the fake OIE org
 //! (`sandbox::okta_idx`), through the host's `TestServices`.
 
-use std::sync::Arc;
-
-use awsprocesscreds_plugin_okta::OktaPlugin;
-use base64::Engine as _;
-use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, Plugin, PluginError};
-use plugin_testkit::{TestServices, TestServicesBuilder};
+use plugin_api::{ErrorKind, LoginRequest};
+use plugin_testkit::{assert_error, decode_assertion, TestServices};
 use sandbox::okta_idx::{self, answers, Authenticator, Idx, IdxConfig, IdxUser, Push};
 use sandbox::Server;
 
-const USER: &str = "monty@example.com";
-const PASSWORD: &str = "hunter2";
+use crate::common::{err, login, services, with_factor, PASSWORD, USER};
 
 struct Org {
     _server: Server,
@@ -38,18 +33,9 @@ fn org_with(u: IdxUser) -> Org {
     org(IdxConfig::with_user(u))
 }
 
+/// The shared request, with 60 s for MFA.
 fn request(link: &str) -> LoginRequest {
-    LoginRequest::new()
-        .with_protocol(1)
-        .with_endpoint(link)
-        .with_username(USER)
-        .with_interactive(true)
-        .with_mfa(plugin_api::MfaSettings::new().with_timeout_secs(60))
-}
-
-fn with_factor(mut r: LoginRequest, f: &str) -> LoginRequest {
-    r.mfa.factor = Some(f.into());
-    r
+    crate::common::request(link).with_mfa(plugin_api::MfaSettings::new().with_timeout_secs(60))
 }
 
 fn with_option(mut r: LoginRequest, k: &str, v: &str) -> LoginRequest {
@@ -57,29 +43,8 @@ fn with_option(mut r: LoginRequest, k: &str, v: &str) -> LoginRequest {
     r
 }
 
-fn services() -> TestServicesBuilder {
-    TestServices::new().password(PASSWORD).fast_sleep()
-}
-
-fn login(s: &Arc<TestServices>, req: &LoginRequest) -> Result<String, PluginError> {
-    let host = Host::from_services(s.clone());
-    match OktaPlugin.login(req, &host)? {
-        LoginOutcome::Saml { assertion } => Ok(assertion.expose().clone()),
-        other => panic!("unexpected outcome {other:?}"),
-    }
-}
-
-fn err(s: &Arc<TestServices>, req: &LoginRequest) -> PluginError {
-    login(s, req).expect_err("login should fail")
-}
-
 fn assert_saml(b64: &str) {
-    let xml = String::from_utf8(
-        base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .unwrap(),
-    )
-    .unwrap();
+    let xml = decode_assertion(b64);
     assert!(
         xml.contains("arn:aws:iam::123456789012:role/okta-dev"),
         "{xml}"
@@ -161,9 +126,11 @@ fn wrong_password_shows_oktas_text_and_is_not_blamed_on_the_classic_api() {
     let o = org_with(user());
     let s = TestServices::new().password("wrong").build();
     let e = err(&s, &request(&o.link));
-    assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
-    assert!(e.message.contains("Password is incorrect"), "{}", e.message);
-    assert!(e.message.contains(USER), "{}", e.message);
+    assert_error(
+        &e,
+        ErrorKind::AuthenticationFailed,
+        &["Password is incorrect", USER],
+    );
     assert!(!e.message.contains("classic"), "{}", e.message);
     assert!(e.hint.unwrap().contains("password source"));
 }
@@ -215,12 +182,7 @@ fn expired_password_and_enrolment_have_their_own_messages() {
     let mut u = user();
     u.must_enroll = true;
     let e = err(&services().build(), &request(&org_with(u).link));
-    assert_eq!(e.kind, ErrorKind::BrowserRequired);
-    assert!(
-        e.message.contains("set up an authenticator"),
-        "{}",
-        e.message
-    );
+    assert_error(&e, ErrorKind::BrowserRequired, &["set up an authenticator"]);
 }
 
 #[test]
@@ -253,8 +215,7 @@ fn unknown_flow_option_is_a_config_error() {
         &services().build(),
         &with_option(request(&o.link), "flow", "magic"),
     );
-    assert_eq!(e.kind, ErrorKind::Config);
-    assert!(e.message.contains("flow=magic"));
+    assert_error(&e, ErrorKind::Config, &["flow=magic"]);
     let e = err(
         &services().build(),
         &with_option(request(&o.link), "flow", "device"),
@@ -295,8 +256,7 @@ fn push_reject_expiry_and_our_timeout_are_distinct_errors() {
     let mut req = request(&o.link);
     req.mfa.timeout_secs = 1;
     let e = err(&services().build(), &req);
-    assert_eq!(e.kind, ErrorKind::MfaTimeout);
-    assert!(e.message.contains("within 1 s"), "{}", e.message);
+    assert_error(&e, ErrorKind::MfaTimeout, &["within 1 s"]);
     assert_eq!(o.idx.lock().unwrap().pushes_sent, 1);
 }
 
@@ -635,12 +595,7 @@ fn wrong_code_shows_oktas_message() {
     let mut req = request(&o.link);
     req.mfa.code_source = true;
     let e = err(&s, &req);
-    assert_eq!(e.kind, ErrorKind::MfaRejected);
-    assert!(
-        e.message.contains("Invalid code. Try again"),
-        "{}",
-        e.message
-    );
+    assert_error(&e, ErrorKind::MfaRejected, &["Invalid code. Try again"]);
     // A person at the terminal: Okta's words, then another try.
     let o = org_with(google());
     let s = services().mfa_codes(["999999", "222222"]).build();
@@ -654,12 +609,7 @@ fn wrong_code_shows_oktas_message() {
     let o = org_with(google());
     let s = services().mfa_codes(["1", "2", "3"]).build();
     let e = err(&s, &request(&o.link));
-    assert_eq!(e.kind, ErrorKind::MfaRejected);
-    assert!(
-        e.message.contains("Invalid code. Try again"),
-        "{}",
-        e.message
-    );
+    assert_error(&e, ErrorKind::MfaRejected, &["Invalid code. Try again"]);
 }
 
 #[test]
@@ -698,8 +648,7 @@ fn req_for(link: &str, interactive: bool) -> LoginRequest {
 fn mfa_factor_not_offered_lists_what_is() {
     let o = org_with(user().with(Authenticator::push(0, None)));
     let e = err(&services().build(), &with_factor(request(&o.link), "sms"));
-    assert_eq!(e.kind, ErrorKind::Config);
-    assert!(e.message.contains("Okta Verify push"), "{}", e.message);
+    assert_error(&e, ErrorKind::Config, &["Okta Verify push"]);
 }
 
 #[test]
@@ -859,8 +808,7 @@ fn device_flow_slows_down_when_asked_and_reports_expiry() {
         &TestServices::new().fast_sleep().build(),
         &with_option(request(&o.link), "client-id", &client),
     );
-    assert_eq!(e.kind, ErrorKind::MfaTimeout);
-    assert!(e.message.contains("expired"), "{}", e.message);
+    assert_error(&e, ErrorKind::MfaTimeout, &["expired"]);
 }
 
 #[test]
@@ -870,9 +818,7 @@ fn device_flow_errors_name_the_client_id_and_the_web_sso_setting() {
         &TestServices::new().fast_sleep().build(),
         &with_option(request(&o.link), "client-id", "0oa-wrong"),
     );
-    assert_eq!(e.kind, ErrorKind::Config);
-    assert!(e.message.contains("0oa-wrong"), "{}", e.message);
-    assert!(e.message.contains("invalid_client"), "{}", e.message);
+    assert_error(&e, ErrorKind::Config, &["0oa-wrong", "invalid_client"]);
 
     let o = org(IdxConfig {
         web_sso_allowed: false,
@@ -1061,6 +1007,5 @@ fn auto_on_an_oie_org_without_idx_falls_back_to_the_classic_explanation() {
     let path = c.app_path();
     let (server, _okta) = sandbox::okta::start(c);
     let e = err(&services().build(), &request(&server.url(&path)));
-    assert_eq!(e.kind, ErrorKind::NotSupported);
-    assert!(e.message.contains("Identity Engine"), "{}", e.message);
+    assert_error(&e, ErrorKind::NotSupported, &["Identity Engine"]);
 }
