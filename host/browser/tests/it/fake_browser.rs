@@ -8,7 +8,7 @@
 use crate::common;
 
 use awsprocesscreds_browser::Error;
-use common::attempt::{headless, Attempt, NOWHERE};
+use common::attempt::{Attempt, NOWHERE};
 use common::fake_browser::{failed_attempt, fake_browser};
 
 #[test]
@@ -98,7 +98,7 @@ fn a_browser_that_cannot_be_started_is_named() {
     std::fs::remove_file(&fake.path).unwrap();
     let p = common::profile(&fake.browser);
     let err = Attempt::new(&fake.browser, &p, NOWHERE)
-        .mode(headless(5))
+        .headless(5)
         .deadline(10)
         .error();
     assert!(matches!(err, Error::Spawn { .. }), "{err:?}");

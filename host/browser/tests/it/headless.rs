@@ -6,7 +6,7 @@ use crate::common;
 use std::time::Duration;
 
 use awsprocesscreds_browser::{Error, Outcome};
-use common::attempt::{headless, Attempt};
+use common::attempt::Attempt;
 use common::http::{Response, Server};
 use common::idp_pages;
 
@@ -126,7 +126,7 @@ setTimeout(() => {{ location.href = '/real'; }}, 1500);</script></body></html>"#
     let p = common::profile(&browser);
     let logged = common::Logged::default();
     let c = Attempt::new(&browser, &p, idp.url("/start"))
-        .mode(headless(30))
+        .headless(30)
         .logging_to(&logged)
         .captured();
     assert_eq!(c.saml_response.expose(), saml);
@@ -150,7 +150,7 @@ fn needs_person_on(page: String, give_up: u64) -> String {
     let p = common::profile(&browser);
     let logged = common::Logged::default();
     let out = Attempt::new(&browser, &p, idp.url("/start"))
-        .mode(headless(give_up))
+        .headless(give_up)
         .logging_to(&logged)
         .run();
     // The headless browser is gone before the caller may start a window.
@@ -209,7 +209,7 @@ fn the_deadline_ends_the_attempt() {
     let idp = Server::start(|_| Response::html(idp_pages::idle_page("Idle")));
     let p = common::profile(&browser);
     let err = Attempt::new(&browser, &p, idp.url("/start"))
-        .mode(headless(60))
+        .headless(60)
         .deadline(3)
         .error();
     assert!(matches!(err, Error::TimedOut { .. }), "{err:?}");
@@ -229,7 +229,7 @@ fn cancelling_stops_the_browser() {
     let p = common::profile(&browser);
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let attempt = Attempt::new(&browser, &p, idp.url("/start"))
-        .mode(headless(60))
+        .headless(60)
         .cancel(&cancel);
     let err = std::thread::scope(|s| {
         s.spawn(|| {

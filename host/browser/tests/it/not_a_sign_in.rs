@@ -5,7 +5,7 @@
 use crate::common;
 
 use awsprocesscreds_browser::Error;
-use common::attempt::{headless, Attempt};
+use common::attempt::Attempt;
 use common::http::Server;
 use common::idp_pages;
 
@@ -22,7 +22,7 @@ fn a_post_that_is_not_a_sign_in_ends_the_attempt_with_what_it_was() {
     let p = common::profile(&browser);
     // Far beyond the test's run: only the POST can end it this way.
     let err = Attempt::new(&browser, &p, idp.url("/start"))
-        .mode(headless(300))
+        .headless(300)
         .deadline(600)
         .error();
     assert!(matches!(err, Error::NotSignIn { .. }), "{err:?}");

@@ -10,8 +10,8 @@
 
 use crate::common;
 
-use awsprocesscreds_browser::{Cookie, Error, Installed, Mode, Outcome};
-use common::attempt::{captured, headless, Attempt, NOWHERE};
+use awsprocesscreds_browser::{Cookie, Error, Installed, Outcome};
+use common::attempt::{captured, Attempt, NOWHERE};
 use common::http::{Response, Server};
 use common::idp_pages;
 use common::xvfb::Xvfb;
@@ -84,7 +84,7 @@ fn a_window_sign_in_keeps_a_session_that_serves_headless_runs() {
     let logged = common::Logged::default();
     let start = server.url("/login");
     let attempt = Attempt::new(&browser, &p, &start)
-        .mode(Mode::Window)
+        .window()
         .logging_to(&logged);
     let out = with_person(&attempt, || {
         // The focus is in the page (the user field has autofocus).
@@ -124,7 +124,7 @@ fn a_window_sign_in_keeps_a_session_that_serves_headless_runs() {
     // kept session: headless, no form, no POST of a password.
     let logged2 = common::Logged::default();
     let c2 = Attempt::new(&browser, &p, &start)
-        .mode(headless(20))
+        .headless(20)
         .cookies(&c.cookies)
         .logging_to(&logged2)
         .captured();
@@ -146,7 +146,7 @@ fn closing_the_window_ends_the_attempt() {
     let server = Server::start(|_| Response::html(idp_pages::idle_page("Close Me")));
     let p = common::profile(&browser);
     let attempt = Attempt::new(&browser, &p, server.url("/start"))
-        .mode(Mode::Window)
+        .window()
         .deadline(300);
     let err = with_person(&attempt, || {
         x.focus(&x.window("Close Me"));
@@ -180,7 +180,7 @@ fn a_popup_opened_by_the_person_is_captured() {
         ("/popup", idp_pages::auto_post_to_aws(&saml)),
     ]);
     let p = common::profile(&browser);
-    let attempt = Attempt::new(&browser, &p, server.url("/start")).mode(Mode::Window);
+    let attempt = Attempt::new(&browser, &p, server.url("/start")).window();
     let c = captured(
         with_person(&attempt, || {
             x.focus(&x.window("Choose Sign In"));
@@ -206,9 +206,7 @@ fn without_a_display_a_window_is_refused_at_once() {
         std::env::remove_var("WAYLAND_DISPLAY");
     }
     let p = common::profile(&browser);
-    let err = Attempt::new(&browser, &p, NOWHERE)
-        .mode(Mode::Window)
-        .error();
+    let err = Attempt::new(&browser, &p, NOWHERE).window().error();
     assert!(matches!(err, Error::NoWindow { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
@@ -246,7 +244,7 @@ fn a_window_sign_in_leaves_no_session_restore_data() {
     let idp = Server::pages([("/start", idp_pages::auto_post_to_aws(&saml))]);
     let p = common::profile(&browser);
     let c = Attempt::new(&browser, &p, idp.url("/start"))
-        .mode(Mode::Window)
+        .window()
         .captured();
     assert_eq!(c.saml_response.expose(), saml);
     p.assert_nothing_left();

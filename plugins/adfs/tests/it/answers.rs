@@ -10,7 +10,7 @@ use plugin_kit::html::Page;
 use plugin_testkit::{assert_error, TestServices};
 use sandbox::adfs::{self, AdfsConfig};
 
-use crate::common::{login, request};
+use crate::common::{entry, login};
 
 fn pw() -> Arc<TestServices> {
     TestServices::new().password("hunter2").build()
@@ -55,7 +55,7 @@ fn home_realm_discovery_picks_the_local_directory() {
     });
     let services = pw();
     assert!(matches!(
-        login(&request(&adfs::entry_url(&server)), &services).unwrap(),
+        login(&entry(&server), &services).unwrap(),
         LoginOutcome::Saml { .. }
     ));
     let st = state.lock().unwrap();
@@ -69,9 +69,9 @@ fn home_realm_option_by_name_and_unknown() {
         home_realm_discovery: true,
         ..Default::default()
     });
-    let req = request(&adfs::entry_url(&server)).with_option("home-realm", "example corp");
+    let req = entry(&server).with_option("home-realm", "example corp");
     assert!(login(&req, &pw()).is_ok());
-    let req = request(&adfs::entry_url(&server)).with_option("home-realm", "Elsewhere");
+    let req = entry(&server).with_option("home-realm", "Elsewhere");
     let e = login(&req, &pw()).unwrap_err();
     assert_error(&e, ErrorKind::Config, &["Partner University"]);
     assert_eq!(state.lock().unwrap().home_realms, ["AD AUTHORITY"]);
@@ -99,7 +99,7 @@ fn refusals_after_a_good_password_are_named() {
             refusal: Some(text.into()),
             ..Default::default()
         });
-        let e = login(&request(&adfs::entry_url(&server)), &pw()).unwrap_err();
+        let e = login(&entry(&server), &pw()).unwrap_err();
         assert_eq!(e.kind, ErrorKind::AccessDenied, "{e:?}");
         assert!(e.message.starts_with(what), "{}", e.message);
         assert!(e.message.contains(text), "{}", e.message);

@@ -4,14 +4,16 @@
 
 use awsprocesscreds_plugin_adfs::Adfs;
 use plugin_api::{ErrorKind, LoginOutcome, LoginRequest, MfaSettings, Plugin};
-use plugin_testkit::{assert_error, assert_saml_idp_manifest, saml_xml, TestServices};
+use plugin_testkit::{
+    assert_error, assert_saml_idp_manifest, login_request, saml_xml, TestServices,
+};
 use sandbox::adfs::{self, AdfsConfig, AdfsVersion, Mfa};
 
-use crate::common::login;
+use crate::common::{login, USER};
 
 /// A request for the fake's user, with 30 s for MFA.
 fn request(endpoint: &str) -> LoginRequest {
-    crate::common::request(endpoint).with_mfa(MfaSettings::new().with_timeout_secs(30))
+    login_request(endpoint, USER).with_mfa(MfaSettings::new().with_timeout_secs(30))
 }
 
 fn assert_signed_in(outcome: LoginOutcome) {

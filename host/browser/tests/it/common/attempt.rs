@@ -3,24 +3,17 @@
 //! (its mode, its time, its cookies, a cancel flag).
 
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use awsprocesscreds_browser::{
     sign_in, CaptureRule, Captured, Cookie, Error, Installed, Mode, Outcome, SignIn,
 };
 
-use super::{aws_rule, deadline, Logged, TestProfile};
+use super::{aws_rule, Logged, TestProfile};
 
 /// A start URL nothing answers at (the discard port): for attempts that
 /// end before any page loads.
 pub const NOWHERE: &str = "http://127.0.0.1:9/";
-
-/// A headless attempt that gives up after `secs` without a capture.
-pub fn headless(secs: u64) -> Mode {
-    Mode::Headless {
-        give_up_after: Duration::from_secs(secs),
-    }
-}
 
 /// An attempt of `browser` on a test profile. Unless a test says
 /// otherwise: the host's capture rule, no kept cookies, headless giving up
@@ -33,7 +26,7 @@ pub struct Attempt<'a> {
     capture: CaptureRule,
     cookies: &'a [Cookie],
     mode: Mode,
-    deadline_secs: u64,
+    time_given: Duration,
     logged: Logged,
     cancel: Option<&'a AtomicBool>,
 }
@@ -50,8 +43,10 @@ impl<'a> Attempt<'a> {
             start_url: start_url.into(),
             capture: aws_rule(None),
             cookies: &[],
-            mode: headless(20),
-            deadline_secs: 60,
+            mode: Mode::Headless {
+                give_up_after: Duration::from_secs(20),
+            },
+            time_given: Duration::from_secs(60),
             logged: Logged::default(),
             cancel: None,
         }
@@ -63,14 +58,23 @@ impl<'a> Attempt<'a> {
         self
     }
 
-    pub fn mode(mut self, mode: Mode) -> Self {
-        self.mode = mode;
+    /// Headless, giving up after `secs` without a capture.
+    pub fn headless(mut self, secs: u64) -> Self {
+        self.mode = Mode::Headless {
+            give_up_after: Duration::from_secs(secs),
+        };
         self
     }
 
-    /// The attempt's deadline, `secs` from its start.
+    /// In a window, for the person.
+    pub fn window(mut self) -> Self {
+        self.mode = Mode::Window;
+        self
+    }
+
+    /// The attempt ends `secs` after its start.
     pub fn deadline(mut self, secs: u64) -> Self {
-        self.deadline_secs = secs;
+        self.time_given = Duration::from_secs(secs);
         self
     }
 
@@ -100,7 +104,7 @@ impl<'a> Attempt<'a> {
             capture: &self.capture,
             cookies: self.cookies,
             mode: self.mode,
-            deadline: deadline(self.deadline_secs),
+            deadline: Instant::now() + self.time_given,
             sinks: &self.logged.sinks(),
             cancel: self.cancel,
         })

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use awsprocesscreds_browser::{find, Error, Installed};
 
-use super::attempt::{headless, Attempt, NOWHERE};
+use super::attempt::{Attempt, NOWHERE};
 
 /// The script found as the browser; it lives as long as this.
 pub struct FakeBrowser {
@@ -34,7 +34,7 @@ pub fn failed_attempt(body: &str, deadline_secs: u64) -> Error {
     let fake = fake_browser("fake-chrome", body);
     let p = super::profile(&fake.browser);
     let err = Attempt::new(&fake.browser, &p, format!("{NOWHERE}start"))
-        .mode(headless(30))
+        .headless(30)
         .deadline(deadline_secs)
         .error();
     // The fake and its children inherited CHROME_CONFIG_HOME.

@@ -190,11 +190,6 @@ pub fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
     path
 }
 
-/// A deadline `secs` from now.
-pub fn deadline(secs: u64) -> Instant {
-    Instant::now() + Duration::from_secs(secs)
-}
-
 /// The profile's config dir (for [`processes_of`]).
 pub fn config_home(p: &TestProfile) -> PathBuf {
     p.profile.config_home().to_path_buf()
