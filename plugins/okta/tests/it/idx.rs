@@ -2,6 +2,8 @@
 //! device authorization), in process, against the fake OIE org
 //! (`sandbox::okta_idx`), through the host's `TestServices`.
 
+use std::sync::Arc;
+
 use plugin_api::{ErrorKind, LoginRequest};
 use plugin_testkit::{assert_error, decode_assertion, TestServices};
 use sandbox::okta_idx::{self, answers, Authenticator, Idx, IdxConfig, IdxUser, Push};
@@ -27,6 +29,18 @@ fn org(config: IdxConfig) -> Org {
 
 fn user() -> IdxUser {
     IdxUser::new(USER, PASSWORD)
+}
+
+/// The user with Okta Verify push (approved at the first poll).
+fn push_user() -> IdxUser {
+    user().with(Authenticator::push(0, None))
+}
+
+impl Org {
+    /// A login at the app link with `s` signs in.
+    fn signs_in(&self, s: &Arc<TestServices>) {
+        assert_saml(&login(s, &request(&self.link)).unwrap());
+    }
 }
 
 fn org_with(u: IdxUser) -> Org {
@@ -98,10 +112,10 @@ fn password_only_org_signs_in_through_idx_with_the_protocol_minimum() {
 fn app_link_to_the_dashboard_shell_signs_in_through_the_dashboard_page() {
     let o = org(IdxConfig {
         dashboard_sign_in_only: true,
-        ..IdxConfig::with_user(user().with(Authenticator::push(0, None)))
+        ..IdxConfig::with_user(push_user())
     });
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     let st = o.idx.lock().unwrap();
     assert_eq!(st.count("/oauth2/v1/authorize"), 1);
     assert_eq!(st.pushes_sent, 1);
@@ -115,7 +129,7 @@ fn identifier_first_org_asks_for_the_password_in_its_own_step() {
         ..IdxConfig::with_user(user())
     });
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     let st = o.idx.lock().unwrap();
     assert_eq!(st.count("/idp/idx/identify"), 1);
     assert_eq!(st.count("/idp/idx/challenge/answer"), 1);
@@ -191,7 +205,7 @@ fn password_expiring_soon_is_a_warning_and_skipped() {
     u.password_warn = true;
     let o = org_with(u);
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     assert_eq!(o.idx.lock().unwrap().count("/idp/idx/skip"), 1);
     let logs = format!("{:?}", s.record().logs);
     assert!(logs.contains("expire in 3 days"), "{logs}");
@@ -229,7 +243,7 @@ fn unknown_flow_option_is_a_config_error() {
 fn push_with_number_challenge_sends_one_push_and_shows_the_number_once() {
     let o = org_with(user().with(Authenticator::push(2, Some(42))));
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     let st = o.idx.lock().unwrap();
     assert_eq!(st.pushes_sent, 1);
     assert_eq!(st.polls, 3);
@@ -264,10 +278,10 @@ fn push_reject_expiry_and_our_timeout_are_distinct_errors() {
 fn rate_limited_push_poll_backs_off_instead_of_failing() {
     let o = org(IdxConfig {
         rate_limited_polls: 2,
-        ..IdxConfig::with_user(user().with(Authenticator::push(0, None)))
+        ..IdxConfig::with_user(push_user())
     });
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     let st = o.idx.lock().unwrap();
     assert_eq!(st.pushes_sent, 1);
     assert_eq!(st.polls, 3);
@@ -360,7 +374,7 @@ fn a_challenge_okta_opened_itself_is_switched_when_another_was_asked_for() {
     // At a terminal without --mfa-factor: Okta's choice (the email code).
     let o = org(cfg(both()));
     let s = services().mfa_codes(["333333"]).build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     assert_eq!(o.idx.lock().unwrap().pushes_sent, 0);
 }
 
@@ -432,7 +446,7 @@ fn the_verification_data_step_picks_the_method_chosen_before() {
     // From the menu (SMS or voice), then Email with a code command.
     let o = org(cfg(phone()));
     let s = services().choices([1]).mfa_codes(["444444"]).build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     assert_eq!(s.record().menus.len(), 1, "one menu, not one per step");
     assert!(s.record().mfa_requests[0]
         .to_lowercase()
@@ -453,10 +467,10 @@ fn an_org_that_does_not_name_its_engine_signs_in_through_idx() {
     // app link's sign-in page shows the IDX transaction.
     let o = org(IdxConfig {
         well_known: false,
-        ..IdxConfig::with_user(user().with(Authenticator::push(0, None)))
+        ..IdxConfig::with_user(push_user())
     });
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     let st = o.idx.lock().unwrap();
     assert_eq!(st.count("/idp/idx/identify"), 1);
     assert_eq!(st.count("/api/v1/authn"), 0);
@@ -599,7 +613,7 @@ fn wrong_code_shows_oktas_message() {
     // A person at the terminal: Okta's words, then another try.
     let o = org_with(google());
     let s = services().mfa_codes(["999999", "222222"]).build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     assert!(
         s.notices().iter().any(|n| n.contains("Invalid code")),
         "{:?}",
@@ -624,7 +638,7 @@ fn several_authenticators_menu_or_push_without_terminal() {
     // Menu: Email first, Okta Verify push second.
     let o = org_with(both());
     let s = services().choices([1]).build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     assert_eq!(o.idx.lock().unwrap().pushes_sent, 1);
     // No terminal: push.
     let o = org_with(both());
@@ -646,7 +660,7 @@ fn req_for(link: &str, interactive: bool) -> LoginRequest {
 
 #[test]
 fn mfa_factor_not_offered_lists_what_is() {
-    let o = org_with(user().with(Authenticator::push(0, None)));
+    let o = org_with(push_user());
     let e = err(&services().build(), &with_factor(request(&o.link), "sms"));
     assert_error(&e, ErrorKind::Config, &["Okta Verify push"]);
 }
@@ -734,10 +748,10 @@ fn auto_falls_back_to_classic_with_idx_step_up_and_one_password_prompt() {
     let o = org(IdxConfig {
         classic_password_only: true,
         identify_unavailable: true,
-        ..IdxConfig::with_user(user().with(Authenticator::push(0, None)))
+        ..IdxConfig::with_user(push_user())
     });
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     assert_eq!(s.password_requests(), 1, "one prompt for both attempts");
     let st = o.idx.lock().unwrap();
     assert_eq!(st.count("/api/v1/authn"), 1);
@@ -960,7 +974,7 @@ fn prompts_per_working_day() {
             } else {
                 b.build()
             };
-            assert_saml(&login(&s, &request(&o.link)).unwrap());
+            o.signs_in(&s);
             passwords += s.password_requests();
             logins += 1;
         }
@@ -983,7 +997,7 @@ fn poll_under_current_authenticator_and_a_late_number_work_too() {
         ..IdxConfig::with_user(user().with(Authenticator::push(2, Some(64))))
     });
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     assert_eq!(o.idx.lock().unwrap().pushes_sent, 1);
     let notices = s.notices();
     assert_eq!(
