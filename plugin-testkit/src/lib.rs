@@ -18,12 +18,21 @@
 //! loopback, as the host allows), or, with [`TestServicesBuilder::http_script`],
 //! is answered from a list of canned responses. Every call is recorded.
 //!
+//! [`login_request`], [`saml_xml`], [`assert_error`],
+//! [`assert_saml_idp_manifest`] and [`TestServices::assert_not_logged`]
+//! are what every plugin's login tests build and check.
+//!
 //! The builder API is the same as the host's former
 //! `awsprocesscreds::testing::TestServices`, so moving a test here is a
 //! `use` change.
 
 mod http;
+mod login;
 mod sessions;
+
+pub use login::{
+    assert_error, assert_saml_idp_manifest, decode_assertion, login_request, saml_xml,
+};
 
 use std::collections::VecDeque;
 use std::path::PathBuf;

@@ -7,42 +7,14 @@
 
 use crate::common;
 
-use std::time::Duration;
-
-use awsprocesscreds_browser::{find, sign_in, Error, Mode, SignIn};
-
-/// Run a headless attempt with `body` as the "browser".
-fn attempt(body: &str, deadline_secs: u64) -> Error {
-    let tmp = tempfile::tempdir().unwrap();
-    let path = common::script(tmp.path(), "fake-chrome", body);
-    let browser = find::find(Some(&path)).unwrap();
-    let p = common::profile(&browser);
-    let rule = common::aws_rule(None);
-    let logged = common::Logged::default();
-    let err = sign_in(&SignIn {
-        browser: &browser,
-        profile: &p.profile,
-        start_url: "http://127.0.0.1:9/start",
-        capture: &rule,
-        cookies: &[],
-        mode: Mode::Headless {
-            give_up_after: Duration::from_secs(30),
-        },
-        deadline: common::deadline(deadline_secs),
-        sinks: &logged.sinks(),
-        cancel: None,
-    })
-    .unwrap_err();
-    // The fake and its children inherited CHROME_CONFIG_HOME.
-    common::assert_nothing_left(&common::config_home(&p));
-    assert!(err.hint().is_some(), "{err}: no hint");
-    err
-}
+use awsprocesscreds_browser::Error;
+use common::attempt::{Attempt, NOWHERE};
+use common::fake_browser::{failed_attempt, fake_browser};
 
 #[test]
 fn a_browser_that_exits_at_once_is_named_with_its_last_words() {
     let _env = common::env::unchanged();
-    let err = attempt("echo 'something went wrong early' >&2\nexit 3", 30);
+    let err = failed_attempt("echo 'something went wrong early' >&2\nexit 3", 30);
     assert!(matches!(err, Error::StoppedAtStart { .. }), "{err:?}");
     let msg = err.to_string();
     // Not blamed on a policy it never printed.
@@ -59,7 +31,7 @@ fn a_policy_refusal_on_stderr_ends_the_start_at_once() {
     let _env = common::env::unchanged();
     // The browser keeps running after the message (and would never
     // answer): the message alone ends the wait, long before the deadline.
-    let err = attempt(
+    let err = failed_attempt(
         "echo '[1:2:ERROR:chrome/browser/devtools/x.cc(1)] DevTools remote debugging is disallowed by the system admin.' >&2\nexec sleep 60",
         60,
     );
@@ -75,7 +47,7 @@ fn a_policy_refusal_on_stderr_ends_the_start_at_once() {
 #[test]
 fn another_browser_on_the_profile_is_named() {
     let _env = common::env::unchanged();
-    let err = attempt(
+    let err = failed_attempt(
         "echo 'Opening in existing browser session.' >&2\nexit 0",
         30,
     );
@@ -85,7 +57,7 @@ fn another_browser_on_the_profile_is_named() {
 #[test]
 fn garbage_on_the_pipe_is_a_protocol_error() {
     let _env = common::env::unchanged();
-    let err = attempt("printf 'hello there\\0' >&4\nexec sleep 60", 60);
+    let err = failed_attempt("printf 'hello there\\0' >&4\nexec sleep 60", 60);
     assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
     assert!(
         err.to_string()
@@ -97,7 +69,7 @@ fn garbage_on_the_pipe_is_a_protocol_error() {
 #[test]
 fn an_endless_message_is_cut_at_the_cap() {
     let _env = common::env::unchanged();
-    let err = attempt(
+    let err = failed_attempt(
         "head -c 34000000 /dev/zero | tr '\\0' 'a' >&4\nexec sleep 60",
         60,
     );
@@ -109,7 +81,7 @@ fn an_endless_message_is_cut_at_the_cap() {
 fn a_browser_that_never_answers_is_bounded_by_the_deadline() {
     let _env = common::env::unchanged();
     // It keeps the pipe open and reads nothing.
-    let err = attempt("exec sleep 60", 2);
+    let err = failed_attempt("exec sleep 60", 2);
     assert!(matches!(err, Error::NoAnswer { .. }), "{err:?}");
     assert!(
         err.to_string()
@@ -121,30 +93,17 @@ fn a_browser_that_never_answers_is_bounded_by_the_deadline() {
 #[test]
 fn a_browser_that_cannot_be_started_is_named() {
     let _env = common::env::unchanged();
-    let tmp = tempfile::tempdir().unwrap();
-    let path = common::script(tmp.path(), "chrome", "exit 0");
-    let browser = find::find(Some(&path)).unwrap();
+    let fake = fake_browser("chrome", "exit 0");
     // Uninstalled between finding it and starting it.
-    std::fs::remove_file(&path).unwrap();
-    let p = common::profile(&browser);
-    let rule = common::aws_rule(None);
-    let err = sign_in(&SignIn {
-        browser: &browser,
-        profile: &p.profile,
-        start_url: "http://127.0.0.1:9/",
-        capture: &rule,
-        cookies: &[],
-        mode: Mode::Headless {
-            give_up_after: Duration::from_secs(5),
-        },
-        deadline: common::deadline(10),
-        sinks: &common::Logged::default().sinks(),
-        cancel: None,
-    })
-    .unwrap_err();
+    std::fs::remove_file(&fake.path).unwrap();
+    let p = common::profile(&fake.browser);
+    let err = Attempt::new(&fake.browser, &p, NOWHERE)
+        .headless(5)
+        .deadline(10)
+        .error();
     assert!(matches!(err, Error::Spawn { .. }), "{err:?}");
     assert!(err
         .to_string()
-        .starts_with(&format!("cannot start the browser {}", path.display())));
+        .starts_with(&format!("cannot start the browser {}", fake.path.display())));
     assert!(err.hint().unwrap().contains("AWSPROCESSCREDS_BROWSER=PATH"));
 }

@@ -5,15 +5,10 @@ use crate::common;
 
 use std::time::Duration;
 
-use awsprocesscreds_browser::{sign_in, Error, Mode, Outcome, SignIn};
+use awsprocesscreds_browser::{Error, Outcome};
+use common::attempt::Attempt;
 use common::http::{Response, Server};
 use common::idp_pages;
-
-fn headless(secs: u64) -> Mode {
-    Mode::Headless {
-        give_up_after: Duration::from_secs(secs),
-    }
-}
 
 /// The IdP page auto-posts to the sign-in URL (here the
 /// `AWSPROCESSCREDS_SIGNIN_URL`-style override on our own server, so we
@@ -38,22 +33,10 @@ fn captures_the_auto_posted_saml_response_without_sending_it() {
     server.set(idp.port).unwrap();
     let p = common::profile(&browser);
     let logged = common::Logged::default();
-    let rule = common::aws_rule(Some(&idp.url("/saml")));
-    let out = sign_in(&SignIn {
-        browser: &browser,
-        profile: &p.profile,
-        start_url: &idp.url("/start"),
-        capture: &rule,
-        cookies: &[],
-        mode: headless(20),
-        deadline: common::deadline(60),
-        sinks: &logged.sinks(),
-        cancel: None,
-    })
-    .unwrap();
-    let Outcome::Captured(c) = out else {
-        panic!("expected a capture, got {out:?}")
-    };
+    let c = Attempt::new(&browser, &p, idp.url("/start"))
+        .capturing_also(&idp.url("/saml"))
+        .logging_to(&logged)
+        .captured();
     assert_eq!(c.saml_response.expose(), saml);
     assert_eq!(c.relay_state.as_deref(), Some(relay));
     assert_eq!(c.posted_to, idp.url("/saml"));
@@ -65,7 +48,7 @@ fn captures_the_auto_posted_saml_response_without_sending_it() {
     // The assertion went to the redaction sink and never into a log line.
     assert!(logged.secrets.lock().unwrap().contains(&saml));
     assert!(!logged.text().contains(&saml[..40]));
-    common::assert_nothing_left(&common::config_home(&p));
+    p.assert_nothing_left();
     // Nothing the browser kept on disk holds the SAML response (its HTTP
     // cache had the page that posts it, session restore the POST itself).
     let middle = &saml[saml.len() / 2..saml.len() / 2 + 40];
@@ -98,41 +81,22 @@ fn captures_a_post_made_from_an_iframe_to_a_regional_host() {
         return;
     };
     let saml = idp_pages::saml_response("bob");
-    let s = saml.clone();
-    let idp = Server::start(move |req| match req.path() {
-        "/start" => Response::html(
-            r#"<!DOCTYPE html><html><head><title>Frame</title></head><body><iframe src="/inner"></iframe></body></html>"#,
+    let idp = Server::pages([
+        (
+            "/start",
+            r#"<!DOCTYPE html><html><head><title>Frame</title></head><body><iframe src="/inner"></iframe></body></html>"#.into(),
         ),
-        "/inner" => Response::html(idp_pages::auto_post(
-            "https://eu-west-1.signin.aws.amazon.com/saml",
-            &s,
-            None,
-            None,
-        )),
-        _ => Response::not_found(),
-    });
+        (
+            "/inner",
+            idp_pages::auto_post("https://eu-west-1.signin.aws.amazon.com/saml", &saml, None, None),
+        ),
+    ]);
     let p = common::profile(&browser);
-    let logged = common::Logged::default();
-    let rule = common::aws_rule(None);
-    let out = sign_in(&SignIn {
-        browser: &browser,
-        profile: &p.profile,
-        start_url: &idp.url("/start"),
-        capture: &rule,
-        cookies: &[],
-        mode: headless(20),
-        deadline: common::deadline(60),
-        sinks: &logged.sinks(),
-        cancel: None,
-    })
-    .unwrap();
-    let Outcome::Captured(c) = out else {
-        panic!("expected a capture, got {out:?}")
-    };
+    let c = Attempt::new(&browser, &p, idp.url("/start")).captured();
     assert_eq!(c.saml_response.expose(), saml);
     assert_eq!(c.relay_state, None);
     assert_eq!(c.posted_to, "https://eu-west-1.signin.aws.amazon.com/saml");
-    common::assert_nothing_left(&common::config_home(&p));
+    p.assert_nothing_left();
 }
 
 /// POSTs to /saml that carry no SAML Response (an AuthnRequest,
@@ -144,43 +108,27 @@ fn a_post_without_a_saml_response_is_not_captured() {
         return;
     };
     let saml = idp_pages::saml_response("carol");
-    let s = saml.clone();
-    let idp = Server::start(move |req| match req.path() {
-        "/start" => Response::html(format!(
-            r#"<!DOCTYPE html><html><head><title>Two posts</title></head><body>
+    let idp = Server::pages([
+        (
+            "/start",
+            format!(
+                r#"<!DOCTYPE html><html><head><title>Two posts</title></head><body>
 <iframe name="a"></iframe><iframe name="b"></iframe>
 <form id="f1" method="post" action="https://signin.aws.amazon.com/saml" target="a"><input type="hidden" name="SAMLResponse" value="{}"></form>
 <form id="f2" method="post" action="https://signin.aws.amazon.com/saml" target="b"><input type="hidden" name="SAMLResponse" value="bm90IFhNTA"></form>
 <script>document.getElementById('f1').submit(); document.getElementById('f2').submit();
 setTimeout(() => {{ location.href = '/real'; }}, 1500);</script></body></html>"#,
-            idp_pages::authn_request()
-        )),
-        "/real" => Response::html(idp_pages::auto_post(
-            "https://signin.aws.amazon.com/saml",
-            &s,
-            None,
-            None,
-        )),
-        _ => Response::not_found(),
-    });
+                idp_pages::authn_request()
+            ),
+        ),
+        ("/real", idp_pages::auto_post_to_aws(&saml)),
+    ]);
     let p = common::profile(&browser);
     let logged = common::Logged::default();
-    let rule = common::aws_rule(None);
-    let out = sign_in(&SignIn {
-        browser: &browser,
-        profile: &p.profile,
-        start_url: &idp.url("/start"),
-        capture: &rule,
-        cookies: &[],
-        mode: headless(30),
-        deadline: common::deadline(60),
-        sinks: &logged.sinks(),
-        cancel: None,
-    })
-    .unwrap();
-    let Outcome::Captured(c) = out else {
-        panic!("expected a capture, got {out:?}")
-    };
+    let c = Attempt::new(&browser, &p, idp.url("/start"))
+        .headless(30)
+        .logging_to(&logged)
+        .captured();
     assert_eq!(c.saml_response.expose(), saml);
     let log = logged.text();
     assert!(
@@ -191,33 +139,26 @@ setTimeout(() => {{ location.href = '/real'; }}, 1500);</script></body></html>"#
         log.contains("not a SAML sign-in (its SAMLResponse is not XML)"),
         "{log}"
     );
-    common::assert_nothing_left(&common::config_home(&p));
+    p.assert_nothing_left();
 }
 
-/// Runs a headless attempt on a page and returns the outcome.
-fn needs_person_on(page: String, give_up: u64) -> (Result<Outcome, Error>, String) {
+/// Runs a headless attempt on a page that must end needing a person;
+/// why it does.
+fn needs_person_on(page: String, give_up: u64) -> String {
     let browser = common::browser().unwrap();
-    let idp = Server::start(move |req| match req.path() {
-        "/start" => Response::html(page.clone()),
-        _ => Response::not_found(),
-    });
+    let idp = Server::pages([("/start", page)]);
     let p = common::profile(&browser);
     let logged = common::Logged::default();
-    let rule = common::aws_rule(None);
-    let out = sign_in(&SignIn {
-        browser: &browser,
-        profile: &p.profile,
-        start_url: &idp.url("/start"),
-        capture: &rule,
-        cookies: &[],
-        mode: headless(give_up),
-        deadline: common::deadline(60),
-        sinks: &logged.sinks(),
-        cancel: None,
-    });
+    let out = Attempt::new(&browser, &p, idp.url("/start"))
+        .headless(give_up)
+        .logging_to(&logged)
+        .run();
     // The headless browser is gone before the caller may start a window.
-    common::assert_nothing_left(&common::config_home(&p));
-    (out, logged.text())
+    p.assert_nothing_left();
+    match out {
+        Ok(Outcome::NeedsPerson { why }) => why,
+        other => panic!("expected NeedsPerson, got {other:?}\n{}", logged.text()),
+    }
 }
 
 /// A password form headless: a person is needed, long before the
@@ -228,16 +169,11 @@ fn a_login_form_needs_a_person() {
     if common::browser().is_none() {
         return;
     }
-    let (out, log) = needs_person_on(idp_pages::login_form("Sign In", "/login"), 30);
-    match out {
-        Ok(Outcome::NeedsPerson { why }) => {
-            assert!(
-                why.contains("password") || why.contains("user name"),
-                "{why}"
-            )
-        }
-        other => panic!("expected NeedsPerson, got {other:?}\n{log}"),
-    }
+    let why = needs_person_on(idp_pages::login_form("Sign In", "/login"), 30);
+    assert!(
+        why.contains("password") || why.contains("user name"),
+        "{why}"
+    );
 }
 
 /// A WebAuthn request (security key, passkey) headless: a person is
@@ -248,11 +184,8 @@ fn a_webauthn_request_needs_a_person() {
     if common::browser().is_none() {
         return;
     }
-    let (out, log) = needs_person_on(idp_pages::webauthn_page(), 30);
-    match out {
-        Ok(Outcome::NeedsPerson { why }) => assert!(why.contains("WebAuthn"), "{why}"),
-        other => panic!("expected NeedsPerson, got {other:?}\n{log}"),
-    }
+    let why = needs_person_on(idp_pages::webauthn_page(), 30);
+    assert!(why.contains("WebAuthn"), "{why}");
 }
 
 /// No SAML POST within the give-up time: a person is needed.
@@ -262,13 +195,8 @@ fn nothing_within_the_give_up_time_needs_a_person() {
     if common::browser().is_none() {
         return;
     }
-    let (out, log) = needs_person_on(idp_pages::idle_page("Idle"), 2);
-    match out {
-        Ok(Outcome::NeedsPerson { why }) => {
-            assert!(why.contains("no SAML response came within 2s"), "{why}")
-        }
-        other => panic!("expected NeedsPerson, got {other:?}\n{log}"),
-    }
+    let why = needs_person_on(idp_pages::idle_page("Idle"), 2);
+    assert!(why.contains("no SAML response came within 2s"), "{why}");
 }
 
 /// The deadline ends the attempt, and the browser with it.
@@ -280,23 +208,14 @@ fn the_deadline_ends_the_attempt() {
     };
     let idp = Server::start(|_| Response::html(idp_pages::idle_page("Idle")));
     let p = common::profile(&browser);
-    let rule = common::aws_rule(None);
-    let err = sign_in(&SignIn {
-        browser: &browser,
-        profile: &p.profile,
-        start_url: &idp.url("/start"),
-        capture: &rule,
-        cookies: &[],
-        mode: headless(60),
-        deadline: common::deadline(3),
-        sinks: &common::Logged::default().sinks(),
-        cancel: None,
-    })
-    .unwrap_err();
+    let err = Attempt::new(&browser, &p, idp.url("/start"))
+        .headless(60)
+        .deadline(3)
+        .error();
     assert!(matches!(err, Error::TimedOut { .. }), "{err:?}");
     assert!(err.to_string().contains("did not finish within"), "{err}");
     assert!(err.hint().is_some());
-    common::assert_nothing_left(&common::config_home(&p));
+    p.assert_nothing_left();
 }
 
 /// The caller's cancel flag stops the attempt and the browser.
@@ -308,28 +227,17 @@ fn cancelling_stops_the_browser() {
     };
     let idp = Server::start(|_| Response::html(idp_pages::idle_page("Idle")));
     let p = common::profile(&browser);
-    let rule = common::aws_rule(None);
     let cancel = std::sync::atomic::AtomicBool::new(false);
+    let attempt = Attempt::new(&browser, &p, idp.url("/start"))
+        .headless(60)
+        .cancel(&cancel);
     let err = std::thread::scope(|s| {
         s.spawn(|| {
             std::thread::sleep(Duration::from_secs(2));
             cancel.store(true, std::sync::atomic::Ordering::Relaxed);
         });
-        sign_in(&SignIn {
-            browser: &browser,
-            profile: &p.profile,
-            start_url: &idp.url("/start"),
-            capture: &rule,
-            cookies: &[],
-            mode: Mode::Headless {
-                give_up_after: Duration::from_secs(60),
-            },
-            deadline: common::deadline(60),
-            sinks: &common::Logged::default().sinks(),
-            cancel: Some(&cancel),
-        })
-        .unwrap_err()
+        attempt.error()
     });
     assert!(matches!(err, Error::Cancelled), "{err:?}");
-    common::assert_nothing_left(&common::config_home(&p));
+    p.assert_nothing_left();
 }

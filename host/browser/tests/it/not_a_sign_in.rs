@@ -4,44 +4,27 @@
 //! (the page has gone to AWS; the person can do nothing more there).
 use crate::common;
 
-use std::time::Duration;
-
-use awsprocesscreds_browser::{sign_in, Error, Mode, SignIn};
-use common::http::{Response, Server};
+use awsprocesscreds_browser::Error;
+use common::attempt::Attempt;
+use common::http::Server;
 use common::idp_pages;
 
 #[test]
 fn a_post_that_is_not_a_sign_in_ends_the_attempt_with_what_it_was() {
+    let _env = common::env::unchanged();
     let Some(browser) = common::browser() else {
         return;
     };
-    let idp = Server::start(move |req| match req.path() {
-        "/start" => Response::html(idp_pages::auto_post(
-            "https://signin.aws.amazon.com/saml",
-            &idp_pages::authn_request(),
-            None,
-            None,
-        )),
-        _ => Response::not_found(),
-    });
+    let idp = Server::pages([(
+        "/start",
+        idp_pages::auto_post_to_aws(&idp_pages::authn_request()),
+    )]);
     let p = common::profile(&browser);
-    let rule = common::aws_rule(None);
-    let logged = common::Logged::default();
     // Far beyond the test's run: only the POST can end it this way.
-    let err = sign_in(&SignIn {
-        browser: &browser,
-        profile: &p.profile,
-        start_url: &idp.url("/start"),
-        capture: &rule,
-        cookies: &[],
-        mode: Mode::Headless {
-            give_up_after: Duration::from_secs(300),
-        },
-        deadline: common::deadline(600),
-        sinks: &logged.sinks(),
-        cancel: None,
-    })
-    .unwrap_err();
+    let err = Attempt::new(&browser, &p, idp.url("/start"))
+        .headless(300)
+        .deadline(600)
+        .error();
     assert!(matches!(err, Error::NotSignIn { .. }), "{err:?}");
     let msg = err.to_string();
     assert!(
@@ -50,5 +33,5 @@ fn a_post_that_is_not_a_sign_in_ends_the_attempt_with_what_it_was() {
         "{msg}"
     );
     assert!(err.hint().unwrap().contains("SAML 2.0"));
-    common::assert_nothing_left(&common::config_home(&p));
+    p.assert_nothing_left();
 }

@@ -7,48 +7,20 @@
 
 use crate::common;
 
-use std::time::Duration;
-
-use awsprocesscreds_browser::{find, sign_in, Error, Mode, SignIn};
-
-/// Run a headless attempt with `body` as the "browser".
-fn attempt(body: &str) -> Error {
-    let tmp = tempfile::tempdir().unwrap();
-    let path = common::script(tmp.path(), "fake-chrome", body);
-    let browser = find::find(Some(&path)).unwrap();
-    let p = common::profile(&browser);
-    let rule = common::aws_rule(None);
-    let logged = common::Logged::default();
-    let err = sign_in(&SignIn {
-        browser: &browser,
-        profile: &p.profile,
-        start_url: "http://127.0.0.1:9/start",
-        capture: &rule,
-        cookies: &[],
-        mode: Mode::Headless {
-            give_up_after: Duration::from_secs(30),
-        },
-        deadline: common::deadline(30),
-        sinks: &logged.sinks(),
-        cancel: None,
-    })
-    .unwrap_err();
-    common::assert_nothing_left(&common::config_home(&p));
-    assert!(err.hint().is_some(), "{err}: no hint");
-    err
-}
+use awsprocesscreds_browser::Error;
+use common::fake_browser::failed_attempt;
 
 /// What Debian's Chromium printed here with `DISPLAY=:77` (no X server),
 /// the wrapper's noise and a broken pipe after the telling line.
 #[test]
 fn no_x_server_at_display_is_no_window_not_a_policy() {
-    let err = attempt(
+    let _env = common::env::unchanged();
+    let err = failed_attempt(
         "echo '/usr/bin/chromium: 9: [: 25276194816: unexpected operator' >&2
 echo '[28691:28691:1204/230826.647124:ERROR:ui/ozone/platform/x11/ozone_platform_x11.cc:257] Missing X server or $DISPLAY' >&2
 echo '[28691:28691:1204/230826.647170:ERROR:ui/aura/env.cc:253] The platform failed to initialize.  Exiting.' >&2
 echo 'write: Broken pipe (32)' >&2
-exit 1",
-    );
+exit 1", 30);
     assert!(matches!(err, Error::NoWindow { .. }), "{err:?}");
     let msg = err.to_string();
     assert!(msg.contains("Missing X server or $DISPLAY"), "{msg}");
@@ -58,10 +30,12 @@ exit 1",
 /// Chromium's error line is the one shown, not the noise after it.
 #[test]
 fn an_unknown_early_exit_shows_the_browser_error_line() {
-    let err = attempt(
+    let _env = common::env::unchanged();
+    let err = failed_attempt(
         "echo '[1:1:1204/1.2:ERROR:chrome/app/x.cc(1)] Something we do not know' >&2
 echo 'write: Broken pipe (32)' >&2
 exit 1",
+        30,
     );
     assert!(matches!(err, Error::StoppedAtStart { .. }), "{err:?}");
     assert!(
@@ -74,7 +48,8 @@ exit 1",
 /// A program that closes the pipe but goes on running did not exit.
 #[test]
 fn closing_the_pipe_without_exiting_is_said_so() {
-    let err = attempt("exec 3<&- 4>&-\nexec sleep 60");
+    let _env = common::env::unchanged();
+    let err = failed_attempt("exec 3<&- 4>&-\nexec sleep 60", 30);
     assert!(matches!(err, Error::StoppedAtStart { .. }), "{err:?}");
     assert!(
         err.to_string().contains("closed its control pipe at once"),

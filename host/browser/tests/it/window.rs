@@ -10,23 +10,32 @@
 
 use crate::common;
 
-use std::time::Duration;
-
-use awsprocesscreds_browser::{sign_in, Cookie, Error, Mode, Outcome, SignIn};
+use awsprocesscreds_browser::{Cookie, Error, Installed, Outcome};
+use common::attempt::{captured, Attempt, NOWHERE};
 use common::http::{Response, Server};
 use common::idp_pages;
 use common::xvfb::Xvfb;
 
-/// Xvfb with `DISPLAY` pointing at it, or `None` (skipped); call it in
-/// your turn at the environment (`common::env::change`).
-fn display() -> Option<Xvfb> {
-    common::browser()?;
+/// Xvfb with `DISPLAY` pointing at it, and the browser, or `None`
+/// (skipped); call it in your turn at the environment
+/// (`common::env::change`).
+fn display() -> Option<(Xvfb, Installed)> {
+    let browser = common::browser()?;
     let x = Xvfb::start()?;
     // Edition 2021: safe; the caller has the one turn at the environment.
     #[allow(deprecated)]
     std::env::set_var("DISPLAY", &x.display);
     std::env::remove_var("WAYLAND_DISPLAY");
-    Some(x)
+    Some((x, browser))
+}
+
+/// Run `attempt` while the person does `act` (at its window).
+fn with_person(attempt: &Attempt, act: impl FnOnce()) -> Result<Outcome, Error> {
+    std::thread::scope(|s| {
+        let run = s.spawn(|| attempt.run());
+        act();
+        run.join().unwrap()
+    })
 }
 
 const SESSION: &str = "s3ss10n-7f3a9c";
@@ -37,7 +46,7 @@ fn idp(saml: String) -> Server {
     Server::start(move |req| match (req.method.as_str(), req.path()) {
         ("GET", "/login") if req.cookie("idp_session").as_deref() == Some(SESSION) => {
             Response::html(idp_pages::auto_post(
-                "https://signin.aws.amazon.com/saml",
+                idp_pages::AWS_SIGNIN,
                 &saml,
                 Some("relay-1"),
                 None,
@@ -66,35 +75,24 @@ fn idp(saml: String) -> Server {
 #[test]
 fn a_window_sign_in_keeps_a_session_that_serves_headless_runs() {
     let _turn = common::env::change();
-    let Some(x) = display() else { return };
-    let browser = common::browser().unwrap();
+    let Some((x, browser)) = display() else {
+        return;
+    };
     let saml = idp_pages::saml_response("alice");
     let server = idp(saml.clone());
     let p = common::profile(&browser);
-    let rule = common::aws_rule(None);
     let logged = common::Logged::default();
     let start = server.url("/login");
-    let out = std::thread::scope(|s| {
-        let run = s.spawn(|| {
-            sign_in(&SignIn {
-                browser: &browser,
-                profile: &p.profile,
-                start_url: &start,
-                capture: &rule,
-                cookies: &[],
-                mode: Mode::Window,
-                deadline: common::deadline(60),
-                sinks: &logged.sinks(),
-                cancel: None,
-            })
-        });
+    let attempt = Attempt::new(&browser, &p, &start)
+        .window()
+        .logging_to(&logged);
+    let out = with_person(&attempt, || {
         // The focus is in the page (the user field has autofocus).
         x.focus(&x.window("Test IdP Login"));
         x.type_text("alice");
         x.key("Tab");
         x.type_text("correct horse");
         x.key("Return");
-        run.join().unwrap()
     })
     .unwrap_or_else(|e| {
         let posts: Vec<_> = server
@@ -105,9 +103,7 @@ fn a_window_sign_in_keeps_a_session_that_serves_headless_runs() {
             .collect();
         panic!("{e:?}; the IdP saw the posts {posts:?}")
     });
-    let Outcome::Captured(c) = out else {
-        panic!("expected a capture, got {out:?}")
-    };
+    let c = captured(out);
     assert_eq!(c.saml_response.expose(), saml);
     assert_eq!(c.relay_state.as_deref(), Some("relay-1"));
     let session: Vec<&Cookie> = c
@@ -120,35 +116,23 @@ fn a_window_sign_in_keeps_a_session_that_serves_headless_runs() {
     assert_eq!(session[0].expires, None, "a session cookie");
     assert!(logged.secrets.lock().unwrap().iter().any(|s| s == SESSION));
     assert!(!logged.text().contains(SESSION));
-    common::assert_nothing_left(&common::config_home(&p));
+    p.assert_nothing_left();
     let posts_before = server.seen().iter().filter(|r| r.method == "POST").count();
     assert_eq!(posts_before, 1);
 
     // Chromium dropped the session cookie at exit; restored, it is the
     // kept session: headless, no form, no POST of a password.
     let logged2 = common::Logged::default();
-    let out = sign_in(&SignIn {
-        browser: &browser,
-        profile: &p.profile,
-        start_url: &start,
-        capture: &rule,
-        cookies: &c.cookies,
-        mode: Mode::Headless {
-            give_up_after: Duration::from_secs(20),
-        },
-        deadline: common::deadline(60),
-        sinks: &logged2.sinks(),
-        cancel: None,
-    })
-    .unwrap();
-    let Outcome::Captured(c2) = out else {
-        panic!("expected a headless capture, got {out:?}")
-    };
+    let c2 = Attempt::new(&browser, &p, &start)
+        .headless(20)
+        .cookies(&c.cookies)
+        .logging_to(&logged2)
+        .captured();
     assert_eq!(c2.saml_response.expose(), saml);
     let posts_after = server.seen().iter().filter(|r| r.method == "POST").count();
     assert_eq!(posts_after, 1, "the form was posted again");
     assert!(logged2.text().contains("restored"), "{}", logged2.text());
-    common::assert_nothing_left(&common::config_home(&p));
+    p.assert_nothing_left();
 }
 
 /// Closing the window ends the attempt with "the browser window was
@@ -156,29 +140,17 @@ fn a_window_sign_in_keeps_a_session_that_serves_headless_runs() {
 #[test]
 fn closing_the_window_ends_the_attempt() {
     let _turn = common::env::change();
-    let Some(x) = display() else { return };
-    let browser = common::browser().unwrap();
+    let Some((x, browser)) = display() else {
+        return;
+    };
     let server = Server::start(|_| Response::html(idp_pages::idle_page("Close Me")));
     let p = common::profile(&browser);
-    let rule = common::aws_rule(None);
-    let start = server.url("/start");
-    let err = std::thread::scope(|s| {
-        let run = s.spawn(|| {
-            sign_in(&SignIn {
-                browser: &browser,
-                profile: &p.profile,
-                start_url: &start,
-                capture: &rule,
-                cookies: &[],
-                mode: Mode::Window,
-                deadline: common::deadline(300),
-                sinks: &common::Logged::default().sinks(),
-                cancel: None,
-            })
-        });
+    let attempt = Attempt::new(&browser, &p, server.url("/start"))
+        .window()
+        .deadline(300);
+    let err = with_person(&attempt, || {
         x.focus(&x.window("Close Me"));
         x.key("ctrl+w");
-        run.join().unwrap()
     })
     .unwrap_err();
     assert!(matches!(err, Error::WindowClosed), "{err:?}");
@@ -186,7 +158,7 @@ fn closing_the_window_ends_the_attempt() {
         err.to_string(),
         "the browser window was closed before the sign-in finished"
     );
-    common::assert_nothing_left(&common::config_home(&p));
+    p.assert_nothing_left();
 }
 
 /// The sign-in continues in a popup the person opens with a click
@@ -194,51 +166,31 @@ fn closing_the_window_ends_the_attempt() {
 #[test]
 fn a_popup_opened_by_the_person_is_captured() {
     let _turn = common::env::change();
-    let Some(x) = display() else { return };
-    let browser = common::browser().unwrap();
-    let saml = idp_pages::saml_response("dave");
-    let s = saml.clone();
-    let server = Server::start(move |req| match req.path() {
-        "/start" => Response::html(
-            r#"<!DOCTYPE html><html><head><title>Choose Sign In</title></head><body>
-<button id="go" autofocus onclick="window.open('/popup', 'signin', 'popup,width=500,height=400')">Continue</button></body></html>"#,
-        ),
-        "/popup" => Response::html(idp_pages::auto_post(
-            "https://signin.aws.amazon.com/saml",
-            &s,
-            None,
-            None,
-        )),
-        _ => Response::not_found(),
-    });
-    let p = common::profile(&browser);
-    let rule = common::aws_rule(None);
-    let start = server.url("/start");
-    let out = std::thread::scope(|sc| {
-        let run = sc.spawn(|| {
-            sign_in(&SignIn {
-                browser: &browser,
-                profile: &p.profile,
-                start_url: &start,
-                capture: &rule,
-                cookies: &[],
-                mode: Mode::Window,
-                deadline: common::deadline(60),
-                sinks: &common::Logged::default().sinks(),
-                cancel: None,
-            })
-        });
-        x.focus(&x.window("Choose Sign In"));
-        x.key("Return");
-        run.join().unwrap()
-    })
-    .unwrap();
-    let Outcome::Captured(c) = out else {
-        panic!("expected a capture, got {out:?}")
+    let Some((x, browser)) = display() else {
+        return;
     };
+    let saml = idp_pages::saml_response("dave");
+    let server = Server::pages([
+        (
+            "/start",
+            r#"<!DOCTYPE html><html><head><title>Choose Sign In</title></head><body>
+<button id="go" autofocus onclick="window.open('/popup', 'signin', 'popup,width=500,height=400')">Continue</button></body></html>"#
+                .into(),
+        ),
+        ("/popup", idp_pages::auto_post_to_aws(&saml)),
+    ]);
+    let p = common::profile(&browser);
+    let attempt = Attempt::new(&browser, &p, server.url("/start")).window();
+    let c = captured(
+        with_person(&attempt, || {
+            x.focus(&x.window("Choose Sign In"));
+            x.key("Return");
+        })
+        .unwrap(),
+    );
     assert_eq!(c.saml_response.expose(), saml);
     assert!(server.seen().iter().any(|r| r.path() == "/popup"));
-    common::assert_nothing_left(&common::config_home(&p));
+    p.assert_nothing_left();
 }
 
 /// No display and a window needed: fail at once, nothing started.
@@ -254,19 +206,7 @@ fn without_a_display_a_window_is_refused_at_once() {
         std::env::remove_var("WAYLAND_DISPLAY");
     }
     let p = common::profile(&browser);
-    let rule = common::aws_rule(None);
-    let err = sign_in(&SignIn {
-        browser: &browser,
-        profile: &p.profile,
-        start_url: "http://127.0.0.1:9/",
-        capture: &rule,
-        cookies: &[],
-        mode: Mode::Window,
-        deadline: common::deadline(60),
-        sinks: &common::Logged::default().sinks(),
-        cancel: None,
-    })
-    .unwrap_err();
+    let err = Attempt::new(&browser, &p, NOWHERE).window().error();
     assert!(matches!(err, Error::NoWindow { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
@@ -297,39 +237,17 @@ fn is_session_restore(name: &str) -> bool {
 #[test]
 fn a_window_sign_in_leaves_no_session_restore_data() {
     let _turn = common::env::change();
-    let Some(x) = display() else { return };
-    let browser = common::browser().unwrap();
-    let saml = idp_pages::saml_response("dora");
-    let s = saml.clone();
-    let idp = Server::start(move |req| match req.path() {
-        "/start" => Response::html(idp_pages::auto_post(
-            "https://signin.aws.amazon.com/saml",
-            &s,
-            None,
-            None,
-        )),
-        _ => Response::not_found(),
-    });
-    let p = common::profile(&browser);
-    let rule = common::aws_rule(None);
-    let logged = common::Logged::default();
-    let out = sign_in(&SignIn {
-        browser: &browser,
-        profile: &p.profile,
-        start_url: &idp.url("/start"),
-        capture: &rule,
-        cookies: &[],
-        mode: Mode::Window,
-        deadline: common::deadline(60),
-        sinks: &logged.sinks(),
-        cancel: None,
-    })
-    .unwrap();
-    let Outcome::Captured(c) = out else {
-        panic!("expected a capture, got {out:?}")
+    let Some((x, browser)) = display() else {
+        return;
     };
+    let saml = idp_pages::saml_response("dora");
+    let idp = Server::pages([("/start", idp_pages::auto_post_to_aws(&saml))]);
+    let p = common::profile(&browser);
+    let c = Attempt::new(&browser, &p, idp.url("/start"))
+        .window()
+        .captured();
     assert_eq!(c.saml_response.expose(), saml);
-    common::assert_nothing_left(&common::config_home(&p));
+    p.assert_nothing_left();
     let default = p.profile.user_data_dir().join("Default");
     let left: Vec<String> = std::fs::read_dir(&default)
         .unwrap()

@@ -2,40 +2,22 @@
 //! (the host's `TestServices`: real HTTP client and cookie jar, scripted
 //! password and codes).
 
-use std::sync::Arc;
-
 use awsprocesscreds_plugin_adfs::Adfs;
-use base64::Engine as _;
-use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, MfaSettings, Plugin, PluginError};
-use plugin_testkit::TestServices;
+use plugin_api::{ErrorKind, LoginOutcome, LoginRequest, MfaSettings, Plugin};
+use plugin_testkit::{
+    assert_error, assert_saml_idp_manifest, login_request, saml_xml, TestServices,
+};
 use sandbox::adfs::{self, AdfsConfig, AdfsVersion, Mfa};
 
+use crate::common::{login, USER};
+
+/// A request for the fake's user, with 30 s for MFA.
 fn request(endpoint: &str) -> LoginRequest {
-    LoginRequest::new()
-        .with_protocol(1)
-        .with_endpoint(endpoint)
-        .with_username("Monty")
-        .with_mfa(MfaSettings::new().with_timeout_secs(30))
-}
-
-fn login(req: &LoginRequest, services: &Arc<TestServices>) -> Result<LoginOutcome, PluginError> {
-    let host = Host::from_services(services.clone());
-    Adfs.login(req, &host)
-}
-
-/// The assertion's XML.
-fn xml(outcome: LoginOutcome) -> String {
-    let LoginOutcome::Saml { assertion } = outcome else {
-        panic!("expected a SAML outcome");
-    };
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(assertion.expose())
-        .expect("assertion is base64");
-    String::from_utf8(bytes).unwrap()
+    login_request(endpoint, USER).with_mfa(MfaSettings::new().with_timeout_secs(30))
 }
 
 fn assert_signed_in(outcome: LoginOutcome) {
-    let x = xml(outcome);
+    let x = saml_xml(outcome);
     assert!(
         x.contains(
             "arn:aws:iam::123456789012:role/ADFS-Dev,arn:aws:iam::123456789012:saml-provider/ADFS"
@@ -45,14 +27,9 @@ fn assert_signed_in(outcome: LoginOutcome) {
 }
 
 fn no_secret_in_logs(services: &TestServices) {
-    for (_, line) in services.record().logs {
-        assert!(!line.contains("hunter2"), "password in log: {line}");
-        assert!(
-            !line.contains("client-request-id"),
-            "query string in log: {line}"
-        );
-        assert!(!line.contains("MSISAuth="), "cookie in log: {line}");
-    }
+    services.assert_not_logged("password", "hunter2");
+    services.assert_not_logged("query string", "client-request-id");
+    services.assert_not_logged("cookie", "MSISAuth=");
 }
 
 #[test]
@@ -103,8 +80,7 @@ fn wrong_password_shows_the_idp_text() {
         });
         let services = TestServices::new().password("wrong-pw").build();
         let e = login(&request(&adfs::entry_url(&server)), &services).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
-        assert!(e.message.contains(text), "{}", e.message);
+        assert_error(&e, ErrorKind::AuthenticationFailed, &[text]);
         assert!(!e.message.contains("wrong-pw"));
         assert_eq!(
             state.lock().unwrap().password_posts,
@@ -178,13 +154,11 @@ fn wrong_otp_code_is_mfa_rejected_with_the_idp_text() {
         .mfa_codes(["000000", "123456"])
         .build();
     let e = login(&request(&adfs::entry_url(&server)), &services).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::MfaRejected, "{e:?}");
-    assert!(
-        e.message.contains("The code you entered is not valid"),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::MfaRejected,
+        &["The code you entered is not valid", "RSA SecurID"],
     );
-    assert!(e.message.contains("RSA SecurID"), "{}", e.message);
     assert_eq!(state.lock().unwrap().mfa_posts, 1);
 }
 
@@ -228,8 +202,7 @@ fn azure_push_times_out() {
     let mut req = request(&adfs::entry_url(&server));
     req.mfa.timeout_secs = 10;
     let e = login(&req, &services).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::MfaTimeout, "{e:?}");
-    assert!(e.message.contains("10 s"), "{}", e.message);
+    assert_error(&e, ErrorKind::MfaTimeout, &["10 s"]);
     let polls = state.lock().unwrap().polls;
     assert!((4..=6).contains(&polls), "{polls} polls in 10 s");
 }
@@ -246,12 +219,7 @@ fn azure_push_denied() {
     });
     let services = TestServices::new().password("hunter2").fast_sleep().build();
     let e = login(&request(&adfs::entry_url(&server)), &services).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::MfaRejected, "{e:?}");
-    assert!(
-        e.message.contains("The request was denied."),
-        "{}",
-        e.message
-    );
+    assert_error(&e, ErrorKind::MfaRejected, &["The request was denied."]);
 }
 
 #[test]
@@ -280,8 +248,7 @@ fn browser_only_adapter_is_named_in_a_browser_required_error() {
     });
     let services = TestServices::new().password("hunter2").build();
     let e = login(&request(&adfs::entry_url(&server)), &services).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::BrowserRequired, "{e:?}");
-    assert!(e.message.contains("DuoAdfsAdapter"), "{}", e.message);
+    assert_error(&e, ErrorKind::BrowserRequired, &["DuoAdfsAdapter"]);
 }
 
 #[test]
@@ -338,8 +305,7 @@ fn plain_http_endpoint_is_refused_before_any_request() {
         &services,
     )
     .unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Config, "{e:?}");
-    assert!(e.message.contains("plain http"), "{}", e.message);
+    assert_error(&e, ErrorKind::Config, &["plain http"]);
     assert!(services.requests().is_empty());
     assert_eq!(services.password_requests(), 0);
 }
@@ -353,29 +319,23 @@ fn wrong_relying_party_is_a_clear_error() {
         &services,
     )
     .unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Protocol, "{e:?}");
-    assert!(e.message.contains("MSIS7012"), "{}", e.message);
+    assert_error(&e, ErrorKind::Protocol, &["MSIS7012"]);
     assert_eq!(services.password_requests(), 0);
 }
 
 #[test]
 fn manifest_pins_name_kind_and_inputs() {
-    let m = Adfs.manifest();
-    assert_eq!(m.name, "adfs");
-    assert_eq!(m.kind, plugin_api::PluginKind::SamlIdp);
-    assert_eq!(m.inputs.endpoint, plugin_api::Need::Required);
-    assert_eq!(m.inputs.username, plugin_api::Need::Required);
-    let keys: Vec<_> = m.options.iter().map(|o| o.key.as_str()).collect();
-    assert_eq!(
-        keys,
-        [
+    assert_saml_idp_manifest(
+        &Adfs.manifest(),
+        "adfs",
+        &[
             "username-field",
             "password-field",
             "code-field",
             "kmsi",
             "reuse-session",
-            "home-realm"
-        ]
+            "home-realm",
+        ],
     );
 }
 
@@ -468,12 +428,10 @@ fn method_selection_with_only_browser_methods_needs_a_browser() {
     }));
     let services = TestServices::new().password("hunter2").build();
     let e = login(&request(&adfs::entry_url(&server)), &services).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::BrowserRequired, "{e:?}");
-    assert!(
-        e.message
-            .contains("CertificateAuthentication, DuoAdfsAdapter"),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::BrowserRequired,
+        &["CertificateAuthentication, DuoAdfsAdapter"],
     );
 }
 

@@ -8,39 +8,31 @@ use std::sync::Arc;
 use awsprocesscreds_plugin_ecp::Ecp;
 use base64::Engine as _;
 use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, MfaSettings, Plugin, PluginError};
-use plugin_testkit::TestServices;
+use plugin_testkit::{assert_error, login_request, saml_xml, TestServices};
 use sandbox::ecp::{self, Answer, Duo, EcpConfig};
 
+/// A request for the fake's user, with 30 s for MFA.
 fn request(endpoint: &str) -> LoginRequest {
-    LoginRequest::new()
-        .with_protocol(1)
-        .with_endpoint(endpoint)
-        .with_username("jdoe")
-        .with_mfa(MfaSettings::new().with_timeout_secs(30))
+    login_request(endpoint, "jdoe").with_mfa(MfaSettings::new().with_timeout_secs(30))
 }
 
 fn login(req: &LoginRequest, services: &Arc<TestServices>) -> Result<LoginOutcome, PluginError> {
-    let host = Host::from_services(services.clone());
-    Ecp.login(req, &host)
+    Ecp.login(req, &Host::from_services(services.clone()))
 }
 
-/// The assertion's XML.
-fn xml(outcome: LoginOutcome) -> String {
-    let LoginOutcome::Saml { assertion } = outcome else {
-        panic!("expected a SAML outcome");
-    };
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(assertion.expose())
-        .expect("assertion is base64");
-    String::from_utf8(bytes).unwrap()
+/// Services with the password whose sessions outlive them in `dir` (as
+/// the host's store does between runs).
+fn kept_sessions(dir: &std::path::Path) -> Arc<TestServices> {
+    TestServices::new()
+        .password("hunter2")
+        .session_dir(dir)
+        .build()
 }
 
 fn no_secret_in_logs(services: &TestServices) {
     let basic = base64::engine::general_purpose::STANDARD.encode("jdoe:hunter2");
-    for (_, line) in services.record().logs {
-        assert!(!line.contains("hunter2"), "password in log: {line}");
-        assert!(!line.contains(&basic), "Basic credentials in log: {line}");
-    }
+    services.assert_not_logged("password", "hunter2");
+    services.assert_not_logged("Basic credentials", &basic);
     assert!(
         services.record().secrets.iter().any(|s| s.contains(&basic)),
         "the Basic header value is registered as a secret"
@@ -51,7 +43,7 @@ fn no_secret_in_logs(services: &TestServices) {
 fn soap_request_with_basic_credentials_returns_the_response() {
     let (server, state) = ecp::start(EcpConfig::default());
     let services = TestServices::new().password("hunter2").build();
-    let x = xml(login(&request(&ecp::endpoint_url(&server)), &services).unwrap());
+    let x = saml_xml(login(&request(&ecp::endpoint_url(&server)), &services).unwrap());
     assert!(x.starts_with("<saml2p:Response "), "{x}");
     assert!(
         x.contains("arn:aws:iam::123456789012:role/ECP-Dev,arn:aws:iam::123456789012:saml-provider/Shibboleth"),
@@ -100,7 +92,7 @@ fn options_and_partition_go_into_the_authn_request() {
     let mut req = request(&ecp::endpoint_url(&server));
     req.options
         .insert("aws-region".into(), "us-gov-west-1".into());
-    let x = xml(login(&req, &services).unwrap());
+    let x = saml_xml(login(&req, &services).unwrap());
     assert!(
         x.contains(r#"Destination="https://signin.amazonaws-us-gov.com/saml""#),
         "{x}"
@@ -130,8 +122,7 @@ fn wrong_password_is_an_authentication_failure() {
     let (server, state) = ecp::start(EcpConfig::default());
     let services = TestServices::new().password("wrong-pw").build();
     let e = login(&request(&ecp::endpoint_url(&server)), &services).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
-    assert!(e.message.contains("HTTP 401"), "{}", e.message);
+    assert_error(&e, ErrorKind::AuthenticationFailed, &["HTTP 401"]);
     assert!(!e.message.contains("wrong-pw"));
     assert_eq!(state.lock().unwrap().wrong_passwords, 1, "no retry");
 }
@@ -168,12 +159,10 @@ fn duo_passcode_goes_in_the_shibboleth_headers() {
         .mfa_codes(["000000"])
         .build();
     let e = login(&req, &services).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
-    assert!(
-        e.message
-            .contains("Duo authentication failed (SAML status Responder/AuthnFailed)"),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::AuthenticationFailed,
+        &["Duo authentication failed (SAML status Responder/AuthnFailed)"],
     );
 }
 
@@ -209,14 +198,11 @@ fn duo_push_and_phone_send_the_factor_and_tell_the_user() {
 fn idp_session_is_reused_without_a_password() {
     let (server, state) = ecp::start(EcpConfig::default());
     let dir = tempfile::tempdir().unwrap();
-    let first = TestServices::new()
-        .password("hunter2")
-        .session_dir(dir.path())
-        .build();
+    let first = kept_sessions(dir.path());
     login(&request(&ecp::endpoint_url(&server)), &first).unwrap();
     // No password source at all: only the session can log in.
     let second = TestServices::new().session_dir(dir.path()).build();
-    let x = xml(login(&request(&ecp::endpoint_url(&server)), &second).unwrap());
+    let x = saml_xml(login(&request(&ecp::endpoint_url(&server)), &second).unwrap());
     assert!(x.contains("ECP-Dev"));
     assert_eq!(second.password_requests(), 0);
     let st = state.lock().unwrap();
@@ -228,19 +214,13 @@ fn idp_session_is_reused_without_a_password() {
 fn a_dead_session_falls_back_to_the_password_once() {
     let (server, state) = ecp::start(EcpConfig::default());
     let dir = tempfile::tempdir().unwrap();
-    let first = TestServices::new()
-        .password("hunter2")
-        .session_dir(dir.path())
-        .build();
+    let first = kept_sessions(dir.path());
     login(&request(&ecp::endpoint_url(&server)), &first).unwrap();
     drop(server);
     // A restarted IdP forgot its sessions.
     let (server2, state2) = ecp::start(EcpConfig::default());
     let _ = state;
-    let second = TestServices::new()
-        .password("hunter2")
-        .session_dir(dir.path())
-        .build();
+    let second = kept_sessions(dir.path());
     // Cookies are scoped to the host, not the port: the saved session
     // cookie reaches the new IdP, which no longer knows it (401).
     login(&request(&ecp::endpoint_url(&server2)), &second).unwrap();
@@ -348,11 +328,10 @@ fn keycloak_html_refusals_are_named_not_called_a_wrong_endpoint() {
     let e = error_for(Answer::KeycloakError(
         "Invalid username or password.".into(),
     ));
-    assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
-    assert!(
-        e.message.contains("rejected the username or password"),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::AuthenticationFailed,
+        &["rejected the username or password"],
     );
 }
 

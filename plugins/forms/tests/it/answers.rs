@@ -3,30 +3,11 @@
 //! accounts (also in German), Keycloak's required actions, and a lost
 //! sign-in session. Each is a named outcome, never a blind "Continue".
 
-use std::sync::Arc;
+use plugin_api::{ErrorKind, LoginOutcome};
+use plugin_testkit::{assert_error, TestServices};
+use sandbox::forms::{self, Flavor, FormsConfig, RequiredAction};
 
-use awsprocesscreds_plugin_forms::Forms;
-use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, Plugin, PluginError};
-use plugin_testkit::TestServices;
-use sandbox::forms::{self, Flavor, FormsConfig, FormsIdp, RequiredAction};
-use sandbox::Server;
-
-fn start(config: FormsConfig) -> (Server, FormsIdp, LoginRequest) {
-    let (server, state) = forms::start(config);
-    let req = LoginRequest::new()
-        .with_protocol(1)
-        .with_endpoint(forms::entry_url(&server, &state))
-        .with_username("Monty");
-    (server, state, req)
-}
-
-fn login(req: &LoginRequest, s: &Arc<TestServices>) -> Result<LoginOutcome, PluginError> {
-    Forms.login(req, &Host::from_services(s.clone()))
-}
-
-fn pw() -> Arc<TestServices> {
-    TestServices::new().password("hunter2").build()
-}
+use crate::common::{login, pw, request, start};
 
 fn consent() -> FormsConfig {
     FormsConfig {
@@ -39,13 +20,10 @@ fn consent() -> FormsConfig {
 fn consent_without_a_terminal_stops_and_says_why() {
     let (_server, state, req) = start(consent());
     let e = login(&req, &pw()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::NoTerminal, "{e:?}");
-    assert!(
-        e.message.contains(
-            "consent to release your information to Amazon Web Services (Principal Name, AWS Role)"
-        ),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::NoTerminal,
+        &["consent to release your information to Amazon Web Services (Principal Name, AWS Role)"],
     );
     assert!(e.hint.unwrap().contains("accept-consent=true"));
     assert!(
@@ -82,8 +60,7 @@ fn consent_asked_on_the_terminal() {
     let req = req.with_interactive(true);
     let s = TestServices::new().password("hunter2").choices([1]).build();
     let e = login(&req, &s).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Cancelled, "{e:?}");
-    assert!(e.message.contains("you declined"), "{}", e.message);
+    assert_error(&e, ErrorKind::Cancelled, &["you declined"]);
     assert!(state.lock().unwrap().consent_answers.is_empty());
 }
 
@@ -145,16 +122,13 @@ fn update_password_page_is_named_and_never_posted() {
     let s = pw();
     let e = login(&req, &s).unwrap_err();
     // The password was accepted: not blamed (a keychain keeps it).
-    assert_eq!(e.kind, ErrorKind::AccessDenied, "{e:?}");
-    assert!(
-        e.message.contains("asks you to choose a new password"),
-        "{}",
-        e.message
-    );
-    assert!(
-        e.message.contains("You need to change your password."),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::AccessDenied,
+        &[
+            "asks you to choose a new password",
+            "You need to change your password.",
+        ],
     );
     assert_eq!(state.lock().unwrap().required_action_posts, 0);
     assert_eq!(s.password_requests(), 1);
@@ -171,11 +145,10 @@ fn authenticator_setup_needs_a_browser_and_asks_no_code() {
         .mfa_codes(["123456"])
         .build();
     let e = login(&req, &s).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::BrowserRequired, "{e:?}");
-    assert!(
-        e.message.contains("set up an authenticator app"),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::BrowserRequired,
+        &["set up an authenticator app"],
     );
     assert!(s.record().mfa_requests.is_empty());
     assert_eq!(state.lock().unwrap().required_action_posts, 0);
@@ -185,10 +158,7 @@ fn authenticator_setup_needs_a_browser_and_asks_no_code() {
 fn lost_sign_in_session_is_named() {
     let (server, _state) = forms::start(FormsConfig::flavor(Flavor::SimpleSamlPhp));
     // The login page without the session cookie its entry URL sets.
-    let req = LoginRequest::new()
-        .with_protocol(1)
-        .with_endpoint(server.url("/simplesaml/module.php/core/loginuserpass.php?AuthState=x"))
-        .with_username("Monty");
+    let req = request(&server.url("/simplesaml/module.php/core/loginuserpass.php?AuthState=x"));
     let s = pw();
     let e = login(&req, &s).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Protocol, "{e:?}");

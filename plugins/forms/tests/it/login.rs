@@ -5,39 +5,15 @@
 use std::sync::Arc;
 
 use awsprocesscreds_plugin_forms::Forms;
-use base64::Engine as _;
-use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, Plugin, PluginError};
-use plugin_testkit::TestServices;
-use sandbox::forms::{self, Flavor, FormsConfig, FormsIdp};
+use plugin_api::{ErrorKind, LoginOutcome, LoginRequest, Plugin};
+use plugin_testkit::{assert_error, assert_saml_idp_manifest, saml_xml, TestServices};
+use sandbox::forms::{self, Flavor, FormsConfig};
 use sandbox::Server;
 
-fn request(endpoint: &str) -> LoginRequest {
-    LoginRequest::new()
-        .with_protocol(1)
-        .with_endpoint(endpoint)
-        .with_username("Monty")
-}
-
-fn login(req: &LoginRequest, services: &Arc<TestServices>) -> Result<LoginOutcome, PluginError> {
-    Forms.login(req, &Host::from_services(services.clone()))
-}
-
-fn start(config: FormsConfig) -> (Server, FormsIdp, LoginRequest) {
-    let (server, state) = forms::start(config);
-    let req = request(&forms::entry_url(&server, &state));
-    (server, state, req)
-}
+use crate::common::{login, pw, request, start};
 
 fn assert_signed_in(outcome: LoginOutcome) {
-    let LoginOutcome::Saml { assertion } = outcome else {
-        panic!("expected a SAML outcome");
-    };
-    let xml = String::from_utf8(
-        base64::engine::general_purpose::STANDARD
-            .decode(assertion.expose())
-            .unwrap(),
-    )
-    .unwrap();
+    let xml = saml_xml(outcome);
     assert!(
         xml.contains("arn:aws:iam::123456789012:role/ADFS-Dev"),
         "{xml}"
@@ -53,14 +29,8 @@ fn ok(services: &Arc<TestServices>, req: &LoginRequest) {
         Ok(o) => assert_signed_in(o),
         Err(e) => panic!("login failed: {e:?}\nrequests: {:?}", services.requests()),
     }
-    for (_, line) in services.record().logs {
-        assert!(!line.contains("hunter2"), "password in log: {line}");
-        assert!(!line.contains("AuthState="), "state in log: {line}");
-    }
-}
-
-fn pw() -> Arc<TestServices> {
-    TestServices::new().password("hunter2").build()
+    services.assert_not_logged("password", "hunter2");
+    services.assert_not_logged("state", "AuthState=");
 }
 
 #[test]
@@ -79,11 +49,10 @@ fn simplesamlphp_success_keeps_authstate_and_skips_other_forms() {
 fn simplesamlphp_wrong_password_shows_its_error_heading() {
     let (_server, state, req) = start(FormsConfig::flavor(Flavor::SimpleSamlPhp));
     let e = login(&req, &TestServices::new().password("nope").build()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
-    assert!(
-        e.message.contains("Incorrect username or password"),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::AuthenticationFailed,
+        &["Incorrect username or password"],
     );
     assert!(!e.message.contains("nope"));
     assert_eq!(state.lock().unwrap().failures, 1, "must not retry");
@@ -97,11 +66,10 @@ fn keycloak_success_and_failure() {
     assert_eq!(fields, ["username", "password", "credentialId", "login"]);
 
     let e = login(&req, &TestServices::new().password("nope").build()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
-    assert!(
-        e.message.contains("Invalid username or password."),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::AuthenticationFailed,
+        &["Invalid username or password."],
     );
 }
 
@@ -118,19 +86,20 @@ fn two_step_username_then_password() {
 fn two_step_failures_show_the_idp_text() {
     let (_server, _state, mut req) = start(FormsConfig::flavor(Flavor::TwoStep));
     let e = login(&req, &TestServices::new().password("nope").build()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
-    assert!(
-        e.message
-            .contains("The password you entered was incorrect."),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::AuthenticationFailed,
+        &["The password you entered was incorrect."],
     );
 
     req.username = Some("nobody".into());
     let services = pw();
     let e = login(&req, &services).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
-    assert!(e.message.contains("cannot be identified"), "{}", e.message);
+    assert_error(
+        &e,
+        ErrorKind::AuthenticationFailed,
+        &["cannot be identified"],
+    );
     assert_eq!(
         services.password_requests(),
         0,
@@ -168,12 +137,7 @@ fn a_looping_page_is_detected() {
         ..FormsConfig::flavor(Flavor::SimpleSamlPhp)
     });
     let e = login(&req, &pw()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Protocol, "{e:?}");
-    assert!(
-        e.message.contains("keeps serving the same form"),
-        "{}",
-        e.message
-    );
+    assert_error(&e, ErrorKind::Protocol, &["keeps serving the same form"]);
     // Served once after the login, then twice from /idp/continue: the
     // second time the same URL and form come back, the walk stops.
     assert_eq!(state.lock().unwrap().continue_posts, 2);
@@ -187,8 +151,7 @@ fn max_steps_bounds_the_walk() {
     });
     req.options.insert("max-steps".into(), "2".into());
     let e = login(&req, &pw()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Protocol, "{e:?}");
-    assert!(e.message.contains("after 2 pages"), "{}", e.message);
+    assert_error(&e, ErrorKind::Protocol, &["after 2 pages"]);
 }
 
 #[test]
@@ -196,11 +159,10 @@ fn obscure_form_needs_explicit_options() {
     let (_server, state, mut req) = start(FormsConfig::flavor(Flavor::Obscure));
     // Guessing picks the first password form, a decoy that refuses.
     let e = login(&req, &pw()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
-    assert!(
-        e.message.contains("PIN sign-in is disabled"),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::AuthenticationFailed,
+        &["PIN sign-in is disabled"],
     );
 
     req.options.insert("form".into(), "#main".into());
@@ -254,9 +216,11 @@ fn page_without_a_form_names_its_title_and_host() {
     let (server, _state) = forms::start(FormsConfig::default());
     let services = pw();
     let e = login(&request(&server.url(forms::NO_FORM_PATH)), &services).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Protocol, "{e:?}");
-    assert!(e.message.contains("Scheduled maintenance"), "{}", e.message);
-    assert!(e.message.contains("127.0.0.1"), "{}", e.message);
+    assert_error(
+        &e,
+        ErrorKind::Protocol,
+        &["Scheduled maintenance", "127.0.0.1"],
+    );
     assert_eq!(services.password_requests(), 0);
 }
 
@@ -274,21 +238,16 @@ fn plain_http_idp_is_refused() {
 
 #[test]
 fn manifest_pins_name_kind_and_inputs() {
-    let m = Forms.manifest();
-    assert_eq!(m.name, "forms");
-    assert_eq!(m.kind, plugin_api::PluginKind::SamlIdp);
-    assert_eq!(m.inputs.endpoint, plugin_api::Need::Required);
-    assert_eq!(m.inputs.username, plugin_api::Need::Required);
-    let keys: Vec<_> = m.options.iter().map(|o| o.key.as_str()).collect();
-    assert_eq!(
-        keys,
-        [
+    assert_saml_idp_manifest(
+        &Forms.manifest(),
+        "forms",
+        &[
             "username-field",
             "password-field",
             "form",
             "max-steps",
-            "accept-consent"
-        ]
+            "accept-consent",
+        ],
     );
 }
 
@@ -339,12 +298,7 @@ fn wrong_one_time_code_is_mfa_rejected() {
         .mfa_codes(["111111", "246810"])
         .build();
     let e = login(&req, &services).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::MfaRejected, "{e:?}");
-    assert!(
-        e.message.contains("Invalid authenticator code."),
-        "{}",
-        e.message
-    );
+    assert_error(&e, ErrorKind::MfaRejected, &["Invalid authenticator code."]);
     assert!(!e.message.contains("111111"));
     assert_eq!(
         state.lock().unwrap().otp_posts,
@@ -367,8 +321,7 @@ fn keycloak_webauthn_step_fails_at_once_without_posting() {
         ..FormsConfig::flavor(Flavor::Keycloak)
     });
     let e = login(&req, &pw()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::BrowserRequired, "{e:?}");
-    assert!(e.message.contains("WebAuthn security key"), "{}", e.message);
+    assert_error(&e, ErrorKind::BrowserRequired, &["WebAuthn security key"]);
     let st = state.lock().unwrap();
     assert_eq!(st.webauthn_posts, 0, "an empty WebAuthn answer was posted");
     assert_eq!(st.logins_ok, 0);

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod answers;
+mod common;
 mod fixtures;
 mod login;
 mod pages;

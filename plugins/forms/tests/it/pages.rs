@@ -8,6 +8,7 @@ use awsprocesscreds_plugin_forms::{
 };
 use plugin_api::ErrorKind;
 use plugin_kit::html::Page;
+use plugin_testkit::assert_error;
 
 const PINGID: &str = "https://authenticator.pingone.com/pingid/ppm/auth";
 
@@ -229,9 +230,11 @@ fn authenticator_setup_needs_a_browser_and_is_never_posted() {
         "https://sso.example.com/realms/demo/login-actions/required-action",
     );
     let e = pick(&p, &Options::default()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::BrowserRequired, "{e:?}");
-    assert!(e.message.contains("authenticator app"), "{}", e.message);
-    assert!(e.message.contains("needs a web browser"), "{}", e.message);
+    assert_error(
+        &e,
+        ErrorKind::BrowserRequired,
+        &["authenticator app", "needs a web browser"],
+    );
 }
 
 #[test]

@@ -4,18 +4,17 @@
 
 use std::sync::Arc;
 
-use awsprocesscreds_plugin_forms::Forms;
-use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, MfaSettings, Plugin, PluginError};
-use plugin_testkit::{TestServices, TestServicesBuilder};
+use plugin_api::{ErrorKind, LoginOutcome, LoginRequest, MfaSettings};
+use plugin_testkit::{assert_error, TestServices, TestServicesBuilder};
 use sandbox::pingfed::{self, Account, Device, PingFed, PingFedConfig, PushAnswer};
 use sandbox::Server;
 
+use crate::common::{login, request};
+
+/// The fake PingFederate, and a request for its entry URL.
 fn start(config: PingFedConfig) -> (Server, PingFed, LoginRequest) {
     let (server, state) = pingfed::start(config);
-    let req = LoginRequest::new()
-        .with_protocol(1)
-        .with_endpoint(pingfed::entry_url(&server))
-        .with_username("Monty");
+    let req = request(&pingfed::entry_url(&server));
     (server, state, req)
 }
 
@@ -23,19 +22,13 @@ fn services() -> TestServicesBuilder {
     TestServices::new().password("hunter2").fast_sleep()
 }
 
-fn login(req: &LoginRequest, s: &Arc<TestServices>) -> Result<LoginOutcome, PluginError> {
-    Forms.login(req, &Host::from_services(s.clone()))
-}
-
 fn signed_in(req: &LoginRequest, s: &Arc<TestServices>) {
     match login(req, s) {
         Ok(LoginOutcome::Saml { .. }) => {}
         other => panic!("login failed: {other:?}\nrequests: {:?}", s.requests()),
     }
-    for (_, line) in s.record().logs {
-        assert!(!line.contains("hunter2"), "password in log: {line}");
-        assert!(!line.contains("csrfToken="), "token in log: {line}");
-    }
+    s.assert_not_logged("password", "hunter2");
+    s.assert_not_logged("token", "csrfToken=");
 }
 
 fn with_devices(devices: Vec<Device>) -> PingFedConfig {
@@ -115,12 +108,7 @@ fn denied_push_shows_pingids_text() {
 fn pingid_timeout_is_named() {
     let (_server, state, req) = start(with_devices(vec![Device::phone(None, PushAnswer::Timeout)]));
     let e = login(&req, &services().build()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::MfaTimeout, "{e:?}");
-    assert!(
-        e.message.contains("nobody answered the push"),
-        "{}",
-        e.message
-    );
+    assert_error(&e, ErrorKind::MfaTimeout, &["nobody answered the push"]);
     assert!(state.lock().unwrap().responses.is_empty());
 }
 
@@ -131,8 +119,7 @@ fn mfa_timeout_bounds_the_wait() {
     req = req.with_mfa(mfa(None, 5));
     let s = services().build();
     let e = login(&req, &s).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::MfaTimeout, "{e:?}");
-    assert!(e.message.contains("within 5 s"), "{}", e.message);
+    assert_error(&e, ErrorKind::MfaTimeout, &["within 5 s"]);
     assert_eq!(state.lock().unwrap().status_polls, 3);
     assert_eq!(s.record().slept.as_secs(), 6);
 }
@@ -152,8 +139,7 @@ fn wrong_passcode_from_a_command_is_not_retried() {
     req = req.with_mfa(MfaSettings::new().with_code_source(true));
     let s = services().mfa_codes(["111111", "246810"]).build();
     let e = login(&req, &s).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::MfaRejected, "{e:?}");
-    assert!(e.message.contains("Invalid passcode."), "{}", e.message);
+    assert_error(&e, ErrorKind::MfaRejected, &["Invalid passcode."]);
     assert_eq!(state.lock().unwrap().otp_posts, 1);
 }
 
@@ -212,8 +198,7 @@ fn device_picker_asks_on_the_terminal() {
 fn device_picker_without_terminal_or_factor_is_a_clear_error() {
     let (_server, state, req) = start(picker());
     let e = login(&req, &services().build()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::NoTerminal, "{e:?}");
-    assert!(e.message.contains("iPhone X, Desktop Mac"), "{}", e.message);
+    assert_error(&e, ErrorKind::NoTerminal, &["iPhone X, Desktop Mac"]);
     assert!(e.hint.unwrap().contains("--mfa-factor"));
     assert!(state.lock().unwrap().devices_chosen.is_empty());
 }
@@ -223,9 +208,11 @@ fn unknown_factor_names_the_devices() {
     let (_server, _state, mut req) = start(picker());
     req = req.with_mfa(mfa(Some("sms"), 120));
     let e = login(&req, &services().build()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Config, "{e:?}");
-    assert!(e.message.contains("--mfa-factor sms"), "{}", e.message);
-    assert!(e.message.contains("iPhone X, Desktop Mac"), "{}", e.message);
+    assert_error(
+        &e,
+        ErrorKind::Config,
+        &["--mfa-factor sms", "iPhone X, Desktop Mac"],
+    );
 }
 
 #[test]
@@ -261,9 +248,11 @@ fn security_key_page_needs_a_browser_and_is_not_posted() {
         ..with_devices(vec![Device::security_key()])
     });
     let e = login(&req, &services().build()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::BrowserRequired, "{e:?}");
-    assert!(e.message.contains("FIDO security key"), "{}", e.message);
-    assert!(e.message.contains("needs a web browser"), "{}", e.message);
+    assert_error(
+        &e,
+        ErrorKind::BrowserRequired,
+        &["FIDO security key", "needs a web browser"],
+    );
     assert_eq!(state.lock().unwrap().otp_posts, 0);
 }
 
@@ -271,11 +260,10 @@ fn security_key_page_needs_a_browser_and_is_not_posted() {
 fn only_a_security_key_ends_with_pingids_message() {
     let (_server, _state, req) = start(with_devices(vec![Device::security_key()]));
     let e = login(&req, &services().build()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::MfaRejected, "{e:?}");
-    assert!(
-        e.message.contains("No device that this browser can use"),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::MfaRejected,
+        &["No device that this browser can use"],
     );
 }
 
@@ -307,12 +295,10 @@ fn pingfederate_refusals_are_named() {
     let s = TestServices::new().password("wrong").fast_sleep().build();
     let (_server, _state, req) = start(PingFedConfig::default());
     let e = login(&req, &s).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::AuthenticationFailed, "{e:?}");
-    assert!(
-        e.message
-            .contains("We didn't recognize the username or password"),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::AuthenticationFailed,
+        &["We didn't recognize the username or password"],
     );
 }
 

@@ -4,15 +4,12 @@
 
 use std::sync::Arc;
 
-use awsprocesscreds_plugin_okta::OktaPlugin;
-use base64::Engine as _;
-use plugin_api::{ErrorKind, Host, LoginOutcome, LoginRequest, Plugin, PluginError};
-use plugin_testkit::{TestServices, TestServicesBuilder};
+use plugin_api::{ErrorKind, LoginRequest};
+use plugin_testkit::{assert_error, decode_assertion, TestServices};
 use sandbox::okta_idx::{self, answers, Authenticator, Idx, IdxConfig, IdxUser, Push};
 use sandbox::Server;
 
-const USER: &str = "monty@example.com";
-const PASSWORD: &str = "hunter2";
+use crate::common::{err, login, services, with_factor, PASSWORD, USER};
 
 struct Org {
     _server: Server,
@@ -34,22 +31,25 @@ fn user() -> IdxUser {
     IdxUser::new(USER, PASSWORD)
 }
 
+/// The user with Okta Verify push (approved at the first poll).
+fn push_user() -> IdxUser {
+    user().with(Authenticator::push(0, None))
+}
+
+impl Org {
+    /// A login at the app link with `s` signs in.
+    fn signs_in(&self, s: &Arc<TestServices>) {
+        assert_saml(&login(s, &request(&self.link)).unwrap());
+    }
+}
+
 fn org_with(u: IdxUser) -> Org {
     org(IdxConfig::with_user(u))
 }
 
+/// The shared request, with 60 s for MFA.
 fn request(link: &str) -> LoginRequest {
-    LoginRequest::new()
-        .with_protocol(1)
-        .with_endpoint(link)
-        .with_username(USER)
-        .with_interactive(true)
-        .with_mfa(plugin_api::MfaSettings::new().with_timeout_secs(60))
-}
-
-fn with_factor(mut r: LoginRequest, f: &str) -> LoginRequest {
-    r.mfa.factor = Some(f.into());
-    r
+    crate::common::request(link).with_mfa(plugin_api::MfaSettings::new().with_timeout_secs(60))
 }
 
 fn with_option(mut r: LoginRequest, k: &str, v: &str) -> LoginRequest {
@@ -57,29 +57,8 @@ fn with_option(mut r: LoginRequest, k: &str, v: &str) -> LoginRequest {
     r
 }
 
-fn services() -> TestServicesBuilder {
-    TestServices::new().password(PASSWORD).fast_sleep()
-}
-
-fn login(s: &Arc<TestServices>, req: &LoginRequest) -> Result<String, PluginError> {
-    let host = Host::from_services(s.clone());
-    match OktaPlugin.login(req, &host)? {
-        LoginOutcome::Saml { assertion } => Ok(assertion.expose().clone()),
-        other => panic!("unexpected outcome {other:?}"),
-    }
-}
-
-fn err(s: &Arc<TestServices>, req: &LoginRequest) -> PluginError {
-    login(s, req).expect_err("login should fail")
-}
-
 fn assert_saml(b64: &str) {
-    let xml = String::from_utf8(
-        base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .unwrap(),
-    )
-    .unwrap();
+    let xml = decode_assertion(b64);
     assert!(
         xml.contains("arn:aws:iam::123456789012:role/okta-dev"),
         "{xml}"
@@ -133,10 +112,10 @@ fn password_only_org_signs_in_through_idx_with_the_protocol_minimum() {
 fn app_link_to_the_dashboard_shell_signs_in_through_the_dashboard_page() {
     let o = org(IdxConfig {
         dashboard_sign_in_only: true,
-        ..IdxConfig::with_user(user().with(Authenticator::push(0, None)))
+        ..IdxConfig::with_user(push_user())
     });
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     let st = o.idx.lock().unwrap();
     assert_eq!(st.count("/oauth2/v1/authorize"), 1);
     assert_eq!(st.pushes_sent, 1);
@@ -150,7 +129,7 @@ fn identifier_first_org_asks_for_the_password_in_its_own_step() {
         ..IdxConfig::with_user(user())
     });
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     let st = o.idx.lock().unwrap();
     assert_eq!(st.count("/idp/idx/identify"), 1);
     assert_eq!(st.count("/idp/idx/challenge/answer"), 1);
@@ -161,9 +140,11 @@ fn wrong_password_shows_oktas_text_and_is_not_blamed_on_the_classic_api() {
     let o = org_with(user());
     let s = TestServices::new().password("wrong").build();
     let e = err(&s, &request(&o.link));
-    assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
-    assert!(e.message.contains("Password is incorrect"), "{}", e.message);
-    assert!(e.message.contains(USER), "{}", e.message);
+    assert_error(
+        &e,
+        ErrorKind::AuthenticationFailed,
+        &["Password is incorrect", USER],
+    );
     assert!(!e.message.contains("classic"), "{}", e.message);
     assert!(e.hint.unwrap().contains("password source"));
 }
@@ -215,12 +196,7 @@ fn expired_password_and_enrolment_have_their_own_messages() {
     let mut u = user();
     u.must_enroll = true;
     let e = err(&services().build(), &request(&org_with(u).link));
-    assert_eq!(e.kind, ErrorKind::BrowserRequired);
-    assert!(
-        e.message.contains("set up an authenticator"),
-        "{}",
-        e.message
-    );
+    assert_error(&e, ErrorKind::BrowserRequired, &["set up an authenticator"]);
 }
 
 #[test]
@@ -229,7 +205,7 @@ fn password_expiring_soon_is_a_warning_and_skipped() {
     u.password_warn = true;
     let o = org_with(u);
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     assert_eq!(o.idx.lock().unwrap().count("/idp/idx/skip"), 1);
     let logs = format!("{:?}", s.record().logs);
     assert!(logs.contains("expire in 3 days"), "{logs}");
@@ -253,8 +229,7 @@ fn unknown_flow_option_is_a_config_error() {
         &services().build(),
         &with_option(request(&o.link), "flow", "magic"),
     );
-    assert_eq!(e.kind, ErrorKind::Config);
-    assert!(e.message.contains("flow=magic"));
+    assert_error(&e, ErrorKind::Config, &["flow=magic"]);
     let e = err(
         &services().build(),
         &with_option(request(&o.link), "flow", "device"),
@@ -268,7 +243,7 @@ fn unknown_flow_option_is_a_config_error() {
 fn push_with_number_challenge_sends_one_push_and_shows_the_number_once() {
     let o = org_with(user().with(Authenticator::push(2, Some(42))));
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     let st = o.idx.lock().unwrap();
     assert_eq!(st.pushes_sent, 1);
     assert_eq!(st.polls, 3);
@@ -295,8 +270,7 @@ fn push_reject_expiry_and_our_timeout_are_distinct_errors() {
     let mut req = request(&o.link);
     req.mfa.timeout_secs = 1;
     let e = err(&services().build(), &req);
-    assert_eq!(e.kind, ErrorKind::MfaTimeout);
-    assert!(e.message.contains("within 1 s"), "{}", e.message);
+    assert_error(&e, ErrorKind::MfaTimeout, &["within 1 s"]);
     assert_eq!(o.idx.lock().unwrap().pushes_sent, 1);
 }
 
@@ -304,10 +278,10 @@ fn push_reject_expiry_and_our_timeout_are_distinct_errors() {
 fn rate_limited_push_poll_backs_off_instead_of_failing() {
     let o = org(IdxConfig {
         rate_limited_polls: 2,
-        ..IdxConfig::with_user(user().with(Authenticator::push(0, None)))
+        ..IdxConfig::with_user(push_user())
     });
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     let st = o.idx.lock().unwrap();
     assert_eq!(st.pushes_sent, 1);
     assert_eq!(st.polls, 3);
@@ -400,7 +374,7 @@ fn a_challenge_okta_opened_itself_is_switched_when_another_was_asked_for() {
     // At a terminal without --mfa-factor: Okta's choice (the email code).
     let o = org(cfg(both()));
     let s = services().mfa_codes(["333333"]).build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     assert_eq!(o.idx.lock().unwrap().pushes_sent, 0);
 }
 
@@ -472,7 +446,7 @@ fn the_verification_data_step_picks_the_method_chosen_before() {
     // From the menu (SMS or voice), then Email with a code command.
     let o = org(cfg(phone()));
     let s = services().choices([1]).mfa_codes(["444444"]).build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     assert_eq!(s.record().menus.len(), 1, "one menu, not one per step");
     assert!(s.record().mfa_requests[0]
         .to_lowercase()
@@ -493,10 +467,10 @@ fn an_org_that_does_not_name_its_engine_signs_in_through_idx() {
     // app link's sign-in page shows the IDX transaction.
     let o = org(IdxConfig {
         well_known: false,
-        ..IdxConfig::with_user(user().with(Authenticator::push(0, None)))
+        ..IdxConfig::with_user(push_user())
     });
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     let st = o.idx.lock().unwrap();
     assert_eq!(st.count("/idp/idx/identify"), 1);
     assert_eq!(st.count("/api/v1/authn"), 0);
@@ -635,16 +609,11 @@ fn wrong_code_shows_oktas_message() {
     let mut req = request(&o.link);
     req.mfa.code_source = true;
     let e = err(&s, &req);
-    assert_eq!(e.kind, ErrorKind::MfaRejected);
-    assert!(
-        e.message.contains("Invalid code. Try again"),
-        "{}",
-        e.message
-    );
+    assert_error(&e, ErrorKind::MfaRejected, &["Invalid code. Try again"]);
     // A person at the terminal: Okta's words, then another try.
     let o = org_with(google());
     let s = services().mfa_codes(["999999", "222222"]).build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     assert!(
         s.notices().iter().any(|n| n.contains("Invalid code")),
         "{:?}",
@@ -654,12 +623,7 @@ fn wrong_code_shows_oktas_message() {
     let o = org_with(google());
     let s = services().mfa_codes(["1", "2", "3"]).build();
     let e = err(&s, &request(&o.link));
-    assert_eq!(e.kind, ErrorKind::MfaRejected);
-    assert!(
-        e.message.contains("Invalid code. Try again"),
-        "{}",
-        e.message
-    );
+    assert_error(&e, ErrorKind::MfaRejected, &["Invalid code. Try again"]);
 }
 
 #[test]
@@ -674,7 +638,7 @@ fn several_authenticators_menu_or_push_without_terminal() {
     // Menu: Email first, Okta Verify push second.
     let o = org_with(both());
     let s = services().choices([1]).build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     assert_eq!(o.idx.lock().unwrap().pushes_sent, 1);
     // No terminal: push.
     let o = org_with(both());
@@ -696,10 +660,9 @@ fn req_for(link: &str, interactive: bool) -> LoginRequest {
 
 #[test]
 fn mfa_factor_not_offered_lists_what_is() {
-    let o = org_with(user().with(Authenticator::push(0, None)));
+    let o = org_with(push_user());
     let e = err(&services().build(), &with_factor(request(&o.link), "sms"));
-    assert_eq!(e.kind, ErrorKind::Config);
-    assert!(e.message.contains("Okta Verify push"), "{}", e.message);
+    assert_error(&e, ErrorKind::Config, &["Okta Verify push"]);
 }
 
 #[test]
@@ -785,10 +748,10 @@ fn auto_falls_back_to_classic_with_idx_step_up_and_one_password_prompt() {
     let o = org(IdxConfig {
         classic_password_only: true,
         identify_unavailable: true,
-        ..IdxConfig::with_user(user().with(Authenticator::push(0, None)))
+        ..IdxConfig::with_user(push_user())
     });
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     assert_eq!(s.password_requests(), 1, "one prompt for both attempts");
     let st = o.idx.lock().unwrap();
     assert_eq!(st.count("/api/v1/authn"), 1);
@@ -859,8 +822,7 @@ fn device_flow_slows_down_when_asked_and_reports_expiry() {
         &TestServices::new().fast_sleep().build(),
         &with_option(request(&o.link), "client-id", &client),
     );
-    assert_eq!(e.kind, ErrorKind::MfaTimeout);
-    assert!(e.message.contains("expired"), "{}", e.message);
+    assert_error(&e, ErrorKind::MfaTimeout, &["expired"]);
 }
 
 #[test]
@@ -870,9 +832,7 @@ fn device_flow_errors_name_the_client_id_and_the_web_sso_setting() {
         &TestServices::new().fast_sleep().build(),
         &with_option(request(&o.link), "client-id", "0oa-wrong"),
     );
-    assert_eq!(e.kind, ErrorKind::Config);
-    assert!(e.message.contains("0oa-wrong"), "{}", e.message);
-    assert!(e.message.contains("invalid_client"), "{}", e.message);
+    assert_error(&e, ErrorKind::Config, &["0oa-wrong", "invalid_client"]);
 
     let o = org(IdxConfig {
         web_sso_allowed: false,
@@ -1014,7 +974,7 @@ fn prompts_per_working_day() {
             } else {
                 b.build()
             };
-            assert_saml(&login(&s, &request(&o.link)).unwrap());
+            o.signs_in(&s);
             passwords += s.password_requests();
             logins += 1;
         }
@@ -1037,7 +997,7 @@ fn poll_under_current_authenticator_and_a_late_number_work_too() {
         ..IdxConfig::with_user(user().with(Authenticator::push(2, Some(64))))
     });
     let s = services().build();
-    assert_saml(&login(&s, &request(&o.link)).unwrap());
+    o.signs_in(&s);
     assert_eq!(o.idx.lock().unwrap().pushes_sent, 1);
     let notices = s.notices();
     assert_eq!(
@@ -1061,6 +1021,5 @@ fn auto_on_an_oie_org_without_idx_falls_back_to_the_classic_explanation() {
     let path = c.app_path();
     let (server, _okta) = sandbox::okta::start(c);
     let e = err(&services().build(), &request(&server.url(&path)));
-    assert_eq!(e.kind, ErrorKind::NotSupported);
-    assert!(e.message.contains("Identity Engine"), "{}", e.message);
+    assert_error(&e, ErrorKind::NotSupported, &["Identity Engine"]);
 }

@@ -1,19 +1,12 @@
 //! The plugin's `login`, in process, against the fake Okta org
 //! (`sandbox::okta`), through the host's `TestServices`.
 
-use std::sync::Arc;
-
-use awsprocesscreds_plugin_okta::OktaPlugin;
-use base64::Engine as _;
-use plugin_api::{
-    ErrorKind, Host, LogLevel, LoginOutcome, LoginRequest, MfaSettings, Plugin, PluginError,
-};
-use plugin_testkit::{TestServices, TestServicesBuilder};
+use plugin_api::{ErrorKind, LogLevel, LoginRequest, MfaSettings};
+use plugin_testkit::{assert_error, decode_assertion, TestServices};
 use sandbox::okta::{self, FactorSpec, Okta, OktaConfig, PushOutcome, User, UserStatus};
 use sandbox::Server;
 
-const USER: &str = "monty@example.com";
-const PASSWORD: &str = "hunter2";
+use crate::common::{err, login, services, with_factor, PASSWORD, USER};
 
 struct Org {
     _server: Server,
@@ -37,52 +30,18 @@ fn org_with(factors: Vec<FactorSpec>) -> Org {
     ))
 }
 
+/// The shared request, for the role `okta-dev`.
 fn request(link: &str) -> LoginRequest {
-    LoginRequest::new()
-        .with_protocol(1)
-        .with_endpoint(link)
-        .with_username(USER)
-        .with_role_arn("arn:aws:iam::123456789012:role/okta-dev")
-        .with_interactive(true)
-}
-
-fn with_factor(mut r: LoginRequest, factor: &str) -> LoginRequest {
-    r.mfa.factor = Some(factor.into());
-    r
-}
-
-fn services() -> TestServicesBuilder {
-    TestServices::new().password(PASSWORD).fast_sleep()
-}
-
-fn login(services: &Arc<TestServices>, req: &LoginRequest) -> Result<String, PluginError> {
-    let host = Host::from_services(services.clone());
-    match OktaPlugin.login(req, &host)? {
-        LoginOutcome::Saml { assertion } => Ok(assertion.expose().clone()),
-        other => panic!("unexpected outcome {other:?}"),
-    }
-}
-
-fn decoded(b64: &str) -> String {
-    String::from_utf8(
-        base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .unwrap(),
-    )
-    .unwrap()
+    crate::common::request(link).with_role_arn("arn:aws:iam::123456789012:role/okta-dev")
 }
 
 fn assert_okta_dev(b64: &str) {
-    let xml = decoded(b64);
+    let xml = decode_assertion(b64);
     assert!(
         xml.contains("arn:aws:iam::123456789012:role/okta-dev"),
         "{xml}"
     );
     assert!(xml.contains("arn:aws:iam::123456789012:saml-provider/okta"));
-}
-
-fn err(services: &Arc<TestServices>, req: &LoginRequest) -> PluginError {
-    login(services, req).expect_err("login should fail")
 }
 
 fn logs(s: &TestServices) -> String {
@@ -133,12 +92,10 @@ fn wrong_password_is_an_authentication_error() {
     let o = org_with(vec![]);
     let s = TestServices::new().password("wrong").build();
     let e = err(&s, &request(&o.link));
-    assert_eq!(e.kind, ErrorKind::AuthenticationFailed);
-    assert!(
-        e.message
-            .contains("rejected the username or password for monty@example.com"),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::AuthenticationFailed,
+        &["rejected the username or password for monty@example.com"],
     );
     assert!(!e.message.contains("wrong"));
 }
@@ -207,12 +164,7 @@ fn identity_engine_org_is_named_with_what_to_do() {
     let mut req = request(&o.link);
     req.options.insert("flow".into(), "classic".into());
     let e = err(&services().build(), &req);
-    assert_eq!(e.kind, ErrorKind::NotSupported);
-    assert!(
-        e.message.contains("Okta Identity Engine org"),
-        "{}",
-        e.message
-    );
+    assert_error(&e, ErrorKind::NotSupported, &["Okta Identity Engine org"]);
     assert!(e.hint.unwrap().contains("Classic Authentication API"));
 }
 
@@ -240,12 +192,10 @@ fn wrong_code_shows_oktas_own_text() {
     let mut r = request(&o.link);
     r.mfa.code_source = true;
     let e = err(&s, &r);
-    assert_eq!(e.kind, ErrorKind::MfaRejected);
-    assert!(
-        e.message
-            .contains("Your passcode doesn't match our records"),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::MfaRejected,
+        &["Your passcode doesn't match our records"],
     );
 }
 
@@ -309,8 +259,7 @@ fn push_wait_is_bounded_by_the_mfa_timeout() {
     r.mfa = MfaSettings::new().with_timeout_secs(1);
     let started = std::time::Instant::now();
     let e = err(&s, &r);
-    assert_eq!(e.kind, ErrorKind::MfaTimeout);
-    assert!(e.message.contains("within 1 s"), "{}", e.message);
+    assert_error(&e, ErrorKind::MfaTimeout, &["within 1 s"]);
     assert!(e.hint.unwrap().contains("--mfa-timeout"));
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
     assert_eq!(o.okta.lock().unwrap().pushes_sent, 1);
@@ -346,8 +295,7 @@ fn wrong_code_from_a_command_fails_at_once() {
     r.interactive = false;
     r.mfa.code_source = true;
     let e = err(&s, &r);
-    assert_eq!(e.kind, ErrorKind::MfaRejected);
-    assert!(e.message.contains("Okta Verify code"), "{}", e.message);
+    assert_error(&e, ErrorKind::MfaRejected, &["Okta Verify code"]);
 }
 
 #[test]
@@ -523,11 +471,10 @@ fn without_a_terminal_codes_need_a_code_command() {
 fn named_factor_must_be_enrolled_and_known() {
     let o = org_with(vec![FactorSpec::push(0)]);
     let e = err(&services().build(), &with_factor(request(&o.link), "sms"));
-    assert_eq!(e.kind, ErrorKind::Config);
-    assert!(
-        e.message.contains("Okta offers push (Okta Verify push"),
-        "{}",
-        e.message
+    assert_error(
+        &e,
+        ErrorKind::Config,
+        &["Okta offers push (Okta Verify push"],
     );
     let e = err(
         &services().build(),
@@ -610,9 +557,11 @@ fn page_without_saml_says_what_it_was() {
     c.app_not_assigned = true;
     let o = org(c);
     let e = err(&services().build(), &request(&o.link));
-    assert_eq!(e.kind, ErrorKind::Protocol);
-    assert!(e.message.contains("an Okta error page"), "{}", e.message);
-    assert!(e.message.contains("not assigned this app"), "{}", e.message);
+    assert_error(
+        &e,
+        ErrorKind::Protocol,
+        &["an Okta error page", "not assigned this app"],
+    );
 }
 
 // --- session reuse --------------------------------------------------------

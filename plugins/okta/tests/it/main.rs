@@ -5,5 +5,6 @@
 // Test code: a panic is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
 mod idx;
 mod login;

@@ -102,6 +102,15 @@ impl Server {
         Server { port, seen, stop }
     }
 
+    /// A server of fixed HTML pages by path; any other path is not found.
+    pub fn pages<const N: usize>(pages: [(&'static str, String); N]) -> Server {
+        let pages: HashMap<&str, String> = pages.into_iter().collect();
+        Server::start(move |req| match pages.get(req.path()) {
+            Some(page) => Response::html(page.clone()),
+            None => Response::not_found(),
+        })
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }

@@ -53,6 +53,15 @@ pub fn auto_post(action: &str, saml: &str, relay: Option<&str>, target: Option<&
     )
 }
 
+/// AWS's SAML sign-in endpoint (commercial partition), where IdPs post.
+pub const AWS_SIGNIN: &str = "https://signin.aws.amazon.com/saml";
+
+/// The auto-post page that sends `saml` to [`AWS_SIGNIN`] with no relay
+/// state, in the page's own frame.
+pub fn auto_post_to_aws(saml: &str) -> String {
+    auto_post(AWS_SIGNIN, saml, None, None)
+}
+
 /// A login form (username + password), with a title xdotool can find.
 pub fn login_form(title: &str, action: &str) -> String {
     format!(

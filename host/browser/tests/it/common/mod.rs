@@ -3,7 +3,9 @@
 //! fixtures, log capture, and the "nothing left running" check.
 #![allow(dead_code)]
 
+pub mod attempt;
 pub mod env;
+pub mod fake_browser;
 pub mod http;
 pub mod idp_pages;
 pub mod xvfb;
@@ -39,6 +41,13 @@ pub fn skip<T>(why: &str) -> Option<T> {
 pub struct TestProfile {
     pub tmp: tempfile::TempDir,
     pub profile: Profile,
+}
+
+impl TestProfile {
+    /// [`assert_nothing_left`] for this profile's browser.
+    pub fn assert_nothing_left(&self) {
+        assert_nothing_left(&config_home(self));
+    }
 }
 
 pub fn profile(browser: &Installed) -> TestProfile {
@@ -86,7 +95,7 @@ impl Logged {
 /// (regional subdomains of the commercial one), plus an override.
 pub fn aws_rule(override_url: Option<&str>) -> CaptureRule {
     let mut r = CaptureRule::new()
-        .endpoint("https://signin.aws.amazon.com/saml", true)
+        .endpoint(idp_pages::AWS_SIGNIN, true)
         .unwrap()
         .endpoint("https://signin.amazonaws-us-gov.com/saml", false)
         .unwrap()
@@ -179,11 +188,6 @@ pub fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
     std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path
-}
-
-/// A deadline `secs` from now.
-pub fn deadline(secs: u64) -> Instant {
-    Instant::now() + Duration::from_secs(secs)
 }
 
 /// The profile's config dir (for [`processes_of`]).
