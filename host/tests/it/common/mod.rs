@@ -94,6 +94,9 @@ pub fn plugin_lib(lib_name: &str) -> PathBuf {
 #[derive(Default)]
 pub struct IdpState {
     pub hits: AtomicUsize,
+    /// Requests being answered now, and the most there ever were at once.
+    pub in_flight: AtomicUsize,
+    pub most_at_once: AtomicUsize,
     pub password: Mutex<Option<String>>,
     pub mfa: Mutex<Option<String>>,
     pub assertion: Mutex<String>,
@@ -103,10 +106,13 @@ pub struct IdpState {
 
 async fn idp(State(st): State<Arc<IdpState>>, headers: HeaderMap) -> (StatusCode, String) {
     st.hits.fetch_add(1, Ordering::SeqCst);
+    let now = st.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    st.most_at_once.fetch_max(now, Ordering::SeqCst);
     let delay = *st.delay.lock().unwrap();
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
     }
+    st.in_flight.fetch_sub(1, Ordering::SeqCst);
     if let Some(s) = *st.status.lock().unwrap() {
         return (StatusCode::from_u16(s).unwrap(), "forced status".into());
     }
