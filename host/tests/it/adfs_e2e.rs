@@ -8,8 +8,8 @@ use crate::common;
 use std::time::Duration;
 
 #[cfg(unix)]
-use common::pty::PtySession;
-use common::{assert_credentials, run, Ctx};
+use common::pty::{assert_not_echoed, PtySession};
+use common::{assert_credentials, login_args, run, Ctx};
 use sandbox::adfs::{self, Adfs, AdfsConfig, AdfsVersion, Mfa};
 use sandbox::saml::Role;
 use sandbox::Server;
@@ -33,20 +33,11 @@ fn world(config: AdfsConfig) -> World {
 impl World {
     /// `awsprocesscreds-saml -e <entry> -u Monty -p adfs -a <role>` + `extra`.
     fn saml(&self, extra: &[&str]) -> std::process::Command {
-        let mut cmd = self.ctx.command("awsprocesscreds-saml");
-        cmd.args([
-            "-e",
-            &adfs::entry_url(&self.server),
-            "-u",
-            "Monty",
-            "-p",
-            "adfs",
-            "-a",
-            ROLE,
-        ])
-        .arg("--plugin-dir")
-        .arg(&self.ctx.plugin_dir)
-        .args(extra);
+        let entry = adfs::entry_url(&self.server);
+        let mut cmd = self
+            .ctx
+            .plugin_login(&login_args("adfs", &entry, "Monty", ROLE));
+        cmd.args(extra);
         cmd
     }
 
@@ -108,22 +99,13 @@ fn another_role_within_the_adfs_session_needs_no_password() {
     run(w.with_password(PASSWORD, &[])).ok();
     // Another role (not cached) and no password source at all now: only
     // the kept ADFS session can work.
-    let mut cmd = w.ctx.command("awsprocesscreds-saml");
-    cmd.args([
-        "-e",
-        &adfs::entry_url(&w.server),
-        "-u",
-        "Monty",
-        "-p",
+    let entry = adfs::entry_url(&w.server);
+    let out = run(w.ctx.plugin_login(&login_args(
         "adfs",
-    ])
-    .args([
-        "-a",
+        &entry,
+        "Monty",
         "arn:aws:iam::123456789012:role/ADFS-Admin",
-        "--plugin-dir",
-    ])
-    .arg(&w.ctx.plugin_dir);
-    let out = run(cmd);
+    )));
     out.ok();
     assert_credentials(&out.json());
     let st = w.adfs.lock().unwrap();
@@ -214,18 +196,13 @@ fn password_and_code_typed_on_the_terminal() {
         }),
         ..Default::default()
     });
-    let mut s = PtySession::spawn(w.saml(&[]));
-    s.expect("Password: ", Duration::from_secs(20));
-    s.send_line(PASSWORD);
+    let mut s = PtySession::spawn_answering(w.saml(&[]), "Password: ", PASSWORD);
     s.expect("Verification code", Duration::from_secs(20));
     s.send_line("777111");
     let (out, screen) = s.finish(Duration::from_secs(20));
     out.ok();
     assert_credentials(&out.json());
-    assert!(
-        !screen.contains(PASSWORD),
-        "the password was echoed:\n{screen}"
-    );
+    assert_not_echoed(&screen, PASSWORD);
 }
 
 #[test]

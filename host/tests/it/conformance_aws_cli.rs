@@ -17,10 +17,10 @@ use crate::conformance_support;
 
 use std::time::Duration;
 
-use common::pty::PtySession;
+use common::okta::start_okta;
+use common::pty::{assert_not_echoed, PtySession};
 use common::*;
 use conformance_support::*;
-use sandbox::Server;
 
 const ACCOUNT: &str = "123456789012";
 
@@ -49,33 +49,34 @@ fn aws_cli_uses_fixture_credentials_and_our_cache_serves_the_second_call() {
     );
 }
 
-#[test]
-fn aws_cli_in_a_terminal_shows_our_password_prompt() {
-    let Some(w) = cli() else { return };
-    *w.ctx.idp_state.password.lock().unwrap() = Some("typed-at-the-prompt".into());
+/// Profile `fixture`: the fixture plugin, asking for a password.
+fn fixture_profile_asking_password(w: &Cli) {
     w.profile(
         "fixture",
         &strs(&w.ctx.fixture_args(&["--plugin-option", "password=yes"])),
     );
-    let mut s = PtySession::spawn(w.get_caller_identity("fixture"));
-    s.expect("Password: ", Duration::from_secs(30));
-    s.send_line("typed-at-the-prompt");
-    let (out, screen) = s.finish(Duration::from_secs(30));
+}
+
+#[test]
+fn aws_cli_in_a_terminal_shows_our_password_prompt() {
+    let Some(w) = cli() else { return };
+    w.ctx.set_password("typed-at-the-prompt");
+    fixture_profile_asking_password(&w);
+    let (out, screen) = PtySession::spawn_answering(
+        w.get_caller_identity("fixture"),
+        "Password: ",
+        "typed-at-the-prompt",
+    )
+    .finish(Duration::from_secs(30));
     assert_assumed(&out, "dev");
-    assert!(
-        !screen.contains("typed-at-the-prompt"),
-        "password echoed:\n{screen}"
-    );
+    assert_not_echoed(&screen, "typed-at-the-prompt");
 }
 
 #[test]
 fn aws_cli_shows_our_one_line_error_when_the_login_fails() {
     let Some(w) = cli() else { return };
-    *w.ctx.idp_state.password.lock().unwrap() = Some("right-password".into());
-    w.profile(
-        "fixture",
-        &strs(&w.ctx.fixture_args(&["--plugin-option", "password=yes"])),
-    );
+    w.ctx.set_password("right-password");
+    fixture_profile_asking_password(&w);
     let mut cmd = w.get_caller_identity("fixture");
     cmd.env("AWSPROCESSCREDS_PASSWORD", "wrong-password-9");
     let out = run(cmd);
@@ -100,36 +101,22 @@ fn aws_cli_shows_our_one_line_error_when_the_login_fails() {
 /// Run `aws` in a pty for `profile`, answer the password prompt, return
 /// the result.
 fn login_in_terminal(w: &Cli, profile: &str, password: &str) -> (Out, String) {
-    let mut s = PtySession::spawn(w.get_caller_identity(profile));
-    s.expect("Password", Duration::from_secs(30));
-    s.send_line(password);
-    s.finish(Duration::from_secs(60))
+    PtySession::spawn_answering(w.get_caller_identity(profile), "Password", password)
+        .finish(Duration::from_secs(60))
 }
 
 #[test]
 fn aws_cli_with_okta_push_mfa_in_a_terminal() {
     let Some(w) = cli() else { return };
-    let config = sandbox::okta::OktaConfig::demo();
-    let link_path = config.app_path();
-    let (server, okta): (Server, _) = sandbox::okta::start(config);
-    let link = server.url(&link_path);
+    let (_server, okta, link) = start_okta(sandbox::okta::OktaConfig::demo());
     let role = role_arn("okta-dev");
     w.profile(
         "okta",
-        &[
-            "-p",
-            "okta",
-            "-e",
-            &link,
-            "-u",
-            "monty@example.com",
-            "-a",
-            &role,
-        ],
+        &login_args("okta", &link, "monty@example.com", &role),
     );
     let (out, screen) = login_in_terminal(&w, "okta", "hunter2");
     assert_assumed(&out, "okta-dev");
-    assert!(!screen.contains("hunter2"), "password echoed:\n{screen}");
+    assert_not_echoed(&screen, "hunter2");
     assert_eq!(okta.lock().unwrap().pushes_sent, 1);
     // Second call: cached, no Okta traffic.
     let calls = okta.lock().unwrap().authn_calls;
@@ -140,22 +127,10 @@ fn aws_cli_with_okta_push_mfa_in_a_terminal() {
 #[test]
 fn aws_cli_shows_okta_wrong_password_as_one_line() {
     let Some(w) = cli() else { return };
-    let config = sandbox::okta::OktaConfig::demo();
-    let link_path = config.app_path();
-    let (server, _okta) = sandbox::okta::start(config);
-    let link = server.url(&link_path);
+    let (_server, _okta, link) = start_okta(sandbox::okta::OktaConfig::demo());
     w.profile(
         "okta",
-        &[
-            "-p",
-            "okta",
-            "-e",
-            &link,
-            "-u",
-            "monty@example.com",
-            "-a",
-            &role_arn("okta-dev"),
-        ],
+        &login_args("okta", &link, "monty@example.com", &role_arn("okta-dev")),
     );
     let (out, _) = login_in_terminal(&w, "okta", "not-hunter2");
     assert_eq!(out.code, 255, "{}", out.stderr);
@@ -177,16 +152,7 @@ fn aws_cli_with_adfs_in_a_terminal() {
     let entry = sandbox::adfs::entry_url(&server);
     w.profile(
         "adfs",
-        &[
-            "-p",
-            "adfs",
-            "-e",
-            &entry,
-            "-u",
-            "Monty",
-            "-a",
-            &role_arn("ADFS-Dev"),
-        ],
+        &login_args("adfs", &entry, "Monty", &role_arn("ADFS-Dev")),
     );
     let (out, _) = login_in_terminal(&w, "adfs", "hunter2");
     assert_assumed(&out, "ADFS-Dev");
@@ -200,16 +166,7 @@ fn aws_cli_with_a_forms_idp_in_a_terminal() {
     let entry = sandbox::forms::entry_url(&server, &forms);
     w.profile(
         "forms",
-        &[
-            "-p",
-            "forms",
-            "-e",
-            &entry,
-            "-u",
-            "Monty",
-            "-a",
-            &role_arn("ADFS-Dev"),
-        ],
+        &login_args("forms", &entry, "Monty", &role_arn("ADFS-Dev")),
     );
     let (out, _) = login_in_terminal(&w, "forms", "hunter2");
     assert_assumed(&out, "ADFS-Dev");
@@ -221,11 +178,8 @@ fn aws_cli_without_a_terminal_explains_how_to_give_the_password() {
     // An IDE or a scheduler runs `aws` with no terminal: the prompt cannot
     // be shown, and the error must say what to do instead.
     let Some(w) = cli() else { return };
-    *w.ctx.idp_state.password.lock().unwrap() = Some("pw".into());
-    w.profile(
-        "fixture",
-        &strs(&w.ctx.fixture_args(&["--plugin-option", "password=yes"])),
-    );
+    w.ctx.set_password("pw");
+    fixture_profile_asking_password(&w);
     let out = run(w.get_caller_identity("fixture"));
     assert_eq!(out.code, 255, "{}", out.stderr);
     assert!(

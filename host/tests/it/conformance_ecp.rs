@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use common::pty::PtySession;
+use common::pty::{assert_not_echoed, PtySession};
 use common::*;
 use conformance_support::*;
 use ecp_support::{SimpleSamlPhp, User};
@@ -111,12 +111,10 @@ fn cache_files(dir: &Path) -> usize {
 #[test]
 fn aws_cli_logs_in_over_ecp_with_the_password_typed_at_the_prompt() {
     let Some(w) = world() else { return };
-    let mut s = PtySession::spawn(w.get_caller_identity());
-    s.expect("password", Duration::from_secs(60));
-    s.send_line(PASSWORD);
-    let (out, screen) = s.finish(Duration::from_secs(60));
+    let (out, screen) = PtySession::spawn_answering(w.get_caller_identity(), "password", PASSWORD)
+        .finish(Duration::from_secs(60));
     assert_assumed(&out, &w.idp.log());
-    assert!(!screen.contains(PASSWORD), "password echoed:\n{screen}");
+    assert_not_echoed(&screen, PASSWORD);
     assert!(cache_files(&w.ctx.cache_dir()) >= 1, "credentials cached");
     // The second call is served from our cache: no terminal, no password.
     let out = run(w.get_caller_identity());

@@ -17,7 +17,7 @@ use crate::conformance_support;
 
 use std::time::Duration;
 
-use common::pty::PtySession;
+use common::pty::{assert_not_echoed, PtySession};
 use common::*;
 use conformance_support::*;
 use sandbox::entra::{self, EntraConfig, Mfa, PushOutcome};
@@ -59,9 +59,7 @@ fn aws_cli_with_entra_push_number_in_a_terminal() {
     )
     .unwrap();
     let caller_identity = || aws_get_caller_identity(&aws, &ctx, &config, moto, "entra");
-    let mut s = PtySession::spawn(caller_identity());
-    s.expect("password", Duration::from_secs(60));
-    s.send_line("hunter2");
+    let s = PtySession::spawn_answering(caller_identity(), "password", "hunter2");
     s.expect("58", Duration::from_secs(60));
     let (out, screen) = s.finish(Duration::from_secs(60));
     assert_eq!(out.code, 0, "aws failed:\n{}", out.stderr);
@@ -74,7 +72,7 @@ fn aws_cli_with_entra_push_number_in_a_terminal() {
             .starts_with("arn:aws:sts::123456789012:assumed-role/Entra-Dev/"),
         "{v}"
     );
-    assert!(!screen.contains("hunter2"), "password echoed:\n{screen}");
+    assert_not_echoed(&screen, "hunter2");
     assert_eq!(state.lock().unwrap().begin_auth_calls, 1);
     // Second call: our cache answers, no Entra traffic.
     let requests = state.lock().unwrap().requests;

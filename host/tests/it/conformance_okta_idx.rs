@@ -14,10 +14,11 @@ use crate::conformance_support;
 
 use std::time::Duration;
 
-use common::pty::PtySession;
+use common::okta::start_okta_idx;
+use common::pty::{assert_not_echoed, PtySession};
 use common::*;
 use conformance_support::*;
-use sandbox::okta_idx::{self, IdxConfig};
+use sandbox::okta_idx::IdxConfig;
 use sandbox::saml::Role;
 
 const ACCOUNT: &str = "123456789012";
@@ -35,35 +36,21 @@ fn aws_cli_with_okta_identity_engine_push_number_challenge_and_session_reuse() {
     config.poll_refresh_ms = 500;
     // One role: moto reads a single Role attribute value.
     config.roles = vec![Role::new(ACCOUNT, "okta-dev", "okta")];
-    let path = config.app_path();
-    let (server, idx) = okta_idx::start(config);
-    let link = server.url(&path);
+    let (_server, idx, link) = start_okta_idx(config);
     let plugin_dir = w.ctx.plugin_dir.display().to_string();
     let arn = format!("arn:aws:iam::{ACCOUNT}:role/okta-dev");
-    let args = [
-        "-p",
-        "okta",
-        "-e",
-        &link,
-        "-u",
-        "monty@example.com",
-        "-a",
-        &arn,
-        "--plugin-dir",
-        &plugin_dir,
-    ];
+    let mut args = login_args("okta", &link, "monty@example.com", &arn).to_vec();
+    args.extend(["--plugin-dir", &plugin_dir]);
     w.profile("okta-dev", &args);
     // Same login without the credential cache: only the IdP session helps.
-    let mut fresh = args.to_vec();
+    let mut fresh = args.clone();
     fresh.push("--no-cache");
     w.profile("okta-fresh", &fresh);
-    let mut s = PtySession::spawn(w.get_caller_identity("okta-dev"));
-    s.expect("Password", Duration::from_secs(30));
-    s.send_line("hunter2");
+    let s = PtySession::spawn_answering(w.get_caller_identity("okta-dev"), "Password", "hunter2");
     s.expect("tap 42", Duration::from_secs(30));
     let (out, screen) = s.finish(Duration::from_secs(60));
     assert_assumed(&out, "okta-dev");
-    assert!(!screen.contains("hunter2"), "password echoed:\n{screen}");
+    assert_not_echoed(&screen, "hunter2");
     assert!(!out.stdout.contains("tap 42"));
     assert_eq!(idx.lock().unwrap().pushes_sent, 1);
 

@@ -12,6 +12,7 @@ use std::path::Path;
 use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::{BehaviorVersion, Region};
+use common::okta::start_okta;
 use common::*;
 
 /// A config file whose profile `p` runs our binary (absolute path) with
@@ -111,25 +112,18 @@ fn rust_sdk_profile_runs_us_and_sts_accepts_the_credentials() {
 #[test]
 fn rust_sdk_with_the_okta_plugin_and_push_mfa() {
     let ctx = Ctx::new();
-    let config = sandbox::okta::OktaConfig::demo();
-    let path = config.app_path();
-    let (server, okta) = sandbox::okta::start(config);
+    let (_server, okta, link) = start_okta(sandbox::okta::OktaConfig::demo());
     let mut env = base_env(&ctx);
     env.push(("AWSPROCESSCREDS_PASSWORD", "hunter2".into()));
-    let link = server.url(&path);
     let (config, creds) = write_config(
         &ctx,
         &env,
-        &[
-            "-p",
+        &login_args(
             "okta",
-            "-e",
             &link,
-            "-u",
             "monty@example.com",
-            "-a",
             "arn:aws:iam::123456789012:role/okta-dev",
-        ],
+        ),
     );
     let arn = caller_arn(&config, &creds, &ctx.sts.base_url()).expect("GetCallerIdentity");
     assert!(arn.contains(":assumed-role/okta-dev/"), "{arn}");
@@ -149,16 +143,12 @@ fn rust_sdk_with_the_adfs_and_forms_plugins() {
         let (config, creds) = write_config(
             &ctx,
             &env,
-            &[
-                "-p",
+            &login_args(
                 provider,
-                "-e",
                 entry,
-                "-u",
                 "Monty",
-                "-a",
                 "arn:aws:iam::123456789012:role/ADFS-Dev",
-            ],
+            ),
         );
         let arn = caller_arn(&config, &creds, &ctx.sts.base_url())
             .unwrap_or_else(|e| panic!("{provider}: {e}"));

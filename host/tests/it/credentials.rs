@@ -6,7 +6,7 @@ use crate::common;
 use std::time::Duration;
 
 #[cfg(unix)]
-use common::pty::PtySession;
+use common::pty::{assert_not_echoed, PtySession};
 use common::*;
 use sandbox::saml::AssertionBuilder;
 
@@ -48,8 +48,8 @@ fn cache_hit_needs_no_plugin_and_no_network() {
 #[test]
 fn cache_files_are_private_and_hold_no_assertion_or_password() {
     let ctx = Ctx::new();
-    *ctx.idp_state.password.lock().unwrap() = Some("hunter2-secret".into());
-    let mut cmd = ctx.saml(&["--plugin-option", "password=yes"]);
+    ctx.set_password("hunter2-secret");
+    let mut cmd = ctx.password_login(&[]);
     cmd.env("AWSPROCESSCREDS_PASSWORD", "hunter2-secret");
     run(cmd).ok();
     use std::os::unix::fs::PermissionsExt;
@@ -100,18 +100,19 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// The credential cache's entry file (the first `.json` under the cache).
+fn cache_entry(ctx: &Ctx) -> std::path::PathBuf {
+    walk(&ctx.cache_dir())
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .unwrap()
+}
+
 #[test]
 fn verbose_logs_go_to_stderr_and_redact_secrets() {
     let ctx = Ctx::new();
-    *ctx.idp_state.password.lock().unwrap() = Some("pw-very-secret".into());
-    let mut cmd = ctx.saml(&[
-        "-v",
-        "-v",
-        "--plugin-option",
-        "password=yes",
-        "--plugin-option",
-        "log=pw-very-secret",
-    ]);
+    ctx.set_password("pw-very-secret");
+    let mut cmd = ctx.password_login(&["-v", "-v", "--plugin-option", "log=pw-very-secret"]);
     cmd.env("AWSPROCESSCREDS_PASSWORD", "pw-very-secret");
     let out = run(cmd);
     out.ok();
@@ -200,17 +201,13 @@ fn several_roles_with_terminal_show_a_numbered_picker() {
 #[test]
 fn password_prompt_goes_to_the_terminal_without_echo() {
     let ctx = Ctx::new();
-    *ctx.idp_state.password.lock().unwrap() = Some("typed-secret".into());
-    let mut s = PtySession::spawn(ctx.saml(&["--plugin-option", "password=yes"]));
-    s.expect("Password: ", Duration::from_secs(20));
-    s.send_line("typed-secret");
-    let (out, screen) = s.finish(Duration::from_secs(20));
+    ctx.set_password("typed-secret");
+    let (out, screen) =
+        PtySession::spawn_answering(ctx.password_login(&[]), "Password: ", "typed-secret")
+            .finish(Duration::from_secs(20));
     out.ok();
     assert_credentials(&out.json());
-    assert!(
-        !screen.contains("typed-secret"),
-        "password echoed: {screen}"
-    );
+    assert_not_echoed(&screen, "typed-secret");
     assert!(
         !out.stderr.contains("Password"),
         "prompt must not go to stderr"
@@ -220,9 +217,9 @@ fn password_prompt_goes_to_the_terminal_without_echo() {
 #[test]
 fn password_prompt_without_terminal_fails_fast() {
     let ctx = Ctx::new();
-    *ctx.idp_state.password.lock().unwrap() = Some("x".into());
+    ctx.set_password("x");
     let start = std::time::Instant::now();
-    let out = run(ctx.saml(&["--plugin-option", "password=yes"]));
+    let out = run(ctx.password_login(&[]));
     out.fails(1, "a password is needed but there is no terminal");
     assert!(out.stderr.contains("--password-command"));
     assert!(start.elapsed() < Duration::from_secs(20));
@@ -232,35 +229,27 @@ fn password_prompt_without_terminal_fails_fast() {
 #[test]
 fn password_command_then_environment() {
     let ctx = Ctx::new();
-    *ctx.idp_state.password.lock().unwrap() = Some("from-cmd".into());
-    let mut cmd = ctx.saml(&[
+    ctx.set_password("from-cmd");
+    let mut cmd = ctx.password_login(&[
         "--no-cache",
-        "--plugin-option",
-        "password=yes",
         "--password-command",
         "printf 'from-cmd\\nignored\\n'",
     ]);
     cmd.env("AWSPROCESSCREDS_PASSWORD", "from-env");
     run(cmd).ok();
-    *ctx.idp_state.password.lock().unwrap() = Some("from-env".into());
-    let mut cmd = ctx.saml(&["--no-cache", "--plugin-option", "password=yes"]);
+    ctx.set_password("from-env");
+    let mut cmd = ctx.password_login(&["--no-cache"]);
     cmd.env("AWSPROCESSCREDS_PASSWORD", "from-env");
     run(cmd).ok();
-    let out = run(ctx.saml(&[
-        "--no-cache",
-        "--plugin-option",
-        "password=yes",
-        "--password-command",
-        "exit 4",
-    ]));
+    let out = run(ctx.password_login(&["--no-cache", "--password-command", "exit 4"]));
     out.fails(1, "--password-command exited with status 4");
 }
 
 #[test]
 fn wrong_password_is_a_clean_error() {
     let ctx = Ctx::new();
-    *ctx.idp_state.password.lock().unwrap() = Some("right".into());
-    let mut cmd = ctx.saml(&["--plugin-option", "password=yes"]);
+    ctx.set_password("right");
+    let mut cmd = ctx.password_login(&[]);
     cmd.env("AWSPROCESSCREDS_PASSWORD", "not-the-right-one");
     run(cmd).fails(1, "wrong password");
 }
@@ -319,10 +308,7 @@ fn unreachable_sts_is_a_clear_error() {
 fn corrupt_cache_is_a_miss_and_gets_replaced() {
     let ctx = Ctx::new();
     run(ctx.saml(&[])).ok();
-    let file = walk(&ctx.cache_dir())
-        .into_iter()
-        .find(|p| p.extension().is_some_and(|x| x == "json"))
-        .unwrap();
+    let file = cache_entry(&ctx);
     std::fs::write(&file, b"{\"format\":1,\"key\":").unwrap();
     let out = run(ctx.saml(&["-v"]));
     out.ok();
@@ -338,10 +324,7 @@ fn failed_login_keeps_the_previous_entry() {
     // Credentials that live 10 minutes: cached, but too old to hand out.
     ctx.sts_state.lock().unwrap().lifetime_override = Some(600);
     run(ctx.saml(&["--refresh-before", "15"])).ok();
-    let file = walk(&ctx.cache_dir())
-        .into_iter()
-        .find(|p| p.extension().is_some_and(|x| x == "json"))
-        .unwrap();
+    let file = cache_entry(&ctx);
     let before = std::fs::read(&file).unwrap();
     *ctx.idp_state.status.lock().unwrap() = Some(500);
     // Half the lifetime (5 min) is the margin for short credentials, so
@@ -417,10 +400,7 @@ fn a_killed_login_releases_the_lock_and_leaves_no_entry() {
 fn leftover_temp_files_are_never_read_as_entries() {
     let ctx = Ctx::new();
     run(ctx.saml(&[])).ok();
-    let file = walk(&ctx.cache_dir())
-        .into_iter()
-        .find(|p| p.extension().is_some_and(|x| x == "json"))
-        .unwrap();
+    let file = cache_entry(&ctx);
     // A writer that died between write and rename leaves only a temp file.
     let tmp = file.with_file_name(format!(
         ".{}.tmp.99999.1",

@@ -24,18 +24,33 @@ fn mode(p: &std::path::Path) -> u32 {
 #[cfg(unix)]
 const EXISTING: &str = "# my credentials; keep this comment\n[default]\naws_access_key_id = AKIAEXAMPLEDEFAULT\naws_secret_access_key = keep/me\n\n; a note about dev\n[dev]\naws_access_key_id = OLD\naws_secret_access_key = OLD\n# trailing comment of dev\n\n[prod]\naws_access_key_id=AKIAPROD\naws_secret_access_key=prod+secret";
 
+/// The shared credentials file the context's commands use, holding
+/// [`EXISTING`].
+#[cfg(unix)]
+fn existing_credentials_file(ctx: &Ctx) -> std::path::PathBuf {
+    let file = ctx.tmp.path().join("no-aws-credentials");
+    std::fs::write(&file, EXISTING).unwrap();
+    file
+}
+
+/// A fixture login writing section `[profile]` of the shared credentials
+/// file.
+#[cfg(unix)]
+fn to_credentials_file(ctx: &Ctx, profile: &str) -> Command {
+    ctx.saml(&[
+        "--output",
+        "credentials-file",
+        "--credentials-profile",
+        profile,
+    ])
+}
+
 #[cfg(unix)]
 #[test]
 fn credentials_file_replaces_one_section_and_keeps_the_rest() {
     let ctx = Ctx::new();
-    let file = ctx.tmp.path().join("no-aws-credentials");
-    std::fs::write(&file, EXISTING).unwrap();
-    let out = run(ctx.saml(&[
-        "--output",
-        "credentials-file",
-        "--credentials-profile",
-        "dev",
-    ]));
+    let file = existing_credentials_file(&ctx);
+    let out = run(to_credentials_file(&ctx, "dev"));
     out.ok();
     assert!(
         out.stdout.is_empty(),
@@ -64,12 +79,7 @@ fn credentials_file_replaces_one_section_and_keeps_the_rest() {
     )), "{section}");
     assert_eq!(mode(&file), 0o600);
     // A second run is a cache hit and rewrites the same section.
-    let out = run(ctx.saml(&[
-        "--output",
-        "credentials-file",
-        "--credentials-profile",
-        "dev",
-    ]));
+    let out = run(to_credentials_file(&ctx, "dev"));
     out.ok();
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
     assert_eq!(ctx.sts_calls(), 1);
@@ -83,16 +93,10 @@ fn credentials_file_replaces_one_section_and_keeps_the_rest() {
 #[test]
 fn concurrent_writers_keep_each_others_sections() {
     let ctx = Ctx::new();
-    let file = ctx.tmp.path().join("no-aws-credentials");
-    std::fs::write(&file, EXISTING).unwrap();
+    let file = existing_credentials_file(&ctx);
     let children: Vec<_> = (0..8)
         .map(|i| {
-            let mut c = ctx.saml(&[
-                "--output",
-                "credentials-file",
-                "--credentials-profile",
-                &format!("p{i}"),
-            ]);
+            let mut c = to_credentials_file(&ctx, &format!("p{i}"));
             c.stdout(Stdio::piped()).stderr(Stdio::piped());
             c.spawn().unwrap()
         })
@@ -126,13 +130,7 @@ fn a_symlinked_credentials_file_is_refused() {
     let real = ctx.tmp.path().join("real");
     std::fs::write(&real, EXISTING).unwrap();
     std::os::unix::fs::symlink(&real, ctx.tmp.path().join("no-aws-credentials")).unwrap();
-    run(ctx.saml(&[
-        "--output",
-        "credentials-file",
-        "--credentials-profile",
-        "dev",
-    ]))
-    .fails(1, "symbolic link");
+    run(to_credentials_file(&ctx, "dev")).fails(1, "symbolic link");
     assert_eq!(std::fs::read_to_string(&real).unwrap(), EXISTING);
 }
 
@@ -245,25 +243,7 @@ fn configure_round_trips_through_the_real_aws_cli() {
     assert_eq!(&words[1..], &login_args.map(String::from)[..], "{line}");
 
     // The real CLI logs in through the profile (moto as STS).
-    let out = Command::new(aws)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", ctx.home())
-        .env("LC_ALL", "C.UTF-8")
-        .env("AWS_CONFIG_FILE", &config)
-        .env("AWS_SHARED_CREDENTIALS_FILE", ctx.tmp.path().join("none"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL_STS", moto)
-        .env("AWSPROCESSCREDS_CACHE_DIR", ctx.cache_dir())
-        .args([
-            "sts",
-            "get-caller-identity",
-            "--profile",
-            "daily",
-            "--output",
-            "json",
-        ])
-        .stdin(Stdio::null())
+    let out = aws_get_caller_identity(aws, &ctx, &config, moto, "daily")
         .output()
         .unwrap();
     assert!(

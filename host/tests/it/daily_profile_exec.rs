@@ -25,6 +25,32 @@ fn process_line(ctx: &Ctx, bin: &str, extra: &str) -> String {
     )
 }
 
+/// `[profile dev]`: `keys` (whole lines), then the fixture login's
+/// credential_process with `extra`.
+fn write_dev_profile(ctx: &Ctx, keys: &str, extra: &str) {
+    write_config(
+        ctx,
+        &format!(
+            "[profile dev]\n{keys}credential_process = {}\n",
+            process_line(ctx, "awsprocesscreds-saml", extra)
+        ),
+    );
+}
+
+/// A context whose fixture IdP offers the roles `dev` and `ops`.
+fn dev_and_ops() -> Ctx {
+    let ctx = Ctx::new();
+    ctx.set_roles(vec![role("dev"), role("ops")]);
+    ctx
+}
+
+/// `awsprocesscreds-saml --profile dev`: the slim front end.
+fn slim_with_profile_dev(ctx: &Ctx) -> std::process::Command {
+    let mut slim = ctx.command("awsprocesscreds-saml");
+    slim.args(["--profile", "dev"]);
+    slim
+}
+
 fn awsprocesscreds(ctx: &Ctx, args: &[&str]) -> std::process::Command {
     let mut c = ctx.command("awsprocesscreds");
     c.args(args);
@@ -34,18 +60,11 @@ fn awsprocesscreds(ctx: &Ctx, args: &[&str]) -> std::process::Command {
 #[test]
 fn saml_profile_works_on_both_binaries_and_hits_the_cache() {
     let ctx = Ctx::new();
-    write_config(
-        &ctx,
-        &format!(
-            "[profile dev]\nregion = eu-west-1\ncredential_process = {}\n",
-            process_line(&ctx, "awsprocesscreds-saml", "")
-        ),
-    );
+    write_dev_profile(&ctx, "region = eu-west-1\n", "");
     let first = run(awsprocesscreds(&ctx, &["saml", "--profile", "dev"]));
     first.ok();
     assert_credentials(&first.json());
-    let mut slim = ctx.command("awsprocesscreds-saml");
-    slim.args(["--profile", "dev"]);
+    let slim = slim_with_profile_dev(&ctx);
     let second = run(slim);
     second.ok();
     assert_eq!(
@@ -92,19 +111,8 @@ fn profile_quoting_default_section_and_the_other_binary_name() {
 
 #[test]
 fn command_line_flags_win_over_the_profile() {
-    let ctx = Ctx::new();
-    ctx.set_roles(vec![role("dev"), role("ops")]);
-    write_config(
-        &ctx,
-        &format!(
-            "[profile dev]\ncredential_process = {}\n",
-            process_line(
-                &ctx,
-                "awsprocesscreds-saml",
-                "-a arn:aws:iam::123456789012:role/dev"
-            )
-        ),
-    );
+    let ctx = dev_and_ops();
+    write_dev_profile(&ctx, "", "-a arn:aws:iam::123456789012:role/dev");
     let out = run(awsprocesscreds(
         &ctx,
         &[
@@ -168,13 +176,7 @@ fn bad_profiles_are_one_line_errors_naming_profile_and_file() {
 #[test]
 fn exec_sets_credentials_removes_others_and_returns_the_exit_status() {
     let ctx = Ctx::new();
-    write_config(
-        &ctx,
-        &format!(
-            "[profile dev]\nregion = eu-west-1\ncredential_process = {}\n",
-            process_line(&ctx, "awsprocesscreds-saml", "")
-        ),
-    );
+    write_dev_profile(&ctx, "region = eu-west-1\n", "");
     let envfile = ctx.tmp.path().join("env.txt");
     let script = format!("env > '{}'; exit 7", envfile.display());
     let mut c = awsprocesscreds(
@@ -250,19 +252,12 @@ fn exec_with_login_flags_and_usage_errors() {
 
 #[test]
 fn roles_and_a_slim_binary_miss_use_the_profile() {
-    let ctx = Ctx::new();
-    ctx.set_roles(vec![role("dev"), role("ops")]);
-    write_config(
+    let ctx = dev_and_ops();
+    // --duration-seconds is not a `roles` flag: ignored there.
+    write_dev_profile(
         &ctx,
-        &format!(
-            "[profile dev]\ncredential_process = {}\n",
-            // --duration-seconds is not a `roles` flag: ignored there.
-            process_line(
-                &ctx,
-                "awsprocesscreds-saml",
-                "-a arn:aws:iam::123456789012:role/ops --duration-seconds 3600 --no-account-names"
-            )
-        ),
+        "",
+        "-a arn:aws:iam::123456789012:role/ops --duration-seconds 3600 --no-account-names",
     );
     let out = run(awsprocesscreds(&ctx, &["roles", "--profile", "dev"]));
     out.ok();
@@ -272,8 +267,7 @@ fn roles_and_a_slim_binary_miss_use_the_profile() {
         .starts_with("arn:aws:iam::123456789012:role/dev\t"));
     // The slim front end misses, hands over to the full binary, which
     // reads the profile again.
-    let mut slim = ctx.command("awsprocesscreds-saml");
-    slim.args(["--profile", "dev"]);
+    let slim = slim_with_profile_dev(&ctx);
     let out = run(slim);
     out.ok();
     assert_credentials(&out.json());

@@ -13,8 +13,8 @@ use crate::ecp_support;
 use std::time::Duration;
 
 #[cfg(unix)]
-use common::pty::PtySession;
-use common::{assert_credentials, run, Ctx};
+use common::pty::{assert_not_echoed, PtySession};
+use common::{assert_credentials, login_args, run, Ctx};
 use ecp_support::{SimpleSamlPhp, User};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/ECP-Dev";
@@ -44,20 +44,11 @@ fn world() -> Option<World> {
 impl World {
     /// `awsprocesscreds-saml -p ecp -e <SSOService.php> -u alice -a <role>` + `extra`.
     fn saml(&self, role: &str, extra: &[&str]) -> std::process::Command {
-        let mut cmd = self.ctx.command("awsprocesscreds-saml");
-        cmd.args([
-            "-p",
-            "ecp",
-            "-e",
-            &self.idp.sso_url(),
-            "-u",
-            "alice",
-            "-a",
-            role,
-        ])
-        .arg("--plugin-dir")
-        .arg(&self.ctx.plugin_dir)
-        .args(extra);
+        let sso = self.idp.sso_url();
+        let mut cmd = self
+            .ctx
+            .plugin_login(&login_args("ecp", &sso, "alice", role));
+        cmd.args(extra);
         cmd
     }
 
@@ -127,16 +118,11 @@ fn login_against_simplesamlphp_prints_credentials_and_caches_them() {
 #[test]
 fn password_typed_at_the_terminal_prompt() {
     let Some(w) = world() else { return };
-    let mut s = PtySession::spawn(w.saml(ROLE, &[]));
-    s.expect("password", Duration::from_secs(30));
-    s.send_line(PASSWORD);
-    let (out, screen) = s.finish(Duration::from_secs(30));
+    let (out, screen) = PtySession::spawn_answering(w.saml(ROLE, &[]), "password", PASSWORD)
+        .finish(Duration::from_secs(30));
     out.ok();
     assert_credentials(&out.json());
-    assert!(
-        !screen.contains(PASSWORD),
-        "the password was echoed:\n{screen}"
-    );
+    assert_not_echoed(&screen, PASSWORD);
 }
 
 #[test]
@@ -188,11 +174,10 @@ fn an_endpoint_that_is_not_ecp_is_named_as_such() {
     let Some(w) = world() else { return };
     // The IdP's metadata URL answers XML, but not a SOAP envelope.
     let metadata = w.idp.sso_url().replace("SSOService.php", "metadata.php");
-    let mut cmd = w.ctx.command("awsprocesscreds-saml");
-    cmd.args(["-p", "ecp", "-e", &metadata, "-u", "alice", "-a", ROLE])
-        .arg("--plugin-dir")
-        .arg(&w.ctx.plugin_dir)
-        .env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+    let mut cmd = w
+        .ctx
+        .plugin_login(&login_args("ecp", &metadata, "alice", ROLE));
+    cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
     let out = run(cmd);
     out.fails(1, "not a SOAP envelope");
     assert_eq!(
@@ -235,22 +220,11 @@ fn over_https_with_the_ca_bundle() {
     let Some(w) = world() else { return };
     let front = ecp_support::TlsFront::start(&w.idp);
     let ca = front.pki.write_ca(w.ctx.tmp.path()).unwrap();
-    let mut cmd = w.ctx.command("awsprocesscreds-saml");
-    cmd.args([
-        "-p",
-        "ecp",
-        "-e",
-        &front.sso_url(),
-        "-u",
-        "alice",
-        "-a",
-        ROLE,
-    ])
-    .arg("--plugin-dir")
-    .arg(&w.ctx.plugin_dir)
-    .arg("--ca-bundle")
-    .arg(&ca)
-    .env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+    let sso = front.sso_url();
+    let mut cmd = w.ctx.plugin_login(&login_args("ecp", &sso, "alice", ROLE));
+    cmd.arg("--ca-bundle")
+        .arg(&ca)
+        .env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
     let out = run(cmd);
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
     assert_credentials(&out.json());
@@ -272,11 +246,9 @@ fn an_sp_without_a_paos_consumer_is_a_browser_redirect_and_named_as_such() {
     };
     let ctx = Ctx::new();
     ctx.add_plugin("awsprocesscreds_plugin_ecp");
-    let mut cmd = ctx.command("awsprocesscreds-saml");
-    cmd.args(["-p", "ecp", "-e", &idp.sso_url(), "-u", "alice", "-a", ROLE])
-        .arg("--plugin-dir")
-        .arg(&ctx.plugin_dir)
-        .env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+    let sso = idp.sso_url();
+    let mut cmd = ctx.plugin_login(&login_args("ecp", &sso, "alice", ROLE));
+    cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
     let out = run(cmd);
     out.fails(1, "not an ECP endpoint");
     assert!(
@@ -321,12 +293,10 @@ fn an_idp_configured_differently_still_logs_in_and_names_a_missing_paos_consumer
     };
     let ctx = Ctx::new();
     ctx.add_plugin("awsprocesscreds_plugin_ecp");
+    let sso = idp.sso_url();
     let saml = |extra: &[&str]| {
-        let mut cmd = ctx.command("awsprocesscreds-saml");
-        cmd.args(["-p", "ecp", "-e", &idp.sso_url(), "-u", "bob", "-a", ROLE])
-            .arg("--plugin-dir")
-            .arg(&ctx.plugin_dir)
-            .args(["--no-idp-session", "--no-cache"])
+        let mut cmd = ctx.plugin_login(&login_args("ecp", &sso, "bob", ROLE));
+        cmd.args(["--no-idp-session", "--no-cache"])
             .args(extra)
             .env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
         cmd
@@ -385,12 +355,14 @@ fn a_disabled_account_on_an_html_answer_is_named() {
         ),
         ..Default::default()
     });
-    let mut cmd = ctx.command("awsprocesscreds-saml");
-    cmd.args(["-p", "ecp", "-e", &sandbox::ecp::endpoint_url(&server)])
-        .args(["-u", "jdoe", "-a", "arn:aws:iam::123456789012:role/ECP-Dev"])
-        .arg("--plugin-dir")
-        .arg(&ctx.plugin_dir)
-        .env("AWSPROCESSCREDS_PASSWORD", "hunter2");
+    let endpoint = sandbox::ecp::endpoint_url(&server);
+    let mut cmd = ctx.plugin_login(&login_args(
+        "ecp",
+        &endpoint,
+        "jdoe",
+        "arn:aws:iam::123456789012:role/ECP-Dev",
+    ));
+    cmd.env("AWSPROCESSCREDS_PASSWORD", "hunter2");
     let out = run(cmd);
     out.fails(1, "the account is locked or disabled");
     assert!(out.stderr.contains("Account is disabled"), "{}", out.stderr);

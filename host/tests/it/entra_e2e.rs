@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 #[cfg(unix)]
-use common::pty::PtySession;
+use common::pty::{assert_not_echoed, PtySession};
 use common::{assert_credentials, run, Ctx};
 use sandbox::entra::{self, At, Entra, EntraConfig, Fault, Mfa, PushOutcome, ServiceError};
 use sandbox::pki::TestPki;
@@ -67,6 +67,24 @@ impl World {
         if !extra.contains(&"-a") {
             cmd.args(["-a", ROLE]);
         }
+        cmd
+    }
+
+    /// SP-initiated: `-p entra -u USER -a ROLE` with the tenant and app id
+    /// as plugin options, no `-e` (the login host is the fake's).
+    fn sp_initiated(&self, tenant: &str, app_id_uri: &str) -> std::process::Command {
+        let mut cmd = self.ctx.command("awsprocesscreds-saml");
+        cmd.args(["-p", "entra", "-u", USER, "-a", ROLE])
+            .arg("--ca-bundle")
+            .arg(&self.ca)
+            .arg("--plugin-dir")
+            .arg(&self.ctx.plugin_dir)
+            .args(["--plugin-option", &format!("tenant={tenant}")])
+            .args(["--plugin-option", &format!("app-id-uri={app_id_uri}")])
+            .args([
+                "--plugin-option",
+                &format!("login-host={}", entra::login_host(&self.server)),
+            ]);
         cmd
     }
 
@@ -133,14 +151,12 @@ fn password_typed_and_push_number_shown_once_on_the_terminal() {
         mfa: push(73),
         ..Default::default()
     });
-    let mut s = PtySession::spawn(w.saml(&[]));
-    s.expect("password", Duration::from_secs(30));
-    s.send_line(PASSWORD);
+    let s = PtySession::spawn_answering(w.saml(&[]), "password", PASSWORD);
     s.expect("73", Duration::from_secs(30));
     let (out, screen) = s.finish(Duration::from_secs(30));
     out.ok();
     assert_credentials(&out.json());
-    assert!(!screen.contains(PASSWORD), "password echoed:\n{screen}");
+    assert_not_echoed(&screen, PASSWORD);
     assert_eq!(screen.matches("number 73").count(), 1, "{screen}");
     assert!(!out.stderr.contains("73"), "number went to stderr only");
     assert_eq!(w.entra.lock().unwrap().begin_auth_calls, 1);
@@ -154,9 +170,8 @@ fn app_code_typed_on_the_terminal_with_mfa_factor() {
         other_methods: vec!["PhoneAppOTP".into()],
         ..Default::default()
     });
-    let mut s = PtySession::spawn(w.saml(&["--mfa-factor", "totp"]));
-    s.expect("password", Duration::from_secs(30));
-    s.send_line(PASSWORD);
+    let mut s =
+        PtySession::spawn_answering(w.saml(&["--mfa-factor", "totp"]), "password", PASSWORD);
     s.expect("code", Duration::from_secs(30));
     s.send_line("246810");
     let (out, _) = s.finish(Duration::from_secs(30));
@@ -174,19 +189,8 @@ fn sp_initiated_without_a_copied_url() {
         let st = w.entra.lock().unwrap();
         (st.config.tenant.clone(), st.config.app_id_uri.clone())
     };
-    let mut cmd = w.ctx.command("awsprocesscreds-saml");
-    cmd.args(["-p", "entra", "-u", USER, "-a", ROLE])
-        .arg("--ca-bundle")
-        .arg(&w.ca)
-        .arg("--plugin-dir")
-        .arg(&w.ctx.plugin_dir)
-        .args(["--plugin-option", &format!("tenant={tenant}")])
-        .args(["--plugin-option", &format!("app-id-uri={app}")])
-        .args([
-            "--plugin-option",
-            &format!("login-host={}", entra::login_host(&w.server)),
-        ])
-        .env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+    let mut cmd = w.sp_initiated(&tenant, &app);
+    cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
     let out = run(cmd);
     out.ok();
     assert_credentials(&out.json());
@@ -396,19 +400,8 @@ fn more_entra_answers_read_as_their_cause() {
 fn an_app_the_tenant_does_not_have_reads_as_a_config_mistake() {
     let w = world(EntraConfig::default());
     let tenant = w.entra.lock().unwrap().config.tenant.clone();
-    let mut cmd = w.ctx.command("awsprocesscreds-saml");
-    cmd.args(["-p", "entra", "-u", USER, "-a", ROLE])
-        .arg("--ca-bundle")
-        .arg(&w.ca)
-        .arg("--plugin-dir")
-        .arg(&w.ctx.plugin_dir)
-        .args(["--plugin-option", &format!("tenant={tenant}")])
-        .args(["--plugin-option", "app-id-uri=urn:amazon:webservices:typo"])
-        .args([
-            "--plugin-option",
-            &format!("login-host={}", entra::login_host(&w.server)),
-        ]);
-    let (error, hint) = run(cmd).error_and_hint();
+    let (error, hint) =
+        run(w.sp_initiated(&tenant, "urn:amazon:webservices:typo")).error_and_hint();
     assert!(
         error.starts_with("Entra ID does not accept this sign-in request (AADSTS700016): Application with identifier 'urn:amazon:webservices:typo' was not found"),
         "{error}"

@@ -240,8 +240,8 @@ fn same_key_logins_wait_and_share_one_login_with_lock_timeout_reported() {
 #[test]
 fn ctrl_c_at_the_password_prompt_cancels_cleanly() {
     let ctx = Ctx::new();
-    *ctx.idp_state.password.lock().unwrap() = Some("pw".into());
-    let mut s = PtySession::spawn(ctx.saml(&["--plugin-option", "password=yes"]));
+    ctx.set_password("pw");
+    let mut s = PtySession::spawn(ctx.password_login(&[]));
     s.expect("Password: ", Duration::from_secs(20));
     s.send_raw(b"\x03");
     let (out, _) = s.finish(Duration::from_secs(10));

@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{assert_credentials, run, Ctx};
+use common::{assert_credentials, login_args, run, Ctx};
 use sandbox::forms::{self, Flavor, FormsConfig, FormsIdp};
 use sandbox::Server;
 
@@ -26,12 +26,10 @@ fn world(config: FormsConfig) -> World {
 
 impl World {
     fn saml_at(&self, endpoint: &str, password: &str, extra: &[&str]) -> std::process::Command {
-        let mut cmd = self.ctx.command("awsprocesscreds-saml");
-        cmd.args(["-e", endpoint, "-u", "Monty", "-p", "forms", "-a", ROLE])
-            .arg("--plugin-dir")
-            .arg(&self.ctx.plugin_dir)
-            .args(extra)
-            .env("AWSPROCESSCREDS_PASSWORD", password);
+        let mut cmd = self
+            .ctx
+            .plugin_login(&login_args("forms", endpoint, "Monty", ROLE));
+        cmd.args(extra).env("AWSPROCESSCREDS_PASSWORD", password);
         cmd
     }
 

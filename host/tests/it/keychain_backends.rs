@@ -105,6 +105,21 @@ fn kernel_keyring_ready() -> bool {
     true
 }
 
+/// [`run_inner`] in a fresh temporary HOME, with no extra environment.
+fn run_in_fresh_home(program: &str, args: &[&str], inner: &str) {
+    let home = tempfile::tempdir().unwrap();
+    run_inner(home.path(), program, args, inner, &[]);
+}
+
+/// A D-Bus address in `dir` whose socket accepts connections (the kernel
+/// queues them) and never says a word, like a wedged daemon; the address
+/// works while the listener lives.
+fn silent_bus(dir: &Path) -> (UnixListener, String) {
+    let socket = dir.join("silent-bus");
+    let listener = UnixListener::bind(&socket).unwrap();
+    (listener, format!("unix:path={}", socket.display()))
+}
+
 fn inside(inner: &str) -> bool {
     let here = std::env::var(MARK).is_ok_and(|v| v == inner);
     if !here {
@@ -120,13 +135,10 @@ fn secret_service_under_gnome_keyring() {
     if !secret_service_ready() {
         return;
     }
-    let home = tempfile::tempdir().unwrap();
-    run_inner(
-        home.path(),
+    run_in_fresh_home(
         "dbus-run-session",
         &["--", "sh", "-c", WITH_GNOME_KEYRING, "sh"],
         "inner_secret_service",
-        &[],
     );
 }
 
@@ -135,14 +147,7 @@ fn kernel_keyring_under_keyctl_session() {
     if !kernel_keyring_ready() {
         return;
     }
-    let home = tempfile::tempdir().unwrap();
-    run_inner(
-        home.path(),
-        "keyctl",
-        &["session", "-"],
-        "inner_kernel_keyring",
-        &[],
-    );
+    run_in_fresh_home("keyctl", &["session", "-"], "inner_kernel_keyring");
 }
 
 #[test]
@@ -161,11 +166,7 @@ fn refused_dbus_connection_fails_fast() {
 #[test]
 fn silent_dbus_peer_times_out_instead_of_hanging() {
     let home = tempfile::tempdir().unwrap();
-    let socket = home.path().join("silent-bus");
-    // Accepts connections (the kernel queues them) and never says a word,
-    // like a wedged daemon.
-    let _listener = UnixListener::bind(&socket).unwrap();
-    let address = format!("unix:path={}", socket.display());
+    let (_listener, address) = silent_bus(home.path());
     run_inner(
         home.path(),
         "env",
@@ -186,14 +187,7 @@ fn locked_gnome_keyring_never_hangs() {
     // gnome-keyring is started by D-Bus activation, without a password: it
     // has no unlocked collection and would ask for one with a dialog
     // nobody can see.
-    let home = tempfile::tempdir().unwrap();
-    run_inner(
-        home.path(),
-        "dbus-run-session",
-        &["--"],
-        "inner_locked_keyring",
-        &[],
-    );
+    run_in_fresh_home("dbus-run-session", &["--"], "inner_locked_keyring");
 }
 
 #[test]
@@ -219,9 +213,7 @@ fn silent_dbus_falls_back_to_kernel_keyring() {
         return;
     }
     let home = tempfile::tempdir().unwrap();
-    let socket = home.path().join("silent-bus");
-    let _listener = UnixListener::bind(&socket).unwrap();
-    let address = format!("unix:path={}", socket.display());
+    let (_listener, address) = silent_bus(home.path());
     run_inner(
         home.path(),
         "keyctl",
@@ -311,6 +303,32 @@ fn keychain_for(backend: Backend, lock_dir: &Path) -> Keychain {
         .with_lock_dir(lock_dir)
 }
 
+/// The keychain on `backend` alone, after checking that its probe passes
+/// and that `account` makes the [`round_trip`].
+fn working(backend: Backend, lock_dir: &Path, account: &str) -> Keychain {
+    let keychain = keychain_for(backend, lock_dir);
+    assert!(keychain.probe()[0].result.is_ok(), "{:?}", keychain.probe());
+    round_trip(&keychain, account);
+    keychain
+}
+
+/// What `default` (the platform chain) stores, `backend` reads back.
+fn default_chain_stores_in(default: &Keychain, backend: &Keychain) {
+    default.set("chain", &secret("via-chain")).unwrap();
+    assert_eq!(backend.get("chain").unwrap().unwrap().expose(), "via-chain");
+    default.delete("chain").unwrap();
+}
+
+type Warnings = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// `keychain` with its warnings collected.
+fn collecting_warnings(keychain: Keychain) -> (Keychain, Warnings) {
+    let warnings = Warnings::default();
+    let sink = warnings.clone();
+    let keychain = keychain.on_warning(move |w| sink.lock().unwrap().push(w.to_string()));
+    (keychain, warnings)
+}
+
 #[test]
 #[ignore = "runs inside secret_service_under_gnome_keyring"]
 fn inner_secret_service() {
@@ -319,9 +337,7 @@ fn inner_secret_service() {
     }
     let dir = tempfile::tempdir().unwrap();
     let lock = dir.path();
-    let ss = keychain_for(Backend::SecretService, lock);
-    assert!(ss.probe()[0].result.is_ok(), "{:?}", ss.probe());
-    round_trip(&ss, "okta:alice@idp.example");
+    let ss = working(Backend::SecretService, lock, "okta:alice@idp.example");
 
     // The item is where the platform's own tool looks for it.
     ss.set("okta:bob@idp.example", &secret("bobs-password"))
@@ -376,9 +392,7 @@ fn inner_secret_service() {
     // The platform default chain puts the password in the Secret Service.
     let default = Keychain::new(TEST_SERVICE, Duration::from_secs(10));
     assert_eq!(default.backend(), "secret-service");
-    default.set("chain", &secret("via-chain")).unwrap();
-    assert_eq!(ss.get("chain").unwrap().unwrap().expose(), "via-chain");
-    default.delete("chain").unwrap();
+    default_chain_stores_in(&default, &ss);
     assert_eq!(default.get("chain").unwrap(), None);
 }
 
@@ -406,9 +420,11 @@ fn inner_kernel_keyring() {
     }
     let dir = tempfile::tempdir().unwrap();
     let lock = dir.path();
-    let kk = keychain_for(Backend::KernelKeyring, lock);
-    assert!(kk.probe()[0].result.is_ok(), "{:?}", kk.probe());
-    round_trip(&kk, "adfs:CORP\\carol@sts.corp.example");
+    let kk = working(
+        Backend::KernelKeyring,
+        lock,
+        "adfs:CORP\\carol@sts.corp.example",
+    );
 
     // Stored under the description the keyutils tools show.
     kk.set("okta:dan@idp.example", &secret("dans-password"))
@@ -429,14 +445,10 @@ fn inner_kernel_keyring() {
 
     // Without a session bus, the default chain skips the Secret Service and
     // uses the kernel keyring; the skipped backend is reported as a warning.
-    let warnings = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let sink = warnings.clone();
-    let default = Keychain::new(TEST_SERVICE, Duration::from_secs(10))
-        .on_warning(move |w| sink.lock().unwrap().push(w.to_string()));
+    let (default, warnings) =
+        collecting_warnings(Keychain::new(TEST_SERVICE, Duration::from_secs(10)));
     assert_eq!(default.backend(), "kernel-keyring");
-    default.set("chain", &secret("via-chain")).unwrap();
-    assert_eq!(kk.get("chain").unwrap().unwrap().expose(), "via-chain");
-    default.delete("chain").unwrap();
+    default_chain_stores_in(&default, &kk);
     let warnings = warnings.lock().unwrap();
     assert!(
         warnings
@@ -546,11 +558,8 @@ fn inner_silent_bus_fallback() {
     }
     let timeout = Duration::from_secs(2);
     let dir = tempfile::tempdir().unwrap();
-    let warnings = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let sink = warnings.clone();
-    let keychain = Keychain::new(TEST_SERVICE, timeout)
-        .with_lock_dir(dir.path())
-        .on_warning(move |w| sink.lock().unwrap().push(w.to_string()));
+    let (keychain, warnings) =
+        collecting_warnings(Keychain::new(TEST_SERVICE, timeout).with_lock_dir(dir.path()));
     assert_eq!(keychain.backend(), "secret-service");
 
     // The Secret Service write hangs (and holds its locks); the password

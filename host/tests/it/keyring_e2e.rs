@@ -36,25 +36,34 @@ fn login_line(ctx: &Ctx) -> String {
     )
 }
 
-/// Run two logins in one kernel-keyring session inside a pseudo-terminal.
-fn two_logins(ctx: &Ctx) -> PtySession {
-    let line = login_line(ctx);
+/// A fixture context whose IdP wants `password`, and a pseudo-terminal
+/// running the shell script `script(login line)` in one kernel-keyring
+/// session, its first password prompt answered with `password`. `None`
+/// (the test skips) without keyctl.
+fn keyring_session(
+    password: &str,
+    script: impl FnOnce(&str) -> String,
+) -> Option<(Ctx, PtySession)> {
+    if !keyctl_available() {
+        return None;
+    }
+    let ctx = Ctx::new();
+    ctx.set_password(password);
     let mut cmd = ctx.tool("keyctl");
     cmd.args(["session", "-", "sh", "-c"])
-        .arg(format!("{line} && echo '===' && {line}"));
-    PtySession::spawn(cmd)
+        .arg(script(&login_line(&ctx)));
+    let s = PtySession::spawn_answering(cmd, "Password: ", password);
+    Some((ctx, s))
 }
 
 #[test]
 fn typed_password_is_stored_then_used_without_a_prompt() {
-    if !keyctl_available() {
+    // Two logins in one kernel-keyring session.
+    let Some((ctx, s)) = keyring_session("kr-secret-1", |line| {
+        format!("{line} && echo '===' && {line}")
+    }) else {
         return;
-    }
-    let ctx = Ctx::new();
-    *ctx.idp_state.password.lock().unwrap() = Some("kr-secret-1".into());
-    let mut s = two_logins(&ctx);
-    s.expect("Password: ", Duration::from_secs(30));
-    s.send_line("kr-secret-1");
+    };
     let (out, screen) = s.finish(Duration::from_secs(60));
     out.ok();
     assert_eq!(
@@ -69,24 +78,16 @@ fn typed_password_is_stored_then_used_without_a_prompt() {
 
 #[test]
 fn a_rejected_stored_password_is_forgotten_and_asked_again() {
-    if !keyctl_available() {
-        return;
-    }
-    let ctx = Ctx::new();
-    *ctx.idp_state.password.lock().unwrap() = Some("old-password".into());
-    let line = login_line(&ctx);
     // First login stores "old-password"; then the IdP password changes
     // (the test flips it when it sees the marker), the stored one is
     // rejected, removed, and the user is asked again.
-    let mut cmd = ctx.tool("keyctl");
-    cmd.args(["session", "-", "sh", "-c"]).arg(format!(
-        "{line} >/dev/null && echo CHANGE-NOW >/dev/tty && read _ </dev/tty && {line}"
-    ));
-    let mut s = PtySession::spawn(cmd);
-    s.expect("Password: ", Duration::from_secs(30));
-    s.send_line("old-password");
+    let Some((ctx, mut s)) = keyring_session("old-password", |line| {
+        format!("{line} >/dev/null && echo CHANGE-NOW >/dev/tty && read _ </dev/tty && {line}")
+    }) else {
+        return;
+    };
     s.expect("CHANGE-NOW", Duration::from_secs(30));
-    *ctx.idp_state.password.lock().unwrap() = Some("new-password".into());
+    ctx.set_password("new-password");
     s.send_line("");
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while s.screen().matches("Password: ").count() < 2 {
@@ -110,22 +111,14 @@ fn a_rejected_stored_password_is_forgotten_and_asked_again() {
 
 #[test]
 fn a_refusal_that_does_not_blame_the_password_keeps_the_stored_one() {
-    if !keyctl_available() {
-        return;
-    }
-    let ctx = Ctx::new();
-    *ctx.idp_state.password.lock().unwrap() = Some("good-password".into());
-    let line = login_line(&ctx);
     // Store the password; then the IdP refuses for another reason (a
     // locked account, a policy: HTTP 403 -> access-denied); then it lets
     // the user in again, and the stored password still works.
-    let mut cmd = ctx.tool("keyctl");
-    cmd.args(["session", "-", "sh", "-c"]).arg(format!(
-        "{line} >/dev/null && echo DENY-NOW >/dev/tty && read _ </dev/tty && ({line} || echo REFUSED >/dev/tty) && echo ALLOW-NOW >/dev/tty && read _ </dev/tty && {line}"
-    ));
-    let mut s = PtySession::spawn(cmd);
-    s.expect("Password: ", Duration::from_secs(30));
-    s.send_line("good-password");
+    let Some((ctx, mut s)) = keyring_session("good-password", |line| {
+        format!("{line} >/dev/null && echo DENY-NOW >/dev/tty && read _ </dev/tty && ({line} || echo REFUSED >/dev/tty) && echo ALLOW-NOW >/dev/tty && read _ </dev/tty && {line}")
+    }) else {
+        return;
+    };
     s.expect("DENY-NOW", Duration::from_secs(30));
     *ctx.idp_state.status.lock().unwrap() = Some(403);
     s.send_line("");

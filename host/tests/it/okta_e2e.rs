@@ -7,85 +7,46 @@ use crate::common;
 #[cfg(unix)]
 use std::time::Duration;
 
+use common::okta::{classic_world, okta_roles, OktaWorld, USER};
 #[cfg(unix)]
-use common::pty::PtySession;
-use common::{assert_credentials, run, Ctx};
+use common::pty::{assert_not_echoed, PtySession};
+use common::{assert_credentials, run};
 #[cfg(unix)]
 use sandbox::okta::PushOutcome;
-use sandbox::okta::{self, FactorSpec, Okta, OktaConfig, User};
-use sandbox::saml::Role;
-use sandbox::Server;
+use sandbox::okta::{FactorSpec, Okta, OktaConfig, User};
 
-const USER: &str = "monty@example.com";
 const PASSWORD: &str = "hunter2";
 const DEV: &str = "arn:aws:iam::123456789012:role/okta-dev";
 const ADMIN: &str = "arn:aws:iam::123456789012:role/okta-admin";
 
-struct World {
-    ctx: Ctx,
-    _okta_server: Server,
-    okta: Okta,
-    link: String,
-}
+type World = OktaWorld<Okta>;
 
 fn world(factors: Vec<FactorSpec>) -> World {
     world_with(factors, |_| {})
 }
 
 fn world_with(factors: Vec<FactorSpec>, tweak: impl FnOnce(&mut OktaConfig)) -> World {
-    let ctx = Ctx::new();
-    ctx.add_plugin("awsprocesscreds_plugin_okta");
     let mut config = OktaConfig::with_user(User::new(USER, PASSWORD).factors(factors));
-    config.roles = vec![
-        Role::new("123456789012", "okta-dev", "okta"),
-        Role::new("123456789012", "okta-admin", "okta"),
-    ];
+    config.roles = okta_roles();
     tweak(&mut config);
-    let path = config.app_path();
-    let (server, okta) = okta::start(config);
-    World {
-        ctx,
-        link: server.url(&path),
-        _okta_server: server,
-        okta,
-    }
+    classic_world(config)
 }
 
-impl World {
-    /// The seed profile's command line, against the fake org.
-    fn saml(&self, role: &str, extra: &[&str]) -> std::process::Command {
-        let mut cmd = self.ctx.command("awsprocesscreds-saml");
-        cmd.args([
-            "-e",
-            &self.link,
-            "-u",
-            USER,
-            "-p",
-            "okta",
-            "-a",
-            role,
-            "--plugin-dir",
-        ])
-        .arg(&self.ctx.plugin_dir)
-        .args(extra);
-        cmd
-    }
-
-    fn with_password(&self, role: &str, extra: &[&str]) -> std::process::Command {
-        let mut cmd = self.saml(role, extra);
-        cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
-        cmd
-    }
+/// [`OktaWorld::saml`] with the password in the environment.
+fn with_password(w: &World, role: &str, extra: &[&str]) -> std::process::Command {
+    let mut cmd = w.saml(role, extra);
+    cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
+    cmd
 }
 
 #[test]
 fn seed_profile_with_push_prints_credentials() {
     let w = world(vec![FactorSpec::push(1)]);
-    let out = run(w.with_password(DEV, &[]));
+    let out = run(with_password(&w, DEV, &[]));
     out.ok();
     assert_credentials(&out.json());
     assert!(out.stderr.contains("Okta Verify"), "{}", out.stderr);
-    let st = w.okta.lock().unwrap();
+    let st = w.org.lock().unwrap();
     assert_eq!(st.pushes_sent, 1);
     assert_eq!(w.ctx.sts_calls(), 1);
 }
@@ -93,12 +54,12 @@ fn seed_profile_with_push_prints_credentials() {
 #[test]
 fn second_role_reuses_the_okta_session_without_password_or_mfa() {
     let w = world(vec![FactorSpec::push(0)]);
-    run(w.with_password(DEV, &[])).ok();
+    run(with_password(&w, DEV, &[])).ok();
     // No password source at all now: only the stored Okta session can work.
     let out = run(w.saml(ADMIN, &[]));
     out.ok();
     assert_credentials(&out.json());
-    let st = w.okta.lock().unwrap();
+    let st = w.org.lock().unwrap();
     assert_eq!(st.authn_calls, 1);
     assert_eq!(st.pushes_sent, 1);
     assert_eq!(w.ctx.sts_calls(), 2);
@@ -117,11 +78,11 @@ fn wrong_password_fails_with_a_clear_message() {
 #[test]
 fn verbose_log_never_shows_tokens_or_the_password() {
     let w = world(vec![FactorSpec::push(0)]);
-    let out = run(w.with_password(DEV, &["-v", "-v"]));
+    let out = run(with_password(&w, DEV, &["-v", "-v"]));
     out.ok();
     assert!(out.stderr.contains("Okta sign-in status"), "{}", out.stderr);
     assert!(!out.stderr.contains(PASSWORD));
-    let st = w.okta.lock().unwrap();
+    let st = w.org.lock().unwrap();
     assert!(!st.sessions.is_empty());
     for sid in st.sessions.keys() {
         assert!(
@@ -138,8 +99,9 @@ fn code_factor_without_terminal_needs_a_code_command() {
         provider: "GOOGLE".into(),
         code: "424242".into(),
     }]);
-    run(w.with_password(DEV, &[])).fails(1, "--mfa-code-command");
-    let out = run(w.with_password(
+    run(with_password(&w, DEV, &[])).fails(1, "--mfa-code-command");
+    let out = run(with_password(
+        &w,
         DEV,
         &[
             "--mfa-factor",
@@ -155,9 +117,9 @@ fn code_factor_without_terminal_needs_a_code_command() {
 #[test]
 fn session_token_in_the_app_link_is_redacted_from_the_log() {
     let w = world_with(vec![], |c| c.sessions_api = false);
-    let out = run(w.with_password(DEV, &["-v", "-v"]));
+    let out = run(with_password(&w, DEV, &["-v", "-v"]));
     out.ok();
-    let st = w.okta.lock().unwrap();
+    let st = w.org.lock().unwrap();
     let hit = st
         .requests
         .iter()
@@ -186,9 +148,7 @@ fn terminal_user_types_the_password_picks_a_factor_and_sees_the_number() {
             number: Some(42),
         },
     ]);
-    let mut s = PtySession::spawn(w.saml(DEV, &[]));
-    s.expect("Password: ", Duration::from_secs(20));
-    s.send_line(PASSWORD);
+    let mut s = PtySession::spawn_answering(w.saml(DEV, &[]), "Password: ", PASSWORD);
     s.expect("Choose a second factor for Okta", Duration::from_secs(20));
     s.expect("Choose 1-2", Duration::from_secs(5));
     assert!(
@@ -202,8 +162,8 @@ fn terminal_user_types_the_password_picks_a_factor_and_sees_the_number() {
     assert_credentials(&out.json());
     let shown = format!("{screen}{}", out.stderr);
     assert!(shown.contains("tap 42"), "{shown}");
-    assert!(!screen.contains(PASSWORD), "password echoed: {screen}");
-    assert_eq!(w.okta.lock().unwrap().pushes_sent, 1);
+    assert_not_echoed(&screen, PASSWORD);
+    assert_eq!(w.org.lock().unwrap().pushes_sent, 1);
 }
 
 #[cfg(unix)]
@@ -213,15 +173,17 @@ fn terminal_user_gets_a_new_sms_code_with_an_empty_line() {
         phone: "+15555551234".into(),
         code: "333333".into(),
     }]);
-    let mut s = PtySession::spawn(w.with_password(DEV, &[]));
-    s.expect("press Enter to get a new one", Duration::from_secs(20));
-    s.send_line("");
+    let mut s = PtySession::spawn_answering(
+        with_password(&w, DEV, &[]),
+        "press Enter to get a new one",
+        "",
+    );
     s.expect("Okta sent a new code", Duration::from_secs(20));
     s.send_line("333333");
     let (out, _) = s.finish(Duration::from_secs(30));
     out.ok();
     assert_credentials(&out.json());
-    let st = w.okta.lock().unwrap();
+    let st = w.org.lock().unwrap();
     assert_eq!(st.resends, 1);
     assert_eq!(st.codes_sent, 2);
 }
@@ -235,7 +197,7 @@ fn a_code_sent_moments_ago_reads_as_such() {
         code: "654321".into(),
     };
     let w = world_with(vec![sms], |c| c.code_sent_recently = true);
-    let mut cmd = w.with_password(DEV, &[]);
+    let mut cmd = with_password(&w, DEV, &[]);
     cmd.env("AWSPROCESSCREDS_MFA_CODE_COMMAND", "echo 654321");
     let (error, hint) = run(cmd).error_and_hint();
     assert!(error.starts_with("Okta sent a code for the SMS"), "{error}");

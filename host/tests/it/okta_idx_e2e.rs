@@ -7,64 +7,25 @@ use crate::common;
 #[cfg(unix)]
 use std::time::Duration;
 
+use common::okta::{idx_world, okta_roles, start_okta, OktaWorld, USER};
 #[cfg(unix)]
-use common::pty::PtySession;
-use common::{assert_credentials, run, Ctx};
-use sandbox::okta_idx::{self, answers, Authenticator, Idx, IdxConfig, IdxUser};
-use sandbox::saml::Role;
-use sandbox::Server;
+use common::pty::{assert_not_echoed, PtySession};
+use common::{assert_credentials, login_args, run, Ctx};
+use sandbox::okta_idx::{answers, Authenticator, Idx, IdxConfig, IdxUser};
 
-const USER: &str = "monty@example.com";
 const PASSWORD: &str = "hunter2";
 const DEV: &str = "arn:aws:iam::123456789012:role/okta-dev";
 #[cfg(unix)]
 const ADMIN: &str = "arn:aws:iam::123456789012:role/okta-admin";
 
-struct World {
-    ctx: Ctx,
-    _server: Server,
-    idx: Idx,
-    link: String,
-}
+type World = OktaWorld<Idx>;
 
 fn world(user: IdxUser, tweak: impl FnOnce(&mut IdxConfig)) -> World {
-    let ctx = Ctx::new();
-    ctx.add_plugin("awsprocesscreds_plugin_okta");
     let mut config = IdxConfig::with_user(user);
-    config.roles = vec![
-        Role::new("123456789012", "okta-dev", "okta"),
-        Role::new("123456789012", "okta-admin", "okta"),
-    ];
+    config.roles = okta_roles();
     config.poll_refresh_ms = 500;
     tweak(&mut config);
-    let path = config.app_path();
-    let (server, idx) = okta_idx::start(config);
-    World {
-        ctx,
-        link: server.url(&path),
-        _server: server,
-        idx,
-    }
-}
-
-impl World {
-    fn saml(&self, role: &str, extra: &[&str]) -> std::process::Command {
-        let mut cmd = self.ctx.command("awsprocesscreds-saml");
-        cmd.args([
-            "-e",
-            &self.link,
-            "-u",
-            USER,
-            "-p",
-            "okta",
-            "-a",
-            role,
-            "--plugin-dir",
-        ])
-        .arg(&self.ctx.plugin_dir)
-        .args(extra);
-        cmd
-    }
+    idx_world(config)
 }
 
 fn push_and_code() -> IdxUser {
@@ -79,9 +40,7 @@ fn push_and_code() -> IdxUser {
 #[test]
 fn terminal_login_then_session_reuse_no_cache_and_no_idp_session() {
     let w = world(push_and_code(), |_| {});
-    let mut s = PtySession::spawn(w.saml(DEV, &[]));
-    s.expect("Password: ", Duration::from_secs(20));
-    s.send_line(PASSWORD);
+    let mut s = PtySession::spawn_answering(w.saml(DEV, &[]), "Password: ", PASSWORD);
     s.expect("Choose how to verify with Okta", Duration::from_secs(20));
     s.expect("Choose 1-2", Duration::from_secs(5));
     s.send_line("1");
@@ -90,9 +49,9 @@ fn terminal_login_then_session_reuse_no_cache_and_no_idp_session() {
     assert_credentials(&out.json());
     let shown = format!("{screen}{}", out.stderr);
     assert_eq!(shown.matches("tap 42").count(), 1, "{shown}");
-    assert!(!screen.contains(PASSWORD), "password echoed: {screen}");
+    assert_not_echoed(&screen, PASSWORD);
     assert!(!out.stdout.contains("tap 42"), "stdout carries only JSON");
-    assert_eq!(w.idx.lock().unwrap().pushes_sent, 1);
+    assert_eq!(w.org.lock().unwrap().pushes_sent, 1);
 
     // Another role, no password source, no terminal: the IDX session does it.
     let out = run(w.saml(ADMIN, &[]));
@@ -101,7 +60,7 @@ fn terminal_login_then_session_reuse_no_cache_and_no_idp_session() {
     // --no-cache skips only the credential cache: still no prompt or push.
     let out = run(w.saml(DEV, &["--no-cache"]));
     out.ok();
-    assert_eq!(w.idx.lock().unwrap().pushes_sent, 1);
+    assert_eq!(w.org.lock().unwrap().pushes_sent, 1);
     assert_eq!(w.ctx.sts_calls(), 3);
 
     // --no-idp-session: a full sign-in, and nothing kept for the next run.
@@ -111,27 +70,29 @@ fn terminal_login_then_session_reuse_no_cache_and_no_idp_session() {
     );
     cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
     run(cmd).ok();
-    assert_eq!(w.idx.lock().unwrap().pushes_sent, 2);
+    assert_eq!(w.org.lock().unwrap().pushes_sent, 2);
     let mut cmd = w.saml(DEV, &["--no-cache", "--mfa-factor", "push"]);
     cmd.env("AWSPROCESSCREDS_NO_IDP_SESSION", "true");
     cmd.env("AWSPROCESSCREDS_PASSWORD", PASSWORD);
     run(cmd).ok();
-    assert_eq!(w.idx.lock().unwrap().pushes_sent, 3);
+    assert_eq!(w.org.lock().unwrap().pushes_sent, 3);
 }
 
 #[cfg(unix)]
 #[test]
 fn totp_code_typed_at_the_terminal() {
     let w = world(push_and_code(), |_| {});
-    let mut s = PtySession::spawn(w.saml(DEV, &["--mfa-factor", "totp:okta"]));
-    s.expect("Password: ", Duration::from_secs(20));
-    s.send_line(PASSWORD);
+    let mut s = PtySession::spawn_answering(
+        w.saml(DEV, &["--mfa-factor", "totp:okta"]),
+        "Password: ",
+        PASSWORD,
+    );
     s.expect("code", Duration::from_secs(20));
     s.send_line("123456");
     let (out, _) = s.finish(Duration::from_secs(30));
     out.ok();
     assert_credentials(&out.json());
-    assert_eq!(w.idx.lock().unwrap().pushes_sent, 0);
+    assert_eq!(w.org.lock().unwrap().pushes_sent, 0);
 }
 
 #[test]
@@ -180,7 +141,7 @@ fn locked_account_answered_with_the_unlock_flow_reads_locked_with_the_unlock_hin
             "{hint}"
         );
         assert!(!out.stderr.contains(PASSWORD));
-        assert_eq!(w.idx.lock().unwrap().pushes_sent, 0);
+        assert_eq!(w.org.lock().unwrap().pushes_sent, 0);
         assert_eq!(w.ctx.sts_calls(), 0);
     }
 }
@@ -207,7 +168,7 @@ fn device_flow_errors_in_oktas_own_shape_name_the_client_id() {
             c.oauth_errors_in_okta_shape = okta_shape;
             c.device_grant = false;
         });
-        let client = w.idx.lock().unwrap().config.device_client_id.clone();
+        let client = w.org.lock().unwrap().config.device_client_id.clone();
         let opt = format!("client-id={client}");
         let out = run(w.saml(DEV, &["--plugin-option", &opt]));
         let (error, hint) = out.error_and_hint();
@@ -271,7 +232,7 @@ fn device_flow_prints_the_code_and_needs_no_password() {
     let w = world(IdxUser::new(USER, PASSWORD), |c| {
         c.device_approve_after = Some(1)
     });
-    let client = w.idx.lock().unwrap().config.device_client_id.clone();
+    let client = w.org.lock().unwrap().config.device_client_id.clone();
     let opt = format!("client-id={client}");
     let out = run(w.saml(DEV, &["--plugin-option", &opt]));
     out.ok();
@@ -310,7 +271,7 @@ fn verbose_log_never_shows_state_handles_cookies_or_the_password() {
     out.ok();
     assert!(out.stderr.contains("IDX remediations"), "{}", out.stderr);
     assert!(!out.stderr.contains(PASSWORD));
-    let st = w.idx.lock().unwrap();
+    let st = w.org.lock().unwrap();
     assert!(!st.sessions.is_empty());
     for sid in st.sessions.keys() {
         assert!(!out.stderr.contains(sid.as_str()), "session id in the log");
@@ -329,25 +290,10 @@ fn verbose_log_never_shows_state_handles_cookies_or_the_password() {
 fn no_cache_reuses_the_classic_okta_session_too_and_no_idp_session_does_not() {
     let ctx = Ctx::new();
     ctx.add_plugin("awsprocesscreds_plugin_okta");
-    let config = sandbox::okta::OktaConfig::demo();
-    let path = config.app_path();
-    let (server, okta) = sandbox::okta::start(config);
-    let link = server.url(&path);
+    let (_server, okta, link) = start_okta(sandbox::okta::OktaConfig::demo());
     let saml = |extra: &[&str]| {
-        let mut cmd = ctx.command("awsprocesscreds-saml");
-        cmd.args([
-            "-e",
-            &link,
-            "-u",
-            USER,
-            "-p",
-            "okta",
-            "-a",
-            DEV,
-            "--plugin-dir",
-        ])
-        .arg(&ctx.plugin_dir)
-        .args(extra);
+        let mut cmd = ctx.plugin_login(&login_args("okta", &link, USER, DEV));
+        cmd.args(extra);
         cmd
     };
     let mut first = saml(&[]);

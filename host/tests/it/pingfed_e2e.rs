@@ -11,8 +11,8 @@ use crate::common;
 use std::time::Duration;
 
 #[cfg(unix)]
-use common::pty::PtySession;
-use common::{assert_credentials, run, Ctx};
+use common::pty::{assert_not_echoed, PtySession};
+use common::{assert_credentials, login_args, run, Ctx, Out};
 use sandbox::pingfed::{self, Account, Device, PingFed, PingFedConfig, PushAnswer};
 use sandbox::Server;
 
@@ -34,12 +34,11 @@ fn world(config: PingFedConfig) -> World {
 
 impl World {
     fn saml(&self, extra: &[&str]) -> std::process::Command {
-        let mut cmd = self.ctx.command("awsprocesscreds-saml");
-        cmd.args(["-e", &pingfed::entry_url(&self.server)])
-            .args(["-u", "Monty", "-p", "forms", "-a", ROLE])
-            .arg("--plugin-dir")
-            .arg(&self.ctx.plugin_dir)
-            .args(extra);
+        let entry = pingfed::entry_url(&self.server);
+        let mut cmd = self
+            .ctx
+            .plugin_login(&login_args("forms", &entry, "Monty", ROLE));
+        cmd.args(extra);
         cmd
     }
 
@@ -61,9 +60,7 @@ fn devices(devices: Vec<Device>) -> PingFedConfig {
 #[test]
 fn number_matching_push_shows_the_number_on_the_terminal_only() {
     let w = world(devices(vec![Device::phone(Some(73), PushAnswer::Approve)]));
-    let mut s = PtySession::spawn(w.saml(&[]));
-    s.expect("password", Duration::from_secs(30));
-    s.send_line(PASSWORD);
+    let s = PtySession::spawn_answering(w.saml(&[]), "password", PASSWORD);
     s.expect("select number 73", Duration::from_secs(30));
     let (out, screen) = s.finish(Duration::from_secs(60));
     out.ok();
@@ -74,7 +71,7 @@ fn number_matching_push_shows_the_number_on_the_terminal_only() {
         !out.stderr.contains("select number"),
         "number went to stderr"
     );
-    assert!(!screen.contains(PASSWORD), "password echoed:\n{screen}");
+    assert_not_echoed(&screen, PASSWORD);
     let st = w.idp.lock().unwrap();
     assert_eq!(st.webauthn_answers, ["false"]);
     assert_eq!(st.status_posts, 0, "the push page's form was posted");
@@ -142,25 +139,29 @@ fn picker() -> PingFedConfig {
     }
 }
 
-#[cfg(unix)]
-#[test]
-fn device_picker_on_the_terminal_then_the_passcode() {
-    let w = world(picker());
-    let mut s = PtySession::spawn(w.saml(&[]));
-    s.expect("password", Duration::from_secs(30));
-    s.send_line(PASSWORD);
-    s.expect("Choose 1-2", Duration::from_secs(30));
-    assert!(s.screen().contains("Desktop Mac"), "{}", s.screen());
-    s.send_line("2");
-    s.expect("PingID passcode (Desktop Mac)", Duration::from_secs(30));
-    s.send_line("246810");
-    let (out, _) = s.finish(Duration::from_secs(60));
+/// The login succeeded with the picker's second device, the desktop app.
+#[track_caller]
+fn assert_signed_in_with_the_desktop(w: &World, out: &Out) {
     out.ok();
     assert_credentials(&out.json());
     assert_eq!(
         w.idp.lock().unwrap().devices_chosen,
         ["5120398817733410002"]
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn device_picker_on_the_terminal_then_the_passcode() {
+    let w = world(picker());
+    let mut s = PtySession::spawn_answering(w.saml(&[]), "password", PASSWORD);
+    s.expect("Choose 1-2", Duration::from_secs(30));
+    assert!(s.screen().contains("Desktop Mac"), "{}", s.screen());
+    s.send_line("2");
+    s.expect("PingID passcode (Desktop Mac)", Duration::from_secs(30));
+    s.send_line("246810");
+    let (out, _) = s.finish(Duration::from_secs(60));
+    assert_signed_in_with_the_desktop(&w, &out);
 }
 
 #[test]
@@ -172,12 +173,7 @@ fn device_picker_follows_mfa_factor_without_a_terminal() {
         "--mfa-code-command",
         "echo 246810",
     ]));
-    out.ok();
-    assert_credentials(&out.json());
-    assert_eq!(
-        w.idp.lock().unwrap().devices_chosen,
-        ["5120398817733410002"]
-    );
+    assert_signed_in_with_the_desktop(&w, &out);
 }
 
 #[test]

@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use common::okta::start_okta;
 use common::*;
 use conformance_support::{entries, walk};
 use sandbox::axum::extract::State;
@@ -224,7 +225,7 @@ fn assert_clean_success(r: &Run) {
 #[test]
 fn fixture_login_with_password_and_mfa_code_leaks_nothing() {
     let ctx = Ctx::new();
-    *ctx.idp_state.password.lock().unwrap() = Some(PASSWORD.into());
+    ctx.set_password(PASSWORD);
     *ctx.idp_state.mfa.lock().unwrap() = Some("917364".into());
     let args = ctx.fixture_args(&[
         "--plugin-option",
@@ -257,21 +258,15 @@ fn okta_login_leaks_no_password_assertion_or_okta_tokens() {
     let mut config = sandbox::okta::OktaConfig::demo();
     config.users = vec![sandbox::okta::User::new("monty@example.com", PASSWORD)
         .factors(vec![sandbox::okta::FactorSpec::push(1)])];
-    let path = config.app_path();
-    let (server, okta) = sandbox::okta::start(config);
-    let link = server.url(&path);
+    let (_server, okta, link) = start_okta(config);
     let r = run_and_grep(
         &ctx,
-        &[
-            "-p",
+        &login_args(
             "okta",
-            "-e",
             &link,
-            "-u",
             "monty@example.com",
-            "-a",
             "arn:aws:iam::123456789012:role/okta-dev",
-        ],
+        ),
         &[],
         &[],
     );
@@ -301,22 +296,10 @@ fn adfs_and_forms_logins_leak_nothing() {
     let adfs_entry = sandbox::adfs::entry_url(&adfs_server);
     let forms_entry = sandbox::forms::entry_url(&forms_server, &forms);
     for (p, e) in [("adfs", adfs_entry), ("forms", forms_entry)] {
-        let r = run_and_grep(
-            &ctx,
-            &[
-                "-p",
-                p,
-                "-e",
-                &e,
-                "-u",
-                "Monty",
-                "-a",
-                "arn:aws:iam::123456789012:role/ADFS-Dev",
-                "--no-cache",
-            ],
-            &[],
-            &[],
-        );
+        let mut args =
+            login_args(p, &e, "Monty", "arn:aws:iam::123456789012:role/ADFS-Dev").to_vec();
+        args.push("--no-cache");
+        let r = run_and_grep(&ctx, &args, &[], &[]);
         assert_clean_success(&r);
     }
 }
@@ -325,7 +308,7 @@ fn adfs_and_forms_logins_leak_nothing() {
 fn failed_logins_leak_nothing_either() {
     let ctx = Ctx::new();
     // Wrong password at the IdP.
-    *ctx.idp_state.password.lock().unwrap() = Some("the-right-one".into());
+    ctx.set_password("the-right-one");
     let base = ctx.fixture_args(&[]);
     let args = ctx.fixture_args(&["--plugin-option", "password=yes"]);
     let args = strs(&args);

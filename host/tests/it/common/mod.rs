@@ -7,6 +7,7 @@
 
 #[cfg(unix)]
 pub mod desktop;
+pub mod okta;
 #[cfg(unix)]
 pub mod pty;
 pub mod rerun;
@@ -216,6 +217,12 @@ impl Ctx {
             AssertionBuilder::default().roles(roles).base64();
     }
 
+    /// Have the fixture IdP accept only `password` (asked for with the
+    /// fixture plugin's `--plugin-option password=yes`).
+    pub fn set_password(&self, password: &str) {
+        *self.idp_state.password.lock().unwrap() = Some(password.into());
+    }
+
     pub fn set_assertion(&self, b: AssertionBuilder) {
         *self.idp_state.assertion.lock().unwrap() = b.base64();
     }
@@ -272,12 +279,29 @@ impl Ctx {
         cmd
     }
 
+    /// `awsprocesscreds-saml <login> --plugin-dir <dir>`: a login with a
+    /// plugin this context's plugin directory holds (see [`login_args`]);
+    /// the caller adds the rest.
+    pub fn plugin_login(&self, login: &[&str]) -> Command {
+        let mut cmd = self.command("awsprocesscreds-saml");
+        cmd.args(login).arg("--plugin-dir").arg(&self.plugin_dir);
+        cmd
+    }
+
     /// `awsprocesscreds-saml -p fixture-saml -e <idp> --plugin-dir <dir>`
     /// plus `args`.
     pub fn saml(&self, args: &[&str]) -> Command {
         let mut cmd = self.command("awsprocesscreds-saml");
         cmd.args(self.fixture_args(args));
         cmd
+    }
+
+    /// [`Ctx::saml`] with the fixture plugin asking for a password
+    /// (`--plugin-option password=yes`), plus `extra`.
+    pub fn password_login(&self, extra: &[&str]) -> Command {
+        let mut args = vec!["--plugin-option", "password=yes"];
+        args.extend_from_slice(extra);
+        self.saml(&args)
     }
 
     /// `-p fixture-saml -e <idp> --plugin-dir <dir>` plus `extra`: the
@@ -294,6 +318,17 @@ impl Ctx {
         args.extend(extra.iter().map(|a| a.to_string()));
         args
     }
+}
+
+/// `-p <plugin> -e <entry> -u <user> -a <role>`: the login part of a
+/// command line or a profile's `credential_process`.
+pub fn login_args<'a>(
+    plugin: &'a str,
+    entry: &'a str,
+    user: &'a str,
+    role: &'a str,
+) -> [&'a str; 8] {
+    ["-p", plugin, "-e", entry, "-u", user, "-a", role]
 }
 
 #[cfg(unix)]

@@ -11,6 +11,16 @@ use std::time::{Duration, Instant};
 
 use super::Out;
 
+/// How long a login may take to show its first prompt (a plugin build, a
+/// PHP or Python server warming up on a loaded machine).
+pub const PROMPT_WITHIN: Duration = Duration::from_secs(60);
+
+/// The terminal never showed `secret` (a typed password is not echoed).
+#[track_caller]
+pub fn assert_not_echoed(screen: &str, secret: &str) {
+    assert!(!screen.contains(secret), "{secret:?} echoed:\n{screen}");
+}
+
 pub struct PtySession {
     master: File,
     screen: Arc<Mutex<String>>,
@@ -85,6 +95,15 @@ impl PtySession {
             stdout: Some(stdout),
             stderr: Some(stderr),
         }
+    }
+
+    /// Spawn `cmd` in a terminal, wait for `prompt` and type `answer`
+    /// (a password, mostly): how a terminal login starts.
+    pub fn spawn_answering(cmd: Command, prompt: &str, answer: &str) -> PtySession {
+        let mut s = PtySession::spawn(cmd);
+        s.expect(prompt, PROMPT_WITHIN);
+        s.send_line(answer);
+        s
     }
 
     /// Wait until the terminal shows `needle` (panics after `timeout`).
