@@ -157,6 +157,21 @@ impl Default for PingFedConfig {
     }
 }
 
+impl PingFedConfig {
+    /// A phone (push, approved) and a desktop app (code `246810`), with
+    /// PingID's device picker: the setup of a person who has both.
+    pub fn phone_and_desktop_picker() -> Self {
+        PingFedConfig {
+            devices: vec![
+                Device::phone(None, PushAnswer::Approve),
+                Device::desktop("246810"),
+            ],
+            device_picker: true,
+            ..Default::default()
+        }
+    }
+}
+
 /// PingFederate's sign-in state.
 #[derive(Debug, Default, Clone)]
 struct PfSession {

@@ -128,17 +128,6 @@ fn pingid_timeout_is_named() {
     out.fails(1, "nobody answered the push in time");
 }
 
-fn picker() -> PingFedConfig {
-    PingFedConfig {
-        devices: vec![
-            Device::phone(None, PushAnswer::Approve),
-            Device::desktop("246810"),
-        ],
-        device_picker: true,
-        ..Default::default()
-    }
-}
-
 /// The login succeeded with the picker's second device, the desktop app.
 #[track_caller]
 fn assert_signed_in_with_the_desktop(w: &World, out: &Out) {
@@ -153,7 +142,7 @@ fn assert_signed_in_with_the_desktop(w: &World, out: &Out) {
 #[cfg(unix)]
 #[test]
 fn device_picker_on_the_terminal_then_the_passcode() {
-    let w = world(picker());
+    let w = world(PingFedConfig::phone_and_desktop_picker());
     let mut s = PtySession::spawn_answering(w.saml(&[]), "password", PASSWORD);
     s.expect("Choose 1-2", Duration::from_secs(30));
     assert!(s.screen().contains("Desktop Mac"), "{}", s.screen());
@@ -166,7 +155,7 @@ fn device_picker_on_the_terminal_then_the_passcode() {
 
 #[test]
 fn device_picker_follows_mfa_factor_without_a_terminal() {
-    let w = world(picker());
+    let w = world(PingFedConfig::phone_and_desktop_picker());
     let out = run(w.with_password(&[
         "--mfa-factor",
         "desktop",
@@ -178,7 +167,7 @@ fn device_picker_follows_mfa_factor_without_a_terminal() {
 
 #[test]
 fn device_picker_without_terminal_or_factor_says_what_to_do() {
-    let w = world(picker());
+    let w = world(PingFedConfig::phone_and_desktop_picker());
     let out = run(w.with_password(&[]));
     out.fails(1, "PingID asks which device to use (iPhone X, Desktop Mac)");
     assert!(out.stderr.contains("--mfa-factor"), "{}", out.stderr);

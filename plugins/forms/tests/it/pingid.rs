@@ -157,20 +157,9 @@ fn a_person_typing_gets_another_go() {
     );
 }
 
-fn picker() -> PingFedConfig {
-    PingFedConfig {
-        devices: vec![
-            Device::phone(None, PushAnswer::Approve),
-            Device::desktop("246810"),
-        ],
-        device_picker: true,
-        ..Default::default()
-    }
-}
-
 #[test]
 fn device_picker_honours_mfa_factor() {
-    let (_server, state, mut req) = start(picker());
+    let (_server, state, mut req) = start(PingFedConfig::phone_and_desktop_picker());
     req = req.with_mfa(mfa(Some("totp"), 120));
     let s = services().mfa_codes(["246810"]).build();
     signed_in(&req, &s);
@@ -181,7 +170,7 @@ fn device_picker_honours_mfa_factor() {
 
 #[test]
 fn device_picker_asks_on_the_terminal() {
-    let (_server, state, mut req) = start(picker());
+    let (_server, state, mut req) = start(PingFedConfig::phone_and_desktop_picker());
     req = req.with_interactive(true);
     let s = services().choices([0]).build();
     signed_in(&req, &s);
@@ -196,7 +185,7 @@ fn device_picker_asks_on_the_terminal() {
 
 #[test]
 fn device_picker_without_terminal_or_factor_is_a_clear_error() {
-    let (_server, state, req) = start(picker());
+    let (_server, state, req) = start(PingFedConfig::phone_and_desktop_picker());
     let e = login(&req, &services().build()).unwrap_err();
     assert_error(&e, ErrorKind::NoTerminal, &["iPhone X, Desktop Mac"]);
     assert!(e.hint.unwrap().contains("--mfa-factor"));
@@ -205,7 +194,7 @@ fn device_picker_without_terminal_or_factor_is_a_clear_error() {
 
 #[test]
 fn unknown_factor_names_the_devices() {
-    let (_server, _state, mut req) = start(picker());
+    let (_server, _state, mut req) = start(PingFedConfig::phone_and_desktop_picker());
     req = req.with_mfa(mfa(Some("sms"), 120));
     let e = login(&req, &services().build()).unwrap_err();
     assert_error(
@@ -220,7 +209,7 @@ fn factor_for_another_device_opens_change_device() {
     // No picker: PingID pushes to the phone; --mfa-factor totp changes device.
     let (_server, state, mut req) = start(PingFedConfig {
         device_picker: false,
-        ..picker()
+        ..PingFedConfig::phone_and_desktop_picker()
     });
     req = req.with_mfa(mfa(Some("desktop"), 120));
     let s = services().mfa_codes(["246810"]).build();
