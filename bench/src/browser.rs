@@ -7,9 +7,10 @@
 //! * refresh: `awsprocesscreds-saml -p browser ... --no-cache` with no
 //!   display at all, the whole process (start, plugin, kept session,
 //!   headless Chromium up to the SAML POST and its exit, STS, output).
-//! * floor: a headless Chromium started by the engine with the same flags
-//!   on its own profile, given the same session cookie, opening the same
-//!   IdP URL, up to its SAML POST and the browser's exit, nothing else.
+//! * floor: the engine's [`floor`] (a headless Chromium started by the
+//!   engine with the same flags on its own profile, given the same session
+//!   cookie, opening the same IdP URL, up to its SAML POST and the
+//!   browser's exit, nothing else).
 //!
 //! Runs alternate (refresh, floor, refresh, ...) after one warm-up each.
 
@@ -17,12 +18,12 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use awsprocesscreds_browser::launch::{launch, Launch};
-use awsprocesscreds_browser::{find, CaptureRule, Installed, Profile, Sinks};
+use awsprocesscreds_browser::floor::{self, Floor};
+use awsprocesscreds_browser::{find, CaptureRule, Cookie};
 use sandbox::desktop::Desktop;
 use sandbox::forms::{self, FormsConfig};
 use sandbox::Server;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::{fresh_dir, median, Opts};
 
@@ -90,7 +91,7 @@ pub fn run(o: &Opts) {
         .endpoint("https://signin.aws.amazon.com/saml", true)
         .expect("rule");
     let floor_dir = work.join("floor/profile");
-    let (mut refresh, mut floor, mut floor_capture) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut refresh, mut floor_gone, mut floor_capture) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..=o.runs {
         let t = Instant::now();
         let out = cmd(None).output().expect("spawn");
@@ -100,18 +101,26 @@ pub fn run(o: &Opts) {
             "the headless refresh failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let (capture, total) = floor_run(&browser, &floor_dir, &entry, &rule, &cookies);
+        let f = floor::measure(&Floor {
+            browser: &browser,
+            profile_dir: &floor_dir,
+            url: &entry,
+            capture: &rule,
+            cookies: &cookies,
+            wait: Duration::from_secs(20),
+        })
+        .expect("the floor");
         if i > 0 {
             refresh.push(wall);
-            floor.push(total);
-            floor_capture.push(capture);
+            floor_gone.push(f.gone);
+            floor_capture.push(f.captured);
         }
     }
     let st = state.lock().unwrap();
     assert_eq!(st.logins_ok, 1, "the refreshes must not sign in again");
     let (r, f, fc) = (
         median(&mut refresh),
-        median(&mut floor),
+        median(&mut floor_gone),
         median(&mut floor_capture),
     );
     let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
@@ -137,7 +146,7 @@ pub fn run(o: &Opts) {
 }
 
 /// The cookies the sign-in kept (the session store's `browser.cookies`).
-fn kept_cookies(cache: &Path) -> Vec<Value> {
+fn kept_cookies(cache: &Path) -> Vec<Cookie> {
     let Ok(rd) = std::fs::read_dir(cache.join("sessions")) else {
         return Vec::new();
     };
@@ -146,79 +155,8 @@ fn kept_cookies(cache: &Path) -> Vec<Value> {
             .unwrap_or_default();
         if let Some(raw) = v["values"]["browser.cookies"]["value"].as_str() {
             let kept: Value = serde_json::from_str(raw).expect("kept cookies");
-            return kept["cookies"].as_array().cloned().unwrap_or_default();
+            return serde_json::from_value(kept["cookies"].clone()).expect("kept cookies");
         }
     }
     Vec::new()
-}
-
-/// The bare browser: the engine's launch (same flags), the same cookie,
-/// `Fetch.enable`, open the IdP page, answer its SAML POST, close.
-fn floor_run(
-    browser: &Installed,
-    dir: &Path,
-    url: &str,
-    rule: &CaptureRule,
-    cookies: &[Value],
-) -> (Duration, Duration) {
-    let t = Instant::now();
-    let profile = Profile::open(dir, browser, None, Duration::from_secs(5)).expect("profile");
-    let sinks = Sinks::discard();
-    let running = launch(&Launch {
-        browser,
-        profile: &profile,
-        headless: true,
-        sinks: &sinks,
-        start_timeout: Duration::from_secs(20),
-    })
-    .expect("launch");
-    let cdp = running.cdp();
-    let call = Duration::from_secs(5);
-    let params: Vec<Value> = cookies
-        .iter()
-        .map(|c| {
-            json!({"name": c["name"], "value": c["value"], "domain": c["domain"],
-                   "path": c["path"], "httpOnly": c["http_only"], "secure": c["secure"],
-                   "sourceScheme": c["source_scheme"], "sourcePort": c["source_port"]})
-        })
-        .collect();
-    cdp.call(
-        "Storage.setCookies",
-        json!({ "cookies": params }),
-        None,
-        call,
-    )
-    .expect("setCookies");
-    let patterns: Vec<Value> = rule
-        .url_patterns()
-        .into_iter()
-        .map(|p| json!({"urlPattern": p, "requestStage": "Request"}))
-        .collect();
-    cdp.call("Fetch.enable", json!({ "patterns": patterns }), None, call)
-        .expect("Fetch.enable");
-    cdp.call("Target.createTarget", json!({ "url": url }), None, call)
-        .expect("createTarget");
-    let captured = loop {
-        let ev = cdp
-            .next_event(Instant::now() + Duration::from_secs(20))
-            .expect("events")
-            .expect("no SAML POST within 20 s");
-        if ev.method == "Fetch.requestPaused" {
-            let id = ev.params["requestId"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            let at = t.elapsed();
-            let _ = cdp.call(
-                "Fetch.fulfillRequest",
-                json!({"requestId": id, "responseCode": 200, "body": ""}),
-                None,
-                call,
-            );
-            break at;
-        }
-    };
-    running.close();
-    drop(profile);
-    (captured, t.elapsed())
 }

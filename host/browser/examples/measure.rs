@@ -3,29 +3,28 @@
 //! * refresh: `sign_in` headless with the kept session cookie restored,
 //!   against an IdP page that answers a valid session with the SAML POST
 //!   page (everything the host's refresh does in the browser);
-//! * floor: the same Chromium with the same flags, driven minimally over
-//!   the same pipe: `Fetch.enable`, open the same kind of page, wait for
-//!   its SAML POST, answer it, close;
+//! * floor: [`awsprocesscreds_browser::floor`] on the same Chromium: same
+//!   flags, `Fetch.enable`, open the same kind of page, wait for its SAML
+//!   POST, answer it, close;
 //! * decide: headless on a login form (no kept session), until
 //!   `NeedsPerson` with the browser gone (what precedes opening a window).
 //!
-//! `cargo run --release -p awsprocesscreds-browser --example measure [RUNS] [BROWSER]`
+//! `cargo run --release -p awsprocesscreds-browser --features floor --example measure [RUNS] [BROWSER]`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[allow(dead_code)]
 #[path = "../tests/it/common/http.rs"]
 mod http;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use awsprocesscreds_browser::launch::{launch, Launch};
+use awsprocesscreds_browser::floor::{self, Floor};
 use awsprocesscreds_browser::{
-    find, sign_in, CaptureRule, Cookie, Mode, Outcome, Profile, SignIn, Sinks,
+    find, sign_in, CaptureRule, Cookie, Installed, Mode, Outcome, Profile, SignIn, Sinks,
 };
 use base64::Engine;
 use http::{Response, Server};
-use serde_json::json;
 
 const SESSION: &str = "measure-session";
 
@@ -63,7 +62,6 @@ fn main() {
     let rule = CaptureRule::new()
         .endpoint("https://signin.aws.amazon.com/saml", true)
         .unwrap();
-    let sinks = Sinks::discard();
     let cookie = Cookie {
         name: "idp_session".into(),
         value: SESSION.into(),
@@ -81,56 +79,41 @@ fn main() {
     let floor_dir = tmp.path().join("floor");
     let mut refresh = Vec::new();
     let mut refresh_capture = Vec::new();
-    let mut floor = Vec::new();
+    let mut floor_gone = Vec::new();
     let mut floor_capture = Vec::new();
     let mut decide = Vec::new();
     // One warm-up of each (a new profile's first start is slower).
     for i in 0..=runs {
         let t = Instant::now();
-        let profile = Profile::open(&refresh_dir, &browser, None, Duration::from_secs(5)).unwrap();
-        let out = sign_in(&SignIn {
-            browser: &browser,
-            profile: &profile,
-            start_url: &server.url("/login"),
-            capture: &rule,
-            cookies: std::slice::from_ref(&cookie),
-            mode: Mode::Headless {
-                give_up_after: Duration::from_secs(20),
-            },
-            deadline: Instant::now() + Duration::from_secs(60),
-            sinks: &sinks,
-            cancel: None,
-        })
-        .unwrap();
+        let out = headless(
+            &browser,
+            &refresh_dir,
+            &server.url("/login"),
+            &rule,
+            std::slice::from_ref(&cookie),
+        );
         let total = t.elapsed();
         let Outcome::Captured(c) = out else {
             panic!("refresh did not capture: {out:?}")
         };
-        drop(profile);
-        let (f_capture, f_total) = floor_run(&browser, &floor_dir, &server.url("/floor"), &rule);
-        let t = Instant::now();
-        let profile = Profile::open(&refresh_dir, &browser, None, Duration::from_secs(5)).unwrap();
-        let out = sign_in(&SignIn {
+        let f = floor::measure(&Floor {
             browser: &browser,
-            profile: &profile,
-            start_url: &server.url("/form"),
+            profile_dir: &floor_dir,
+            url: &server.url("/floor"),
             capture: &rule,
             cookies: &[],
-            mode: Mode::Headless {
-                give_up_after: Duration::from_secs(20),
-            },
-            deadline: Instant::now() + Duration::from_secs(60),
-            sinks: &sinks,
-            cancel: None,
+            wait: Duration::from_secs(20),
         })
         .unwrap();
+        let t = Instant::now();
+        let out = headless(&browser, &refresh_dir, &server.url("/form"), &rule, &[]);
         assert!(matches!(out, Outcome::NeedsPerson { .. }), "{out:?}");
         let d = t.elapsed();
         if i > 0 {
             refresh.push(total);
             refresh_capture.push(c.elapsed);
-            floor.push(f_total);
-            floor_capture.push(f_capture);
+            floor_gone.push(f.gone);
+            floor_capture.push(f.captured);
             decide.push(d);
         }
     }
@@ -142,7 +125,7 @@ fn main() {
         med(&mut refresh_capture),
         med(&mut refresh),
         med(&mut floor_capture),
-        med(&mut floor),
+        med(&mut floor_gone),
     );
     println!("browser: {}", browser.path.display());
     println!("runs: {runs} (medians, after one warm-up each)");
@@ -159,53 +142,28 @@ fn main() {
     );
 }
 
-/// The bare browser: same flags, same pipe, the fewest commands.
-fn floor_run(
-    browser: &awsprocesscreds_browser::Installed,
-    dir: &std::path::Path,
+/// One headless `sign_in` on the profile under `dir`, as the host's
+/// refresh does it, until the browser is gone.
+fn headless(
+    browser: &Installed,
+    dir: &Path,
     url: &str,
     rule: &CaptureRule,
-) -> (Duration, Duration) {
-    let t = Instant::now();
+    cookies: &[Cookie],
+) -> Outcome {
     let profile = Profile::open(dir, browser, None, Duration::from_secs(5)).unwrap();
-    let sinks = Sinks::discard();
-    let running = launch(&Launch {
+    sign_in(&SignIn {
         browser,
         profile: &profile,
-        headless: true,
-        sinks: &sinks,
-        start_timeout: Duration::from_secs(20),
+        start_url: url,
+        capture: rule,
+        cookies,
+        mode: Mode::Headless {
+            give_up_after: Duration::from_secs(20),
+        },
+        deadline: Instant::now() + Duration::from_secs(60),
+        sinks: &Sinks::discard(),
+        cancel: None,
     })
-    .unwrap();
-    let cdp = running.cdp();
-    let call = Duration::from_secs(5);
-    let patterns: Vec<_> = rule
-        .url_patterns()
-        .into_iter()
-        .map(|p| json!({"urlPattern": p, "requestStage": "Request"}))
-        .collect();
-    cdp.call("Fetch.enable", json!({ "patterns": patterns }), None, call)
-        .unwrap();
-    cdp.call("Target.createTarget", json!({ "url": url }), None, call)
-        .unwrap();
-    let captured = loop {
-        let ev = cdp
-            .next_event(Instant::now() + Duration::from_secs(20))
-            .unwrap()
-            .expect("no SAML POST within 20s");
-        if ev.method == "Fetch.requestPaused" {
-            let id = ev.params["requestId"].as_str().unwrap().to_string();
-            let at = t.elapsed();
-            cdp.call(
-                "Fetch.fulfillRequest",
-                json!({"requestId": id, "responseCode": 200, "body": ""}),
-                None,
-                call,
-            )
-            .unwrap();
-            break at;
-        }
-    };
-    running.close();
-    (captured, t.elapsed())
+    .unwrap()
 }

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::cdp::{CdpError, Closed};
+
 /// How to point the tool at a browser: the end of every "no usable
 /// browser" hint.
 pub const POINT_AT_A_BROWSER: &str =
@@ -133,6 +135,34 @@ impl Error {
             Error::Io { .. } => return None,
         };
         Some(hint)
+    }
+
+    /// A failed DevTools call or a closed pipe, as the person's error;
+    /// the browser going away is `gone` (only the caller knows whether
+    /// that was a window closed by the person).
+    pub(crate) fn from_cdp(e: CdpError, gone: Error) -> Self {
+        match e {
+            CdpError::Closed(Closed::Gone) => gone,
+            CdpError::Closed(Closed::Refused(line)) => Error::Refused { detail: line },
+            CdpError::Closed(Closed::TooLarge) => Error::Protocol {
+                detail: format!(
+                    "a message larger than {} MiB",
+                    crate::cdp::MAX_MESSAGE >> 20
+                ),
+            },
+            CdpError::Closed(Closed::Garbage(s)) => Error::Protocol {
+                detail: format!("{s} is not a DevTools message"),
+            },
+            CdpError::Closed(Closed::Io(e)) => Error::io(
+                "the browser's control pipe failed",
+                std::io::Error::other(e),
+            ),
+            CdpError::Timeout { method, after } => Error::NoAnswer {
+                what: method,
+                after,
+            },
+            CdpError::Remote { method, message } => Error::Rejected { method, message },
+        }
     }
 
     pub(crate) fn io(what: impl Into<String>, source: std::io::Error) -> Self {

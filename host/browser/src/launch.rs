@@ -225,24 +225,12 @@ impl Running {
                     },
                 }
             }),
-            CdpError::Closed(Closed::TooLarge) => Error::Protocol {
-                detail: format!(
-                    "a message larger than {} MiB",
-                    crate::cdp::MAX_MESSAGE >> 20
-                ),
-            },
-            CdpError::Closed(Closed::Garbage(sample)) => Error::Protocol {
-                detail: format!("{sample} is not a DevTools message"),
-            },
-            CdpError::Closed(Closed::Io(e)) => Error::io(
-                "the browser's control pipe failed",
-                std::io::Error::other(e),
-            ),
             CdpError::Timeout { after, .. } => announced.unwrap_or(Error::NoAnswer {
                 what: "its first command".into(),
                 after,
             }),
-            CdpError::Remote { method, message } => Error::Rejected { method, message },
+            // The pipe's other faults read as in a sign-in (`Gone` is above).
+            other => Error::from_cdp(other, Error::BrowserExited),
         }
     }
 }

@@ -27,13 +27,16 @@
 //! (the DevTools pipe client), [`capture`] (which request is the SAML
 //! POST), [`saml_form`] (its body), [`cookies`] (the kept session),
 //! [`person`] (does a headless page need a person), [`signin`] (the
-//! flow), [`secret`], [`sinks`], [`error`].
+//! flow), [`secret`], [`sinks`], [`error`]; with the `floor` feature,
+//! `floor` (the bare browser that refresh times are judged against).
 
 pub mod capture;
 pub mod cdp;
 pub mod cookies;
 pub mod error;
 pub mod find;
+#[cfg(feature = "floor")]
+pub mod floor;
 pub mod launch;
 pub mod live;
 pub mod os_env;

@@ -24,7 +24,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 
 use crate::capture::CaptureRule;
-use crate::cdp::{Cdp, CdpError, Closed, Event};
+use crate::cdp::{Cdp, CdpError, Event};
 use crate::cookies::{self, Cookie};
 use crate::error::Error;
 use crate::find::Installed;
@@ -568,30 +568,10 @@ impl Attempt<'_, '_> {
 
     /// A failed call or a closed connection, as the person's error.
     fn failure(&self, e: CdpError) -> Error {
-        match e {
-            CdpError::Closed(Closed::Gone) => match self.req.mode {
-                Mode::Window => Error::WindowClosed,
-                Mode::Headless { .. } => Error::BrowserExited,
-            },
-            CdpError::Closed(Closed::Refused(line)) => Error::Refused { detail: line },
-            CdpError::Closed(Closed::TooLarge) => Error::Protocol {
-                detail: format!(
-                    "a message larger than {} MiB",
-                    crate::cdp::MAX_MESSAGE >> 20
-                ),
-            },
-            CdpError::Closed(Closed::Garbage(s)) => Error::Protocol {
-                detail: format!("{s} is not a DevTools message"),
-            },
-            CdpError::Closed(Closed::Io(e)) => Error::io(
-                "the browser's control pipe failed",
-                std::io::Error::other(e),
-            ),
-            CdpError::Timeout { method, after } => Error::NoAnswer {
-                what: method,
-                after,
-            },
-            CdpError::Remote { method, message } => Error::Rejected { method, message },
-        }
+        let gone = match self.req.mode {
+            Mode::Window => Error::WindowClosed,
+            Mode::Headless { .. } => Error::BrowserExited,
+        };
+        Error::from_cdp(e, gone)
     }
 }

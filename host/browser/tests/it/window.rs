@@ -14,14 +14,14 @@ use awsprocesscreds_browser::{Cookie, Error, Installed, Outcome};
 use common::attempt::{captured, Attempt, NOWHERE};
 use common::http::{Response, Server};
 use common::idp_pages;
-use common::xvfb::Xvfb;
+use common::xvfb::{self, Desktop, APPEARS_WITHIN};
 
 /// Xvfb with `DISPLAY` pointing at it, and the browser, or `None`
 /// (skipped); call it in your turn at the environment
 /// (`common::env::change`).
-fn display() -> Option<(Xvfb, Installed)> {
+fn display() -> Option<(Desktop, Installed)> {
     let browser = common::browser()?;
-    let x = Xvfb::start()?;
+    let x = xvfb::start()?;
     // Edition 2021: safe; the caller has the one turn at the environment.
     #[allow(deprecated)]
     std::env::set_var("DISPLAY", &x.display);
@@ -88,11 +88,11 @@ fn a_window_sign_in_keeps_a_session_that_serves_headless_runs() {
         .logging_to(&logged);
     let out = with_person(&attempt, || {
         // The focus is in the page (the user field has autofocus).
-        x.focus(&x.window("Test IdP Login"));
-        x.type_text("alice");
-        x.key("Tab");
-        x.type_text("correct horse");
-        x.key("Return");
+        x.fill_in(
+            "Test IdP Login",
+            &["alice", "correct horse"],
+            APPEARS_WITHIN,
+        );
     })
     .unwrap_or_else(|e| {
         let posts: Vec<_> = server
@@ -149,7 +149,7 @@ fn closing_the_window_ends_the_attempt() {
         .window()
         .deadline(300);
     let err = with_person(&attempt, || {
-        x.focus(&x.window("Close Me"));
+        x.focus(&x.window("Close Me", APPEARS_WITHIN));
         x.key("ctrl+w");
     })
     .unwrap_err();
@@ -183,7 +183,7 @@ fn a_popup_opened_by_the_person_is_captured() {
     let attempt = Attempt::new(&browser, &p, server.url("/start")).window();
     let c = captured(
         with_person(&attempt, || {
-            x.focus(&x.window("Choose Sign In"));
+            x.focus(&x.window("Choose Sign In", APPEARS_WITHIN));
             x.key("Return");
         })
         .unwrap(),
