@@ -19,33 +19,9 @@ packages=(
   openssl        # the tests generate the IdP's signing certificate with it
 )
 
-missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-
-if [ "${#missing[@]}" -eq 0 ]; then
-  exit 0
-fi
-
-if [ "$(id -u)" -ne 0 ]; then
-  sudo=sudo
-else
-  sudo=
-fi
-export DEBIAN_FRONTEND=noninteractive
-# Keep package scripts from starting any service (mini-httpd, php-fpm if a
-# later Debian pulls it in): the tests start their own server.
-policy=/usr/sbin/policy-rc.d
-created_policy=
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
-  $sudo chmod 0755 "$policy"
-  created_policy=1
-fi
-cleanup() { if [ -n "$created_policy" ]; then $sudo rm -f "$policy"; fi; }
-trap cleanup EXIT
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# shellcheck source=.ci/apt.sh
+. "$(dirname "$0")/apt.sh"
+# No package script may start a service (mini-httpd, php-fpm if a later
+# Debian pulls it in): the tests start their own server.
+apt_no_services=1
+apt_install "${packages[@]}"
