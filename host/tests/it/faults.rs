@@ -108,13 +108,39 @@ fn a_crashed_writer_leaves_only_temp_files_that_are_ignored_and_swept() {
     assert!(!tmp.exists(), "cache clear sweeps temp files");
 }
 
+/// `cmd` run with SIGINT's default action, as a terminal gives it. A
+/// test run started as a background job of a script (`cargo test &`, a CI
+/// runner without job control) inherits SIGINT *ignored*, and so would
+/// every login it spawns: Ctrl-C could not reach such a process anyway,
+/// and the product rightly keeps an inherited ignore. `env` resets it and
+/// then execs the command (same pid).
+#[cfg(unix)]
+fn with_default_sigint(cmd: std::process::Command) -> std::process::Command {
+    let mut wrapped = std::process::Command::new("env");
+    wrapped
+        .arg("--default-signal=INT")
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .stdin(Stdio::null());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => wrapped.env(k, v),
+            None => wrapped.env_remove(k),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        wrapped.current_dir(dir);
+    }
+    wrapped
+}
+
 #[cfg(unix)]
 #[test]
 fn sigterm_and_sigint_mid_login_leave_no_entry_and_release_the_lock() {
     for sig in [rustix::process::Signal::TERM, rustix::process::Signal::INT] {
         let ctx = Ctx::new();
         *ctx.idp_state.delay.lock().unwrap() = Some(Duration::from_secs(30));
-        let mut child = spawn(ctx.saml(&[]));
+        let mut child = spawn(with_default_sigint(ctx.saml(&[])));
         wait_for("the IdP call", Duration::from_secs(20), || {
             ctx.idp_hits() == 1
         });

@@ -27,9 +27,17 @@ fn keyctl_available() -> bool {
 }
 
 /// One keyring-backed login of the fixture plugin, as a shell command line.
+/// The user name is this test's own: kernel keyring entries also go to the
+/// user's persistent keyring, which outlives the `keyctl session` (days),
+/// and an IdP port is reused sooner or later, so `monty@127.0.0.1:PORT`
+/// could find a password another test (or run) left there.
 fn login_line(ctx: &Ctx) -> String {
+    let user = format!(
+        "monty-{}",
+        ctx.tmp.path().file_name().unwrap().to_string_lossy()
+    );
     format!(
-        "'{}' -p fixture-saml -e '{}' -u monty --plugin-dir '{}' --plugin-option password=yes --use-keyring --no-cache",
+        "'{}' -p fixture-saml -e '{}' -u '{user}' --plugin-dir '{}' --plugin-option password=yes --use-keyring --no-cache",
         bin_dir().join("awsprocesscreds-saml").display(),
         ctx.idp_url(),
         ctx.plugin_dir.display()
