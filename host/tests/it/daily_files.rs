@@ -11,7 +11,7 @@ use crate::conformance_support;
 
 #[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::*;
 use conformance_support::*;
@@ -97,7 +97,8 @@ fn concurrent_writers_keep_each_others_sections() {
     let children: Vec<_> = (0..8)
         .map(|i| {
             let mut c = to_credentials_file(&ctx, &format!("p{i}"));
-            c.stdout(Stdio::piped()).stderr(Stdio::piped());
+            c.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
             c.spawn().unwrap()
         })
         .collect();
