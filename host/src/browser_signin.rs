@@ -182,7 +182,7 @@ impl BrowserSignin {
         if self.keep {
             kept::save_cookies(&self.store, captured.cookies);
         }
-        Ok(Secret::new(captured.saml_response.expose().to_string()))
+        Ok(Secret::new(captured.saml_response.into_inner()))
     }
 
     /// Headless with a kept session, then a window if needed.
