@@ -147,7 +147,8 @@ impl BrowserSignin {
         })?;
         let rule = capture::rule()?;
         let dir = profiles::dir_for(&self.provider, !self.keep)?;
-        let home = profiles::home();
+        // A snap browser's profile goes below the home directory.
+        let home = crate::home::dir();
         let open = |wait| Profile::open(&dir, &browser, home.as_deref(), wait);
         let profile = match open(Duration::ZERO) {
             Err(engine::Error::ProfileBusy { .. }) => {

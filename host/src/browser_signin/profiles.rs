@@ -17,11 +17,6 @@ pub fn base() -> Option<PathBuf> {
     settings::data_dir().map(|d| d.join("browser"))
 }
 
-/// The home directory (a snap browser's profiles go below it).
-pub fn home() -> Option<PathBuf> {
-    crate::home::dir()
-}
-
 /// The provider's profile directory; with `throwaway`, a fresh one for
 /// this run only (the caller deletes it).
 pub fn dir_for(provider: &str, throwaway: bool) -> Result<PathBuf, PluginError> {
@@ -74,7 +69,7 @@ pub fn clear_all() -> usize {
         return 0;
     };
     let mut removed = 0;
-    for dir in profile::all(&base, home().as_deref()) {
+    for dir in profile::all(&base, crate::home::dir().as_deref()) {
         match profile::remove(&dir) {
             Ok(Removal::Removed) => removed += 1,
             Ok(Removal::InUse) => log::warn(&format!(
