@@ -37,10 +37,6 @@ pub fn from_engine(e: Error) -> PluginError {
     let hint = e.hint();
     let (kind, hint) = match &e {
         Error::NoWindow { why } => return no_window(why),
-        Error::WindowClosed => (
-            ErrorKind::Cancelled,
-            Some("run the command again and finish the sign-in in the browser window".to_string()),
-        ),
         Error::TimedOut { .. } => (
             ErrorKind::MfaTimeout,
             Some(format!(
@@ -48,7 +44,8 @@ pub fn from_engine(e: Error) -> PluginError {
                 ev::BROWSER_TIMEOUT
             )),
         ),
-        Error::Cancelled => (ErrorKind::Cancelled, hint),
+        // The engine's hint for a closed window is the person's already.
+        Error::WindowClosed | Error::Cancelled => (ErrorKind::Cancelled, hint),
         _ => (ErrorKind::Other, hint),
     };
     let err = PluginError::new(kind, e.to_string());
