@@ -152,7 +152,8 @@ impl BrowserSignin {
         let open = |wait| Profile::open(&dir, &browser, home.as_deref(), wait);
         let profile = match open(Duration::ZERO) {
             Err(engine::Error::ProfileBusy { .. }) => {
-                waiting_notice();
+                // Another login holds the profile (its window is open).
+                tty::waiting_notice("waiting for another sign-in in the browser to finish...");
                 open(self.settings.window_timeout + LOCK_SLACK)
             }
             other => other,
@@ -286,18 +287,6 @@ fn start_url(url: &str) -> Result<Url, PluginError> {
         .with_hint("use the https:// URL of your IdP")
     })?;
     Ok(parsed)
-}
-
-/// Another login holds the provider's profile (its window is open): say
-/// why nothing happens, as for the cache lock.
-fn waiting_notice() {
-    let msg = "waiting for another sign-in in the browser to finish...";
-    match tty::open() {
-        Some(mut t) => {
-            let _ = t.say(&format!("{}: {msg}", log::program()));
-        }
-        None => log::info(msg),
-    }
 }
 
 /// One notice before a window opens: on the terminal, else on stderr.

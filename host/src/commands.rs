@@ -166,14 +166,9 @@ enum Locked {
 fn take_lock(cache: &Cache, key: &cache::Key, creds: &settings::Creds) -> Result<Locked> {
     let held = lock::acquire(&cache.lock_path_for(key), creds.lock_timeout, |pid| {
         let who = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
-        // Both channels add the program name themselves.
-        let msg = format!("waiting for another login with the same settings to finish{who}...");
-        match tty::open() {
-            Some(mut t) => {
-                let _ = t.say(&format!("{}: {msg}", log::program()));
-            }
-            None => log::info(&msg),
-        }
+        tty::waiting_notice(&format!(
+            "waiting for another login with the same settings to finish{who}..."
+        ));
     });
     match held {
         Ok(held) => {

@@ -34,6 +34,17 @@ pub fn open() -> Option<Tty> {
     Some(Tty { input, output })
 }
 
+/// Why nothing seems to happen (a wait on another login): on the terminal,
+/// else as an info line on stderr. Both channels name the program.
+pub fn waiting_notice(msg: &str) {
+    match open() {
+        Some(mut t) => {
+            let _ = t.say(&format!("{}: {msg}", crate::log::program()));
+        }
+        None => crate::log::info(msg),
+    }
+}
+
 /// Whether a controlling terminal exists.
 pub fn available() -> bool {
     open().is_some()
