@@ -85,21 +85,18 @@ pub fn run(
 /// The plugin said a browser is needed: continue there, or say why not
 /// (after the plugin's own hint, which says what else can be done).
 fn continue_in_browser(browser: &BrowserSignin, login: &Login, e: Error) -> Result<Outcome> {
-    let why_not = match login.endpoint.as_deref() {
-        None => Some("it cannot continue in a browser without an -e URL to open".to_string()),
-        Some(url) => browser.why_not_at(url),
+    let why = match login.endpoint.as_deref() {
+        None => "it cannot continue in a browser without an -e URL to open".to_string(),
+        Some(url) => match browser.why_not_at(url) {
+            None => return in_browser(browser, url, Some(&log::redact(&e.message))),
+            Some(why) => why,
+        },
     };
-    if let Some(why) = why_not {
-        let hint = match &e.hint {
-            Some(h) => format!("{h}; {why}"),
-            None => why,
-        };
-        return Err(e.hint(hint));
-    }
-    let Some(url) = login.endpoint.as_deref() else {
-        return Err(e);
+    let hint = match &e.hint {
+        Some(h) => format!("{h}; {why}"),
+        None => why,
     };
-    in_browser(browser, url, Some(&log::redact(&e.message)))
+    Err(e.hint(hint))
 }
 
 /// Sign in in the browser and remember (again) that this login goes there.
