@@ -17,6 +17,7 @@ mod errors;
 pub mod kept;
 pub mod profiles;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -59,16 +60,10 @@ impl BrowserSignin {
     /// nothing is read or kept).
     pub fn new(login: &Login, common: &Common, session_dir: Option<PathBuf>) -> Self {
         let session_dir = session_dir.filter(|_| !common.no_idp_session);
-        let path = login
-            .plugin_options
-            .get(BROWSER_OPTION)
-            .filter(|p| !p.trim().is_empty())
-            .map(PathBuf::from)
-            .or_else(|| common.browser.path.clone());
         BrowserSignin {
             provider: login.provider.clone(),
             settings: common.browser.clone(),
-            path,
+            path: named_browser(&login.plugin_options, common),
             keep: session_dir.is_some(),
             store: SessionStore::new(
                 session_dir,
@@ -234,6 +229,16 @@ impl BrowserSignin {
         ));
         Ok(found)
     }
+}
+
+/// The browser the person named, if any: the plugin option (`-p browser`
+/// declares it), else `AWSPROCESSCREDS_BROWSER`.
+pub fn named_browser(options: &BTreeMap<String, String>, common: &Common) -> Option<PathBuf> {
+    options
+        .get(BROWSER_OPTION)
+        .filter(|p| !p.trim().is_empty())
+        .map(PathBuf::from)
+        .or_else(|| common.browser.path.clone())
 }
 
 /// One attempt's fixed parts.

@@ -530,12 +530,12 @@ fn browser_checks(common: &Common, login_args: &LoginArgs, common_args: &CommonA
         )];
     }
     let needed = login_args.provider.as_deref().map(str::trim) == Some(settings::BROWSER_PROVIDER);
-    let explicit = settings::plugin_options(common_args)
+    // The plugin option counts only for `-p browser`, which declares it.
+    let options = settings::plugin_options(common_args)
         .ok()
-        .and_then(|o| o.get(crate::browser_signin::BROWSER_OPTION).cloned())
-        .filter(|p| needed && !p.trim().is_empty())
-        .map(std::path::PathBuf::from)
-        .or_else(|| common.browser.path.clone());
+        .filter(|_| needed)
+        .unwrap_or_default();
+    let explicit = crate::browser_signin::named_browser(&options, common);
     let browser = match engine::find(explicit.as_deref()) {
         Ok(b) => {
             // Every Chromium-family browser tells its version: one that
