@@ -144,15 +144,11 @@ pub fn remove(dir: &Path) -> Result<Removal, Error> {
     };
     imp::check_private_dir(dir).map_err(fail)?;
     let lock_path = dir.join("lock");
-    let held = match imp::open_lock(&lock_path) {
-        Ok(file) => match file.try_lock() {
-            Ok(()) => Some(file),
-            Err(std::fs::TryLockError::WouldBlock) => return Ok(Removal::InUse),
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(fail(format!("cannot lock it: {e}")))
-            }
-        },
-        Err(why) => return Err(fail(why)),
+    let held = match lock(&lock_path, Duration::ZERO) {
+        Ok(file) => file,
+        Err(Error::ProfileBusy { .. }) => return Ok(Removal::InUse),
+        Err(Error::Profile { why, .. }) => return Err(fail(why)),
+        Err(e) => return Err(e),
     };
     for sub in ["profile", "config", "cache"] {
         match std::fs::remove_dir_all(dir.join(sub)) {
