@@ -3,9 +3,7 @@
 
 use plugin_api::aws::Partition;
 
-pub use saml_reader::{
-    parse, parse_role_value, parse_xml, Assertion, Role, SamlError, MAX_ASSERTION_BYTES,
-};
+pub use saml_reader::{parse, parse_role_value, parse_xml, Assertion, Role};
 
 /// The default region of the AWS partition the assertion is meant for,
 /// from its destination.
