@@ -123,12 +123,7 @@ fn clean_text(text: &str) -> Option<String> {
     if body.is_empty() {
         return None;
     }
-    if body.chars().count() <= 200 {
-        return Some(body);
-    }
-    let mut out: String = body.chars().take(200).collect();
-    out.push('…');
-    Some(out)
+    Some(plugin_kit::html::shorten(body, 200))
 }
 
 #[cfg(test)]
