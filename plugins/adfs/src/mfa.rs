@@ -2,10 +2,11 @@
 //! Azure MFA code entry and others), Azure MFA push with number matching,
 //! and a clear refusal for adapters that need a real browser.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use plugin_api::{ErrorKind, PluginError};
 use plugin_kit::browser::Loaded;
+use plugin_kit::deadline::Deadline;
 use plugin_kit::html::{Form, Page};
 use plugin_kit::walk::{Sends, Tab};
 
@@ -323,9 +324,7 @@ fn wait_for_push(
         ));
     }
     let host = tab.host();
-    let timeout = Duration::from_secs(state.request.mfa.timeout_secs.max(1));
-    let started = Instant::now();
-    let mut waited = Duration::ZERO;
+    let mut deadline = Deadline::after(Duration::from_secs(state.request.mfa.timeout_secs.max(1)));
     let mut shown: Option<String> = None;
     let mut current = (page.clone(), form.clone());
     loop {
@@ -335,21 +334,18 @@ fn wait_for_push(
             host.notify(&notice);
             shown = Some(notice);
         }
-        // Count the time slept as well as the wall clock: a host may make
-        // sleeping instant (tests) or slower than asked (a loaded machine).
-        if waited.max(started.elapsed()) >= timeout {
+        if deadline.passed() {
             return Err(PluginError::new(
                 ErrorKind::MfaTimeout,
                 format!(
                     "no answer to the {} request within {} s",
                     friendly(adapter),
-                    timeout.as_secs()
+                    deadline.limit().as_secs()
                 ),
             )
             .with_hint("approve the sign-in on your phone sooner, or raise --mfa-timeout"));
         }
-        host.sleep(PUSH_POLL_INTERVAL)?;
-        waited += PUSH_POLL_INTERVAL;
+        deadline.sleep(host, PUSH_POLL_INTERVAL)?;
         let fields: Vec<(String, String)> = form
             .submission()
             .into_iter()

@@ -54,12 +54,12 @@ pub fn of_config(config: &Config) -> Option<Refusal> {
         return None;
     }
     let raw = exception.or_else(|| config.error_text());
-    let session_id = Some(config.session_id.trim())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned);
     Some(Refusal {
         code,
-        trace_id: raw.as_deref().and_then(trace_in_text).or(session_id),
+        trace_id: raw
+            .as_deref()
+            .and_then(trace_in_text)
+            .or_else(|| request_id(config)),
         text: raw.as_deref().and_then(clean_text),
     })
 }
@@ -81,8 +81,16 @@ pub fn of_unknown_page(config: &Config) -> Option<Refusal> {
     Some(Refusal {
         code: Some(code),
         text: config.error_text().as_deref().and_then(clean_text),
-        trace_id: Some(config.session_id.trim().to_string()).filter(|s| !s.is_empty()),
+        trace_id: request_id(config),
     })
+}
+
+/// The page's request id (`sessionId`, the "Request Id" Entra shows), when
+/// it has one.
+fn request_id(config: &Config) -> Option<String> {
+    Some(config.session_id.trim())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// `AADSTS12345` in a text, as digits.
@@ -123,12 +131,7 @@ fn clean_text(text: &str) -> Option<String> {
     if body.is_empty() {
         return None;
     }
-    if body.chars().count() <= 200 {
-        return Some(body);
-    }
-    let mut out: String = body.chars().take(200).collect();
-    out.push('…');
-    Some(out)
+    Some(plugin_kit::html::shorten(body, 200))
 }
 
 #[cfg(test)]

@@ -128,14 +128,7 @@ pub fn passcode_prompt(page: &Page) -> Option<String> {
     if !is_passcode_page(page) {
         return None;
     }
-    let device = page
-        .text_of(".success-message")
-        .map(|t| {
-            t.trim_start_matches("Authenticating with")
-                .trim()
-                .to_string()
-        })
-        .filter(|t| !t.is_empty());
+    let device = authenticating_with(page).filter(|t| !t.is_empty());
     Some(match device {
         Some(d) => format!("PingID passcode ({d}): "),
         None => "PingID passcode: ".into(),
@@ -144,12 +137,16 @@ pub fn passcode_prompt(page: &Page) -> Option<String> {
 
 /// The device a push or passcode page is for, as the page names it.
 pub fn current_device(page: &Page) -> Option<String> {
-    page.text_of(".device-name").or_else(|| {
-        page.text_of(".success-message").map(|t| {
-            t.trim_start_matches("Authenticating with")
-                .trim()
-                .to_string()
-        })
+    page.text_of(".device-name")
+        .or_else(|| authenticating_with(page))
+}
+
+/// The device in the passcode page's "Authenticating with DEVICE" line.
+fn authenticating_with(page: &Page) -> Option<String> {
+    page.text_of(".success-message").map(|t| {
+        t.trim_start_matches("Authenticating with")
+            .trim()
+            .to_string()
     })
 }
 

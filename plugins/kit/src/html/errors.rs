@@ -4,7 +4,7 @@
 use scraper::ElementRef;
 
 use super::page::Page;
-use super::{collapse, sel};
+use super::{collapse, sel, shorten};
 
 /// CSS selectors of elements in which IdPs put their error messages
 /// (ADFS, Keycloak, Shibboleth, PingFederate, SimpleSAMLphp, generic).
@@ -47,7 +47,7 @@ impl Page {
                 .map(|e| collapse(&e.text().collect::<String>()))
                 .find(|t| !t.is_empty());
             if let Some(t) = found {
-                return Some(shorten(t));
+                return Some(shorten(t, MAX_ERROR_CHARS));
             }
         }
         for h in self.doc.select(&sel("h1, h2, h3")).filter(|e| visible(*e)) {
@@ -62,10 +62,11 @@ impl Page {
                 .find(|e| e.value().name() == "p")
                 .map(|p| collapse(&p.text().collect::<String>()))
                 .filter(|t| !t.is_empty());
-            return Some(shorten(match detail {
+            let text = match detail {
                 Some(d) => format!("{text}: {d}"),
                 None => text,
-            }));
+            };
+            return Some(shorten(text, MAX_ERROR_CHARS));
         }
         None
     }
@@ -75,7 +76,7 @@ impl Page {
     pub fn describe(&self) -> String {
         let host = self.url.host_str().unwrap_or("the server");
         match self.title() {
-            Some(t) => format!("the page \"{}\" at {host}", shorten(t)),
+            Some(t) => format!("the page \"{}\" at {host}", shorten(t, MAX_ERROR_CHARS)),
             None => format!("the untitled page at {host}"),
         }
     }
@@ -99,15 +100,6 @@ fn visible(el: ElementRef<'_>) -> bool {
         node = n.parent().and_then(ElementRef::wrap);
     }
     true
-}
-
-fn shorten(s: String) -> String {
-    if s.chars().count() <= MAX_ERROR_CHARS {
-        return s;
-    }
-    let mut out: String = s.chars().take(MAX_ERROR_CHARS).collect();
-    out.push('…');
-    out
 }
 
 #[cfg(test)]

@@ -78,9 +78,7 @@ impl Form {
 
     /// The first password input.
     pub fn password_field(&self) -> Option<&Field> {
-        self.fields
-            .iter()
-            .find(|f| f.kind == "password" && f.name.is_some() && !f.disabled)
+        self.password_fields().next()
     }
 
     /// The enabled, named password inputs. A form with two or more is a
