@@ -51,7 +51,7 @@ pub fn find(common: &Common, provider: &str) -> Result<LoadedPlugin> {
 /// How long a process plugin may take to say hello (`--timeout`) and stay
 /// silent during a login (`--timeout` plus `--mfa-timeout`, since it may be
 /// waiting for the IdP on its own between host calls).
-pub fn process_limits(common: &Common) -> plugin_api::Limits {
+fn process_limits(common: &Common) -> plugin_api::Limits {
     plugin_api::Limits::new(common.timeout, common.timeout + common.mfa_timeout)
 }
 

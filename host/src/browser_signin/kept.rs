@@ -23,9 +23,9 @@ const CONTINUE: &str = "browser.continue";
 /// Session cookies (no expiry of their own) are kept this long after the
 /// last sign-in that used them; the IdP decides whether its session still
 /// holds, and a headless attempt that meets a login form opens a window.
-pub const SESSION_COOKIES_FOR: i64 = 12 * 3600;
+const SESSION_COOKIES_FOR: i64 = 12 * 3600;
 /// The marker lasts this long after the last browser sign-in.
-pub const CONTINUE_FOR: i64 = 30 * 24 * 3600;
+const CONTINUE_FOR: i64 = 30 * 24 * 3600;
 
 #[derive(Serialize, Deserialize)]
 struct Stored {
