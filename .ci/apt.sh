@@ -23,10 +23,17 @@ apt_install() {
     printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
     $sudo chmod 0755 "$policy"
     created_policy=1
+    # Also when the install is interrupted (as ecp-deps.sh did before this
+    # helper): a policy-rc.d left behind keeps every later package's
+    # service from starting.
+    trap "$sudo rm -f $policy" EXIT
   fi
   local rc=0
   { $sudo apt-get update -qq &&
     $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } || rc=$?
-  if [ -n "$created_policy" ]; then $sudo rm -f "$policy"; fi
+  if [ -n "$created_policy" ]; then
+    $sudo rm -f "$policy"
+    trap - EXIT
+  fi
   return "$rc"
 }

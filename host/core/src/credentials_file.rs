@@ -21,17 +21,11 @@ const MAX_BYTES: u64 = 4 * 1024 * 1024;
 
 /// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`.
 pub fn path() -> Result<PathBuf> {
-    if let Some(p) = std::env::var(ev::AWS_SHARED_CREDENTIALS_FILE)
-        .ok()
-        .filter(|p| !p.trim().is_empty())
-    {
-        return Ok(crate::profile::expand_home(&p));
-    }
-    let home = crate::home::require(
-        "the shared credentials file",
+    crate::home::aws_file(
         ev::AWS_SHARED_CREDENTIALS_FILE,
-    )?;
-    Ok(home.join(".aws").join("credentials"))
+        "credentials",
+        "the shared credentials file",
+    )
 }
 
 /// Check `--credentials-profile` before any login starts.

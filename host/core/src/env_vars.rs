@@ -59,6 +59,9 @@ pub const BROWSER: &str = "AWSPROCESSCREDS_BROWSER";
 /// Seconds a headless sign-in with a kept session may take before a
 /// window is opened instead (default 15; for slow IdPs and tests).
 pub const BROWSER_HEADLESS_TIMEOUT: &str = "AWSPROCESSCREDS_BROWSER_HEADLESS_TIMEOUT";
+/// The AWS config file `--profile` and `configure` use (default
+/// `~/.aws/config`).
+pub const AWS_CONFIG_FILE: &str = "AWS_CONFIG_FILE";
 /// The shared credentials file (`--output credentials-file`).
 pub const AWS_SHARED_CREDENTIALS_FILE: &str = "AWS_SHARED_CREDENTIALS_FILE";
 

@@ -26,6 +26,16 @@ pub fn require(what: &str, instead: &str) -> Result<PathBuf> {
     })
 }
 
+/// An AWS shared file: the path in `var` when set (a leading `~`
+/// expanded, see [`expand`]), else `~/.aws/<name>`; `what` names the file
+/// in the error when neither can be found.
+pub fn aws_file(var: &str, name: &str, what: &str) -> Result<PathBuf> {
+    if let Some(p) = std::env::var(var).ok().filter(|p| !p.trim().is_empty()) {
+        return Ok(expand(&p));
+    }
+    Ok(require(what, var)?.join(".aws").join(name))
+}
+
 /// `p` with a leading `~/` (and on Windows `~\`) replaced by the home
 /// directory, as botocore's `os.path.expanduser` does; unchanged when
 /// there is no home directory.

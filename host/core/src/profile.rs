@@ -15,11 +15,9 @@ use clap::parser::ValueSource;
 use clap::{ArgAction, ArgMatches, CommandFactory};
 
 use crate::cli::SamlCli;
+use crate::env_vars as ev;
 use crate::error::{Error, Result};
 use crate::ini;
-
-/// `AWS_CONFIG_FILE`, else `~/.aws/config`.
-pub const AWS_CONFIG_FILE: &str = "AWS_CONFIG_FILE";
 
 /// The profile a command was pointed at.
 #[derive(Debug, Clone)]
@@ -32,21 +30,9 @@ pub struct Profile {
     pub region: Option<String>,
 }
 
-/// Expand a leading `~/` as botocore does (`os.path.expanduser`).
-pub fn expand_home(p: &str) -> PathBuf {
-    crate::home::expand(p)
-}
-
 /// The AWS config file: `AWS_CONFIG_FILE`, else `~/.aws/config`.
 pub fn config_path() -> Result<PathBuf> {
-    if let Some(p) = std::env::var(AWS_CONFIG_FILE)
-        .ok()
-        .filter(|p| !p.trim().is_empty())
-    {
-        return Ok(expand_home(&p));
-    }
-    let home = crate::home::require("the AWS config file", AWS_CONFIG_FILE)?;
-    Ok(home.join(".aws").join("config"))
+    crate::home::aws_file(ev::AWS_CONFIG_FILE, "config", "the AWS config file")
 }
 
 /// The section header of `name` in the config file.

@@ -66,13 +66,8 @@ pub const BROWSER_PROVIDER: &str = "browser";
 const HEADLESS_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The browser settings from the flags and the environment.
-pub fn browser(args: &CommonArgs) -> Result<Browser> {
-    if args.browser_timeout == 0 || args.browser_timeout > 3600 {
-        return Err(Error::usage(format!(
-            "--browser-timeout must be between 1 and 3600 seconds, not {}",
-            args.browser_timeout
-        )));
-    }
+fn browser(args: &CommonArgs) -> Result<Browser> {
+    let window_timeout = seconds_flag("--browser-timeout", args.browser_timeout)?;
     let headless_timeout = match env_nonempty(ev::BROWSER_HEADLESS_TIMEOUT) {
         None => HEADLESS_TIMEOUT,
         Some(v) => match v.trim().parse::<u64>() {
@@ -87,7 +82,7 @@ pub fn browser(args: &CommonArgs) -> Result<Browser> {
     };
     Ok(Browser {
         off: args.no_browser,
-        window_timeout: Duration::from_secs(args.browser_timeout),
+        window_timeout,
         headless_timeout,
         path: env_nonempty(ev::BROWSER).map(PathBuf::from),
     })
@@ -166,20 +161,20 @@ pub fn verbosity(flag: u8) -> u8 {
     }
 }
 
+/// A time flag in seconds, which must be between 1 and 3600.
+fn seconds_flag(flag: &str, secs: u64) -> Result<Duration> {
+    if secs == 0 || secs > 3600 {
+        return Err(Error::usage(format!(
+            "{flag} must be between 1 and 3600 seconds, not {secs}"
+        )));
+    }
+    Ok(Duration::from_secs(secs))
+}
+
 pub fn common(args: &CommonArgs) -> Result<Common> {
     check_env_booleans()?;
-    if args.timeout == 0 || args.timeout > 3600 {
-        return Err(Error::usage(format!(
-            "--timeout must be between 1 and 3600 seconds, not {}",
-            args.timeout
-        )));
-    }
-    if args.mfa_timeout == 0 || args.mfa_timeout > 3600 {
-        return Err(Error::usage(format!(
-            "--mfa-timeout must be between 1 and 3600 seconds, not {}",
-            args.mfa_timeout
-        )));
-    }
+    let timeout = seconds_flag("--timeout", args.timeout)?;
+    let mfa_timeout = seconds_flag("--mfa-timeout", args.mfa_timeout)?;
     let ca_bundle = args
         .ca_bundle
         .clone()
@@ -197,7 +192,7 @@ pub fn common(args: &CommonArgs) -> Result<Common> {
         verbosity: verbosity(args.verbose),
         plugin_dirs: args.plugin_dir.clone(),
         ca_bundle,
-        timeout: Duration::from_secs(args.timeout),
+        timeout,
         password_command: args
             .password_command
             .clone()
@@ -205,7 +200,7 @@ pub fn common(args: &CommonArgs) -> Result<Common> {
         use_keyring: args.use_keyring,
         no_idp_session: args.no_idp_session,
         mfa_factor: args.mfa_factor.clone().filter(|f| !f.trim().is_empty()),
-        mfa_timeout: Duration::from_secs(args.mfa_timeout),
+        mfa_timeout,
         mfa_code_command: args
             .mfa_code_command
             .clone()
