@@ -205,7 +205,7 @@ fn fallback_common(args: &CommonArgs) -> Common {
         browser: settings::Browser {
             off: args.no_browser,
             window_timeout: Duration::from_secs(args.browser_timeout.clamp(1, 3600)),
-            headless_timeout: Duration::from_secs(15),
+            headless_timeout: settings::HEADLESS_TIMEOUT,
             path: None,
         },
     }

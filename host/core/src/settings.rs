@@ -63,7 +63,7 @@ pub struct Browser {
 pub const BROWSER_PROVIDER: &str = "browser";
 
 /// The default of [`Browser::headless_timeout`].
-const HEADLESS_TIMEOUT: Duration = Duration::from_secs(15);
+pub const HEADLESS_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The browser settings from the flags and the environment.
 fn browser(args: &CommonArgs) -> Result<Browser> {
